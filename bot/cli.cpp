@@ -1,0 +1,161 @@
+#include "bot/cli.hpp"
+
+#include <optional>
+#include <ostream>
+#include <vector>
+
+#include "bot/log/log.hpp"
+#include "bot/service.hpp"
+#include "bot/store/database.hpp"
+#include "config/loader.hpp"
+
+#ifndef CALICO_VERSION
+#define CALICO_VERSION "0.0.0"
+#endif
+
+namespace calico::cli {
+
+namespace {
+
+constexpr std::string_view kUsageText = R"(calico-release-bot — builds, signs and publishes Project Calico's packages.
+
+Usage:
+  calico-release-bot serve --config FILE         run the service (webhooks, health, metrics)
+  calico-release-bot check-config --config FILE  validate a configuration file and exit
+  calico-release-bot --help | --version
+
+Options:
+  --config FILE       the TOML configuration (see config/bot.example.toml)
+  --log-level LEVEL   override log.level: debug, info, warn or error
+
+Exit codes:
+  0  success
+  1  runtime failure (cannot listen, cannot open or write the store, ...)
+  2  bad command line
+  3  the configuration is missing or invalid (the message names file, line and key)
+)";
+
+struct Options {
+  std::string command;
+  std::optional<std::string> config;
+  std::optional<std::string> log_level;
+};
+
+// Parses argv; returns nullopt (after printing why) on a usage error.
+std::optional<Options> parse(std::span<char*> args, std::ostream& err) {
+  Options options;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string_view arg = args[i];
+    auto value = [&](std::string_view name) -> std::optional<std::string> {
+      if (i + 1 >= args.size()) {
+        err << "calico-release-bot: " << name << " needs a value\n";
+        return std::nullopt;
+      }
+      return std::string(args[++i]);
+    };
+    if (arg == "--help" || arg == "-h" || arg == "--version") {
+      options.command = std::string(arg == "-h" ? "--help" : arg);
+      return options;
+    }
+    if (arg == "--config") {
+      if (!(options.config = value(arg))) return std::nullopt;
+    } else if (arg.starts_with("--config=")) {
+      options.config = std::string(arg.substr(9));
+    } else if (arg == "--log-level") {
+      if (!(options.log_level = value(arg))) return std::nullopt;
+    } else if (!arg.starts_with("-") && options.command.empty()) {
+      options.command = std::string(arg);
+    } else {
+      err << "calico-release-bot: unexpected argument \"" << arg << "\"\n";
+      return std::nullopt;
+    }
+  }
+  if (options.command.empty()) {
+    err << "calico-release-bot: no command given\n";
+    return std::nullopt;
+  }
+  return options;
+}
+
+std::optional<config::LogLevel> parse_level(std::string_view text) {
+  if (text == "debug") return config::LogLevel::debug;
+  if (text == "info") return config::LogLevel::info;
+  if (text == "warn") return config::LogLevel::warn;
+  if (text == "error") return config::LogLevel::error;
+  return std::nullopt;
+}
+
+}  // namespace
+
+int run(std::span<char*> args, std::ostream& out, std::ostream& err) {
+  std::optional<Options> options = parse(args, err);
+  if (!options) {
+    err << "Run calico-release-bot --help for usage.\n";
+    return kUsage;
+  }
+  if (options->command == "--help") {
+    out << kUsageText;
+    return kOk;
+  }
+  if (options->command == "--version") {
+    out << "calico-release-bot " << CALICO_VERSION << '\n';
+    return kOk;
+  }
+  if (options->command != "serve" && options->command != "check-config") {
+    err << "calico-release-bot: unknown command \"" << options->command << "\"\nRun calico-release-bot --help for usage.\n";
+    return kUsage;
+  }
+  if (!options->config) {
+    err << "calico-release-bot " << options->command << ": --config FILE is required\n";
+    return kUsage;
+  }
+  std::optional<config::LogLevel> level_override;
+  if (options->log_level && !(level_override = parse_level(*options->log_level))) {
+    err << "calico-release-bot: --log-level must be debug, info, warn or error, got \"" << *options->log_level << "\"\n";
+    return kUsage;
+  }
+
+  config::Config config;
+  try {
+    config = config::load_config(*options->config);
+  } catch (const config::ConfigError& e) {
+    err << "calico-release-bot: invalid configuration: " << e.what() << '\n';
+    return kBadConfig;
+  }
+  log::configure(level_override.value_or(config.log.level), config.log.format);
+
+  if (options->command == "check-config") {
+    // Secrets must be readable too, or serve would fail later.
+    try {
+      for (const auto& [source, key] : {std::pair{&config.secrets.webhook_secret, "secrets.webhook_secret"},
+                                        std::pair{&config.secrets.webhook_previous_secret, "secrets.webhook_previous_secret"},
+                                        std::pair{&config.secrets.github_token, "secrets.github_token"},
+                                        std::pair{&config.secrets.github_app_private_key, "secrets.github_app_private_key"},
+                                        std::pair{&config.secrets.gpg_secret_key, "secrets.gpg_secret_key"}}) {
+        if (source->configured()) config::load_secret(*source, key);
+      }
+    } catch (const config::ConfigError& e) {
+      err << "calico-release-bot: invalid configuration: " << e.what() << '\n';
+      return kBadConfig;
+    }
+    out << config.source.string() << ": ok (" << config.repositories.size() << " repositories, listening on "
+        << config.server.listen_address << ':' << config.server.port << ", store " << config.store.path.string()
+        << ")\n";
+    return kOk;
+  }
+
+  try {
+    Service service(std::move(config));
+    service.run_until_signal();
+  } catch (const config::ConfigError& e) {
+    err << "calico-release-bot: invalid configuration: " << e.what() << '\n';
+    return kBadConfig;
+  } catch (const std::exception& e) {
+    log::error("service.failed", {{"error", e.what()}});
+    err << "calico-release-bot: " << e.what() << '\n';
+    return kFailure;
+  }
+  return kOk;
+}
+
+}  // namespace calico::cli

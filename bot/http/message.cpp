@@ -1,0 +1,41 @@
+#include "bot/http/message.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace calico::http {
+
+std::string_view Request::path() const {
+  std::string_view view(target);
+  return view.substr(0, view.find('?'));
+}
+
+std::optional<std::string_view> Request::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key.size() == name.size() &&
+        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return std::string_view(value);
+    }
+  }
+  return std::nullopt;
+}
+
+Response text_response(int status, std::string body) {
+  Response response;
+  response.status = status;
+  response.body = std::move(body);
+  if (!response.body.empty() && response.body.back() != '\n') response.body += '\n';
+  return response;
+}
+
+Response json_response(int status, std::string body) {
+  Response response;
+  response.status = status;
+  response.content_type = "application/json";
+  response.body = std::move(body);
+  return response;
+}
+
+}  // namespace calico::http

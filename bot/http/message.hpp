@@ -1,0 +1,47 @@
+// Plain request and response values, so that route handlers (webhook intake, health, metrics, and
+// later the status page) never include Beast: only bot/http/server.cpp does.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace calico::http {
+
+struct Request {
+  std::string method;   // "POST"
+  std::string target;   // "/webhook?x=1"
+  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
+  std::string body;
+  std::string remote;   // "127.0.0.1:53422", for logs
+  std::chrono::steady_clock::time_point received_at;
+
+  std::string_view path() const;
+  // The first header of that (case-insensitive) name.
+  std::optional<std::string_view> header(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Called exactly once per request, from any thread.
+using Respond = std::function<void(Response)>;
+
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  virtual void handle(Request request, Respond respond) = 0;
+};
+
+Response text_response(int status, std::string body);
+Response json_response(int status, std::string body);
+
+}  // namespace calico::http

@@ -1,0 +1,258 @@
+#include "bot/http/server.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <system_error>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/version.hpp>
+
+#include "bot/log/log.hpp"
+
+namespace calico::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr std::size_t kHeaderLimit = 64 * 1024;
+
+std::string endpoint_text(const tcp::endpoint& endpoint) {
+  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
+}  // namespace
+
+class Session;
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+  Impl(net::io_context& io, ServerSettings s, Handler& h)
+      : io(io), settings(std::move(s)), handler(h), acceptor(net::make_strand(io)) {}
+
+  void accept();
+  void forget(Session* session);
+
+  net::io_context& io;
+  ServerSettings settings;
+  Handler& handler;
+  tcp::acceptor acceptor;
+  std::atomic<std::uint16_t> bound_port{0};
+  std::atomic<bool> stopping{false};
+  mutable std::mutex sessions_mutex;
+  std::set<std::shared_ptr<Session>> sessions;
+};
+
+// One connection. Everything it does runs on its own strand.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, std::shared_ptr<Server::Impl> server)
+      : stream_(std::move(socket)), server_(std::move(server)) {
+    beast::error_code ignored;
+    const auto remote = stream_.socket().remote_endpoint(ignored);
+    remote_ = ignored ? std::string("unknown") : endpoint_text(remote);
+  }
+
+  void start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+  }
+
+  // Posted by Server::shutdown: an idle connection closes now, a busy one after its answer.
+  void shutdown() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->closing_ = true;
+      if (!self->busy_) self->close();
+    });
+  }
+
+ private:
+  void read() {
+    if (closing_) return close();
+    parser_.emplace();
+    parser_->body_limit(server_->settings.max_body_bytes);
+    parser_->header_limit(kHeaderLimit);
+    stream_.expires_after(server_->settings.idle_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted || ec == beast::error::timeout ||
+        ec == net::error::connection_reset || ec == net::error::eof) {
+      return close();
+    }
+    if (ec == bhttp::error::body_limit) {
+      return answer_error(413, "the request body is larger than " +
+                                   std::to_string(server_->settings.max_body_bytes) + " bytes");
+    }
+    if (ec == bhttp::error::header_limit) return answer_error(431, "the request headers are too large");
+    if (ec) {
+      // Unparseable request: say so, then drop the connection (its framing cannot be trusted).
+      return answer_error(400, "malformed HTTP request: " + ec.message());
+    }
+    busy_ = true;
+    stream_.expires_never();
+    bhttp::request<bhttp::string_body> message = parser_->release();
+    keep_alive_ = message.keep_alive();
+    Request request;
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    request.remote = remote_;
+    request.received_at = std::chrono::steady_clock::now();
+    for (const auto& field : message) {
+      std::string name(field.name_string());
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      request.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    request.body = std::move(message.body());
+    path_ = std::string(request.path());
+    started_ = request.received_at;
+    version_ = message.version();
+    try {
+      server_->handler.handle(std::move(request), [self = shared_from_this()](Response response) {
+        net::post(self->stream_.get_executor(),
+                  [self, response = std::move(response)]() mutable { self->write(std::move(response)); });
+      });
+    } catch (const std::exception& e) {
+      log::error("http.handler_failed", {{"path", path_}, {"error", e.what()}});
+      write(text_response(500, "internal error"));
+    }
+  }
+
+  void answer_error(int status, std::string message) {
+    busy_ = true;
+    keep_alive_ = false;
+    path_ = parser_ && parser_->is_header_done() ? std::string(parser_->get().target()) : std::string();
+    path_ = path_.substr(0, path_.find('?'));
+    started_ = std::chrono::steady_clock::now();
+    log::info("http.refused", {{"remote", remote_}, {"status", status}, {"reason", message}});
+    write(text_response(status, std::move(message)));
+  }
+
+  void write(Response response) {
+    auto message = std::make_shared<bhttp::response<bhttp::string_body>>(
+        static_cast<bhttp::status>(response.status), version_ ? version_ : 11);
+    message->set(bhttp::field::server, "calico-release-bot");
+    message->set(bhttp::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) message->set(name, value);
+    message->body() = std::move(response.body);
+    message->keep_alive(keep_alive_ && !closing_);
+    message->prepare_payload();
+    const int status = response.status;
+    stream_.expires_after(server_->settings.idle_timeout);
+    bhttp::async_write(stream_, *message,
+                       [self = shared_from_this(), message, status](beast::error_code ec, std::size_t) {
+                         self->on_write(ec, message->keep_alive(), status);
+                       });
+  }
+
+  void on_write(beast::error_code ec, bool keep_alive, int status) {
+    if (server_->settings.observe) {
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+      server_->settings.observe(path_, status, seconds);
+    }
+    busy_ = false;
+    if (ec || !keep_alive) return close();
+    read();
+  }
+
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.close();
+    server_->forget(this);
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<Server::Impl> server_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::string remote_;
+  std::string path_;
+  std::chrono::steady_clock::time_point started_;
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  bool busy_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
+};
+
+void Server::Impl::accept() {
+  acceptor.async_accept(net::make_strand(io), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+    if (self->stopping) return;
+    if (ec) {
+      log::warn("http.accept_failed", {{"error", ec.message()}});
+    } else {
+      auto session = std::make_shared<Session>(std::move(socket), self);
+      {
+        std::lock_guard lock(self->sessions_mutex);
+        self->sessions.insert(session);
+      }
+      session->start();
+    }
+    self->accept();
+  });
+}
+
+void Server::Impl::forget(Session* session) {
+  std::lock_guard lock(sessions_mutex);
+  for (auto it = sessions.begin(); it != sessions.end(); ++it) {
+    if (it->get() == session) {
+      sessions.erase(it);
+      return;
+    }
+  }
+}
+
+Server::Server(net::io_context& io, ServerSettings settings, Handler& handler)
+    : impl_(std::make_shared<Impl>(io, std::move(settings), handler)) {}
+
+Server::~Server() { shutdown(); }
+
+void Server::start() {
+  beast::error_code ec;
+  const auto address = net::ip::make_address(impl_->settings.address, ec);
+  if (ec) throw std::system_error(ec, "invalid listen address \"" + impl_->settings.address + "\"");
+  const tcp::endpoint endpoint(address, impl_->settings.port);
+  const std::string where = impl_->settings.address + ":" + std::to_string(impl_->settings.port);
+  impl_->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(endpoint, ec);
+  if (!ec) impl_->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) throw std::system_error(ec, "cannot listen on " + where);
+  impl_->bound_port = impl_->acceptor.local_endpoint().port();
+  impl_->accept();
+}
+
+std::uint16_t Server::port() const { return impl_->bound_port; }
+
+void Server::shutdown() {
+  if (impl_->stopping.exchange(true)) return;
+  net::dispatch(impl_->acceptor.get_executor(), [impl = impl_] {
+    beast::error_code ignored;
+    impl->acceptor.close(ignored);
+  });
+  std::lock_guard lock(impl_->sessions_mutex);
+  for (const auto& session : impl_->sessions) session->shutdown();
+}
+
+std::size_t Server::open_connections() const {
+  std::lock_guard lock(impl_->sessions_mutex);
+  return impl_->sessions.size();
+}
+
+}  // namespace calico::http

@@ -1,0 +1,50 @@
+#include "bot/routes.hpp"
+
+#include "bot/store/build_queue.hpp"
+
+namespace calico {
+
+namespace {
+http::Response method_not_allowed(std::string_view allowed) {
+  http::Response response = http::text_response(405, "method not allowed; use " + std::string(allowed));
+  response.headers.emplace_back("Allow", std::string(allowed));
+  return response;
+}
+}  // namespace
+
+Routes::Routes(std::string webhook_path, webhook::Intake& intake, store::Store& store, metrics::Metrics& metrics)
+    : webhook_path_(std::move(webhook_path)), intake_(intake), store_(store), metrics_(metrics) {}
+
+std::string_view Routes::route_label(std::string_view path) const {
+  if (path == webhook_path_) return "webhook";
+  if (path == "/healthz") return "healthz";
+  if (path == "/metrics") return "metrics";
+  return "other";
+}
+
+void Routes::handle(http::Request request, http::Respond respond) {
+  const std::string_view path = request.path();
+  if (path == webhook_path_) {
+    if (request.method != "POST") return respond(method_not_allowed("POST"));
+    return intake_.handle(std::move(request), std::move(respond));
+  }
+  if (path == "/healthz" || path == "/metrics") {
+    if (request.method != "GET" && request.method != "HEAD") return respond(method_not_allowed("GET"));
+    // Both read the store, on its thread: healthy means the store answers.
+    auto depth = std::make_shared<std::int64_t>(0);
+    const bool metrics = path == "/metrics";
+    store_.post([depth](store::Database& db) { *depth = store::pending_build_requests(db); },
+                [this, depth, metrics, respond = std::move(respond)](std::exception_ptr error) {
+                  if (metrics) {
+                    http::Response response = http::text_response(200, metrics_.render(error ? -1 : *depth));
+                    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                    return respond(std::move(response));
+                  }
+                  respond(error ? http::text_response(503, "store unavailable") : http::text_response(200, "ok"));
+                });
+    return;
+  }
+  respond(http::text_response(404, "not found"));
+}
+
+}  // namespace calico

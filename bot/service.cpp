@@ -1,0 +1,127 @@
+#include "bot/service.hpp"
+
+#include <csignal>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "bot/http/server.hpp"
+#include "bot/log/log.hpp"
+#include "bot/metrics/metrics.hpp"
+#include "bot/routes.hpp"
+#include "bot/store/store.hpp"
+#include "bot/webhook/intake.hpp"
+#include "bot/webhook/processor.hpp"
+#include "config/error.hpp"
+#include "handlers/registry.hpp"
+
+namespace calico {
+
+namespace {
+std::vector<config::Secret> webhook_secrets(const config::Config& config) {
+  if (!config.secrets.webhook_secret.configured()) {
+    throw config::ConfigError(config.source.string() +
+                              ": secrets.webhook_secret: is required to serve (every delivery is signed with it)");
+  }
+  std::vector<config::Secret> secrets;
+  secrets.push_back(config::load_secret(config.secrets.webhook_secret, "secrets.webhook_secret"));
+  if (config.secrets.webhook_previous_secret.configured()) {
+    secrets.push_back(config::load_secret(config.secrets.webhook_previous_secret, "secrets.webhook_previous_secret"));
+  }
+  return secrets;
+}
+}  // namespace
+
+struct Service::Impl {
+  explicit Impl(config::Config c)
+      : config(std::move(c)),
+        store(config.store),
+        processor(store, config, handlers::default_registry()),
+        intake(webhook_secrets(config), store, metrics, [this] { processor.notify(); }),
+        routes(config.server.webhook_path, intake, store, metrics),
+        server(io, settings(), routes) {}
+
+  http::ServerSettings settings() {
+    http::ServerSettings s;
+    s.address = config.server.listen_address;
+    s.port = config.server.port;
+    s.max_body_bytes = config.server.max_body_bytes;
+    s.idle_timeout = config.server.idle_timeout;
+    s.observe = [this](std::string_view path, int status, double seconds) {
+      metrics.observe_request(routes.route_label(path), status, seconds);
+    };
+    return s;
+  }
+
+  config::Config config;
+  metrics::Metrics metrics;
+  store::Store store;
+  webhook::DeliveryProcessor processor;
+  webhook::Intake intake;
+  Routes routes;
+  boost::asio::io_context io{config.server.threads};
+  http::Server server;
+  std::vector<std::thread> threads;
+  bool started = false;
+  bool stopped = false;
+};
+
+Service::Service(config::Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+
+Service::~Service() { stop(); }
+
+void Service::start() {
+  impl_->processor.start();
+  impl_->server.start();
+  for (int i = 0; i < impl_->config.server.threads; ++i) {
+    impl_->threads.emplace_back([this] { impl_->io.run(); });
+  }
+  impl_->started = true;
+  log::info("service.started", {{"address", impl_->config.server.listen_address}, {"port", impl_->server.port()},
+                                {"webhook_path", impl_->config.server.webhook_path},
+                                {"store", impl_->config.store.path.string()},
+                                {"repositories", impl_->config.repositories.size()}});
+}
+
+std::uint16_t Service::port() const { return impl_->server.port(); }
+
+void Service::stop() {
+  if (!impl_ || impl_->stopped) return;
+  impl_->stopped = true;
+  if (impl_->started) {
+    log::info("service.stopping", {{"open_connections", impl_->server.open_connections()}});
+    impl_->server.shutdown();
+    // Requests in flight hold work on the io_context; it returns once they are answered.
+    const auto deadline = std::chrono::steady_clock::now() + impl_->config.server.shutdown_grace;
+    while (impl_->server.open_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (impl_->server.open_connections() > 0) {
+      log::warn("service.grace_expired", {{"open_connections", impl_->server.open_connections()}});
+    }
+    impl_->io.stop();
+    for (std::thread& thread : impl_->threads) thread.join();
+  }
+  impl_->processor.stop();
+  impl_->store.stop();
+  log::info("service.stopped");
+}
+
+void Service::run_until_signal() {
+  // Block the signals in every thread we start, and wait for them here.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  start();
+  int received = 0;
+  sigwait(&signals, &received);
+  log::info("service.signal", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  stop();
+}
+
+}  // namespace calico

@@ -1,0 +1,78 @@
+#include "bot/store/build_queue.hpp"
+
+#include "bot/util/time_format.hpp"
+
+namespace calico::store {
+
+namespace {
+handlers::BuildRequest::Kind kind_from(const std::string& text) {
+  if (text == "nightly") return handlers::BuildRequest::Kind::nightly;
+  if (text == "command") return handlers::BuildRequest::Kind::command;
+  return handlers::BuildRequest::Kind::release;
+}
+}  // namespace
+
+EnqueueOutcome enqueue_build_request(Database& db, const handlers::BuildRequest& request,
+                                     const std::optional<std::string>& delivery) {
+  const std::string now = util::utc_now_iso8601();
+  Statement insert = db.prepare(
+      "INSERT INTO build_requests (kind, target_repo, version, repository, trigger, requested_by, delivery, "
+      "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
+      "ON CONFLICT (target_repo, version) WHERE state = 'pending' DO NOTHING");
+  insert.bind(1, handlers::to_string(request.kind)).bind(2, request.target_repo).bind(3, request.version);
+  insert.bind(4, request.repository).bind(5, request.trigger).bind(6, request.requested_by);
+  insert.bind_optional(7, delivery).bind(8, now);
+  insert.run();
+  return db.changes() == 1 ? EnqueueOutcome::queued : EnqueueOutcome::coalesced;
+}
+
+std::vector<QueuedBuildRequest> build_requests(Database& db, const std::string& state) {
+  Statement query = db.prepare(
+      "SELECT id, kind, target_repo, version, repository, trigger, requested_by, state, delivery, created_at "
+      "FROM build_requests WHERE state = ?1 ORDER BY id");
+  query.bind(1, state);
+  std::vector<QueuedBuildRequest> rows;
+  while (query.step()) {
+    QueuedBuildRequest row;
+    row.id = query.column_int(0);
+    row.request.kind = kind_from(query.column_text(1));
+    row.request.target_repo = query.column_text(2);
+    row.request.version = query.column_text(3);
+    row.request.repository = query.column_text(4);
+    row.request.trigger = query.column_text(5);
+    row.request.requested_by = query.column_text(6);
+    row.state = query.column_text(7);
+    row.delivery = query.column_optional_text(8);
+    row.created_at = query.column_text(9);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::int64_t pending_build_requests(Database& db) {
+  Statement query = db.prepare("SELECT count(*) FROM build_requests WHERE state = 'pending'");
+  query.step();
+  return query.column_int(0);
+}
+
+void mark_master_changed(Database& db, const handlers::MasterChanged& change,
+                         const std::optional<std::string>& delivery) {
+  Statement upsert = db.prepare(
+      "INSERT INTO master_changes (repository, branch, sha, changed_at, delivery) VALUES (?1, ?2, ?3, ?4, ?5) "
+      "ON CONFLICT (repository, branch) DO UPDATE SET sha = excluded.sha, changed_at = excluded.changed_at, "
+      "delivery = excluded.delivery");
+  upsert.bind(1, change.repository).bind(2, change.branch).bind(3, change.sha);
+  upsert.bind(4, util::utc_now_iso8601()).bind_optional(5, delivery);
+  upsert.run();
+}
+
+std::vector<MasterChangeMark> master_changes(Database& db) {
+  Statement query = db.prepare("SELECT repository, branch, sha, changed_at FROM master_changes ORDER BY repository");
+  std::vector<MasterChangeMark> rows;
+  while (query.step()) {
+    rows.push_back({{query.column_text(0), query.column_text(1), query.column_text(2)}, query.column_text(3)});
+  }
+  return rows;
+}
+
+}  // namespace calico::store

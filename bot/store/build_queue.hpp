@@ -1,0 +1,42 @@
+// The build queue and the master-changed marks that handlers produce. The dispatcher (watching
+// issue) takes requests from here; this file only records and reads them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bot/store/database.hpp"
+#include "handlers/result.hpp"
+
+namespace calico::store {
+
+enum class EnqueueOutcome { queued, coalesced };
+
+// Queues the request, unless one for the same target and version is already pending.
+EnqueueOutcome enqueue_build_request(Database& db, const handlers::BuildRequest& request,
+                                     const std::optional<std::string>& delivery);
+
+struct QueuedBuildRequest {
+  std::int64_t id = 0;
+  handlers::BuildRequest request;
+  std::string state;
+  std::optional<std::string> delivery;
+  std::string created_at;
+};
+
+std::vector<QueuedBuildRequest> build_requests(Database& db, const std::string& state);
+std::int64_t pending_build_requests(Database& db);
+
+// Remembers the newest sha seen on a watched master branch.
+void mark_master_changed(Database& db, const handlers::MasterChanged& change,
+                         const std::optional<std::string>& delivery);
+
+struct MasterChangeMark {
+  handlers::MasterChanged change;
+  std::string changed_at;
+};
+std::vector<MasterChangeMark> master_changes(Database& db);
+
+}  // namespace calico::store

@@ -1,0 +1,65 @@
+#include "bot/store/deliveries.hpp"
+
+#include "bot/util/time_format.hpp"
+
+namespace calico::store {
+
+namespace {
+constexpr std::string_view kColumns = "seq, guid, event, action, repository, payload, received_at, processed_at, outcome";
+
+StoredDelivery read_row(const Statement& row) {
+  StoredDelivery stored;
+  stored.seq = row.column_int(0);
+  stored.delivery.guid = row.column_text(1);
+  stored.delivery.event = row.column_text(2);
+  stored.delivery.action = row.column_text(3);
+  stored.delivery.repository = row.column_text(4);
+  stored.delivery.payload = row.column_text(5);
+  stored.delivery.received_at = row.column_text(6);
+  stored.processed_at = row.column_optional_text(7);
+  stored.outcome = row.column_optional_text(8);
+  return stored;
+}
+}  // namespace
+
+RecordOutcome record_delivery(Database& db, const Delivery& delivery) {
+  Statement insert = db.prepare(
+      "INSERT INTO deliveries (guid, event, action, repository, payload, received_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (guid) DO NOTHING");
+  insert.bind(1, delivery.guid).bind(2, delivery.event).bind(3, delivery.action).bind(4, delivery.repository);
+  insert.bind(5, delivery.payload).bind(6, delivery.received_at);
+  insert.run();
+  return db.changes() == 1 ? RecordOutcome::recorded : RecordOutcome::duplicate;
+}
+
+std::vector<StoredDelivery> unprocessed_deliveries(Database& db, int limit) {
+  Statement query = db.prepare("SELECT " + std::string(kColumns) +
+                               " FROM deliveries WHERE processed_at IS NULL ORDER BY seq LIMIT ?1");
+  query.bind(1, std::int64_t{limit});
+  std::vector<StoredDelivery> rows;
+  while (query.step()) rows.push_back(read_row(query));
+  return rows;
+}
+
+void mark_delivery_processed(Database& db, const std::string& guid, const std::string& outcome) {
+  Statement update = db.prepare(
+      "UPDATE deliveries SET processed_at = ?2, outcome = ?3 WHERE guid = ?1 AND processed_at IS NULL");
+  update.bind(1, guid).bind(2, util::utc_now_iso8601()).bind(3, outcome);
+  update.run();
+  if (db.changes() != 1) throw DatabaseError("delivery " + guid + " is unknown or already processed");
+}
+
+std::optional<StoredDelivery> find_delivery(Database& db, const std::string& guid) {
+  Statement query = db.prepare("SELECT " + std::string(kColumns) + " FROM deliveries WHERE guid = ?1");
+  query.bind(1, guid);
+  if (!query.step()) return std::nullopt;
+  return read_row(query);
+}
+
+std::int64_t count_deliveries(Database& db) {
+  Statement query = db.prepare("SELECT count(*) FROM deliveries");
+  query.step();
+  return query.column_int(0);
+}
+
+}  // namespace calico::store

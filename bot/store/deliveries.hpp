@@ -1,0 +1,43 @@
+// The deliveries table: every webhook delivery the bot acknowledged, and whether handlers ran.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bot/store/database.hpp"
+
+namespace calico::store {
+
+struct Delivery {
+  std::string guid;
+  std::string event;
+  std::string action;
+  std::string repository;
+  std::string payload;
+  std::string received_at;
+};
+
+struct StoredDelivery {
+  std::int64_t seq = 0;
+  Delivery delivery;
+  std::optional<std::string> processed_at;
+  std::optional<std::string> outcome;
+};
+
+enum class RecordOutcome { recorded, duplicate };
+
+// Inserts the delivery unless its GUID is already there (a redelivery).
+RecordOutcome record_delivery(Database& db, const Delivery& delivery);
+
+// Oldest first.
+std::vector<StoredDelivery> unprocessed_deliveries(Database& db, int limit);
+
+void mark_delivery_processed(Database& db, const std::string& guid, const std::string& outcome);
+
+std::optional<StoredDelivery> find_delivery(Database& db, const std::string& guid);
+
+std::int64_t count_deliveries(Database& db);
+
+}  // namespace calico::store

@@ -1,0 +1,121 @@
+#include "bot/store/migrations.hpp"
+
+#include <array>
+#include <string>
+
+#include "bot/log/log.hpp"
+
+namespace calico::store {
+
+namespace {
+
+// Never edit a migration that has shipped: add a new one.
+constexpr std::array<std::string_view, 1> kMigrations = {
+    // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
+    R"sql(
+CREATE TABLE deliveries (
+  seq          INTEGER PRIMARY KEY AUTOINCREMENT,   -- arrival order
+  guid         TEXT NOT NULL UNIQUE,                -- X-GitHub-Delivery: the same on a redelivery
+  event        TEXT NOT NULL,                       -- X-GitHub-Event
+  action       TEXT,
+  repository   TEXT,
+  payload      TEXT NOT NULL,                       -- the JSON payload, as received
+  received_at  TEXT NOT NULL,
+  processed_at TEXT,                                -- NULL until handlers have run
+  outcome      TEXT
+);
+CREATE INDEX deliveries_unprocessed ON deliveries(seq) WHERE processed_at IS NULL;
+
+CREATE TABLE build_requests (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind         TEXT NOT NULL CHECK (kind IN ('release', 'nightly', 'command')),
+  target_repo  TEXT NOT NULL,                       -- master, calico-3.4
+  version      TEXT NOT NULL,                       -- VERSION: master, v3.4.1
+  repository   TEXT,
+  trigger      TEXT NOT NULL,
+  requested_by TEXT,
+  delivery     TEXT REFERENCES deliveries(guid),
+  state        TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'started', 'cancelled')),
+  created_at   TEXT NOT NULL,
+  updated_at   TEXT NOT NULL
+);
+-- Requests for the same build that have not started yet are one request.
+CREATE UNIQUE INDEX build_requests_pending ON build_requests(target_repo, version) WHERE state = 'pending';
+
+CREATE TABLE master_changes (
+  repository   TEXT NOT NULL,
+  branch       TEXT NOT NULL,
+  sha          TEXT NOT NULL,
+  changed_at   TEXT NOT NULL,
+  delivery     TEXT,
+  PRIMARY KEY (repository, branch)
+);
+
+CREATE TABLE builds (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  request_id   INTEGER REFERENCES build_requests(id),
+  target_repo  TEXT NOT NULL,
+  version      TEXT NOT NULL,
+  state        TEXT NOT NULL,
+  started_at   TEXT,
+  finished_at  TEXT
+);
+
+CREATE TABLE build_steps (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  build_id     INTEGER NOT NULL REFERENCES builds(id),
+  step         TEXT NOT NULL,
+  platform     TEXT NOT NULL,
+  state        TEXT NOT NULL,
+  started_at   TEXT,
+  finished_at  TEXT,
+  log_path     TEXT,
+  UNIQUE (build_id, step, platform)
+);
+
+CREATE TABLE outbox (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind            TEXT NOT NULL,
+  dedupe_key      TEXT NOT NULL UNIQUE,             -- never send the same message twice
+  payload         TEXT NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT,
+  delivered_at    TEXT,
+  last_error      TEXT,
+  created_at      TEXT NOT NULL
+);
+)sql",
+};
+
+}  // namespace
+
+int schema_version(Database& db) {
+  Statement statement = db.prepare("PRAGMA user_version");
+  statement.step();
+  return static_cast<int>(statement.column_int(0));
+}
+
+int latest_schema_version() { return static_cast<int>(kMigrations.size()); }
+
+void migrate(Database& db) {
+  const int current = schema_version(db);
+  if (current > latest_schema_version()) {
+    throw DatabaseError("the store " + db.path().string() + " has schema version " + std::to_string(current) +
+                        ", newer than this bot knows (" + std::to_string(latest_schema_version()) +
+                        "); run a newer calico-release-bot");
+  }
+  for (int version = current + 1; version <= latest_schema_version(); ++version) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(kMigrations[static_cast<std::size_t>(version - 1)]);
+      db.exec("PRAGMA user_version = " + std::to_string(version));
+      db.exec("COMMIT");
+    } catch (...) {
+      db.exec("ROLLBACK");
+      throw;
+    }
+    log::info("store.migrated", {{"path", db.path().string()}, {"version", version}});
+  }
+}
+
+}  // namespace calico::store

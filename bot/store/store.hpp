@@ -1,0 +1,87 @@
+// The one owner of the SQLite connection. All database work runs on the store's own thread, never
+// on an HTTP I/O thread. Writes queue up and are committed together: one transaction (and one fsync)
+// covers every job waiting when the previous commit finished, which is what lets the webhook
+// intake acknowledge thousands of deliveries a second durably. Each job runs in its own savepoint,
+// so one failing job does not undo its neighbours.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+
+#include "bot/store/database.hpp"
+#include "config/config.hpp"
+
+namespace calico::store {
+
+class Store {
+ public:
+  using Work = std::function<void(Database&)>;
+  // Runs on the store thread after the job's transaction committed (nullptr) or failed.
+  using Done = std::function<void(std::exception_ptr)>;
+
+  // Opens the file, applies pending migrations (throws DatabaseError on failure) and starts the thread.
+  explicit Store(const config::StoreConfig& config);
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  ~Store();
+
+  void post(Work work, Done done);
+
+  // Runs `fn(Database&)` on the store thread and waits for its committed result.
+  template <class Fn>
+  auto call(Fn fn) -> std::invoke_result_t<Fn, Database&> {
+    using Result = std::invoke_result_t<Fn, Database&>;
+    auto promise = std::make_shared<std::promise<Result>>();
+    auto result = std::make_shared<std::optional<std::conditional_t<std::is_void_v<Result>, char, Result>>>();
+    post(
+        [fn = std::move(fn), result](Database& db) mutable {
+          if constexpr (std::is_void_v<Result>) {
+            fn(db);
+          } else {
+            result->emplace(fn(db));
+          }
+        },
+        [promise, result](std::exception_ptr error) {
+          if (error) {
+            promise->set_exception(error);
+          } else if constexpr (std::is_void_v<Result>) {
+            promise->set_value();
+          } else {
+            promise->set_value(std::move(**result));
+          }
+        });
+    return promise->get_future().get();
+  }
+
+  // Finishes every queued job, checkpoints the WAL and closes. Later posts fail with an error.
+  void stop();
+
+  std::size_t queued() const;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  struct Job {
+    Work work;
+    Done done;
+  };
+  void run();
+  void run_batch(std::deque<Job>& batch);
+
+  std::filesystem::path path_;
+  std::size_t max_batch_;
+  std::unique_ptr<Database> db_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace calico::store

@@ -1,0 +1,126 @@
+#include "bot/webhook/intake.hpp"
+
+#include <regex>
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "bot/log/log.hpp"
+#include "bot/store/deliveries.hpp"
+#include "bot/util/time_format.hpp"
+#include "bot/webhook/body.hpp"
+#include "bot/webhook/decode_event.hpp"
+#include "bot/webhook/signature.hpp"
+
+namespace calico::webhook {
+
+namespace {
+
+http::Response answer(int status, std::string_view state, std::string_view detail, std::string_view guid = {}) {
+  boost::json::object body;
+  body["status"] = state;
+  if (!detail.empty()) body["detail"] = detail;
+  if (!guid.empty()) body["delivery"] = guid;
+  return http::json_response(status, boost::json::serialize(body) + "\n");
+}
+
+bool valid_guid(std::string_view guid) {
+  static const std::regex shape("[A-Za-z0-9-]{1,100}");
+  return std::regex_match(guid.begin(), guid.end(), shape);
+}
+
+bool valid_event_name(std::string_view event) {
+  static const std::regex shape("[a-z_]{1,64}");
+  return std::regex_match(event.begin(), event.end(), shape);
+}
+
+}  // namespace
+
+std::string_view event_label(std::string_view event) {
+  for (std::string_view known : {"push", "create", "delete", "release", "issue_comment", "ping"}) {
+    if (event == known) return known;
+  }
+  return "other";
+}
+
+Intake::Intake(std::vector<config::Secret> secrets, store::Store& store, metrics::Metrics& metrics,
+               std::function<void()> on_recorded)
+    : secrets_(std::move(secrets)), store_(store), metrics_(metrics), on_recorded_(std::move(on_recorded)) {}
+
+void Intake::handle(http::Request request, http::Respond respond) {
+  const std::string_view event = request.header("x-github-event").value_or("");
+  const std::string_view guid = request.header("x-github-delivery").value_or("");
+  const std::string_view label = event_label(event);
+  auto refuse = [&](int status, std::string_view outcome, const std::string& detail) {
+    metrics_.count_delivery(label, outcome);
+    log::info("webhook.refused", {{"delivery", guid.substr(0, 100)}, {"event", label}, {"status", status},
+                                  {"reason", detail}, {"remote", request.remote}});
+    respond(answer(status, "refused", detail, valid_guid(guid) ? guid : std::string_view()));
+  };
+
+  if (!valid_event_name(event)) return refuse(400, "bad_headers", "missing or invalid X-GitHub-Event header");
+  if (!valid_guid(guid)) return refuse(400, "bad_headers", "missing or invalid X-GitHub-Delivery header");
+  const std::optional<BodyKind> kind = classify_content_type(request.header("content-type").value_or(""));
+  if (!kind) {
+    return refuse(415, "bad_content_type",
+                  "Content-Type must be application/json or application/x-www-form-urlencoded");
+  }
+  const std::optional<std::string_view> signature = request.header("x-hub-signature-256");
+  if (!signature) return refuse(401, "bad_signature", "missing X-Hub-Signature-256 header");
+  if (!verify_signature(*signature, request.body, secrets_)) {
+    return refuse(401, "bad_signature", "X-Hub-Signature-256 does not match the body");
+  }
+
+  std::string payload;
+  try {
+    payload = extract_json_payload(*kind, request.body);
+  } catch (const MalformedBody& error) {
+    return refuse(400, "malformed", error.what());
+  }
+  DecodeOutcome decoded = decode_event(event, payload);
+  if (const auto* malformed = std::get_if<Malformed>(&decoded)) return refuse(400, "malformed", malformed->reason);
+  if (const auto* ignored = std::get_if<Ignored>(&decoded)) {
+    metrics_.count_delivery(label, "ignored");
+    log::info("webhook.ignored", {{"delivery", guid}, {"event", event}, {"reason", ignored->reason}});
+    return respond(answer(200, "ignored", ignored->reason, guid));
+  }
+  auto& accepted = std::get<Decoded>(decoded);
+  if (std::holds_alternative<handlers::PingEvent>(accepted.event)) {
+    metrics_.count_delivery(label, "ping");
+    log::info("webhook.ping", {{"delivery", guid}, {"hook", std::get<handlers::PingEvent>(accepted.event).hook_id}});
+    return respond(answer(200, "pong", std::get<handlers::PingEvent>(accepted.event).zen, guid));
+  }
+
+  auto delivery = std::make_shared<store::Delivery>();
+  delivery->guid = std::string(guid);
+  delivery->event = std::string(event);
+  delivery->action = std::move(accepted.action);
+  delivery->repository = std::move(accepted.repository);
+  delivery->payload = std::move(payload);
+  delivery->received_at = util::utc_now_iso8601();
+  auto outcome = std::make_shared<store::RecordOutcome>(store::RecordOutcome::recorded);
+  store_.post([delivery, outcome](store::Database& db) { *outcome = store::record_delivery(db, *delivery); },
+              [this, delivery, outcome, respond = std::move(respond)](std::exception_ptr error) {
+                const std::string_view label = event_label(delivery->event);
+                if (error) {
+                  std::string reason = "unknown error";
+                  try {
+                    std::rethrow_exception(error);
+                  } catch (const std::exception& e) {
+                    reason = e.what();
+                  }
+                  metrics_.count_delivery(label, "store_failed");
+                  log::error("webhook.store_failed", {{"delivery", delivery->guid}, {"error", reason}});
+                  return respond(answer(503, "unavailable", "the delivery could not be stored; redeliver it", delivery->guid));
+                }
+                const bool duplicate = *outcome == store::RecordOutcome::duplicate;
+                metrics_.count_delivery(label, duplicate ? "duplicate" : "recorded");
+                log::info("webhook.recorded", {{"delivery", delivery->guid}, {"event", delivery->event},
+                                               {"repository", delivery->repository}, {"duplicate", duplicate}});
+                respond(answer(202, duplicate ? "duplicate" : "recorded",
+                               duplicate ? "already recorded; processed once" : "", delivery->guid));
+                if (!duplicate && on_recorded_) on_recorded_();
+              });
+}
+
+}  // namespace calico::webhook

@@ -1,0 +1,134 @@
+#include "bot/webhook/processor.hpp"
+
+#include <future>
+#include <vector>
+
+#include "bot/log/log.hpp"
+#include "bot/store/build_queue.hpp"
+#include "bot/store/deliveries.hpp"
+#include "bot/webhook/decode_event.hpp"
+
+namespace calico::webhook {
+
+namespace {
+
+constexpr int kBatch = 200;
+// Polling also catches deliveries recorded by another process (the integration tests' restarts).
+constexpr auto kIdleWake = std::chrono::seconds(5);
+
+struct Processed {
+  handlers::HandlerResult result;
+  std::string outcome;
+};
+
+Processed run_handlers(const store::StoredDelivery& stored, const handlers::Registry& registry,
+                       const config::Config& config) {
+  Processed processed;
+  DecodeOutcome decoded = decode_event(stored.delivery.event, stored.delivery.payload);
+  if (const auto* ignored = std::get_if<Ignored>(&decoded)) {
+    processed.outcome = "ignored: " + ignored->reason;
+  } else if (const auto* malformed = std::get_if<Malformed>(&decoded)) {
+    processed.outcome = "malformed: " + malformed->reason;
+  } else {
+    try {
+      processed.result = registry.dispatch(std::get<Decoded>(decoded).event, handlers::HandlerContext{config});
+    } catch (const std::exception& e) {
+      // A handler bug must not wedge the queue: record it and move on.
+      processed.outcome = "handler failed: " + std::string(e.what());
+      return processed;
+    }
+    for (const std::string& note : processed.result.notes) {
+      processed.outcome += (processed.outcome.empty() ? "" : "; ") + note;
+    }
+    if (processed.outcome.empty()) processed.outcome = "processed";
+  }
+  return processed;
+}
+
+}  // namespace
+
+DeliveryProcessor::DeliveryProcessor(store::Store& store, const config::Config& config, handlers::Registry registry)
+    : store_(store), config_(config), registry_(std::move(registry)) {}
+
+DeliveryProcessor::~DeliveryProcessor() { stop(); }
+
+void DeliveryProcessor::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void DeliveryProcessor::notify() {
+  std::lock_guard lock(mutex_);
+  pending_ = true;
+  wake_.notify_one();
+}
+
+void DeliveryProcessor::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    wake_.notify_one();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void DeliveryProcessor::run() {
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, kIdleWake, [&] { return stopping_ || pending_; });
+      if (stopping_) return;
+      pending_ = false;
+    }
+    try {
+      while (process_pending() == static_cast<std::size_t>(kBatch)) {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return;
+      }
+    } catch (const std::exception& e) {
+      log::error("processor.failed", {{"error", e.what()}});
+    }
+  }
+}
+
+std::size_t DeliveryProcessor::process_pending() {
+  const std::vector<store::StoredDelivery> batch =
+      store_.call([](store::Database& db) { return store::unprocessed_deliveries(db, kBatch); });
+  std::vector<std::future<void>> writes;
+  for (const store::StoredDelivery& stored : batch) {
+    auto processed = std::make_shared<Processed>(run_handlers(stored, registry_, config_));
+    auto done = std::make_shared<std::promise<void>>();
+    writes.push_back(done->get_future());
+    const std::string guid = stored.delivery.guid;
+    // Each delivery is its own job: the store commits them together, but one failing write does
+    // not stop the others.
+    store_.post(
+        [processed, guid](store::Database& db) {
+          for (const handlers::BuildRequest& request : processed->result.build_requests) {
+            const auto queued = store::enqueue_build_request(db, request, guid);
+            log::info("build.requested", {{"delivery", guid}, {"target", request.target_repo},
+                                          {"version", request.version}, {"trigger", request.trigger},
+                                          {"coalesced", queued == store::EnqueueOutcome::coalesced}});
+          }
+          for (const handlers::MasterChanged& change : processed->result.master_changes) {
+            store::mark_master_changed(db, change, guid);
+            log::info("master.changed", {{"delivery", guid}, {"repository", change.repository}, {"sha", change.sha}});
+          }
+          store::mark_delivery_processed(db, guid, processed->outcome);
+        },
+        [done, guid](std::exception_ptr error) {
+          if (error) {
+            try {
+              std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+              log::error("processor.write_failed", {{"delivery", guid}, {"error", e.what()}});
+            }
+          }
+          done->set_value();
+        });
+  }
+  for (auto& write : writes) write.wait();
+  if (!batch.empty()) log::debug("processor.batch", {{"deliveries", batch.size()}});
+  return batch.size();
+}
+
+}  // namespace calico::webhook

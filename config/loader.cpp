@@ -1,0 +1,297 @@
+// TOML → Config. toml++ is included here and nowhere else: it is a heavy header.
+#include "config/loader.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <limits>
+#include <optional>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace calico::config {
+namespace {
+
+// Reads one TOML table, remembering which keys it consumed so that anything left over (a typo,
+// a key from a newer version) is refused instead of silently ignored.
+class TableReader {
+ public:
+  TableReader(const toml::table& table, std::string prefix, const std::filesystem::path& origin)
+      : table_(table), prefix_(std::move(prefix)), origin_(origin) {}
+
+  std::optional<std::string> string(std::string_view key) {
+    const toml::node* node = take(key);
+    if (!node) return std::nullopt;
+    if (!node->is_string()) fail(*node, key, "expected a string, got " + type_name(*node));
+    return node->value<std::string>();
+  }
+
+  std::optional<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max) {
+    const toml::node* node = take(key);
+    if (!node) return std::nullopt;
+    if (!node->is_integer()) fail(*node, key, "expected an integer, got " + type_name(*node));
+    const std::int64_t value = *node->value<std::int64_t>();
+    if (value < min || value > max) {
+      fail(*node, key, "expected an integer in " + std::to_string(min) + ".." + std::to_string(max) +
+                           ", got " + std::to_string(value));
+    }
+    return value;
+  }
+
+  std::optional<bool> boolean(std::string_view key) {
+    const toml::node* node = take(key);
+    if (!node) return std::nullopt;
+    if (!node->is_boolean()) fail(*node, key, "expected true or false, got " + type_name(*node));
+    return node->value<bool>();
+  }
+
+  // One of `choices`, e.g. log.level.
+  std::optional<std::string> choice(std::string_view key, std::initializer_list<std::string_view> choices) {
+    const toml::node* node = peek(key);
+    std::optional<std::string> value = string(key);
+    if (!value) return std::nullopt;
+    if (std::find(choices.begin(), choices.end(), *value) == choices.end()) {
+      std::string list;
+      for (std::string_view c : choices) list += (list.empty() ? "" : ", ") + std::string(c);
+      fail(*node, key, "expected one of " + list + ", got \"" + *value + "\"");
+    }
+    return value;
+  }
+
+  const toml::table* table(std::string_view key) {
+    const toml::node* node = take(key);
+    if (!node) return nullptr;
+    if (!node->is_table()) fail(*node, key, "expected a table, got " + type_name(*node));
+    return node->as_table();
+  }
+
+  const toml::array* array(std::string_view key) {
+    const toml::node* node = take(key);
+    if (!node) return nullptr;
+    if (!node->is_array()) fail(*node, key, "expected an array, got " + type_name(*node));
+    return node->as_array();
+  }
+
+  // Secrets are tables { env = "VAR" } or { file = "path" }; a plain string would put the secret
+  // itself in the file, which is refused without echoing it.
+  SecretSource secret(std::string_view key) {
+    const toml::node* node = take(key);
+    SecretSource source;
+    if (!node) return source;
+    if (!node->is_table()) {
+      fail(*node, key,
+           "a secret may not be written in the configuration; use { env = \"VARIABLE\" } or "
+           "{ file = \"path\" }");
+    }
+    TableReader inner(*node->as_table(), qualified(key), origin_);
+    std::optional<std::string> env = inner.string("env");
+    std::optional<std::string> file = inner.string("file");
+    inner.finish();
+    if (env.has_value() == file.has_value()) {
+      fail(*node, key, "give exactly one of env = \"VARIABLE\" or file = \"path\"");
+    }
+    if (env) {
+      static const std::regex env_name("[A-Za-z_][A-Za-z0-9_]*");
+      if (!std::regex_match(*env, env_name)) fail(*node, key, "\"" + *env + "\" is not an environment variable name");
+      source.kind = SecretSource::Kind::env;
+      source.env = *env;
+    } else {
+      if (file->empty()) fail(*node, key, "file must not be empty");
+      source.kind = SecretSource::Kind::file;
+      source.file = resolve(*file);
+    }
+    return source;
+  }
+
+  std::filesystem::path resolve(const std::string& path) const {
+    std::filesystem::path p(path);
+    if (p.is_relative()) p = origin_.parent_path() / p;
+    return p.lexically_normal();
+  }
+
+  void finish() const {
+    for (auto&& [key, node] : table_) {
+      if (!consumed_.count(std::string(key.str()))) {
+        fail(node, key.str(), "unknown key (see config/bot.example.toml for the keys there are)");
+      }
+    }
+  }
+
+  [[noreturn]] void fail(const toml::node& node, std::string_view key, const std::string& message) const {
+    throw_at(node.source().begin.line, qualified(key), message);
+  }
+
+  [[noreturn]] void throw_at(std::uint32_t line, const std::string& key, const std::string& message) const {
+    std::ostringstream out;
+    out << origin_.string();
+    if (line > 0) out << ':' << line;
+    out << ": " << key << ": " << message;
+    throw ConfigError(out.str());
+  }
+
+  std::string qualified(std::string_view key) const {
+    return prefix_.empty() ? std::string(key) : prefix_ + "." + std::string(key);
+  }
+
+  std::uint32_t line() const { return table_.source().begin.line; }
+
+ private:
+  const toml::node* peek(std::string_view key) const { return table_.get(key); }
+
+  const toml::node* take(std::string_view key) {
+    consumed_.insert(std::string(key));
+    return table_.get(key);
+  }
+
+  static std::string type_name(const toml::node& node) {
+    switch (node.type()) {
+      case toml::node_type::string: return "a string";
+      case toml::node_type::integer: return "an integer";
+      case toml::node_type::floating_point: return "a number with a fraction";
+      case toml::node_type::boolean: return "a boolean";
+      case toml::node_type::table: return "a table";
+      case toml::node_type::array: return "an array";
+      default: return "a date or time";
+    }
+  }
+
+  const toml::table& table_;
+  std::string prefix_;
+  const std::filesystem::path& origin_;
+  std::set<std::string> consumed_;
+};
+
+void read_server(TableReader& r, ServerConfig& s) {
+  if (auto v = r.string("address")) s.listen_address = *v;
+  if (auto v = r.integer("port", 0, 65535)) s.port = static_cast<std::uint16_t>(*v);
+  if (auto v = r.integer("threads", 1, 64)) s.threads = static_cast<int>(*v);
+  if (auto v = r.string("webhook_path")) {
+    static const std::regex path_shape("/[A-Za-z0-9._~/-]*");
+    if (!std::regex_match(*v, path_shape)) {
+      r.throw_at(r.line(), r.qualified("webhook_path"), "must start with / and contain only URL path characters, got \"" + *v + "\"");
+    }
+    s.webhook_path = *v;
+  }
+  if (auto v = r.integer("max_body_bytes", 1024, std::int64_t{1} << 30)) s.max_body_bytes = static_cast<std::size_t>(*v);
+  if (auto v = r.integer("shutdown_grace_seconds", 0, 3600)) s.shutdown_grace = std::chrono::seconds(*v);
+  if (auto v = r.integer("idle_timeout_seconds", 1, 3600)) s.idle_timeout = std::chrono::seconds(*v);
+  r.finish();
+}
+
+void read_store(TableReader& r, StoreConfig& s) {
+  if (auto v = r.string("path")) {
+    if (v->empty()) r.throw_at(r.line(), r.qualified("path"), "must not be empty");
+    s.path = r.resolve(*v);
+  }
+  if (auto v = r.integer("max_batch", 1, 100000)) s.max_batch = static_cast<int>(*v);
+  r.finish();
+}
+
+void read_log(TableReader& r, LogConfig& l) {
+  if (auto v = r.choice("level", {"debug", "info", "warn", "error"})) {
+    l.level = *v == "debug" ? LogLevel::debug : *v == "info" ? LogLevel::info : *v == "warn" ? LogLevel::warn : LogLevel::error;
+  }
+  if (auto v = r.choice("format", {"logfmt", "json"})) l.format = *v == "json" ? LogFormat::json : LogFormat::logfmt;
+  r.finish();
+}
+
+void read_secrets(TableReader& r, SecretsConfig& s) {
+  s.webhook_secret = r.secret("webhook_secret");
+  s.webhook_previous_secret = r.secret("webhook_previous_secret");
+  s.github_token = r.secret("github_token");
+  s.github_app_private_key = r.secret("github_app_private_key");
+  s.gpg_secret_key = r.secret("gpg_secret_key");
+  r.finish();
+}
+
+RepositoryConfig read_repository(TableReader& r) {
+  static const std::regex name_shape("[a-z0-9][a-z0-9._-]{0,63}");
+  static const std::regex github_shape("[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}");
+  static const std::regex branch_shape("[A-Za-z0-9._/-]{1,200}");
+  RepositoryConfig repo;
+  auto required = [&](std::string_view key) {
+    std::optional<std::string> v = r.string(key);
+    if (!v) r.throw_at(r.line(), r.qualified(key), "is required");
+    return *v;
+  };
+  repo.name = required("name");
+  if (!std::regex_match(repo.name, name_shape)) {
+    r.throw_at(r.line(), r.qualified("name"), "must be lower-case letters, digits, '.', '_' or '-', got \"" + repo.name + "\"");
+  }
+  repo.github = required("github");
+  if (!std::regex_match(repo.github, github_shape)) {
+    r.throw_at(r.line(), r.qualified("github"), "must be \"owner/repository\", got \"" + repo.github + "\"");
+  }
+  repo.url = required("url");
+  if (repo.url.empty()) r.throw_at(r.line(), r.qualified("url"), "must not be empty");
+  // Local paths in the demo configuration are relative to the configuration file.
+  if (repo.url.find("://") == std::string::npos && repo.url.find('@') == std::string::npos) {
+    repo.url = r.resolve(repo.url).string();
+  }
+  if (auto v = r.string("master_branch")) {
+    if (!std::regex_match(*v, branch_shape) || v->find("..") != std::string::npos) {
+      r.throw_at(r.line(), r.qualified("master_branch"), "is not a valid branch name: \"" + *v + "\"");
+    }
+    repo.master_branch = *v;
+  }
+  if (auto v = r.boolean("release_tags")) repo.release_tags = *v;
+  r.finish();
+  return repo;
+}
+
+Config build(const toml::table& root, const std::filesystem::path& origin) {
+  Config config;
+  config.source = origin;
+  TableReader top(root, "", origin);
+  if (const toml::table* t = top.table("server")) { TableReader r(*t, "server", origin); read_server(r, config.server); }
+  if (const toml::table* t = top.table("store")) { TableReader r(*t, "store", origin); read_store(r, config.store); }
+  else config.store.path = top.resolve(config.store.path.string());
+  if (const toml::table* t = top.table("log")) { TableReader r(*t, "log", origin); read_log(r, config.log); }
+  if (const toml::table* t = top.table("secrets")) { TableReader r(*t, "secrets", origin); read_secrets(r, config.secrets); }
+  if (const toml::array* repos = top.array("repositories")) {
+    std::size_t index = 0;
+    for (const toml::node& entry : *repos) {
+      const std::string key = "repositories[" + std::to_string(index++) + "]";
+      if (!entry.is_table()) top.throw_at(entry.source().begin.line, key, "expected a table ([[repositories]])");
+      TableReader r(*entry.as_table(), key, origin);
+      RepositoryConfig repo = read_repository(r);
+      for (const RepositoryConfig& other : config.repositories) {
+        if (other.name == repo.name) r.throw_at(r.line(), key + ".name", "\"" + repo.name + "\" is used twice");
+        if (config.find_repository(repo.github)) r.throw_at(r.line(), key + ".github", "\"" + repo.github + "\" is listed twice");
+      }
+      config.repositories.push_back(std::move(repo));
+    }
+  }
+  top.finish();
+  if (config.secrets.webhook_previous_secret.configured() && !config.secrets.webhook_secret.configured()) {
+    throw ConfigError(origin.string() + ": secrets.webhook_previous_secret: is set but secrets.webhook_secret is not");
+  }
+  return config;
+}
+
+}  // namespace
+
+Config parse_config(std::string_view toml_text, const std::filesystem::path& origin) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, origin.string());
+  } catch (const toml::parse_error& error) {
+    std::ostringstream out;
+    out << origin.string() << ':' << error.source().begin.line << ": " << error.description();
+    throw ConfigError(out.str());
+  }
+  return build(root, origin);
+}
+
+Config load_config(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ConfigError(file.string() + ": cannot open the configuration file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ConfigError(file.string() + ": cannot read the configuration file");
+  return parse_config(text.str(), std::filesystem::absolute(file).lexically_normal());
+}
+
+}  // namespace calico::config

@@ -1,0 +1,38 @@
+// What handlers decide, as plain values the service stores: build requests and change marks.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace calico::handlers {
+
+struct BuildRequest {
+  enum class Kind { release, nightly, command };
+  Kind kind = Kind::release;
+  std::string target_repo;   // "calico-3.4", "master"
+  std::string version;       // VERSION for the plan: "v3.4.1", "master"
+  std::string repository;    // the repository whose event asked for it: "projectcalico/felix"
+  std::string trigger;       // human-readable cause: "tag v3.4.1 pushed to projectcalico/felix"
+  std::string requested_by;  // GitHub login, empty for automatic triggers
+};
+
+// A watched master branch moved: the nightly build is due (watching issue).
+struct MasterChanged {
+  std::string repository;
+  std::string branch;
+  std::string sha;
+};
+
+struct HandlerResult {
+  std::vector<BuildRequest> build_requests;
+  std::vector<MasterChanged> master_changes;
+  // Why nothing happened, or what did: recorded as the delivery's outcome and logged.
+  std::vector<std::string> notes;
+
+  bool empty() const { return build_requests.empty() && master_changes.empty(); }
+  void merge(HandlerResult&& other);
+};
+
+std::string_view to_string(BuildRequest::Kind kind);
+
+}  // namespace calico::handlers
