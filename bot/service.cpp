@@ -1,6 +1,7 @@
 #include "bot/service.hpp"
 
 #include <csignal>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -63,6 +64,9 @@ struct Service::Impl {
   webhook::Intake intake;
   Routes routes;
   boost::asio::io_context io{config.server.threads};
+  // Keeps the I/O threads alive while a request waits for the store (which is not an Asio
+  // operation): without it io.run() returns the moment only such requests are left.
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> keep_running;
   http::Server server;
   std::vector<std::thread> threads;
   bool started = false;
@@ -75,6 +79,7 @@ Service::~Service() { stop(); }
 
 void Service::start() {
   impl_->processor.start();
+  impl_->keep_running.emplace(impl_->io.get_executor());
   impl_->server.start();
   for (int i = 0; i < impl_->config.server.threads; ++i) {
     impl_->threads.emplace_back([this] { impl_->io.run(); });
@@ -101,7 +106,9 @@ void Service::stop() {
     }
     if (impl_->server.open_connections() > 0) {
       log::warn("service.grace_expired", {{"open_connections", impl_->server.open_connections()}});
+      impl_->server.close_all();
     }
+    impl_->keep_running.reset();
     impl_->io.stop();
     for (std::thread& thread : impl_->threads) thread.join();
   }

@@ -137,6 +137,12 @@ class TableReader {
 
   std::uint32_t line() const { return table_.source().begin.line; }
 
+  // The line of `key` where it is present, else the table's own line.
+  std::uint32_t line_of(std::string_view key) const {
+    const toml::node* node = table_.get(key);
+    return node ? node->source().begin.line : line();
+  }
+
  private:
   const toml::node* peek(std::string_view key) const { return table_.get(key); }
 
@@ -170,7 +176,7 @@ void read_server(TableReader& r, ServerConfig& s) {
   if (auto v = r.string("webhook_path")) {
     static const std::regex path_shape("/[A-Za-z0-9._~/-]*");
     if (!std::regex_match(*v, path_shape)) {
-      r.throw_at(r.line(), r.qualified("webhook_path"), "must start with / and contain only URL path characters, got \"" + *v + "\"");
+      r.throw_at(r.line_of("webhook_path"), r.qualified("webhook_path"), "must start with / and contain only URL path characters, got \"" + *v + "\"");
     }
     s.webhook_path = *v;
   }
@@ -182,7 +188,7 @@ void read_server(TableReader& r, ServerConfig& s) {
 
 void read_store(TableReader& r, StoreConfig& s) {
   if (auto v = r.string("path")) {
-    if (v->empty()) r.throw_at(r.line(), r.qualified("path"), "must not be empty");
+    if (v->empty()) r.throw_at(r.line_of("path"), r.qualified("path"), "must not be empty");
     s.path = r.resolve(*v);
   }
   if (auto v = r.integer("max_batch", 1, 100000)) s.max_batch = static_cast<int>(*v);
@@ -218,21 +224,21 @@ RepositoryConfig read_repository(TableReader& r) {
   };
   repo.name = required("name");
   if (!std::regex_match(repo.name, name_shape)) {
-    r.throw_at(r.line(), r.qualified("name"), "must be lower-case letters, digits, '.', '_' or '-', got \"" + repo.name + "\"");
+    r.throw_at(r.line_of("name"), r.qualified("name"), "must be lower-case letters, digits, '.', '_' or '-', got \"" + repo.name + "\"");
   }
   repo.github = required("github");
   if (!std::regex_match(repo.github, github_shape)) {
-    r.throw_at(r.line(), r.qualified("github"), "must be \"owner/repository\", got \"" + repo.github + "\"");
+    r.throw_at(r.line_of("github"), r.qualified("github"), "must be \"owner/repository\", got \"" + repo.github + "\"");
   }
   repo.url = required("url");
-  if (repo.url.empty()) r.throw_at(r.line(), r.qualified("url"), "must not be empty");
+  if (repo.url.empty()) r.throw_at(r.line_of("url"), r.qualified("url"), "must not be empty");
   // Local paths in the demo configuration are relative to the configuration file.
   if (repo.url.find("://") == std::string::npos && repo.url.find('@') == std::string::npos) {
     repo.url = r.resolve(repo.url).string();
   }
   if (auto v = r.string("master_branch")) {
     if (!std::regex_match(*v, branch_shape) || v->find("..") != std::string::npos) {
-      r.throw_at(r.line(), r.qualified("master_branch"), "is not a valid branch name: \"" + *v + "\"");
+      r.throw_at(r.line_of("master_branch"), r.qualified("master_branch"), "is not a valid branch name: \"" + *v + "\"");
     }
     repo.master_branch = *v;
   }
@@ -258,8 +264,8 @@ Config build(const toml::table& root, const std::filesystem::path& origin) {
       TableReader r(*entry.as_table(), key, origin);
       RepositoryConfig repo = read_repository(r);
       for (const RepositoryConfig& other : config.repositories) {
-        if (other.name == repo.name) r.throw_at(r.line(), key + ".name", "\"" + repo.name + "\" is used twice");
-        if (config.find_repository(repo.github)) r.throw_at(r.line(), key + ".github", "\"" + repo.github + "\" is listed twice");
+        if (other.name == repo.name) r.throw_at(r.line_of("name"), key + ".name", "\"" + repo.name + "\" is used twice");
+        if (config.find_repository(repo.github)) r.throw_at(r.line_of("github"), key + ".github", "\"" + repo.github + "\" is listed twice");
       }
       config.repositories.push_back(std::move(repo));
     }

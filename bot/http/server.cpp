@@ -1,6 +1,7 @@
 #include "bot/http/server.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <mutex>
 #include <optional>
@@ -28,6 +29,7 @@ using tcp = net::ip::tcp;
 namespace {
 
 constexpr std::size_t kHeaderLimit = 64 * 1024;
+constexpr std::chrono::seconds kLingerTime{5};
 
 std::string endpoint_text(const tcp::endpoint& endpoint) {
   return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
@@ -69,8 +71,13 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Posted by Server::shutdown: an idle connection closes now, a busy one after its answer.
+  void force_close() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
+  }
+
   void shutdown() {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
+      log::debug("http.session_shutdown", {{"remote", self->remote_}, {"busy", self->busy_}});
       self->closing_ = true;
       if (!self->busy_) self->close();
     });
@@ -134,6 +141,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void answer_error(int status, std::string message) {
     busy_ = true;
     keep_alive_ = false;
+    unread_body_ = true;
     path_ = parser_ && parser_->is_header_done() ? std::string(parser_->get().target()) : std::string();
     path_ = path_.substr(0, path_.find('?'));
     started_ = std::chrono::steady_clock::now();
@@ -164,13 +172,29 @@ class Session : public std::enable_shared_from_this<Session> {
       server_->settings.observe(path_, status, seconds);
     }
     busy_ = false;
-    if (ec || !keep_alive) return close();
+    if (ec) return close();
+    if (unread_body_) return linger();
+    if (!keep_alive) return close();
     read();
+  }
+
+  // After answering a request whose body we did not read (413, 400), the client may still be
+  // sending it. Closing at once would reset the connection and could destroy our answer before
+  // the client reads it, so stop sending, then read and discard for a short while first.
+  void linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(kLingerTime);
+    stream_.async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      self->linger();
+    });
   }
 
   void close() {
     if (closed_) return;
     closed_ = true;
+    log::debug("http.session_closed", {{"remote", remote_}});
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream_.close();
@@ -189,17 +213,22 @@ class Session : public std::enable_shared_from_this<Session> {
   bool busy_ = false;
   bool closing_ = false;
   bool closed_ = false;
+  bool unread_body_ = false;
+  std::array<char, 16 * 1024> discard_{};
 };
 
 void Server::Impl::accept() {
   acceptor.async_accept(net::make_strand(io), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-    if (self->stopping) return;
+    if (ec == net::error::operation_aborted) return;  // the acceptor was closed
     if (ec) {
       log::warn("http.accept_failed", {{"error", ec.message()}});
     } else {
       auto session = std::make_shared<Session>(std::move(socket), self);
       {
+        // Checked under the same lock shutdown() takes, so that no connection slips in after
+        // shutdown() has told every known connection to close.
         std::lock_guard lock(self->sessions_mutex);
+        if (self->stopping) return;
         self->sessions.insert(session);
       }
       session->start();
@@ -241,13 +270,18 @@ void Server::start() {
 std::uint16_t Server::port() const { return impl_->bound_port; }
 
 void Server::shutdown() {
+  std::lock_guard lock(impl_->sessions_mutex);
   if (impl_->stopping.exchange(true)) return;
   net::dispatch(impl_->acceptor.get_executor(), [impl = impl_] {
     beast::error_code ignored;
     impl->acceptor.close(ignored);
   });
-  std::lock_guard lock(impl_->sessions_mutex);
   for (const auto& session : impl_->sessions) session->shutdown();
+}
+
+void Server::close_all() {
+  std::lock_guard lock(impl_->sessions_mutex);
+  for (const auto& session : impl_->sessions) session->force_close();
 }
 
 std::size_t Server::open_connections() const {

@@ -42,6 +42,8 @@ class Server {
   // Thread-safe. After it, no connection is accepted and idle connections close.
   void shutdown();
   std::size_t open_connections() const;
+  // Closes every connection now, answered or not (when the shutdown grace period is over).
+  void close_all();
 
   struct Impl;  // public so that connections (in server.cpp) can name it
 

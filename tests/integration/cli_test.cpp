@@ -1,0 +1,90 @@
+// The executable's command line: help, version, exit codes, and configuration errors.
+#include <gtest/gtest.h>
+
+#include "tests/support/fixtures.hpp"
+#include "tests/support/process.hpp"
+
+using namespace calico;
+
+namespace {
+testkit::RunResult bot(const std::vector<std::string>& args, const std::filesystem::path& scratch) {
+  std::vector<std::string> argv{CALICO_BOT_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return testkit::run_process(argv, scratch);
+}
+}  // namespace
+
+TEST(Cli, HelpAndVersion) {
+  testkit::ScratchDir dir;
+  const auto help = bot({"--help"}, dir.path());
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.output.find("calico-release-bot serve --config FILE"), std::string::npos);
+  EXPECT_NE(help.output.find("Exit codes:"), std::string::npos);
+  const auto version = bot({"--version"}, dir.path());
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.output.rfind("calico-release-bot ", 0), 0u);
+}
+
+TEST(Cli, UsageErrorsExit2) {
+  testkit::ScratchDir dir;
+  EXPECT_EQ(bot({}, dir.path()).exit_code, 2);
+  const auto unknown = bot({"frobnicate"}, dir.path());
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.output.find("unknown command \"frobnicate\""), std::string::npos);
+  EXPECT_EQ(bot({"serve"}, dir.path()).exit_code, 2);
+  EXPECT_EQ(bot({"serve", "--config"}, dir.path()).exit_code, 2);
+  EXPECT_EQ(bot({"serve", "--config", "x", "--log-level", "loud"}, dir.path()).exit_code, 2);
+}
+
+TEST(Cli, CheckConfigAcceptsTheShippedFiles) {
+  testkit::ScratchDir dir;
+  const auto demo = bot({"check-config", "--config", std::string(CALICO_SOURCE_DIR) + "/config/demo.toml"}, dir.path());
+  EXPECT_EQ(demo.exit_code, 0) << demo.output;
+  EXPECT_NE(demo.output.find(": ok (3 repositories"), std::string::npos);
+}
+
+TEST(Cli, BadConfigurationExits3NamingFileLineAndKey) {
+  testkit::ScratchDir dir;
+  testkit::write_file(dir.path() / "bad.toml", "[server]\nport = 1\nthreads = 0\n");
+  const auto result = bot({"check-config", "--config", (dir.path() / "bad.toml").string()}, dir.path());
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_NE(result.output.find((dir.path() / "bad.toml").string() + ":3: server.threads: expected an integer in 1..64, got 0"),
+            std::string::npos)
+      << result.output;
+  EXPECT_EQ(bot({"serve", "--config", (dir.path() / "missing.toml").string()}, dir.path()).exit_code, 3);
+}
+
+TEST(Cli, UnreadableSecretExits3WithoutShowingSecrets) {
+  testkit::ScratchDir dir;
+  testkit::write_file(dir.path() / "bot.toml", "[secrets]\nwebhook_secret = { env = \"CALICO_TEST_UNSET_SECRET\" }\n");
+  const auto result = bot({"serve", "--config", (dir.path() / "bot.toml").string()}, dir.path());
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_NE(result.output.find("secrets.webhook_secret (from environment variable CALICO_TEST_UNSET_SECRET): the variable is not set"),
+            std::string::npos)
+      << result.output;
+}
+
+TEST(Cli, ServeWithoutAWebhookSecretIsRefused) {
+  testkit::ScratchDir dir;
+  testkit::write_file(dir.path() / "bot.toml", "[server]\nport = 0\n");
+  const auto result = bot({"serve", "--config", (dir.path() / "bot.toml").string()}, dir.path());
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_NE(result.output.find("secrets.webhook_secret: is required to serve"), std::string::npos) << result.output;
+}
+
+TEST(Cli, PortInUseExits1) {
+  testkit::ScratchDir dir;
+  testkit::test_config(dir.path());
+  // Occupy a port with a first bot, then point a second at it.
+  testkit::ChildProcess first({CALICO_BOT_BINARY, "serve", "--log-level", "info", "--config", (dir.path() / "bot.toml").string()}, dir.path() / "first.log");
+  const std::string log = testkit::wait_for_text(dir.path() / "first.log", "event=service.started", std::chrono::seconds(20));
+  const auto at = log.find("port=");
+  const std::string port = log.substr(at + 5, log.find(' ', at) - at - 5);
+  std::string text = testkit::read_file(dir.path() / "bot.toml");
+  text.replace(text.find("port = 0"), 8, "port = " + port);
+  text.replace(text.find("state.sqlite"), 12, "second.sqlite");
+  testkit::write_file(dir.path() / "second.toml", text);
+  const auto second = bot({"serve", "--config", (dir.path() / "second.toml").string()}, dir.path());
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_NE(second.output.find("cannot listen on 127.0.0.1:" + port), std::string::npos) << second.output;
+}

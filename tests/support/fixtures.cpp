@@ -1,0 +1,78 @@
+#include "tests/support/fixtures.hpp"
+
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+#include "config/loader.hpp"
+
+#ifndef CALICO_TEST_DATA_DIR
+#error "CALICO_TEST_DATA_DIR must point at tests/data"
+#endif
+#ifndef CALICO_TEST_SCRATCH_DIR
+#error "CALICO_TEST_SCRATCH_DIR must point at a writable directory"
+#endif
+
+namespace calico::testkit {
+
+std::string payload(const std::string& name) {
+  const std::filesystem::path file = std::filesystem::path(CALICO_TEST_DATA_DIR) / "payloads" / name;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error("missing fixture " + file.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+ScratchDir::ScratchDir() {
+  std::random_device random;
+  path_ = std::filesystem::path(CALICO_TEST_SCRATCH_DIR) / ("t-" + std::to_string(random()) + std::to_string(random()));
+  std::filesystem::create_directories(path_);
+}
+
+ScratchDir::~ScratchDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+void write_file(const std::filesystem::path& file, const std::string& text) {
+  std::filesystem::create_directories(file.parent_path());
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + file.string());
+}
+
+config::Config test_config(const std::filesystem::path& dir) {
+  write_file(dir / "secret", std::string(kTestSecret) + "\n");
+  write_file(dir / "previous-secret", kPreviousSecret);
+  const std::string text = R"(
+[server]
+port = 0
+shutdown_grace_seconds = 5
+[store]
+path = "state.sqlite"
+[log]
+level = "warn"
+[secrets]
+webhook_secret = { file = "secret" }
+webhook_previous_secret = { file = "previous-secret" }
+[[repositories]]
+name = "felix"
+github = "projectcalico/felix"
+url = "repos/felix"
+[[repositories]]
+name = "networking-calico"
+github = "projectcalico/networking-calico"
+url = "repos/networking-calico"
+[[repositories]]
+name = "dnsmasq"
+github = "projectcalico/calico-dnsmasq"
+url = "repos/dnsmasq"
+release_tags = false
+)";
+  write_file(dir / "bot.toml", text);
+  return config::load_config(dir / "bot.toml");
+}
+
+}  // namespace calico::testkit

@@ -1,0 +1,37 @@
+// Helpers shared by the test suites: payload fixtures, scratch directories, test configurations.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "config/config.hpp"
+
+namespace calico::testkit {
+
+// The text of tests/data/payloads/<name>.
+std::string payload(const std::string& name);
+
+// A fresh, empty directory under the build tree's scratch area, removed by the destructor.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline constexpr const char* kTestSecret = "test-webhook-secret";
+inline constexpr const char* kPreviousSecret = "previous-webhook-secret";
+
+// A configuration for an in-process service: port 0, store under `dir`, the test secret in a file
+// (and the previous one too), and Felix, networking-calico and dnsmasq as watched repositories.
+config::Config test_config(const std::filesystem::path& dir);
+
+// Writes `text` to `file`.
+void write_file(const std::filesystem::path& file, const std::string& text);
+
+}  // namespace calico::testkit

@@ -1,0 +1,45 @@
+// Starting the real calico-release-bot binary from tests: argv vectors only, output to a file.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace calico::testkit {
+
+class ChildProcess {
+ public:
+  // Starts argv[0] with the given arguments; stdout and stderr go to `output`.
+  ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& output);
+  ~ChildProcess();  // SIGKILLs a child still running
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  void signal(int sig);
+  // The exit code (or 128 + signal), or nullopt if it is still running after `timeout`.
+  std::optional<int> wait(std::chrono::milliseconds timeout);
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<int> status_;
+};
+
+// Runs to completion; returns exit code and captured output.
+struct RunResult {
+  int exit_code = -1;
+  std::string output;
+};
+RunResult run_process(const std::vector<std::string>& argv, const std::filesystem::path& scratch);
+
+std::string read_file(const std::filesystem::path& file);
+
+// Waits until `file` contains `needle`; returns the file's text then, or throws after `timeout`.
+std::string wait_for_text(const std::filesystem::path& file, const std::string& needle,
+                          std::chrono::milliseconds timeout);
+
+}  // namespace calico::testkit

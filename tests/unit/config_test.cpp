@@ -1,0 +1,136 @@
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "config/error.hpp"
+#include "config/loader.hpp"
+#include "tests/support/fixtures.hpp"
+
+using namespace calico;
+using config::ConfigError;
+using config::parse_config;
+
+namespace {
+const std::filesystem::path kOrigin = "/etc/calico/bot.toml";
+
+std::string error_of(const std::string& text) {
+  try {
+    parse_config(text, kOrigin);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+}  // namespace
+
+TEST(Config, EmptyFileGivesDocumentedDefaults) {
+  const config::Config c = parse_config("", kOrigin);
+  EXPECT_EQ(c.server.listen_address, "127.0.0.1");
+  EXPECT_EQ(c.server.port, 8080);
+  EXPECT_EQ(c.server.webhook_path, "/webhook");
+  EXPECT_EQ(c.server.max_body_bytes, 25u * 1024 * 1024);
+  EXPECT_EQ(c.store.path, "/etc/calico/calico-release-bot.sqlite");
+  EXPECT_EQ(c.log.level, config::LogLevel::info);
+  EXPECT_FALSE(c.secrets.webhook_secret.configured());
+  EXPECT_TRUE(c.repositories.empty());
+}
+
+TEST(Config, ExampleAndDemoFilesLoad) {
+  const auto root = std::filesystem::path(CALICO_SOURCE_DIR) / "config";
+  const config::Config example = config::load_config(root / "bot.example.toml");
+  EXPECT_EQ(example.repositories.size(), 3u);
+  EXPECT_EQ(example.secrets.webhook_secret.kind, config::SecretSource::Kind::env);
+  const config::Config demo = config::load_config(root / "demo.toml");
+  EXPECT_EQ(demo.secrets.webhook_secret.kind, config::SecretSource::Kind::file);
+  EXPECT_TRUE(demo.secrets.webhook_secret.file.is_absolute());
+  ASSERT_NE(demo.find_repository("ProjectCalico/Felix"), nullptr);
+  EXPECT_EQ(demo.find_repository("projectcalico/felix")->name, "felix");
+}
+
+TEST(Config, RelativePathsAreAnchoredAtTheFile) {
+  const config::Config c = parse_config(R"(
+[store]
+path = "state/bot.sqlite"
+[secrets]
+webhook_secret = { file = "secret" }
+[[repositories]]
+name = "felix"
+github = "projectcalico/felix"
+url = "repos/felix"
+)", kOrigin);
+  EXPECT_EQ(c.store.path, "/etc/calico/state/bot.sqlite");
+  EXPECT_EQ(c.secrets.webhook_secret.file, "/etc/calico/secret");
+  EXPECT_EQ(c.repositories[0].url, "/etc/calico/repos/felix");
+}
+
+TEST(Config, ErrorsNameFileLineAndKey) {
+  EXPECT_EQ(error_of("[server]\nport = 70000\n"),
+            "/etc/calico/bot.toml:2: server.port: expected an integer in 0..65535, got 70000");
+  EXPECT_EQ(error_of("[server]\n\nport = \"80\"\n"), "/etc/calico/bot.toml:3: server.port: expected an integer, got a string");
+  EXPECT_EQ(error_of("[server]\nprot = 80\n"),
+            "/etc/calico/bot.toml:2: server.prot: unknown key (see config/bot.example.toml for the keys there are)");
+  EXPECT_EQ(error_of("colour = 1\n"),
+            "/etc/calico/bot.toml:1: colour: unknown key (see config/bot.example.toml for the keys there are)");
+  EXPECT_EQ(error_of("[log]\nlevel = \"loud\"\n"),
+            "/etc/calico/bot.toml:2: log.level: expected one of debug, info, warn, error, got \"loud\"");
+  EXPECT_EQ(error_of("[server]\nwebhook_path = \"hook\"\n").substr(0, 48), "/etc/calico/bot.toml:2: server.webhook_path: mus");
+}
+
+TEST(Config, TomlSyntaxErrorsNameTheLine) {
+  const std::string error = error_of("[server]\nport = = 1\n");
+  EXPECT_EQ(error.rfind("/etc/calico/bot.toml:2: ", 0), 0u) << error;
+}
+
+TEST(Config, RepositoriesAreValidated) {
+  EXPECT_EQ(error_of("[[repositories]]\nname = \"felix\"\ngithub = \"projectcalico/felix\"\n"),
+            "/etc/calico/bot.toml:1: repositories[0].url: is required");
+  EXPECT_EQ(error_of("[[repositories]]\nname = \"Felix!\"\ngithub = \"a/b\"\nurl = \"x\"\n"),
+            "/etc/calico/bot.toml:2: repositories[0].name: must be lower-case letters, digits, '.', '_' or '-', got \"Felix!\"");
+  EXPECT_EQ(error_of("[[repositories]]\nname = \"felix\"\ngithub = \"felix\"\nurl = \"x\"\n"),
+            "/etc/calico/bot.toml:3: repositories[0].github: must be \"owner/repository\", got \"felix\"");
+  EXPECT_EQ(error_of("[[repositories]]\nname = \"a\"\ngithub = \"o/a\"\nurl = \"x\"\n"
+                     "[[repositories]]\nname = \"a\"\ngithub = \"o/b\"\nurl = \"y\"\n"),
+            "/etc/calico/bot.toml:6: repositories[1].name: \"a\" is used twice");
+  EXPECT_EQ(error_of("[[repositories]]\nname = \"a\"\ngithub = \"o/a\"\nurl = \"x\"\nmaster_branch = \"../x\"\n"),
+            "/etc/calico/bot.toml:5: repositories[0].master_branch: is not a valid branch name: \"../x\"");
+}
+
+TEST(Config, SecretsMustNotBeWrittenInTheFileAndAreNeverEchoed) {
+  const std::string error = error_of("[secrets]\nwebhook_secret = \"hunter2-super-secret\"\n");
+  EXPECT_NE(error.find("secrets.webhook_secret: a secret may not be written in the configuration"), std::string::npos);
+  EXPECT_EQ(error.find("hunter2"), std::string::npos);
+  EXPECT_NE(error_of("[secrets]\nwebhook_secret = { env = \"A\", file = \"b\" }\n").find("exactly one of"), std::string::npos);
+  EXPECT_NE(error_of("[secrets]\nwebhook_secret = { env = \"NOT A NAME\" }\n").find("is not an environment variable name"),
+            std::string::npos);
+  EXPECT_NE(error_of("[secrets]\nwebhook_secret = { value = \"x\" }\n").find("secrets.webhook_secret.value: unknown key"),
+            std::string::npos);
+}
+
+TEST(Config, PreviousSecretNeedsACurrentOne) {
+  EXPECT_EQ(error_of("[secrets]\nwebhook_previous_secret = { env = \"OLD\" }\n"),
+            "/etc/calico/bot.toml: secrets.webhook_previous_secret: is set but secrets.webhook_secret is not");
+}
+
+TEST(Secrets, LoadFromEnvironmentAndFileWithoutEverShowingTheValue) {
+  testkit::ScratchDir dir;
+  testkit::write_file(dir.path() / "s", "from-file\n");
+  config::SecretSource file{config::SecretSource::Kind::file, "", dir.path() / "s"};
+  EXPECT_EQ(config::load_secret(file, "secrets.x").reveal(), "from-file");
+
+  ::setenv("CALICO_TEST_SECRET_VALUE", "from-env", 1);
+  config::SecretSource env{config::SecretSource::Kind::env, "CALICO_TEST_SECRET_VALUE", {}};
+  EXPECT_EQ(config::load_secret(env, "secrets.x").reveal(), "from-env");
+
+  ::setenv("CALICO_TEST_SECRET_EMPTY", "", 1);
+  config::SecretSource empty{config::SecretSource::Kind::env, "CALICO_TEST_SECRET_EMPTY", {}};
+  EXPECT_THROW(config::load_secret(empty, "secrets.x"), ConfigError);
+
+  config::SecretSource missing{config::SecretSource::Kind::file, "", dir.path() / "nope"};
+  try {
+    config::load_secret(missing, "secrets.webhook_secret");
+    FAIL() << "expected an error";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "secrets.webhook_secret (from file " + (dir.path() / "nope").string() + "): cannot open the file");
+  }
+}

@@ -1,0 +1,110 @@
+#include <gtest/gtest.h>
+
+#include "handlers/registry.hpp"
+#include "tests/support/fixtures.hpp"
+
+using namespace calico;
+using namespace calico::handlers;
+
+class HandlersTest : public ::testing::Test {
+ protected:
+  HandlersTest() : config_(testkit::test_config(dir_.path())), registry_(default_registry()) {}
+  HandlerResult dispatch(const Event& event) { return registry_.dispatch(event, HandlerContext{config_}); }
+
+  testkit::ScratchDir dir_;
+  config::Config config_;
+  Registry registry_;
+};
+
+TEST_F(HandlersTest, EveryHandlerHasHelpText) {
+  for (const Handler& handler : registry_.handlers()) {
+    EXPECT_FALSE(handler.name.empty());
+    EXPECT_GT(handler.help.size(), 20u) << handler.name;
+    EXPECT_FALSE(handler.events.empty()) << handler.name;
+  }
+}
+
+TEST_F(HandlersTest, PushedReleaseTagRequestsReleaseBuild) {
+  PushEvent push;
+  push.repository = "projectcalico/felix";
+  push.ref = "refs/tags/v3.4.1";
+  push.after = "abc";
+  push.created = true;
+  push.sender.login = "releaser";
+  const HandlerResult result = dispatch(push);
+  ASSERT_EQ(result.build_requests.size(), 1u);
+  const BuildRequest& request = result.build_requests[0];
+  EXPECT_EQ(request.kind, BuildRequest::Kind::release);
+  EXPECT_EQ(request.target_repo, "calico-3.4");
+  EXPECT_EQ(request.version, "v3.4.1");
+  EXPECT_EQ(request.repository, "projectcalico/felix");
+  EXPECT_EQ(request.requested_by, "releaser");
+  EXPECT_EQ(request.trigger, "tag v3.4.1 pushed to projectcalico/felix");
+  EXPECT_TRUE(result.master_changes.empty());
+}
+
+TEST_F(HandlersTest, Python2TagGoesToItsOwnRepo) {
+  RefEvent created{RefEvent::Kind::create, "projectcalico/networking-calico", "v3.4.1-python2", RefEvent::RefType::tag, {}};
+  const HandlerResult result = dispatch(created);
+  ASSERT_EQ(result.build_requests.size(), 1u);
+  EXPECT_EQ(result.build_requests[0].target_repo, "calico-3.4-python2");
+}
+
+TEST_F(HandlersTest, NonReleaseTagsUnwatchedReposAndNonReleaseReposDoNothing) {
+  PushEvent push;
+  push.ref = "refs/tags/v3.4.1-rc1";
+  push.repository = "projectcalico/felix";
+  EXPECT_TRUE(dispatch(push).empty());
+  push.ref = "refs/tags/v3.4.1";
+  push.repository = "someone/felix";
+  HandlerResult unwatched = dispatch(push);
+  EXPECT_TRUE(unwatched.empty());
+  EXPECT_EQ(unwatched.notes.at(0), "repository someone/felix is not watched");
+  push.repository = "projectcalico/calico-dnsmasq";  // release_tags = false
+  EXPECT_TRUE(dispatch(push).empty());
+}
+
+TEST_F(HandlersTest, DeletedTagDoesNothing) {
+  PushEvent push;
+  push.repository = "projectcalico/felix";
+  push.ref = "refs/tags/v3.4.1";
+  push.deleted = true;
+  EXPECT_TRUE(dispatch(push).empty());
+  RefEvent removed{RefEvent::Kind::remove, "projectcalico/felix", "v3.4.1", RefEvent::RefType::tag, {}};
+  EXPECT_TRUE(dispatch(removed).empty());
+}
+
+TEST_F(HandlersTest, PushToWatchedMasterMarksMasterChanged) {
+  PushEvent push;
+  push.repository = "projectcalico/networking-calico";
+  push.ref = "refs/heads/master";
+  push.after = "f0e1d2";
+  const HandlerResult result = dispatch(push);
+  EXPECT_TRUE(result.build_requests.empty());
+  ASSERT_EQ(result.master_changes.size(), 1u);
+  EXPECT_EQ(result.master_changes[0].repository, "projectcalico/networking-calico");
+  EXPECT_EQ(result.master_changes[0].branch, "master");
+  EXPECT_EQ(result.master_changes[0].sha, "f0e1d2");
+  push.ref = "refs/heads/feature";
+  EXPECT_TRUE(dispatch(push).empty());
+  // dnsmasq's master is watched too (it carries no release tags, but it can change).
+  push.repository = "projectcalico/calico-dnsmasq";
+  push.ref = "refs/heads/master";
+  EXPECT_EQ(dispatch(push).master_changes.size(), 1u);
+}
+
+TEST_F(HandlersTest, PublishedReleaseRequestsBuildDraftDoesNot) {
+  ReleaseEvent release{"projectcalico/felix", "published", "v3.5.0", false, false, {"releaser", false}};
+  const HandlerResult result = dispatch(release);
+  ASSERT_EQ(result.build_requests.size(), 1u);
+  EXPECT_EQ(result.build_requests[0].target_repo, "calico-3.5");
+  release.draft = true;
+  EXPECT_TRUE(dispatch(release).empty());
+}
+
+TEST_F(HandlersTest, EventsWithoutHandlersAreNotedNotBuilt) {
+  CommentEvent comment{"projectcalico/felix", 1, 2, "/publish master", {"maintainer", false}};
+  const HandlerResult result = dispatch(comment);
+  EXPECT_TRUE(result.empty());
+  EXPECT_EQ(result.notes.at(0), "no handler for issue_comment yet");
+}
