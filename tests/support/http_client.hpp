@@ -22,6 +22,7 @@ class HttpClient {
   HttpClient(std::string host, std::uint16_t port);
   ~HttpClient();
   HttpClient(HttpClient&&) noexcept;
+  HttpClient& operator=(HttpClient&&) noexcept;
 
   HttpResult request(const std::string& method, const std::string& target,
                      const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body = {});

@@ -34,12 +34,18 @@ TEST(FormBody, KeepsUnicodeIntact) {
   EXPECT_EQ(extract_json_payload(BodyKind::form, calico::testkit::form_encode_payload(json)), json);
 }
 
+TEST(FormBody, EmbeddedNulIsRefusedNotTruncated) {
+  EXPECT_THROW(extract_json_payload(BodyKind::form, std::string("payload=%7B%7D\0&x=1", 19)), MalformedBody);
+}
+
 TEST(FormBody, IgnoresOtherFields) {
   EXPECT_EQ(extract_json_payload(BodyKind::form, "other=1&payload=%7B%7D&x"), "{}");
 }
 
 TEST(FormBody, RefusesMissingDuplicateOrBrokenPayloads) {
   EXPECT_THROW(extract_json_payload(BodyKind::form, ""), MalformedBody);
+  const char unterminated[2] = {'x', 'y'};  // an empty view at the end of a buffer with no NUL after it
+  EXPECT_THROW(extract_json_payload(BodyKind::form, std::string_view(unterminated + 2, 0)), MalformedBody);
   EXPECT_THROW(extract_json_payload(BodyKind::form, "payloads=%7B%7D"), MalformedBody);
   EXPECT_THROW(extract_json_payload(BodyKind::form, "payload=%7B%7D&payload=%7B%7D"), MalformedBody);
   EXPECT_THROW(extract_json_payload(BodyKind::form, "payload=%7"), MalformedBody);
