@@ -105,6 +105,10 @@ std::size_t DeliveryProcessor::process_pending() {
         [processed, guid](store::Database& db) {
           for (const handlers::BuildRequest& request : processed->result.build_requests) {
             const auto queued = store::enqueue_build_request(db, request, guid);
+            if (queued == store::EnqueueOutcome::coalesced) {
+              processed->outcome += "; " + request.version + " for " + request.target_repo +
+                                    " was already pending: coalesced";
+            }
             log::info("build.requested", {{"delivery", guid}, {"target", request.target_repo},
                                           {"version", request.version}, {"trigger", request.trigger},
                                           {"coalesced", queued == store::EnqueueOutcome::coalesced}});

@@ -117,6 +117,8 @@ TEST_F(WebhookHttpTest, PushAndCreateForOneTagGiveOneRequest) {
   wait_processed();
   EXPECT_EQ(count("SELECT count(*) FROM deliveries"), 2);
   EXPECT_EQ(count("SELECT count(*) FROM build_requests"), 1);
+  EXPECT_EQ(text("SELECT outcome FROM deliveries WHERE guid = 'pair-2'"),
+            "release build of v3.4.1 for calico-3.4 requested; v3.4.1 for calico-3.4 was already pending: coalesced");
 }
 
 TEST_F(WebhookHttpTest, PingGets200AndIsNotQueued) {
