@@ -47,32 +47,47 @@ std::string tag_push(int n) {
          R"("repository":{"full_name":"projectcalico/felix"},"sender":{"login":"releaser","type":"User"}})";
 }
 
-}  // namespace
-
-TEST(Crash, SigkillRightAfterTheAcksLosesNothingAndRestartProcessesOnce) {
-  testkit::ScratchDir dir;
-  const config::Config config = testkit::test_config(dir.path());
+// Sends signed tag pushes over `threads` keep-alive connections until each has sent `per_thread`
+// or `stop` is set, and returns the GUIDs that got their 202. Sender t's k-th delivery is
+// "<prefix>-t-k" and pushes tag v3.<version(t, k)>.0. A connection dropped by a kill ends its
+// sender: that delivery was never acknowledged.
+std::vector<std::string> send_tag_pushes(std::uint16_t port, const std::string& prefix, int threads, int per_thread,
+                                         const std::atomic<bool>& stop, int (*version)(int, int)) {
   std::vector<std::string> acked;
   std::mutex acked_mutex;
-  {
-    RunningBot bot(dir.path(), 1);
-    std::vector<std::thread> senders;
-    for (int t = 0; t < 4; ++t) {
-      senders.emplace_back([&, t] {
-        testkit::HttpClient client("127.0.0.1", bot.port);
-        for (int i = 0; i < 50; ++i) {
-          const int n = t * 50 + i;
-          const std::string guid = "crash-" + std::to_string(n);
-          const std::string body = tag_push(n);
+  std::vector<std::thread> senders;
+  for (int t = 0; t < threads; ++t) {
+    senders.emplace_back([&, t] {
+      try {
+        testkit::HttpClient client("127.0.0.1", port);
+        for (int k = 0; k < per_thread && !stop; ++k) {
+          const std::string guid = prefix + "-" + std::to_string(t) + "-" + std::to_string(k);
+          const std::string body = tag_push(version(t, k));
           const auto r = client.request("POST", "/webhook", testkit::github_headers("push", guid, testkit::kTestSecret, body), body);
           if (r.status == 202) {
             std::lock_guard lock(acked_mutex);
             acked.push_back(guid);
           }
         }
-      });
-    }
-    for (auto& s : senders) s.join();
+      } catch (const std::exception&) {
+      }
+    });
+  }
+  for (auto& sender : senders) sender.join();
+  return acked;
+}
+
+}  // namespace
+
+TEST(Crash, SigkillRightAfterTheAcksLosesNothingAndRestartProcessesOnce) {
+  testkit::ScratchDir dir;
+  const config::Config config = testkit::test_config(dir.path());
+  std::vector<std::string> acked;
+  {
+    RunningBot bot(dir.path(), 1);
+    const std::atomic<bool> never{false};
+    // 4 senders × 50 deliveries, each a different tag, so each asks for its own build.
+    acked = send_tag_pushes(bot.port, "crash", 4, 50, never, [](int t, int k) { return t * 50 + k; });
     bot.process.signal(SIGKILL);  // at once: no chance to flush anything
     ASSERT_EQ(bot.process.wait(std::chrono::seconds(10)), 128 + SIGKILL);
   }
@@ -98,33 +113,16 @@ TEST(Crash, SigkillRightAfterTheAcksLosesNothingAndRestartProcessesOnce) {
 TEST(Crash, SigkillWhileDeliveriesAreInFlightLosesNoAcknowledgedOne) {
   testkit::ScratchDir dir;
   const config::Config config = testkit::test_config(dir.path());
-  std::vector<std::string> acked;
-  std::mutex acked_mutex;
   RunningBot bot(dir.path(), 1);
   std::atomic<bool> killed{false};
-  std::vector<std::thread> senders;
-  for (int t = 0; t < 8; ++t) {
-    senders.emplace_back([&, t] {
-      try {
-        testkit::HttpClient client("127.0.0.1", bot.port);
-        for (int i = 0; !killed; ++i) {
-          const std::string guid = "inflight-" + std::to_string(t) + "-" + std::to_string(i);
-          const std::string body = tag_push(i % 50);
-          const auto r = client.request("POST", "/webhook", testkit::github_headers("push", guid, testkit::kTestSecret, body), body);
-          if (r.status == 202) {
-            std::lock_guard lock(acked_mutex);
-            acked.push_back(guid);
-          }
-        }
-      } catch (const std::exception&) {
-        // Connection dropped by the kill: that delivery was never acknowledged.
-      }
-    });
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  bot.process.signal(SIGKILL);
-  killed = true;
-  for (auto& s : senders) s.join();
+  std::thread killer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    bot.process.signal(SIGKILL);
+    killed = true;
+  });
+  const std::vector<std::string> acked =
+      send_tag_pushes(bot.port, "inflight", 8, 1 << 30, killed, [](int, int k) { return k % 50; });
+  killer.join();
   bot.process.wait(std::chrono::seconds(10));
   ASSERT_GT(acked.size(), 0u);
   const std::set<std::string> stored = stored_guids(config.store.path);

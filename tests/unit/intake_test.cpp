@@ -1,0 +1,76 @@
+// The webhook intake on its own, without a socket: the answers that need a broken store.
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "bot/store/deliveries.hpp"
+#include "bot/webhook/intake.hpp"
+#include "tests/support/fixtures.hpp"
+#include "tests/support/http_client.hpp"
+
+using namespace calico;
+
+namespace {
+http::Request signed_request(const std::string& guid, const std::string& body) {
+  http::Request request;
+  request.method = "POST";
+  request.target = "/webhook";
+  for (auto [name, value] : testkit::github_headers("push", guid, testkit::kTestSecret, body)) {
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    request.headers.emplace_back(name, value);
+  }
+  request.body = body;
+  return request;
+}
+
+http::Response handle(webhook::Intake& intake, http::Request request) {
+  std::promise<http::Response> answered;
+  intake.handle(std::move(request), [&](http::Response response) { answered.set_value(std::move(response)); });
+  return answered.get_future().get();
+}
+
+// A real store in a scratch directory, and the intake in front of it.
+class IntakeTest : public ::testing::Test {
+ protected:
+  IntakeTest()
+      : store_(store_config()),
+        intake_({config::Secret(testkit::kTestSecret)}, store_, metrics_, [this] { ++recorded_callbacks_; }) {}
+
+  config::StoreConfig store_config() const {
+    config::StoreConfig c;
+    c.path = dir_.path() / "state.sqlite";
+    return c;
+  }
+
+  testkit::ScratchDir dir_;
+  store::Store store_;
+  metrics::Metrics metrics_;
+  int recorded_callbacks_ = 0;
+  webhook::Intake intake_;
+};
+}  // namespace
+
+TEST_F(IntakeTest, AStoreThatCannotRecordGives503AndNoAcknowledgement) {
+  EXPECT_EQ(handle(intake_, signed_request("ok-1", testkit::payload("push_tag.json"))).status, 202);
+  EXPECT_EQ(recorded_callbacks_, 1);
+
+  store_.stop();  // as if the disk had gone away: every write now fails
+  const http::Response refused = handle(intake_, signed_request("lost-1", testkit::payload("push_tag.json")));
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_NE(refused.body.find("redeliver"), std::string::npos);
+  EXPECT_EQ(recorded_callbacks_, 1);
+  EXPECT_EQ(metrics_.deliveries("push", "store_failed"), 1u);
+}
+
+TEST_F(IntakeTest, ChecksHeadersThenContentTypeThenSignature) {
+  http::Request request = signed_request("order-1", "{}");
+  for (auto& [name, value] : request.headers) {
+    if (name == "content-type") value = "text/plain";
+    if (name == "x-hub-signature-256") value = "sha256=bad";
+  }
+  // A wrong content type is reported even though the signature is bad too.
+  EXPECT_EQ(handle(intake_, request).status, 415);
+  EXPECT_EQ(metrics_.deliveries("push", "bad_content_type"), 1u);
+  EXPECT_EQ(store_.call([](store::Database& db) { return store::count_deliveries(db); }), 0);
+  EXPECT_EQ(recorded_callbacks_, 0);
+}
