@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/secret.hpp"
@@ -55,6 +57,48 @@ struct RepositoryConfig {
   bool release_tags = true;    // whether vX.Y.Z tags here request calico-X.Y release builds
 };
 
+// One target platform of the packaging matrix: an Ubuntu series (deb) or an RPM platform.
+enum class PackageKind { deb, rpm };
+
+struct PlatformConfig {
+  std::string name;          // "xenial", "centos7"
+  PackageKind kind = PackageKind::deb;
+  std::string rpm_dist;      // %{dist} for rpm platforms: ".el7"
+};
+
+// How one component of the procedure is built. The components themselves (networking-calico,
+// felix, etcd3gw, dnsmasq, nettle) are the procedure's steps and fixed in builders/; which
+// platforms each is built for, from which refs, and with which epoch is configuration.
+struct ComponentConfig {
+  std::vector<std::string> platforms;
+  // Per-platform source ref (dnsmasq's fork tags, nettle's and etcd3gw's versions). Empty for
+  // felix and networking-calico, whose checkout follows VERSION.
+  std::vector<std::pair<std::string, std::string>> refs;
+  // Where the source comes from: a [[repositories]] name or a git URL. Empty: the repository of
+  // the component's name if one is configured, else `upstream_url`.
+  std::string source;
+  std::string upstream_url;  // built in, not configurable: the component's public home
+  unsigned epoch = 0;
+
+  const std::string* ref_for(std::string_view platform) const;
+  bool builds_on(std::string_view platform) const;
+};
+
+struct PublishConfig {
+  std::string ppa_owner = "project-calico";
+  // Independent jobs of one plan run at once up to this many.
+  int parallel_jobs = 2;
+  std::vector<PlatformConfig> platforms;  // the matrix's columns, in order
+  // Keyed by component name: networking-calico, felix, etcd3gw, dnsmasq, nettle.
+  std::vector<std::pair<std::string, ComponentConfig>> components;
+
+  const PlatformConfig* find_platform(std::string_view name) const;
+  const ComponentConfig* find_component(std::string_view name) const;
+};
+
+// DESIGN.md's default matrix: trusty, xenial, bionic (deb) and centos7 (rpm).
+PublishConfig default_publish_config();
+
 struct Config {
   std::filesystem::path source;  // the file it was loaded from
   ServerConfig server;
@@ -62,9 +106,12 @@ struct Config {
   LogConfig log;
   SecretsConfig secrets;
   std::vector<RepositoryConfig> repositories;
+  PublishConfig publish = default_publish_config();
 
   // The watched repository whose GitHub name is `full_name` (case-insensitive), or nullptr.
   const RepositoryConfig* find_repository(std::string_view full_name) const;
+  // The repository with that short name ("felix"), or nullptr.
+  const RepositoryConfig* find_repository_by_name(std::string_view name) const;
 };
 
 std::string_view to_string(LogLevel level);

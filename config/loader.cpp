@@ -247,6 +247,120 @@ RepositoryConfig read_repository(TableReader& r) {
   return repo;
 }
 
+bool valid_ref(const std::string& ref) {
+  static const std::regex shape("[A-Za-z0-9][A-Za-z0-9._/+-]{0,199}");
+  return std::regex_match(ref, shape) && ref.find("..") == std::string::npos;
+}
+
+std::vector<std::string> read_string_list(TableReader& r, std::string_view key, const toml::array& array) {
+  std::vector<std::string> out;
+  for (const toml::node& item : array) {
+    if (!item.is_string()) r.fail(item, key, "expected a list of strings");
+    out.push_back(*item.value<std::string>());
+  }
+  return out;
+}
+
+void read_platforms(TableReader& top, const toml::array& array, PublishConfig& publish, const std::filesystem::path& origin) {
+  static const std::regex name_shape("[a-z0-9][a-z0-9._-]{0,31}");
+  publish.platforms.clear();
+  std::size_t index = 0;
+  for (const toml::node& entry : array) {
+    const std::string key = "publish.platforms[" + std::to_string(index++) + "]";
+    if (!entry.is_table()) top.throw_at(entry.source().begin.line, key, "expected a table ([[publish.platforms]])");
+    TableReader r(*entry.as_table(), key, origin);
+    PlatformConfig platform;
+    std::optional<std::string> name = r.string("name");
+    if (!name) r.throw_at(r.line(), key + ".name", "is required");
+    if (!std::regex_match(*name, name_shape)) {
+      r.throw_at(r.line_of("name"), key + ".name", "must be lower-case letters, digits, '.', '_' or '-' (at most 32), got \"" + *name + "\"");
+    }
+    if (publish.find_platform(*name)) r.throw_at(r.line_of("name"), key + ".name", "\"" + *name + "\" is listed twice");
+    platform.name = *name;
+    std::optional<std::string> kind = r.choice("kind", {"deb", "rpm"});
+    if (!kind) r.throw_at(r.line(), key + ".kind", "is required (deb or rpm)");
+    platform.kind = *kind == "rpm" ? PackageKind::rpm : PackageKind::deb;
+    if (auto dist = r.string("rpm_dist")) {
+      static const std::regex dist_shape("\\.[a-z0-9_]{1,16}");
+      if (!std::regex_match(*dist, dist_shape)) r.throw_at(r.line_of("rpm_dist"), key + ".rpm_dist", "must look like \".el7\", got \"" + *dist + "\"");
+      platform.rpm_dist = *dist;
+    }
+    if (platform.kind == PackageKind::rpm && platform.rpm_dist.empty()) {
+      r.throw_at(r.line(), key + ".rpm_dist", "is required for an rpm platform (e.g. \".el7\")");
+    }
+    r.finish();
+    publish.platforms.push_back(std::move(platform));
+  }
+}
+
+void read_component(TableReader& r, const std::string& name, ComponentConfig& component, const PublishConfig& publish) {
+  if (const toml::array* platforms = r.array("platforms")) {
+    component.platforms = read_string_list(r, "platforms", *platforms);
+    for (const std::string& platform : component.platforms) {
+      if (!publish.find_platform(platform)) {
+        r.throw_at(r.line_of("platforms"), r.qualified("platforms"), "\"" + platform + "\" is not in publish.platforms");
+      }
+    }
+  }
+  if (const toml::table* refs = r.table("refs")) {
+    component.refs.clear();
+    for (auto&& [platform, ref] : *refs) {
+      const std::string platform_name(platform.str());
+      const std::string key = r.qualified("refs") + "." + platform_name;
+      if (!publish.find_platform(platform_name)) r.throw_at(ref.source().begin.line, key, "\"" + platform_name + "\" is not in publish.platforms");
+      if (!ref.is_string() || !valid_ref(*ref.value<std::string>())) {
+        r.throw_at(ref.source().begin.line, key, "expected a git branch or tag name");
+      }
+      component.refs.emplace_back(platform_name, *ref.value<std::string>());
+    }
+  }
+  if (auto source = r.string("source")) component.source = *source;
+  if (auto epoch = r.integer("epoch", 0, 99)) component.epoch = static_cast<unsigned>(*epoch);
+  r.finish();
+  const bool follows_version = name == "felix" || name == "networking-calico";
+  for (const std::string& platform : component.platforms) {
+    if (!follows_version && !component.ref_for(platform)) {
+      r.throw_at(r.line(), r.qualified("refs"), "no ref for platform \"" + platform + "\" (" + name + " is built from a configured ref per platform)");
+    }
+  }
+}
+
+void read_publish(TableReader& r, PublishConfig& publish, const std::filesystem::path& origin) {
+  if (auto owner = r.string("ppa_owner")) {
+    static const std::regex owner_shape("[a-z0-9][a-z0-9+.-]{0,63}");
+    if (!std::regex_match(*owner, owner_shape)) r.throw_at(r.line_of("ppa_owner"), r.qualified("ppa_owner"), "is not a Launchpad name: \"" + *owner + "\"");
+    publish.ppa_owner = *owner;
+  }
+  if (auto jobs = r.integer("parallel_jobs", 1, 64)) publish.parallel_jobs = static_cast<int>(*jobs);
+  if (const toml::array* platforms = r.array("platforms")) read_platforms(r, *platforms, publish, origin);
+  if (const toml::table* components = r.table("components")) {
+    for (auto&& [name, node] : *components) {
+      const std::string component_name(name.str());
+      const std::string key = r.qualified("components") + "." + component_name;
+      ComponentConfig* component = nullptr;
+      for (auto& [known, config] : publish.components) {
+        if (known == component_name) component = &config;
+      }
+      if (!component) {
+        r.throw_at(node.source().begin.line, key, "unknown component (known: networking-calico, felix, etcd3gw, dnsmasq, nettle)");
+      }
+      if (!node.is_table()) r.throw_at(node.source().begin.line, key, "expected a table");
+      TableReader inner(*node.as_table(), key, origin);
+      read_component(inner, component_name, *component, publish);
+    }
+  }
+  // A platform list given without component tables still has to fit every component.
+  for (auto& [name, component] : publish.components) {
+    for (const std::string& platform : component.platforms) {
+      if (!publish.find_platform(platform)) {
+        r.throw_at(r.line(), r.qualified("components") + "." + name + ".platforms",
+                   "\"" + platform + "\" is not in publish.platforms; list this component's platforms");
+      }
+    }
+  }
+  r.finish();
+}
+
 Config build(const toml::table& root, const std::filesystem::path& origin) {
   Config config;
   config.source = origin;
@@ -256,6 +370,7 @@ Config build(const toml::table& root, const std::filesystem::path& origin) {
   else config.store.path = top.resolve(config.store.path.string());
   if (const toml::table* t = top.table("log")) { TableReader r(*t, "log", origin); read_log(r, config.log); }
   if (const toml::table* t = top.table("secrets")) { TableReader r(*t, "secrets", origin); read_secrets(r, config.secrets); }
+  if (const toml::table* t = top.table("publish")) { TableReader r(*t, "publish", origin); read_publish(r, config.publish, origin); }
   if (const toml::array* repos = top.array("repositories")) {
     std::size_t index = 0;
     for (const toml::node& entry : *repos) {

@@ -31,6 +31,9 @@ inline constexpr const char* kPreviousSecret = "previous-webhook-secret";
 // (and the previous one too), and Felix, networking-calico and dnsmasq as watched repositories.
 config::Config test_config(const std::filesystem::path& dir);
 
+// The whole text of `file`.
+std::string read_text(const std::filesystem::path& file);
+
 // Writes `text` to `file`.
 void write_file(const std::filesystem::path& file, const std::string& text);
 

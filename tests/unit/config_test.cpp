@@ -134,3 +134,32 @@ TEST(Secrets, LoadFromEnvironmentAndFileWithoutEverShowingTheValue) {
               "secrets.webhook_secret (from file " + (dir.path() / "nope").string() + "): cannot open the file");
   }
 }
+
+TEST(Config, PublishDefaultsFollowTheDesignMatrix) {
+  const config::Config c = parse_config("", kOrigin);
+  ASSERT_EQ(c.publish.platforms.size(), 4u);
+  EXPECT_EQ(c.publish.platforms[3].name, "centos7");
+  EXPECT_EQ(c.publish.platforms[3].rpm_dist, ".el7");
+  EXPECT_EQ(*c.publish.find_component("dnsmasq")->ref_for("xenial"), "2.79test1calico1-2-xenial");
+  EXPECT_FALSE(c.publish.find_component("dnsmasq")->builds_on("bionic"));
+  EXPECT_TRUE(c.publish.find_component("nettle")->builds_on("xenial"));
+  EXPECT_EQ(c.publish.ppa_owner, "project-calico");
+}
+
+TEST(Config, PublishSectionIsValidated) {
+  EXPECT_EQ(error_of("[publish]\n[[publish.platforms]]\nname = \"focal\"\n"), "/etc/calico/bot.toml:2: publish.platforms[0].kind: is required (deb or rpm)");
+  EXPECT_EQ(error_of("[publish]\n[[publish.platforms]]\nname = \"el8\"\nkind = \"rpm\"\n"),
+            "/etc/calico/bot.toml:2: publish.platforms[0].rpm_dist: is required for an rpm platform (e.g. \".el7\")");
+  EXPECT_EQ(error_of("[publish.components.felix]\nplatforms = [\"focal\"]\n"),
+            "/etc/calico/bot.toml:2: publish.components.felix.platforms: \"focal\" is not in publish.platforms");
+  EXPECT_EQ(error_of("[publish.components.calicoctl]\nepoch = 1\n"),
+            "/etc/calico/bot.toml:1: publish.components.calicoctl: unknown component (known: networking-calico, felix, etcd3gw, dnsmasq, nettle)");
+  EXPECT_EQ(error_of("[publish.components.dnsmasq]\nplatforms = [\"bionic\"]\n"),
+            "/etc/calico/bot.toml:1: publish.components.dnsmasq.refs: no ref for platform \"bionic\" (dnsmasq is built from a configured ref per platform)");
+  EXPECT_EQ(error_of("[publish.components.dnsmasq.refs]\ntrusty = \"--exec=x\"\n"),
+            "/etc/calico/bot.toml:2: publish.components.dnsmasq.refs.trusty: expected a git branch or tag name");
+  EXPECT_EQ(error_of("[publish]\n[[publish.platforms]]\nname = \"focal\"\nkind = \"deb\"\n"),
+            "/etc/calico/bot.toml:1: publish.components.networking-calico.platforms: \"trusty\" is not in publish.platforms; list this component's platforms");
+  EXPECT_EQ(error_of("[publish]\nppa_owner = \"Project Calico\"\n"),
+            "/etc/calico/bot.toml:2: publish.ppa_owner: is not a Launchpad name: \"Project Calico\"");
+}
