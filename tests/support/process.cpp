@@ -15,15 +15,21 @@ extern char** environ;
 
 namespace calico::testkit {
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& output) {
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& output,
+                           const std::vector<std::string>& env, const std::filesystem::path& cwd) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
-  const int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
+  std::vector<char*> envp;
+  for (char** e = environ; *e; ++e) envp.push_back(*e);
+  for (const std::string& entry : env) envp.push_back(const_cast<char*>(entry.c_str()));
+  envp.push_back(nullptr);
+  const int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
 }
@@ -59,12 +65,13 @@ std::string read_file(const std::filesystem::path& file) {
   return text.str();
 }
 
-RunResult run_process(const std::vector<std::string>& argv, const std::filesystem::path& scratch) {
+RunResult run_process(const std::vector<std::string>& argv, const std::filesystem::path& scratch,
+                      const std::vector<std::string>& env, const std::filesystem::path& cwd) {
   const std::filesystem::path output = scratch / "run-output.txt";
   std::filesystem::remove(output);
   RunResult result;
   {
-    ChildProcess child(argv, output);
+    ChildProcess child(argv, output, env, cwd);
     const std::optional<int> code = child.wait(std::chrono::seconds(60));
     if (!code) throw std::runtime_error(argv[0] + " did not finish");
     result.exit_code = *code;

@@ -13,8 +13,10 @@ namespace calico::testkit {
 
 class ChildProcess {
  public:
-  // Starts argv[0] with the given arguments; stdout and stderr go to `output`.
-  ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& output);
+  // Starts argv[0] with the given arguments; stdout and stderr go to `output`. `env` entries
+  // ("NAME=value") are added to this process's environment for the child.
+  ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& output,
+               const std::vector<std::string>& env = {}, const std::filesystem::path& cwd = {});
   ~ChildProcess();  // SIGKILLs a child still running
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
@@ -34,7 +36,8 @@ struct RunResult {
   int exit_code = -1;
   std::string output;
 };
-RunResult run_process(const std::vector<std::string>& argv, const std::filesystem::path& scratch);
+RunResult run_process(const std::vector<std::string>& argv, const std::filesystem::path& scratch,
+                      const std::vector<std::string>& env = {}, const std::filesystem::path& cwd = {});
 
 std::string read_file(const std::filesystem::path& file);
 

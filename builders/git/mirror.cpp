@@ -1,0 +1,169 @@
+#include "builders/git/mirror.hpp"
+
+#include <git2.h>
+
+#include <cstdio>
+#include <mutex>
+
+namespace calico::builders::git {
+
+namespace {
+
+void ensure_initialised() {
+  static std::once_flag once;
+  std::call_once(once, [] { git_libgit2_init(); });
+}
+
+[[noreturn]] void fail(const std::string& what) {
+  const git_error* error = git_error_last();
+  throw GitError(what + ": " + (error && error->message ? error->message : "unknown libgit2 error"));
+}
+
+void check(int rc, const std::string& what) {
+  if (rc < 0) fail(what);
+}
+
+// RAII for libgit2 objects.
+template <class T, void (*Free)(T*)>
+struct Owned {
+  T* ptr = nullptr;
+  ~Owned() {
+    if (ptr) Free(ptr);
+  }
+  T** out() { return &ptr; }
+  T* get() const { return ptr; }
+};
+
+std::string oid_hex(const git_oid& oid) {
+  char buffer[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(buffer, sizeof buffer, &oid);
+  return buffer;
+}
+
+bool is_hex(std::string_view text) {
+  return !text.empty() && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+}  // namespace
+
+std::string mirror_name(std::string_view remote_url) {
+  std::uint64_t hash = 1469598103934665603ull;  // FNV-1a: stable across builds and machines
+  for (unsigned char c : remote_url) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  std::string readable;
+  for (char c : remote_url.substr(remote_url.size() > 40 ? remote_url.size() - 40 : 0)) {
+    readable += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  }
+  char suffix[20];
+  std::snprintf(suffix, sizeof suffix, "-%016llx", static_cast<unsigned long long>(hash));
+  return readable + suffix + ".git";
+}
+
+Mirror::Mirror(const std::filesystem::path& cache_root, std::string remote_url)
+    : remote_url_(std::move(remote_url)), path_(cache_root / mirror_name(remote_url_)) {
+  ensure_initialised();
+  std::filesystem::create_directories(cache_root);
+  if (git_repository_open_bare(&repo_, path_.c_str()) == 0) return;
+  check(git_repository_init(&repo_, path_.c_str(), /*is_bare=*/1), "cannot create the mirror " + path_.string());
+  Owned<git_remote, git_remote_free> remote;
+  check(git_remote_create_with_fetchspec(remote.out(), repo_, "origin", remote_url_.c_str(), "+refs/*:refs/*"),
+        "cannot add remote " + remote_url_);
+}
+
+Mirror::~Mirror() { git_repository_free(repo_); }
+
+void Mirror::fetch() {
+  Owned<git_remote, git_remote_free> remote;
+  check(git_remote_lookup(remote.out(), repo_, "origin"), "the mirror " + path_.string() + " has no origin");
+  git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
+  options.prune = GIT_FETCH_PRUNE;
+  options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
+  check(git_remote_fetch(remote.get(), nullptr, &options, "calico-release-bot fetch"), "cannot fetch " + remote_url_);
+}
+
+std::string Mirror::resolve(std::string_view checkout) const {
+  const std::string name(checkout);
+  for (const std::string& ref : {"refs/heads/" + name, "refs/tags/" + name}) {
+    Owned<git_object, git_object_free> object;
+    if (git_revparse_single(object.out(), repo_, ref.c_str()) == 0) {
+      Owned<git_object, git_object_free> commit;
+      check(git_object_peel(commit.out(), object.get(), GIT_OBJECT_COMMIT), ref + " is not a commit");
+      return oid_hex(*git_object_id(commit.get()));
+    }
+  }
+  if (is_hex(name) && name.size() >= 7 && name.size() <= GIT_OID_HEXSZ) {
+    git_oid prefix;
+    if (git_oid_fromstrn(&prefix, name.c_str(), name.size()) == 0) {
+      Owned<git_commit, git_commit_free> commit;
+      if (git_commit_lookup_prefix(commit.out(), repo_, &prefix, name.size()) == 0) {
+        return oid_hex(*git_commit_id(commit.get()));
+      }
+    }
+  }
+  throw GitError("\"" + name + "\" is not a branch, tag or commit of " + remote_url_);
+}
+
+CommitFacts Mirror::facts(const std::string& sha) const {
+  CommitFacts facts;
+  git_oid oid;
+  check(git_oid_fromstr(&oid, sha.c_str()), "\"" + sha + "\" is not a commit id");
+  Owned<git_commit, git_commit_free> commit;
+  check(git_commit_lookup(commit.out(), repo_, &oid), "no commit " + sha + " in " + remote_url_);
+  facts.sha = oid_hex(oid);
+  facts.committed_at = std::chrono::sys_seconds(std::chrono::seconds(git_commit_time(commit.get())));
+  const char* summary = git_commit_summary(commit.get());
+  facts.subject = summary ? summary : "";
+
+  Owned<git_revwalk, git_revwalk_free> walk;
+  check(git_revwalk_new(walk.out(), repo_), "cannot walk history");
+  check(git_revwalk_push(walk.get(), &oid), "cannot walk from " + sha);
+  git_oid next;
+  while (git_revwalk_next(&next, walk.get()) == 0) ++facts.commit_count;
+
+  struct TagScan {
+    git_repository* repo;
+    const git_oid* head;
+    CommitFacts* facts;
+  } scan{repo_, &oid, &facts};
+  git_tag_foreach(
+      repo_,
+      [](const char* name, git_oid* target, void* payload) -> int {
+        auto& s = *static_cast<TagScan*>(payload);
+        std::string_view ref(name);
+        ref.remove_prefix(std::string_view("refs/tags/").size());
+        std::optional<ReleaseTag> tag = parse_release_tag(ref);
+        if (!tag || tag->python2) return 0;
+        Owned<git_object, git_object_free> object, peeled;
+        if (git_object_lookup(object.out(), s.repo, target, GIT_OBJECT_ANY) != 0) return 0;
+        if (git_object_peel(peeled.out(), object.get(), GIT_OBJECT_COMMIT) != 0) return 0;
+        const git_oid* tagged = git_object_id(peeled.get());
+        const bool at_head = git_oid_equal(tagged, s.head);
+        if (at_head) s.facts->tag_at = tag;
+        if (at_head || git_graph_descendant_of(s.repo, s.head, tagged) == 1) {
+          const auto key = [](const ReleaseTag& t) { return std::tuple(t.major, t.minor, t.patch); };
+          if (!s.facts->base_tag || key(*tag) > key(*s.facts->base_tag)) s.facts->base_tag = tag;
+        }
+        return 0;
+      },
+      &scan);
+  return facts;
+}
+
+void Mirror::export_tree(const std::string& sha, const std::filesystem::path& work_tree) const {
+  git_oid oid;
+  check(git_oid_fromstr(&oid, sha.c_str()), "\"" + sha + "\" is not a commit id");
+  Owned<git_commit, git_commit_free> commit;
+  check(git_commit_lookup(commit.out(), repo_, &oid), "no commit " + sha + " in " + remote_url_);
+  std::filesystem::create_directories(work_tree);
+  if (!std::filesystem::is_empty(work_tree)) throw GitError("the work tree " + work_tree.string() + " is not empty");
+  const std::string target = work_tree.string();
+  git_checkout_options options = GIT_CHECKOUT_OPTIONS_INIT;
+  options.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX;
+  options.target_directory = target.c_str();
+  check(git_checkout_tree(repo_, reinterpret_cast<const git_object*>(commit.get()), &options),
+        "cannot write " + sha + " into " + target);
+}
+
+}  // namespace calico::builders::git
