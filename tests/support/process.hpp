@@ -39,6 +39,7 @@ struct RunResult {
 RunResult run_process(const std::vector<std::string>& argv, const std::filesystem::path& scratch,
                       const std::vector<std::string>& env = {}, const std::filesystem::path& cwd = {});
 
+// The text of `file`, or "" when it does not exist.
 std::string read_file(const std::filesystem::path& file);
 
 // Waits until `file` contains `needle`; returns the file's text then, or throws after `timeout`.

@@ -1,0 +1,57 @@
+// Running one command of the procedure: always an argv vector (never a shell string), its output
+// appended to the job's log file, with a timeout and cancellation that take the command's whole
+// process group down.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace calico::builders::exec {
+
+struct Command {
+  std::vector<std::string> argv;          // argv[0] is looked up on PATH if it has no '/'
+  std::filesystem::path cwd = {};         // empty: the current directory
+  std::vector<std::string> env = {};      // "NAME=value" added to (or replacing in) the environment
+  std::chrono::seconds timeout{3600};
+};
+
+struct CommandResult {
+  int exit_code = -1;        // the command's, or 128 + signal
+  bool timed_out = false;
+  bool cancelled = false;
+  bool failed_to_start = false;
+  std::chrono::milliseconds elapsed{0};
+
+  bool ok() const { return exit_code == 0 && !timed_out && !cancelled && !failed_to_start; }
+  // "exit code 2", "timed out after 3600 s", "cancelled", "could not start: …"
+  std::string describe() const;
+  std::string start_error;
+};
+
+// Shared by the jobs of one plan run: cancel() stops every command running under it, and any
+// command started afterwards is not started.
+class CancelToken {
+ public:
+  CancelToken();
+  ~CancelToken();
+  CancelToken(const CancelToken&) = delete;
+  CancelToken& operator=(const CancelToken&) = delete;
+  void cancel();
+  bool cancelled() const;
+  int fd() const { return fd_; }  // readable once cancelled
+
+ private:
+  int fd_ = -1;
+};
+
+// Runs the command to completion (or timeout, or cancellation), appending a "$ argv" header and
+// its stdout and stderr to `log_file`. Blocks the calling thread.
+CommandResult run_command(const Command& command, const std::filesystem::path& log_file, const CancelToken& cancel);
+
+// The argv as a shell-quoted line, for logs only: nothing ever executes it.
+std::string quote_for_log(const std::vector<std::string>& argv);
+
+}  // namespace calico::builders::exec

@@ -1,0 +1,109 @@
+// builders::exec: real processes, their logs, timeouts and cancellation.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "builders/exec/executor.hpp"
+#include "tests/support/fixtures.hpp"
+#include "tests/support/process.hpp"
+
+using namespace calico;
+using namespace calico::builders::exec;
+using namespace std::chrono_literals;
+
+class CommandTest : public ::testing::Test {
+ protected:
+  std::filesystem::path log() const { return dir_.path() / "job.log"; }
+  testkit::ScratchDir dir_;
+  CancelToken cancel_;
+};
+
+TEST_F(CommandTest, OutputAndExitCodeGoToTheLog) {
+  const CommandResult ok = run_command({{"printf", "%s\\n", "hello world"}}, log(), cancel_);
+  EXPECT_TRUE(ok.ok());
+  EXPECT_EQ(ok.exit_code, 0);
+  const CommandResult failed = run_command({{"ls", "/no/such/path"}}, log(), cancel_);
+  EXPECT_FALSE(failed.ok());
+  EXPECT_EQ(failed.exit_code, 2);
+  EXPECT_EQ(failed.describe(), "exit code 2");
+  const std::string text = testkit::read_text(log());
+  EXPECT_EQ(text.rfind("$ printf '%s\\n' 'hello world'\nhello world\n$ ls /no/such/path\n", 0), 0u) << text;
+  EXPECT_NE(text.find("# exit code 2\n"), std::string::npos);
+}
+
+TEST_F(CommandTest, ArgumentsAreNeverInterpretedByAShell) {
+  const std::string hostile = "$(touch " + (dir_.path() / "pwned").string() + "); `id`; | &";
+  EXPECT_TRUE(run_command({{"printf", "%s", hostile}}, log(), cancel_).ok());
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "pwned"));
+  EXPECT_NE(testkit::read_text(log()).find(hostile), std::string::npos);
+}
+
+TEST_F(CommandTest, WorkingDirectoryAndEnvironment) {
+  std::filesystem::create_directories(dir_.path() / "work");
+  Command command{{"sh", "-c", "pwd; echo \"$CALICO_TEST_VALUE\""}, dir_.path() / "work", {"CALICO_TEST_VALUE=42"}};
+  EXPECT_TRUE(run_command(command, log(), cancel_).ok());
+  const std::string text = testkit::read_text(log());
+  EXPECT_NE(text.find((dir_.path() / "work").string() + "\n42\n"), std::string::npos) << text;
+}
+
+TEST_F(CommandTest, TimeoutKillsTheWholeProcessGroup) {
+  const auto pid_file = dir_.path() / "child.pid";
+  Command command{{"sh", "-c", "sleep 30 & echo $! > " + pid_file.string() + "; wait"}, {}, {}, 1s};
+  const CommandResult result = run_command(command, log(), cancel_);
+  EXPECT_TRUE(result.timed_out);
+  EXPECT_FALSE(result.ok());
+  EXPECT_LT(result.elapsed, 5s);
+  const pid_t child = std::stoi(testkit::read_text(pid_file));
+  // Gone, or a zombie waiting for whoever inherited it: either way no longer running.
+  bool running = true;
+  for (int i = 0; i < 50 && running; ++i) {
+    std::this_thread::sleep_for(20ms);
+    const std::string stat = testkit::read_file("/proc/" + std::to_string(child) + "/stat");
+    running = !stat.empty() && stat.find(") Z ") == std::string::npos;
+  }
+  EXPECT_FALSE(running) << "the grandchild sleep survived";
+  EXPECT_NE(testkit::read_text(log()).find("# timed out"), std::string::npos);
+}
+
+TEST_F(CommandTest, CancellationStopsRunningCommandsAndLaterOnes) {
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(200ms);
+    cancel_.cancel();
+  });
+  const CommandResult result = run_command({{"sleep", "30"}}, log(), cancel_);
+  canceller.join();
+  EXPECT_TRUE(result.cancelled);
+  EXPECT_LT(result.elapsed, 5s);
+  const CommandResult later = run_command({{"true"}}, log(), cancel_);
+  EXPECT_TRUE(later.cancelled);
+  EXPECT_NE(testkit::read_text(log()).find("# not started: the run was cancelled"), std::string::npos);
+}
+
+TEST_F(CommandTest, AMissingProgramIsReportedNotThrown) {
+  const CommandResult result = run_command({{"calico-no-such-program"}}, log(), cancel_);
+  EXPECT_TRUE(result.failed_to_start);
+  EXPECT_EQ(result.describe(), "could not start: calico-no-such-program: No such file or directory");
+}
+
+TEST_F(CommandTest, LocalExecutorRunsOnThisHost) {
+  LocalExecutor local;
+  EXPECT_TRUE(local.run({{"true"}}, "xenial", log(), cancel_).ok());
+}
+
+TEST(DockerExecutor, WrapsTheCommandInTheSamePathsAsTheCallingUser) {
+  DockerExecutor docker({"docker", "calico-build/", "/srv/workspace"});
+  const Command wrapped = docker.wrap({{"dpkg-buildpackage", "-S", "-d"}, "/srv/workspace/felix", {"DEB_BUILD_OPTIONS=nocheck"}, 600s}, "xenial");
+  const std::string uid_gid = std::to_string(::getuid()) + ":" + std::to_string(::getgid());
+  EXPECT_EQ(wrapped.argv, (std::vector<std::string>{"docker", "run", "--rm", "--init", "--user", uid_gid, "--volume",
+                                                    "/srv/workspace:/srv/workspace", "--env", "HOME=/srv/workspace",
+                                                    "--env", "DEB_BUILD_OPTIONS=nocheck", "--workdir", "/srv/workspace/felix",
+                                                    "calico-build/xenial", "dpkg-buildpackage", "-S", "-d"}));
+  EXPECT_EQ(wrapped.timeout, 600s);
+  EXPECT_TRUE(wrapped.cwd.empty());
+}
+
+TEST(QuoteForLog, QuotesOnlyWhatNeedsIt) {
+  EXPECT_EQ(quote_for_log({"dput", "ppa:project-calico/calico-3.4", "felix_3.4.1-xenial_source.changes"}),
+            "dput ppa:project-calico/calico-3.4 felix_3.4.1-xenial_source.changes");
+  EXPECT_EQ(quote_for_log({"echo", "it's", ""}), "echo 'it'\\''s' ''");
+}
