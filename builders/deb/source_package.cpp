@@ -1,0 +1,114 @@
+#include "builders/deb/source_package.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "builders/deb/changelog.hpp"
+
+namespace calico::builders::deb {
+
+namespace {
+
+std::string read(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw BuildError("cannot read " + file.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void write(const std::filesystem::path& file, const std::string& text) {
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw BuildError("cannot write " + file.string());
+}
+
+void run(exec::Executor& executor, const SourceBuild& build, exec::Command command, const std::filesystem::path& log_file,
+         const exec::CancelToken& cancel) {
+  command.timeout = build.timeout;
+  const exec::CommandResult result = executor.run(command, build.platform, log_file, cancel);
+  if (!result.ok()) {
+    throw BuildError(command.argv.front() + " failed (" + result.describe() + "); see " + log_file.string());
+  }
+}
+
+// The files section of a .changes: " <md5> <size> <section> <priority> <name>" lines.
+std::vector<std::string> changes_files(const std::string& changes) {
+  std::vector<std::string> names;
+  std::istringstream lines(changes);
+  std::string line;
+  bool in_files = false;
+  while (std::getline(lines, line)) {
+    if (line.rfind("Files:", 0) == 0) {
+      in_files = true;
+      continue;
+    }
+    if (in_files) {
+      if (line.empty() || line[0] != ' ') break;
+      names.push_back(line.substr(line.find_last_of(' ') + 1));
+    }
+  }
+  return names;
+}
+
+}  // namespace
+
+std::string without_epoch(const std::string& version) {
+  const auto colon = version.find(':');
+  return colon == std::string::npos ? version : version.substr(colon + 1);
+}
+
+SourceArtifacts build_source_package(const SourceBuild& build, exec::Executor& executor,
+                                     const std::filesystem::path& log_file, const exec::CancelToken& cancel) {
+  SourceArtifacts artifacts;
+  const std::filesystem::path control = build.tree / "debian" / "control";
+  if (!std::filesystem::exists(control)) throw BuildError(build.tree.string() + " has no debian/control");
+  try {
+    artifacts.source = control_source_name(read(control));
+  } catch (const std::runtime_error& e) {
+    throw BuildError(control.string() + ": " + e.what());
+  }
+  artifacts.version = build.version.debian(build.platform);
+  const std::string upstream = build.version.upstream;
+
+  // dpkg-source wants the tree at <source>-<upstream> beside <source>_<upstream>.orig.tar.gz.
+  std::filesystem::create_directories(build.job_dir);
+  const std::string dir_name = artifacts.source + "-" + upstream;
+  const std::filesystem::path tree = build.job_dir / dir_name;
+  if (tree != build.tree) {
+    std::filesystem::remove_all(tree);
+    std::filesystem::rename(build.tree, tree);
+  }
+  write(tree / "debian" / "changelog", render_changelog({artifacts.source, artifacts.version, build.platform,
+                                                        build.maintainer, build.change, build.date}));
+
+  const std::string orig_tar = artifacts.source + "_" + upstream + ".orig.tar";
+  const std::string mtime = "@" + std::to_string(build.date.time_since_epoch().count());
+  std::filesystem::remove(build.job_dir / (orig_tar + ".gz"));
+  run(executor, build,
+      {{"tar", "--create", "--file", (build.job_dir / orig_tar).string(), "--sort=name", "--mtime=" + mtime,
+        "--owner=0", "--group=0", "--numeric-owner", "--exclude=" + dir_name + "/debian", "--directory",
+        build.job_dir.string(), dir_name}},
+      log_file, cancel);
+  run(executor, build, {{"gzip", "--no-name", "--best", "--force", (build.job_dir / orig_tar).string()}}, log_file, cancel);
+  // -S source only, -d without checking build dependencies (Launchpad checks them), -sa always
+  // include the orig tarball (each series is a separate upload), -us -uc: signed later.
+  run(executor, build,
+      {{"dpkg-buildpackage", "-S", "-d", "-sa", "-us", "-uc", "--no-pre-clean"}, tree,
+       {"SOURCE_DATE_EPOCH=" + std::to_string(build.date.time_since_epoch().count())}},
+      log_file, cancel);
+
+  const std::string stem = artifacts.source + "_" + without_epoch(artifacts.version);
+  artifacts.dsc = build.job_dir / (stem + ".dsc");
+  artifacts.changes = build.job_dir / (stem + "_source.changes");
+  for (const std::filesystem::path& expected : {artifacts.dsc, artifacts.changes}) {
+    if (!std::filesystem::exists(expected)) {
+      throw BuildError("dpkg-buildpackage did not produce " + expected.filename().string() + "; see " + log_file.string());
+    }
+  }
+  for (const std::string& name : changes_files(read(artifacts.changes))) artifacts.files.push_back(build.job_dir / name);
+  artifacts.files.push_back(artifacts.changes);
+  return artifacts;
+}
+
+}  // namespace calico::builders::deb
