@@ -25,8 +25,18 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::file
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
+  // `env` entries replace inherited ones of the same name (getenv takes the first match).
+  auto overridden = [&](std::string_view inherited) {
+    for (const std::string& entry : env) {
+      const std::string_view name(entry.data(), entry.find('='));
+      if (inherited.size() > name.size() && inherited.substr(0, name.size()) == name && inherited[name.size()] == '=') return true;
+    }
+    return false;
+  };
   std::vector<char*> envp;
-  for (char** e = environ; *e; ++e) envp.push_back(*e);
+  for (char** e = environ; *e; ++e) {
+    if (!overridden(*e)) envp.push_back(*e);
+  }
   for (const std::string& entry : env) envp.push_back(const_cast<char*>(entry.c_str()));
   envp.push_back(nullptr);
   const int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), envp.data());

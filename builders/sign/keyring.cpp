@@ -1,0 +1,172 @@
+#include "builders/sign/keyring.hpp"
+
+#include <gpgme.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <sys/stat.h>
+
+#include "builders/exec/command.hpp"
+
+namespace calico::builders::sign {
+
+namespace {
+
+void init_gpgme() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    gpgme_check_version(nullptr);
+    setlocale(LC_ALL, "");
+  });
+}
+
+void check(gpgme_error_t error, const std::string& what) {
+  if (error) throw SignError(what + ": " + gpgme_strerror(error));
+}
+
+std::string take(gpgme_data_t data) {
+  std::size_t size = 0;
+  char* bytes = gpgme_data_release_and_get_mem(data, &size);
+  std::string out(bytes ? bytes : "", size);
+  gpgme_free(bytes);
+  return out;
+}
+
+gpgme_error_t give_passphrase(void* hook, const char*, const char*, int previous_was_bad, int fd) {
+  const auto* passphrase = static_cast<const std::optional<config::Secret>*>(hook);
+  if (previous_was_bad || !passphrase->has_value()) return gpgme_error(GPG_ERR_CANCELED);
+  const std::string_view value = (*passphrase)->reveal();
+  if (gpgme_io_writen(fd, value.data(), value.size()) != 0 || gpgme_io_writen(fd, "\n", 1) != 0) {
+    return gpgme_error_from_errno(errno);
+  }
+  return 0;
+}
+
+}  // namespace
+
+struct Keyring::Context {
+  gpgme_ctx_t ctx = nullptr;
+  ~Context() { gpgme_release(ctx); }
+};
+
+Keyring::Keyring(const std::filesystem::path& secret_key_file, std::optional<config::Secret> passphrase)
+    : passphrase_(std::move(passphrase)) {
+  init_gpgme();
+  char pattern[] = "/tmp/calico-gnupg-XXXXXX";
+  if (!::mkdtemp(pattern)) throw SignError(std::string("cannot create a GnuPG home: ") + std::strerror(errno));
+  home_ = pattern;  // mkdtemp makes it 0700
+  context_ = new Context;
+  try {
+    std::ifstream in(secret_key_file, std::ios::binary);
+    if (!in) throw SignError("cannot read the signing key " + secret_key_file.string());
+    std::ostringstream key_bytes;
+    key_bytes << in.rdbuf();
+    const std::string key = key_bytes.str();
+
+    check(gpgme_new(&context_->ctx), "cannot start gpgme");
+    check(gpgme_ctx_set_engine_info(context_->ctx, GPGME_PROTOCOL_OpenPGP, nullptr, home_.c_str()),
+          "cannot use GnuPG home " + home_.string());
+    gpgme_set_armor(context_->ctx, 1);
+    check(gpgme_set_pinentry_mode(context_->ctx, GPGME_PINENTRY_MODE_LOOPBACK), "cannot set loopback pinentry");
+    gpgme_set_passphrase_cb(context_->ctx, give_passphrase, &passphrase_);
+
+    gpgme_data_t data = nullptr;
+    check(gpgme_data_new_from_mem(&data, key.data(), key.size(), 1), "cannot read the signing key");
+    const gpgme_error_t imported = gpgme_op_import(context_->ctx, data);
+    gpgme_data_release(data);
+    check(imported, "cannot import the signing key " + secret_key_file.string());
+    const gpgme_import_result_t result = gpgme_op_import_result(context_->ctx);
+    if (!result || result->secret_imported == 0) {
+      throw SignError(secret_key_file.string() + " holds no secret key (export it with gpg --export-secret-keys)");
+    }
+
+    gpgme_key_t signer = nullptr;
+    check(gpgme_op_keylist_start(context_->ctx, nullptr, /*secret_only=*/1), "cannot list keys");
+    for (gpgme_key_t key_item = nullptr; gpgme_op_keylist_next(context_->ctx, &key_item) == 0;) {
+      if (!signer && key_item->can_sign && !key_item->revoked && !key_item->expired) {
+        signer = key_item;
+      } else {
+        gpgme_key_unref(key_item);
+      }
+    }
+    gpgme_op_keylist_end(context_->ctx);
+    if (!signer) throw SignError(secret_key_file.string() + " holds no usable signing key");
+    fingerprint_ = signer->fpr ? signer->fpr : "";
+    user_id_ = signer->uids && signer->uids->uid ? signer->uids->uid : fingerprint_;
+    gpgme_signers_clear(context_->ctx);
+    const gpgme_error_t added = gpgme_signers_add(context_->ctx, signer);
+    gpgme_key_unref(signer);
+    check(added, "cannot use key " + fingerprint_);
+
+    if (passphrase_) {
+      // For rpmsign, which runs gpg itself: a file only we can read, inside the private home.
+      passphrase_file_ = home_ / "passphrase";
+      std::ofstream out(passphrase_file_, std::ios::binary | std::ios::trunc);
+      out << passphrase_->reveal();
+      ::chmod(passphrase_file_.c_str(), 0600);
+    }
+  } catch (...) {
+    delete context_;
+    context_ = nullptr;
+    std::error_code ignored;
+    std::filesystem::remove_all(home_, ignored);
+    throw;
+  }
+}
+
+Keyring::~Keyring() {
+  delete context_;
+  // Stop the agent gpgme started for this home, then remove the home with the key in it.
+  exec::CancelToken never;
+  exec::run_command({{"gpgconf", "--homedir", home_.string(), "--kill", "all"}, {}, {}, std::chrono::seconds(30)},
+                    home_ / "gpgconf.log", never);
+  std::error_code ignored;
+  std::filesystem::remove_all(home_, ignored);
+}
+
+std::string Keyring::clearsign(std::string_view text) const {
+  gpgme_data_t plain = nullptr;
+  gpgme_data_t signature = nullptr;
+  check(gpgme_data_new_from_mem(&plain, text.data(), text.size(), 0), "cannot prepare the text to sign");
+  check(gpgme_data_new(&signature), "cannot prepare the signature");
+  const gpgme_error_t signed_ok = gpgme_op_sign(context_->ctx, plain, signature, GPGME_SIG_MODE_CLEAR);
+  gpgme_data_release(plain);
+  if (signed_ok) {
+    gpgme_data_release(signature);
+    check(signed_ok, "cannot sign with key " + fingerprint_);
+  }
+  return take(signature);
+}
+
+void Keyring::clearsign_file(const std::filesystem::path& file) const {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw SignError("cannot read " + file.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  in.close();
+  const std::string signed_text = clearsign(text.str());
+  const std::filesystem::path temporary = file.string() + ".signing";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << signed_text;
+    if (!out) throw SignError("cannot write " + temporary.string());
+  }
+  std::filesystem::rename(temporary, file);
+}
+
+std::string Keyring::export_public_key() const {
+  gpgme_data_t out = nullptr;
+  check(gpgme_data_new(&out), "cannot prepare the key export");
+  const gpgme_error_t exported = gpgme_op_export(context_->ctx, fingerprint_.c_str(), 0, out);
+  if (exported) {
+    gpgme_data_release(out);
+    check(exported, "cannot export key " + fingerprint_);
+  }
+  return take(out);
+}
+
+}  // namespace calico::builders::sign

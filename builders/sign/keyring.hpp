@@ -1,0 +1,53 @@
+// A private, temporary GnuPG home (0700, under /tmp so gpg-agent's socket path stays short) into
+// which the signing key (SECRET_KEY) is imported, and signing through gpgme. No passphrase prompt
+// ever: a passphrase, if the key has one, is given from memory through loopback pinentry. The home
+// and its agent are removed when the Keyring goes away.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "config/secret.hpp"
+
+namespace calico::builders::sign {
+
+class SignError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Keyring {
+ public:
+  // Imports the armoured or binary secret key in `secret_key_file`. Throws SignError.
+  Keyring(const std::filesystem::path& secret_key_file, std::optional<config::Secret> passphrase);
+  ~Keyring();
+  Keyring(const Keyring&) = delete;
+  Keyring& operator=(const Keyring&) = delete;
+
+  // Clearsigns `text` with the imported key.
+  std::string clearsign(std::string_view text) const;
+  // Clearsigns a file in place.
+  void clearsign_file(const std::filesystem::path& file) const;
+  // The armoured public key, as the RPM repository publishes it in <repo>/key.
+  std::string export_public_key() const;
+
+  const std::filesystem::path& home() const { return home_; }
+  const std::string& fingerprint() const { return fingerprint_; }
+  const std::string& user_id() const { return user_id_; }
+  // Where a passphrase for other tools (rpmsign) is, or empty when the key has none.
+  const std::filesystem::path& passphrase_file() const { return passphrase_file_; }
+
+ private:
+  struct Context;
+  std::filesystem::path home_;
+  std::filesystem::path passphrase_file_;
+  std::optional<config::Secret> passphrase_;
+  std::string fingerprint_;
+  std::string user_id_;
+  Context* context_ = nullptr;
+};
+
+}  // namespace calico::builders::sign
