@@ -1,5 +1,6 @@
 #include "tests/support/fixtures.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -33,7 +34,7 @@ ScratchDir::ScratchDir() {
 
 ScratchDir::~ScratchDir() {
   std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
+  if (!std::getenv("CALICO_KEEP_SCRATCH")) std::filesystem::remove_all(path_, ignored);
 }
 
 std::string read_text(const std::filesystem::path& file) {

@@ -1,0 +1,110 @@
+// pub_rpms on a local repository: real rpmsign, rpm -K, createrepo_c, and re-publishing as a no-op.
+#include <gtest/gtest.h>
+
+#include "builders/publish/rpm_repository.hpp"
+#include "builders/rpm/package.hpp"
+#include "tests/support/fixtures.hpp"
+#include "tests/support/gpg_fixture.hpp"
+#include "tests/support/process.hpp"
+
+using namespace calico;
+using namespace calico::builders;
+
+class RpmPublishTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testkit::ScratchDir();
+    key_ = new testkit::GpgFixture(testkit::make_gpg_key(dir_->path() / "key"));
+  }
+  static void TearDownTestSuite() {
+    std::filesystem::remove_all(key_->verify_home);
+    delete key_;
+    delete dir_;
+  }
+
+  // A small real package at `version`, built with rpmbuild.
+  std::vector<std::filesystem::path> build(const std::string& tag, const std::string& job) {
+    const auto job_dir = dir_->path() / job;
+    testkit::write_file(job_dir / "tree" / "rpm" / "calico-test.spec.in",
+                        "Name: calico-test\nVersion: @VERSION@\nRelease: @RELEASE@%{?dist}\nSummary: t\nLicense: ASL 2.0\n"
+                        "BuildArch: noarch\nSource0: %{name}-%{version}.tar.gz\n\n%description\nt\n\n%prep\n%setup -q\n\n"
+                        "%install\ninstall -D -m 0644 README %{buildroot}/usr/share/calico-test/README\n\n%files\n"
+                        "/usr/share/calico-test/README\n\n%changelog\n@CHANGELOG@\n");
+    testkit::write_file(job_dir / "tree" / "README", tag + "\n");
+    exec::LocalExecutor local;
+    exec::CancelToken cancel;
+    return rpm::build_rpm({job_dir / "tree", job_dir, "centos7", ".el7", release_version(*parse_release_tag(tag), 0), "Release",
+                           "T <t@example.org>", std::chrono::sys_seconds(std::chrono::seconds(1606780800))},
+                          local, job_dir / "job.log", cancel)
+        .rpms;
+  }
+
+  testkit::RunResult rpm_check(const std::filesystem::path& file) {
+    const auto db = dir_->path() / "rpmdb";
+    if (!std::filesystem::exists(db)) {
+      std::filesystem::create_directories(db);
+      EXPECT_EQ(testkit::run_process({"/usr/bin/rpm", "--dbpath", db.string(), "--import", key_->public_key.string()}, dir_->path())
+                    .exit_code,
+                0);
+    }
+    return testkit::run_process({"/usr/bin/rpm", "--dbpath", db.string(), "-K", file.string()}, dir_->path());
+  }
+
+  static testkit::ScratchDir* dir_;
+  static testkit::GpgFixture* key_;
+};
+
+testkit::ScratchDir* RpmPublishTest::dir_ = nullptr;
+testkit::GpgFixture* RpmPublishTest::key_ = nullptr;
+
+TEST_F(RpmPublishTest, SignsPublishesIndexesAndRepublishesAsANoOp) {
+  const std::vector<std::filesystem::path> rpms = build("v1.0.0", "one");
+  ASSERT_EQ(rpms.size(), 2u);  // noarch + src
+  exec::CancelToken cancel;
+  const auto log = dir_->path() / "publish.log";
+  sign::Keyring keyring(key_->secret_key, std::nullopt);
+  EXPECT_EQ(rpm_check(rpms[0]).output.find("signatures OK"), std::string::npos) << "an unsigned RPM must not pass";
+  publish::sign_rpms(keyring, rpms, log, cancel);
+  for (const auto& rpm : rpms) {
+    const auto checked = rpm_check(rpm);
+    EXPECT_EQ(checked.exit_code, 0) << checked.output;
+    EXPECT_NE(checked.output.find("digests signatures OK"), std::string::npos) << checked.output;
+  }
+
+  publish::LocalRpmRepository repository(dir_->path() / "host", "calico-3.4");
+  const auto first = repository.publish(rpms, keyring.export_public_key(), log, cancel);
+  EXPECT_EQ(first.added.size(), 2u);
+  const auto repo = dir_->path() / "host" / "rpm" / "calico-3.4";
+  EXPECT_TRUE(std::filesystem::exists(repo / "noarch" / "calico-test-1.0.0-1.el7.noarch.rpm"));
+  EXPECT_TRUE(std::filesystem::exists(repo / "src" / "calico-test-1.0.0-1.el7.src.rpm"));
+  EXPECT_EQ(testkit::read_text(repo / "key"), testkit::read_text(key_->public_key));
+  // createrepo_c's metadata lists the package.
+  std::string primary;
+  for (const auto& entry : std::filesystem::directory_iterator(repo / "noarch" / "repodata")) {
+    if (entry.path().filename().string().find("primary.xml") != std::string::npos) primary = entry.path().string();
+  }
+  ASSERT_FALSE(primary.empty());
+  const auto listing = testkit::run_process({"/usr/bin/zcat", "-f", primary}, dir_->path());
+  EXPECT_NE(listing.output.find("<name>calico-test</name>"), std::string::npos);
+  EXPECT_NE(listing.output.find("ver=\"1.0.0\" rel=\"1.el7\""), std::string::npos);
+
+  const std::string repomd = testkit::read_text(repo / "noarch" / "repodata" / "repomd.xml");
+  const auto again = repository.publish(rpms, keyring.export_public_key(), log, cancel);
+  EXPECT_TRUE(again.added.empty());
+  EXPECT_EQ(again.present.size(), 2u);
+  EXPECT_EQ(testkit::read_text(repo / "noarch" / "repodata" / "repomd.xml"), repomd) << "re-publishing re-indexed";
+}
+
+TEST_F(RpmPublishTest, KeepsTheNewestVersions) {
+  exec::CancelToken cancel;
+  const auto log = dir_->path() / "prune.log";
+  publish::LocalRpmRepository repository(dir_->path() / "prune-host", "master", /*keep=*/2);
+  // Published out of order: 1.0.10 is the newest (rpm's comparison, not the file names').
+  for (const std::string tag : {"v1.0.10", "v1.0.2", "v1.0.9"}) {
+    repository.publish(build(tag, "prune-" + tag), "KEY", log, cancel);
+  }
+  const auto noarch = dir_->path() / "prune-host" / "rpm" / "master" / "noarch";
+  EXPECT_TRUE(std::filesystem::exists(noarch / "calico-test-1.0.10-1.el7.noarch.rpm"));
+  EXPECT_TRUE(std::filesystem::exists(noarch / "calico-test-1.0.9-1.el7.noarch.rpm"));
+  EXPECT_FALSE(std::filesystem::exists(noarch / "calico-test-1.0.2-1.el7.noarch.rpm"));
+}
