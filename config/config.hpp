@@ -86,6 +86,21 @@ struct ComponentConfig {
 
 struct PublishConfig {
   std::string ppa_owner = "project-calico";
+  std::filesystem::path work_dir = "work";      // per-run build directories and job logs
+  std::filesystem::path mirror_dir = "mirrors"; // bare git mirrors, fetched in place
+  std::string maintainer = "Project Calico Maintainers <maintainers@projectcalico.org>";
+  std::string executor = "local";               // local | docker
+  std::string docker_image_prefix = "calico-build/";
+  std::chrono::seconds job_timeout{3600};
+  // dput target. {owner} and {repo} are replaced by ppa_owner and REPO_NAME.
+  std::string dput_method = "ftp";              // ftp (Launchpad) | local
+  std::string dput_fqdn = "ppa.launchpad.net";
+  std::string dput_incoming = "~{owner}/ubuntu/{repo}";
+  int upload_attempts = 3;
+  // RPM host. Only "local" (a directory, e.g. a mounted share) is implemented so far.
+  std::string rpm_transport = "local";
+  std::filesystem::path rpm_root = "rpm-host";  // RPMs go to <rpm_root>/rpm/<REPO_NAME>/...
+  int rpm_keep_versions = 3;
   // Independent jobs of one plan run at once up to this many.
   int parallel_jobs = 2;
   std::vector<PlatformConfig> platforms;  // the matrix's columns, in order

@@ -332,6 +332,28 @@ void read_publish(TableReader& r, PublishConfig& publish, const std::filesystem:
     publish.ppa_owner = *owner;
   }
   if (auto jobs = r.integer("parallel_jobs", 1, 64)) publish.parallel_jobs = static_cast<int>(*jobs);
+  if (auto v = r.string("work_dir")) publish.work_dir = r.resolve(*v);
+  else publish.work_dir = r.resolve(publish.work_dir.string());
+  if (auto v = r.string("mirror_dir")) publish.mirror_dir = r.resolve(*v);
+  else publish.mirror_dir = r.resolve(publish.mirror_dir.string());
+  if (auto v = r.string("maintainer")) {
+    static const std::regex maintainer_shape("[^<>\\n]+ <[^<>@ ]+@[^<> ]+>");
+    if (!std::regex_match(*v, maintainer_shape)) r.throw_at(r.line_of("maintainer"), r.qualified("maintainer"), "must be \"Name <email>\", got \"" + *v + "\"");
+    publish.maintainer = *v;
+  }
+  if (auto v = r.choice("executor", {"local", "docker"})) publish.executor = *v;
+  if (auto v = r.string("docker_image_prefix")) publish.docker_image_prefix = *v;
+  if (auto v = r.integer("job_timeout_seconds", 10, 86400)) publish.job_timeout = std::chrono::seconds(*v);
+  if (auto v = r.choice("dput_method", {"ftp", "local"})) publish.dput_method = *v;
+  if (auto v = r.string("dput_fqdn")) publish.dput_fqdn = *v;
+  if (auto v = r.string("dput_incoming")) {
+    publish.dput_incoming = publish.dput_method == "local" && !v->starts_with("~") ? r.resolve(*v).string() : *v;
+  }
+  if (auto v = r.integer("upload_attempts", 1, 20)) publish.upload_attempts = static_cast<int>(*v);
+  if (auto v = r.choice("rpm_transport", {"local"})) publish.rpm_transport = *v;
+  if (auto v = r.string("rpm_root")) publish.rpm_root = r.resolve(*v);
+  else publish.rpm_root = r.resolve(publish.rpm_root.string());
+  if (auto v = r.integer("rpm_keep_versions", 1, 100)) publish.rpm_keep_versions = static_cast<int>(*v);
   if (const toml::array* platforms = r.array("platforms")) read_platforms(r, *platforms, publish, origin);
   if (const toml::table* components = r.table("components")) {
     for (auto&& [name, node] : *components) {
@@ -370,7 +392,14 @@ Config build(const toml::table& root, const std::filesystem::path& origin) {
   else config.store.path = top.resolve(config.store.path.string());
   if (const toml::table* t = top.table("log")) { TableReader r(*t, "log", origin); read_log(r, config.log); }
   if (const toml::table* t = top.table("secrets")) { TableReader r(*t, "secrets", origin); read_secrets(r, config.secrets); }
-  if (const toml::table* t = top.table("publish")) { TableReader r(*t, "publish", origin); read_publish(r, config.publish, origin); }
+  if (const toml::table* t = top.table("publish")) {
+    TableReader r(*t, "publish", origin);
+    read_publish(r, config.publish, origin);
+  } else {
+    config.publish.work_dir = top.resolve(config.publish.work_dir.string());
+    config.publish.mirror_dir = top.resolve(config.publish.mirror_dir.string());
+    config.publish.rpm_root = top.resolve(config.publish.rpm_root.string());
+  }
   if (const toml::array* repos = top.array("repositories")) {
     std::size_t index = 0;
     for (const toml::node& entry : *repos) {

@@ -1,0 +1,89 @@
+#include "builders/publish/deb_upload.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "builders/sign/changes.hpp"
+
+namespace calico::builders::publish {
+
+namespace {
+
+std::string substitute(std::string text, const std::string& owner, const std::string& repo) {
+  for (const auto& [placeholder, value] : {std::pair<std::string, std::string>{"{owner}", owner}, {"{repo}", repo}}) {
+    for (std::size_t at = text.find(placeholder); at != std::string::npos; at = text.find(placeholder, at + value.size())) {
+      text.replace(at, placeholder.size(), value);
+    }
+  }
+  return text;
+}
+
+bool is_signed(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string first;
+  std::getline(in, first);
+  return first == "-----BEGIN PGP SIGNED MESSAGE-----";
+}
+
+}  // namespace
+
+bool LocalIncomingArchive::has_source(const std::string& source, const std::string& version) {
+  return std::filesystem::exists(incoming_ / (source + "_" + deb::without_epoch(version) + "_source.changes"));
+}
+
+std::string dput_config(const config::PublishConfig& publish, const std::string& repo_name) {
+  std::ostringstream out;
+  out << "[calico-release-bot]\n"
+      << "method = " << publish.dput_method << "\n"
+      << "incoming = " << substitute(publish.dput_incoming, publish.ppa_owner, repo_name) << "\n";
+  if (publish.dput_method == "ftp") out << "fqdn = " << publish.dput_fqdn << "\nlogin = anonymous\n";
+  out << "allow_unsigned_uploads = 0\nrun_lintian = 0\nrun_dinstall = 0\ncheck_version = 0\n";
+  return out.str();
+}
+
+UploadResult upload_sources(const std::vector<deb::SourceArtifacts>& packages, const sign::Keyring& keyring,
+                            const config::PublishConfig& publish, const std::string& repo_name, SourceArchive& archive,
+                            const std::filesystem::path& job_dir, const std::filesystem::path& log_file,
+                            const exec::CancelToken& cancel) {
+  UploadResult result;
+  std::filesystem::create_directories(job_dir);
+  const std::filesystem::path dput_cf = job_dir / "dput.cf";
+  {
+    std::ofstream out(dput_cf, std::ios::binary | std::ios::trunc);
+    out << dput_config(publish, repo_name);
+  }
+  if (publish.dput_method == "local") {
+    const std::filesystem::path incoming = substitute(publish.dput_incoming, publish.ppa_owner, repo_name);
+    std::error_code error;
+    std::filesystem::create_directories(incoming, error);
+    if (error) throw PublishError("cannot create the dput incoming directory " + incoming.string() + ": " + error.message());
+  }
+  for (const deb::SourceArtifacts& package : packages) {
+    const std::string name = package.changes.filename().string();
+    if (archive.has_source(package.source, package.version)) {
+      result.skipped.push_back(name);
+      continue;
+    }
+    if (!is_signed(package.changes)) sign::sign_changes(keyring, package.changes);
+    // dput checks the signatures with gpg: let it use our private keyring.
+    const exec::Command command{{"dput", "--config", dput_cf.string(), "--force", "calico-release-bot", package.changes.string()},
+                                {},
+                                {"GNUPGHOME=" + keyring.home().string()},
+                                std::chrono::seconds(1800)};
+    exec::CommandResult last;
+    for (int attempt = 1; attempt <= publish.upload_attempts; ++attempt) {
+      last = exec::run_command(command, log_file, cancel);
+      if (last.ok() || last.cancelled) break;
+      if (attempt < publish.upload_attempts) std::this_thread::sleep_for(std::chrono::seconds(attempt * attempt));
+    }
+    if (!last.ok()) {
+      throw PublishError("dput of " + name + " failed after " + std::to_string(publish.upload_attempts) + " attempts (" +
+                         last.describe() + "); see " + log_file.string());
+    }
+    result.uploaded.push_back(name);
+  }
+  return result;
+}
+
+}  // namespace calico::builders::publish

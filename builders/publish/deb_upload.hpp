@@ -1,0 +1,51 @@
+// pub_debs: upload signed source packages with dput, skipping what the archive already has
+// (Launchpad refuses any version it has seen, even deleted ones, so a retried publish must be a
+// no-op for what already landed) and retrying transient failures.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "builders/deb/source_package.hpp"
+#include "builders/exec/command.hpp"
+#include "builders/publish/rpm_repository.hpp"  // PublishError
+#include "builders/sign/keyring.hpp"
+#include "config/config.hpp"
+
+namespace calico::builders::publish {
+
+// What an archive already holds. Launchpad's API answers this in the watcher issue; the local
+// stand-in answers from its incoming directory.
+class SourceArchive {
+ public:
+  virtual ~SourceArchive() = default;
+  virtual bool has_source(const std::string& source, const std::string& version) = 0;
+};
+
+// A dput "local" target: whatever .changes has been delivered into the incoming directory.
+class LocalIncomingArchive : public SourceArchive {
+ public:
+  explicit LocalIncomingArchive(std::filesystem::path incoming) : incoming_(std::move(incoming)) {}
+  bool has_source(const std::string& source, const std::string& version) override;
+
+ private:
+  std::filesystem::path incoming_;
+};
+
+// The dput.cf stanza "[calico-release-bot]" for the configured target and this REPO_NAME.
+std::string dput_config(const config::PublishConfig& publish, const std::string& repo_name);
+
+struct UploadResult {
+  std::vector<std::string> uploaded;  // .changes names
+  std::vector<std::string> skipped;   // already in the archive
+};
+
+// Signs (if not yet signed) and uploads each source package. Throws PublishError naming the
+// package, the attempts and the log when an upload keeps failing.
+UploadResult upload_sources(const std::vector<deb::SourceArtifacts>& packages, const sign::Keyring& keyring,
+                            const config::PublishConfig& publish, const std::string& repo_name, SourceArchive& archive,
+                            const std::filesystem::path& job_dir, const std::filesystem::path& log_file,
+                            const exec::CancelToken& cancel);
+
+}  // namespace calico::builders::publish

@@ -1,0 +1,119 @@
+// pub_debs through the real dput to a local target: signed uploads accepted, re-runs skipped.
+#include <gtest/gtest.h>
+
+#include "builders/publish/deb_upload.hpp"
+#include "tests/support/fixtures.hpp"
+#include "tests/support/gpg_fixture.hpp"
+#include "tests/support/process.hpp"
+
+using namespace calico;
+using namespace calico::builders;
+
+class DebUploadTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testkit::ScratchDir();
+    key_ = new testkit::GpgFixture(testkit::make_gpg_key(dir_->path() / "key"));
+  }
+  static void TearDownTestSuite() {
+    std::filesystem::remove_all(key_->verify_home);
+    delete key_;
+    delete dir_;
+  }
+
+  deb::SourceArtifacts source_package(const std::string& job, const std::string& series) {
+    const auto job_dir = dir_->path() / job;
+    const auto tree = job_dir / "tree";
+    testkit::write_file(tree / "debian" / "control",
+                        "Source: calico-upload-test\nMaintainer: A <a@example.org>\n\nPackage: calico-upload-test\n"
+                        "Architecture: all\nDescription: x\n x\n");
+    testkit::write_file(tree / "debian" / "rules", "#!/usr/bin/make -f\n%:\n\tdh $@\n");
+    testkit::write_file(tree / "debian" / "source" / "format", "3.0 (quilt)\n");
+    testkit::write_file(tree / "README", "hello\n");
+    exec::LocalExecutor local;
+    exec::CancelToken cancel;
+    return deb::build_source_package({tree, job_dir, series, release_version(*parse_release_tag("v1.2.3"), 0), "Release",
+                                      "A <a@example.org>", std::chrono::sys_seconds(std::chrono::seconds(1606780800))},
+                                     local, job_dir / "job.log", cancel);
+  }
+
+  config::PublishConfig local_target(const std::filesystem::path& incoming) {
+    config::PublishConfig publish;
+    publish.dput_method = "local";
+    publish.dput_incoming = incoming.string() + "/{owner}/{repo}";
+    publish.upload_attempts = 2;
+    return publish;
+  }
+
+  static testkit::ScratchDir* dir_;
+  static testkit::GpgFixture* key_;
+};
+
+testkit::ScratchDir* DebUploadTest::dir_ = nullptr;
+testkit::GpgFixture* DebUploadTest::key_ = nullptr;
+
+TEST_F(DebUploadTest, DputTargetsFollowTheConfiguration) {
+  config::PublishConfig launchpad;
+  EXPECT_EQ(publish::dput_config(launchpad, "calico-3.4"),
+            "[calico-release-bot]\nmethod = ftp\nincoming = ~project-calico/ubuntu/calico-3.4\nfqdn = ppa.launchpad.net\n"
+            "login = anonymous\nallow_unsigned_uploads = 0\nrun_lintian = 0\nrun_dinstall = 0\ncheck_version = 0\n");
+}
+
+TEST_F(DebUploadTest, UploadsSignedSourcesThenSkipsThemOnARerun) {
+  const std::vector<deb::SourceArtifacts> packages = {source_package("xenial", "xenial"), source_package("bionic", "bionic")};
+  const auto incoming = dir_->path() / "incoming";
+  const config::PublishConfig publish = local_target(incoming);
+  const auto target = incoming / "project-calico" / "calico-1.2";
+  publish::LocalIncomingArchive archive(target);
+  exec::CancelToken cancel;
+  sign::Keyring keyring(key_->secret_key, std::nullopt);
+
+  const auto first = publish::upload_sources(packages, keyring, publish, "calico-1.2", archive, dir_->path() / "pub", dir_->path() / "pub.log", cancel);
+  EXPECT_EQ(first.uploaded, (std::vector<std::string>{"calico-upload-test_1.2.3-xenial_source.changes",
+                                                      "calico-upload-test_1.2.3-bionic_source.changes"}));
+  EXPECT_TRUE(first.skipped.empty());
+  for (const char* file : {"calico-upload-test_1.2.3-xenial_source.changes", "calico-upload-test_1.2.3-xenial.dsc",
+                           "calico-upload-test_1.2.3.orig.tar.gz", "calico-upload-test_1.2.3-bionic.debian.tar.xz"}) {
+    EXPECT_TRUE(std::filesystem::exists(target / file)) << file;
+  }
+  // What landed is signed and complete.
+  const auto verify = testkit::run_process({"/usr/bin/dscverify", "--no-default-keyrings", "--keyring", key_->public_keyring.string(),
+                                            (target / "calico-upload-test_1.2.3-xenial_source.changes").string()},
+                                           dir_->path(), {"HOME=" + key_->trusted_home.string()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+
+  const auto again = publish::upload_sources(packages, keyring, publish, "calico-1.2", archive, dir_->path() / "pub", dir_->path() / "pub.log", cancel);
+  EXPECT_TRUE(again.uploaded.empty());
+  EXPECT_EQ(again.skipped.size(), 2u);
+}
+
+TEST_F(DebUploadTest, APersistentFailureNamesThePackageAndTheLog) {
+  const std::vector<deb::SourceArtifacts> packages = {source_package("failing", "trusty")};
+  std::filesystem::remove(dir_->path() / "failing" / "calico-upload-test_1.2.3.orig.tar.gz");  // dput cannot send it
+  const config::PublishConfig publish = local_target(dir_->path() / "incoming-fail");
+  publish::LocalIncomingArchive archive(dir_->path() / "incoming-fail" / "project-calico" / "master");
+  exec::CancelToken cancel;
+  sign::Keyring keyring(key_->secret_key, std::nullopt);
+  try {
+    publish::upload_sources(packages, keyring, publish, "master", archive, dir_->path() / "fail", dir_->path() / "fail.log", cancel);
+    FAIL() << "uploaded an incomplete package";
+  } catch (const publish::PublishError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("dput of calico-upload-test_1.2.3-trusty_source.changes failed after 2 attempts (exit code ", 0), 0u)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find((dir_->path() / "fail.log").string()), std::string::npos);
+  }
+}
+
+TEST_F(DebUploadTest, AnIncomingThatCannotExistIsNamed) {
+  testkit::write_file(dir_->path() / "a-file", "x");
+  const config::PublishConfig publish = local_target(dir_->path() / "a-file");
+  publish::LocalIncomingArchive archive(dir_->path() / "nowhere");
+  exec::CancelToken cancel;
+  sign::Keyring keyring(key_->secret_key, std::nullopt);
+  try {
+    publish::upload_sources({}, keyring, publish, "master", archive, dir_->path() / "fail2", dir_->path() / "fail2.log", cancel);
+    FAIL();
+  } catch (const publish::PublishError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("cannot create the dput incoming directory " + (dir_->path() / "a-file").string(), 0), 0u) << e.what();
+  }
+}
