@@ -1,10 +1,12 @@
 #include "bot/cli.hpp"
 
+#include <map>
 #include <optional>
 #include <ostream>
 #include <vector>
 
 #include "bot/log/log.hpp"
+#include "bot/publish_command.hpp"
 #include "bot/service.hpp"
 #include "bot/store/database.hpp"
 #include "config/loader.hpp"
@@ -22,23 +24,53 @@ constexpr std::string_view kUsageText = R"(calico-release-bot — builds, signs 
 Usage:
   calico-release-bot serve --config FILE         run the service (webhooks, health, metrics)
   calico-release-bot check-config --config FILE  validate a configuration file and exit
+  calico-release-bot publish --config FILE [publish options]
+                                                 build, sign and publish one VERSION now
   calico-release-bot --help | --version
 
 Options:
   --config FILE       the TOML configuration (see config/bot.example.toml)
   --log-level LEVEL   override log.level: debug, info, warn or error
 
+Publish options (each also read from the environment variable in capitals, as for
+`make release-publish`; a flag wins over the variable):
+  --version V                      VERSION: master, vX.Y.Z or vX.Y.Z-python2
+  --repo-name NAME                 REPO_NAME: override the target repository
+  --felix-repo URL                 FELIX_REPO
+  --felix-checkout REF             FELIX_CHECKOUT: branch, tag or commit id
+  --networking-calico-repo URL     NETWORKING_CALICO_REPO
+  --networking-calico-checkout REF NETWORKING_CALICO_CHECKOUT
+  --steps a,b                      STEPS: bld_images net_cal felix etcd3gw dnsmasq nettle pub_debs pub_rpms
+  --platforms x,y                  PLATFORMS: a subset of the configured platforms
+  --secret-key FILE                SECRET_KEY: the signing key (else secrets.gpg_secret_key)
+  --dry-run                        print the plan and exit
+
 Exit codes:
   0  success
   1  runtime failure (cannot listen, cannot open or write the store, ...)
   2  bad command line
   3  the configuration is missing or invalid (the message names file, line and key)
+  4  publish: a job failed (each failed job is named with its log)
 )";
 
 struct Options {
   std::string command;
   std::optional<std::string> config;
   std::optional<std::string> log_level;
+  PublishOptions publish;
+};
+
+// --flag → the environment variable it stands for.
+const std::map<std::string_view, std::string> kPublishFlags = {
+    {"--version", "VERSION"},
+    {"--repo-name", "REPO_NAME"},
+    {"--felix-repo", "FELIX_REPO"},
+    {"--felix-checkout", "FELIX_CHECKOUT"},
+    {"--networking-calico-repo", "NETWORKING_CALICO_REPO"},
+    {"--networking-calico-checkout", "NETWORKING_CALICO_CHECKOUT"},
+    {"--steps", "STEPS"},
+    {"--platforms", "PLATFORMS"},
+    {"--secret-key", "SECRET_KEY"},
 };
 
 // Parses argv; returns nullopt (after printing why) on a usage error.
@@ -53,6 +85,16 @@ std::optional<Options> parse(std::span<char*> args, std::ostream& err) {
       }
       return std::string(args[++i]);
     };
+    if (options.command == "publish" && kPublishFlags.count(arg)) {
+      std::optional<std::string> v = value(arg);
+      if (!v) return std::nullopt;
+      options.publish.values[kPublishFlags.at(arg)] = *v;
+      continue;
+    }
+    if (options.command == "publish" && arg == "--dry-run") {
+      options.publish.dry_run = true;
+      continue;
+    }
     if (arg == "--help" || arg == "-h" || arg == "--version") {
       options.command = std::string(arg == "-h" ? "--help" : arg);
       return options;
@@ -101,7 +143,7 @@ int run(std::span<char*> args, std::ostream& out, std::ostream& err) {
     out << "calico-release-bot " << CALICO_VERSION << '\n';
     return kOk;
   }
-  if (options->command != "serve" && options->command != "check-config") {
+  if (options->command != "serve" && options->command != "check-config" && options->command != "publish") {
     err << "calico-release-bot: unknown command \"" << options->command << "\"\nRun calico-release-bot --help for usage.\n";
     return kUsage;
   }
@@ -123,6 +165,10 @@ int run(std::span<char*> args, std::ostream& out, std::ostream& err) {
     return kBadConfig;
   }
   log::configure(level_override.value_or(config.log.level), config.log.format);
+
+  if (options->command == "publish") {
+    return run_publish(config, options->publish, out, err);
+  }
 
   if (options->command == "check-config") {
     // Secrets must be readable too, or serve would fail later.

@@ -13,6 +13,7 @@ enum ExitCode : int {
   kFailure = 1,      // a runtime failure: cannot listen, cannot open the store, ...
   kUsage = 2,        // bad command line
   kBadConfig = 3,    // the configuration file is missing or invalid
+  kPublishFailed = 4,  // publish: at least one job failed (each is named with its log)
 };
 
 int run(std::span<char*> args, std::ostream& out, std::ostream& err);

@@ -46,6 +46,7 @@ struct SecretsConfig {
   SecretSource github_token;
   SecretSource github_app_private_key;
   SecretSource gpg_secret_key;
+  SecretSource gpg_passphrase;  // only for a passphrase-protected signing key
 };
 
 // A repository the bot watches.

@@ -209,6 +209,7 @@ void read_secrets(TableReader& r, SecretsConfig& s) {
   s.github_token = r.secret("github_token");
   s.github_app_private_key = r.secret("github_app_private_key");
   s.gpg_secret_key = r.secret("gpg_secret_key");
+  s.gpg_passphrase = r.secret("gpg_passphrase");
   r.finish();
 }
 

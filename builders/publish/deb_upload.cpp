@@ -32,11 +32,15 @@ bool LocalIncomingArchive::has_source(const std::string& source, const std::stri
   return std::filesystem::exists(incoming_ / (source + "_" + deb::without_epoch(version) + "_source.changes"));
 }
 
+std::string dput_incoming(const config::PublishConfig& publish, const std::string& repo_name) {
+  return substitute(publish.dput_incoming, publish.ppa_owner, repo_name);
+}
+
 std::string dput_config(const config::PublishConfig& publish, const std::string& repo_name) {
   std::ostringstream out;
   out << "[calico-release-bot]\n"
       << "method = " << publish.dput_method << "\n"
-      << "incoming = " << substitute(publish.dput_incoming, publish.ppa_owner, repo_name) << "\n";
+      << "incoming = " << dput_incoming(publish, repo_name) << "\n";
   if (publish.dput_method == "ftp") out << "fqdn = " << publish.dput_fqdn << "\nlogin = anonymous\n";
   out << "allow_unsigned_uploads = 0\nrun_lintian = 0\nrun_dinstall = 0\ncheck_version = 0\n";
   return out.str();
@@ -54,7 +58,7 @@ UploadResult upload_sources(const std::vector<deb::SourceArtifacts>& packages, c
     out << dput_config(publish, repo_name);
   }
   if (publish.dput_method == "local") {
-    const std::filesystem::path incoming = substitute(publish.dput_incoming, publish.ppa_owner, repo_name);
+    const std::filesystem::path incoming = dput_incoming(publish, repo_name);
     std::error_code error;
     std::filesystem::create_directories(incoming, error);
     if (error) throw PublishError("cannot create the dput incoming directory " + incoming.string() + ": " + error.message());

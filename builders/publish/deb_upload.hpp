@@ -33,6 +33,9 @@ class LocalIncomingArchive : public SourceArchive {
   std::filesystem::path incoming_;
 };
 
+// The dput incoming path for this REPO_NAME ({owner} and {repo} substituted).
+std::string dput_incoming(const config::PublishConfig& publish, const std::string& repo_name);
+
 // The dput.cf stanza "[calico-release-bot]" for the configured target and this REPO_NAME.
 std::string dput_config(const config::PublishConfig& publish, const std::string& repo_name);
 

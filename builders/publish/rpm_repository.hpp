@@ -24,7 +24,7 @@ void sign_rpms(const sign::Keyring& keyring, const std::vector<std::filesystem::
 
 struct RpmPublishResult {
   std::vector<std::string> added;    // file names copied in
-  std::vector<std::string> present;  // already there, identical
+  std::vector<std::string> present;  // already there under the same name-version-release
   std::vector<std::string> pruned;   // old versions removed
 };
 

@@ -53,7 +53,20 @@ struct Keyring::Context {
   ~Context() { gpgme_release(ctx); }
 };
 
+namespace {
+config::Secret read_key_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw SignError("cannot read the signing key " + file.string());
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return config::Secret(bytes.str());
+}
+}  // namespace
+
 Keyring::Keyring(const std::filesystem::path& secret_key_file, std::optional<config::Secret> passphrase)
+    : Keyring(read_key_file(secret_key_file), secret_key_file.string(), std::move(passphrase)) {}
+
+Keyring::Keyring(const config::Secret& secret_key, const std::string& origin, std::optional<config::Secret> passphrase)
     : passphrase_(std::move(passphrase)) {
   init_gpgme();
   char pattern[] = "/tmp/calico-gnupg-XXXXXX";
@@ -61,60 +74,59 @@ Keyring::Keyring(const std::filesystem::path& secret_key_file, std::optional<con
   home_ = pattern;  // mkdtemp makes it 0700
   context_ = new Context;
   try {
-    std::ifstream in(secret_key_file, std::ios::binary);
-    if (!in) throw SignError("cannot read the signing key " + secret_key_file.string());
-    std::ostringstream key_bytes;
-    key_bytes << in.rdbuf();
-    const std::string key = key_bytes.str();
-
-    check(gpgme_new(&context_->ctx), "cannot start gpgme");
-    check(gpgme_ctx_set_engine_info(context_->ctx, GPGME_PROTOCOL_OpenPGP, nullptr, home_.c_str()),
-          "cannot use GnuPG home " + home_.string());
-    gpgme_set_armor(context_->ctx, 1);
-    check(gpgme_set_pinentry_mode(context_->ctx, GPGME_PINENTRY_MODE_LOOPBACK), "cannot set loopback pinentry");
-    gpgme_set_passphrase_cb(context_->ctx, give_passphrase, &passphrase_);
-
-    gpgme_data_t data = nullptr;
-    check(gpgme_data_new_from_mem(&data, key.data(), key.size(), 1), "cannot read the signing key");
-    const gpgme_error_t imported = gpgme_op_import(context_->ctx, data);
-    gpgme_data_release(data);
-    check(imported, "cannot import the signing key " + secret_key_file.string());
-    const gpgme_import_result_t result = gpgme_op_import_result(context_->ctx);
-    if (!result || result->secret_imported == 0) {
-      throw SignError(secret_key_file.string() + " holds no secret key (export it with gpg --export-secret-keys)");
-    }
-
-    gpgme_key_t signer = nullptr;
-    check(gpgme_op_keylist_start(context_->ctx, nullptr, /*secret_only=*/1), "cannot list keys");
-    for (gpgme_key_t key_item = nullptr; gpgme_op_keylist_next(context_->ctx, &key_item) == 0;) {
-      if (!signer && key_item->can_sign && !key_item->revoked && !key_item->expired) {
-        signer = key_item;
-      } else {
-        gpgme_key_unref(key_item);
-      }
-    }
-    gpgme_op_keylist_end(context_->ctx);
-    if (!signer) throw SignError(secret_key_file.string() + " holds no usable signing key");
-    fingerprint_ = signer->fpr ? signer->fpr : "";
-    user_id_ = signer->uids && signer->uids->uid ? signer->uids->uid : fingerprint_;
-    gpgme_signers_clear(context_->ctx);
-    const gpgme_error_t added = gpgme_signers_add(context_->ctx, signer);
-    gpgme_key_unref(signer);
-    check(added, "cannot use key " + fingerprint_);
-
-    if (passphrase_) {
-      // For rpmsign, which runs gpg itself: a file only we can read, inside the private home.
-      passphrase_file_ = home_ / "passphrase";
-      std::ofstream out(passphrase_file_, std::ios::binary | std::ios::trunc);
-      out << passphrase_->reveal();
-      ::chmod(passphrase_file_.c_str(), 0600);
-    }
+    import(secret_key, origin);
   } catch (...) {
     delete context_;
     context_ = nullptr;
     std::error_code ignored;
     std::filesystem::remove_all(home_, ignored);
     throw;
+  }
+}
+
+void Keyring::import(const config::Secret& secret_key, const std::string& origin) {
+  const std::string_view key = secret_key.reveal();
+  check(gpgme_new(&context_->ctx), "cannot start gpgme");
+  check(gpgme_ctx_set_engine_info(context_->ctx, GPGME_PROTOCOL_OpenPGP, nullptr, home_.c_str()),
+        "cannot use GnuPG home " + home_.string());
+  gpgme_set_armor(context_->ctx, 1);
+  check(gpgme_set_pinentry_mode(context_->ctx, GPGME_PINENTRY_MODE_LOOPBACK), "cannot set loopback pinentry");
+  gpgme_set_passphrase_cb(context_->ctx, give_passphrase, &passphrase_);
+
+  gpgme_data_t data = nullptr;
+  check(gpgme_data_new_from_mem(&data, key.data(), key.size(), 1), "cannot read the signing key");
+  const gpgme_error_t imported = gpgme_op_import(context_->ctx, data);
+  gpgme_data_release(data);
+  check(imported, "cannot import the signing key from " + origin);
+  const gpgme_import_result_t result = gpgme_op_import_result(context_->ctx);
+  if (!result || result->secret_imported == 0) {
+    throw SignError(origin + " holds no secret key (export it with gpg --export-secret-keys)");
+  }
+
+  gpgme_key_t signer = nullptr;
+  check(gpgme_op_keylist_start(context_->ctx, nullptr, /*secret_only=*/1), "cannot list keys");
+  for (gpgme_key_t key_item = nullptr; gpgme_op_keylist_next(context_->ctx, &key_item) == 0;) {
+    if (!signer && key_item->can_sign && !key_item->revoked && !key_item->expired) {
+      signer = key_item;
+    } else {
+      gpgme_key_unref(key_item);
+    }
+  }
+  gpgme_op_keylist_end(context_->ctx);
+  if (!signer) throw SignError(origin + " holds no usable signing key");
+  fingerprint_ = signer->fpr ? signer->fpr : "";
+  user_id_ = signer->uids && signer->uids->uid ? signer->uids->uid : fingerprint_;
+  gpgme_signers_clear(context_->ctx);
+  const gpgme_error_t added = gpgme_signers_add(context_->ctx, signer);
+  gpgme_key_unref(signer);
+  check(added, "cannot use key " + fingerprint_);
+
+  if (passphrase_) {
+    // For rpmsign, which runs gpg itself: a file only we can read, inside the private home.
+    passphrase_file_ = home_ / "passphrase";
+    std::ofstream out(passphrase_file_, std::ios::binary | std::ios::trunc);
+    out << passphrase_->reveal();
+    ::chmod(passphrase_file_.c_str(), 0600);
   }
 }
 
@@ -129,6 +141,7 @@ Keyring::~Keyring() {
 }
 
 std::string Keyring::clearsign(std::string_view text) const {
+  std::lock_guard lock(sign_mutex_);
   gpgme_data_t plain = nullptr;
   gpgme_data_t signature = nullptr;
   check(gpgme_data_new_from_mem(&plain, text.data(), text.size(), 0), "cannot prepare the text to sign");
@@ -159,6 +172,7 @@ void Keyring::clearsign_file(const std::filesystem::path& file) const {
 }
 
 std::string Keyring::export_public_key() const {
+  std::lock_guard lock(sign_mutex_);
   gpgme_data_t out = nullptr;
   check(gpgme_data_new(&out), "cannot prepare the key export");
   const gpgme_error_t exported = gpgme_op_export(context_->ctx, fingerprint_.c_str(), 0, out);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -23,6 +24,8 @@ class Keyring {
  public:
   // Imports the armoured or binary secret key in `secret_key_file`. Throws SignError.
   Keyring(const std::filesystem::path& secret_key_file, std::optional<config::Secret> passphrase);
+  // The same, from the key's bytes; `origin` names where they came from in errors.
+  Keyring(const config::Secret& secret_key, const std::string& origin, std::optional<config::Secret> passphrase);
   ~Keyring();
   Keyring(const Keyring&) = delete;
   Keyring& operator=(const Keyring&) = delete;
@@ -48,6 +51,9 @@ class Keyring {
   std::string fingerprint_;
   std::string user_id_;
   Context* context_ = nullptr;
+  mutable std::mutex sign_mutex_;  // one gpgme context, shared by parallel jobs
+
+  void import(const config::Secret& secret_key, const std::string& origin);
 };
 
 }  // namespace calico::builders::sign

@@ -1,0 +1,177 @@
+#include "bot/publish_command.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <iomanip>
+#include <memory>
+#include <mutex>
+#include <ostream>
+
+#include "bot/cli.hpp"
+#include "bot/util/time_format.hpp"
+#include "builders/pipeline/procedure.hpp"
+#include "builders/pipeline/runner.hpp"
+#include "builders/plan.hpp"
+#include "config/error.hpp"
+
+namespace calico::cli {
+
+namespace {
+
+using builders::pipeline::JobReport;
+using builders::pipeline::JobState;
+
+std::optional<std::string> setting(const PublishOptions& options, const std::string& name) {
+  if (auto it = options.values.find(name); it != options.values.end()) return it->second;
+  if (const char* value = std::getenv(name.c_str()); value && *value) return std::string(value);
+  return std::nullopt;
+}
+
+std::string seconds(std::chrono::milliseconds elapsed) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(1) << elapsed.count() / 1000.0 << "s";
+  return out.str();
+}
+
+// Prints each job as it starts and ends, with its log.
+class ProgressPrinter : public builders::pipeline::Observer {
+ public:
+  explicit ProgressPrinter(std::ostream& out) : out_(out), started_(std::chrono::steady_clock::now()) {}
+
+  void job_started(const builders::Job& job, const std::filesystem::path& log) override {
+    std::lock_guard lock(mutex_);
+    out_ << stamp() << "started  " << job.id << "  (log " << log.string() << ")\n" << std::flush;
+  }
+
+  void job_finished(const builders::Job& job, const JobReport& report) override {
+    std::lock_guard lock(mutex_);
+    const char* word = report.state == JobState::succeeded ? "done     " : report.state == JobState::skipped ? "skipped  " : "FAILED   ";
+    out_ << stamp() << word << job.id << "  " << seconds(report.elapsed) << "  " << report.detail << "\n" << std::flush;
+  }
+
+ private:
+  std::string stamp() const {
+    const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count();
+    std::ostringstream out;
+    out << "[" << std::setw(2) << std::setfill('0') << elapsed / 60 << ":" << std::setw(2) << elapsed % 60 << "] ";
+    return out.str();
+  }
+
+  std::ostream& out_;
+  std::mutex mutex_;
+  std::chrono::steady_clock::time_point started_;
+};
+
+std::string run_directory_name(const std::string& version) {
+  std::string stamp = util::utc_now_iso8601();
+  for (char& c : stamp) {
+    if (c == ':' || c == '.') c = '-';
+  }
+  return stamp + "-" + version;
+}
+
+}  // namespace
+
+int run_publish(const config::Config& config, const PublishOptions& options, std::ostream& out, std::ostream& err) {
+  builders::PublishRequest request;
+  const std::optional<std::string> version = setting(options, "VERSION");
+  if (!version) {
+    err << "calico-release-bot publish: VERSION is required (master, vX.Y.Z or vX.Y.Z-python2): set it or pass --version\n";
+    return kUsage;
+  }
+  request.version = *version;
+  request.repo_name = setting(options, "REPO_NAME");
+  request.felix_repo = setting(options, "FELIX_REPO");
+  request.felix_checkout = setting(options, "FELIX_CHECKOUT");
+  request.networking_calico_repo = setting(options, "NETWORKING_CALICO_REPO");
+  request.networking_calico_checkout = setting(options, "NETWORKING_CALICO_CHECKOUT");
+  if (auto steps = setting(options, "STEPS")) request.steps = builders::split_list(*steps);
+  if (auto platforms = setting(options, "PLATFORMS")) request.platforms = builders::split_list(*platforms);
+  for (const char* remote : {"HOST", "GCLOUD_ARGS"}) {
+    if (setting(options, remote)) {
+      err << "calico-release-bot publish: " << remote
+          << " is set, but the gcloud and ssh RPM transports are not implemented yet; publish RPMs to a directory "
+             "with [publish] rpm_transport = \"local\" and rpm_root\n";
+      return kUsage;
+    }
+  }
+
+  builders::Plan plan;
+  try {
+    plan = builders::make_plan(request, config);
+  } catch (const builders::PlanError& e) {
+    err << "calico-release-bot publish: " << e.what() << "\n";
+    return kUsage;
+  }
+  if (options.dry_run) {
+    out << plan.describe();
+    return kOk;
+  }
+
+  // The signing key: SECRET_KEY (a file, as for make release-publish) or secrets.gpg_secret_key.
+  const bool publishes = std::any_of(plan.jobs.begin(), plan.jobs.end(), [](const builders::Job& job) {
+    return job.step == builders::Step::pub_debs || job.step == builders::Step::pub_rpms;
+  });
+  std::unique_ptr<builders::sign::Keyring> keyring;
+  if (publishes) {
+    try {
+      std::optional<config::Secret> passphrase;
+      if (config.secrets.gpg_passphrase.configured()) {
+        passphrase = config::load_secret(config.secrets.gpg_passphrase, "secrets.gpg_passphrase");
+      }
+      if (auto path = setting(options, "SECRET_KEY")) {
+        keyring = std::make_unique<builders::sign::Keyring>(std::filesystem::path(*path), passphrase);
+      } else if (config.secrets.gpg_secret_key.configured()) {
+        keyring = std::make_unique<builders::sign::Keyring>(
+            config::load_secret(config.secrets.gpg_secret_key, "secrets.gpg_secret_key"),
+            config.secrets.gpg_secret_key.describe(), passphrase);
+      } else {
+        err << "calico-release-bot publish: the plan publishes, but there is no signing key: set SECRET_KEY to the "
+               "key file, or configure secrets.gpg_secret_key (or leave pub_debs and pub_rpms out of STEPS)\n";
+        return kBadConfig;
+      }
+    } catch (const config::ConfigError& e) {
+      err << "calico-release-bot publish: " << e.what() << "\n";
+      return kBadConfig;
+    } catch (const builders::sign::SignError& e) {
+      err << "calico-release-bot publish: " << e.what() << "\n";
+      return kBadConfig;
+    }
+  }
+
+  std::unique_ptr<builders::publish::SourceArchive> archive;
+  if (config.publish.dput_method == "local") {
+    archive = std::make_unique<builders::publish::LocalIncomingArchive>(
+        builders::publish::dput_incoming(config.publish, plan.repo_name));
+  }
+  std::unique_ptr<builders::exec::Executor> executor;
+  const std::filesystem::path run_dir = config.publish.work_dir / run_directory_name(plan.version);
+  if (config.publish.executor == "docker") {
+    executor = std::make_unique<builders::exec::DockerExecutor>(
+        builders::exec::DockerSettings{"docker", config.publish.docker_image_prefix, config.publish.work_dir});
+  } else {
+    executor = std::make_unique<builders::exec::LocalExecutor>();
+  }
+
+  out << "Publishing VERSION=" << plan.version << " to " << plan.repo_name << ": " << plan.jobs.size() << " jobs, "
+      << config.publish.parallel_jobs << " at a time, in " << run_dir.string() << "\n";
+  builders::pipeline::Procedure procedure(config, plan, run_dir, *executor, keyring.get(), archive.get());
+  ProgressPrinter printer(out);
+  builders::exec::CancelToken cancel;
+  const builders::pipeline::RunResult result =
+      builders::pipeline::run_plan(plan, config.publish.parallel_jobs, procedure, printer, run_dir / "logs", cancel);
+
+  int succeeded = 0;
+  for (const JobReport& report : result.jobs) succeeded += report.state == JobState::succeeded;
+  if (result.ok()) {
+    out << "Published " << plan.version << " to " << plan.repo_name << ": all " << succeeded << " jobs succeeded.\n";
+    return kOk;
+  }
+  err << "calico-release-bot publish: " << result.failures().size() << " of " << result.jobs.size() << " jobs failed:\n";
+  for (const JobReport* report : result.failures()) {
+    err << "  " << report->id << ": " << report->detail << "\n    log: " << report->log.string() << "\n";
+  }
+  return kPublishFailed;
+}
+
+}  // namespace calico::cli

@@ -1,0 +1,60 @@
+// The packaging procedure's steps as the pipeline's JobWork: what bld_images, net_cal, felix,
+// etcd3gw, dnsmasq, nettle, pub_debs and pub_rpms do for one platform. Builds hand their artifacts
+// to the publishing jobs through this object; sources are fetched once per run.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "builders/deb/source_package.hpp"
+#include "builders/exec/executor.hpp"
+#include "builders/git/mirror.hpp"
+#include "builders/pipeline/runner.hpp"
+#include "builders/publish/deb_upload.hpp"
+#include "builders/rpm/package.hpp"
+#include "builders/sign/keyring.hpp"
+#include "config/config.hpp"
+
+namespace calico::builders::pipeline {
+
+class Procedure : public JobWork {
+ public:
+  // `run_dir`: this run's directory (jobs build under run_dir/jobs). `keyring` may be null when
+  // the plan publishes nothing.
+  Procedure(const config::Config& config, const Plan& plan, std::filesystem::path run_dir, exec::Executor& executor,
+            const sign::Keyring* keyring, publish::SourceArchive* archive);
+
+  std::string run(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) override;
+
+ private:
+  git::Mirror& mirror(const std::string& url);
+  std::string build_images(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
+  std::string build_component(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
+  std::string publish_debs(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
+  std::string publish_rpms(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
+  PackageVersion version_for(const Job& job, const git::CommitFacts& facts, const std::filesystem::path& tree) const;
+
+  const config::Config& config_;
+  const Plan& plan_;
+  std::filesystem::path run_dir_;
+  exec::Executor& executor_;
+  const sign::Keyring* keyring_;
+  publish::SourceArchive* archive_;
+
+  std::mutex mutex_;
+  std::map<std::string, std::unique_ptr<git::Mirror>> mirrors_;      // by URL, fetched once
+  std::map<std::string, std::unique_ptr<std::mutex>> mirror_locks_;
+  std::map<std::string, std::vector<deb::SourceArtifacts>> debs_;    // by series
+  std::map<std::string, std::vector<std::filesystem::path>> rpms_;   // by platform
+};
+
+// The upstream version at the top of a debian/changelog: "2.79test1calico1" for
+// "dnsmasq (2.79test1calico1-3~trusty) trusty; …". Throws std::runtime_error.
+std::string changelog_upstream_version(std::string_view changelog);
+
+}  // namespace calico::builders::pipeline
