@@ -83,7 +83,11 @@ SourceArtifacts build_source_package(const SourceBuild& build, exec::Executor& e
                                                         build.maintainer, build.change, build.date}));
 
   const std::string orig_tar = artifacts.source + "_" + upstream + ".orig.tar";
-  const std::string mtime = "@" + std::to_string(build.date.time_since_epoch().count());
+  // Every build of one upstream version must produce a byte-identical orig tarball: the archive
+  // keeps the first one it saw and refuses a different one under the same name. So nothing in it
+  // may depend on the commit or series (dnsmasq's per-series tags are different commits of the
+  // same upstream): a fixed mtime, sorted names, no owners, and gzip without a name or time.
+  const std::string mtime = "@946684800";  // 2000-01-01T00:00:00Z
   std::filesystem::remove(build.job_dir / (orig_tar + ".gz"));
   run(executor, build,
       {{"tar", "--create", "--file", (build.job_dir / orig_tar).string(), "--sort=name", "--mtime=" + mtime,

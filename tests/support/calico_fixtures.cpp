@@ -9,7 +9,7 @@ namespace {
 
 // A package: one script installed to /usr/bin, packaged for Debian and RPM.
 void add_package(GitFixture& repo, const std::string& source, const std::string& binary, const std::string& arch,
-                 const std::string& summary) {
+                 const std::string& summary, const std::string& packaged_version = "0.0.0-1") {
   repo.commit("bin/" + binary, "#!/bin/sh\necho \"" + binary + " (calico-release-bot test fixture)\"\n",
               "Add " + binary);
   repo.commit("debian/control",
@@ -28,7 +28,7 @@ void add_package(GitFixture& repo, const std::string& source, const std::string&
                                   "Upstream-Name: " + source + "\n\nFiles: *\nCopyright: Project Calico test fixture\n"
                                   "License: Apache-2.0\n",
               "Copyright");
-  repo.commit("debian/changelog", source + " (0.0.0-1) unstable; urgency=medium\n\n  * Placeholder, regenerated per build.\n\n"
+  repo.commit("debian/changelog", source + " (" + packaged_version + ") unstable; urgency=medium\n\n  * Packaged upstream version; the revision is regenerated per series.\n\n"
                                   " -- Project Calico Maintainers <maintainers@projectcalico.org>  Tue, 01 Dec 2020 00:00:00 +0000\n",
               "Placeholder changelog");
   repo.commit("rpm/" + source + ".spec.in",
@@ -63,17 +63,19 @@ CalicoFixtures make_calico_fixtures(const std::filesystem::path& root) {
   }
   {
     GitFixture repo(root / "dnsmasq");
-    add_package(repo, "dnsmasq", "dnsmasq-calico", "any", "dnsmasq with Calico's patches");
+    add_package(repo, "dnsmasq", "dnsmasq-calico", "any", "dnsmasq with Calico's patches", "2.79test1calico1-1");
+    // The fork's platform tags differ in packaging only, so every series shares one orig tarball.
     for (const char* tag : {"2.79test1calico1-3-trusty", "2.79test1calico1-2-xenial", "rpm_2.79"}) {
-      repo.commit("PLATFORM", std::string(tag) + "\n", std::string("Build for ") + tag);
+      repo.commit("debian/PLATFORM", std::string(tag) + "\n", std::string("Build for ") + tag);
       repo.tag(tag);
       fixtures.commits[std::string("dnsmasq@") + tag] = repo.head();
     }
     fixtures.repos["dnsmasq"] = repo.path();
   }
-  for (const auto& [name, tag] : {std::pair{"etcd3gw", "0.2.4"}, std::pair{"nettle", "nettle_3.3_release_20161001"}}) {
+  for (const auto& [name, tag, version] : {std::tuple{"etcd3gw", "0.2.4", "0.2.4-1"},
+                                            std::tuple{"nettle", "nettle_3.3_release_20161001", "3.3-1"}}) {
     GitFixture repo(root / name);
-    add_package(repo, name, std::string(name) + "-tool", "any", std::string(name) + " (test fixture)");
+    add_package(repo, name, std::string(name) + "-tool", "any", std::string(name) + " (test fixture)", version);
     repo.tag(tag);
     fixtures.commits[std::string(name) + "@" + tag] = repo.head();
     fixtures.repos[name] = repo.path();

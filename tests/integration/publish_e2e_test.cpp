@@ -1,0 +1,145 @@
+// `calico-release-bot publish` end to end on the fixture repositories: the real binary runs the
+// whole default matrix through dpkg-buildpackage, rpmbuild, gpg, dput and createrepo_c, and the
+// results are checked with the tools a user of the archive would use.
+#include <gtest/gtest.h>
+
+#include "tests/support/calico_fixtures.hpp"
+#include "tests/support/fixtures.hpp"
+#include "tests/support/gpg_fixture.hpp"
+#include "tests/support/process.hpp"
+
+using namespace calico;
+
+class PublishEndToEnd : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testkit::ScratchDir();
+    fixtures_ = new testkit::CalicoFixtures(testkit::make_calico_fixtures(dir_->path() / "upstream"));
+    key_ = new testkit::GpgFixture(testkit::make_gpg_key(dir_->path() / "key"));
+    testkit::write_file(dir_->path() / "bot.toml", R"(
+[log]
+level = "warn"
+[publish]
+parallel_jobs = 2
+work_dir = "work"
+mirror_dir = "mirrors"
+dput_method = "local"
+dput_incoming = "ppa/{owner}/{repo}"
+upload_attempts = 1
+rpm_root = "rpm-host"
+)" + testkit::fixture_repositories_toml(*fixtures_));
+  }
+  static void TearDownTestSuite() {
+    std::filesystem::remove_all(key_->verify_home);
+    delete key_;
+    delete fixtures_;
+    delete dir_;
+  }
+
+  testkit::RunResult publish(std::vector<std::string> args, std::vector<std::string> env = {}) {
+    std::vector<std::string> argv{CALICO_BOT_BINARY, "publish", "--config", (dir_->path() / "bot.toml").string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return testkit::run_process(argv, dir_->path(), env);
+  }
+
+  testkit::RunResult verify_changes(const std::filesystem::path& changes) {
+    return testkit::run_process({"/usr/bin/dscverify", "--no-default-keyrings", "--keyring", key_->public_keyring.string(),
+                                 changes.string()},
+                                dir_->path(), {"HOME=" + key_->trusted_home.string()});
+  }
+
+  static testkit::ScratchDir* dir_;
+  static testkit::CalicoFixtures* fixtures_;
+  static testkit::GpgFixture* key_;
+};
+
+testkit::ScratchDir* PublishEndToEnd::dir_ = nullptr;
+testkit::CalicoFixtures* PublishEndToEnd::fixtures_ = nullptr;
+testkit::GpgFixture* PublishEndToEnd::key_ = nullptr;
+
+TEST_F(PublishEndToEnd, ReleaseProducesTheWholeMatrixAndARerunUploadsNothing) {
+  const auto first = publish({"--version", "v3.4.1"}, {"SECRET_KEY=" + key_->secret_key.string()});
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find("all 21 jobs succeeded"), std::string::npos) << first.output;
+
+  const auto ppa = dir_->path() / "ppa" / "project-calico" / "calico-3.4";
+  for (const std::string changes :
+       {"felix_3.4.1-trusty", "felix_3.4.1-xenial", "felix_3.4.1-bionic", "networking-calico_3.4.1-trusty",
+        "networking-calico_3.4.1-xenial", "networking-calico_3.4.1-bionic", "dnsmasq_2.79test1calico1-trusty",
+        "dnsmasq_2.79test1calico1-xenial", "nettle_3.3-xenial"}) {
+    const auto file = ppa / (changes + "_source.changes");
+    ASSERT_TRUE(std::filesystem::exists(file)) << file;
+    const auto verified = verify_changes(file);
+    EXPECT_EQ(verified.exit_code, 0) << changes << ": " << verified.output;
+  }
+  EXPECT_FALSE(std::filesystem::exists(ppa / "dnsmasq_2.79test1calico1-bionic_source.changes"));
+
+  const auto rpms = dir_->path() / "rpm-host" / "rpm" / "calico-3.4";
+  for (const std::string rpm : {"x86_64/felix-3.4.1-1.el7.x86_64.rpm", "noarch/networking-calico-3.4.1-1.el7.noarch.rpm",
+                                "x86_64/etcd3gw-0.2.4-1.el7.x86_64.rpm", "x86_64/dnsmasq-2.79test1calico1-1.el7.x86_64.rpm",
+                                "src/felix-3.4.1-1.el7.src.rpm"}) {
+    ASSERT_TRUE(std::filesystem::exists(rpms / rpm)) << rpm;
+  }
+  EXPECT_TRUE(std::filesystem::exists(rpms / "x86_64" / "repodata" / "repomd.xml"));
+  EXPECT_TRUE(std::filesystem::exists(rpms / "key"));
+
+  // The same publish again: everything is already there.
+  const auto again = publish({"--version", "v3.4.1"}, {"SECRET_KEY=" + key_->secret_key.string()});
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("pub_debs/xenial  "), std::string::npos);
+  for (const char* series : {"trusty", "xenial", "bionic"}) {
+    const std::string line = "done     pub_debs/" + std::string(series);
+    const auto at = again.output.find(line);
+    ASSERT_NE(at, std::string::npos) << again.output;
+    const std::string rest = again.output.substr(at, again.output.find('\n', at) - at);
+    EXPECT_NE(rest.find(" 0 uploaded, "), std::string::npos) << rest;
+  }
+  EXPECT_NE(again.output.find("0 added, 8 already there"), std::string::npos) << again.output;
+}
+
+TEST_F(PublishEndToEnd, MasterPublishesSnapshotsToMaster) {
+  const auto result = publish({"--version", "master", "--steps", "felix,pub_debs,pub_rpms", "--platforms", "xenial,centos7"},
+                              {"SECRET_KEY=" + key_->secret_key.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const std::string sha7 = fixtures_->commits.at("felix@master").substr(0, 7);
+  EXPECT_TRUE(std::filesystem::exists(dir_->path() / "ppa" / "project-calico" / "master" /
+                                      ("felix_3.5.0~0.dev.post12+20201201001200+" + sha7 + "-xenial_source.changes")))
+      << result.output;
+  EXPECT_TRUE(std::filesystem::exists(dir_->path() / "rpm-host" / "rpm" / "master" / "x86_64" /
+                                      ("felix-3.5.0-0.1.0.dev.post12+20201201001200+" + sha7 + ".el7.x86_64.rpm")));
+}
+
+TEST_F(PublishEndToEnd, DryRunPrintsThePlanAndTouchesNothing) {
+  const auto result = publish({"--dry-run"}, {"VERSION=v3.4.1", "STEPS=felix pub_debs"});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("VERSION=v3.4.1 (release)\nREPO_NAME=calico-3.4 (ppa:project-calico/calico-3.4)\n"), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("  pub_debs/xenial  after felix/xenial\n"), std::string::npos) << result.output;
+}
+
+TEST_F(PublishEndToEnd, BadRequestsAreRefusedBeforeAnythingRuns) {
+  const auto bad_version = publish({"--version", "3.4"});
+  EXPECT_EQ(bad_version.exit_code, 2);
+  EXPECT_NE(bad_version.output.find("VERSION \"3.4\" is not master, vX.Y.Z or vX.Y.Z-python2"), std::string::npos);
+  const auto no_version = publish({});
+  EXPECT_EQ(no_version.exit_code, 2);
+  const auto no_key = publish({"--version", "v3.4.1"});
+  EXPECT_EQ(no_key.exit_code, 3);
+  EXPECT_NE(no_key.output.find("there is no signing key"), std::string::npos) << no_key.output;
+  const auto gcloud = publish({"--version", "v3.4.1"}, {"HOST=rpm.example.org"});
+  EXPECT_EQ(gcloud.exit_code, 2);
+  EXPECT_NE(gcloud.output.find("HOST is set, but the gcloud and ssh RPM transports are not implemented yet"), std::string::npos);
+}
+
+TEST_F(PublishEndToEnd, AFailedJobStopsItsDependantsAndIsNamedWithItsLog) {
+  // A checkout that does not carry the release tag cannot be published as that release.
+  const auto result = publish({"--version", "v3.4.1", "--felix-checkout", "master", "--steps", "felix,pub_debs",
+                               "--platforms", "bionic"},
+                              {"SECRET_KEY=" + key_->secret_key.string()});
+  EXPECT_EQ(result.exit_code, 4) << result.output;
+  EXPECT_NE(result.output.find("FAILED   felix/bionic"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("skipped  pub_debs/bionic"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("felix/bionic: master of "), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("does not carry tag v3.4.1"), std::string::npos);
+  EXPECT_NE(result.output.find("log: "), std::string::npos);
+}
