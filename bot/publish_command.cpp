@@ -6,12 +6,15 @@
 #include <memory>
 #include <mutex>
 #include <ostream>
+#include <regex>
+#include <stdexcept>
 
 #include "bot/cli.hpp"
 #include "bot/util/time_format.hpp"
 #include "builders/pipeline/procedure.hpp"
 #include "builders/pipeline/runner.hpp"
 #include "builders/plan.hpp"
+#include "builders/publish/rpm_host.hpp"
 #include "config/error.hpp"
 
 namespace calico::cli {
@@ -62,6 +65,35 @@ class ProgressPrinter : public builders::pipeline::Observer {
   std::chrono::steady_clock::time_point started_;
 };
 
+// The RPM host from [publish], with HOST and GCLOUD_ARGS (as make release-publish took them)
+// overriding rpm_host and gcloud_args of a configured ssh or gcloud transport.
+std::unique_ptr<builders::publish::RpmHost> make_rpm_host(const config::PublishConfig& publish,
+                                                          const std::optional<std::string>& host_variable,
+                                                          const std::optional<std::string>& gcloud_variable) {
+  const std::string& transport = publish.rpm_transport;
+  if (transport == "local") {
+    if (host_variable || gcloud_variable) {
+      throw std::invalid_argument(std::string(host_variable ? "HOST" : "GCLOUD_ARGS") +
+                                  " is set, but [publish] rpm_transport is \"local\"; set rpm_transport = \"gcloud\" "
+                                  "(or \"ssh\") and rpm_root to publish to a host");
+    }
+    return std::make_unique<builders::publish::LocalHost>();
+  }
+  const std::string host = host_variable.value_or(publish.rpm_host);
+  static const std::regex host_shape("[A-Za-z0-9_][A-Za-z0-9._-]*(@[A-Za-z0-9._-]+)?");
+  if (host.empty()) throw std::invalid_argument("the " + transport + " RPM transport needs HOST (or [publish] rpm_host)");
+  if (!std::regex_match(host, host_shape)) throw std::invalid_argument("HOST \"" + host.substr(0, 80) + "\" is not [user@]host");
+  if (!publish.rpm_root.is_absolute()) {
+    throw std::invalid_argument("the " + transport + " RPM transport needs [publish] rpm_root, an absolute path on " + host);
+  }
+  if (transport == "ssh") {
+    return std::make_unique<builders::publish::SshHost>(
+        builders::publish::SshSettings{host, publish.rpm_ssh_port, publish.rpm_ssh_identity, publish.rpm_ssh_options});
+  }
+  return std::make_unique<builders::publish::GcloudHost>(host,
+                                                         builders::publish::split_words(gcloud_variable.value_or(publish.gcloud_args)));
+}
+
 std::string run_directory_name(const std::string& version) {
   std::string stamp = util::utc_now_iso8601();
   for (char& c : stamp) {
@@ -87,13 +119,12 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
   request.networking_calico_checkout = setting(options, "NETWORKING_CALICO_CHECKOUT");
   if (auto steps = setting(options, "STEPS")) request.steps = builders::split_list(*steps);
   if (auto platforms = setting(options, "PLATFORMS")) request.platforms = builders::split_list(*platforms);
-  for (const char* remote : {"HOST", "GCLOUD_ARGS"}) {
-    if (setting(options, remote)) {
-      err << "calico-release-bot publish: " << remote
-          << " is set, but the gcloud and ssh RPM transports are not implemented yet; publish RPMs to a directory "
-             "with [publish] rpm_transport = \"local\" and rpm_root\n";
-      return kUsage;
-    }
+  std::unique_ptr<builders::publish::RpmHost> rpm_host;
+  try {
+    rpm_host = make_rpm_host(config.publish, setting(options, "HOST"), setting(options, "GCLOUD_ARGS"));
+  } catch (const std::invalid_argument& e) {
+    err << "calico-release-bot publish: " << e.what() << "\n";
+    return kUsage;
   }
 
   builders::Plan plan;
@@ -155,7 +186,8 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
 
   out << "Publishing VERSION=" << plan.version << " to " << plan.repo_name << ": " << plan.jobs.size() << " jobs, "
       << config.publish.parallel_jobs << " at a time, in " << run_dir.string() << "\n";
-  builders::pipeline::Procedure procedure(config, plan, run_dir, *executor, keyring.get(), archive.get());
+  builders::pipeline::Procedure procedure(config, plan, run_dir, *executor, keyring.get(), archive.get(), *rpm_host,
+                                          config.publish.rpm_root.string());
   ProgressPrinter printer(out);
   builders::exec::CancelToken cancel;
   const builders::pipeline::RunResult result =

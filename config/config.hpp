@@ -98,9 +98,15 @@ struct PublishConfig {
   std::string dput_fqdn = "ppa.launchpad.net";
   std::string dput_incoming = "~{owner}/ubuntu/{repo}";
   int upload_attempts = 3;
-  // RPM host. Only "local" (a directory, e.g. a mounted share) is implemented so far.
+  // The RPM host: "local" (a directory, or a mounted share), "ssh" (ssh/scp to rpm_host) or
+  // "gcloud" (gcloud compute ssh/scp rpm_host gcloud_args, as the original procedure did).
   std::string rpm_transport = "local";
   std::filesystem::path rpm_root = "rpm-host";  // RPMs go to <rpm_root>/rpm/<REPO_NAME>/...
+  std::string rpm_host;                         // HOST: [user@]host for ssh and gcloud
+  int rpm_ssh_port = 22;
+  std::filesystem::path rpm_ssh_identity;       // ssh -i; empty: ssh's own default
+  std::vector<std::string> rpm_ssh_options;     // extra ssh -o settings
+  std::string gcloud_args;                      // GCLOUD_ARGS, split on whitespace
   int rpm_keep_versions = 3;
   // Independent jobs of one plan run at once up to this many.
   int parallel_jobs = 2;

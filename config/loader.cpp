@@ -351,9 +351,34 @@ void read_publish(TableReader& r, PublishConfig& publish, const std::filesystem:
     publish.dput_incoming = publish.dput_method == "local" && !v->starts_with("~") ? r.resolve(*v).string() : *v;
   }
   if (auto v = r.integer("upload_attempts", 1, 20)) publish.upload_attempts = static_cast<int>(*v);
-  if (auto v = r.choice("rpm_transport", {"local"})) publish.rpm_transport = *v;
-  if (auto v = r.string("rpm_root")) publish.rpm_root = r.resolve(*v);
-  else publish.rpm_root = r.resolve(publish.rpm_root.string());
+  if (auto v = r.choice("rpm_transport", {"local", "ssh", "gcloud"})) publish.rpm_transport = *v;
+  const bool remote = publish.rpm_transport != "local";
+  if (auto v = r.string("rpm_root")) {
+    if (remote && !v->starts_with("/")) {
+      r.throw_at(r.line_of("rpm_root"), r.qualified("rpm_root"), "must be an absolute path on the host for rpm_transport = \"" + publish.rpm_transport + "\", got \"" + *v + "\"");
+    }
+    publish.rpm_root = remote ? std::filesystem::path(*v) : r.resolve(*v);
+  } else if (remote) {
+    r.throw_at(r.line(), r.qualified("rpm_root"), "is required (an absolute path on the host) for rpm_transport = \"" + publish.rpm_transport + "\"");
+  } else {
+    publish.rpm_root = r.resolve(publish.rpm_root.string());
+  }
+  if (auto v = r.string("rpm_host")) {
+    static const std::regex host_shape("[A-Za-z0-9_][A-Za-z0-9._-]*(@[A-Za-z0-9._-]+)?");
+    if (!std::regex_match(*v, host_shape)) r.throw_at(r.line_of("rpm_host"), r.qualified("rpm_host"), "is not [user@]host: \"" + *v + "\"");
+    publish.rpm_host = *v;
+  }
+  if (auto v = r.integer("rpm_ssh_port", 1, 65535)) publish.rpm_ssh_port = static_cast<int>(*v);
+  if (auto v = r.string("rpm_ssh_identity")) publish.rpm_ssh_identity = r.resolve(*v);
+  if (const toml::array* options = r.array("rpm_ssh_options")) {
+    publish.rpm_ssh_options = read_string_list(r, "rpm_ssh_options", *options);
+    for (const std::string& option : publish.rpm_ssh_options) {
+      if (option.empty() || option.starts_with("-") || option.find('=') == std::string::npos) {
+        r.throw_at(r.line_of("rpm_ssh_options"), r.qualified("rpm_ssh_options"), "each must be Name=value, got \"" + option + "\"");
+      }
+    }
+  }
+  if (auto v = r.string("gcloud_args")) publish.gcloud_args = *v;
   if (auto v = r.integer("rpm_keep_versions", 1, 100)) publish.rpm_keep_versions = static_cast<int>(*v);
   if (const toml::array* platforms = r.array("platforms")) read_platforms(r, *platforms, publish, origin);
   if (const toml::table* components = r.table("components")) {

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <map>
 
 extern char** environ;
@@ -44,11 +45,29 @@ void append_line(const std::filesystem::path& log_file, const std::string& line)
 
 }  // namespace
 
+CommandResult capture_command(const Command& command, const std::filesystem::path& log_file, const CancelToken& cancel,
+                              std::string& output) {
+  const std::filesystem::path capture = log_file.string() + ".capture";
+  std::filesystem::remove(capture);
+  const CommandResult result = run_command(command, capture, cancel);
+  std::ifstream in(capture, std::ios::binary);
+  std::string header;
+  std::getline(in, header);  // run_command's "$ argv" line
+  std::ostringstream rest;
+  rest << in.rdbuf();
+  output = rest.str();
+  in.close();
+  std::ofstream log(log_file, std::ios::app | std::ios::binary);
+  log << header << '\n' << output;
+  std::filesystem::remove(capture);
+  return result;
+}
+
 std::string CommandResult::describe() const {
   if (failed_to_start) return "could not start: " + start_error;
   if (cancelled) return "cancelled";
   if (timed_out) return "timed out";
-  if (exit_code > 128) return "killed by signal " + std::to_string(exit_code - 128);
+  if (signal) return "killed by signal " + std::to_string(signal);
   return "exit code " + std::to_string(exit_code);
 }
 
@@ -154,6 +173,7 @@ CommandResult run_command(const Command& command, const std::filesystem::path& l
     int status = 0;
     if (::waitpid(pid, &status, WNOHANG) == pid) {
       result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      result.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
       break;
     }
     if (ready < 0 && errno != EINTR) break;

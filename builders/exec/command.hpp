@@ -20,6 +20,7 @@ struct Command {
 
 struct CommandResult {
   int exit_code = -1;        // the command's, or 128 + signal
+  int signal = 0;            // the signal that ended it, if one did
   bool timed_out = false;
   bool cancelled = false;
   bool failed_to_start = false;
@@ -51,7 +52,14 @@ class CancelToken {
 // its stdout and stderr to `log_file`. Blocks the calling thread.
 CommandResult run_command(const Command& command, const std::filesystem::path& log_file, const CancelToken& cancel);
 
-// The argv as a shell-quoted line, for logs only: nothing ever executes it.
+// Runs like run_command and also returns what the command printed (stdout and stderr), which
+// still goes to the log too.
+CommandResult capture_command(const Command& command, const std::filesystem::path& log_file, const CancelToken& cancel,
+                              std::string& output);
+
+// The argv as a POSIX-shell-quoted line. Used for logs, and for the one place a shell cannot be
+// avoided: the command line ssh hands to the remote user's shell, where each argument must
+// arrive as exactly that argument.
 std::string quote_for_log(const std::vector<std::string>& argv);
 
 }  // namespace calico::builders::exec

@@ -33,8 +33,16 @@ std::string changelog_upstream_version(std::string_view changelog) {
 }
 
 Procedure::Procedure(const config::Config& config, const Plan& plan, std::filesystem::path run_dir,
-                     exec::Executor& executor, const sign::Keyring* keyring, publish::SourceArchive* archive)
-    : config_(config), plan_(plan), run_dir_(std::move(run_dir)), executor_(executor), keyring_(keyring), archive_(archive) {}
+                     exec::Executor& executor, const sign::Keyring* keyring, publish::SourceArchive* archive,
+                     const publish::RpmHost& rpm_host, std::string rpm_root)
+    : config_(config),
+      plan_(plan),
+      run_dir_(std::move(run_dir)),
+      executor_(executor),
+      keyring_(keyring),
+      archive_(archive),
+      rpm_host_(rpm_host),
+      rpm_root_(std::move(rpm_root)) {}
 
 std::string Procedure::run(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) {
   switch (job.step) {
@@ -173,10 +181,10 @@ std::string Procedure::publish_rpms(const Job& job, const std::filesystem::path&
   }
   if (rpms.empty()) return "nothing built for " + job.platform + " in this run";
   publish::sign_rpms(*keyring_, rpms, log, cancel);
-  publish::LocalRpmRepository repository(config_.publish.rpm_root, plan_.repo_name, config_.publish.rpm_keep_versions);
+  publish::RpmRepository repository(rpm_host_, rpm_root_, plan_.repo_name, config_.publish.rpm_keep_versions);
   const publish::RpmPublishResult result = repository.publish(rpms, keyring_->export_public_key(), log, cancel);
   return std::to_string(result.added.size()) + " added, " + std::to_string(result.present.size()) + " already there, " +
-         std::to_string(result.pruned.size()) + " pruned in " + repository.repo_dir().string();
+         std::to_string(result.pruned.size()) + " pruned in " + repository.repo_dir() + " on " + rpm_host_.describe();
 }
 
 }  // namespace calico::builders::pipeline

@@ -16,6 +16,7 @@
 #include "builders/git/mirror.hpp"
 #include "builders/pipeline/runner.hpp"
 #include "builders/publish/deb_upload.hpp"
+#include "builders/publish/rpm_host.hpp"
 #include "builders/rpm/package.hpp"
 #include "builders/sign/keyring.hpp"
 #include "config/config.hpp"
@@ -25,9 +26,11 @@ namespace calico::builders::pipeline {
 class Procedure : public JobWork {
  public:
   // `run_dir`: this run's directory (jobs build under run_dir/jobs). `keyring` may be null when
-  // the plan publishes nothing.
+  // the plan publishes nothing; `archive` when it cannot be asked (pub_debs then refuses).
+  // RPMs are published under `rpm_root` on `rpm_host`.
   Procedure(const config::Config& config, const Plan& plan, std::filesystem::path run_dir, exec::Executor& executor,
-            const sign::Keyring* keyring, publish::SourceArchive* archive);
+            const sign::Keyring* keyring, publish::SourceArchive* archive, const publish::RpmHost& rpm_host,
+            std::string rpm_root);
 
   std::string run(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) override;
 
@@ -45,6 +48,8 @@ class Procedure : public JobWork {
   exec::Executor& executor_;
   const sign::Keyring* keyring_;
   publish::SourceArchive* archive_;
+  const publish::RpmHost& rpm_host_;
+  std::string rpm_root_;
 
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<git::Mirror>> mirrors_;      // by URL, fetched once

@@ -3,61 +3,36 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace calico::builders::publish {
 
 namespace {
 
-std::string read(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+constexpr const char* kBuckets[] = {"src", "noarch", "x86_64"};
 
-void run(exec::Command command, const std::filesystem::path& log_file, const exec::CancelToken& cancel) {
-  const exec::CommandResult result = exec::run_command(command, log_file, cancel);
-  if (!result.ok()) {
-    throw PublishError(command.argv.front() + " failed (" + result.describe() + "); see " + log_file.string());
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
   }
+  return lines;
 }
 
-// Name, epoch-version-release and arch of an RPM, from rpm itself (file names can lie).
-struct RpmIdentity {
-  std::string name;
-  std::string evr;
-};
-
-RpmIdentity identify(const std::filesystem::path& file, const std::filesystem::path& log_file) {
-  const std::filesystem::path out = log_file.parent_path() / ".rpm-query";
-  std::filesystem::remove(out);
-  exec::CancelToken never;
-  const exec::CommandResult result = exec::run_command(
-      {{"rpm", "-qp", "--nosignature", "--nodigest", "--queryformat", "%{NAME}\\n%{EPOCHNUM}:%{VERSION}-%{RELEASE}\\n",
-        file.string()}},
-      out, never);
-  const std::string text = read(out);
-  std::filesystem::remove(out);
-  if (!result.ok()) throw PublishError("cannot read " + file.string() + " with rpm");
-  // The output file starts with the "$ rpm …" header line.
-  std::istringstream lines(text);
-  std::string header, name, evr;
-  std::getline(lines, header);
-  std::getline(lines, name);
-  std::getline(lines, evr);
-  return {name, evr};
-}
-
-// rpm's own ordering, through rpm --eval (the strings come from rpm -q of our own packages).
+// rpm's own ordering of two [epoch:]version-release strings, by this machine's rpm. The strings
+// come from rpm -q on the host; quotes, braces and backslashes (which could break out of the Lua
+// string) are refused rather than passed on.
 bool rpm_newer(const std::string& a, const std::string& b, const std::filesystem::path& log_file) {
-  const std::filesystem::path out = log_file.parent_path() / ".rpm-vercmp";
-  std::filesystem::remove(out);
+  for (const std::string& s : {a, b}) {
+    if (s.find_first_of("\"'\\{}()%") != std::string::npos) throw PublishError("unexpected RPM version \"" + s + "\"");
+  }
   exec::CancelToken never;
-  exec::run_command({{"rpm", "--eval", "%{lua: print(rpm.vercmp(\"" + a + "\", \"" + b + "\"))}"}}, out, never);
-  const std::string text = read(out);
-  std::filesystem::remove(out);
-  return text.find("\n1") != std::string::npos;
+  std::string output;
+  exec::capture_command({{"rpm", "--eval", "%{lua: print(rpm.vercmp(\"" + a + "\", \"" + b + "\"))}"}}, log_file, never,
+                        output);
+  return output.rfind("1", 0) == 0;
 }
 
 }  // namespace
@@ -72,62 +47,110 @@ void sign_rpms(const sign::Keyring& keyring, const std::vector<std::filesystem::
   if (!keyring.passphrase_file().empty()) extra += " --passphrase-file " + keyring.passphrase_file().string();
   argv.insert(argv.end(), {"--define", "_gpg_sign_cmd_extra_args " + extra});
   for (const auto& rpm : rpms) argv.push_back(rpm.string());
-  run({argv, {}, {"GNUPGHOME=" + keyring.home().string()}}, log_file, cancel);
+  const exec::CommandResult result =
+      exec::run_command({argv, {}, {"GNUPGHOME=" + keyring.home().string()}}, log_file, cancel);
+  if (!result.ok()) throw PublishError("rpmsign failed (" + result.describe() + "); see " + log_file.string());
 }
 
-LocalRpmRepository::LocalRpmRepository(std::filesystem::path root, std::string repo_name, int keep)
-    : root_(std::move(root)), repo_name_(std::move(repo_name)), keep_(keep) {}
+RpmRepository::RpmRepository(const RpmHost& host, std::string root, std::string repo_name, int keep)
+    : host_(host), root_(std::move(root)), repo_name_(std::move(repo_name)), keep_(keep) {}
 
-RpmPublishResult LocalRpmRepository::publish(const std::vector<std::filesystem::path>& rpms,
-                                             const std::string& public_key, const std::filesystem::path& log_file,
-                                             const exec::CancelToken& cancel) {
+void RpmRepository::run(const exec::Command& command, const std::filesystem::path& log_file,
+                        const exec::CancelToken& cancel) const {
+  const exec::CommandResult result = exec::run_command(command, log_file, cancel);
+  if (!result.ok()) {
+    throw PublishError(command.argv.front() + " on " + host_.describe() + " failed (" + result.describe() + "); see " +
+                       log_file.string());
+  }
+}
+
+std::string RpmRepository::capture(const exec::Command& command, const std::filesystem::path& log_file,
+                                   const exec::CancelToken& cancel) const {
+  std::string output;
+  const exec::CommandResult result = exec::capture_command(command, log_file, cancel, output);
+  if (!result.ok()) {
+    throw PublishError(command.argv.front() + " on " + host_.describe() + " failed (" + result.describe() + "); see " +
+                       log_file.string());
+  }
+  return output;
+}
+
+RpmPublishResult RpmRepository::publish(const std::vector<std::filesystem::path>& rpms, const std::string& public_key,
+                                        const std::filesystem::path& log_file, const exec::CancelToken& cancel) {
   RpmPublishResult result;
-  const std::filesystem::path repo = repo_dir();
-  for (const char* bucket : {"src", "noarch", "x86_64"}) std::filesystem::create_directories(repo / bucket);
+  const std::string repo = repo_dir();
+  run(host_.on_host({"mkdir", "-p", repo + "/src", repo + "/noarch", repo + "/x86_64"}), log_file, cancel);
+
+  for (const char* bucket : kBuckets) {
+    const std::string dir = repo + "/" + bucket;
+    const std::vector<std::string> listed =
+        lines_of(capture(host_.on_host({"find", dir, "-maxdepth", "1", "-name", "*.rpm", "-printf", "%f\\n"}), log_file, cancel));
+    const std::set<std::string> existing(listed.begin(), listed.end());
+    std::vector<std::filesystem::path> to_copy;
+    for (const auto& rpm : rpms) {
+      if (rpm.parent_path().filename() != bucket) continue;
+      // The file name is the package's name-version-release.arch: a package already published
+      // under it is the same package (a rebuild differs only in build time and signature).
+      if (existing.count(rpm.filename().string())) {
+        result.present.push_back(rpm.filename().string());
+      } else {
+        to_copy.push_back(rpm);
+        result.added.push_back(rpm.filename().string());
+      }
+    }
+    if (!to_copy.empty()) run(host_.copy_to_host(to_copy, dir), log_file, cancel);
+  }
   for (const auto& rpm : rpms) {
     const std::string bucket = rpm.parent_path().filename().string();
     if (bucket != "src" && bucket != "noarch" && bucket != "x86_64") {
       throw PublishError(rpm.string() + " is not in a src, noarch or x86_64 directory");
     }
-    const std::filesystem::path target = repo / bucket / rpm.filename();
-    // The file name is the package's name-version-release.arch: a package already published under
-    // it is the same package (a rebuild differs only in build time and signature), so it stays.
-    if (std::filesystem::exists(target)) {
-      result.present.push_back(rpm.filename().string());
-      continue;
-    }
-    const std::filesystem::path temporary = target.string() + ".part";
-    std::filesystem::copy_file(rpm, temporary, std::filesystem::copy_options::overwrite_existing);
-    std::filesystem::rename(temporary, target);
-    result.added.push_back(rpm.filename().string());
   }
 
-  // Keep the newest `keep_` versions of each package in each directory.
-  for (const char* bucket : {"src", "noarch", "x86_64"}) {
-    std::map<std::string, std::vector<std::pair<std::string, std::filesystem::path>>> by_name;
-    for (const auto& entry : std::filesystem::directory_iterator(repo / bucket)) {
-      if (!entry.path().string().ends_with(".rpm")) continue;
-      const RpmIdentity id = identify(entry.path(), log_file);
-      by_name[id.name].emplace_back(id.evr, entry.path());
+  // Keep the newest `keep_` versions of each package in each directory, by rpm's ordering.
+  for (const char* bucket : kBuckets) {
+    const std::string dir = repo + "/" + bucket;
+    const std::vector<std::string> files =
+        lines_of(capture(host_.on_host({"find", dir, "-maxdepth", "1", "-name", "*.rpm", "-printf", "%f\\n"}), log_file, cancel));
+    if (files.size() <= static_cast<std::size_t>(keep_)) continue;
+    std::vector<std::string> query{"rpm", "-qp", "--nosignature", "--nodigest", "--queryformat",
+                                   "%{NAME} %{EPOCHNUM}:%{VERSION}-%{RELEASE}\\n"};
+    for (const std::string& file : files) query.push_back(dir + "/" + file);
+    const std::vector<std::string> identities = lines_of(capture(host_.on_host(query), log_file, cancel));
+    if (identities.size() != files.size()) throw PublishError("rpm -qp on " + host_.describe() + " did not describe every RPM in " + dir);
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> by_name;  // name → (evr, file)
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      const std::string& line = identities[i];
+      by_name[line.substr(0, line.find(' '))].emplace_back(line.substr(line.find(' ') + 1), files[i]);
     }
+    std::vector<std::string> remove{"rm", "-f", "--"};
     for (auto& [name, versions] : by_name) {
       std::sort(versions.begin(), versions.end(),
                 [&](const auto& a, const auto& b) { return rpm_newer(a.first, b.first, log_file); });
       for (std::size_t i = static_cast<std::size_t>(keep_); i < versions.size(); ++i) {
-        std::filesystem::remove(versions[i].second);
-        result.pruned.push_back(versions[i].second.filename().string());
+        remove.push_back(dir + "/" + versions[i].second);
+        result.pruned.push_back(versions[i].second);
       }
     }
+    if (remove.size() > 3) run(host_.on_host(remove), log_file, cancel);
   }
 
+  // The public key, as <repo>/key.
+  const std::filesystem::path key_dir = log_file.parent_path() / ("key-" + repo_name_);
+  std::filesystem::create_directories(key_dir);
   {
-    std::ofstream key(repo / "key", std::ios::binary | std::ios::trunc);
+    std::ofstream key(key_dir / "key", std::ios::binary | std::ios::trunc);
     key << public_key;
   }
-  if (!result.added.empty() || !result.pruned.empty() ||
-      !std::filesystem::exists(repo / "x86_64" / "repodata" / "repomd.xml")) {
-    for (const char* bucket : {"src", "noarch", "x86_64"}) {
-      run({{"createrepo_c", "--quiet", "--update", (repo / bucket).string()}}, log_file, cancel);
+  run(host_.copy_to_host({key_dir / "key"}, repo), log_file, cancel);
+  std::filesystem::remove_all(key_dir);
+
+  std::string indexed;
+  const exec::CommandResult has_index =
+      exec::capture_command(host_.on_host({"test", "-e", repo + "/x86_64/repodata/repomd.xml"}), log_file, cancel, indexed);
+  if (!result.added.empty() || !result.pruned.empty() || !has_index.ok()) {
+    for (const char* bucket : kBuckets) {
+      run(host_.on_host({"createrepo_c", "--quiet", "--update", repo + "/" + bucket}), log_file, cancel);
     }
   }
   return result;

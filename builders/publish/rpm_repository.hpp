@@ -1,14 +1,17 @@
 // pub_rpms: the RPM host's repository <root>/rpm/<REPO_NAME>/{src,noarch,x86_64}. RPMs are signed
 // here with the private keyring (so the key never travels to the host), then copied in, old
 // versions pruned, the public key exported to <repo>/key, and createrepo_c run per directory.
-// Publishing the same RPMs again changes nothing.
+// Publishing the same packages again changes nothing. The host is reached through an RpmHost
+// (a local directory, ssh or gcloud); the steps are the same for all three.
 #pragma once
 
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "builders/exec/executor.hpp"
+#include "builders/exec/command.hpp"
+#include "builders/publish/rpm_host.hpp"
 #include "builders/sign/keyring.hpp"
 
 namespace calico::builders::publish {
@@ -28,21 +31,24 @@ struct RpmPublishResult {
   std::vector<std::string> pruned;   // old versions removed
 };
 
-// A repository on a local (or mounted) filesystem. The gcloud and ssh transports run the same
-// steps on the host; they are built on this one (see the pipeline issue's notes).
-class LocalRpmRepository {
+class RpmRepository {
  public:
-  // `keep`: how many versions of each package to keep per directory.
-  LocalRpmRepository(std::filesystem::path root, std::string repo_name, int keep = 3);
+  // `root` is a directory on the host. `keep`: versions of each package kept per directory.
+  RpmRepository(const RpmHost& host, std::string root, std::string repo_name, int keep = 3);
 
   // `rpms` are signed files under some out/{src,noarch,x86_64}/ directory.
   RpmPublishResult publish(const std::vector<std::filesystem::path>& rpms, const std::string& public_key,
                            const std::filesystem::path& log_file, const exec::CancelToken& cancel);
 
-  std::filesystem::path repo_dir() const { return root_ / "rpm" / repo_name_; }
+  std::string repo_dir() const { return root_ + "/rpm/" + repo_name_; }
 
  private:
-  std::filesystem::path root_;
+  void run(const exec::Command& command, const std::filesystem::path& log_file, const exec::CancelToken& cancel) const;
+  std::string capture(const exec::Command& command, const std::filesystem::path& log_file,
+                      const exec::CancelToken& cancel) const;
+
+  const RpmHost& host_;
+  std::string root_;
   std::string repo_name_;
   int keep_;
 };

@@ -126,9 +126,19 @@ TEST_F(PublishEndToEnd, BadRequestsAreRefusedBeforeAnythingRuns) {
   const auto no_key = publish({"--version", "v3.4.1"});
   EXPECT_EQ(no_key.exit_code, 3);
   EXPECT_NE(no_key.output.find("there is no signing key"), std::string::npos) << no_key.output;
-  const auto gcloud = publish({"--version", "v3.4.1"}, {"HOST=rpm.example.org"});
+  // HOST picks the host of a configured ssh or gcloud transport; with a local one it is refused.
+  const auto gcloud = publish({"--version", "v3.4.1"}, {"HOST=rpm.example.org", "SECRET_KEY=" + key_->secret_key.string()});
   EXPECT_EQ(gcloud.exit_code, 2);
-  EXPECT_NE(gcloud.output.find("HOST is set, but the gcloud and ssh RPM transports are not implemented yet"), std::string::npos);
+  EXPECT_NE(gcloud.output.find("HOST is set, but [publish] rpm_transport is \"local\""), std::string::npos) << gcloud.output;
+  std::string gcloud_config = testkit::read_text(dir_->path() / "bot.toml");
+  const std::string local_root = "rpm_root = \"rpm-host\"";
+  gcloud_config.replace(gcloud_config.find(local_root), local_root.size(), "rpm_transport = \"gcloud\"\nrpm_root = \"/srv/rpm\"");
+  testkit::write_file(dir_->path() / "gcloud.toml", gcloud_config);
+  const auto hostile = testkit::run_process({CALICO_BOT_BINARY, "publish", "--config", (dir_->path() / "gcloud.toml").string(),
+                                             "--version", "v3.4.1"},
+                                            dir_->path(), {"HOST=-oProxyCommand=x"});
+  EXPECT_EQ(hostile.exit_code, 2);
+  EXPECT_NE(hostile.output.find("HOST \"-oProxyCommand=x\" is not [user@]host"), std::string::npos) << hostile.output;
 }
 
 TEST_F(PublishEndToEnd, AFailedJobStopsItsDependantsAndIsNamedWithItsLog) {

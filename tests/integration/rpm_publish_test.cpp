@@ -6,6 +6,7 @@
 #include "tests/support/fixtures.hpp"
 #include "tests/support/gpg_fixture.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/ssh_fixture.hpp"
 
 using namespace calico;
 using namespace calico::builders;
@@ -71,7 +72,8 @@ TEST_F(RpmPublishTest, SignsPublishesIndexesAndRepublishesAsANoOp) {
     EXPECT_NE(checked.output.find("digests signatures OK"), std::string::npos) << checked.output;
   }
 
-  publish::LocalRpmRepository repository(dir_->path() / "host", "calico-3.4");
+  publish::LocalHost host;
+  publish::RpmRepository repository(host, (dir_->path() / "host").string(), "calico-3.4");
   const auto first = repository.publish(rpms, keyring.export_public_key(), log, cancel);
   EXPECT_EQ(first.added.size(), 2u);
   const auto repo = dir_->path() / "host" / "rpm" / "calico-3.4";
@@ -98,7 +100,8 @@ TEST_F(RpmPublishTest, SignsPublishesIndexesAndRepublishesAsANoOp) {
 TEST_F(RpmPublishTest, KeepsTheNewestVersions) {
   exec::CancelToken cancel;
   const auto log = dir_->path() / "prune.log";
-  publish::LocalRpmRepository repository(dir_->path() / "prune-host", "master", /*keep=*/2);
+  publish::LocalHost host;
+  publish::RpmRepository repository(host, (dir_->path() / "prune-host").string(), "master", /*keep=*/2);
   // Published out of order: 1.0.10 is the newest (rpm's comparison, not the file names').
   for (const std::string tag : {"v1.0.10", "v1.0.2", "v1.0.9"}) {
     repository.publish(build(tag, "prune-" + tag), "KEY", log, cancel);
@@ -107,4 +110,50 @@ TEST_F(RpmPublishTest, KeepsTheNewestVersions) {
   EXPECT_TRUE(std::filesystem::exists(noarch / "calico-test-1.0.10-1.el7.noarch.rpm"));
   EXPECT_TRUE(std::filesystem::exists(noarch / "calico-test-1.0.9-1.el7.noarch.rpm"));
   EXPECT_FALSE(std::filesystem::exists(noarch / "calico-test-1.0.2-1.el7.noarch.rpm"));
+}
+
+TEST_F(RpmPublishTest, OverSshToARealSshd) {
+  std::unique_ptr<testkit::SshServer> server;
+  try {
+    server = std::make_unique<testkit::SshServer>(dir_->path() / "sshd");
+  } catch (const testkit::SshUnavailable& e) {
+    GTEST_SKIP() << e.what();
+  }
+  exec::CancelToken cancel;
+  const auto log = dir_->path() / "ssh-publish.log";
+  sign::Keyring keyring(key_->secret_key, std::nullopt);
+  const std::vector<std::filesystem::path> rpms = build("v2.0.0", "ssh-one");
+  publish::sign_rpms(keyring, rpms, log, cancel);
+  publish::SshHost host(server->settings());
+  const std::string root = (dir_->path() / "remote root").string();  // a space: arguments must arrive intact
+  publish::RpmRepository repository(host, root, "calico-2.0", 2);
+  const auto first = repository.publish(rpms, keyring.export_public_key(), log, cancel);
+  EXPECT_EQ(first.added.size(), 2u) << testkit::read_text(log);
+  const auto repo = std::filesystem::path(root) / "rpm" / "calico-2.0";
+  EXPECT_TRUE(std::filesystem::exists(repo / "noarch" / "calico-test-2.0.0-1.el7.noarch.rpm"));
+  EXPECT_TRUE(std::filesystem::exists(repo / "noarch" / "repodata" / "repomd.xml"));
+  EXPECT_EQ(testkit::read_text(repo / "key"), testkit::read_text(key_->public_key));
+  EXPECT_EQ(rpm_check(repo / "noarch" / "calico-test-2.0.0-1.el7.noarch.rpm").exit_code, 0);
+  const auto again = repository.publish(rpms, keyring.export_public_key(), log, cancel);
+  EXPECT_TRUE(again.added.empty());
+  EXPECT_EQ(again.present.size(), 2u);
+  for (const std::string tag : {"v2.0.1", "v2.0.2"}) {
+    const auto more = build(tag, "ssh-" + tag);
+    publish::sign_rpms(keyring, more, log, cancel);
+    repository.publish(more, keyring.export_public_key(), log, cancel);
+  }
+  EXPECT_FALSE(std::filesystem::exists(repo / "noarch" / "calico-test-2.0.0-1.el7.noarch.rpm"));
+  EXPECT_TRUE(std::filesystem::exists(repo / "noarch" / "calico-test-2.0.2-1.el7.noarch.rpm"));
+}
+
+TEST(RpmHosts, GcloudCommandsFollowTheOriginalProcedure) {
+  publish::GcloudHost host("rpm-host-1", publish::split_words("--zone us-east1-b  --project calico-ci"));
+  EXPECT_EQ(host.on_host({"createrepo_c", "--update", "/srv/rpm/calico-3.4/x86_64"}).argv,
+            (std::vector<std::string>{"gcloud", "compute", "ssh", "--zone", "us-east1-b", "--project", "calico-ci", "rpm-host-1",
+                                      "--command", "createrepo_c --update /srv/rpm/calico-3.4/x86_64"}));
+  EXPECT_EQ(host.copy_to_host({"/w/a.rpm", "/w/b.rpm"}, "/srv/rpm/x").argv,
+            (std::vector<std::string>{"gcloud", "compute", "scp", "--zone", "us-east1-b", "--project", "calico-ci", "/w/a.rpm",
+                                      "/w/b.rpm", "rpm-host-1:/srv/rpm/x/"}));
+  // A hostile file name reaches the remote shell as one quoted word.
+  EXPECT_EQ(host.on_host({"rm", "-f", "--", "/srv/x; rm -rf /"}).argv.back(), "rm -f -- '/srv/x; rm -rf /'");
 }

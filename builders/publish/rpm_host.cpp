@@ -1,0 +1,73 @@
+#include "builders/publish/rpm_host.hpp"
+
+namespace calico::builders::publish {
+
+std::vector<std::string> split_words(std::string_view text) {
+  std::vector<std::string> words;
+  std::string current;
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == '\n') {
+      if (!current.empty()) words.push_back(std::move(current));
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) words.push_back(std::move(current));
+  return words;
+}
+
+exec::Command LocalHost::on_host(const std::vector<std::string>& argv) const { return {argv}; }
+
+exec::Command LocalHost::copy_to_host(const std::vector<std::filesystem::path>& files, const std::string& directory) const {
+  exec::Command command{{"cp", "--preserve=mode", "--"}};
+  for (const auto& file : files) command.argv.push_back(file.string());
+  command.argv.push_back(directory + "/");
+  return command;
+}
+
+SshHost::SshHost(SshSettings settings) : settings_(std::move(settings)) {}
+
+std::vector<std::string> SshHost::common(const std::string& port_flag) const {
+  std::vector<std::string> argv{port_flag, std::to_string(settings_.port), "-o", "BatchMode=yes"};
+  if (!settings_.identity.empty()) argv.insert(argv.end(), {"-i", settings_.identity.string()});
+  for (const std::string& option : settings_.options) argv.insert(argv.end(), {"-o", option});
+  return argv;
+}
+
+exec::Command SshHost::on_host(const std::vector<std::string>& argv) const {
+  exec::Command command{{"ssh"}};
+  for (std::string& arg : common("-p")) command.argv.push_back(std::move(arg));
+  // ssh joins its arguments into one line for the remote shell: quote each so it arrives intact.
+  command.argv.insert(command.argv.end(), {settings_.host, "--", exec::quote_for_log(argv)});
+  return command;
+}
+
+exec::Command SshHost::copy_to_host(const std::vector<std::filesystem::path>& files, const std::string& directory) const {
+  exec::Command command{{"scp", "-p", "-q"}};
+  for (std::string& arg : common("-P")) command.argv.push_back(std::move(arg));
+  command.argv.push_back("--");
+  for (const auto& file : files) command.argv.push_back(file.string());
+  command.argv.push_back(settings_.host + ":" + directory + "/");
+  return command;
+}
+
+GcloudHost::GcloudHost(std::string host, std::vector<std::string> gcloud_args)
+    : host_(std::move(host)), args_(std::move(gcloud_args)) {}
+
+exec::Command GcloudHost::on_host(const std::vector<std::string>& argv) const {
+  exec::Command command{{"gcloud", "compute", "ssh"}};
+  command.argv.insert(command.argv.end(), args_.begin(), args_.end());
+  command.argv.insert(command.argv.end(), {host_, "--command", exec::quote_for_log(argv)});
+  return command;
+}
+
+exec::Command GcloudHost::copy_to_host(const std::vector<std::filesystem::path>& files, const std::string& directory) const {
+  exec::Command command{{"gcloud", "compute", "scp"}};
+  command.argv.insert(command.argv.end(), args_.begin(), args_.end());
+  for (const auto& file : files) command.argv.push_back(file.string());
+  command.argv.push_back(host_ + ":" + directory + "/");
+  return command;
+}
+
+}  // namespace calico::builders::publish
