@@ -117,9 +117,10 @@ void Intake::handle(http::Request request, http::Respond respond) {
                 metrics_.count_delivery(label, duplicate ? "duplicate" : "recorded");
                 log::info("webhook.recorded", {{"delivery", delivery->guid}, {"event", delivery->event},
                                                {"repository", delivery->repository}, {"duplicate", duplicate}});
+                // Wake the processor first: by the time GitHub has its answer, processing is under way.
+                if (!duplicate && on_recorded_) on_recorded_();
                 respond(answer(202, duplicate ? "duplicate" : "recorded",
                                duplicate ? "already recorded; processed once" : "", delivery->guid));
-                if (!duplicate && on_recorded_) on_recorded_();
               });
 }
 

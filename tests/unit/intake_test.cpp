@@ -1,6 +1,7 @@
 // The webhook intake on its own, without a socket: the answers that need a broken store.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 
 #include "bot/store/deliveries.hpp"
@@ -45,7 +46,7 @@ class IntakeTest : public ::testing::Test {
   testkit::ScratchDir dir_;
   store::Store store_;
   metrics::Metrics metrics_;
-  int recorded_callbacks_ = 0;
+  std::atomic<int> recorded_callbacks_{0};
   webhook::Intake intake_;
 };
 }  // namespace
