@@ -10,6 +10,8 @@
 #include <stdexcept>
 
 #include "bot/cli.hpp"
+#include "bot/http/client.hpp"
+#include "bot/launchpad/archive.hpp"
 #include "bot/util/time_format.hpp"
 #include "builders/pipeline/procedure.hpp"
 #include "builders/pipeline/runner.hpp"
@@ -170,10 +172,16 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
     }
   }
 
+  // What the archive already holds: the local stand-in's incoming directory, or Launchpad itself.
   std::unique_ptr<builders::publish::SourceArchive> archive;
+  http::Client launchpad_http({"calico-release-bot", config.launchpad.timeout, 4, std::chrono::milliseconds(500),
+                               config.launchpad.min_interval});
+  launchpad::Client launchpad_client(config.launchpad.api_root, launchpad_http);
   if (config.publish.dput_method == "local") {
     archive = std::make_unique<builders::publish::LocalIncomingArchive>(
         builders::publish::dput_incoming(config.publish, plan.repo_name));
+  } else {
+    archive = std::make_unique<launchpad::PpaArchive>(launchpad_client, config.publish.ppa_owner, plan.repo_name);
   }
   std::unique_ptr<builders::exec::Executor> executor;
   const std::filesystem::path run_dir = config.publish.work_dir / run_directory_name(plan.version);

@@ -121,6 +121,13 @@ struct PublishConfig {
 // DESIGN.md's default matrix: trusty, xenial, bionic (deb) and centos7 (rpm).
 PublishConfig default_publish_config();
 
+// Launchpad's web service (anonymous reads).
+struct LaunchpadConfig {
+  std::string api_root = "https://api.launchpad.net/1.0";  // tests and the demo point it at a stand-in
+  std::chrono::seconds timeout{30};
+  std::chrono::milliseconds min_interval{500};  // between two requests: be polite
+};
+
 struct Config {
   std::filesystem::path source;  // the file it was loaded from
   ServerConfig server;
@@ -129,6 +136,7 @@ struct Config {
   SecretsConfig secrets;
   std::vector<RepositoryConfig> repositories;
   PublishConfig publish = default_publish_config();
+  LaunchpadConfig launchpad;
 
   // The watched repository whose GitHub name is `full_name` (case-insensitive), or nullptr.
   const RepositoryConfig* find_repository(std::string_view full_name) const;

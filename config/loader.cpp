@@ -409,6 +409,17 @@ void read_publish(TableReader& r, PublishConfig& publish, const std::filesystem:
   r.finish();
 }
 
+void read_launchpad(TableReader& r, LaunchpadConfig& launchpad) {
+  if (auto v = r.string("api_root")) {
+    static const std::regex root_shape("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?");
+    if (!std::regex_match(*v, root_shape)) r.throw_at(r.line_of("api_root"), r.qualified("api_root"), "is not an http(s) URL: \"" + *v + "\"");
+    launchpad.api_root = v->ends_with("/") ? v->substr(0, v->size() - 1) : *v;
+  }
+  if (auto v = r.integer("timeout_seconds", 1, 600)) launchpad.timeout = std::chrono::seconds(*v);
+  if (auto v = r.integer("min_interval_ms", 0, 60000)) launchpad.min_interval = std::chrono::milliseconds(*v);
+  r.finish();
+}
+
 Config build(const toml::table& root, const std::filesystem::path& origin) {
   Config config;
   config.source = origin;
@@ -426,6 +437,7 @@ Config build(const toml::table& root, const std::filesystem::path& origin) {
     config.publish.mirror_dir = top.resolve(config.publish.mirror_dir.string());
     config.publish.rpm_root = top.resolve(config.publish.rpm_root.string());
   }
+  if (const toml::table* t = top.table("launchpad")) { TableReader r(*t, "launchpad", origin); read_launchpad(r, config.launchpad); }
   if (const toml::array* repos = top.array("repositories")) {
     std::size_t index = 0;
     for (const toml::node& entry : *repos) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/calico_fixtures.hpp"
+#include "tests/support/fake_launchpad.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/gpg_fixture.hpp"
 #include "tests/support/process.hpp"
@@ -152,4 +153,25 @@ TEST_F(PublishEndToEnd, AFailedJobStopsItsDependantsAndIsNamedWithItsLog) {
   EXPECT_NE(result.output.find("felix/bionic: master of "), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("does not carry tag v3.4.1"), std::string::npos);
   EXPECT_NE(result.output.find("log: "), std::string::npos);
+}
+
+TEST_F(PublishEndToEnd, ALaunchpadPpaIsAskedFirstAndWhatItHoldsIsNotUploaded) {
+  // Launchpad (a loopback stand-in here) already holds v3.4.1 for both series, one of them deleted:
+  // it would refuse either again, so nothing may go to dput (which would reach for the network).
+  testkit::FakeLaunchpad launchpad;
+  launchpad.add_source({"project-calico", "calico-3.4", "felix", "3.4.1-xenial", "xenial"});
+  launchpad.add_source({"project-calico", "calico-3.4", "felix", "3.4.1-bionic", "bionic", "Deleted"});
+  std::string text = testkit::read_text(dir_->path() / "bot.toml");
+  const std::string local = "dput_method = \"local\"";
+  text.replace(text.find(local), local.size(), "dput_method = \"ftp\"");
+  text += "\n[launchpad]\napi_root = \"" + launchpad.api_root() + "\"\nmin_interval_ms = 0\n";
+  testkit::write_file(dir_->path() / "launchpad.toml", text);
+  const auto result = testkit::run_process(
+      {CALICO_BOT_BINARY, "publish", "--config", (dir_->path() / "launchpad.toml").string(), "--version", "v3.4.1", "--steps",
+       "felix,pub_debs", "--platforms", "xenial,bionic"},
+      dir_->path(), {"SECRET_KEY=" + key_->secret_key.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("pub_debs/xenial"), std::string::npos);
+  EXPECT_NE(result.output.find("0 uploaded, 1 already in the archive"), std::string::npos) << result.output;
+  EXPECT_GE(launchpad.requests(), 1);
 }

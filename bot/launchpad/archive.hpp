@@ -1,0 +1,28 @@
+// pub_debs' question "does the PPA already hold this source version?", answered by Launchpad.
+// One request per source name per run: the answer for every version is kept.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "bot/launchpad/client.hpp"
+#include "builders/publish/deb_upload.hpp"
+
+namespace calico::launchpad {
+
+class PpaArchive : public builders::publish::SourceArchive {
+ public:
+  PpaArchive(Client& client, std::string owner, std::string ppa);
+  bool has_source(const std::string& source, const std::string& version) override;
+
+ private:
+  Client& client_;
+  std::string owner_;
+  std::string ppa_;
+  std::mutex mutex_;
+  std::map<std::string, std::set<std::string>> versions_;  // by source name
+};
+
+}  // namespace calico::launchpad

@@ -1,0 +1,152 @@
+#include "tests/support/fake_launchpad.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <boost/url/parse.hpp>
+
+#include "bot/http/server.hpp"
+
+namespace calico::testkit {
+
+namespace json = boost::json;
+
+class FakeLaunchpad::Handler : public http::Handler {
+ public:
+  explicit Handler(FakeLaunchpad& owner) : owner_(owner) {}
+
+  void handle(http::Request request, http::Respond respond) override {
+    ++owner_.requests_;
+    std::chrono::milliseconds delay;
+    int failure = 0;
+    {
+      std::lock_guard lock(mutex);
+      delay = this->delay;
+      if (failures > 0) {
+        --failures;
+        failure = failure_status;
+      }
+    }
+    if (delay.count() > 0) std::this_thread::sleep_for(delay);
+    if (failure) return respond(http::text_response(failure, "Service Unavailable"));
+    respond(answer(request.target));
+  }
+
+  http::Response answer(const std::string& target) {
+    auto parsed = boost::urls::parse_origin_form(target);
+    if (!parsed) return http::text_response(400, "bad target");
+    const std::string path(parsed->path());
+    std::string op, source_name, version;
+    int start = 0;
+    for (const auto& param : parsed->params()) {
+      if (param.key == "ws.op") op = param.value;
+      if (param.key == "source_name") source_name = param.value;
+      if (param.key == "version") version = param.value;
+      if (param.key == "ws.start") start = std::stoi(param.value);
+    }
+    // /1.0/~owner/+archive/ubuntu/ppa
+    const std::string prefix = "/1.0/~";
+    const auto archive = path.find("/+archive/ubuntu/");
+    if (path.rfind(prefix, 0) != 0 || archive == std::string::npos) return http::text_response(404, "Object: None, name: 'x'");
+    const std::string owner = path.substr(prefix.size(), archive - prefix.size());
+    const std::string ppa = path.substr(archive + std::string("/+archive/ubuntu/").size());
+    if (op != "getPublishedSources") return http::text_response(400, "No such operation: " + op);
+
+    std::vector<FakeSource> matching;
+    {
+      std::lock_guard lock(mutex);
+      for (const FakeSource& source : sources) {
+        if (source.owner == owner && source.ppa == ppa && (source_name.empty() || source.name == source_name) &&
+            (version.empty() || source.version == version)) {
+          matching.push_back(source);
+        }
+      }
+    }
+    const std::string root = "http://launchpad.test/1.0";
+    json::array entries;
+    for (int i = start; i < static_cast<int>(matching.size()) && i < start + page_size; ++i) {
+      const FakeSource& s = matching[static_cast<std::size_t>(i)];
+      json::object entry;
+      entry["self_link"] = root + "/~" + owner + "/+archive/ubuntu/" + ppa + "/+sourcepub/" + std::to_string(1000 + i);
+      entry["resource_type_link"] = root + "/#source_package_publishing_history";
+      entry["source_package_name"] = s.name;
+      entry["source_package_version"] = s.version;
+      entry["status"] = s.status;
+      entry["date_published"] = s.status == "Pending" ? json::value(nullptr) : json::value("2020-12-01T01:02:03.123456+00:00");
+      entry["distro_series_link"] = root + "/ubuntu/" + s.series;
+      entry["pocket"] = "Release";
+      entry["component_name"] = "main";
+      entries.push_back(std::move(entry));
+    }
+    json::object body;
+    body["total_size"] = matching.size();
+    body["start"] = start;
+    body["entries"] = std::move(entries);
+    if (start + page_size < static_cast<int>(matching.size())) {
+      // Launchpad's next link repeats the query with the next ws.start.
+      body["next_collection_link"] = owner_.api_root() + "/~" + owner + "/+archive/ubuntu/" + ppa +
+                                     "?ws.op=getPublishedSources&source_name=" + source_name +
+                                     (version.empty() ? "" : "&version=" + version) + "&exact_match=true&ws.size=" +
+                                     std::to_string(page_size) + "&ws.start=" + std::to_string(start + page_size);
+    }
+    return http::json_response(200, json::serialize(body));
+  }
+
+  FakeLaunchpad& owner_;
+  std::mutex mutex;
+  std::vector<FakeSource> sources;
+  int page_size = 75;
+  int failures = 0;
+  int failure_status = 503;
+  std::chrono::milliseconds delay{0};
+};
+
+struct FakeLaunchpad::Server {
+  explicit Server(Handler& handler) : server(io, settings(), handler) {
+    server.start();
+    thread = std::thread([this] { io.run(); });
+  }
+  ~Server() {
+    server.shutdown();
+    server.close_all();
+    io.stop();
+    thread.join();
+  }
+  static http::ServerSettings settings() {
+    http::ServerSettings s;
+    s.port = 0;
+    return s;
+  }
+  boost::asio::io_context io;
+  http::Server server;
+  std::thread thread;
+};
+
+FakeLaunchpad::FakeLaunchpad() : handler_(std::make_unique<Handler>(*this)), server_(std::make_unique<Server>(*handler_)) {}
+
+FakeLaunchpad::~FakeLaunchpad() { server_.reset(); }
+
+std::string FakeLaunchpad::api_root() const { return "http://127.0.0.1:" + std::to_string(server_->server.port()) + "/1.0"; }
+
+void FakeLaunchpad::add_source(FakeSource source) {
+  std::lock_guard lock(handler_->mutex);
+  handler_->sources.push_back(std::move(source));
+}
+
+void FakeLaunchpad::set_page_size(int size) {
+  std::lock_guard lock(handler_->mutex);
+  handler_->page_size = size;
+}
+
+void FakeLaunchpad::fail_next(int count, int status) {
+  std::lock_guard lock(handler_->mutex);
+  handler_->failures = count;
+  handler_->failure_status = status;
+}
+
+void FakeLaunchpad::hang_for(std::chrono::milliseconds delay) {
+  std::lock_guard lock(handler_->mutex);
+  handler_->delay = delay;
+}
+
+}  // namespace calico::testkit

@@ -1,0 +1,48 @@
+// A stand-in for Launchpad's web service on loopback, serving the real API's JSON shapes:
+// collections with total_size, start, entries and next_collection_link, entries with self_link,
+// resource_type_link, status, date_published, source_package_name/version and distro_series_link.
+// It pages like Launchpad (ws.start, ws.size), and can be told to answer 503 or to hang.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bot/http/message.hpp"
+
+namespace calico::testkit {
+
+struct FakeSource {
+  std::string owner;
+  std::string ppa;
+  std::string name;
+  std::string version;
+  std::string series;
+  std::string status = "Published";
+};
+
+class FakeLaunchpad {
+ public:
+  FakeLaunchpad();
+  ~FakeLaunchpad();
+
+  std::string api_root() const;  // "http://127.0.0.1:<port>/1.0"
+  void add_source(FakeSource source);
+  void set_page_size(int size);
+  void fail_next(int count, int status = 503);  // the next `count` requests get `status`
+  void hang_for(std::chrono::milliseconds delay);  // every answer waits this long
+  int requests() const { return requests_.load(); }
+
+ private:
+  class Handler;
+  std::unique_ptr<Handler> handler_;
+  struct Server;
+  std::unique_ptr<Server> server_;
+  std::atomic<int> requests_{0};
+};
+
+}  // namespace calico::testkit
