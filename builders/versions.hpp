@@ -6,8 +6,9 @@
 // A snapshot (master) must sort below the release it leads to and rise with every build:
 //   Debian "[epoch:]<next>~0.dev.post<N>+<YYYYMMDDhhmmss>+<sha7>-<series>"
 //   RPM    Version <next>, Release 0.1.0.dev.post<N>+<YYYYMMDDhhmmss>+<sha7>%{?dist}
-// where <next> is X.(Y+1).0 for the highest vX.Y.Z tag reachable from the commit (0.0.0 if none)
-// and N is the number of commits in the commit's full history. N counts the whole history, not
+// where <next> is X.(Y+1).0 for the highest vX.Y.Z tag reachable from the commit (0.0.0 if none),
+// N is the number of commits in the commit's full history, and the time is the commit's (UTC):
+// so the same commit always publishes as the same version, and a retried publish is a no-op. N counts the whole history, not
 // the commits since the tag: a later patch tag (say v3.16.3) merged into master would restart a
 // since-the-tag count and make the version go down, the whole history never does.
 //
@@ -40,7 +41,7 @@ struct PackageVersion {
 PackageVersion release_version(const ReleaseTag& tag, unsigned epoch);
 
 // `base`: the highest release tag reachable from the commit, if any. `commit_count`: commits in
-// the commit's full history (never from a shallow clone). `built_at`: the snapshot's UTC time.
+// the commit's full history (never from a shallow clone). `built_at`: the commit's time.
 PackageVersion snapshot_version(const std::optional<ReleaseTag>& base, std::uint64_t commit_count,
                                 std::chrono::sys_seconds built_at, std::string_view sha, unsigned epoch);
 

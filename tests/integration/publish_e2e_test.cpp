@@ -98,16 +98,28 @@ TEST_F(PublishEndToEnd, ReleaseProducesTheWholeMatrixAndARerunUploadsNothing) {
   EXPECT_NE(again.output.find("0 added, 8 already there"), std::string::npos) << again.output;
 }
 
-TEST_F(PublishEndToEnd, MasterPublishesSnapshotsToMaster) {
-  const auto result = publish({"--version", "master", "--steps", "felix,pub_debs,pub_rpms", "--platforms", "xenial,centos7"},
-                              {"SECRET_KEY=" + key_->secret_key.string()});
+TEST_F(PublishEndToEnd, MasterPublishesTheWholeMatrixAsSnapshotsAndARerunUploadsNothing) {
+  const auto result = publish({"--version", "master"}, {"SECRET_KEY=" + key_->secret_key.string()});
   ASSERT_EQ(result.exit_code, 0) << result.output;
-  const std::string sha7 = fixtures_->commits.at("felix@master").substr(0, 7);
-  EXPECT_TRUE(std::filesystem::exists(dir_->path() / "ppa" / "project-calico" / "master" /
-                                      ("felix_3.5.0~0.dev.post12+20201201001200+" + sha7 + "-xenial_source.changes")))
-      << result.output;
-  EXPECT_TRUE(std::filesystem::exists(dir_->path() / "rpm-host" / "rpm" / "master" / "x86_64" /
-                                      ("felix-3.5.0-0.1.0.dev.post12+20201201001200+" + sha7 + ".el7.x86_64.rpm")));
+  EXPECT_NE(result.output.find("all 21 jobs succeeded"), std::string::npos) << result.output;
+  const std::string felix = "3.5.0~0.dev.post12+20201201001200+" + fixtures_->commits.at("felix@master").substr(0, 7);
+  const std::string networking_calico =
+      "3.5.0~0.dev.post12+20201201001200+" + fixtures_->commits.at("networking-calico@master").substr(0, 7);
+  const auto ppa = dir_->path() / "ppa" / "project-calico" / "master";
+  for (const std::string series : {"trusty", "xenial", "bionic"}) {
+    EXPECT_TRUE(std::filesystem::exists(ppa / ("felix_" + felix + "-" + series + "_source.changes"))) << series;
+    EXPECT_TRUE(std::filesystem::exists(ppa / ("networking-calico_" + networking_calico + "-" + series + "_source.changes")));
+  }
+  const auto rpms = dir_->path() / "rpm-host" / "rpm" / "master";
+  EXPECT_TRUE(std::filesystem::exists(rpms / "x86_64" /
+                                      ("felix-3.5.0-0.1.0.dev.post12+20201201001200+" +
+                                       fixtures_->commits.at("felix@master").substr(0, 7) + ".el7.x86_64.rpm")));
+  // Snapshot versions come from the commit, so the same commits publish as the same versions.
+  const auto again = publish({"--version", "master"}, {"SECRET_KEY=" + key_->secret_key.string()});
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(again.output.find(" 1 uploaded"), std::string::npos) << again.output;
+  EXPECT_EQ(again.output.find(" 2 uploaded"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("0 added, 8 already there"), std::string::npos) << again.output;
 }
 
 TEST_F(PublishEndToEnd, DryRunPrintsThePlanAndTouchesNothing) {
