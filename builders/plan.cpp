@@ -1,5 +1,7 @@
 #include "builders/plan.hpp"
 
+#include "builders/text.hpp"
+
 #include <algorithm>
 #include <regex>
 #include <sstream>
@@ -76,20 +78,7 @@ SourceSpec configured_source(const config::Config& config, const std::string& co
 
 }  // namespace
 
-std::vector<std::string> split_list(std::string_view text) {
-  std::vector<std::string> items;
-  std::string current;
-  for (char c : text) {
-    if (c == ',' || c == ' ' || c == '\t' || c == '\n') {
-      if (!current.empty()) items.push_back(std::move(current));
-      current.clear();
-    } else {
-      current += c;
-    }
-  }
-  if (!current.empty()) items.push_back(std::move(current));
-  return items;
-}
+std::vector<std::string> split_list(std::string_view text) { return split_on(text, ", \t\n"); }
 
 const Job* Plan::find(const std::string& id) const {
   for (const Job& job : jobs) {

@@ -1,26 +1,22 @@
 #include "builders/deb/source_package.hpp"
 
-#include <fstream>
 #include <sstream>
 
 #include "builders/deb/changelog.hpp"
+#include "builders/text.hpp"
 
 namespace calico::builders::deb {
 
 namespace {
 
 std::string read(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw BuildError("cannot read " + file.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::optional<std::string> text = read_whole_file(file);
+  if (!text) throw BuildError("cannot read " + file.string());
+  return std::move(*text);
 }
 
 void write(const std::filesystem::path& file, const std::string& text) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out) throw BuildError("cannot write " + file.string());
+  if (!replace_file(file, text)) throw BuildError("cannot write " + file.string());
 }
 
 void run(exec::Executor& executor, const SourceBuild& build, exec::Command command, const std::filesystem::path& log_file,

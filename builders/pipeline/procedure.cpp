@@ -5,16 +5,16 @@
 #include <sstream>
 
 #include "builders/publish/rpm_repository.hpp"
+#include "builders/text.hpp"
 
 namespace calico::builders::pipeline {
 
 namespace {
 
 std::string read(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::optional<std::string> text = read_whole_file(file);
+  if (!text) throw std::runtime_error("cannot read " + file.string());
+  return std::move(*text);
 }
 
 }  // namespace

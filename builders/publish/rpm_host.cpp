@@ -1,21 +1,10 @@
 #include "builders/publish/rpm_host.hpp"
 
+#include "builders/text.hpp"
+
 namespace calico::builders::publish {
 
-std::vector<std::string> split_words(std::string_view text) {
-  std::vector<std::string> words;
-  std::string current;
-  for (char c : text) {
-    if (c == ' ' || c == '\t' || c == '\n') {
-      if (!current.empty()) words.push_back(std::move(current));
-      current.clear();
-    } else {
-      current += c;
-    }
-  }
-  if (!current.empty()) words.push_back(std::move(current));
-  return words;
-}
+std::vector<std::string> split_words(std::string_view text) { return split_on(text, " \t\n"); }
 
 exec::Command LocalHost::on_host(const std::vector<std::string>& argv) const { return {argv}; }
 

@@ -1,9 +1,8 @@
 #include "builders/rpm/package.hpp"
 
-#include <fstream>
-#include <sstream>
 
 #include "builders/rpm/spec.hpp"
+#include "builders/text.hpp"
 
 namespace calico::builders::rpm {
 
@@ -12,11 +11,9 @@ namespace {
 using deb::BuildError;
 
 std::string read(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw BuildError("cannot read " + file.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::optional<std::string> text = read_whole_file(file);
+  if (!text) throw BuildError("cannot read " + file.string());
+  return std::move(*text);
 }
 
 std::filesystem::path find_spec_template(const std::filesystem::path& tree) {
@@ -52,11 +49,7 @@ RpmArtifacts build_rpm(const RpmBuild& build, exec::Executor& executor, const st
   std::filesystem::remove_all(staged);
   std::filesystem::rename(build.tree, staged);
   const std::filesystem::path spec_file = top / "SPECS" / (artifacts.name + ".spec");
-  {
-    std::ofstream out(spec_file, std::ios::binary | std::ios::trunc);
-    out << spec;
-    if (!out) throw BuildError("cannot write " + spec_file.string());
-  }
+  if (!replace_file(spec_file, spec)) throw BuildError("cannot write " + spec_file.string());
 
   auto run = [&](exec::Command command) {
     command.timeout = build.timeout;

@@ -1,8 +1,9 @@
 #include "builders/sign/changes.hpp"
 
+#include "builders/text.hpp"
+
 #include <openssl/evp.h>
 
-#include <fstream>
 #include <sstream>
 #include <vector>
 
@@ -24,21 +25,13 @@ std::string digest_hex(const EVP_MD* md, std::string_view data) {
 }
 
 std::string read(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw SignError("cannot read " + file.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::optional<std::string> text = read_whole_file(file);
+  if (!text) throw SignError("cannot read " + file.string());
+  return std::move(*text);
 }
 
 void write(const std::filesystem::path& file, const std::string& text) {
-  const std::filesystem::path temporary = file.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) throw SignError("cannot write " + temporary.string());
-  }
-  std::filesystem::rename(temporary, file);
+  if (!replace_file(file, text)) throw SignError("cannot write " + file.string());
 }
 
 std::vector<std::string> split_fields(const std::string& line) {

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "builders/exec/command.hpp"
+#include "builders/text.hpp"
 
 namespace calico::builders::sign {
 
@@ -55,11 +56,9 @@ struct Keyring::Context {
 
 namespace {
 config::Secret read_key_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw SignError("cannot read the signing key " + file.string());
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return config::Secret(bytes.str());
+  std::optional<std::string> bytes = read_whole_file(file);
+  if (!bytes) throw SignError("cannot read the signing key " + file.string());
+  return config::Secret(std::move(*bytes));
 }
 }  // namespace
 
@@ -156,19 +155,9 @@ std::string Keyring::clearsign(std::string_view text) const {
 }
 
 void Keyring::clearsign_file(const std::filesystem::path& file) const {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw SignError("cannot read " + file.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  in.close();
-  const std::string signed_text = clearsign(text.str());
-  const std::filesystem::path temporary = file.string() + ".signing";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << signed_text;
-    if (!out) throw SignError("cannot write " + temporary.string());
-  }
-  std::filesystem::rename(temporary, file);
+  const std::optional<std::string> text = read_whole_file(file);
+  if (!text) throw SignError("cannot read " + file.string());
+  if (!replace_file(file, clearsign(*text))) throw SignError("cannot write " + file.string());
 }
 
 std::string Keyring::export_public_key() const {

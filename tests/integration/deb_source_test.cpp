@@ -6,34 +6,22 @@
 #include "builders/git/mirror.hpp"
 #include "tests/support/calico_fixtures.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/suites.hpp"
 #include "tests/support/process.hpp"
 
 using namespace calico;
 using namespace calico::builders;
 
-class DebSourceTest : public ::testing::Test {
+class DebSourceTest : public testkit::SuiteWithFixtures {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new testkit::ScratchDir();
-    fixtures_ = new testkit::CalicoFixtures(testkit::make_calico_fixtures(dir_->path() / "upstream"));
-  }
-  static void TearDownTestSuite() {
-    delete fixtures_;
-    delete dir_;
-  }
-
   // Exports `checkout` of the fixture `repo` and builds its source package for `series`.
   deb::SourceArtifacts build(const std::string& repo, const std::string& checkout, const std::string& series,
                              const std::string& job) {
-    git::Mirror mirror(dir_->path() / "cache", fixtures_->repos.at(repo).string());
-    mirror.fetch();
-    const std::string sha = mirror.resolve(checkout);
-    const git::CommitFacts facts = mirror.facts(sha);
     const auto job_dir = dir_->path() / "jobs" / job;
-    mirror.export_tree(sha, job_dir / "tree");
-    const PackageVersion version = facts.tag_at ? release_version(*facts.tag_at, 0)
-                                                : snapshot_version(facts.base_tag, facts.commit_count, facts.committed_at, sha, 0);
-    deb::SourceBuild request{job_dir / "tree", job_dir, series, version,
+    const testkit::FixtureCheckout source = testkit::export_fixture(*fixtures_, repo, checkout, job_dir / "tree");
+    const std::string& sha = source.sha;
+    const git::CommitFacts& facts = source.facts;
+    deb::SourceBuild request{job_dir / "tree", job_dir, series, source.version,
                              (facts.tag_at ? "Release " + facts.tag_at->tag() : std::string("Development snapshot")) +
                                  " from Git commit " + sha.substr(0, 12) + ".",
                              "Project Calico Maintainers <maintainers@projectcalico.org>", facts.committed_at};
@@ -43,13 +31,8 @@ class DebSourceTest : public ::testing::Test {
     return deb::build_source_package(request, local, log_, cancel);
   }
 
-  static testkit::ScratchDir* dir_;
-  static testkit::CalicoFixtures* fixtures_;
   std::filesystem::path log_;
 };
-
-testkit::ScratchDir* DebSourceTest::dir_ = nullptr;
-testkit::CalicoFixtures* DebSourceTest::fixtures_ = nullptr;
 
 TEST_F(DebSourceTest, ReleaseSourcePackageForOneSeries) {
   const deb::SourceArtifacts built = build("felix", "v3.4.1", "xenial", "felix-xenial");

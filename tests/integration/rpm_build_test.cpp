@@ -5,33 +5,20 @@
 #include "builders/rpm/package.hpp"
 #include "tests/support/calico_fixtures.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/suites.hpp"
 #include "tests/support/process.hpp"
 
 using namespace calico;
 using namespace calico::builders;
 
-class RpmBuildTest : public ::testing::Test {
+class RpmBuildTest : public testkit::SuiteWithFixtures {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new testkit::ScratchDir();
-    fixtures_ = new testkit::CalicoFixtures(testkit::make_calico_fixtures(dir_->path() / "upstream"));
-  }
-  static void TearDownTestSuite() {
-    delete fixtures_;
-    delete dir_;
-  }
-
   rpm::RpmArtifacts build(const std::string& repo, const std::string& checkout, unsigned epoch, const std::string& job) {
-    git::Mirror mirror(dir_->path() / "cache", fixtures_->repos.at(repo).string());
-    mirror.fetch();
-    const std::string sha = mirror.resolve(checkout);
-    const git::CommitFacts facts = mirror.facts(sha);
     const auto job_dir = dir_->path() / "jobs" / job;
-    mirror.export_tree(sha, job_dir / "tree");
-    const PackageVersion version = facts.tag_at ? release_version(*facts.tag_at, epoch)
-                                                : snapshot_version(facts.base_tag, facts.commit_count, facts.committed_at, sha, epoch);
-    rpm::RpmBuild request{job_dir / "tree", job_dir, "centos7", ".el7", version, "Built from Git commit " + sha.substr(0, 12),
-                          "Project Calico Maintainers <maintainers@projectcalico.org>", facts.committed_at};
+    const testkit::FixtureCheckout source = testkit::export_fixture(*fixtures_, repo, checkout, job_dir / "tree", epoch);
+    rpm::RpmBuild request{job_dir / "tree", job_dir, "centos7", ".el7", source.version,
+                          "Built from Git commit " + source.sha.substr(0, 12),
+                          "Project Calico Maintainers <maintainers@projectcalico.org>", source.facts.committed_at};
     exec::LocalExecutor local;
     exec::CancelToken cancel;
     return rpm::build_rpm(request, local, job_dir / "job.log", cancel);
@@ -45,12 +32,7 @@ class RpmBuildTest : public ::testing::Test {
     return result.output;
   }
 
-  static testkit::ScratchDir* dir_;
-  static testkit::CalicoFixtures* fixtures_;
 };
-
-testkit::ScratchDir* RpmBuildTest::dir_ = nullptr;
-testkit::CalicoFixtures* RpmBuildTest::fixtures_ = nullptr;
 
 TEST_F(RpmBuildTest, ReleaseRpmsLandInTheirArchitectureDirectories) {
   const rpm::RpmArtifacts felix = build("felix", "v3.4.1", 0, "felix-centos7");

@@ -4,6 +4,7 @@
 #include "builders/publish/rpm_repository.hpp"
 #include "builders/rpm/package.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/suites.hpp"
 #include "tests/support/gpg_fixture.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/ssh_fixture.hpp"
@@ -11,18 +12,8 @@
 using namespace calico;
 using namespace calico::builders;
 
-class RpmPublishTest : public ::testing::Test {
+class RpmPublishTest : public testkit::SuiteWithKey {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new testkit::ScratchDir();
-    key_ = new testkit::GpgFixture(testkit::make_gpg_key(dir_->path() / "key"));
-  }
-  static void TearDownTestSuite() {
-    std::filesystem::remove_all(key_->verify_home);
-    delete key_;
-    delete dir_;
-  }
-
   // A small real package at `version`, built with rpmbuild.
   std::vector<std::filesystem::path> build(const std::string& tag, const std::string& job) {
     const auto job_dir = dir_->path() / job;
@@ -51,12 +42,7 @@ class RpmPublishTest : public ::testing::Test {
     return testkit::run_process({"/usr/bin/rpm", "--dbpath", db.string(), "-K", file.string()}, dir_->path());
   }
 
-  static testkit::ScratchDir* dir_;
-  static testkit::GpgFixture* key_;
 };
-
-testkit::ScratchDir* RpmPublishTest::dir_ = nullptr;
-testkit::GpgFixture* RpmPublishTest::key_ = nullptr;
 
 TEST_F(RpmPublishTest, SignsPublishesIndexesAndRepublishesAsANoOp) {
   const std::vector<std::filesystem::path> rpms = build("v1.0.0", "one");

@@ -4,40 +4,19 @@
 
 #include "builders/deb/source_package.hpp"
 #include "builders/sign/changes.hpp"
+#include "tests/support/calico_fixtures.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/suites.hpp"
 #include "tests/support/gpg_fixture.hpp"
 #include "tests/support/process.hpp"
 
 using namespace calico;
 using namespace calico::builders;
 
-class SigningTest : public ::testing::Test {
+class SigningTest : public testkit::SuiteWithKey {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new testkit::ScratchDir();
-    key_ = new testkit::GpgFixture(testkit::make_gpg_key(dir_->path() / "key"));
-  }
-  static void TearDownTestSuite() {
-    std::filesystem::remove_all(key_->verify_home);
-    delete key_;
-    delete dir_;
-  }
-
-  // A real unsigned source package to sign.
   deb::SourceArtifacts source_package(const std::string& job) {
-    const auto job_dir = dir_->path() / job;
-    const auto tree = job_dir / "tree";
-    testkit::write_file(tree / "debian" / "control",
-                        "Source: calico-sign-test\nMaintainer: A <a@example.org>\n\nPackage: calico-sign-test\n"
-                        "Architecture: all\nDescription: x\n x\n");
-    testkit::write_file(tree / "debian" / "rules", "#!/usr/bin/make -f\n%:\n\tdh $@\n");
-    testkit::write_file(tree / "debian" / "source" / "format", "3.0 (quilt)\n");
-    testkit::write_file(tree / "README", "hello\n");
-    exec::LocalExecutor local;
-    exec::CancelToken cancel;
-    return deb::build_source_package({tree, job_dir, "xenial", release_version(*parse_release_tag("v1.2.3"), 0), "Release",
-                                      "A <a@example.org>", std::chrono::sys_seconds(std::chrono::seconds(1606780800))},
-                                     local, job_dir / "job.log", cancel);
+    return testkit::tiny_source_package(dir_->path() / job, "calico-sign-test", "xenial");
   }
 
   testkit::RunResult gpg_verify(const std::filesystem::path& file) {
@@ -45,12 +24,7 @@ class SigningTest : public ::testing::Test {
                                 dir_->path());
   }
 
-  static testkit::ScratchDir* dir_;
-  static testkit::GpgFixture* key_;
 };
-
-testkit::ScratchDir* SigningTest::dir_ = nullptr;
-testkit::GpgFixture* SigningTest::key_ = nullptr;
 
 TEST_F(SigningTest, SignedSourcePackagePassesEveryVerifier) {
   const deb::SourceArtifacts built = source_package("deb");

@@ -83,6 +83,36 @@ CalicoFixtures make_calico_fixtures(const std::filesystem::path& root) {
   return fixtures;
 }
 
+FixtureCheckout export_fixture(const CalicoFixtures& fixtures, const std::string& repo, const std::string& checkout,
+                               const std::filesystem::path& tree, unsigned epoch) {
+  builders::git::Mirror mirror(fixtures.root / ".mirrors", fixtures.repos.at(repo).string());
+  mirror.fetch();
+  FixtureCheckout out;
+  out.sha = mirror.resolve(checkout);
+  out.facts = mirror.facts(out.sha);
+  mirror.export_tree(out.sha, tree);
+  out.version = out.facts.tag_at ? builders::release_version(*out.facts.tag_at, epoch)
+                                 : builders::snapshot_version(out.facts.base_tag, out.facts.commit_count,
+                                                              out.facts.committed_at, out.sha, epoch);
+  return out;
+}
+
+builders::deb::SourceArtifacts tiny_source_package(const std::filesystem::path& job_dir, const std::string& source,
+                                                   const std::string& series) {
+  const auto tree = job_dir / "tree";
+  write_file(tree / "debian" / "control", "Source: " + source + "\nMaintainer: A <a@example.org>\n\nPackage: " + source +
+                                              "\nArchitecture: all\nDescription: x\n x\n");
+  write_file(tree / "debian" / "rules", "#!/usr/bin/make -f\n%:\n\tdh $@\n");
+  write_file(tree / "debian" / "source" / "format", "3.0 (quilt)\n");
+  write_file(tree / "README", "hello\n");
+  builders::exec::LocalExecutor local;
+  builders::exec::CancelToken cancel;
+  return builders::deb::build_source_package(
+      {tree, job_dir, series, builders::release_version(*builders::parse_release_tag("v1.2.3"), 0), "Release",
+       "A <a@example.org>", std::chrono::sys_seconds(std::chrono::seconds(1606780800))},
+      local, job_dir / "job.log", cancel);
+}
+
 std::string fixture_repositories_toml(const CalicoFixtures& fixtures) {
   std::string text;
   for (const auto& [name, path] : fixtures.repos) {
