@@ -250,7 +250,13 @@ void Server::Impl::forget(Session* session) {
 Server::Server(net::io_context& io, ServerSettings settings, Handler& handler)
     : impl_(std::make_shared<Impl>(io, std::move(settings), handler)) {}
 
-Server::~Server() { shutdown(); }
+Server::~Server() {
+  shutdown();
+  // Connections still open when the I/O threads stopped hold the server and the server holds
+  // them: let go here, so both are freed with the io_context's remaining handlers.
+  std::lock_guard lock(impl_->sessions_mutex);
+  impl_->sessions.clear();
+}
 
 void Server::start() {
   beast::error_code ec;

@@ -3,6 +3,7 @@
 #include <git2.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 namespace calico::builders::git {
@@ -11,7 +12,11 @@ namespace {
 
 void ensure_initialised() {
   static std::once_flag once;
-  std::call_once(once, [] { git_libgit2_init(); });
+  std::call_once(once, [] {
+    git_libgit2_init();
+    // Frees libgit2's global and per-thread state at exit (LeakSanitizer checks for it).
+    std::atexit([] { git_libgit2_shutdown(); });
+  });
 }
 
 [[noreturn]] void fail(const std::string& what) {
