@@ -52,16 +52,9 @@ std::vector<std::string> Client::collection(const std::string& first_url) {
   return entries;
 }
 
-std::vector<SourcePublication> Client::published_sources(const std::string& owner, const std::string& ppa,
-                                                         const std::string& source_name,
-                                                         const std::optional<std::string>& version) {
-  boost::urls::url url(archive_url(owner, ppa));
-  url.params().append({"ws.op", "getPublishedSources"});
-  url.params().append({"source_name", source_name});
-  if (version) url.params().append({"version", *version});
-  url.params().append({"exact_match", "true"});
+std::vector<SourcePublication> Client::sources_at(const std::string& url) {
   std::vector<SourcePublication> publications;
-  for (const std::string& text : collection(std::string(url.buffer()))) {
+  for (const std::string& text : collection(url)) {
     const json::value parsed = json::parse(text);
     const json::object& entry = parsed.as_object();
     SourcePublication publication;
@@ -74,6 +67,66 @@ std::vector<SourcePublication> Client::published_sources(const std::string& owne
     publications.push_back(std::move(publication));
   }
   return publications;
+}
+
+std::vector<SourcePublication> Client::published_sources(const std::string& owner, const std::string& ppa,
+                                                         const std::string& source_name,
+                                                         const std::optional<std::string>& version) {
+  boost::urls::url url(archive_url(owner, ppa));
+  url.params().append({"ws.op", "getPublishedSources"});
+  url.params().append({"source_name", source_name});
+  if (version) url.params().append({"version", *version});
+  url.params().append({"exact_match", "true"});
+  return sources_at(std::string(url.buffer()));
+}
+
+std::vector<SourcePublication> Client::archive_sources(const std::string& owner, const std::string& ppa,
+                                                       const std::string& since) {
+  boost::urls::url url(archive_url(owner, ppa));
+  url.params().append({"ws.op", "getPublishedSources"});
+  if (!since.empty()) url.params().append({"created_since_date", since});
+  return sources_at(std::string(url.buffer()));
+}
+
+std::vector<BinaryPublication> Client::archive_binaries(const std::string& owner, const std::string& ppa,
+                                                        const std::string& since) {
+  boost::urls::url url(archive_url(owner, ppa));
+  url.params().append({"ws.op", "getPublishedBinaries"});
+  if (!since.empty()) url.params().append({"created_since_date", since});
+  std::vector<BinaryPublication> binaries;
+  for (const std::string& text : collection(std::string(url.buffer()))) {
+    const json::value parsed = json::parse(text);
+    const json::object& entry = parsed.as_object();
+    BinaryPublication binary;
+    binary.self_link = text_field(entry, "self_link");
+    binary.binary_package_name = text_field(entry, "binary_package_name");
+    binary.binary_package_version = text_field(entry, "binary_package_version");
+    binary.source_package_name = text_field(entry, "source_package_name");
+    binary.source_package_version = text_field(entry, "source_package_version");
+    binary.status = text_field(entry, "status");
+    binary.date_published = text_field(entry, "date_published");
+    binary.distro_arch_series_link = text_field(entry, "distro_arch_series_link");
+    binary.build_link = text_field(entry, "build_link");
+    binaries.push_back(std::move(binary));
+  }
+  return binaries;
+}
+
+std::vector<BuildRecord> Client::builds(const std::string& source_publication_link) {
+  boost::urls::url url(source_publication_link);
+  url.params().append({"ws.op", "getBuilds"});
+  std::vector<BuildRecord> builds;
+  for (const std::string& text : collection(std::string(url.buffer()))) {
+    const json::value parsed = json::parse(text);
+    const json::object& entry = parsed.as_object();
+    builds.push_back({text_field(entry, "self_link"), text_field(entry, "arch_tag"), text_field(entry, "buildstate"),
+                      text_field(entry, "build_log_url")});
+  }
+  return builds;
+}
+
+std::string BinaryPublication::arch() const {
+  return distro_arch_series_link.substr(distro_arch_series_link.find_last_of('/') + 1);
 }
 
 }  // namespace calico::launchpad

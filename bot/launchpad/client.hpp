@@ -27,6 +27,26 @@ struct SourcePublication {
   std::string series() const;      // "xenial"
 };
 
+struct BuildRecord {
+  std::string self_link;
+  std::string arch_tag;         // amd64, i386, arm64, …
+  std::string buildstate;       // "Needs building", "Successfully built", "Failed to build", …
+  std::string build_log_url;    // empty while null
+};
+
+struct BinaryPublication {
+  std::string self_link;
+  std::string binary_package_name;
+  std::string binary_package_version;
+  std::string source_package_name;
+  std::string source_package_version;
+  std::string status;               // Pending, Published, Superseded, Deleted, Obsolete
+  std::string date_published;       // empty while null
+  std::string distro_arch_series_link;
+  std::string build_link;
+  std::string arch() const;         // the last part of distro_arch_series_link
+};
+
 class Client {
  public:
   // `api_root`: "https://api.launchpad.net/1.0" (no trailing slash).
@@ -38,11 +58,22 @@ class Client {
                                                    const std::string& source_name,
                                                    const std::optional<std::string>& version = std::nullopt);
 
+  // Every source publication of the PPA created since `since` (ISO 8601; empty: all). One
+  // collection for any number of watched sources.
+  std::vector<SourcePublication> archive_sources(const std::string& owner, const std::string& ppa,
+                                                 const std::string& since);
+  // Every binary publication of the PPA created since `since`.
+  std::vector<BinaryPublication> archive_binaries(const std::string& owner, const std::string& ppa,
+                                                  const std::string& since);
+  // getBuilds on one source publication.
+  std::vector<BuildRecord> builds(const std::string& source_publication_link);
+
   std::string archive_url(const std::string& owner, const std::string& ppa) const;
 
  private:
   // Every entry of a collection, following next_collection_link. Each entry as JSON text.
   std::vector<std::string> collection(const std::string& url);
+  std::vector<SourcePublication> sources_at(const std::string& url);
 
   std::string api_root_;
   http::Client& http_;

@@ -1,0 +1,133 @@
+#include "bot/launchpad/assess.hpp"
+
+#include <algorithm>
+
+namespace calico::launchpad {
+
+namespace {
+
+bool failed_buildstate(std::string_view state) {
+  for (std::string_view failure : {"Failed to build", "Dependency wait", "Chroot problem", "Failed to upload",
+                                   "Cancelled build", "Cancelling build", "Build for superseded Source"}) {
+    if (state == failure) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string_view to_string(ArchState state) {
+  switch (state) {
+    case ArchState::building: return "building";
+    case ArchState::built: return "built";
+    case ArchState::published: return "published";
+    case ArchState::failed: return "failed";
+  }
+  return "?";
+}
+
+std::string_view to_string(WatchState state) {
+  switch (state) {
+    case WatchState::waiting: return "waiting";
+    case WatchState::building: return "building";
+    case WatchState::published: return "published";
+    case WatchState::failed: return "failed";
+    case WatchState::rejected: return "rejected";
+  }
+  return "?";
+}
+
+WatchState watch_state_from(std::string_view text) {
+  for (WatchState state : {WatchState::waiting, WatchState::building, WatchState::published, WatchState::failed,
+                           WatchState::rejected}) {
+    if (to_string(state) == text) return state;
+  }
+  return WatchState::waiting;
+}
+
+const SourcePublication* find_publication(const WatchedSource& watched, const std::vector<SourcePublication>& publications) {
+  const SourcePublication* found = nullptr;
+  for (const SourcePublication& publication : publications) {
+    if (publication.source_package_name == watched.source && publication.source_package_version == watched.version &&
+        (watched.series.empty() || publication.series() == watched.series)) {
+      found = &publication;  // Launchpad lists newest first; the first match is the current one
+      break;
+    }
+  }
+  return found;
+}
+
+Assessment assess(const WatchedSource& watched, const std::vector<SourcePublication>& publications,
+                  const std::vector<BuildRecord>& builds, const std::vector<BinaryPublication>& binaries,
+                  std::chrono::sys_seconds now, std::chrono::seconds reject_after) {
+  Assessment result;
+  const SourcePublication* publication = find_publication(watched, publications);
+  if (!publication) {
+    if (now - watched.uploaded_at >= reject_after) {
+      result.state = WatchState::rejected;
+      result.finished = true;
+      result.detail = "never appeared in the PPA " + std::to_string(reject_after.count() / 60) +
+                      " minutes after the upload: Launchpad rejected it (see the rejection email)";
+    } else {
+      result.detail = "waiting for Launchpad to accept the upload";
+    }
+    return result;
+  }
+
+  for (const BuildRecord& build : builds) {
+    ArchStatus arch{build.arch_tag, ArchState::building, build.buildstate, build.build_log_url};
+    if (failed_buildstate(build.buildstate)) {
+      arch.state = ArchState::failed;
+    } else if (build.buildstate == "Successfully built") {
+      arch.state = ArchState::built;
+      // Published once every binary from this build is Published with a date (the green tick).
+      bool any = false;
+      bool all_published = true;
+      for (const BinaryPublication& binary : binaries) {
+        if (binary.build_link != build.self_link) continue;
+        any = true;
+        all_published &= binary.status == "Published" && !binary.date_published.empty();
+      }
+      if (any && all_published) arch.state = ArchState::published;
+    }
+    result.arches.push_back(std::move(arch));
+  }
+  std::sort(result.arches.begin(), result.arches.end(), [](const ArchStatus& a, const ArchStatus& b) { return a.arch < b.arch; });
+
+  const auto count = [&](ArchState state) {
+    return std::count_if(result.arches.begin(), result.arches.end(), [&](const ArchStatus& a) { return a.state == state; });
+  };
+  const auto failed = count(ArchState::failed);
+  const auto published = count(ArchState::published);
+  const bool all_terminal = static_cast<std::size_t>(failed + published) == result.arches.size();
+  const bool gone = publication->status == "Deleted" || publication->status == "Obsolete";
+
+  if (failed > 0) {
+    // The first failure is reported at once; the other architectures keep being watched.
+    const ArchStatus& first = *std::find_if(result.arches.begin(), result.arches.end(),
+                                            [](const ArchStatus& a) { return a.state == ArchState::failed; });
+    result.state = WatchState::failed;
+    result.detail = first.arch + ": " + first.buildstate + (first.build_log_url.empty() ? "" : " (" + first.build_log_url + ")");
+    result.finished = all_terminal || gone;
+  } else if (!result.arches.empty() && all_terminal) {
+    result.state = WatchState::published;
+    result.detail = "published for " + std::to_string(published) + " architecture" + (published == 1 ? "" : "s");
+    result.finished = true;
+  } else if (gone) {
+    result.state = WatchState::failed;
+    result.detail = "the source was " + publication->status + " before its binaries were published";
+    result.finished = true;
+  } else if (publication->status == "Superseded" && result.arches.empty()) {
+    result.state = WatchState::failed;
+    result.detail = "superseded by a newer upload before it was built";
+    result.finished = true;
+  } else {
+    result.state = WatchState::building;
+    result.detail = result.arches.empty() ? "accepted (" + publication->status + "), waiting for builds"
+                                          : std::to_string(published) + " of " + std::to_string(result.arches.size()) +
+                                                " architectures published";
+  }
+  return result;
+}
+
+}  // namespace calico::launchpad

@@ -1,0 +1,53 @@
+// What Launchpad says about one uploaded source (name, version, series), per architecture, as a
+// pure function of the API's answers: so every path (accepted, building, built, published, each
+// failure, rejected, superseded, deleted) is tested without a network.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "bot/launchpad/client.hpp"
+
+namespace calico::launchpad {
+
+enum class ArchState { building, built, published, failed };
+enum class WatchState { waiting, building, published, failed, rejected };
+
+std::string_view to_string(ArchState state);
+std::string_view to_string(WatchState state);
+WatchState watch_state_from(std::string_view text);
+
+struct ArchStatus {
+  std::string arch;
+  ArchState state = ArchState::building;
+  std::string buildstate;     // Launchpad's words
+  std::string build_log_url;
+  bool operator==(const ArchStatus&) const = default;
+};
+
+struct Assessment {
+  WatchState state = WatchState::waiting;
+  std::vector<ArchStatus> arches;
+  std::string detail;          // one line for people: what is happening, or what went wrong
+  bool finished = false;       // nothing will change any more: stop polling
+};
+
+struct WatchedSource {
+  std::string source;
+  std::string version;
+  std::string series;
+  std::chrono::sys_seconds uploaded_at;
+};
+
+// `publications`: the PPA's source publications (any; those of this source and version are
+// used). `builds`: getBuilds of this source's publication. `binaries`: the PPA's binary
+// publications (any). A source that has not appeared `reject_after` after its upload is rejected.
+Assessment assess(const WatchedSource& watched, const std::vector<SourcePublication>& publications,
+                  const std::vector<BuildRecord>& builds, const std::vector<BinaryPublication>& binaries,
+                  std::chrono::sys_seconds now, std::chrono::seconds reject_after);
+
+// The publication of this source and version, if Launchpad shows one (the newest if several).
+const SourcePublication* find_publication(const WatchedSource& watched, const std::vector<SourcePublication>& publications);
+
+}  // namespace calico::launchpad

@@ -1,0 +1,91 @@
+#include <gtest/gtest.h>
+
+#include "bot/launchpad/assess.hpp"
+
+using namespace calico::launchpad;
+using namespace std::chrono;
+
+namespace {
+const sys_seconds kUploaded{seconds(1606780800)};
+const WatchedSource kWatched{"felix", "3.4.1-xenial", "xenial", kUploaded};
+const std::string kRoot = "https://api.launchpad.net/1.0/~project-calico/+archive/ubuntu/calico-3.4";
+
+SourcePublication publication(const std::string& status) {
+  return {kRoot + "/+sourcepub/1", "felix", "3.4.1-xenial", status, "https://api.launchpad.net/1.0/ubuntu/xenial",
+          status == "Published" ? "2020-12-01T02:00:00+00:00" : ""};
+}
+BuildRecord build(const std::string& arch, const std::string& state) {
+  return {"https://api.launchpad.net/1.0/~project-calico/+archive/ubuntu/calico-3.4/+build/" + arch, arch, state,
+          state == "Failed to build" ? "https://launchpad.net/build-" + arch + ".txt.gz" : ""};
+}
+BinaryPublication binary(const std::string& arch, const std::string& status) {
+  return {kRoot + "/+binarypub/" + arch, "calico-felix", "3.4.1-xenial", "felix", "3.4.1-xenial", status,
+          status == "Published" ? "2020-12-01T03:00:00+00:00" : "", "https://api.launchpad.net/1.0/ubuntu/xenial/" + arch,
+          "https://api.launchpad.net/1.0/~project-calico/+archive/ubuntu/calico-3.4/+build/" + arch};
+}
+Assessment at(const std::vector<SourcePublication>& p, const std::vector<BuildRecord>& b, const std::vector<BinaryPublication>& bin,
+              minutes after = minutes(5)) {
+  return assess(kWatched, p, b, bin, kUploaded + after, hours(2));
+}
+}  // namespace
+
+TEST(Assess, NotYetAcceptedThenRejectedAfterTheLimit) {
+  EXPECT_EQ(at({}, {}, {}).state, WatchState::waiting);
+  EXPECT_FALSE(at({}, {}, {}).finished);
+  const Assessment rejected = at({}, {}, {}, minutes(120));
+  EXPECT_EQ(rejected.state, WatchState::rejected);
+  EXPECT_TRUE(rejected.finished);
+  EXPECT_NE(rejected.detail.find("never appeared in the PPA 120 minutes after the upload"), std::string::npos);
+}
+
+TEST(Assess, OtherSourcesAndSeriesAreNotMistakenForTheWatchedOne) {
+  SourcePublication other = publication("Published");
+  other.source_package_version = "3.4.1-bionic";
+  other.distro_series_link = "https://api.launchpad.net/1.0/ubuntu/bionic";
+  EXPECT_EQ(at({other}, {}, {}).state, WatchState::waiting);
+}
+
+TEST(Assess, PendingToBuildingToBuiltToPublished) {
+  EXPECT_EQ(at({publication("Pending")}, {}, {}).state, WatchState::building);
+  EXPECT_EQ(at({publication("Pending")}, {}, {}).detail, "accepted (Pending), waiting for builds");
+  const Assessment building = at({publication("Published")}, {build("amd64", "Currently building"), build("i386", "Needs building")}, {});
+  EXPECT_EQ(building.state, WatchState::building);
+  EXPECT_EQ(building.arches.at(0).state, ArchState::building);
+  const Assessment built = at({publication("Published")}, {build("amd64", "Successfully built"), build("i386", "Successfully built")},
+                              {binary("amd64", "Pending")});
+  EXPECT_EQ(built.state, WatchState::building);
+  EXPECT_EQ(built.arches.at(0).state, ArchState::built);
+  const Assessment half = at({publication("Published")}, {build("amd64", "Successfully built"), build("i386", "Successfully built")},
+                             {binary("amd64", "Published"), binary("i386", "Pending")});
+  EXPECT_EQ(half.detail, "1 of 2 architectures published");
+  const Assessment done = at({publication("Published")}, {build("amd64", "Successfully built"), build("i386", "Successfully built")},
+                             {binary("amd64", "Published"), binary("i386", "Published")});
+  EXPECT_EQ(done.state, WatchState::published);
+  EXPECT_TRUE(done.finished);
+  EXPECT_EQ(done.detail, "published for 2 architectures");
+}
+
+TEST(Assess, EveryFailureStateIsReportedWithItsLog) {
+  for (const std::string state : {"Failed to build", "Dependency wait", "Chroot problem", "Failed to upload", "Cancelled build",
+                                  "Cancelling build", "Build for superseded Source"}) {
+    const Assessment failed = at({publication("Published")}, {build("amd64", state), build("i386", "Currently building")}, {});
+    EXPECT_EQ(failed.state, WatchState::failed) << state;
+    EXPECT_FALSE(failed.finished) << "i386 is still building and keeps being watched";
+    EXPECT_EQ(failed.detail.rfind("amd64: " + state, 0), 0u) << failed.detail;
+  }
+  const Assessment with_log = at({publication("Published")}, {build("amd64", "Failed to build")}, {});
+  EXPECT_EQ(with_log.detail, "amd64: Failed to build (https://launchpad.net/build-amd64.txt.gz)");
+  EXPECT_TRUE(with_log.finished);
+}
+
+TEST(Assess, DeletedOrSupersededBeforePublishing) {
+  const Assessment deleted = at({publication("Deleted")}, {build("amd64", "Currently building")}, {});
+  EXPECT_EQ(deleted.state, WatchState::failed);
+  EXPECT_EQ(deleted.detail, "the source was Deleted before its binaries were published");
+  const Assessment superseded = at({publication("Superseded")}, {}, {});
+  EXPECT_EQ(superseded.state, WatchState::failed);
+  EXPECT_EQ(superseded.detail, "superseded by a newer upload before it was built");
+  // Superseded after its binaries were published: it did publish.
+  const Assessment later = at({publication("Superseded")}, {build("amd64", "Successfully built")}, {binary("amd64", "Published")});
+  EXPECT_EQ(later.state, WatchState::published);
+}
