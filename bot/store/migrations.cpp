@@ -10,7 +10,7 @@ namespace calico::store {
 namespace {
 
 // Never edit a migration that has shipped: add a new one.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
     R"sql(
 CREATE TABLE deliveries (
@@ -84,6 +84,27 @@ CREATE TABLE outbox (
   last_error      TEXT,
   created_at      TEXT NOT NULL
 );
+)sql",
+    // 2: Launchpad watches: one row per uploaded source × series, followed until published.
+    R"sql(
+CREATE TABLE lp_watches (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  owner            TEXT NOT NULL,
+  ppa              TEXT NOT NULL,
+  source           TEXT NOT NULL,
+  version          TEXT NOT NULL,
+  series           TEXT NOT NULL,
+  uploaded_at      TEXT NOT NULL,
+  state            TEXT NOT NULL DEFAULT 'waiting',   -- waiting, building, published, failed, rejected
+  detail           TEXT NOT NULL DEFAULT '',
+  arches           TEXT NOT NULL DEFAULT '[]',        -- JSON: [{arch, state, buildstate, build_log_url}]
+  interval_seconds INTEGER NOT NULL,
+  next_poll_at     TEXT NOT NULL,
+  updated_at       TEXT NOT NULL,
+  finished_at      TEXT,                              -- set when nothing will change any more
+  UNIQUE (owner, ppa, source, version, series)
+);
+CREATE INDEX lp_watches_due ON lp_watches(next_poll_at) WHERE finished_at IS NULL;
 )sql",
 };
 

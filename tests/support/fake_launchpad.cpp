@@ -49,25 +49,67 @@ class FakeLaunchpad::Handler : public http::Handler {
     const auto archive = path.find("/+archive/ubuntu/");
     if (path.rfind(prefix, 0) != 0 || archive == std::string::npos) return http::text_response(404, "Object: None, name: 'x'");
     const std::string owner = path.substr(prefix.size(), archive - prefix.size());
-    const std::string ppa = path.substr(archive + std::string("/+archive/ubuntu/").size());
+    std::string ppa = path.substr(archive + std::string("/+archive/ubuntu/").size());
+    const std::string archive_link = owner_.api_root() + "/~" + owner + "/+archive/ubuntu/";
+    if (const auto pub = ppa.find("/+sourcepub/"); pub != std::string::npos) {
+      if (op != "getBuilds") return http::text_response(400, "No such operation: " + op);
+      const std::size_t index = std::stoul(ppa.substr(pub + 12));
+      ppa = ppa.substr(0, pub);
+      json::array entries;
+      std::lock_guard lock(mutex);
+      if (index >= sources.size()) return http::text_response(404, "Object: None");
+      const FakeSource& s = sources[index];
+      for (const FakeBuild& b : s.builds) {
+        entries.push_back(json::object{{"self_link", build_link(owner, ppa, index, b.arch)},
+                                       {"resource_type_link", "https://api.launchpad.net/1.0/#build"},
+                                       {"arch_tag", b.arch},
+                                       {"buildstate", b.buildstate},
+                                       {"build_log_url", b.build_log_url.empty() ? json::value(nullptr) : json::value(b.build_log_url)},
+                                       {"title", b.arch + " build of " + s.name + " " + s.version + " in ubuntu " + s.series + " RELEASE"}});
+      }
+      return http::json_response(200, json::serialize(json::object{{"total_size", entries.size()}, {"start", 0}, {"entries", entries}}));
+    }
+    if (op == "getPublishedBinaries") {
+      json::array entries;
+      std::lock_guard lock(mutex);
+      for (std::size_t index = 0; index < sources.size(); ++index) {
+        const FakeSource& s = sources[index];
+        if (s.owner != owner || s.ppa != ppa) continue;
+        for (const FakeBinary& b : s.binaries) {
+          entries.push_back(json::object{
+              {"self_link", archive_link + ppa + "/+binarypub/" + std::to_string(index) + "-" + b.arch},
+              {"resource_type_link", "https://api.launchpad.net/1.0/#binary_package_publishing_history"},
+              {"binary_package_name", s.name + "-bin"},
+              {"binary_package_version", s.version},
+              {"source_package_name", s.name},
+              {"source_package_version", s.version},
+              {"status", b.status},
+              {"date_published", b.status == "Published" ? json::value("2020-12-01T03:00:00+00:00") : json::value(nullptr)},
+              {"distro_arch_series_link", "https://api.launchpad.net/1.0/ubuntu/" + s.series + "/" + b.arch},
+              {"build_link", build_link(owner, ppa, index, b.arch)}});
+        }
+      }
+      return http::json_response(200, json::serialize(json::object{{"total_size", entries.size()}, {"start", 0}, {"entries", entries}}));
+    }
     if (op != "getPublishedSources") return http::text_response(400, "No such operation: " + op);
 
-    std::vector<FakeSource> matching;
+    std::vector<std::pair<std::size_t, FakeSource>> matching;
     {
       std::lock_guard lock(mutex);
-      for (const FakeSource& source : sources) {
+      for (std::size_t index = 0; index < sources.size(); ++index) {
+        const FakeSource& source = sources[index];
         if (source.owner == owner && source.ppa == ppa && (source_name.empty() || source.name == source_name) &&
             (version.empty() || source.version == version)) {
-          matching.push_back(source);
+          matching.emplace_back(index, source);
         }
       }
     }
     const std::string root = "http://launchpad.test/1.0";
     json::array entries;
     for (int i = start; i < static_cast<int>(matching.size()) && i < start + page_size; ++i) {
-      const FakeSource& s = matching[static_cast<std::size_t>(i)];
+      const auto& [index, s] = matching[static_cast<std::size_t>(i)];
       json::object entry;
-      entry["self_link"] = root + "/~" + owner + "/+archive/ubuntu/" + ppa + "/+sourcepub/" + std::to_string(1000 + i);
+      entry["self_link"] = archive_link + ppa + "/+sourcepub/" + std::to_string(index);
       entry["resource_type_link"] = root + "/#source_package_publishing_history";
       entry["source_package_name"] = s.name;
       entry["source_package_version"] = s.version;
@@ -90,6 +132,17 @@ class FakeLaunchpad::Handler : public http::Handler {
                                      std::to_string(page_size) + "&ws.start=" + std::to_string(start + page_size);
     }
     return http::json_response(200, json::serialize(body));
+  }
+
+  std::string build_link(const std::string& owner, const std::string& ppa, std::size_t index, const std::string& arch) {
+    return owner_.api_root() + "/~" + owner + "/+archive/ubuntu/" + ppa + "/+build/" + std::to_string(index) + "-" + arch;
+  }
+
+  FakeSource* find(const std::string& name, const std::string& version) {
+    for (FakeSource& source : sources) {
+      if (source.name == name && source.version == version) return &source;
+    }
+    return nullptr;
   }
 
   FakeLaunchpad& owner_;
@@ -131,6 +184,37 @@ std::string FakeLaunchpad::api_root() const { return "http://127.0.0.1:" + std::
 void FakeLaunchpad::add_source(FakeSource source) {
   std::lock_guard lock(handler_->mutex);
   handler_->sources.push_back(std::move(source));
+}
+
+void FakeLaunchpad::set_source_status(const std::string& name, const std::string& version, const std::string& status) {
+  std::lock_guard lock(handler_->mutex);
+  if (FakeSource* source = handler_->find(name, version)) source->status = status;
+}
+
+void FakeLaunchpad::set_build(const std::string& name, const std::string& version, const FakeBuild& build) {
+  std::lock_guard lock(handler_->mutex);
+  FakeSource* source = handler_->find(name, version);
+  if (!source) return;
+  for (FakeBuild& existing : source->builds) {
+    if (existing.arch == build.arch) {
+      existing = build;
+      return;
+    }
+  }
+  source->builds.push_back(build);
+}
+
+void FakeLaunchpad::set_binary(const std::string& name, const std::string& version, const FakeBinary& binary) {
+  std::lock_guard lock(handler_->mutex);
+  FakeSource* source = handler_->find(name, version);
+  if (!source) return;
+  for (FakeBinary& existing : source->binaries) {
+    if (existing.arch == binary.arch) {
+      existing = binary;
+      return;
+    }
+  }
+  source->binaries.push_back(binary);
 }
 
 void FakeLaunchpad::set_page_size(int size) {

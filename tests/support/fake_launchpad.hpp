@@ -16,6 +16,17 @@
 
 namespace calico::testkit {
 
+struct FakeBuild {
+  std::string arch;
+  std::string buildstate = "Needs building";
+  std::string build_log_url = {};
+};
+
+struct FakeBinary {
+  std::string arch;
+  std::string status = "Pending";
+};
+
 struct FakeSource {
   std::string owner;
   std::string ppa;
@@ -23,6 +34,8 @@ struct FakeSource {
   std::string version;
   std::string series;
   std::string status = "Published";
+  std::vector<FakeBuild> builds = {};
+  std::vector<FakeBinary> binaries = {};
 };
 
 class FakeLaunchpad {
@@ -32,6 +45,10 @@ class FakeLaunchpad {
 
   std::string api_root() const;  // "http://127.0.0.1:<port>/1.0"
   void add_source(FakeSource source);
+  // Scripting a source's life: its publication status, a build's state, a binary's status.
+  void set_source_status(const std::string& name, const std::string& version, const std::string& status);
+  void set_build(const std::string& name, const std::string& version, const FakeBuild& build);
+  void set_binary(const std::string& name, const std::string& version, const FakeBinary& binary);
   void set_page_size(int size);
   void fail_next(int count, int status = 503);  // the next `count` requests get `status`
   void hang_for(std::chrono::milliseconds delay);  // every answer waits this long

@@ -1,0 +1,67 @@
+#include "bot/store/lp_watches.hpp"
+
+namespace calico::store {
+
+namespace {
+constexpr std::string_view kColumns =
+    "id, owner, ppa, source, version, series, uploaded_at, state, detail, arches, interval_seconds, next_poll_at, "
+    "updated_at, finished_at";
+
+LpWatch read_row(const Statement& row) {
+  LpWatch w;
+  w.id = row.column_int(0);
+  w.owner = row.column_text(1);
+  w.ppa = row.column_text(2);
+  w.source = row.column_text(3);
+  w.version = row.column_text(4);
+  w.series = row.column_text(5);
+  w.uploaded_at = row.column_text(6);
+  w.state = row.column_text(7);
+  w.detail = row.column_text(8);
+  w.arches = row.column_text(9);
+  w.interval_seconds = row.column_int(10);
+  w.next_poll_at = row.column_text(11);
+  w.updated_at = row.column_text(12);
+  w.finished_at = row.column_optional_text(13);
+  return w;
+}
+
+std::vector<LpWatch> query(Database& db, const std::string& where, const std::optional<std::string>& now) {
+  Statement statement = db.prepare("SELECT " + std::string(kColumns) + " FROM lp_watches " + where + " ORDER BY id");
+  if (now) statement.bind(1, *now);
+  std::vector<LpWatch> rows;
+  while (statement.step()) rows.push_back(read_row(statement));
+  return rows;
+}
+}  // namespace
+
+std::int64_t add_lp_watch(Database& db, const LpWatch& watch) {
+  Statement insert = db.prepare(
+      "INSERT INTO lp_watches (owner, ppa, source, version, series, uploaded_at, interval_seconds, next_poll_at, updated_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?6) ON CONFLICT (owner, ppa, source, version, series) DO NOTHING");
+  insert.bind(1, watch.owner).bind(2, watch.ppa).bind(3, watch.source).bind(4, watch.version).bind(5, watch.series);
+  insert.bind(6, watch.uploaded_at).bind(7, watch.interval_seconds).bind(8, watch.next_poll_at);
+  insert.run();
+  Statement find = db.prepare("SELECT id FROM lp_watches WHERE owner = ?1 AND ppa = ?2 AND source = ?3 AND version = ?4 AND series = ?5");
+  find.bind(1, watch.owner).bind(2, watch.ppa).bind(3, watch.source).bind(4, watch.version).bind(5, watch.series);
+  find.step();
+  return find.column_int(0);
+}
+
+std::vector<LpWatch> due_lp_watches(Database& db, const std::string& now) {
+  return query(db, "WHERE finished_at IS NULL AND next_poll_at <= ?1", now);
+}
+
+std::vector<LpWatch> all_lp_watches(Database& db) { return query(db, "", std::nullopt); }
+
+void update_lp_watch(Database& db, const LpWatch& watch) {
+  Statement update = db.prepare(
+      "UPDATE lp_watches SET state = ?2, detail = ?3, arches = ?4, interval_seconds = ?5, next_poll_at = ?6, "
+      "updated_at = ?7, finished_at = ?8 WHERE id = ?1");
+  update.bind(1, watch.id).bind(2, watch.state).bind(3, watch.detail).bind(4, watch.arches);
+  update.bind(5, watch.interval_seconds).bind(6, watch.next_poll_at).bind(7, watch.updated_at);
+  update.bind_optional(8, watch.finished_at);
+  update.run();
+}
+
+}  // namespace calico::store

@@ -1,0 +1,172 @@
+// The Launchpad watcher against the loopback stand-in: an upload followed through pending,
+// building, built and published; failures; rejection; a restart mid-watch; and the cost of a poll.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include "bot/launchpad/watcher.hpp"
+#include "bot/store/lp_watches.hpp"
+#include "tests/support/fake_launchpad.hpp"
+#include "tests/support/fixtures.hpp"
+
+using namespace calico;
+using namespace std::chrono;
+
+class WatcherTest : public ::testing::Test {
+ protected:
+  WatcherTest() : http_(settings()), client_(fake_.api_root(), http_) { reopen(); }
+
+  static http::ClientSettings settings() {
+    http::ClientSettings s;
+    s.timeout = 2s;
+    s.attempts = 2;
+    s.first_backoff = 10ms;
+    s.min_interval = 0ms;
+    return s;
+  }
+
+  // (Re)opens the store and a watcher on it, as a restarted bot would.
+  void reopen() {
+    watcher_.reset();
+    store_.reset();
+    config::StoreConfig store_config;
+    store_config.path = dir_.path() / "state.sqlite";
+    store_ = std::make_unique<store::Store>(store_config);
+    watcher_ = std::make_unique<launchpad::Watcher>(*store_, client_, launchpad::WatcherSettings{60s, 600s, 7200s},
+                                                    [this] { return now_; });
+  }
+
+  // Moves the clock past every watch's next poll and polls.
+  std::size_t tick(seconds by = 600s) {
+    now_ += by;
+    return watcher_->poll_due();
+  }
+
+  store::LpWatch only_watch() {
+    const auto all = store_->call([](store::Database& db) { return store::all_lp_watches(db); });
+    EXPECT_EQ(all.size(), 1u);
+    return all.at(0);
+  }
+
+  testkit::ScratchDir dir_;
+  testkit::FakeLaunchpad fake_;
+  http::Client http_;
+  launchpad::Client client_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<launchpad::Watcher> watcher_;
+  sys_seconds now_{seconds(1606780800)};
+};
+
+TEST_F(WatcherTest, FollowsAnUploadUntilItsBinariesArePublished) {
+  watcher_->watch("project-calico", "calico-3.4", "felix", "3.4.1-xenial", "xenial");
+  EXPECT_EQ(watcher_->poll_due(), 0u) << "not due before the first interval";
+  EXPECT_EQ(tick(), 1u);
+  EXPECT_EQ(only_watch().state, "waiting");
+
+  fake_.add_source({"project-calico", "calico-3.4", "felix", "3.4.1-xenial", "xenial", "Pending"});
+  tick();
+  EXPECT_EQ(only_watch().state, "building");
+  EXPECT_EQ(only_watch().detail, "accepted (Pending), waiting for builds");
+
+  fake_.set_source_status("felix", "3.4.1-xenial", "Published");
+  fake_.set_build("felix", "3.4.1-xenial", {"amd64", "Currently building"});
+  fake_.set_build("felix", "3.4.1-xenial", {"i386", "Needs building"});
+  tick();
+  EXPECT_EQ(only_watch().state, "building");
+
+  fake_.set_build("felix", "3.4.1-xenial", {"amd64", "Successfully built"});
+  fake_.set_build("felix", "3.4.1-xenial", {"i386", "Successfully built"});
+  fake_.set_binary("felix", "3.4.1-xenial", {"amd64", "Published"});
+  fake_.set_binary("felix", "3.4.1-xenial", {"i386", "Pending"});
+  tick();
+  EXPECT_EQ(only_watch().detail, "1 of 2 architectures published");
+  const auto arches = boost::json::parse(only_watch().arches).as_array();
+  ASSERT_EQ(arches.size(), 2u);
+  EXPECT_EQ(arches[0].as_object().at("state").as_string(), "published");
+  EXPECT_EQ(arches[1].as_object().at("state").as_string(), "built");
+
+  fake_.set_binary("felix", "3.4.1-xenial", {"i386", "Published"});
+  tick();
+  EXPECT_EQ(only_watch().state, "published");
+  EXPECT_TRUE(only_watch().finished_at.has_value());
+  EXPECT_EQ(tick(), 0u) << "a finished watch is not polled again";
+}
+
+TEST_F(WatcherTest, ReportsTheFirstFailureAtOnceAndKeepsWatchingTheRest) {
+  std::vector<std::string> changes;
+  watcher_->on_change([&](const store::LpWatch&, const store::LpWatch& after) { changes.push_back(after.state + ": " + after.detail); });
+  fake_.add_source({"project-calico", "master", "felix", "3.5.0-bionic", "bionic", "Published",
+                    {{"amd64", "Failed to build", "https://launchpad.test/build-amd64.txt.gz"}, {"arm64", "Currently building"}}});
+  watcher_->watch("project-calico", "master", "felix", "3.5.0-bionic", "bionic");
+  tick();
+  EXPECT_EQ(only_watch().state, "failed");
+  EXPECT_EQ(only_watch().detail, "amd64: Failed to build (https://launchpad.test/build-amd64.txt.gz)");
+  EXPECT_FALSE(only_watch().finished_at) << "arm64 is still building";
+  fake_.set_build("felix", "3.5.0-bionic", {"arm64", "Dependency wait"});
+  tick();
+  EXPECT_TRUE(only_watch().finished_at);
+  ASSERT_FALSE(changes.empty());
+  EXPECT_EQ(changes.front(), "failed: amd64: Failed to build (https://launchpad.test/build-amd64.txt.gz)");
+}
+
+TEST_F(WatcherTest, AnUploadThatNeverAppearsIsRejected) {
+  watcher_->watch("project-calico", "calico-3.4", "felix", "3.4.2-xenial", "xenial");
+  for (int i = 0; i < 11; ++i) tick();  // 110 minutes
+  EXPECT_EQ(only_watch().state, "waiting");
+  tick();
+  EXPECT_EQ(only_watch().state, "rejected");
+  EXPECT_TRUE(only_watch().finished_at);
+}
+
+TEST_F(WatcherTest, IntervalsGrowToTheMaximum) {
+  watcher_->watch("project-calico", "calico-3.4", "felix", "3.4.1-trusty", "trusty");
+  EXPECT_EQ(only_watch().interval_seconds, 60);
+  tick(60s);
+  EXPECT_EQ(only_watch().interval_seconds, 120);
+  tick(120s);
+  EXPECT_EQ(only_watch().interval_seconds, 240);
+  EXPECT_EQ(tick(100s), 0u) << "the next poll is 240 s away";
+  tick(140s);
+  EXPECT_EQ(only_watch().interval_seconds, 480);
+  tick(480s);
+  EXPECT_EQ(only_watch().interval_seconds, 600);
+  tick(600s);
+  EXPECT_EQ(only_watch().interval_seconds, 600);
+}
+
+TEST_F(WatcherTest, WatchesSurviveARestart) {
+  watcher_->watch("project-calico", "calico-3.4", "networking-calico", "3.4.1-bionic", "bionic");
+  fake_.add_source({"project-calico", "calico-3.4", "networking-calico", "3.4.1-bionic", "bionic", "Published",
+                    {{"amd64", "Currently building"}}});
+  tick();
+  EXPECT_EQ(only_watch().state, "building");
+  reopen();  // the bot restarts: same store file
+  fake_.set_build("networking-calico", "3.4.1-bionic", {"amd64", "Successfully built"});
+  fake_.set_binary("networking-calico", "3.4.1-bionic", {"amd64", "Published"});
+  EXPECT_EQ(tick(), 1u);
+  EXPECT_EQ(only_watch().state, "published");
+}
+
+TEST_F(WatcherTest, OnePollOfAPpaCostsTwoRequestsPlusOnePerShownSource) {
+  // 20 watched sources, 12 of which Launchpad shows (in pages of 5): the poll costs the sources
+  // collection (3 pages), the binaries collection (1 page) and 12 getBuilds: 16 requests, where
+  // asking per source would cost 20 × 3.
+  fake_.set_page_size(5);
+  for (int i = 0; i < 20; ++i) {
+    const std::string version = "3.4." + std::to_string(i) + "-xenial";
+    watcher_->watch("project-calico", "calico-3.4", "felix", version, "xenial");
+    if (i < 12) fake_.add_source({"project-calico", "calico-3.4", "felix", version, "xenial", "Published", {{"amd64", "Currently building"}}});
+  }
+  const int before = fake_.requests();
+  EXPECT_EQ(tick(), 20u);
+  EXPECT_EQ(fake_.requests() - before, 3 + 1 + 12);
+}
+
+TEST_F(WatcherTest, LaunchpadDownMeansTryAgainLaterNotFailure) {
+  watcher_->watch("project-calico", "calico-3.4", "felix", "3.4.1-xenial", "xenial");
+  fake_.fail_next(100, 503);
+  tick();
+  EXPECT_EQ(only_watch().state, "waiting");
+  EXPECT_FALSE(only_watch().finished_at);
+  EXPECT_EQ(only_watch().interval_seconds, 120);
+}
