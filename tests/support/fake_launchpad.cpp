@@ -175,11 +175,13 @@ struct FakeLaunchpad::Server {
   std::thread thread;
 };
 
-FakeLaunchpad::FakeLaunchpad() : handler_(std::make_unique<Handler>(*this)), server_(std::make_unique<Server>(*handler_)) {}
+FakeLaunchpad::FakeLaunchpad() : handler_(std::make_unique<Handler>(*this)), server_(std::make_unique<Server>(*handler_)) {
+  api_root_ = "http://127.0.0.1:" + std::to_string(server_->server.port()) + "/1.0";
+}
 
 FakeLaunchpad::~FakeLaunchpad() { server_.reset(); }
 
-std::string FakeLaunchpad::api_root() const { return "http://127.0.0.1:" + std::to_string(server_->server.port()) + "/1.0"; }
+std::string FakeLaunchpad::api_root() const { return api_root_; }
 
 void FakeLaunchpad::add_source(FakeSource source) {
   std::lock_guard lock(handler_->mutex);

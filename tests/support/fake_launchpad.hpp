@@ -60,6 +60,7 @@ class FakeLaunchpad {
   struct Server;
   std::unique_ptr<Server> server_;
   std::atomic<int> requests_{0};
+  std::string api_root_;  // fixed once listening: handlers read it while the server shuts down
 };
 
 }  // namespace calico::testkit
