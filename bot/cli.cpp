@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "bot/log/log.hpp"
+#include "bot/lp_wait_command.hpp"
 #include "bot/publish_command.hpp"
 #include "bot/service.hpp"
 #include "bot/store/database.hpp"
@@ -26,6 +27,8 @@ Usage:
   calico-release-bot check-config --config FILE  validate a configuration file and exit
   calico-release-bot publish --config FILE [publish options]
                                                  build, sign and publish one VERSION now
+  calico-release-bot lp-wait --ppa OWNER/NAME --source NAME --version V [--series S]... [--timeout SECONDS] [--config FILE]
+                                                 wait until Launchpad has published an upload's binaries
   calico-release-bot --help | --version
 
 Options:
@@ -45,12 +48,20 @@ Publish options (each also read from the environment variable in capitals, as fo
   --secret-key FILE                SECRET_KEY: the signing key (else secrets.gpg_secret_key)
   --dry-run                        print the plan and exit
 
+lp-wait options (the configuration, when given, supplies [launchpad]; else the real Launchpad):
+  --ppa OWNER/NAME                 e.g. project-calico/calico-3.4
+  --source NAME                    source package name
+  --version V                      its version; with --series, V-S is watched for each series S
+  --series S                       repeatable
+  --timeout SECONDS                give up after this long (default 43200, twelve hours)
+
 Exit codes:
   0  success
   1  runtime failure (cannot listen, cannot open or write the store, ...)
   2  bad command line
   3  the configuration is missing or invalid (the message names file, line and key)
   4  publish: a job failed (each failed job is named with its log)
+  5  lp-wait: the upload failed to build, was rejected, or was not published in time
 )";
 
 struct Options {
@@ -58,6 +69,7 @@ struct Options {
   std::optional<std::string> config;
   std::optional<std::string> log_level;
   PublishOptions publish;
+  LpWaitOptions lp_wait;
 };
 
 // --flag → the environment variable it stands for.
@@ -89,6 +101,24 @@ std::optional<Options> parse(std::span<char*> args, std::ostream& err) {
       std::optional<std::string> v = value(arg);
       if (!v) return std::nullopt;
       options.publish.values[kPublishFlags.at(arg)] = *v;
+      continue;
+    }
+    if (options.command == "lp-wait" && (arg == "--ppa" || arg == "--source" || arg == "--version" || arg == "--series" ||
+                                         arg == "--timeout")) {
+      std::optional<std::string> v = value(arg);
+      if (!v) return std::nullopt;
+      if (arg == "--ppa") options.lp_wait.ppa = *v;
+      else if (arg == "--source") options.lp_wait.source = *v;
+      else if (arg == "--version") options.lp_wait.version = *v;
+      else if (arg == "--series") options.lp_wait.series.push_back(*v);
+      else {
+        try {
+          options.lp_wait.timeout = std::chrono::seconds(std::stoll(*v));
+        } catch (const std::exception&) {
+          err << "calico-release-bot: --timeout must be a number of seconds, got \"" << *v << "\"\n";
+          return std::nullopt;
+        }
+      }
       continue;
     }
     if (options.command == "publish" && arg == "--dry-run") {
@@ -143,11 +173,12 @@ int run(std::span<char*> args, std::ostream& out, std::ostream& err) {
     out << "calico-release-bot " << CALICO_VERSION << '\n';
     return kOk;
   }
-  if (options->command != "serve" && options->command != "check-config" && options->command != "publish") {
+  if (options->command != "serve" && options->command != "check-config" && options->command != "publish" &&
+      options->command != "lp-wait") {
     err << "calico-release-bot: unknown command \"" << options->command << "\"\nRun calico-release-bot --help for usage.\n";
     return kUsage;
   }
-  if (!options->config) {
+  if (!options->config && options->command != "lp-wait") {
     err << "calico-release-bot " << options->command << ": --config FILE is required\n";
     return kUsage;
   }
@@ -159,7 +190,7 @@ int run(std::span<char*> args, std::ostream& out, std::ostream& err) {
 
   config::Config config;
   try {
-    config = config::load_config(*options->config);
+    if (options->config) config = config::load_config(*options->config);
   } catch (const config::ConfigError& e) {
     err << "calico-release-bot: invalid configuration: " << e.what() << '\n';
     return kBadConfig;
@@ -168,6 +199,13 @@ int run(std::span<char*> args, std::ostream& out, std::ostream& err) {
 
   if (options->command == "publish") {
     return run_publish(config, options->publish, out, err);
+  }
+  if (options->command == "lp-wait") {
+    if (options->lp_wait.ppa.empty() || options->lp_wait.source.empty() || options->lp_wait.version.empty()) {
+      err << "calico-release-bot lp-wait: --ppa, --source and --version are required\n";
+      return kUsage;
+    }
+    return run_lp_wait(config, options->lp_wait, out, err);
   }
 
   if (options->command == "check-config") {

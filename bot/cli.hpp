@@ -14,6 +14,7 @@ enum ExitCode : int {
   kUsage = 2,        // bad command line
   kBadConfig = 3,    // the configuration file is missing or invalid
   kPublishFailed = 4,  // publish: at least one job failed (each is named with its log)
+  kWatchFailed = 5,    // lp-wait: the upload failed, was rejected, or was not published in time
 };
 
 int run(std::span<char*> args, std::ostream& out, std::ostream& err);

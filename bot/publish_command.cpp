@@ -12,6 +12,8 @@
 #include "bot/cli.hpp"
 #include "bot/http/client.hpp"
 #include "bot/launchpad/archive.hpp"
+#include "bot/launchpad/watcher.hpp"
+#include "bot/store/store.hpp"
 #include "bot/util/time_format.hpp"
 #include "builders/pipeline/procedure.hpp"
 #include "builders/pipeline/runner.hpp"
@@ -196,6 +198,24 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
       << config.publish.parallel_jobs << " at a time, in " << run_dir.string() << "\n";
   builders::pipeline::Procedure procedure(config, plan, run_dir, *executor, keyring.get(), archive.get(), *rpm_host,
                                           config.publish.rpm_root.string());
+  // Uploads that Launchpad (or a stand-in serving its API) builds are watched until published:
+  // the service's watcher follows them; `calico-release-bot lp-wait` can too.
+  std::unique_ptr<store::Store> state;
+  std::unique_ptr<launchpad::Watcher> watcher;
+  if (config.publish.dput_method == "ftp" || config.launchpad.api_root != config::LaunchpadConfig{}.api_root) {
+    try {
+      state = std::make_unique<store::Store>(config.store);
+      watcher = std::make_unique<launchpad::Watcher>(
+          *state, launchpad_client,
+          launchpad::WatcherSettings{config.launchpad.poll_first, config.launchpad.poll_max, config.launchpad.reject_after});
+      procedure.on_uploaded([&](const std::string& source, const std::string& version, const std::string& series) {
+        watcher->watch(config.publish.ppa_owner, plan.repo_name, source, version, series);
+      });
+    } catch (const std::exception& e) {
+      err << "calico-release-bot publish: cannot open the store " << config.store.path.string() << ": " << e.what() << "\n";
+      return kFailure;
+    }
+  }
   ProgressPrinter printer(out);
   builders::exec::CancelToken cancel;
   const builders::pipeline::RunResult result =

@@ -9,7 +9,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "bot/http/client.hpp"
 #include "bot/http/server.hpp"
+#include "bot/launchpad/watcher.hpp"
 #include "bot/log/log.hpp"
 #include "bot/metrics/metrics.hpp"
 #include "bot/routes.hpp"
@@ -60,6 +62,12 @@ struct Service::Impl {
   config::Config config;
   metrics::Metrics metrics;
   store::Store store;
+  // The Launchpad watcher follows every stored upload until its binaries are published.
+  http::Client launchpad_http{{"calico-release-bot", config.launchpad.timeout, 4, std::chrono::milliseconds(500),
+                               config.launchpad.min_interval}};
+  launchpad::Client launchpad_client{config.launchpad.api_root, launchpad_http};
+  launchpad::Watcher watcher{store, launchpad_client,
+                             {config.launchpad.poll_first, config.launchpad.poll_max, config.launchpad.reject_after}};
   webhook::DeliveryProcessor processor;
   webhook::Intake intake;
   Routes routes;
@@ -79,6 +87,7 @@ Service::~Service() { stop(); }
 
 void Service::start() {
   impl_->processor.start();
+  impl_->watcher.start();
   impl_->keep_running.emplace(impl_->io.get_executor());
   impl_->server.start();
   for (int i = 0; i < impl_->config.server.threads; ++i) {
@@ -113,6 +122,7 @@ void Service::stop() {
     for (std::thread& thread : impl_->threads) thread.join();
   }
   impl_->processor.stop();
+  impl_->watcher.stop();
   impl_->store.stop();
   log::info("service.stopped");
 }

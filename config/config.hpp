@@ -126,6 +126,11 @@ struct LaunchpadConfig {
   std::string api_root = "https://api.launchpad.net/1.0";  // tests and the demo point it at a stand-in
   std::chrono::seconds timeout{30};
   std::chrono::milliseconds min_interval{500};  // between two requests: be polite
+  // The watcher: first poll after an upload, growing (doubling) to the maximum.
+  std::chrono::seconds poll_first{60};
+  std::chrono::seconds poll_max{600};
+  // An upload Launchpad has not shown after this long was rejected.
+  std::chrono::seconds reject_after{7200};
 };
 
 struct Config {

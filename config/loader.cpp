@@ -417,6 +417,12 @@ void read_launchpad(TableReader& r, LaunchpadConfig& launchpad) {
   }
   if (auto v = r.integer("timeout_seconds", 1, 600)) launchpad.timeout = std::chrono::seconds(*v);
   if (auto v = r.integer("min_interval_ms", 0, 60000)) launchpad.min_interval = std::chrono::milliseconds(*v);
+  if (auto v = r.integer("poll_first_seconds", 1, 86400)) launchpad.poll_first = std::chrono::seconds(*v);
+  if (auto v = r.integer("poll_max_seconds", 1, 86400)) launchpad.poll_max = std::chrono::seconds(*v);
+  if (launchpad.poll_max < launchpad.poll_first) {
+    r.throw_at(r.line_of("poll_max_seconds"), r.qualified("poll_max_seconds"), "must not be below poll_first_seconds");
+  }
+  if (auto v = r.integer("reject_after_minutes", 1, 10080)) launchpad.reject_after = std::chrono::minutes(*v);
   r.finish();
 }
 

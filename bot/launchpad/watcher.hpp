@@ -34,9 +34,9 @@ class Watcher {
 
   void on_change(ChangeHandler handler) { on_change_ = std::move(handler); }
 
-  // Stores a watch for an upload, first poll after `first_interval`.
+  // Stores a watch for an upload, first polled after `first_interval` (or at once).
   std::int64_t watch(const std::string& owner, const std::string& ppa, const std::string& source,
-                     const std::string& version, const std::string& series);
+                     const std::string& version, const std::string& series, bool poll_now = false);
 
   // Polls every due watch once; returns how many were polled.
   std::size_t poll_due();

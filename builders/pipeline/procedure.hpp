@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,6 +35,12 @@ class Procedure : public JobWork {
 
   std::string run(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) override;
 
+  // Called for each source package pub_debs uploaded (not for skipped ones): the Launchpad
+  // watcher follows those. Arguments: source, version, series.
+  void on_uploaded(std::function<void(const std::string&, const std::string&, const std::string&)> callback) {
+    on_uploaded_ = std::move(callback);
+  }
+
  private:
   git::Mirror& mirror(const std::string& url);
   std::string build_images(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
@@ -51,6 +58,7 @@ class Procedure : public JobWork {
   const publish::RpmHost& rpm_host_;
   std::string rpm_root_;
 
+  std::function<void(const std::string&, const std::string&, const std::string&)> on_uploaded_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<git::Mirror>> mirrors_;      // by URL, fetched once
   std::map<std::string, std::unique_ptr<std::mutex>> mirror_locks_;

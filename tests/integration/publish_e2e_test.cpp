@@ -5,6 +5,7 @@
 
 #include "tests/support/calico_fixtures.hpp"
 #include "tests/support/fake_launchpad.hpp"
+#include "bot/store/database.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/gpg_fixture.hpp"
 #include "tests/support/process.hpp"
@@ -186,4 +187,25 @@ TEST_F(PublishEndToEnd, ALaunchpadPpaIsAskedFirstAndWhatItHoldsIsNotUploaded) {
   EXPECT_NE(result.output.find("pub_debs/xenial"), std::string::npos);
   EXPECT_NE(result.output.find("0 uploaded, 1 already in the archive"), std::string::npos) << result.output;
   EXPECT_GE(launchpad.requests(), 1);
+}
+
+TEST_F(PublishEndToEnd, EveryUploadIsWatchedUntilLaunchpadPublishesIt) {
+  testkit::FakeLaunchpad launchpad;
+  const std::string text = testkit::read_text(dir_->path() / "bot.toml") + "\n[store]\npath = \"watched.sqlite\"\n[launchpad]\napi_root = \"" +
+                           launchpad.api_root() + "\"\n";
+  testkit::write_file(dir_->path() / "watched.toml", text);
+  const auto result = testkit::run_process(
+      {CALICO_BOT_BINARY, "publish", "--config", (dir_->path() / "watched.toml").string(), "--version", "master", "--repo-name",
+       "watch-test", "--steps", "felix,net_cal,pub_debs", "--platforms", "xenial"},
+      dir_->path(), {"SECRET_KEY=" + key_->secret_key.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  store::Database db(dir_->path() / "watched.sqlite");
+  store::Statement rows = db.prepare("SELECT owner, ppa, source, series, state, finished_at IS NULL FROM lp_watches ORDER BY source");
+  std::vector<std::string> watched;
+  while (rows.step()) {
+    watched.push_back(rows.column_text(0) + "/" + rows.column_text(1) + " " + rows.column_text(2) + " " + rows.column_text(3) + " " +
+                      rows.column_text(4) + (rows.column_int(5) ? " open" : " finished"));
+  }
+  EXPECT_EQ(watched, (std::vector<std::string>{"project-calico/watch-test felix xenial waiting open",
+                                               "project-calico/watch-test networking-calico xenial waiting open"}));
 }

@@ -1,0 +1,93 @@
+#include "bot/lp_wait_command.hpp"
+
+#include <ostream>
+#include <regex>
+#include <thread>
+
+#include "bot/cli.hpp"
+#include "bot/http/client.hpp"
+#include "bot/launchpad/watcher.hpp"
+#include "bot/store/lp_watches.hpp"
+#include "bot/store/store.hpp"
+
+namespace calico::cli {
+
+int run_lp_wait(const config::Config& config, const LpWaitOptions& options, std::ostream& out, std::ostream& err) {
+  static const std::regex ppa_shape("([a-z0-9][a-z0-9+.-]*)/([a-z0-9][a-z0-9+.-]*)");
+  static const std::regex name_shape("[a-z0-9][a-z0-9+.-]*");
+  static const std::regex version_shape("[0-9][A-Za-z0-9.+~:-]*");
+  std::smatch ppa;
+  if (!std::regex_match(options.ppa, ppa, ppa_shape)) {
+    err << "calico-release-bot lp-wait: --ppa must be OWNER/NAME, got \"" << options.ppa << "\"\n";
+    return kUsage;
+  }
+  if (!std::regex_match(options.source, name_shape)) {
+    err << "calico-release-bot lp-wait: --source must be a source package name, got \"" << options.source << "\"\n";
+    return kUsage;
+  }
+  if (!std::regex_match(options.version, version_shape)) {
+    err << "calico-release-bot lp-wait: --version must be a Debian version, got \"" << options.version << "\"\n";
+    return kUsage;
+  }
+  for (const std::string& series : options.series) {
+    if (!std::regex_match(series, name_shape)) {
+      err << "calico-release-bot lp-wait: --series must be a series name, got \"" << series << "\"\n";
+      return kUsage;
+    }
+  }
+
+  // A private in-memory store: lp-wait shares the watcher's logic, not the service's state.
+  config::StoreConfig memory;
+  memory.path = ":memory:";
+  store::Store state(memory);
+  http::Client http({"calico-release-bot", config.launchpad.timeout, 4, std::chrono::milliseconds(500), config.launchpad.min_interval});
+  launchpad::Client client(config.launchpad.api_root, http);
+  launchpad::Watcher watcher(state, client,
+                             {config.launchpad.poll_first, config.launchpad.poll_max, config.launchpad.reject_after});
+  watcher.on_change([&](const store::LpWatch&, const store::LpWatch& after) {
+    out << after.source << " " << after.version << (after.series.empty() ? "" : " (" + after.series + ")") << ": "
+        << after.state << " — " << after.detail << "\n"
+        << std::flush;
+  });
+  const std::string owner = ppa[1];
+  const std::string name = ppa[2];
+  if (options.series.empty()) {
+    watcher.watch(owner, name, options.source, options.version, "", /*poll_now=*/true);
+  } else {
+    for (const std::string& series : options.series) {
+      const std::string suffix = "-" + series;
+      const std::string version = options.version.ends_with(suffix) ? options.version : options.version + suffix;
+      watcher.watch(owner, name, options.source, version, series, /*poll_now=*/true);
+    }
+  }
+  out << "Waiting for " << options.source << " in ppa:" << options.ppa << " (" << config.launchpad.api_root << ")\n";
+
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  for (;;) {
+    watcher.poll_due();
+    const std::vector<store::LpWatch> watches = state.call([](store::Database& db) { return store::all_lp_watches(db); });
+    bool all_finished = true;
+    bool all_published = true;
+    for (const store::LpWatch& watch : watches) {
+      all_finished &= watch.finished_at.has_value();
+      all_published &= watch.state == "published";
+      if (watch.state == "failed" || watch.state == "rejected") {
+        err << "calico-release-bot lp-wait: " << watch.source << " " << watch.version << " " << watch.state << ": "
+            << watch.detail << "\n";
+        return kWatchFailed;
+      }
+    }
+    if (all_finished && all_published) {
+      out << "Published.\n";
+      return kOk;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      err << "calico-release-bot lp-wait: not published after " << options.timeout.count() << " s; last states:\n";
+      for (const store::LpWatch& watch : watches) err << "  " << watch.version << ": " << watch.state << " — " << watch.detail << "\n";
+      return kWatchFailed;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+}
+
+}  // namespace calico::cli
