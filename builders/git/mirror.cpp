@@ -8,9 +8,7 @@
 
 namespace calico::builders::git {
 
-namespace {
-
-void ensure_initialised() {
+void init_libgit2() {
   static std::once_flag once;
   std::call_once(once, [] {
     git_libgit2_init();
@@ -18,6 +16,8 @@ void ensure_initialised() {
     std::atexit([] { git_libgit2_shutdown(); });
   });
 }
+
+namespace {
 
 [[noreturn]] void fail(const std::string& what) {
   const git_error* error = git_error_last();
@@ -68,7 +68,7 @@ std::string mirror_name(std::string_view remote_url) {
 
 Mirror::Mirror(const std::filesystem::path& cache_root, std::string remote_url)
     : remote_url_(std::move(remote_url)), path_(cache_root / mirror_name(remote_url_)) {
-  ensure_initialised();
+  init_libgit2();
   std::filesystem::create_directories(cache_root);
   if (git_repository_open_bare(&repo_, path_.c_str()) == 0) return;
   check(git_repository_init(&repo_, path_.c_str(), /*is_bare=*/1), "cannot create the mirror " + path_.string());

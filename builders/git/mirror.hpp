@@ -64,6 +64,9 @@ class Mirror {
   git_repository* repo_ = nullptr;
 };
 
+// Initialises libgit2 once per process (and frees its state at exit).
+void init_libgit2();
+
 // A stable directory name for a remote URL: readable part plus a hash, so that two URLs never
 // share a mirror and a URL never escapes the cache directory.
 std::string mirror_name(std::string_view remote_url);
