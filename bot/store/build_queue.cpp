@@ -15,6 +15,20 @@ handlers::BuildRequest::Kind kind_from(const std::string& text) {
 EnqueueOutcome enqueue_build_request(Database& db, const handlers::BuildRequest& request,
                                      const std::optional<std::string>& delivery) {
   const std::string now = util::utc_now_iso8601();
+  if (request.kind == handlers::BuildRequest::Kind::release) {
+    Statement trigger = db.prepare(
+        "INSERT INTO release_triggers (target_repo, version, triggered_at, trigger) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (target_repo, version) DO NOTHING");
+    trigger.bind(1, request.target_repo).bind(2, request.version).bind(3, now).bind(4, request.trigger);
+    trigger.run();
+    if (db.changes() == 0) {
+      // Coalesced with the pending request, or built (or building) already.
+      Statement pending = db.prepare("SELECT count(*) FROM build_requests WHERE target_repo = ?1 AND version = ?2 AND state = 'pending'");
+      pending.bind(1, request.target_repo).bind(2, request.version);
+      pending.step();
+      return pending.column_int(0) > 0 ? EnqueueOutcome::coalesced : EnqueueOutcome::already_triggered;
+    }
+  }
   Statement insert = db.prepare(
       "INSERT INTO build_requests (kind, target_repo, version, repository, trigger, requested_by, delivery, "
       "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "

@@ -12,9 +12,11 @@
 
 namespace calico::store {
 
-enum class EnqueueOutcome { queued, coalesced };
+enum class EnqueueOutcome { queued, coalesced, already_triggered };
 
-// Queues the request, unless one for the same target and version is already pending.
+// Queues the request, unless one for the same target and version is already pending, or (for an
+// automatic release request) that release was triggered before: a tag seen by a webhook and by a
+// poll, or both pushed and created, builds once. Commands (/publish) may always queue again.
 EnqueueOutcome enqueue_build_request(Database& db, const handlers::BuildRequest& request,
                                      const std::optional<std::string>& delivery);
 

@@ -10,7 +10,7 @@ namespace calico::store {
 namespace {
 
 // Never edit a migration that has shipped: add a new one.
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
     R"sql(
 CREATE TABLE deliveries (
@@ -105,6 +105,24 @@ CREATE TABLE lp_watches (
   UNIQUE (owner, ppa, source, version, series)
 );
 CREATE INDEX lp_watches_due ON lp_watches(next_poll_at) WHERE finished_at IS NULL;
+)sql",
+    // 3: what the pollers last saw of each remote, and which releases have been triggered (a tag
+    // seen by a webhook and by a poll, or pushed and created, triggers one build).
+    R"sql(
+CREATE TABLE remote_refs (
+  repository   TEXT NOT NULL,                       -- owner/name
+  ref          TEXT NOT NULL,                       -- refs/heads/master, refs/tags/v3.4.1
+  sha          TEXT NOT NULL,
+  seen_at      TEXT NOT NULL,
+  PRIMARY KEY (repository, ref)
+);
+CREATE TABLE release_triggers (
+  target_repo  TEXT NOT NULL,
+  version      TEXT NOT NULL,
+  triggered_at TEXT NOT NULL,
+  trigger      TEXT NOT NULL,
+  PRIMARY KEY (target_repo, version)
+);
 )sql",
 };
 

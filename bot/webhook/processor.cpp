@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "bot/log/log.hpp"
-#include "bot/store/build_queue.hpp"
+#include "bot/store/handler_results.hpp"
 #include "bot/store/deliveries.hpp"
 #include "bot/webhook/decode_event.hpp"
 
@@ -18,7 +18,8 @@ constexpr auto kIdleWake = std::chrono::seconds(5);
 
 struct Processed {
   handlers::HandlerResult result;
-  std::string outcome;
+  bool decoded = false;  // handlers ran: the outcome comes from applying their result
+  std::string outcome;   // otherwise: why nothing ran
 };
 
 Processed run_handlers(const store::StoredDelivery& stored, const handlers::Registry& registry,
@@ -32,15 +33,11 @@ Processed run_handlers(const store::StoredDelivery& stored, const handlers::Regi
   } else {
     try {
       processed.result = registry.dispatch(std::get<Decoded>(decoded).event, handlers::HandlerContext{config});
+      processed.decoded = true;
     } catch (const std::exception& e) {
       // A handler bug must not wedge the queue: record it and move on.
       processed.outcome = "handler failed: " + std::string(e.what());
-      return processed;
     }
-    for (const std::string& note : processed.result.notes) {
-      processed.outcome += (processed.outcome.empty() ? "" : "; ") + note;
-    }
-    if (processed.outcome.empty()) processed.outcome = "processed";
   }
   return processed;
 }
@@ -103,21 +100,10 @@ std::size_t DeliveryProcessor::process_pending() {
     // not stop the others.
     store_.post(
         [processed, guid](store::Database& db) {
-          for (const handlers::BuildRequest& request : processed->result.build_requests) {
-            const auto queued = store::enqueue_build_request(db, request, guid);
-            if (queued == store::EnqueueOutcome::coalesced) {
-              processed->outcome += "; " + request.version + " for " + request.target_repo +
-                                    " was already pending: coalesced";
-            }
-            log::info("build.requested", {{"delivery", guid}, {"target", request.target_repo},
-                                          {"version", request.version}, {"trigger", request.trigger},
-                                          {"coalesced", queued == store::EnqueueOutcome::coalesced}});
-          }
-          for (const handlers::MasterChanged& change : processed->result.master_changes) {
-            store::mark_master_changed(db, change, guid);
-            log::info("master.changed", {{"delivery", guid}, {"repository", change.repository}, {"sha", change.sha}});
-          }
-          store::mark_delivery_processed(db, guid, processed->outcome);
+          const std::string outcome = processed->decoded
+                                          ? store::apply_handler_result(db, processed->result, guid)
+                                          : processed->outcome;
+          store::mark_delivery_processed(db, guid, outcome);
         },
         [done, guid](std::exception_ptr error) {
           if (error) {

@@ -107,13 +107,17 @@ TEST(Store, PendingRequestsForTheSameBuildCoalesce) {
   EXPECT_EQ(enqueue(release_request("v3.4.1", "calico-3.4")), EnqueueOutcome::coalesced);
   EXPECT_EQ(enqueue(release_request("v3.4.2", "calico-3.4")), EnqueueOutcome::queued);
   EXPECT_EQ(store.call([](Database& db) { return pending_build_requests(db); }), 2);
-  // Once a request has started, a new one for the same build queues again.
+  // Once a release has started, the same tag seen again (a late webhook, a poll) builds nothing
+  // more; a maintainer's command queues it again.
   store.call([](Database& db) { db.exec("UPDATE build_requests SET state = 'started' WHERE version = 'v3.4.1'"); });
-  EXPECT_EQ(enqueue(release_request("v3.4.1", "calico-3.4")), EnqueueOutcome::queued);
+  EXPECT_EQ(enqueue(release_request("v3.4.1", "calico-3.4")), EnqueueOutcome::already_triggered);
+  handlers::BuildRequest command = release_request("v3.4.1", "calico-3.4");
+  command.kind = handlers::BuildRequest::Kind::command;
+  EXPECT_EQ(enqueue(command), EnqueueOutcome::queued);
   const auto pending = store.call([](Database& db) { return build_requests(db, "pending"); });
   ASSERT_EQ(pending.size(), 2u);
   EXPECT_EQ(pending[0].request.version, "v3.4.2");
-  EXPECT_EQ(pending[1].request.kind, handlers::BuildRequest::Kind::release);
+  EXPECT_EQ(pending[1].request.kind, handlers::BuildRequest::Kind::command);
 }
 
 TEST(Store, MasterChangeKeepsTheLatestSha) {

@@ -1,0 +1,18 @@
+// Writing what handlers decided (build requests, master-changed marks) into the store, the same
+// way for webhook deliveries and for pollers' ref changes.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "bot/store/database.hpp"
+#include "handlers/result.hpp"
+
+namespace calico::store {
+
+// Returns what happened, for the delivery's (or poll's) outcome: the handlers' notes plus how
+// each request fared (queued, coalesced, triggered before).
+std::string apply_handler_result(Database& db, const handlers::HandlerResult& result,
+                                 const std::optional<std::string>& delivery);
+
+}  // namespace calico::store
