@@ -12,6 +12,7 @@
 #include "bot/http/client.hpp"
 #include "bot/http/server.hpp"
 #include "bot/launchpad/watcher.hpp"
+#include "bot/watch/poller.hpp"
 #include "bot/log/log.hpp"
 #include "bot/metrics/metrics.hpp"
 #include "bot/routes.hpp"
@@ -68,6 +69,9 @@ struct Service::Impl {
   launchpad::Client launchpad_client{config.launchpad.api_root, launchpad_http};
   launchpad::Watcher watcher{store, launchpad_client,
                              {config.launchpad.poll_first, config.launchpad.poll_max, config.launchpad.reject_after}};
+  // The pollers: the safety net for webhooks GitHub never sent or never retried.
+  handlers::Registry poll_registry = handlers::default_registry();
+  watch::Poller poller{store, config, poll_registry};
   webhook::DeliveryProcessor processor;
   webhook::Intake intake;
   Routes routes;
@@ -88,6 +92,7 @@ Service::~Service() { stop(); }
 void Service::start() {
   impl_->processor.start();
   impl_->watcher.start();
+  impl_->poller.start();
   impl_->keep_running.emplace(impl_->io.get_executor());
   impl_->server.start();
   for (int i = 0; i < impl_->config.server.threads; ++i) {
@@ -122,6 +127,7 @@ void Service::stop() {
     for (std::thread& thread : impl_->threads) thread.join();
   }
   impl_->processor.stop();
+  impl_->poller.stop();
   impl_->watcher.stop();
   impl_->store.stop();
   log::info("service.stopped");

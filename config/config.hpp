@@ -56,6 +56,8 @@ struct RepositoryConfig {
   std::string url;             // git remote the pollers and builds use
   std::string master_branch = "master";
   bool release_tags = true;    // whether vX.Y.Z tags here request calico-X.Y release builds
+  // The safety net for missed webhooks: ls-remote this often (with ±10% jitter); 0: never.
+  std::chrono::seconds poll_interval{300};
 };
 
 // One target platform of the packaging matrix: an Ubuntu series (deb) or an RPM platform.

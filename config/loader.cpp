@@ -244,6 +244,7 @@ RepositoryConfig read_repository(TableReader& r) {
     repo.master_branch = *v;
   }
   if (auto v = r.boolean("release_tags")) repo.release_tags = *v;
+  if (auto v = r.integer("poll_interval_seconds", 0, 86400)) repo.poll_interval = std::chrono::seconds(*v);
   r.finish();
   return repo;
 }

@@ -1,0 +1,135 @@
+#include "bot/watch/poller.hpp"
+
+#include <random>
+
+#include "bot/log/log.hpp"
+#include "bot/store/handler_results.hpp"
+#include "bot/store/remote_refs.hpp"
+#include "builders/git/ls_remote.hpp"
+#include "builders/git/mirror.hpp"
+
+namespace calico::watch {
+
+std::vector<RefChange> diff_refs(const std::map<std::string, std::string>& before,
+                                 const std::map<std::string, std::string>& after) {
+  std::vector<RefChange> changes;
+  auto old_it = before.begin();
+  auto new_it = after.begin();
+  while (old_it != before.end() || new_it != after.end()) {
+    if (new_it == after.end() || (old_it != before.end() && old_it->first < new_it->first)) {
+      changes.push_back({old_it->first, old_it->second, ""});
+      ++old_it;
+    } else if (old_it == before.end() || new_it->first < old_it->first) {
+      changes.push_back({new_it->first, "", new_it->second});
+      ++new_it;
+    } else {
+      if (old_it->second != new_it->second) changes.push_back({new_it->first, old_it->second, new_it->second});
+      ++old_it;
+      ++new_it;
+    }
+  }
+  return changes;
+}
+
+handlers::PushEvent push_event_for(const std::string& repository, const RefChange& change) {
+  static const std::string kZero(40, '0');
+  handlers::PushEvent push;
+  push.repository = repository;
+  push.ref = change.ref;
+  push.before = change.before.empty() ? kZero : change.before;
+  push.after = change.after.empty() ? kZero : change.after;
+  push.created = change.before.empty();
+  push.deleted = change.after.empty();
+  push.sender.login = "calico-release-bot (poll)";
+  return push;
+}
+
+Poller::Poller(store::Store& store, const config::Config& config, const handlers::Registry& registry)
+    : store_(store), config_(config), registry_(registry) {}
+
+Poller::~Poller() { stop(); }
+
+PollReport Poller::poll(const config::RepositoryConfig& repository) {
+  const std::map<std::string, std::string> now = builders::git::ls_remote(repository.url);
+  PollReport report;
+  store_.call([&](store::Database& db) {
+    const std::map<std::string, std::string> before = store::remote_refs(db, repository.github);
+    if (before.empty()) {
+      // Never polled: remember what is there. Tags that predate the bot are not new releases.
+      report.baseline = true;
+      report.outcome = "baseline of " + std::to_string(now.size()) + " refs recorded";
+    } else {
+      report.changes = diff_refs(before, now);
+      handlers::HandlerResult result;
+      for (const RefChange& change : report.changes) {
+        result.merge(registry_.dispatch(push_event_for(repository.github, change), handlers::HandlerContext{config_}));
+      }
+      report.outcome = report.changes.empty() ? "no change" : store::apply_handler_result(db, result, std::nullopt);
+    }
+    store::save_remote_refs(db, repository.github, now);
+  });
+  if (!report.changes.empty() || report.baseline) {
+    log::info("poll.changes", {{"repository", repository.github}, {"changes", report.changes.size()}, {"outcome", report.outcome}});
+  }
+  return report;
+}
+
+void Poller::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void Poller::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    wake_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void Poller::run() {
+  using Clock = std::chrono::steady_clock;
+  std::mt19937 random(std::random_device{}());
+  // ±10% jitter, so that repositories and bots do not poll in lockstep.
+  auto jittered = [&](std::chrono::seconds interval) {
+    std::uniform_real_distribution<double> factor(0.9, 1.1);
+    return std::chrono::duration_cast<Clock::duration>(interval * factor(random));
+  };
+  struct Schedule {
+    Clock::time_point next;
+    std::chrono::seconds backoff{0};
+  };
+  std::map<std::string, Schedule> schedule;
+  for (const auto& repository : config_.repositories) {
+    if (repository.poll_interval.count() > 0) schedule[repository.github] = {Clock::now(), {}};
+  }
+  std::unique_lock lock(mutex_);
+  while (!stopping_ && !schedule.empty()) {
+    Clock::time_point earliest = Clock::time_point::max();
+    for (const auto& repository : config_.repositories) {
+      auto it = schedule.find(repository.github);
+      if (it == schedule.end()) continue;
+      if (Clock::now() >= it->second.next) {
+        lock.unlock();
+        try {
+          poll(repository);
+          it->second.backoff = std::chrono::seconds(0);
+          it->second.next = Clock::now() + jittered(repository.poll_interval);
+        } catch (const std::exception& e) {
+          // Back off: double the wait after each failure, up to an hour.
+          it->second.backoff = std::min<std::chrono::seconds>(
+              std::chrono::hours(1), std::max(repository.poll_interval, it->second.backoff * 2));
+          it->second.next = Clock::now() + jittered(it->second.backoff);
+          log::warn("poll.failed", {{"repository", repository.github}, {"error", e.what()},
+                                    {"retry_in_seconds", static_cast<long long>(it->second.backoff.count())}});
+        }
+        lock.lock();
+        if (stopping_) return;
+      }
+      earliest = std::min(earliest, it->second.next);
+    }
+    wake_.wait_until(lock, earliest, [&] { return stopping_; });
+  }
+}
+
+}  // namespace calico::watch

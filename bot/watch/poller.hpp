@@ -1,0 +1,68 @@
+// The pollers: `ls-remote` (libgit2, nothing cloned) of every configured repository on its own
+// interval, with jitter and with backoff on errors. What changed since the last poll becomes the
+// same events webhooks bring (pushes of branches and tags) and goes through the same handlers, so
+// a tag seen by both triggers one build; the refs seen and the handlers' results are stored in
+// one transaction. GitHub sends no event when more than three tags are pushed at once and never
+// retries a failed delivery: this is the safety net.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bot/store/store.hpp"
+#include "config/config.hpp"
+#include "handlers/events.hpp"
+#include "handlers/registry.hpp"
+
+namespace calico::watch {
+
+struct RefChange {
+  std::string ref;     // full: refs/heads/master, refs/tags/v3.4.1
+  std::string before;  // empty: the ref is new
+  std::string after;   // empty: the ref was deleted
+  bool operator==(const RefChange&) const = default;
+};
+
+// Changes from `before` to `after`, in ref order.
+std::vector<RefChange> diff_refs(const std::map<std::string, std::string>& before,
+                                 const std::map<std::string, std::string>& after);
+
+// The push event a webhook would have brought for this change.
+handlers::PushEvent push_event_for(const std::string& repository, const RefChange& change);
+
+struct PollReport {
+  bool baseline = false;  // first poll of this repository: refs recorded, nothing triggered
+  std::vector<RefChange> changes;
+  std::string outcome;
+};
+
+class Poller {
+ public:
+  Poller(store::Store& store, const config::Config& config, const handlers::Registry& registry);
+  ~Poller();
+
+  // One poll of one repository. Throws builders::git::GitError when the remote cannot be reached.
+  PollReport poll(const config::RepositoryConfig& repository);
+
+  // Polls every repository with a poll interval on its own schedule until stop().
+  void start();
+  void stop();
+
+ private:
+  void run();
+
+  store::Store& store_;
+  const config::Config& config_;
+  const handlers::Registry& registry_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace calico::watch

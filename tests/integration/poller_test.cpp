@@ -1,0 +1,93 @@
+// The pollers against real repositories: the first poll is a baseline, tags pushed together are
+// all found, a tag a webhook already brought triggers nothing more, master moving marks master.
+#include <gtest/gtest.h>
+
+#include "bot/store/build_queue.hpp"
+#include "bot/watch/poller.hpp"
+#include "config/loader.hpp"
+#include "handlers/registry.hpp"
+#include "tests/support/fixtures.hpp"
+#include "tests/support/git_fixture.hpp"
+
+using namespace calico;
+
+class PollerTest : public ::testing::Test {
+ protected:
+  PollerTest() : felix_(dir_.path() / "felix") {
+    felix_.commit("README", "felix\n", "Initial commit");
+    felix_.tag("v3.4.0");
+    testkit::write_file(dir_.path() / "bot.toml", "[[repositories]]\nname = \"felix\"\ngithub = \"projectcalico/felix\"\nurl = \"" +
+                                                      felix_.path().string() + "\"\n");
+    config_ = config::load_config(dir_.path() / "bot.toml");
+    config::StoreConfig store_config;
+    store_config.path = dir_.path() / "state.sqlite";
+    store_ = std::make_unique<store::Store>(store_config);
+    poller_ = std::make_unique<watch::Poller>(*store_, config_, registry_);
+  }
+
+  std::vector<std::string> requests() {
+    std::vector<std::string> out;
+    for (const auto& row : store_->call([](store::Database& db) { return store::build_requests(db, "pending"); })) {
+      out.push_back(row.request.target_repo + " " + row.request.version);
+    }
+    return out;
+  }
+
+  testkit::ScratchDir dir_;
+  testkit::GitFixture felix_;
+  config::Config config_;
+  handlers::Registry registry_ = handlers::default_registry();
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<watch::Poller> poller_;
+};
+
+TEST_F(PollerTest, TheFirstPollIsABaselineNotAFloodOfOldReleases) {
+  const auto first = poller_->poll(config_.repositories[0]);
+  EXPECT_TRUE(first.baseline);
+  EXPECT_TRUE(requests().empty());
+  const auto second = poller_->poll(config_.repositories[0]);
+  EXPECT_FALSE(second.baseline);
+  EXPECT_TRUE(second.changes.empty());
+  EXPECT_EQ(second.outcome, "no change");
+}
+
+TEST_F(PollerTest, ThreeTagsPushedAtOnceAreAllFound) {
+  poller_->poll(config_.repositories[0]);
+  felix_.commit("VERSION", "3.5.0\n", "Release v3.5.0");
+  felix_.tag("v3.5.0");
+  felix_.tag("v3.5.0-python2");
+  felix_.commit("VERSION", "3.6.0\n", "Release v3.6.0");
+  felix_.tag("v3.6.0");
+  const auto report = poller_->poll(config_.repositories[0]);
+  EXPECT_EQ(report.changes.size(), 4u);  // master moved, three tags
+  EXPECT_EQ(requests(), (std::vector<std::string>{"calico-3.5 v3.5.0", "calico-3.5-python2 v3.5.0-python2", "calico-3.6 v3.6.0"}));
+  const auto marks = store_->call([](store::Database& db) { return store::master_changes(db); });
+  ASSERT_EQ(marks.size(), 1u);
+  EXPECT_EQ(marks[0].change.sha, felix_.head());
+}
+
+TEST_F(PollerTest, ATagAWebhookBroughtTriggersNothingMore) {
+  poller_->poll(config_.repositories[0]);
+  felix_.commit("VERSION", "3.7.0\n", "Release v3.7.0");
+  felix_.tag("v3.7.0", /*annotated=*/false);
+  // The webhook arrives first and its request is taken by the dispatcher.
+  handlers::PushEvent push;
+  push.repository = "projectcalico/felix";
+  push.ref = "refs/tags/v3.7.0";
+  push.after = felix_.head();
+  push.created = true;
+  const auto result = registry_.dispatch(push, handlers::HandlerContext{config_});
+  store_->call([&](store::Database& db) {
+    for (const auto& request : result.build_requests) store::enqueue_build_request(db, request, std::nullopt);
+    db.exec("UPDATE build_requests SET state = 'started'");
+  });
+  const auto report = poller_->poll(config_.repositories[0]);
+  EXPECT_NE(report.outcome.find("v3.7.0 for calico-3.7 was triggered before"), std::string::npos) << report.outcome;
+  EXPECT_TRUE(requests().empty());
+}
+
+TEST_F(PollerTest, AnUnreachableRepositoryIsAClearError) {
+  config::RepositoryConfig gone = config_.repositories[0];
+  gone.url = (dir_.path() / "no-such-repository").string();
+  EXPECT_THROW(poller_->poll(gone), std::runtime_error);
+}
