@@ -10,8 +10,7 @@
 #include <stdexcept>
 
 #include "bot/cli.hpp"
-#include "bot/http/client.hpp"
-#include "bot/launchpad/archive.hpp"
+#include "bot/pipeline_environment.hpp"
 #include "bot/launchpad/watcher.hpp"
 #include "bot/store/store.hpp"
 #include "bot/util/time_format.hpp"
@@ -69,35 +68,6 @@ class ProgressPrinter : public builders::pipeline::Observer {
   std::chrono::steady_clock::time_point started_;
 };
 
-// The RPM host from [publish], with HOST and GCLOUD_ARGS (as make release-publish took them)
-// overriding rpm_host and gcloud_args of a configured ssh or gcloud transport.
-std::unique_ptr<builders::publish::RpmHost> make_rpm_host(const config::PublishConfig& publish,
-                                                          const std::optional<std::string>& host_variable,
-                                                          const std::optional<std::string>& gcloud_variable) {
-  const std::string& transport = publish.rpm_transport;
-  if (transport == "local") {
-    if (host_variable || gcloud_variable) {
-      throw std::invalid_argument(std::string(host_variable ? "HOST" : "GCLOUD_ARGS") +
-                                  " is set, but [publish] rpm_transport is \"local\"; set rpm_transport = \"gcloud\" "
-                                  "(or \"ssh\") and rpm_root to publish to a host");
-    }
-    return std::make_unique<builders::publish::LocalHost>();
-  }
-  const std::string host = host_variable.value_or(publish.rpm_host);
-  static const std::regex host_shape("[A-Za-z0-9_][A-Za-z0-9._-]*(@[A-Za-z0-9._-]+)?");
-  if (host.empty()) throw std::invalid_argument("the " + transport + " RPM transport needs HOST (or [publish] rpm_host)");
-  if (!std::regex_match(host, host_shape)) throw std::invalid_argument("HOST \"" + host.substr(0, 80) + "\" is not [user@]host");
-  if (!publish.rpm_root.is_absolute()) {
-    throw std::invalid_argument("the " + transport + " RPM transport needs [publish] rpm_root, an absolute path on " + host);
-  }
-  if (transport == "ssh") {
-    return std::make_unique<builders::publish::SshHost>(
-        builders::publish::SshSettings{host, publish.rpm_ssh_port, publish.rpm_ssh_identity, publish.rpm_ssh_options});
-  }
-  return std::make_unique<builders::publish::GcloudHost>(host,
-                                                         builders::publish::split_words(gcloud_variable.value_or(publish.gcloud_args)));
-}
-
 std::string run_directory_name(const std::string& version) {
   std::string stamp = util::utc_now_iso8601();
   for (char& c : stamp) {
@@ -123,10 +93,10 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
   request.networking_calico_checkout = setting(options, "NETWORKING_CALICO_CHECKOUT");
   if (auto steps = setting(options, "STEPS")) request.steps = builders::split_list(*steps);
   if (auto platforms = setting(options, "PLATFORMS")) request.platforms = builders::split_list(*platforms);
-  std::unique_ptr<builders::publish::RpmHost> rpm_host;
+  const EnvironmentOverrides overrides{setting(options, "SECRET_KEY"), setting(options, "HOST"), setting(options, "GCLOUD_ARGS")};
   try {
-    rpm_host = make_rpm_host(config.publish, setting(options, "HOST"), setting(options, "GCLOUD_ARGS"));
-  } catch (const std::invalid_argument& e) {
+    make_rpm_host(config.publish, overrides.host, overrides.gcloud_args);  // refuse a bad HOST before planning
+  } catch (const EnvironmentError& e) {
     err << "calico-release-bot publish: " << e.what() << "\n";
     return kUsage;
   }
@@ -143,61 +113,19 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
     return kOk;
   }
 
-  // The signing key: SECRET_KEY (a file, as for make release-publish) or secrets.gpg_secret_key.
-  const bool publishes = std::any_of(plan.jobs.begin(), plan.jobs.end(), [](const builders::Job& job) {
-    return job.step == builders::Step::pub_debs || job.step == builders::Step::pub_rpms;
-  });
-  std::unique_ptr<builders::sign::Keyring> keyring;
-  if (publishes) {
-    try {
-      std::optional<config::Secret> passphrase;
-      if (config.secrets.gpg_passphrase.configured()) {
-        passphrase = config::load_secret(config.secrets.gpg_passphrase, "secrets.gpg_passphrase");
-      }
-      if (auto path = setting(options, "SECRET_KEY")) {
-        keyring = std::make_unique<builders::sign::Keyring>(std::filesystem::path(*path), passphrase);
-      } else if (config.secrets.gpg_secret_key.configured()) {
-        keyring = std::make_unique<builders::sign::Keyring>(
-            config::load_secret(config.secrets.gpg_secret_key, "secrets.gpg_secret_key"),
-            config.secrets.gpg_secret_key.describe(), passphrase);
-      } else {
-        err << "calico-release-bot publish: the plan publishes, but there is no signing key: set SECRET_KEY to the "
-               "key file, or configure secrets.gpg_secret_key (or leave pub_debs and pub_rpms out of STEPS)\n";
-        return kBadConfig;
-      }
-    } catch (const config::ConfigError& e) {
-      err << "calico-release-bot publish: " << e.what() << "\n";
-      return kBadConfig;
-    } catch (const builders::sign::SignError& e) {
-      err << "calico-release-bot publish: " << e.what() << "\n";
-      return kBadConfig;
-    }
+  PipelineEnvironment environment;
+  try {
+    environment = make_pipeline_environment(config, plan, overrides);
+  } catch (const EnvironmentError& e) {
+    err << "calico-release-bot publish: " << e.what() << "\n";
+    return e.usage ? kUsage : kBadConfig;
   }
-
-  // What the archive already holds: the local stand-in's incoming directory, or Launchpad itself.
-  std::unique_ptr<builders::publish::SourceArchive> archive;
-  http::Client launchpad_http({"calico-release-bot", config.launchpad.timeout, 4, std::chrono::milliseconds(500),
-                               config.launchpad.min_interval});
-  launchpad::Client launchpad_client(config.launchpad.api_root, launchpad_http);
-  if (config.publish.dput_method == "local") {
-    archive = std::make_unique<builders::publish::LocalIncomingArchive>(
-        builders::publish::dput_incoming(config.publish, plan.repo_name));
-  } else {
-    archive = std::make_unique<launchpad::PpaArchive>(launchpad_client, config.publish.ppa_owner, plan.repo_name);
-  }
-  std::unique_ptr<builders::exec::Executor> executor;
   const std::filesystem::path run_dir = config.publish.work_dir / run_directory_name(plan.version);
-  if (config.publish.executor == "docker") {
-    executor = std::make_unique<builders::exec::DockerExecutor>(
-        builders::exec::DockerSettings{"docker", config.publish.docker_image_prefix, config.publish.work_dir});
-  } else {
-    executor = std::make_unique<builders::exec::LocalExecutor>();
-  }
 
   out << "Publishing VERSION=" << plan.version << " to " << plan.repo_name << ": " << plan.jobs.size() << " jobs, "
       << config.publish.parallel_jobs << " at a time, in " << run_dir.string() << "\n";
-  builders::pipeline::Procedure procedure(config, plan, run_dir, *executor, keyring.get(), archive.get(), *rpm_host,
-                                          config.publish.rpm_root.string());
+  builders::pipeline::Procedure procedure(config, plan, run_dir, *environment.executor, environment.keyring.get(),
+                                          environment.archive.get(), *environment.rpm_host, config.publish.rpm_root.string());
   // Uploads that Launchpad (or a stand-in serving its API) builds are watched until published:
   // the service's watcher follows them; `calico-release-bot lp-wait` can too.
   std::unique_ptr<store::Store> state;
@@ -206,7 +134,7 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
     try {
       state = std::make_unique<store::Store>(config.store);
       watcher = std::make_unique<launchpad::Watcher>(
-          *state, launchpad_client,
+          *state, *environment.launchpad,
           launchpad::WatcherSettings{config.launchpad.poll_first, config.launchpad.poll_max, config.launchpad.reject_after});
       procedure.on_uploaded([&](const std::string& source, const std::string& version, const std::string& series) {
         watcher->watch(config.publish.ppa_owner, plan.repo_name, source, version, series);

@@ -135,6 +135,16 @@ struct LaunchpadConfig {
   std::chrono::seconds reject_after{7200};
 };
 
+// Running queued build requests in the service.
+struct DispatchConfig {
+  bool enabled = true;
+  int max_concurrent_builds = 1;   // across all targets; one per target repository always
+  // The nightly master build: at this UTC time, if master changed since the last good build.
+  bool nightly = true;
+  int nightly_hour = 2;
+  int nightly_minute = 0;
+};
+
 struct Config {
   std::filesystem::path source;  // the file it was loaded from
   ServerConfig server;
@@ -144,6 +154,7 @@ struct Config {
   std::vector<RepositoryConfig> repositories;
   PublishConfig publish = default_publish_config();
   LaunchpadConfig launchpad;
+  DispatchConfig dispatch;
 
   // The watched repository whose GitHub name is `full_name` (case-insensitive), or nullptr.
   const RepositoryConfig* find_repository(std::string_view full_name) const;

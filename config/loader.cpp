@@ -427,6 +427,20 @@ void read_launchpad(TableReader& r, LaunchpadConfig& launchpad) {
   r.finish();
 }
 
+void read_dispatch(TableReader& r, DispatchConfig& dispatch) {
+  if (auto v = r.boolean("enabled")) dispatch.enabled = *v;
+  if (auto v = r.integer("max_concurrent_builds", 1, 16)) dispatch.max_concurrent_builds = static_cast<int>(*v);
+  if (auto v = r.boolean("nightly")) dispatch.nightly = *v;
+  if (auto v = r.string("nightly_utc")) {
+    static const std::regex time_shape("([01][0-9]|2[0-3]):([0-5][0-9])");
+    std::smatch match;
+    if (!std::regex_match(*v, match, time_shape)) r.throw_at(r.line_of("nightly_utc"), r.qualified("nightly_utc"), "must be HH:MM (UTC), got \"" + *v + "\"");
+    dispatch.nightly_hour = std::stoi(match[1]);
+    dispatch.nightly_minute = std::stoi(match[2]);
+  }
+  r.finish();
+}
+
 Config build(const toml::table& root, const std::filesystem::path& origin) {
   Config config;
   config.source = origin;
@@ -444,6 +458,7 @@ Config build(const toml::table& root, const std::filesystem::path& origin) {
     config.publish.mirror_dir = top.resolve(config.publish.mirror_dir.string());
     config.publish.rpm_root = top.resolve(config.publish.rpm_root.string());
   }
+  if (const toml::table* t = top.table("dispatch")) { TableReader r(*t, "dispatch", origin); read_dispatch(r, config.dispatch); }
   if (const toml::table* t = top.table("launchpad")) { TableReader r(*t, "launchpad", origin); read_launchpad(r, config.launchpad); }
   if (const toml::array* repos = top.array("repositories")) {
     std::size_t index = 0;

@@ -1,0 +1,95 @@
+#include "bot/pipeline_environment.hpp"
+
+#include <algorithm>
+#include <regex>
+
+#include "bot/launchpad/archive.hpp"
+#include "config/error.hpp"
+
+namespace calico {
+
+// The RPM host from [publish], with HOST and GCLOUD_ARGS (as make release-publish took them)
+// overriding rpm_host and gcloud_args of a configured ssh or gcloud transport.
+std::unique_ptr<builders::publish::RpmHost> make_rpm_host(const config::PublishConfig& publish,
+                                                          const std::optional<std::string>& host_variable,
+                                                          const std::optional<std::string>& gcloud_variable) {
+  const std::string& transport = publish.rpm_transport;
+  if (transport == "local") {
+    if (host_variable || gcloud_variable) {
+      throw EnvironmentError(std::string(host_variable ? "HOST" : "GCLOUD_ARGS") +
+                                  " is set, but [publish] rpm_transport is \"local\"; set rpm_transport = \"gcloud\" "
+                                  "(or \"ssh\") and rpm_root to publish to a host",
+                             true);
+    }
+    return std::make_unique<builders::publish::LocalHost>();
+  }
+  const std::string host = host_variable.value_or(publish.rpm_host);
+  static const std::regex host_shape("[A-Za-z0-9_][A-Za-z0-9._-]*(@[A-Za-z0-9._-]+)?");
+  if (host.empty()) throw EnvironmentError("the " + transport + " RPM transport needs HOST (or [publish] rpm_host)", true);
+  if (!std::regex_match(host, host_shape)) throw EnvironmentError("HOST \"" + host.substr(0, 80) + "\" is not [user@]host", true);
+  if (!publish.rpm_root.is_absolute()) {
+    throw EnvironmentError("the " + transport + " RPM transport needs [publish] rpm_root, an absolute path on " + host, true);
+  }
+  if (transport == "ssh") {
+    return std::make_unique<builders::publish::SshHost>(
+        builders::publish::SshSettings{host, publish.rpm_ssh_port, publish.rpm_ssh_identity, publish.rpm_ssh_options});
+  }
+  return std::make_unique<builders::publish::GcloudHost>(host,
+                                                         builders::publish::split_words(gcloud_variable.value_or(publish.gcloud_args)));
+}
+
+PipelineEnvironment make_pipeline_environment(const config::Config& config, const builders::Plan& plan,
+                                              const EnvironmentOverrides& overrides) {
+  PipelineEnvironment environment;
+  environment.rpm_host = make_rpm_host(config.publish, overrides.host, overrides.gcloud_args);
+
+  // The signing key: SECRET_KEY (a file, as for make release-publish) or secrets.gpg_secret_key.
+  const bool publishes = std::any_of(plan.jobs.begin(), plan.jobs.end(), [](const builders::Job& job) {
+    return job.step == builders::Step::pub_debs || job.step == builders::Step::pub_rpms;
+  });
+  if (publishes) {
+    try {
+      std::optional<config::Secret> passphrase;
+      if (config.secrets.gpg_passphrase.configured()) {
+        passphrase = config::load_secret(config.secrets.gpg_passphrase, "secrets.gpg_passphrase");
+      }
+      if (overrides.secret_key_file) {
+        environment.keyring = std::make_unique<builders::sign::Keyring>(std::filesystem::path(*overrides.secret_key_file), passphrase);
+      } else if (config.secrets.gpg_secret_key.configured()) {
+        environment.keyring = std::make_unique<builders::sign::Keyring>(
+            config::load_secret(config.secrets.gpg_secret_key, "secrets.gpg_secret_key"),
+            config.secrets.gpg_secret_key.describe(), passphrase);
+      } else {
+        throw EnvironmentError(
+            "the plan publishes, but there is no signing key: set SECRET_KEY to the key file, or configure "
+            "secrets.gpg_secret_key (or leave pub_debs and pub_rpms out of STEPS)",
+            false);
+      }
+    } catch (const config::ConfigError& e) {
+      throw EnvironmentError(e.what(), false);
+    } catch (const builders::sign::SignError& e) {
+      throw EnvironmentError(e.what(), false);
+    }
+  }
+
+  // What the archive already holds: the local stand-in's incoming directory, or Launchpad itself.
+  environment.launchpad_http = std::make_unique<http::Client>(http::ClientSettings{
+      "calico-release-bot", config.launchpad.timeout, 4, std::chrono::milliseconds(500), config.launchpad.min_interval});
+  environment.launchpad = std::make_unique<launchpad::Client>(config.launchpad.api_root, *environment.launchpad_http);
+  if (config.publish.dput_method == "local") {
+    environment.archive = std::make_unique<builders::publish::LocalIncomingArchive>(
+        builders::publish::dput_incoming(config.publish, plan.repo_name));
+  } else {
+    environment.archive =
+        std::make_unique<launchpad::PpaArchive>(*environment.launchpad, config.publish.ppa_owner, plan.repo_name);
+  }
+  if (config.publish.executor == "docker") {
+    environment.executor = std::make_unique<builders::exec::DockerExecutor>(
+        builders::exec::DockerSettings{"docker", config.publish.docker_image_prefix, config.publish.work_dir});
+  } else {
+    environment.executor = std::make_unique<builders::exec::LocalExecutor>();
+  }
+  return environment;
+}
+
+}  // namespace calico

@@ -1,0 +1,54 @@
+// Everything a plan run needs besides the plan: the executor, the signing keyring, the archive
+// to ask before uploading, the RPM host, and the Launchpad client behind the archive. Made the
+// same way for `publish` and for the service's dispatcher.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "bot/http/client.hpp"
+#include "bot/launchpad/client.hpp"
+#include "builders/exec/executor.hpp"
+#include "builders/plan.hpp"
+#include "builders/publish/deb_upload.hpp"
+#include "builders/publish/rpm_host.hpp"
+#include "builders/sign/keyring.hpp"
+#include "config/config.hpp"
+
+namespace calico {
+
+// `usage`: the request is at fault (a bad HOST); otherwise the configuration or key is.
+class EnvironmentError : public std::runtime_error {
+ public:
+  EnvironmentError(const std::string& message, bool usage) : std::runtime_error(message), usage(usage) {}
+  bool usage;
+};
+
+// What make release-publish took from the environment: SECRET_KEY, HOST, GCLOUD_ARGS.
+struct EnvironmentOverrides {
+  std::optional<std::string> secret_key_file;
+  std::optional<std::string> host;
+  std::optional<std::string> gcloud_args;
+};
+
+struct PipelineEnvironment {
+  std::unique_ptr<http::Client> launchpad_http;
+  std::unique_ptr<launchpad::Client> launchpad;
+  std::unique_ptr<builders::sign::Keyring> keyring;  // null when the plan publishes nothing
+  std::unique_ptr<builders::publish::SourceArchive> archive;
+  std::unique_ptr<builders::publish::RpmHost> rpm_host;
+  std::unique_ptr<builders::exec::Executor> executor;
+};
+
+// Throws EnvironmentError.
+PipelineEnvironment make_pipeline_environment(const config::Config& config, const builders::Plan& plan,
+                                              const EnvironmentOverrides& overrides);
+
+// The RPM host alone (publish checks it before planning). Throws EnvironmentError.
+std::unique_ptr<builders::publish::RpmHost> make_rpm_host(const config::PublishConfig& publish,
+                                                          const std::optional<std::string>& host_variable,
+                                                          const std::optional<std::string>& gcloud_variable);
+
+}  // namespace calico
