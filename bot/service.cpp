@@ -12,6 +12,7 @@
 #include "bot/http/client.hpp"
 #include "bot/http/server.hpp"
 #include "bot/launchpad/watcher.hpp"
+#include "bot/dispatch/dispatcher.hpp"
 #include "bot/watch/poller.hpp"
 #include "bot/log/log.hpp"
 #include "bot/metrics/metrics.hpp"
@@ -72,6 +73,7 @@ struct Service::Impl {
   // The pollers: the safety net for webhooks GitHub never sent or never retried.
   handlers::Registry poll_registry = handlers::default_registry();
   watch::Poller poller{store, config, poll_registry};
+  dispatch::Dispatcher dispatcher{store, config};
   webhook::DeliveryProcessor processor;
   webhook::Intake intake;
   Routes routes;
@@ -93,6 +95,7 @@ void Service::start() {
   impl_->processor.start();
   impl_->watcher.start();
   impl_->poller.start();
+  if (impl_->config.dispatch.enabled) impl_->dispatcher.start();
   impl_->keep_running.emplace(impl_->io.get_executor());
   impl_->server.start();
   for (int i = 0; i < impl_->config.server.threads; ++i) {
@@ -127,6 +130,7 @@ void Service::stop() {
     for (std::thread& thread : impl_->threads) thread.join();
   }
   impl_->processor.stop();
+  impl_->dispatcher.stop();
   impl_->poller.stop();
   impl_->watcher.stop();
   impl_->store.stop();

@@ -10,7 +10,7 @@ namespace calico::store {
 namespace {
 
 // Never edit a migration that has shipped: add a new one.
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
     R"sql(
 CREATE TABLE deliveries (
@@ -123,6 +123,14 @@ CREATE TABLE release_triggers (
   trigger      TEXT NOT NULL,
   PRIMARY KEY (target_repo, version)
 );
+)sql",
+    // 4: what the dispatcher records of builds and their jobs.
+    R"sql(
+ALTER TABLE builds ADD COLUMN kind TEXT NOT NULL DEFAULT 'release';
+ALTER TABLE builds ADD COLUMN detail TEXT NOT NULL DEFAULT '';
+ALTER TABLE builds ADD COLUMN run_dir TEXT;
+ALTER TABLE build_steps ADD COLUMN detail TEXT NOT NULL DEFAULT '';
+CREATE INDEX builds_running ON builds(state) WHERE state = 'running';
 )sql",
 };
 

@@ -49,6 +49,26 @@ std::vector<std::string> changes_files(const std::string& changes) {
 
 }  // namespace
 
+SourceArtifacts read_source_artifacts(const std::filesystem::path& job_dir) {
+  SourceArtifacts artifacts;
+  if (std::filesystem::is_directory(job_dir)) {
+    for (const auto& entry : std::filesystem::directory_iterator(job_dir)) {
+      if (entry.path().string().ends_with("_source.changes")) artifacts.changes = entry.path();
+    }
+  }
+  if (artifacts.changes.empty()) throw BuildError("no source package in " + job_dir.string());
+  const std::string changes = read(artifacts.changes);
+  std::istringstream lines(changes);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("Source: ", 0) == 0) artifacts.source = line.substr(8);
+    if (line.rfind("Version: ", 0) == 0) artifacts.version = line.substr(9);
+  }
+  artifacts.dsc = job_dir / (artifacts.source + "_" + without_epoch(artifacts.version) + ".dsc");
+  for (const std::string& name : changes_files(changes)) artifacts.files.push_back(job_dir / name);
+  artifacts.files.push_back(artifacts.changes);
+  return artifacts;
+}
+
 std::string without_epoch(const std::string& version) {
   const auto colon = version.find(':');
   return colon == std::string::npos ? version : version.substr(colon + 1);

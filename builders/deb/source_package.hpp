@@ -43,6 +43,10 @@ struct SourceArtifacts {
 SourceArtifacts build_source_package(const SourceBuild& build, exec::Executor& executor,
                                      const std::filesystem::path& log_file, const exec::CancelToken& cancel);
 
+// The artifacts of a source package built earlier into `job_dir` (a resumed run), read back from
+// its .changes. Throws BuildError when there is none.
+SourceArtifacts read_source_artifacts(const std::filesystem::path& job_dir);
+
 // "3.4.1-xenial" for "1:3.4.1-xenial": file names never carry the epoch.
 std::string without_epoch(const std::string& version);
 

@@ -53,6 +53,31 @@ std::string Procedure::run(const Job& job, const std::filesystem::path& log, con
   }
 }
 
+std::filesystem::path Procedure::job_dir(const Job& job) const {
+  std::string directory = job.id;
+  std::replace(directory.begin(), directory.end(), '/', '-');
+  return run_dir_ / "jobs" / directory;
+}
+
+void Procedure::adopt(const Job& job) {
+  if (!job.source) return;  // bld_images and publishing leave nothing later jobs need
+  const std::filesystem::path dir = job_dir(job);
+  std::lock_guard guard(mutex_);
+  if (job.kind == config::PackageKind::deb) {
+    debs_[job.platform].push_back(deb::read_source_artifacts(dir));
+    return;
+  }
+  std::vector<std::filesystem::path> found;
+  if (std::filesystem::is_directory(dir / "out")) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir / "out")) {
+      if (entry.is_regular_file() && entry.path().string().ends_with(".rpm")) found.push_back(entry.path());
+    }
+  }
+  if (found.empty()) throw std::runtime_error("no RPMs from " + job.id + " in " + dir.string());
+  auto& list = rpms_[job.platform];
+  list.insert(list.end(), found.begin(), found.end());
+}
+
 git::Mirror& Procedure::mirror(const std::string& url) {
   std::mutex* lock = nullptr;
   {
@@ -118,9 +143,7 @@ std::string Procedure::build_component(const Job& job, const std::filesystem::pa
   git::Mirror& source = mirror(job.source->repo);
   const std::string sha = source.resolve(job.source->checkout);
   const git::CommitFacts facts = source.facts(sha);
-  std::string directory = job.id;
-  std::replace(directory.begin(), directory.end(), '/', '-');
-  const std::filesystem::path job_dir = run_dir_ / "jobs" / directory;
+  const std::filesystem::path job_dir = this->job_dir(job);
   std::filesystem::remove_all(job_dir);
   source.export_tree(sha, job_dir / "tree");
   const PackageVersion version = version_for(job, facts, job_dir / "tree");

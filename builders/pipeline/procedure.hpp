@@ -35,6 +35,10 @@ class Procedure : public JobWork {
 
   std::string run(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) override;
 
+  // Takes over what a job finished in an earlier attempt of this run (its artifacts on disk), so
+  // that a resumed run does not build it again. Throws when they are missing.
+  void adopt(const Job& job);
+
   // Called for each source package pub_debs uploaded (not for skipped ones): the Launchpad
   // watcher follows those. Arguments: source, version, series.
   void on_uploaded(std::function<void(const std::string&, const std::string&, const std::string&)> callback) {
@@ -43,6 +47,7 @@ class Procedure : public JobWork {
 
  private:
   git::Mirror& mirror(const std::string& url);
+  std::filesystem::path job_dir(const Job& job) const;
   std::string build_images(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
   std::string build_component(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
   std::string publish_debs(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);

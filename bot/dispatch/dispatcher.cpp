@@ -1,0 +1,188 @@
+#include "bot/dispatch/dispatcher.hpp"
+
+#include "bot/log/log.hpp"
+#include "bot/pipeline_environment.hpp"
+#include "bot/store/build_queue.hpp"
+#include "bot/util/time_format.hpp"
+#include "builders/pipeline/procedure.hpp"
+#include "builders/pipeline/runner.hpp"
+#include "builders/plan.hpp"
+
+namespace calico::dispatch {
+
+namespace {
+
+// Writes each job's state to the store as the run goes.
+class StoreObserver : public builders::pipeline::Observer {
+ public:
+  StoreObserver(store::Store& store, std::int64_t build, std::function<void(std::int64_t, const store::StepRow&)> callback)
+      : store_(store), build_(build), callback_(std::move(callback)) {}
+
+  void job_started(const builders::Job& job, const std::filesystem::path& log) override {
+    write({job.id, "running", "", log.string(), util::utc_now_iso8601(), std::nullopt});
+  }
+  void job_finished(const builders::Job& job, const builders::pipeline::JobReport& report) override {
+    write({job.id, std::string(builders::pipeline::to_string(report.state)), report.detail, report.log.string(), std::nullopt,
+           util::utc_now_iso8601()});
+  }
+
+ private:
+  void write(const store::StepRow& step) {
+    store_.call([&](store::Database& db) { store::record_step(db, build_, step); });
+    if (callback_) callback_(build_, step);
+  }
+  store::Store& store_;
+  std::int64_t build_;
+  std::function<void(std::int64_t, const store::StepRow&)> callback_;
+};
+
+}  // namespace
+
+Dispatcher::Dispatcher(store::Store& store, const config::Config& config) : store_(store), config_(config) {}
+
+Dispatcher::~Dispatcher() { stop(); }
+
+void Dispatcher::start() {
+  for (int i = 0; i < config_.dispatch.max_concurrent_builds; ++i) workers_.emplace_back([this] { worker(); });
+}
+
+void Dispatcher::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    for (auto& [id, token] : running_) token->cancel();
+    wake_.notify_all();
+  }
+  for (std::thread& thread : workers_) thread.join();
+  workers_.clear();
+}
+
+void Dispatcher::notify() {
+  std::lock_guard lock(mutex_);
+  wake_.notify_all();
+}
+
+void Dispatcher::worker() {
+  std::call_once(resumed_, [this] {
+    try {
+      resume_interrupted();
+    } catch (const std::exception& e) {
+      log::error("dispatch.resume_failed", {{"error", e.what()}});
+    }
+  });
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    bool ran = false;
+    try {
+      if (config_.dispatch.nightly) {
+        nightly_tick(std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+      }
+      ran = run_next();
+    } catch (const std::exception& e) {
+      log::error("dispatch.failed", {{"error", e.what()}});
+    }
+    lock.lock();
+    if (!ran) wake_.wait_for(lock, std::chrono::seconds(5), [&] { return stopping_; });
+  }
+}
+
+bool Dispatcher::run_next() {
+  const std::optional<store::BuildRow> build = store_.call([&](store::Database& db) {
+    return store::claim_next_request(db, config_.dispatch.max_concurrent_builds, config_.publish.work_dir.string());
+  });
+  if (!build) return false;
+  run_build(*build, false);
+  return true;
+}
+
+std::size_t Dispatcher::resume_interrupted() {
+  const auto interrupted = store_.call([](store::Database& db) { return store::builds_in_state(db, "running"); });
+  for (const store::BuildRow& build : interrupted) {
+    log::info("dispatch.resume", {{"build", build.id}, {"target", build.target_repo}, {"version", build.version}});
+    run_build(build, true);
+  }
+  return interrupted.size();
+}
+
+bool Dispatcher::cancel(std::int64_t build_id) {
+  std::lock_guard lock(mutex_);
+  auto it = running_.find(build_id);
+  if (it == running_.end()) return false;
+  it->second->cancel();
+  return true;
+}
+
+bool Dispatcher::nightly_tick(std::chrono::sys_seconds now) {
+  const std::string today = util::iso8601(now).substr(0, 10);
+  const auto since_midnight = now - std::chrono::floor<std::chrono::days>(now);
+  const auto nightly = std::chrono::hours(config_.dispatch.nightly_hour) + std::chrono::minutes(config_.dispatch.nightly_minute);
+  {
+    std::lock_guard lock(mutex_);
+    if (since_midnight < nightly || last_nightly_day_ == today) return false;
+    last_nightly_day_ = today;
+  }
+  return store_.call([&](store::Database& db) {
+    const auto changes = store::master_changes(db);
+    const std::optional<std::string> last_good = store::last_success_started(db, "master");
+    bool changed = false;
+    for (const auto& mark : changes) changed |= !last_good || mark.changed_at > *last_good;
+    if (!changed) return false;
+    handlers::BuildRequest request;
+    request.kind = handlers::BuildRequest::Kind::nightly;
+    request.target_repo = "master";
+    request.version = "master";
+    request.trigger = "nightly build: master changed since the last good build";
+    return store::enqueue_build_request(db, request, std::nullopt) == store::EnqueueOutcome::queued;
+  });
+}
+
+void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
+  auto cancel = std::make_shared<builders::exec::CancelToken>();
+  {
+    std::lock_guard lock(mutex_);
+    running_[build.id] = cancel;
+  }
+  std::string state = "failed";
+  std::string detail;
+  try {
+    builders::PublishRequest request;
+    request.version = build.version;
+    request.repo_name = build.target_repo;
+    const builders::Plan plan = builders::make_plan(request, config_);
+    PipelineEnvironment environment = make_pipeline_environment(config_, plan, {});
+    builders::pipeline::Procedure procedure(config_, plan, build.run_dir, *environment.executor, environment.keyring.get(),
+                                            environment.archive.get(), *environment.rpm_host,
+                                            config_.publish.rpm_root.string());
+    std::vector<builders::pipeline::JobReport> finished;
+    if (resumed) {
+      for (const store::StepRow& step : store_.call([&](store::Database& db) { return store::build_steps(db, build.id); })) {
+        if (step.state != "succeeded") continue;
+        if (const builders::Job* job = plan.find(step.job)) {
+          procedure.adopt(*job);
+          finished.push_back({step.job, builders::pipeline::JobState::succeeded, step.detail, step.log_path, {}});
+        }
+      }
+    }
+    log::info("dispatch.build", {{"build", build.id}, {"target", build.target_repo}, {"version", build.version},
+                                 {"resumed", resumed}, {"jobs_already_done", finished.size()}});
+    StoreObserver observer(store_, build.id, on_step_);
+    const auto result = builders::pipeline::run_plan(plan, config_.publish.parallel_jobs, procedure, observer,
+                                                     std::filesystem::path(build.run_dir) / "logs", *cancel, finished);
+    if (result.ok()) {
+      state = "succeeded";
+      detail = "all " + std::to_string(result.jobs.size()) + " jobs succeeded";
+    } else {
+      state = cancel->cancelled() ? "cancelled" : "failed";
+      for (const auto* failure : result.failures()) detail += (detail.empty() ? "" : "; ") + failure->id + ": " + failure->detail;
+    }
+  } catch (const std::exception& e) {
+    detail = e.what();
+  }
+  store_.call([&](store::Database& db) { store::finish_build(db, build.id, state, detail); });
+  log::info("dispatch.finished", {{"build", build.id}, {"state", state}, {"detail", detail}});
+  std::lock_guard lock(mutex_);
+  running_.erase(build.id);
+}
+
+}  // namespace calico::dispatch

@@ -1,0 +1,66 @@
+// Runs queued build requests: at most one build per target repository at a time, at most
+// `max_concurrent_builds` in all, releases and commands before nightlies. Each build is a plan run
+// (the same pipeline as `publish`) whose every job state is written to the store as it changes;
+// builds a crash interrupted are resumed on start from their first unfinished job. A nightly
+// schedule queues a master build when master changed since the last good one.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "bot/store/builds.hpp"
+#include "bot/store/store.hpp"
+#include "builders/exec/command.hpp"
+#include "config/config.hpp"
+
+namespace calico::dispatch {
+
+class Dispatcher {
+ public:
+  Dispatcher(store::Store& store, const config::Config& config);
+  ~Dispatcher();
+
+  // Resumes interrupted builds, then runs requests as they come, until stop().
+  void start();
+  void stop();
+  // A request was queued: look now rather than at the next tick.
+  void notify();
+
+  // Claims and runs one request to completion on the calling thread; false if none may start.
+  bool run_next();
+  // Runs (to completion) every build left running by an earlier process.
+  std::size_t resume_interrupted();
+  // Cancels a running build: its commands are stopped, its state becomes cancelled.
+  bool cancel(std::int64_t build_id);
+
+  // The nightly rule, at `now`: queue a master build if it is the nightly time (or later) today,
+  // none was queued today, and master changed since the last successful master build.
+  bool nightly_tick(std::chrono::sys_seconds now);
+
+  // Called after every job state change (tests, and later the reporters).
+  void on_step(std::function<void(std::int64_t build, const store::StepRow&)> callback) { on_step_ = std::move(callback); }
+
+ private:
+  void run_build(const store::BuildRow& build, bool resumed);
+  void worker();
+
+  store::Store& store_;
+  const config::Config& config_;
+  std::function<void(std::int64_t, const store::StepRow&)> on_step_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::map<std::int64_t, std::shared_ptr<builders::exec::CancelToken>> running_;
+  std::vector<std::thread> workers_;
+  std::string last_nightly_day_;
+  std::once_flag resumed_;
+};
+
+}  // namespace calico::dispatch

@@ -1,0 +1,124 @@
+#include "bot/store/builds.hpp"
+
+#include "bot/util/time_format.hpp"
+
+namespace calico::store {
+
+namespace {
+
+constexpr std::string_view kColumns = "id, request_id, kind, target_repo, version, state, detail, run_dir, started_at, finished_at";
+
+BuildRow read_build(const Statement& row) {
+  BuildRow b;
+  b.id = row.column_int(0);
+  b.request_id = row.column_int(1);
+  b.kind = row.column_text(2);
+  b.target_repo = row.column_text(3);
+  b.version = row.column_text(4);
+  b.state = row.column_text(5);
+  b.detail = row.column_text(6);
+  b.run_dir = row.column_text(7);
+  b.started_at = row.column_text(8);
+  b.finished_at = row.column_optional_text(9);
+  return b;
+}
+
+std::vector<BuildRow> builds_where(Database& db, const std::string& clause, const std::string& value) {
+  Statement query = db.prepare("SELECT " + std::string(kColumns) + " FROM builds " + clause);
+  if (!value.empty()) query.bind(1, value);
+  std::vector<BuildRow> rows;
+  while (query.step()) rows.push_back(read_build(query));
+  return rows;
+}
+
+std::pair<std::string, std::string> split_job(const std::string& job) {
+  const auto slash = job.find('/');
+  return {job.substr(0, slash), slash == std::string::npos ? "" : job.substr(slash + 1)};
+}
+
+}  // namespace
+
+std::optional<BuildRow> claim_next_request(Database& db, int max_running, const std::string& work_dir) {
+  Statement running = db.prepare("SELECT count(*) FROM builds WHERE state = 'running'");
+  running.step();
+  if (running.column_int(0) >= max_running) return std::nullopt;
+  Statement next = db.prepare(
+      "SELECT id, kind, target_repo, version FROM build_requests r WHERE state = 'pending' AND NOT EXISTS "
+      "(SELECT 1 FROM builds b WHERE b.state = 'running' AND b.target_repo = r.target_repo) "
+      "ORDER BY CASE kind WHEN 'nightly' THEN 1 ELSE 0 END, id LIMIT 1");
+  if (!next.step()) return std::nullopt;
+  BuildRow build;
+  build.request_id = next.column_int(0);
+  build.kind = next.column_text(1);
+  build.target_repo = next.column_text(2);
+  build.version = next.column_text(3);
+  build.state = "running";
+  build.started_at = util::utc_now_iso8601();
+  Statement mark = db.prepare("UPDATE build_requests SET state = 'started', updated_at = ?2 WHERE id = ?1");
+  mark.bind(1, build.request_id).bind(2, build.started_at);
+  mark.run();
+  Statement insert = db.prepare(
+      "INSERT INTO builds (request_id, kind, target_repo, version, state, started_at) VALUES (?1, ?2, ?3, ?4, 'running', ?5)");
+  insert.bind(1, build.request_id).bind(2, build.kind).bind(3, build.target_repo).bind(4, build.version).bind(5, build.started_at);
+  insert.run();
+  build.id = db.last_insert_rowid();
+  build.run_dir = work_dir + "/build-" + std::to_string(build.id);
+  Statement dir = db.prepare("UPDATE builds SET run_dir = ?2 WHERE id = ?1");
+  dir.bind(1, build.id).bind(2, build.run_dir);
+  dir.run();
+  return build;
+}
+
+std::vector<BuildRow> builds_in_state(Database& db, const std::string& state) {
+  return builds_where(db, "WHERE state = ?1 ORDER BY id", state);
+}
+
+std::vector<BuildRow> recent_builds(Database& db, int limit) {
+  return builds_where(db, "ORDER BY id DESC LIMIT " + std::to_string(limit), "");
+}
+
+std::optional<BuildRow> find_build(Database& db, std::int64_t id) {
+  auto rows = builds_where(db, "WHERE id = " + std::to_string(id), "");
+  if (rows.empty()) return std::nullopt;
+  return rows.front();
+}
+
+void record_step(Database& db, std::int64_t build_id, const StepRow& step) {
+  const auto [name, platform] = split_job(step.job);
+  Statement upsert = db.prepare(
+      "INSERT INTO build_steps (build_id, step, platform, state, detail, log_path, started_at, finished_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (build_id, step, platform) DO UPDATE SET state = excluded.state, "
+      "detail = excluded.detail, log_path = excluded.log_path, started_at = coalesce(excluded.started_at, started_at), "
+      "finished_at = excluded.finished_at");
+  upsert.bind(1, build_id).bind(2, name).bind(3, platform).bind(4, step.state).bind(5, step.detail).bind(6, step.log_path);
+  upsert.bind_optional(7, step.started_at).bind_optional(8, step.finished_at);
+  upsert.run();
+}
+
+std::vector<StepRow> build_steps(Database& db, std::int64_t build_id) {
+  Statement query = db.prepare(
+      "SELECT step || '/' || platform, state, detail, coalesce(log_path, ''), started_at, finished_at FROM build_steps "
+      "WHERE build_id = ?1 ORDER BY id");
+  query.bind(1, build_id);
+  std::vector<StepRow> rows;
+  while (query.step()) {
+    rows.push_back({query.column_text(0), query.column_text(1), query.column_text(2), query.column_text(3),
+                    query.column_optional_text(4), query.column_optional_text(5)});
+  }
+  return rows;
+}
+
+void finish_build(Database& db, std::int64_t build_id, const std::string& state, const std::string& detail) {
+  Statement update = db.prepare("UPDATE builds SET state = ?2, detail = ?3, finished_at = ?4 WHERE id = ?1");
+  update.bind(1, build_id).bind(2, state).bind(3, detail).bind(4, util::utc_now_iso8601());
+  update.run();
+}
+
+std::optional<std::string> last_success_started(Database& db, const std::string& target) {
+  Statement query = db.prepare("SELECT max(started_at) FROM builds WHERE target_repo = ?1 AND state = 'succeeded'");
+  query.bind(1, target);
+  query.step();
+  return query.column_optional_text(0);
+}
+
+}  // namespace calico::store

@@ -1,0 +1,54 @@
+// Builds and their jobs, as the dispatcher runs them: a request becomes a build row, each job a
+// build_steps row, every state change written as it happens so a restart can resume.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bot/store/database.hpp"
+#include "handlers/result.hpp"
+
+namespace calico::store {
+
+struct BuildRow {
+  std::int64_t id = 0;
+  std::int64_t request_id = 0;
+  std::string kind;
+  std::string target_repo;
+  std::string version;
+  std::string state;        // running, succeeded, failed, cancelled
+  std::string detail;
+  std::string run_dir;
+  std::string started_at;
+  std::optional<std::string> finished_at;
+};
+
+struct StepRow {
+  std::string job;          // "felix/xenial"
+  std::string state;        // running, succeeded, failed, skipped, cancelled
+  std::string detail;
+  std::string log_path;
+  std::optional<std::string> started_at;
+  std::optional<std::string> finished_at;
+};
+
+// Takes the next request that may start: releases and commands before nightlies, oldest first,
+// never a second build for a target that has one running, and none when `max_running` run.
+// Marks the request started and creates its build row, in the caller's transaction.
+std::optional<BuildRow> claim_next_request(Database& db, int max_running, const std::string& work_dir);
+
+std::vector<BuildRow> builds_in_state(Database& db, const std::string& state);
+std::vector<BuildRow> recent_builds(Database& db, int limit);
+std::optional<BuildRow> find_build(Database& db, std::int64_t id);
+
+void record_step(Database& db, std::int64_t build_id, const StepRow& step);
+std::vector<StepRow> build_steps(Database& db, std::int64_t build_id);
+
+void finish_build(Database& db, std::int64_t build_id, const std::string& state, const std::string& detail);
+
+// When the last build of `target` that succeeded started, if any.
+std::optional<std::string> last_success_started(Database& db, const std::string& target);
+
+}  // namespace calico::store

@@ -1,0 +1,198 @@
+// The dispatcher: queue order and limits, the nightly rule, a whole build recorded job by job,
+// and (against the real binary) a SIGKILL mid-build resumed with no job done twice.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <regex>
+#include <thread>
+
+#include "bot/dispatch/dispatcher.hpp"
+#include "bot/store/build_queue.hpp"
+#include "bot/store/builds.hpp"
+#include "config/loader.hpp"
+#include "tests/support/calico_fixtures.hpp"
+#include "tests/support/fixtures.hpp"
+#include "tests/support/gpg_fixture.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/suites.hpp"
+
+using namespace calico;
+using namespace std::chrono;
+
+namespace {
+handlers::BuildRequest request(handlers::BuildRequest::Kind kind, const std::string& target, const std::string& version) {
+  handlers::BuildRequest r;
+  r.kind = kind;
+  r.target_repo = target;
+  r.version = version;
+  r.trigger = "test";
+  return r;
+}
+}  // namespace
+
+class DispatcherTest : public testkit::SuiteWithFixtures {
+ protected:
+  static void SetUpTestSuite() {
+    SuiteWithFixtures::SetUpTestSuite();
+    key_ = new testkit::GpgFixture(testkit::make_gpg_key(dir_->path() / "key"));
+  }
+  static void TearDownTestSuite() {
+    std::filesystem::remove_all(key_->verify_home);
+    delete key_;
+    SuiteWithFixtures::TearDownTestSuite();
+  }
+
+  // A configuration for a bot that builds the fixtures and publishes locally.
+  std::string config_text(const std::string& extra = "") {
+    return "[server]\nport = 0\n[log]\nlevel = \"warn\"\n[store]\npath = \"state.sqlite\"\n"
+           "[secrets]\nwebhook_secret = { file = \"webhook-secret\" }\ngpg_secret_key = { file = \"" +
+           key_->secret_key.string() + "\" }\n[dispatch]\nnightly = false\n" + extra +
+           "[publish]\nparallel_jobs = 1\nwork_dir = \"work\"\nmirror_dir = \"" + (dir_->path() / "mirrors").string() +
+           "\"\ndput_method = \"local\"\ndput_incoming = \"ppa/{owner}/{repo}\"\nrpm_root = \"rpm-host\"\n" +
+           testkit::fixture_repositories_toml(*fixtures_);
+  }
+
+  config::Config load(const std::filesystem::path& dir, const std::string& extra = "") {
+    testkit::write_file(dir / "webhook-secret", testkit::kTestSecret);
+    testkit::write_file(dir / "bot.toml", config_text(extra));
+    return config::load_config(dir / "bot.toml");
+  }
+
+  static testkit::GpgFixture* key_;
+};
+
+testkit::GpgFixture* DispatcherTest::key_ = nullptr;
+
+TEST_F(DispatcherTest, ReleasesFirstOneBuildPerTargetAndAGlobalLimit) {
+  testkit::ScratchDir dir;
+  config::StoreConfig store_config;
+  store_config.path = dir.path() / "state.sqlite";
+  store::Store store(store_config);
+  store.call([](store::Database& db) {
+    store::enqueue_build_request(db, request(handlers::BuildRequest::Kind::nightly, "master", "master"), std::nullopt);
+    store::enqueue_build_request(db, request(handlers::BuildRequest::Kind::release, "calico-3.4", "v3.4.1"), std::nullopt);
+    store::enqueue_build_request(db, request(handlers::BuildRequest::Kind::release, "calico-3.4", "v3.4.2"), std::nullopt);
+  });
+  auto claim = [&](int limit) {
+    return store.call([&](store::Database& db) { return store::claim_next_request(db, limit, "/w"); });
+  };
+  const auto first = claim(3);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->version, "v3.4.1") << "releases go before nightlies";
+  EXPECT_EQ(first->run_dir, "/w/build-" + std::to_string(first->id));
+  const auto second = claim(3);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->target_repo, "master") << "calico-3.4 already has a build running";
+  EXPECT_FALSE(claim(3)) << "v3.4.2 waits for v3.4.1";
+  store.call([&](store::Database& db) { store::finish_build(db, first->id, "succeeded", ""); });
+  EXPECT_FALSE(claim(1)) << "the global limit of one is taken by master";
+  const auto third = claim(2);
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->version, "v3.4.2");
+}
+
+TEST_F(DispatcherTest, NightlyBuildsMasterOnlyWhenItChanged) {
+  testkit::ScratchDir dir;
+  config::Config config = load(dir.path(), "nightly_utc = \"02:00\"\n");
+  config.dispatch.nightly = true;
+  store::Store store(config.store);
+  dispatch::Dispatcher dispatcher(store, config);
+  const sys_seconds day1 = sys_days{year{2026} / 11 / 26};
+  EXPECT_FALSE(dispatcher.nightly_tick(day1 + hours(3))) << "nothing changed";
+  store.call([](store::Database& db) {
+    store::mark_master_changed(db, {"projectcalico/felix", "master", "abc"}, std::nullopt);
+  });
+  const sys_seconds day2 = day1 + days(1);
+  EXPECT_FALSE(dispatcher.nightly_tick(day2 + hours(1) + minutes(59))) << "before 02:00";
+  EXPECT_TRUE(dispatcher.nightly_tick(day2 + hours(2)));
+  EXPECT_FALSE(dispatcher.nightly_tick(day2 + hours(5))) << "once a day";
+  // The nightly build runs and succeeds; the next night, with no new change, builds nothing.
+  store.call([](store::Database& db) {
+    const auto build = store::claim_next_request(db, 1, "/w");
+    store::finish_build(db, build->id, "succeeded", "");
+  });
+  EXPECT_FALSE(dispatcher.nightly_tick(day2 + days(1) + hours(2)));
+}
+
+TEST_F(DispatcherTest, RunsAQueuedReleaseRecordingEveryJob) {
+  testkit::ScratchDir dir;
+  const config::Config config = load(dir.path());
+  store::Store store(config.store);
+  store.call([](store::Database& db) {
+    store::enqueue_build_request(db, request(handlers::BuildRequest::Kind::release, "calico-3.4", "v3.4.1"), std::nullopt);
+  });
+  dispatch::Dispatcher dispatcher(store, config);
+  ASSERT_TRUE(dispatcher.run_next());
+  const auto builds = store.call([](store::Database& db) { return store::recent_builds(db, 10); });
+  ASSERT_EQ(builds.size(), 1u);
+  EXPECT_EQ(builds[0].state, "succeeded") << builds[0].detail;
+  const auto steps = store.call([&](store::Database& db) { return store::build_steps(db, builds[0].id); });
+  EXPECT_EQ(steps.size(), 21u);
+  for (const auto& step : steps) EXPECT_EQ(step.state, "succeeded") << step.job << ": " << step.detail;
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "ppa" / "project-calico" / "calico-3.4" / "felix_3.4.1-xenial_source.changes"));
+  EXPECT_FALSE(dispatcher.run_next()) << "nothing left";
+}
+
+TEST_F(DispatcherTest, SigkillMidBuildThenRestartFinishesWithNoJobDoneTwice) {
+  testkit::ScratchDir dir;
+  const config::Config config = load(dir.path());
+  const auto log = dir.path() / "bot.log";
+  auto start = [&] {
+    auto bot = std::make_unique<testkit::ChildProcess>(
+        std::vector<std::string>{CALICO_BOT_BINARY, "serve", "--log-level", "info", "--config", (dir.path() / "bot.toml").string()},
+        log);
+    testkit::wait_for_text(log, "event=service.started", seconds(20));
+    return bot;
+  };
+  auto count = [&](const std::string& sql) {
+    store::Database db(config.store.path);
+    store::Statement s = db.prepare(sql);
+    s.step();
+    return s.column_int(0);
+  };
+  {
+    auto bot = start();
+    std::smatch match;
+    const std::string text = testkit::read_file(log);
+    ASSERT_TRUE(std::regex_search(text, match, std::regex("event=service.started .*port=([0-9]+)")));
+    testkit::HttpClient client("127.0.0.1", static_cast<std::uint16_t>(std::stoi(match[1])));
+    const std::string body = testkit::payload("push_tag.json");
+    ASSERT_EQ(client.request("POST", "/webhook", testkit::github_headers("push", "resume-1", testkit::kTestSecret, body), body).status, 202);
+    // Kill it once a few jobs are done and the rest are not.
+    for (int i = 0; i < 3000 && count("SELECT count(*) FROM build_steps WHERE state = 'succeeded'") < 6; ++i) {
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    bot->signal(SIGKILL);
+    bot->wait(seconds(10));
+  }
+  const auto done_before = count("SELECT count(*) FROM build_steps WHERE state = 'succeeded'");
+  ASSERT_GE(done_before, 6);
+  ASSERT_LT(done_before, 21) << "the build finished before the kill: nothing to resume";
+  EXPECT_EQ(count("SELECT count(*) FROM builds WHERE state = 'running'"), 1);
+
+  auto bot = start();
+  for (int i = 0; i < 6000 && count("SELECT count(*) FROM builds WHERE state = 'running'") > 0; ++i) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  EXPECT_EQ(count("SELECT count(*) FROM builds"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM builds WHERE state = 'succeeded'"), 1) << testkit::read_file(log);
+  EXPECT_EQ(count("SELECT count(*) FROM build_steps WHERE state = 'succeeded'"), 21);
+  EXPECT_NE(testkit::read_file(log).find("event=dispatch.resume"), std::string::npos);
+  // Every build job's log shows its build command exactly once: nothing was built twice.
+  const auto logs = dir.path() / "work";
+  int build_logs = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(logs)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.path().parent_path().filename() != "logs" || name.rfind("felix-", 0) != 0) continue;
+    const std::string text = testkit::read_text(entry.path());
+    std::size_t runs = 0;
+    for (std::size_t at = text.find("$ dpkg-buildpackage"); at != std::string::npos; at = text.find("$ dpkg-buildpackage", at + 1)) ++runs;
+    for (std::size_t at = text.find("$ rpmbuild"); at != std::string::npos; at = text.find("$ rpmbuild", at + 1)) ++runs;
+    EXPECT_EQ(runs, 1u) << entry.path();
+    ++build_logs;
+  }
+  EXPECT_EQ(build_logs, 4) << "felix on trusty, xenial, bionic and centos7";
+  bot->signal(SIGTERM);
+  bot->wait(seconds(20));
+}
