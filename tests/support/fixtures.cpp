@@ -63,6 +63,8 @@ shutdown_grace_seconds = 5
 path = "state.sqlite"
 [log]
 level = "warn"
+[dispatch]
+enabled = false
 [secrets]
 webhook_secret = { file = "secret" }
 webhook_previous_secret = { file = "previous-secret" }

@@ -28,7 +28,8 @@ inline constexpr const char* kTestSecret = "test-webhook-secret";
 inline constexpr const char* kPreviousSecret = "previous-webhook-secret";
 
 // A configuration for an in-process service: port 0, store under `dir`, the test secret in a file
-// (and the previous one too), and Felix, networking-calico and dnsmasq as watched repositories.
+// (and the previous one too), Felix, networking-calico and dnsmasq as watched repositories, and
+// the dispatcher off (these tests look at the queue it would empty).
 config::Config test_config(const std::filesystem::path& dir);
 
 // The whole text of `file`.
