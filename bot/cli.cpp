@@ -8,6 +8,7 @@
 #include "bot/log/log.hpp"
 #include "bot/lp_wait_command.hpp"
 #include "bot/publish_command.hpp"
+#include "bot/status_command.hpp"
 #include "bot/service.hpp"
 #include "bot/store/database.hpp"
 #include "config/loader.hpp"
@@ -27,6 +28,8 @@ Usage:
   calico-release-bot check-config --config FILE  validate a configuration file and exit
   calico-release-bot publish --config FILE [publish options]
                                                  build, sign and publish one VERSION now
+  calico-release-bot status --config FILE [--build ID]
+                                                 the queue, running builds with their jobs, recent builds
   calico-release-bot lp-wait --ppa OWNER/NAME --source NAME --version V [--series S]... [--timeout SECONDS] [--config FILE]
                                                  wait until Launchpad has published an upload's binaries
   calico-release-bot --help | --version
@@ -70,6 +73,7 @@ struct Options {
   std::optional<std::string> log_level;
   PublishOptions publish;
   LpWaitOptions lp_wait;
+  std::optional<std::int64_t> build;  // status --build ID
 };
 
 // --flag → the environment variable it stands for.
@@ -118,6 +122,17 @@ std::optional<Options> parse(std::span<char*> args, std::ostream& err) {
           err << "calico-release-bot: --timeout must be a number of seconds, got \"" << *v << "\"\n";
           return std::nullopt;
         }
+      }
+      continue;
+    }
+    if (options.command == "status" && arg == "--build") {
+      std::optional<std::string> v = value(arg);
+      if (!v) return std::nullopt;
+      try {
+        options.build = std::stoll(*v);
+      } catch (const std::exception&) {
+        err << "calico-release-bot: --build must be a build number, got \"" << *v << "\"\n";
+        return std::nullopt;
       }
       continue;
     }
@@ -174,7 +189,7 @@ int run(std::span<char*> args, std::ostream& out, std::ostream& err) {
     return kOk;
   }
   if (options->command != "serve" && options->command != "check-config" && options->command != "publish" &&
-      options->command != "lp-wait") {
+      options->command != "lp-wait" && options->command != "status") {
     err << "calico-release-bot: unknown command \"" << options->command << "\"\nRun calico-release-bot --help for usage.\n";
     return kUsage;
   }
@@ -200,6 +215,7 @@ int run(std::span<char*> args, std::ostream& out, std::ostream& err) {
   if (options->command == "publish") {
     return run_publish(config, options->publish, out, err);
   }
+  if (options->command == "status") return run_status(config, options->build, out, err);
   if (options->command == "lp-wait") {
     if (options->lp_wait.ppa.empty() || options->lp_wait.source.empty() || options->lp_wait.version.empty()) {
       err << "calico-release-bot lp-wait: --ppa, --source and --version are required\n";

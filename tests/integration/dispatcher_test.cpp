@@ -132,6 +132,19 @@ TEST_F(DispatcherTest, RunsAQueuedReleaseRecordingEveryJob) {
   for (const auto& step : steps) EXPECT_EQ(step.state, "succeeded") << step.job << ": " << step.detail;
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "ppa" / "project-calico" / "calico-3.4" / "felix_3.4.1-xenial_source.changes"));
   EXPECT_FALSE(dispatcher.run_next()) << "nothing left";
+
+  const auto status = testkit::run_process({CALICO_BOT_BINARY, "status", "--config", (dir.path() / "bot.toml").string()}, dir.path());
+  EXPECT_EQ(status.exit_code, 0) << status.output;
+  EXPECT_NE(status.output.find("Queue: 0 pending\nRunning: 0\nRecent builds:\n  build 1  calico-3.4 v3.4.1  succeeded"),
+            std::string::npos)
+      << status.output;
+  const auto one = testkit::run_process({CALICO_BOT_BINARY, "status", "--config", (dir.path() / "bot.toml").string(), "--build", "1"},
+                                        dir.path());
+  EXPECT_EQ(one.exit_code, 0);
+  EXPECT_NE(one.output.find("(release, started "), std::string::npos) << one.output;
+  EXPECT_NE(one.output.find("21 of 21 jobs done"), std::string::npos) << one.output;
+  EXPECT_NE(one.output.find("    felix/xenial  succeeded  felix 3.4.1-xenial source package\n      log: "), std::string::npos)
+      << one.output;
 }
 
 TEST_F(DispatcherTest, SigkillMidBuildThenRestartFinishesWithNoJobDoneTwice) {

@@ -1,0 +1,75 @@
+#include "bot/status_command.hpp"
+
+#include <ostream>
+
+#include "bot/cli.hpp"
+#include "bot/store/build_queue.hpp"
+#include "bot/store/builds.hpp"
+#include "bot/store/store.hpp"
+
+namespace calico::cli {
+
+namespace {
+
+void print_steps(std::ostream& out, const std::vector<store::StepRow>& steps, bool all) {
+  for (const store::StepRow& step : steps) {
+    if (!all && step.state == "succeeded") continue;
+    out << "    " << step.job << "  " << step.state << (step.detail.empty() ? "" : "  " + step.detail) << "\n";
+    if (all || step.state != "running") out << "      log: " << step.log_path << "\n";
+  }
+}
+
+std::string progress(const std::vector<store::StepRow>& steps) {
+  int done = 0;
+  for (const auto& step : steps) done += step.state == "succeeded";
+  return std::to_string(done) + " of " + std::to_string(steps.size()) + " jobs done";
+}
+
+}  // namespace
+
+int run_status(const config::Config& config, std::optional<std::int64_t> build_id, std::ostream& out, std::ostream& err) {
+  try {
+    store::Store state(config.store);
+    if (build_id) {
+      const auto build = state.call([&](store::Database& db) { return store::find_build(db, *build_id); });
+      if (!build) {
+        err << "calico-release-bot status: there is no build " << *build_id << "\n";
+        return kUsage;
+      }
+      const auto steps = state.call([&](store::Database& db) { return store::build_steps(db, *build_id); });
+      out << "build " << build->id << "  " << build->target_repo << " " << build->version << "  " << build->state << "  ("
+          << build->kind << ", started " << build->started_at << (build->finished_at ? ", finished " + *build->finished_at : "")
+          << ", " << progress(steps) << ")\n";
+      if (!build->detail.empty()) out << "  " << build->detail << "\n";
+      print_steps(out, steps, true);
+      return kOk;
+    }
+    const auto pending = state.call([](store::Database& db) { return store::build_requests(db, "pending"); });
+    out << "Queue: " << pending.size() << " pending\n";
+    for (const auto& row : pending) {
+      out << "  request " << row.id << "  " << handlers::to_string(row.request.kind) << "  " << row.request.target_repo << " "
+          << row.request.version << "  (" << row.request.trigger << ", " << row.created_at << ")\n";
+    }
+    const auto running = state.call([](store::Database& db) { return store::builds_in_state(db, "running"); });
+    out << "Running: " << running.size() << "\n";
+    for (const auto& build : running) {
+      const auto steps = state.call([&](store::Database& db) { return store::build_steps(db, build.id); });
+      out << "  build " << build.id << "  " << build.target_repo << " " << build.version << "  started " << build.started_at
+          << "  " << progress(steps) << "\n";
+      print_steps(out, steps, false);
+    }
+    const auto recent = state.call([](store::Database& db) { return store::recent_builds(db, 10); });
+    out << "Recent builds:\n";
+    for (const auto& build : recent) {
+      if (build.state == "running") continue;
+      out << "  build " << build.id << "  " << build.target_repo << " " << build.version << "  " << build.state << "  "
+          << build.started_at << (build.detail.empty() ? "" : "  " + build.detail) << "\n";
+    }
+    return kOk;
+  } catch (const std::exception& e) {
+    err << "calico-release-bot status: " << e.what() << "\n";
+    return kFailure;
+  }
+}
+
+}  // namespace calico::cli
