@@ -139,6 +139,10 @@ struct LaunchpadConfig {
 struct DispatchConfig {
   bool enabled = true;
   int max_concurrent_builds = 1;   // across all targets; one per target repository always
+  // A release waits until every component built from its tag carries it, up to this long,
+  // checking again every tag_check interval; then it fails naming the missing ones.
+  std::chrono::seconds tag_wait{3600};
+  std::chrono::seconds tag_check{60};
   // The nightly master build: at this UTC time, if master changed since the last good build.
   bool nightly = true;
   int nightly_hour = 2;

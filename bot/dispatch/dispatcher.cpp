@@ -4,6 +4,7 @@
 #include "bot/pipeline_environment.hpp"
 #include "bot/store/build_queue.hpp"
 #include "bot/util/time_format.hpp"
+#include "builders/git/ls_remote.hpp"
 #include "builders/pipeline/procedure.hpp"
 #include "builders/pipeline/runner.hpp"
 #include "builders/plan.hpp"
@@ -92,8 +93,46 @@ bool Dispatcher::run_next() {
     return store::claim_next_request(db, config_.dispatch.max_concurrent_builds, config_.publish.work_dir.string());
   });
   if (!build) return false;
+  if (!release_tags_ready(*build)) return true;
   run_build(*build, false);
   return true;
+}
+
+bool Dispatcher::release_tags_ready(const store::BuildRow& build) {
+  const std::optional<builders::ReleaseTag> tag = builders::parse_release_tag(build.version);
+  if (!tag) return true;  // master: nothing to wait for
+  // Felix and networking-calico are built from the tag itself: both must carry it.
+  std::vector<std::string> missing;
+  for (const char* component : {"felix", "networking-calico"}) {
+    const config::RepositoryConfig* repo = config_.find_repository_by_name(component);
+    if (!repo) continue;
+    try {
+      if (!builders::git::ls_remote(repo->url).count("refs/tags/" + build.version)) missing.push_back(component);
+    } catch (const std::exception& e) {
+      missing.push_back(std::string(component) + " (unreachable: " + e.what() + ")");
+    }
+  }
+  if (missing.empty()) return true;
+  std::string names;
+  for (const std::string& name : missing) names += (names.empty() ? "" : ", ") + name;
+  const auto requested = store_.call([&](store::Database& db) {
+    store::Statement query = db.prepare("SELECT created_at FROM build_requests WHERE id = ?1");
+    query.bind(1, build.request_id);
+    query.step();
+    return query.column_text(0);
+  });
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto since = util::parse_iso8601(requested).value_or(now);
+  if (now - since >= config_.dispatch.tag_wait) {
+    const std::string detail = build.version + " is still missing on " + names + " after " +
+                               std::to_string(config_.dispatch.tag_wait.count() / 60) + " minutes";
+    store_.call([&](store::Database& db) { store::finish_build(db, build.id, "failed", detail); });
+    log::warn("dispatch.tag_missing", {{"build", build.id}, {"version", build.version}, {"missing", names}});
+    return false;
+  }
+  log::info("dispatch.waiting_for_tag", {{"version", build.version}, {"missing", names}});
+  store_.call([&](store::Database& db) { store::defer_request(db, build, util::iso8601(now + config_.dispatch.tag_check)); });
+  return false;
 }
 
 std::size_t Dispatcher::resume_interrupted() {

@@ -49,6 +49,9 @@ class Dispatcher {
 
  private:
   void run_build(const store::BuildRow& build, bool resumed);
+  // For a release: true when every component built from its tag carries it. Otherwise the
+  // request goes back to the queue for a while, or fails once the wait is over.
+  bool release_tags_ready(const store::BuildRow& build);
   void worker();
 
   store::Store& store_;

@@ -43,9 +43,11 @@ std::optional<BuildRow> claim_next_request(Database& db, int max_running, const 
   running.step();
   if (running.column_int(0) >= max_running) return std::nullopt;
   Statement next = db.prepare(
-      "SELECT id, kind, target_repo, version FROM build_requests r WHERE state = 'pending' AND NOT EXISTS "
+      "SELECT id, kind, target_repo, version FROM build_requests r WHERE state = 'pending' "
+      "AND (not_before IS NULL OR not_before <= ?1) AND NOT EXISTS "
       "(SELECT 1 FROM builds b WHERE b.state = 'running' AND b.target_repo = r.target_repo) "
       "ORDER BY CASE kind WHEN 'nightly' THEN 1 ELSE 0 END, id LIMIT 1");
+  next.bind(1, util::utc_now_iso8601());
   if (!next.step()) return std::nullopt;
   BuildRow build;
   build.request_id = next.column_int(0);
@@ -67,6 +69,15 @@ std::optional<BuildRow> claim_next_request(Database& db, int max_running, const 
   dir.bind(1, build.id).bind(2, build.run_dir);
   dir.run();
   return build;
+}
+
+void defer_request(Database& db, const BuildRow& build, const std::string& not_before) {
+  Statement remove = db.prepare("DELETE FROM builds WHERE id = ?1");
+  remove.bind(1, build.id);
+  remove.run();
+  Statement update = db.prepare("UPDATE build_requests SET state = 'pending', not_before = ?2, updated_at = ?3 WHERE id = ?1");
+  update.bind(1, build.request_id).bind(2, not_before).bind(3, util::utc_now_iso8601());
+  update.run();
 }
 
 std::vector<BuildRow> builds_in_state(Database& db, const std::string& state) {

@@ -39,6 +39,10 @@ struct StepRow {
 // Marks the request started and creates its build row, in the caller's transaction.
 std::optional<BuildRow> claim_next_request(Database& db, int max_running, const std::string& work_dir);
 
+// Puts a claimed request back in the queue, not to be taken before `not_before` (ISO 8601), and
+// removes the build row the claim made.
+void defer_request(Database& db, const BuildRow& build, const std::string& not_before);
+
 std::vector<BuildRow> builds_in_state(Database& db, const std::string& state);
 std::vector<BuildRow> recent_builds(Database& db, int limit);
 std::optional<BuildRow> find_build(Database& db, std::int64_t id);

@@ -10,7 +10,7 @@ namespace calico::store {
 namespace {
 
 // Never edit a migration that has shipped: add a new one.
-constexpr std::array<std::string_view, 4> kMigrations = {
+constexpr std::array<std::string_view, 5> kMigrations = {
     // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
     R"sql(
 CREATE TABLE deliveries (
@@ -131,6 +131,11 @@ ALTER TABLE builds ADD COLUMN detail TEXT NOT NULL DEFAULT '';
 ALTER TABLE builds ADD COLUMN run_dir TEXT;
 ALTER TABLE build_steps ADD COLUMN detail TEXT NOT NULL DEFAULT '';
 CREATE INDEX builds_running ON builds(state) WHERE state = 'running';
+)sql",
+    // 5: a release waits until every component carries its tag: the request is not taken before
+    // this time.
+    R"sql(
+ALTER TABLE build_requests ADD COLUMN not_before TEXT;
 )sql",
 };
 

@@ -209,3 +209,35 @@ TEST_F(DispatcherTest, SigkillMidBuildThenRestartFinishesWithNoJobDoneTwice) {
   bot->signal(SIGTERM);
   bot->wait(seconds(20));
 }
+
+TEST_F(DispatcherTest, AReleaseWaitsForEveryComponentToCarryItsTag) {
+  testkit::ScratchDir dir;
+  const config::Config config = load(dir.path(), "tag_wait_minutes = 60\ntag_check_seconds = 1\n");
+  store::Store store(config.store);
+  store.call([](store::Database& db) {
+    store::enqueue_build_request(db, request(handlers::BuildRequest::Kind::release, "calico-3.9", "v3.9.0"), std::nullopt);
+  });
+  dispatch::Dispatcher dispatcher(store, config);
+  auto pending = [&] { return store.call([](store::Database& db) { return store::build_requests(db, "pending"); }).size(); };
+  EXPECT_TRUE(dispatcher.run_next());  // taken, then put back: neither component has v3.9.0
+  EXPECT_EQ(pending(), 1u);
+  EXPECT_TRUE(store.call([](store::Database& db) { return store::recent_builds(db, 5); }).empty());
+  EXPECT_FALSE(dispatcher.run_next()) << "not looked at again before tag_check_seconds";
+
+  // Felix gets the tag; networking-calico still lacks it.
+  ASSERT_EQ(testkit::run_process({"/usr/bin/git", "-C", fixtures_->repos.at("felix").string(), "tag", "v3.9.0"}, dir.path()).exit_code, 0);
+  std::this_thread::sleep_for(milliseconds(1100));
+  EXPECT_TRUE(dispatcher.run_next());
+  EXPECT_EQ(pending(), 1u);
+
+  // With no wait left, it fails naming what is missing.
+  const config::Config impatient = load(dir.path(), "tag_wait_minutes = 0\n");
+  dispatch::Dispatcher now(store, impatient);
+  std::this_thread::sleep_for(milliseconds(1100));
+  EXPECT_TRUE(now.run_next());
+  const auto builds = store.call([](store::Database& db) { return store::recent_builds(db, 5); });
+  ASSERT_EQ(builds.size(), 1u);
+  EXPECT_EQ(builds[0].state, "failed");
+  EXPECT_EQ(builds[0].detail, "v3.9.0 is still missing on networking-calico after 0 minutes");
+  EXPECT_EQ(pending(), 0u);
+}
