@@ -38,6 +38,10 @@ std::unique_ptr<builders::publish::RpmHost> make_rpm_host(const config::PublishC
                                                          builders::publish::split_words(gcloud_variable.value_or(publish.gcloud_args)));
 }
 
+bool watches_uploads(const config::Config& config) {
+  return config.publish.dput_method == "ftp" || config.launchpad.api_root != config::LaunchpadConfig{}.api_root;
+}
+
 PipelineEnvironment make_pipeline_environment(const config::Config& config, const builders::Plan& plan,
                                               const EnvironmentOverrides& overrides) {
   PipelineEnvironment environment;

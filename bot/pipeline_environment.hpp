@@ -42,6 +42,11 @@ struct PipelineEnvironment {
   std::unique_ptr<builders::exec::Executor> executor;
 };
 
+// Whether uploads are followed on Launchpad: when dput sends them there, or when a stand-in
+// serving Launchpad's API is configured (the local demo). A local dput target with the real
+// Launchpad's API would only ever be "rejected".
+bool watches_uploads(const config::Config& config);
+
 // Throws EnvironmentError.
 PipelineEnvironment make_pipeline_environment(const config::Config& config, const builders::Plan& plan,
                                               const EnvironmentOverrides& overrides);

@@ -130,7 +130,7 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
   // the service's watcher follows them; `calico-release-bot lp-wait` can too.
   std::unique_ptr<store::Store> state;
   std::unique_ptr<launchpad::Watcher> watcher;
-  if (config.publish.dput_method == "ftp" || config.launchpad.api_root != config::LaunchpadConfig{}.api_root) {
+  if (watches_uploads(config)) {
     try {
       state = std::make_unique<store::Store>(config.store);
       watcher = std::make_unique<launchpad::Watcher>(

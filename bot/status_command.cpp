@@ -5,6 +5,7 @@
 #include "bot/cli.hpp"
 #include "bot/store/build_queue.hpp"
 #include "bot/store/builds.hpp"
+#include "bot/store/lp_watches.hpp"
 #include "bot/store/store.hpp"
 
 namespace calico::cli {
@@ -41,6 +42,9 @@ int run_status(const config::Config& config, std::optional<std::int64_t> build_i
           << build->kind << ", started " << build->started_at << (build->finished_at ? ", finished " + *build->finished_at : "")
           << ", " << progress(steps) << ")\n";
       if (!build->detail.empty()) out << "  " << build->detail << "\n";
+      const auto publication = store::build_publication(
+          state.call([&](store::Database& db) { return store::lp_watches_of_build(db, *build_id); }));
+      if (publication.total > 0) out << "  Launchpad: " << publication.state << " (" << publication.detail << ")\n";
       print_steps(out, steps, true);
       return kOk;
     }

@@ -1,5 +1,6 @@
 #include "bot/dispatch/dispatcher.hpp"
 
+#include "bot/launchpad/watcher.hpp"
 #include "bot/log/log.hpp"
 #include "bot/pipeline_environment.hpp"
 #include "bot/store/build_queue.hpp"
@@ -205,6 +206,14 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
     }
     log::info("dispatch.build", {{"build", build.id}, {"target", build.target_repo}, {"version", build.version},
                                  {"resumed", resumed}, {"jobs_already_done", finished.size()}});
+    // Every upload is followed on Launchpad (or a stand-in serving its API) until published.
+    launchpad::Watcher watcher(store_, *environment.launchpad,
+                               {config_.launchpad.poll_first, config_.launchpad.poll_max, config_.launchpad.reject_after});
+    if (watches_uploads(config_)) {
+      procedure.on_uploaded([&](const std::string& source, const std::string& version, const std::string& series) {
+        watcher.watch(config_.publish.ppa_owner, plan.repo_name, source, version, series, false, build.id);
+      });
+    }
     StoreObserver observer(store_, build.id, on_step_);
     const auto result = builders::pipeline::run_plan(plan, config_.publish.parallel_jobs, procedure, observer,
                                                      std::filesystem::path(build.run_dir) / "logs", *cancel, finished);

@@ -35,7 +35,8 @@ Watcher::Watcher(store::Store& store, Client& client, WatcherSettings settings, 
 Watcher::~Watcher() { stop(); }
 
 std::int64_t Watcher::watch(const std::string& owner, const std::string& ppa, const std::string& source,
-                            const std::string& version, const std::string& series, bool poll_now) {
+                            const std::string& version, const std::string& series, bool poll_now,
+                            std::optional<std::int64_t> build_id) {
   const auto now = clock_();
   store::LpWatch watch;
   watch.owner = owner;
@@ -46,6 +47,7 @@ std::int64_t Watcher::watch(const std::string& owner, const std::string& ppa, co
   watch.uploaded_at = util::iso8601(now);
   watch.interval_seconds = settings_.first_interval.count();
   watch.next_poll_at = util::iso8601(poll_now ? now : now + settings_.first_interval);
+  watch.build_id = build_id;
   return store_.call([&](store::Database& db) { return store::add_lp_watch(db, watch); });
 }
 

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <optional>
 #include <mutex>
 #include <thread>
 
@@ -36,7 +37,8 @@ class Watcher {
 
   // Stores a watch for an upload, first polled after `first_interval` (or at once).
   std::int64_t watch(const std::string& owner, const std::string& ppa, const std::string& source,
-                     const std::string& version, const std::string& series, bool poll_now = false);
+                     const std::string& version, const std::string& series, bool poll_now = false,
+                     std::optional<std::int64_t> build_id = std::nullopt);
 
   // Polls every due watch once; returns how many were polled.
   std::size_t poll_due();

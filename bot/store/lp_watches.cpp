@@ -5,7 +5,7 @@ namespace calico::store {
 namespace {
 constexpr std::string_view kColumns =
     "id, owner, ppa, source, version, series, uploaded_at, state, detail, arches, interval_seconds, next_poll_at, "
-    "updated_at, finished_at";
+    "updated_at, finished_at, build_id";
 
 LpWatch read_row(const Statement& row) {
   LpWatch w;
@@ -23,6 +23,7 @@ LpWatch read_row(const Statement& row) {
   w.next_poll_at = row.column_text(11);
   w.updated_at = row.column_text(12);
   w.finished_at = row.column_optional_text(13);
+  if (!row.column_is_null(14)) w.build_id = row.column_int(14);
   return w;
 }
 
@@ -37,10 +38,12 @@ std::vector<LpWatch> query(Database& db, const std::string& where, const std::op
 
 std::int64_t add_lp_watch(Database& db, const LpWatch& watch) {
   Statement insert = db.prepare(
-      "INSERT INTO lp_watches (owner, ppa, source, version, series, uploaded_at, interval_seconds, next_poll_at, updated_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?6) ON CONFLICT (owner, ppa, source, version, series) DO NOTHING");
+      "INSERT INTO lp_watches (owner, ppa, source, version, series, uploaded_at, interval_seconds, next_poll_at, updated_at, "
+      "build_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?6, ?9) ON CONFLICT (owner, ppa, source, version, series) DO NOTHING");
   insert.bind(1, watch.owner).bind(2, watch.ppa).bind(3, watch.source).bind(4, watch.version).bind(5, watch.series);
   insert.bind(6, watch.uploaded_at).bind(7, watch.interval_seconds).bind(8, watch.next_poll_at);
+  if (watch.build_id) insert.bind(9, *watch.build_id);
+  else insert.bind_null(9);
   insert.run();
   Statement find = db.prepare("SELECT id FROM lp_watches WHERE owner = ?1 AND ppa = ?2 AND source = ?3 AND version = ?4 AND series = ?5");
   find.bind(1, watch.owner).bind(2, watch.ppa).bind(3, watch.source).bind(4, watch.version).bind(5, watch.series);
@@ -53,6 +56,29 @@ std::vector<LpWatch> due_lp_watches(Database& db, const std::string& now) {
 }
 
 std::vector<LpWatch> all_lp_watches(Database& db) { return query(db, "", std::nullopt); }
+
+std::vector<LpWatch> lp_watches_of_build(Database& db, std::int64_t build_id) {
+  return query(db, "WHERE build_id = ?1", std::to_string(build_id));
+}
+
+BuildPublication build_publication(const std::vector<LpWatch>& watches) {
+  BuildPublication result;
+  result.total = static_cast<int>(watches.size());
+  if (watches.empty()) return result;
+  for (const LpWatch& watch : watches) {
+    if ((watch.state == "failed" || watch.state == "rejected") && result.state.empty()) {
+      // The first failure is the build's news at once; the others keep being watched.
+      result.state = watch.state;
+      result.detail = watch.source + " " + watch.version + ": " + watch.detail;
+    }
+    result.published += watch.state == "published";
+  }
+  if (result.state.empty()) {
+    result.state = result.published == result.total ? "published" : "waiting";
+    result.detail = std::to_string(result.published) + " of " + std::to_string(result.total) + " uploads published";
+  }
+  return result;
+}
 
 void update_lp_watch(Database& db, const LpWatch& watch) {
   Statement update = db.prepare(

@@ -25,6 +25,7 @@ struct LpWatch {
   std::string next_poll_at;
   std::string updated_at;
   std::optional<std::string> finished_at;
+  std::optional<std::int64_t> build_id;  // the dispatcher's build that uploaded it, if any
 };
 
 // Adds a watch (or leaves an existing one for the same upload alone). Returns its id.
@@ -36,5 +37,18 @@ std::vector<LpWatch> due_lp_watches(Database& db, const std::string& now);
 std::vector<LpWatch> all_lp_watches(Database& db);
 
 void update_lp_watch(Database& db, const LpWatch& watch);
+
+std::vector<LpWatch> lp_watches_of_build(Database& db, std::int64_t build_id);
+
+// A build's Launchpad state from its watches: "published" only when every watched source in
+// every series is; "failed" (or "rejected") as soon as one is, naming it; else "waiting".
+// Empty when the build uploaded nothing to watch.
+struct BuildPublication {
+  std::string state;
+  std::string detail;
+  int published = 0;
+  int total = 0;
+};
+BuildPublication build_publication(const std::vector<LpWatch>& watches);
 
 }  // namespace calico::store

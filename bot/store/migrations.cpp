@@ -10,7 +10,7 @@ namespace calico::store {
 namespace {
 
 // Never edit a migration that has shipped: add a new one.
-constexpr std::array<std::string_view, 5> kMigrations = {
+constexpr std::array<std::string_view, 6> kMigrations = {
     // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
     R"sql(
 CREATE TABLE deliveries (
@@ -136,6 +136,10 @@ CREATE INDEX builds_running ON builds(state) WHERE state = 'running';
     // this time.
     R"sql(
 ALTER TABLE build_requests ADD COLUMN not_before TEXT;
+)sql",
+    // 6: the build whose upload a watch follows, so a build's Launchpad state can be summed up.
+    R"sql(
+ALTER TABLE lp_watches ADD COLUMN build_id INTEGER REFERENCES builds(id);
 )sql",
 };
 

@@ -10,7 +10,10 @@
 #include "bot/store/build_queue.hpp"
 #include "bot/store/builds.hpp"
 #include "config/loader.hpp"
+#include "bot/launchpad/watcher.hpp"
+#include "bot/store/lp_watches.hpp"
 #include "tests/support/calico_fixtures.hpp"
+#include "tests/support/fake_launchpad.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/gpg_fixture.hpp"
 #include "tests/support/http_client.hpp"
@@ -240,4 +243,41 @@ TEST_F(DispatcherTest, AReleaseWaitsForEveryComponentToCarryItsTag) {
   EXPECT_EQ(builds[0].state, "failed");
   EXPECT_EQ(builds[0].detail, "v3.9.0 is still missing on networking-calico after 0 minutes");
   EXPECT_EQ(pending(), 0u);
+}
+
+TEST_F(DispatcherTest, ABuildIsPublishedOnlyWhenLaunchpadHasPublishedEveryUpload) {
+  testkit::ScratchDir dir;
+  testkit::FakeLaunchpad launchpad;
+  const config::Config config = load(dir.path());
+  config::Config with_launchpad = config;
+  with_launchpad.launchpad.api_root = launchpad.api_root();
+  with_launchpad.launchpad.min_interval = milliseconds(0);
+  store::Store store(config.store);
+  store.call([](store::Database& db) {
+    store::enqueue_build_request(db, request(handlers::BuildRequest::Kind::release, "calico-3.4", "v3.4.1"), std::nullopt);
+  });
+  dispatch::Dispatcher dispatcher(store, with_launchpad);
+  ASSERT_TRUE(dispatcher.run_next());
+  const auto build = store.call([](store::Database& db) { return store::recent_builds(db, 1); }).at(0);
+  ASSERT_EQ(build.state, "succeeded") << build.detail;
+  auto watches = store.call([&](store::Database& db) { return store::lp_watches_of_build(db, build.id); });
+  ASSERT_EQ(watches.size(), 9u);  // felix and networking-calico × 3 series, dnsmasq × 2, nettle × 1
+  EXPECT_EQ(store::build_publication(watches).state, "waiting");
+
+  // Launchpad builds and publishes all but one; then that one fails.
+  for (const auto& watch : watches) {
+    launchpad.add_source({"project-calico", "calico-3.4", watch.source, watch.version, watch.series, "Published",
+                          {{"amd64", "Successfully built"}}, {{"amd64", "Published"}}});
+  }
+  launchpad.set_build("nettle", "3.3-xenial", {"amd64", "Failed to build", "https://launchpad.test/nettle.log"});
+  http::Client http({"test", seconds(2), 2, milliseconds(10), milliseconds(0)});
+  launchpad::Client client(launchpad.api_root(), http);
+  sys_seconds later = time_point_cast<seconds>(system_clock::now()) + hours(1);
+  launchpad::Watcher watcher(store, client, {seconds(60), seconds(600), hours(2)}, [&] { return later; });
+  EXPECT_EQ(watcher.poll_due(), 9u);
+  watches = store.call([&](store::Database& db) { return store::lp_watches_of_build(db, build.id); });
+  const auto publication = store::build_publication(watches);
+  EXPECT_EQ(publication.state, "failed");
+  EXPECT_EQ(publication.detail, "nettle 3.3-xenial: amd64: Failed to build (https://launchpad.test/nettle.log)");
+  EXPECT_EQ(publication.published, 8);
 }

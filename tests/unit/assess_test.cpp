@@ -89,3 +89,27 @@ TEST(Assess, DeletedOrSupersededBeforePublishing) {
   const Assessment later = at({publication("Superseded")}, {build("amd64", "Successfully built")}, {binary("amd64", "Published")});
   EXPECT_EQ(later.state, WatchState::published);
 }
+
+#include "bot/store/lp_watches.hpp"
+
+TEST(BuildPublication, PublishedOnlyWhenEveryUploadIsAndTheFirstFailureAtOnce) {
+  auto watch = [](const std::string& version, const std::string& state, const std::string& detail) {
+    calico::store::LpWatch w;
+    w.source = "felix";
+    w.version = version;
+    w.state = state;
+    w.detail = detail;
+    return w;
+  };
+  EXPECT_EQ(calico::store::build_publication({}).total, 0);
+  const auto waiting = calico::store::build_publication({watch("1-xenial", "published", ""), watch("1-bionic", "building", "")});
+  EXPECT_EQ(waiting.state, "waiting");
+  EXPECT_EQ(waiting.detail, "1 of 2 uploads published");
+  const auto failed = calico::store::build_publication(
+      {watch("1-xenial", "building", ""), watch("1-bionic", "failed", "amd64: Failed to build"), watch("1-trusty", "rejected", "x")});
+  EXPECT_EQ(failed.state, "failed");
+  EXPECT_EQ(failed.detail, "felix 1-bionic: amd64: Failed to build");
+  const auto done = calico::store::build_publication({watch("1-xenial", "published", ""), watch("1-bionic", "published", "")});
+  EXPECT_EQ(done.state, "published");
+  EXPECT_EQ(done.published, 2);
+}
