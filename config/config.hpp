@@ -143,6 +143,9 @@ struct DispatchConfig {
   // checking again every tag_check interval; then it fails naming the missing ones.
   std::chrono::seconds tag_wait{3600};
   std::chrono::seconds tag_check{60};
+  // Instead of (or as well as) nightly: build master once it has been quiet this long after a
+  // change. 0: off.
+  std::chrono::seconds master_quiet{0};
   // The nightly master build: at this UTC time, if master changed since the last good build.
   bool nightly = true;
   int nightly_hour = 2;

@@ -431,6 +431,7 @@ void read_dispatch(TableReader& r, DispatchConfig& dispatch) {
   if (auto v = r.boolean("enabled")) dispatch.enabled = *v;
   if (auto v = r.integer("max_concurrent_builds", 1, 16)) dispatch.max_concurrent_builds = static_cast<int>(*v);
   if (auto v = r.boolean("nightly")) dispatch.nightly = *v;
+  if (auto v = r.integer("master_quiet_minutes", 0, 10080)) dispatch.master_quiet = std::chrono::minutes(*v);
   if (auto v = r.integer("tag_wait_minutes", 0, 10080)) dispatch.tag_wait = std::chrono::minutes(*v);
   if (auto v = r.integer("tag_check_seconds", 1, 3600)) dispatch.tag_check = std::chrono::seconds(*v);
   if (auto v = r.string("nightly_utc")) {

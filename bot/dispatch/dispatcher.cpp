@@ -77,9 +77,9 @@ void Dispatcher::worker() {
     lock.unlock();
     bool ran = false;
     try {
-      if (config_.dispatch.nightly) {
-        nightly_tick(std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
-      }
+      const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+      if (config_.dispatch.nightly) nightly_tick(now);
+      quiet_tick(now);
       ran = run_next();
     } catch (const std::exception& e) {
       log::error("dispatch.failed", {{"error", e.what()}});
@@ -173,6 +173,26 @@ bool Dispatcher::nightly_tick(std::chrono::sys_seconds now) {
     request.target_repo = "master";
     request.version = "master";
     request.trigger = "nightly build: master changed since the last good build";
+    return store::enqueue_build_request(db, request, std::nullopt) == store::EnqueueOutcome::queued;
+  });
+}
+
+bool Dispatcher::quiet_tick(std::chrono::sys_seconds now) {
+  if (config_.dispatch.master_quiet.count() == 0) return false;
+  return store_.call([&](store::Database& db) {
+    std::string latest;
+    for (const auto& mark : store::master_changes(db)) latest = std::max(latest, mark.changed_at);
+    if (latest.empty()) return false;
+    const auto changed = util::parse_iso8601(latest);
+    if (!changed || now - *changed < config_.dispatch.master_quiet) return false;
+    store::Statement last = db.prepare("SELECT max(started_at) FROM builds WHERE target_repo = 'master'");
+    last.step();
+    if (const auto started = last.column_optional_text(0); started && *started >= latest) return false;
+    handlers::BuildRequest request;
+    request.kind = handlers::BuildRequest::Kind::nightly;
+    request.target_repo = "master";
+    request.version = "master";
+    request.trigger = "master quiet for " + std::to_string(config_.dispatch.master_quiet.count() / 60) + " minutes after a change";
     return store::enqueue_build_request(db, request, std::nullopt) == store::EnqueueOutcome::queued;
   });
 }

@@ -44,6 +44,10 @@ class Dispatcher {
   // none was queued today, and master changed since the last successful master build.
   bool nightly_tick(std::chrono::sys_seconds now);
 
+  // The quiet-period rule, at `now`: queue a master build when master last changed at least
+  // `master_quiet` ago and no master build started since.
+  bool quiet_tick(std::chrono::sys_seconds now);
+
   // Called after every job state change (tests, and later the reporters).
   void on_step(std::function<void(std::int64_t build, const store::StepRow&)> callback) { on_step_ = std::move(callback); }
 

@@ -281,3 +281,18 @@ TEST_F(DispatcherTest, ABuildIsPublishedOnlyWhenLaunchpadHasPublishedEveryUpload
   EXPECT_EQ(publication.detail, "nettle 3.3-xenial: amd64: Failed to build (https://launchpad.test/nettle.log)");
   EXPECT_EQ(publication.published, 8);
 }
+
+TEST_F(DispatcherTest, OrMasterBuildsOnceItHasBeenQuietAfterAChange) {
+  testkit::ScratchDir dir;
+  const config::Config config = load(dir.path(), "master_quiet_minutes = 10\n");
+  store::Store store(config.store);
+  dispatch::Dispatcher dispatcher(store, config);
+  const auto now = time_point_cast<seconds>(system_clock::now());
+  EXPECT_FALSE(dispatcher.quiet_tick(now + hours(1))) << "no change at all";
+  store.call([](store::Database& db) { store::mark_master_changed(db, {"projectcalico/felix", "master", "abc"}, std::nullopt); });
+  EXPECT_FALSE(dispatcher.quiet_tick(now + minutes(5))) << "not quiet for long enough";
+  EXPECT_TRUE(dispatcher.quiet_tick(now + minutes(11)));
+  EXPECT_FALSE(dispatcher.quiet_tick(now + minutes(12))) << "already queued";
+  store.call([](store::Database& db) { store::claim_next_request(db, 1, "/w"); });
+  EXPECT_FALSE(dispatcher.quiet_tick(now + minutes(30))) << "a master build started after the change";
+}
