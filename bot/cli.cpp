@@ -30,6 +30,8 @@ Usage:
                                                  build, sign and publish one VERSION now
   calico-release-bot status --config FILE [--build ID]
                                                  the queue, running builds with their jobs, recent builds
+  calico-release-bot cancel --config FILE --build ID
+                                                 ask the running service to cancel a running build
   calico-release-bot lp-wait --ppa OWNER/NAME --source NAME --version V [--series S]... [--timeout SECONDS] [--config FILE]
                                                  wait until Launchpad has published an upload's binaries
   calico-release-bot --help | --version
@@ -125,7 +127,7 @@ std::optional<Options> parse(std::span<char*> args, std::ostream& err) {
       }
       continue;
     }
-    if (options.command == "status" && arg == "--build") {
+    if ((options.command == "status" || options.command == "cancel") && arg == "--build") {
       std::optional<std::string> v = value(arg);
       if (!v) return std::nullopt;
       try {
@@ -189,7 +191,7 @@ int run(std::span<char*> args, std::ostream& out, std::ostream& err) {
     return kOk;
   }
   if (options->command != "serve" && options->command != "check-config" && options->command != "publish" &&
-      options->command != "lp-wait" && options->command != "status") {
+      options->command != "lp-wait" && options->command != "status" && options->command != "cancel") {
     err << "calico-release-bot: unknown command \"" << options->command << "\"\nRun calico-release-bot --help for usage.\n";
     return kUsage;
   }
@@ -216,6 +218,13 @@ int run(std::span<char*> args, std::ostream& out, std::ostream& err) {
     return run_publish(config, options->publish, out, err);
   }
   if (options->command == "status") return run_status(config, options->build, out, err);
+  if (options->command == "cancel") {
+    if (!options->build) {
+      err << "calico-release-bot cancel: --build ID is required\n";
+      return kUsage;
+    }
+    return run_cancel(config, *options->build, out, err);
+  }
   if (options->command == "lp-wait") {
     if (options->lp_wait.ppa.empty() || options->lp_wait.source.empty() || options->lp_wait.version.empty()) {
       err << "calico-release-bot lp-wait: --ppa, --source and --version are required\n";

@@ -28,6 +28,21 @@ std::string progress(const std::vector<store::StepRow>& steps) {
 
 }  // namespace
 
+int run_cancel(const config::Config& config, std::int64_t build, std::ostream& out, std::ostream& err) {
+  try {
+    store::Store state(config.store);
+    if (!state.call([&](store::Database& db) { return store::request_cancel(db, build); })) {
+      err << "calico-release-bot cancel: build " << build << " is not running\n";
+      return kUsage;
+    }
+    out << "Cancellation of build " << build << " requested; the service stops its jobs within seconds.\n";
+    return kOk;
+  } catch (const std::exception& e) {
+    err << "calico-release-bot cancel: " << e.what() << "\n";
+    return kFailure;
+  }
+}
+
 int run_status(const config::Config& config, std::optional<std::int64_t> build_id, std::ostream& out, std::ostream& err) {
   try {
     store::Store state(config.store);

@@ -10,6 +10,9 @@
 
 namespace calico::cli {
 
+// `calico-release-bot cancel --build ID`: asks the running service to cancel a running build.
+int run_cancel(const config::Config& config, std::int64_t build, std::ostream& out, std::ostream& err);
+
 int run_status(const config::Config& config, std::optional<std::int64_t> build, std::ostream& out, std::ostream& err);
 
 }  // namespace calico::cli

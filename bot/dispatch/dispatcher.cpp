@@ -1,5 +1,7 @@
 #include "bot/dispatch/dispatcher.hpp"
 
+#include <atomic>
+
 #include "bot/launchpad/watcher.hpp"
 #include "bot/log/log.hpp"
 #include "bot/pipeline_environment.hpp"
@@ -235,6 +237,25 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
       });
     }
     StoreObserver observer(store_, build.id, on_step_);
+    // A cancellation may be asked for through the store (the CLI, /cancel): look every second.
+    std::atomic<bool> finished_running{false};
+    std::thread cancel_watch([&] {
+      while (!finished_running) {
+        if (store_.call([&](store::Database& db) { return store::cancel_requested(db, build.id); })) {
+          cancel->cancel();
+          return;
+        }
+        for (int i = 0; i < 10 && !finished_running; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    });
+    struct JoinOnExit {
+      std::atomic<bool>& flag;
+      std::thread& thread;
+      ~JoinOnExit() {
+        flag = true;
+        thread.join();
+      }
+    } join_on_exit{finished_running, cancel_watch};
     const auto result = builders::pipeline::run_plan(plan, config_.publish.parallel_jobs, procedure, observer,
                                                      std::filesystem::path(build.run_dir) / "logs", *cancel, finished);
     if (result.ok()) {

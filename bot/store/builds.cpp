@@ -125,6 +125,20 @@ void finish_build(Database& db, std::int64_t build_id, const std::string& state,
   update.run();
 }
 
+bool request_cancel(Database& db, std::int64_t build_id) {
+  Statement update = db.prepare(
+      "UPDATE builds SET cancel_requested_at = ?2 WHERE id = ?1 AND state = 'running' AND cancel_requested_at IS NULL");
+  update.bind(1, build_id).bind(2, util::utc_now_iso8601());
+  update.run();
+  return db.changes() == 1;
+}
+
+bool cancel_requested(Database& db, std::int64_t build_id) {
+  Statement query = db.prepare("SELECT cancel_requested_at IS NOT NULL FROM builds WHERE id = ?1");
+  query.bind(1, build_id);
+  return query.step() && query.column_int(0) == 1;
+}
+
 std::optional<std::string> last_success_started(Database& db, const std::string& target) {
   Statement query = db.prepare("SELECT max(started_at) FROM builds WHERE target_repo = ?1 AND state = 'succeeded'");
   query.bind(1, target);

@@ -52,6 +52,10 @@ std::vector<StepRow> build_steps(Database& db, std::int64_t build_id);
 
 void finish_build(Database& db, std::int64_t build_id, const std::string& state, const std::string& detail);
 
+// Asks the dispatcher to cancel a running build. False when there is no such running build.
+bool request_cancel(Database& db, std::int64_t build_id);
+bool cancel_requested(Database& db, std::int64_t build_id);
+
 // When the last build of `target` that succeeded started, if any.
 std::optional<std::string> last_success_started(Database& db, const std::string& target);
 

@@ -10,7 +10,7 @@ namespace calico::store {
 namespace {
 
 // Never edit a migration that has shipped: add a new one.
-constexpr std::array<std::string_view, 6> kMigrations = {
+constexpr std::array<std::string_view, 7> kMigrations = {
     // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
     R"sql(
 CREATE TABLE deliveries (
@@ -140,6 +140,10 @@ ALTER TABLE build_requests ADD COLUMN not_before TEXT;
     // 6: the build whose upload a watch follows, so a build's Launchpad state can be summed up.
     R"sql(
 ALTER TABLE lp_watches ADD COLUMN build_id INTEGER REFERENCES builds(id);
+)sql",
+    // 7: a cancellation asked for from outside the dispatcher (the CLI, later /cancel).
+    R"sql(
+ALTER TABLE builds ADD COLUMN cancel_requested_at TEXT;
 )sql",
 };
 

@@ -89,11 +89,32 @@ RunResult run_plan(const Plan& plan, int parallel_jobs, JobWork& work, Observer&
                                          [](const JobReport& r) { return r.state == JobState::pending; });
   };
 
+  // Once the run is cancelled nothing new starts: what has not run yet is reported cancelled.
+  auto cancel_pending = [&] {
+    for (const Job& job : plan.jobs) {
+      JobReport& report = result.jobs[index[job.id]];
+      if (report.state != JobState::pending) continue;
+      report.state = JobState::cancelled;
+      report.detail = "not run: the build was cancelled";
+      observer.job_finished(job, report);
+    }
+  };
+
   auto worker = [&] {
     std::unique_lock lock(mutex);
     for (;;) {
+      if (cancel.cancelled()) {
+        cancel_pending();
+        changed.notify_all();
+        if (running == 0) return;
+        changed.wait(lock, [&] { return running == 0; });
+        return;
+      }
       const Job* job = nullptr;
-      changed.wait(lock, [&] { return (job = next_ready()) != nullptr || all_settled() || (running == 0 && !job); });
+      changed.wait(lock, [&] {
+        return cancel.cancelled() || (job = next_ready()) != nullptr || all_settled() || (running == 0 && !job);
+      });
+      if (cancel.cancelled()) continue;  // settled at the top of the loop
       if (!job) return;  // nothing can start now or ever: the graph is settled
       JobReport& report = result.jobs[index[job->id]];
       report.state = JobState::running;

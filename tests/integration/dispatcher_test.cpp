@@ -2,6 +2,7 @@
 // and (against the real binary) a SIGKILL mid-build resumed with no job done twice.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <csignal>
 #include <regex>
 #include <thread>
@@ -295,4 +296,41 @@ TEST_F(DispatcherTest, OrMasterBuildsOnceItHasBeenQuietAfterAChange) {
   EXPECT_FALSE(dispatcher.quiet_tick(now + minutes(12))) << "already queued";
   store.call([](store::Database& db) { store::claim_next_request(db, 1, "/w"); });
   EXPECT_FALSE(dispatcher.quiet_tick(now + minutes(30))) << "a master build started after the change";
+}
+
+TEST_F(DispatcherTest, ABuildCanBeCancelledFromTheCommandLine) {
+  testkit::ScratchDir dir;
+  const config::Config config = load(dir.path());
+  store::Store store(config.store);
+  store.call([](store::Database& db) {
+    store::enqueue_build_request(db, request(handlers::BuildRequest::Kind::release, "calico-3.4", "v3.4.1"), std::nullopt);
+  });
+  dispatch::Dispatcher dispatcher(store, config);
+  std::atomic<bool> asked{false};
+  std::string cancel_output;
+  int cancel_code = -1;
+  // After the third job finishes, a release engineer runs `calico-release-bot cancel`.
+  dispatcher.on_step([&](std::int64_t build, const store::StepRow& step) {
+    int done = 0;
+    for (const auto& s : store.call([&](store::Database& db) { return store::build_steps(db, build); })) done += s.state == "succeeded";
+    if (step.state == "succeeded" && done == 3 && !asked.exchange(true)) {
+      const auto result = testkit::run_process({CALICO_BOT_BINARY, "cancel", "--config", (dir.path() / "bot.toml").string(), "--build",
+                                                std::to_string(build)},
+                                               dir.path());
+      cancel_code = result.exit_code;
+      cancel_output = result.output;
+    }
+  });
+  ASSERT_TRUE(dispatcher.run_next());
+  EXPECT_EQ(cancel_code, 0) << cancel_output;
+  const auto build = store.call([](store::Database& db) { return store::recent_builds(db, 1); }).at(0);
+  EXPECT_EQ(build.state, "cancelled") << build.detail;
+  int done = 0;
+  for (const auto& step : store.call([&](store::Database& db) { return store::build_steps(db, build.id); })) done += step.state == "succeeded";
+  EXPECT_LT(done, 21);
+  const auto again = testkit::run_process({CALICO_BOT_BINARY, "cancel", "--config", (dir.path() / "bot.toml").string(), "--build",
+                                           std::to_string(build.id)},
+                                          dir.path());
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_NE(again.output.find("is not running"), std::string::npos);
 }

@@ -126,3 +126,26 @@ TEST(Runner, FinishedJobsOfAnEarlierAttemptAreNotRunAgain) {
   EXPECT_EQ(work.order, std::vector<std::string>{"b"});
   EXPECT_EQ(result.jobs[0].detail, "from before");
 }
+
+TEST(Runner, NothingNewStartsOnceCancelled) {
+  testkit::ScratchDir dir;
+  const Plan plan = graph({{"a", {}}, {"b", {"a"}}, {"c", {"b"}}});
+  exec::CancelToken cancel;
+  class CancellingWork : public RecordingWork {
+   public:
+    exec::CancelToken* token = nullptr;
+    std::string run(const Job& job, const std::filesystem::path& log, const exec::CancelToken& c) override {
+      const std::string out = RecordingWork::run(job, log, c);
+      token->cancel();  // cancelled while "a" runs
+      return out;
+    }
+  } work;
+  work.token = &cancel;
+  CountingObserver observer;
+  const RunResult result = run_plan(plan, 2, work, observer, dir.path(), cancel);
+  EXPECT_EQ(work.order, std::vector<std::string>{"a"});
+  EXPECT_EQ(result.jobs[1].state, JobState::cancelled);
+  EXPECT_EQ(result.jobs[1].detail, "not run: the build was cancelled");
+  EXPECT_EQ(result.jobs[2].state, JobState::cancelled);
+  EXPECT_EQ(observer.finished.load(), 3);
+}
