@@ -2,6 +2,8 @@
 // all found, a tag a webhook already brought triggers nothing more, master moving marks master.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "bot/store/build_queue.hpp"
 #include "bot/watch/poller.hpp"
 #include "config/loader.hpp"
@@ -90,4 +92,24 @@ TEST_F(PollerTest, AnUnreachableRepositoryIsAClearError) {
   config::RepositoryConfig gone = config_.repositories[0];
   gone.url = (dir_.path() / "no-such-repository").string();
   EXPECT_THROW(poller_->poll(gone), std::runtime_error);
+}
+
+TEST_F(PollerTest, TheBackgroundPollerFindsATagOnItsOwn) {
+  config_.repositories[0].poll_interval = std::chrono::seconds(1);
+  watch::Poller background(*store_, config_, registry_);
+  background.start();
+  // Its first poll (at once) records the baseline; the tag comes after it.
+  for (int i = 0; i < 200 && store_->call([](store::Database& db) {
+                                  store::Statement s = db.prepare("SELECT count(*) FROM remote_refs");
+                                  s.step();
+                                  return s.column_int(0);
+                                }) == 0;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  felix_.commit("VERSION", "3.8.0\n", "Release v3.8.0");
+  felix_.tag("v3.8.0");
+  for (int i = 0; i < 300 && requests().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  background.stop();
+  EXPECT_EQ(requests(), std::vector<std::string>{"calico-3.8 v3.8.0"});
 }
