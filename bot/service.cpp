@@ -92,6 +92,7 @@ Service::Service(config::Config config) : impl_(std::make_unique<Impl>(std::move
 Service::~Service() { stop(); }
 
 void Service::start() {
+  impl_->processor.on_processed([this] { impl_->dispatcher.notify(); });
   impl_->processor.start();
   impl_->watcher.start();
   impl_->poller.start();

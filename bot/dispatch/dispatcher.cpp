@@ -63,6 +63,7 @@ void Dispatcher::stop() {
 
 void Dispatcher::notify() {
   std::lock_guard lock(mutex_);
+  woken_ = true;
   wake_.notify_all();
 }
 
@@ -87,7 +88,10 @@ void Dispatcher::worker() {
       log::error("dispatch.failed", {{"error", e.what()}});
     }
     lock.lock();
-    if (!ran) wake_.wait_for(lock, std::chrono::seconds(5), [&] { return stopping_; });
+    if (!ran) {
+      woken_ = false;
+      wake_.wait_for(lock, std::chrono::seconds(5), [&] { return stopping_ || woken_; });
+    }
   }
 }
 

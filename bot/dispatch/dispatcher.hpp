@@ -64,6 +64,7 @@ class Dispatcher {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool woken_ = false;
   std::map<std::int64_t, std::shared_ptr<builders::exec::CancelToken>> running_;
   std::vector<std::thread> workers_;
   std::string last_nightly_day_;

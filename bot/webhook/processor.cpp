@@ -117,7 +117,10 @@ std::size_t DeliveryProcessor::process_pending() {
         });
   }
   for (auto& write : writes) write.wait();
-  if (!batch.empty()) log::debug("processor.batch", {{"deliveries", batch.size()}});
+  if (!batch.empty()) {
+    log::debug("processor.batch", {{"deliveries", batch.size()}});
+    if (on_processed_) on_processed_();
+  }
   return batch.size();
 }
 

@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -18,6 +19,9 @@ class DeliveryProcessor {
  public:
   DeliveryProcessor(store::Store& store, const config::Config& config, handlers::Registry registry);
   ~DeliveryProcessor();
+
+  // Called after a batch of deliveries was processed (the dispatcher looks for work then).
+  void on_processed(std::function<void()> callback) { on_processed_ = std::move(callback); }
 
   void start();
   // Wakes the processor: a new delivery was recorded. Thread-safe, cheap.
@@ -35,6 +39,7 @@ class DeliveryProcessor {
   store::Store& store_;
   const config::Config& config_;
   handlers::Registry registry_;
+  std::function<void()> on_processed_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool pending_ = true;  // process whatever an earlier run left, at once

@@ -33,6 +33,10 @@ handlers::BuildRequest request(handlers::BuildRequest::Kind kind, const std::str
   r.trigger = "test";
   return r;
 }
+
+void queue(store::Store& store, handlers::BuildRequest::Kind kind, const std::string& target, const std::string& version) {
+  store.call([&](store::Database& db) { store::enqueue_build_request(db, request(kind, target, version), std::nullopt); });
+}
 }  // namespace
 
 class DispatcherTest : public testkit::SuiteWithFixtures {
@@ -123,9 +127,7 @@ TEST_F(DispatcherTest, RunsAQueuedReleaseRecordingEveryJob) {
   testkit::ScratchDir dir;
   const config::Config config = load(dir.path());
   store::Store store(config.store);
-  store.call([](store::Database& db) {
-    store::enqueue_build_request(db, request(handlers::BuildRequest::Kind::release, "calico-3.4", "v3.4.1"), std::nullopt);
-  });
+  queue(store, handlers::BuildRequest::Kind::release, "calico-3.4", "v3.4.1");
   dispatch::Dispatcher dispatcher(store, config);
   ASSERT_TRUE(dispatcher.run_next());
   const auto builds = store.call([](store::Database& db) { return store::recent_builds(db, 10); });
@@ -218,9 +220,7 @@ TEST_F(DispatcherTest, AReleaseWaitsForEveryComponentToCarryItsTag) {
   testkit::ScratchDir dir;
   const config::Config config = load(dir.path(), "tag_wait_minutes = 60\ntag_check_seconds = 1\n");
   store::Store store(config.store);
-  store.call([](store::Database& db) {
-    store::enqueue_build_request(db, request(handlers::BuildRequest::Kind::release, "calico-3.9", "v3.9.0"), std::nullopt);
-  });
+  queue(store, handlers::BuildRequest::Kind::release, "calico-3.9", "v3.9.0");
   dispatch::Dispatcher dispatcher(store, config);
   auto pending = [&] { return store.call([](store::Database& db) { return store::build_requests(db, "pending"); }).size(); };
   EXPECT_TRUE(dispatcher.run_next());  // taken, then put back: neither component has v3.9.0
@@ -254,9 +254,7 @@ TEST_F(DispatcherTest, ABuildIsPublishedOnlyWhenLaunchpadHasPublishedEveryUpload
   with_launchpad.launchpad.api_root = launchpad.api_root();
   with_launchpad.launchpad.min_interval = milliseconds(0);
   store::Store store(config.store);
-  store.call([](store::Database& db) {
-    store::enqueue_build_request(db, request(handlers::BuildRequest::Kind::release, "calico-3.4", "v3.4.1"), std::nullopt);
-  });
+  queue(store, handlers::BuildRequest::Kind::release, "calico-3.4", "v3.4.1");
   dispatch::Dispatcher dispatcher(store, with_launchpad);
   ASSERT_TRUE(dispatcher.run_next());
   const auto build = store.call([](store::Database& db) { return store::recent_builds(db, 1); }).at(0);
@@ -302,9 +300,7 @@ TEST_F(DispatcherTest, ABuildCanBeCancelledFromTheCommandLine) {
   testkit::ScratchDir dir;
   const config::Config config = load(dir.path());
   store::Store store(config.store);
-  store.call([](store::Database& db) {
-    store::enqueue_build_request(db, request(handlers::BuildRequest::Kind::release, "calico-3.4", "v3.4.1"), std::nullopt);
-  });
+  queue(store, handlers::BuildRequest::Kind::release, "calico-3.4", "v3.4.1");
   dispatch::Dispatcher dispatcher(store, config);
   std::atomic<bool> asked{false};
   std::string cancel_output;
