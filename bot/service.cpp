@@ -93,6 +93,7 @@ Service::~Service() { stop(); }
 
 void Service::start() {
   impl_->processor.on_processed([this] { impl_->dispatcher.notify(); });
+  impl_->poller.on_change([this] { impl_->dispatcher.notify(); });
   impl_->processor.start();
   impl_->watcher.start();
   impl_->poller.start();

@@ -71,6 +71,7 @@ PollReport Poller::poll(const config::RepositoryConfig& repository) {
   if (!report.changes.empty() || report.baseline) {
     log::info("poll.changes", {{"repository", repository.github}, {"changes", report.changes.size()}, {"outcome", report.outcome}});
   }
+  if (!report.changes.empty() && on_change_) on_change_();
   return report;
 }
 

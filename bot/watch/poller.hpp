@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -49,6 +50,9 @@ class Poller {
   // One poll of one repository. Throws builders::git::GitError when the remote cannot be reached.
   PollReport poll(const config::RepositoryConfig& repository);
 
+  // Called after a poll queued or marked something (the dispatcher looks for work then).
+  void on_change(std::function<void()> callback) { on_change_ = std::move(callback); }
+
   // Polls every repository with a poll interval on its own schedule until stop().
   void start();
   void stop();
@@ -59,6 +63,7 @@ class Poller {
   store::Store& store_;
   const config::Config& config_;
   const handlers::Registry& registry_;
+  std::function<void()> on_change_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
