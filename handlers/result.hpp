@@ -14,6 +14,9 @@ struct BuildRequest {
   std::string repository;    // the repository whose event asked for it: "projectcalico/felix"
   std::string trigger;       // human-readable cause: "tag v3.4.1 pushed to projectcalico/felix"
   std::string requested_by;  // GitHub login, empty for automatic triggers
+  // A part of the plan only (STEPS and platforms); empty: everything.
+  std::vector<std::string> steps = {};
+  std::vector<std::string> platforms = {};
 };
 
 // A watched master branch moved: the nightly build is due (watching issue).

@@ -83,6 +83,7 @@ void Dispatcher::worker() {
       const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
       if (config_.dispatch.nightly) nightly_tick(now);
       quiet_tick(now);
+      dnsmasq_tick();
       ran = run_next();
     } catch (const std::exception& e) {
       log::error("dispatch.failed", {{"error", e.what()}});
@@ -203,6 +204,39 @@ bool Dispatcher::quiet_tick(std::chrono::sys_seconds now) {
   });
 }
 
+std::size_t Dispatcher::dnsmasq_tick() {
+  const config::ComponentConfig* dnsmasq = config_.publish.find_component("dnsmasq");
+  if (!dnsmasq) return 0;
+  return store_.call([&](store::Database& db) {
+    std::size_t queued = 0;
+    for (const std::string& platform : dnsmasq->platforms) {
+      const std::string* ref = dnsmasq->ref_for(platform);
+      if (!ref) continue;
+      store::Statement known = db.prepare("SELECT ref FROM dnsmasq_refs WHERE platform = ?1");
+      known.bind(1, platform);
+      const std::optional<std::string> before = known.step() ? std::optional<std::string>(known.column_text(0)) : std::nullopt;
+      if (before == *ref) continue;
+      store::Statement remember = db.prepare(
+          "INSERT INTO dnsmasq_refs (platform, ref, seen_at) VALUES (?1, ?2, ?3) "
+          "ON CONFLICT (platform) DO UPDATE SET ref = excluded.ref, seen_at = excluded.seen_at");
+      remember.bind(1, platform).bind(2, *ref).bind(3, util::utc_now_iso8601());
+      remember.run();
+      if (!before) continue;  // first sight of the configuration: what is configured was built before
+      const config::PlatformConfig* target = config_.publish.find_platform(platform);
+      handlers::BuildRequest request;
+      request.kind = handlers::BuildRequest::Kind::nightly;
+      request.target_repo = "master";
+      request.version = "master";
+      request.steps = {"dnsmasq", target && target->kind == config::PackageKind::rpm ? "pub_rpms" : "pub_debs"};
+      request.platforms = {platform};
+      request.trigger = "dnsmasq for " + platform + " now builds from " + *ref + " (was " + *before + ")";
+      queued += store::enqueue_build_request(db, request, std::nullopt) == store::EnqueueOutcome::queued;
+      log::info("dispatch.dnsmasq_ref", {{"platform", platform}, {"ref", *ref}, {"was", *before}});
+    }
+    return queued;
+  });
+}
+
 void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
   auto cancel = std::make_shared<builders::exec::CancelToken>();
   {
@@ -212,9 +246,12 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
   std::string state = "failed";
   std::string detail;
   try {
+    const handlers::BuildRequest asked = store_.call([&](store::Database& db) { return store::request_of_build(db, build.request_id); });
     builders::PublishRequest request;
     request.version = build.version;
     request.repo_name = build.target_repo;
+    if (!asked.steps.empty()) request.steps = asked.steps;
+    if (!asked.platforms.empty()) request.platforms = asked.platforms;
     const builders::Plan plan = builders::make_plan(request, config_);
     PipelineEnvironment environment = make_pipeline_environment(config_, plan, {});
     builders::pipeline::Procedure procedure(config_, plan, build.run_dir, *environment.executor, environment.keyring.get(),

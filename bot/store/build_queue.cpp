@@ -12,6 +12,41 @@ handlers::BuildRequest::Kind kind_from(const std::string& text) {
 }
 }  // namespace
 
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ",") + item;
+  return out;
+}
+
+std::vector<std::string> split(const std::string& text) {
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t comma = text.find(',', start);
+    items.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return items;
+}
+
+handlers::BuildRequest request_of_build(Database& db, std::int64_t request_id) {
+  Statement query = db.prepare(
+      "SELECT kind, target_repo, version, repository, trigger, requested_by, steps, platforms FROM build_requests WHERE id = ?1");
+  query.bind(1, request_id);
+  handlers::BuildRequest request;
+  if (!query.step()) return request;
+  request.kind = kind_from(query.column_text(0));
+  request.target_repo = query.column_text(1);
+  request.version = query.column_text(2);
+  request.repository = query.column_text(3);
+  request.trigger = query.column_text(4);
+  request.requested_by = query.column_text(5);
+  request.steps = split(query.column_text(6));
+  request.platforms = split(query.column_text(7));
+  return request;
+}
+
 EnqueueOutcome enqueue_build_request(Database& db, const handlers::BuildRequest& request,
                                      const std::optional<std::string>& delivery) {
   const std::string now = util::utc_now_iso8601();
@@ -31,19 +66,19 @@ EnqueueOutcome enqueue_build_request(Database& db, const handlers::BuildRequest&
   }
   Statement insert = db.prepare(
       "INSERT INTO build_requests (kind, target_repo, version, repository, trigger, requested_by, delivery, "
-      "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
-      "ON CONFLICT (target_repo, version) WHERE state = 'pending' DO NOTHING");
+      "created_at, updated_at, steps, platforms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10) "
+      "ON CONFLICT (target_repo, version, steps, platforms) WHERE state = 'pending' DO NOTHING");
   insert.bind(1, handlers::to_string(request.kind)).bind(2, request.target_repo).bind(3, request.version);
   insert.bind(4, request.repository).bind(5, request.trigger).bind(6, request.requested_by);
-  insert.bind_optional(7, delivery).bind(8, now);
+  insert.bind_optional(7, delivery).bind(8, now).bind(9, join(request.steps)).bind(10, join(request.platforms));
   insert.run();
   return db.changes() == 1 ? EnqueueOutcome::queued : EnqueueOutcome::coalesced;
 }
 
 std::vector<QueuedBuildRequest> build_requests(Database& db, const std::string& state) {
   Statement query = db.prepare(
-      "SELECT id, kind, target_repo, version, repository, trigger, requested_by, state, delivery, created_at "
-      "FROM build_requests WHERE state = ?1 ORDER BY id");
+      "SELECT id, kind, target_repo, version, repository, trigger, requested_by, state, delivery, created_at, steps, "
+      "platforms FROM build_requests WHERE state = ?1 ORDER BY id");
   query.bind(1, state);
   std::vector<QueuedBuildRequest> rows;
   while (query.step()) {
@@ -58,6 +93,8 @@ std::vector<QueuedBuildRequest> build_requests(Database& db, const std::string& 
     row.state = query.column_text(7);
     row.delivery = query.column_optional_text(8);
     row.created_at = query.column_text(9);
+    row.request.steps = split(query.column_text(10));
+    row.request.platforms = split(query.column_text(11));
     rows.push_back(std::move(row));
   }
   return rows;

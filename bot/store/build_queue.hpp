@@ -29,6 +29,13 @@ struct QueuedBuildRequest {
 };
 
 std::vector<QueuedBuildRequest> build_requests(Database& db, const std::string& state);
+
+// The request a build was made from (its steps and platforms say which part of the plan it runs).
+handlers::BuildRequest request_of_build(Database& db, std::int64_t request_id);
+
+// "a,b" ↔ {"a", "b"}, as steps and platforms are stored.
+std::string join(const std::vector<std::string>& items);
+std::vector<std::string> split(const std::string& text);
 std::int64_t pending_build_requests(Database& db);
 
 // Remembers the newest sha seen on a watched master branch.

@@ -10,7 +10,7 @@ namespace calico::store {
 namespace {
 
 // Never edit a migration that has shipped: add a new one.
-constexpr std::array<std::string_view, 7> kMigrations = {
+constexpr std::array<std::string_view, 8> kMigrations = {
     // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
     R"sql(
 CREATE TABLE deliveries (
@@ -144,6 +144,19 @@ ALTER TABLE lp_watches ADD COLUMN build_id INTEGER REFERENCES builds(id);
     // 7: a cancellation asked for from outside the dispatcher (the CLI, later /cancel).
     R"sql(
 ALTER TABLE builds ADD COLUMN cancel_requested_at TEXT;
+)sql",
+    // 8: requests for a part of the plan (a dnsmasq rebuild for one platform), and the dnsmasq ref
+    // last configured per platform.
+    R"sql(
+ALTER TABLE build_requests ADD COLUMN steps TEXT NOT NULL DEFAULT '';
+ALTER TABLE build_requests ADD COLUMN platforms TEXT NOT NULL DEFAULT '';
+DROP INDEX build_requests_pending;
+CREATE UNIQUE INDEX build_requests_pending ON build_requests(target_repo, version, steps, platforms) WHERE state = 'pending';
+CREATE TABLE dnsmasq_refs (
+  platform TEXT PRIMARY KEY,
+  ref      TEXT NOT NULL,
+  seen_at  TEXT NOT NULL
+);
 )sql",
 };
 

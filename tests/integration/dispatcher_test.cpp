@@ -52,18 +52,18 @@ class DispatcherTest : public testkit::SuiteWithFixtures {
   }
 
   // A configuration for a bot that builds the fixtures and publishes locally.
-  std::string config_text(const std::string& extra = "") {
+  std::string config_text(const std::string& extra = "", const std::string& tail = "") {
     return "[server]\nport = 0\n[log]\nlevel = \"warn\"\n[store]\npath = \"state.sqlite\"\n"
            "[secrets]\nwebhook_secret = { file = \"webhook-secret\" }\ngpg_secret_key = { file = \"" +
            key_->secret_key.string() + "\" }\n[dispatch]\nnightly = false\n" + extra +
            "[publish]\nparallel_jobs = 1\nwork_dir = \"work\"\nmirror_dir = \"" + (dir_->path() / "mirrors").string() +
            "\"\ndput_method = \"local\"\ndput_incoming = \"ppa/{owner}/{repo}\"\nrpm_root = \"rpm-host\"\n" +
-           testkit::fixture_repositories_toml(*fixtures_);
+           testkit::fixture_repositories_toml(*fixtures_) + tail;
   }
 
-  config::Config load(const std::filesystem::path& dir, const std::string& extra = "") {
+  config::Config load(const std::filesystem::path& dir, const std::string& extra = "", const std::string& tail = "") {
     testkit::write_file(dir / "webhook-secret", testkit::kTestSecret);
-    testkit::write_file(dir / "bot.toml", config_text(extra));
+    testkit::write_file(dir / "bot.toml", config_text(extra, tail));
     return config::load_config(dir / "bot.toml");
   }
 
@@ -329,4 +329,38 @@ TEST_F(DispatcherTest, ABuildCanBeCancelledFromTheCommandLine) {
                                           dir.path());
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_NE(again.output.find("is not running"), std::string::npos);
+}
+
+TEST_F(DispatcherTest, ANewDnsmasqRefForAPlatformRebuildsDnsmasqThere) {
+  testkit::ScratchDir dir;
+  const config::Config before = load(dir.path());
+  store::Store store(before.store);
+  {
+    dispatch::Dispatcher dispatcher(store, before);
+    EXPECT_EQ(dispatcher.dnsmasq_tick(), 0u) << "the first sight of the configuration is only remembered";
+    EXPECT_EQ(dispatcher.dnsmasq_tick(), 0u);
+  }
+  // A maintainer points xenial at another fork tag.
+  const config::Config after = load(dir.path(), "", "[publish.components.dnsmasq.refs]\n"
+                                                "trusty = \"2.79test1calico1-3-trusty\"\n"
+                                                "xenial = \"2.79test1calico1-3-trusty\"\n"
+                                                "centos7 = \"rpm_2.79\"\n");
+  dispatch::Dispatcher dispatcher(store, after);
+  EXPECT_EQ(dispatcher.dnsmasq_tick(), 1u);
+  const auto pending = store.call([](store::Database& db) { return store::build_requests(db, "pending"); });
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].request.target_repo, "master");
+  EXPECT_EQ(pending[0].request.steps, (std::vector<std::string>{"dnsmasq", "pub_debs"}));
+  EXPECT_EQ(pending[0].request.platforms, std::vector<std::string>{"xenial"});
+  EXPECT_EQ(pending[0].request.trigger, "dnsmasq for xenial now builds from 2.79test1calico1-3-trusty (was 2.79test1calico1-2-xenial)");
+  ASSERT_TRUE(dispatcher.run_next());
+  const auto build = store.call([](store::Database& db) { return store::recent_builds(db, 1); }).at(0);
+  EXPECT_EQ(build.state, "succeeded") << build.detail;
+  const auto steps = store.call([&](store::Database& db) { return store::build_steps(db, build.id); });
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(steps[0].job, "dnsmasq/xenial");
+  EXPECT_EQ(steps[1].job, "pub_debs/xenial");
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "ppa" / "project-calico" / "master" /
+                                      "dnsmasq_2.79test1calico1-xenial_source.changes"));
+  EXPECT_EQ(dispatcher.dnsmasq_tick(), 0u) << "nothing new since";
 }
