@@ -56,6 +56,9 @@ struct RepositoryConfig {
   std::string url;             // git remote the pollers and builds use
   std::string master_branch = "master";
   bool release_tags = true;    // whether vX.Y.Z tags here request calico-X.Y release builds
+  // Which of those tags count (ECMAScript regex, whole tag). Only tags of the vX.Y.Z or
+  // vX.Y.Z-python2 shape can become builds; this narrows them (e.g. "v3\.[0-9]+\.[0-9]+").
+  std::string release_tag_pattern = "v[0-9]+\\.[0-9]+\\.[0-9]+(-python2)?";
   // The safety net for missed webhooks: ls-remote this often (with ±10% jitter); 0: never.
   std::chrono::seconds poll_interval{300};
 };

@@ -245,6 +245,16 @@ RepositoryConfig read_repository(TableReader& r) {
   }
   if (auto v = r.boolean("release_tags")) repo.release_tags = *v;
   if (auto v = r.integer("poll_interval_seconds", 0, 86400)) repo.poll_interval = std::chrono::seconds(*v);
+  if (auto v = r.string("release_tag_pattern")) {
+    try {
+      std::regex compiled(*v);
+      (void)compiled;
+    } catch (const std::regex_error& e) {
+      r.throw_at(r.line_of("release_tag_pattern"), r.qualified("release_tag_pattern"),
+                 "is not a valid regular expression: \"" + *v + "\" (" + e.what() + ")");
+    }
+    repo.release_tag_pattern = *v;
+  }
   r.finish();
   return repo;
 }

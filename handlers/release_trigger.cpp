@@ -1,6 +1,7 @@
 #include "handlers/release_trigger.hpp"
 
 #include <optional>
+#include <regex>
 
 #include "builders/release_version.hpp"
 
@@ -20,6 +21,10 @@ HandlerResult request_release_for_tag(std::string_view repository, std::string_v
     return result;
   }
   std::optional<builders::ReleaseTag> release = builders::parse_release_tag(tag);
+  if (release && !std::regex_match(tag.begin(), tag.end(), std::regex(repo->release_tag_pattern))) {
+    result.notes.push_back("tag " + std::string(tag) + " does not match release_tag_pattern of " + repo->github);
+    return result;
+  }
   if (!release) {
     result.notes.push_back("tag " + std::string(tag) + " is not a release tag (vX.Y.Z)");
     return result;

@@ -163,3 +163,10 @@ TEST(Config, PublishSectionIsValidated) {
   EXPECT_EQ(error_of("[publish]\nppa_owner = \"Project Calico\"\n"),
             "/etc/calico/bot.toml:2: publish.ppa_owner: is not a Launchpad name: \"Project Calico\"");
 }
+
+TEST(Config, ABadReleaseTagPatternIsNamed) {
+  const std::string error =
+      error_of("[[repositories]]\nname = \"felix\"\ngithub = \"a/felix\"\nurl = \"x\"\nrelease_tag_pattern = \"v(3\"\n");
+  EXPECT_EQ(error.rfind("/etc/calico/bot.toml:5: repositories[0].release_tag_pattern: is not a valid regular expression: \"v(3\"", 0), 0u)
+      << error;
+}

@@ -108,3 +108,19 @@ TEST_F(HandlersTest, EventsWithoutHandlersAreNotedNotBuilt) {
   EXPECT_TRUE(result.empty());
   EXPECT_EQ(result.notes.at(0), "no handler for issue_comment yet");
 }
+
+TEST_F(HandlersTest, TheReleaseTagPatternNarrowsWhichTagsCount) {
+  config_.repositories[0].release_tag_pattern = "v3\\.[0-9]+\\.[0-9]+";  // felix: 3.x, no python2 builds
+  auto tag = [&](const std::string& name) {
+    PushEvent push;
+    push.repository = "projectcalico/felix";
+    push.ref = "refs/tags/" + name;
+    push.created = true;
+    return dispatch(push);
+  };
+  EXPECT_EQ(tag("v3.5.0").build_requests.size(), 1u);
+  const HandlerResult other_major = tag("v4.0.0");
+  EXPECT_TRUE(other_major.empty());
+  EXPECT_EQ(other_major.notes.at(0), "tag v4.0.0 does not match release_tag_pattern of projectcalico/felix");
+  EXPECT_TRUE(tag("v3.5.0-python2").empty());
+}
