@@ -40,10 +40,9 @@ int run_lp_wait(const config::Config& config, const LpWaitOptions& options, std:
   config::StoreConfig memory;
   memory.path = ":memory:";
   store::Store state(memory);
-  http::Client http({"calico-release-bot", config.launchpad.timeout, 4, std::chrono::milliseconds(500), config.launchpad.min_interval});
+  http::Client http(launchpad::client_settings(config.launchpad));
   launchpad::Client client(config.launchpad.api_root, http);
-  launchpad::Watcher watcher(state, client,
-                             {config.launchpad.poll_first, config.launchpad.poll_max, config.launchpad.reject_after});
+  launchpad::Watcher watcher(state, client, launchpad::watcher_settings(config.launchpad));
   watcher.on_change([&](const store::LpWatch&, const store::LpWatch& after) {
     out << after.source << " " << after.version << (after.series.empty() ? "" : " (" + after.series + ")") << ": "
         << after.state << " — " << after.detail << "\n"

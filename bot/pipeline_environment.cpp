@@ -77,8 +77,7 @@ PipelineEnvironment make_pipeline_environment(const config::Config& config, cons
   }
 
   // What the archive already holds: the local stand-in's incoming directory, or Launchpad itself.
-  environment.launchpad_http = std::make_unique<http::Client>(http::ClientSettings{
-      "calico-release-bot", config.launchpad.timeout, 4, std::chrono::milliseconds(500), config.launchpad.min_interval});
+  environment.launchpad_http = std::make_unique<http::Client>(launchpad::client_settings(config.launchpad));
   environment.launchpad = std::make_unique<launchpad::Client>(config.launchpad.api_root, *environment.launchpad_http);
   if (config.publish.dput_method == "local") {
     environment.archive = std::make_unique<builders::publish::LocalIncomingArchive>(

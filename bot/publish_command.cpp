@@ -135,7 +135,7 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
       state = std::make_unique<store::Store>(config.store);
       watcher = std::make_unique<launchpad::Watcher>(
           *state, *environment.launchpad,
-          launchpad::WatcherSettings{config.launchpad.poll_first, config.launchpad.poll_max, config.launchpad.reject_after});
+          launchpad::watcher_settings(config.launchpad));
       procedure.on_uploaded([&](const std::string& source, const std::string& version, const std::string& series) {
         watcher->watch(config.publish.ppa_owner, plan.repo_name, source, version, series);
       });

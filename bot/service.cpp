@@ -65,11 +65,10 @@ struct Service::Impl {
   metrics::Metrics metrics;
   store::Store store;
   // The Launchpad watcher follows every stored upload until its binaries are published.
-  http::Client launchpad_http{{"calico-release-bot", config.launchpad.timeout, 4, std::chrono::milliseconds(500),
-                               config.launchpad.min_interval}};
+  http::Client launchpad_http{launchpad::client_settings(config.launchpad)};
   launchpad::Client launchpad_client{config.launchpad.api_root, launchpad_http};
   launchpad::Watcher watcher{store, launchpad_client,
-                             {config.launchpad.poll_first, config.launchpad.poll_max, config.launchpad.reject_after}};
+                             launchpad::watcher_settings(config.launchpad)};
   // The pollers: the safety net for webhooks GitHub never sent or never retried.
   handlers::Registry poll_registry = handlers::default_registry();
   watch::Poller poller{store, config, poll_registry};

@@ -271,7 +271,7 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
                                  {"resumed", resumed}, {"jobs_already_done", finished.size()}});
     // Every upload is followed on Launchpad (or a stand-in serving its API) until published.
     launchpad::Watcher watcher(store_, *environment.launchpad,
-                               {config_.launchpad.poll_first, config_.launchpad.poll_max, config_.launchpad.reject_after});
+                               launchpad::watcher_settings(config_.launchpad));
     if (watches_uploads(config_)) {
       procedure.on_uploaded([&](const std::string& source, const std::string& version, const std::string& series) {
         watcher.watch(config_.publish.ppa_owner, plan.repo_name, source, version, series, false, build.id);

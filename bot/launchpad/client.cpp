@@ -22,6 +22,10 @@ std::string text_field(const json::object& entry, std::string_view key) {
 
 }  // namespace
 
+http::ClientSettings client_settings(const config::LaunchpadConfig& launchpad) {
+  return {"calico-release-bot", launchpad.timeout, 4, std::chrono::milliseconds(500), launchpad.min_interval};
+}
+
 std::string SourcePublication::series() const {
   return distro_series_link.substr(distro_series_link.find_last_of('/') + 1);
 }

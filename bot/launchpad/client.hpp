@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bot/http/client.hpp"
+#include "config/config.hpp"
 
 namespace calico::launchpad {
 
@@ -46,6 +47,9 @@ struct BinaryPublication {
   std::string build_link;
   std::string arch() const;         // the last part of distro_arch_series_link
 };
+
+// The HTTP settings for reading Launchpad as configured: its timeout and polite interval.
+http::ClientSettings client_settings(const config::LaunchpadConfig& launchpad);
 
 class Client {
  public:

@@ -27,6 +27,10 @@ std::string arches_json(const std::vector<ArchStatus>& arches) {
 
 }  // namespace
 
+WatcherSettings watcher_settings(const config::LaunchpadConfig& launchpad) {
+  return {launchpad.poll_first, launchpad.poll_max, launchpad.reject_after};
+}
+
 Watcher::Watcher(store::Store& store, Client& client, WatcherSettings settings, Clock clock)
     : store_(store), client_(client), settings_(settings), clock_(std::move(clock)) {
   if (!clock_) clock_ = [] { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); };

@@ -15,6 +15,7 @@
 #include "bot/launchpad/client.hpp"
 #include "bot/store/lp_watches.hpp"
 #include "bot/store/store.hpp"
+#include "config/config.hpp"
 
 namespace calico::launchpad {
 
@@ -23,6 +24,9 @@ struct WatcherSettings {
   std::chrono::seconds max_interval{600};
   std::chrono::seconds reject_after{7200};
 };
+
+// The watcher's intervals and rejection limit as configured.
+WatcherSettings watcher_settings(const config::LaunchpadConfig& launchpad);
 
 class Watcher {
  public:
