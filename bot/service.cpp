@@ -9,6 +9,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "bot/commands/runner.hpp"
+#include "bot/github/client.hpp"
+#include "bot/github/outbox_sender.hpp"
+#include "bot/github/reporter.hpp"
 #include "bot/http/client.hpp"
 #include "bot/http/server.hpp"
 #include "bot/launchpad/watcher.hpp"
@@ -21,6 +25,7 @@
 #include "bot/webhook/intake.hpp"
 #include "bot/webhook/processor.hpp"
 #include "config/error.hpp"
+#include "builders/git/ls_remote.hpp"
 #include "handlers/registry.hpp"
 
 namespace calico {
@@ -73,6 +78,15 @@ struct Service::Impl {
   handlers::Registry poll_registry = handlers::default_registry();
   watch::Poller poller{store, config, poll_registry};
   dispatch::Dispatcher dispatcher{store, config};
+  // The GitHub conversation: commands from PR comments, statuses and comments back through the
+  // outbox. Without GitHub credentials the outbox keeps what would have been sent.
+  http::Client github_token_http{github::client_settings(config.github, 3)};
+  std::unique_ptr<github::Client> github_reads = github::make_client(config, github_token_http, 3);
+  std::unique_ptr<github::Client> github_writes = github::make_client(config, github_token_http, 1);
+  commands::CommandRunner command_runner{store, config, github_reads.get(),
+                                         [](const std::string& url) { return builders::git::ls_remote(url); }};
+  github::Reporter reporter{store, config};
+  github::OutboxSender outbox_sender{store, config.github, github_writes.get()};
   webhook::DeliveryProcessor processor;
   webhook::Intake intake;
   Routes routes;
@@ -91,9 +105,22 @@ Service::Service(config::Config config) : impl_(std::make_unique<Impl>(std::move
 Service::~Service() { stop(); }
 
 void Service::start() {
-  impl_->processor.on_processed([this] { impl_->dispatcher.notify(); });
+  impl_->processor.on_processed([this] {
+    impl_->dispatcher.notify();
+    impl_->command_runner.notify();
+    impl_->outbox_sender.notify();  // command acknowledgements
+  });
+  impl_->command_runner.on_done([this] {
+    impl_->dispatcher.notify();
+    impl_->outbox_sender.notify();
+  });
+  impl_->reporter.on_queued([this] { impl_->outbox_sender.notify(); });
+  impl_->dispatcher.on_step([this](std::int64_t, const store::StepRow&) { impl_->reporter.notify(); });
   impl_->poller.on_change([this] { impl_->dispatcher.notify(); });
   impl_->processor.start();
+  impl_->command_runner.start();
+  impl_->reporter.start();
+  impl_->outbox_sender.start();
   impl_->watcher.start();
   impl_->poller.start();
   if (impl_->config.dispatch.enabled) impl_->dispatcher.start();
@@ -131,7 +158,11 @@ void Service::stop() {
     for (std::thread& thread : impl_->threads) thread.join();
   }
   impl_->processor.stop();
+  impl_->command_runner.stop();
   impl_->dispatcher.stop();
+  impl_->reporter.report_pending();  // what the last jobs changed, before the store closes
+  impl_->reporter.stop();
+  impl_->outbox_sender.stop();
   impl_->poller.stop();
   impl_->watcher.stop();
   impl_->store.stop();

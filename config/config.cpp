@@ -88,3 +88,14 @@ std::string_view to_string(LogLevel level) {
 std::string_view to_string(LogFormat format) { return format == LogFormat::json ? "json" : "logfmt"; }
 
 }  // namespace calico::config
+
+namespace calico::config {
+
+std::string ServerConfig::status_page_url() const {
+  if (!public_url.empty()) return public_url;
+  const bool any_address = listen_address == "0.0.0.0" || listen_address == "::";
+  const std::string host = any_address ? "127.0.0.1" : listen_address;
+  return "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+}  // namespace calico::config

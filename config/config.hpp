@@ -23,6 +23,11 @@ struct ServerConfig {
   std::size_t max_body_bytes = 25 * 1024 * 1024;  // GitHub caps payloads at 25 MB
   std::chrono::seconds shutdown_grace{10};
   std::chrono::seconds idle_timeout{30};
+  // Where people reach the status page: links in commit statuses and comments. Empty: the
+  // listen address and port ("http://127.0.0.1:8080").
+  std::string public_url;
+
+  std::string status_page_url() const;  // public_url, or the default, without a trailing slash
 };
 
 struct StoreConfig {
@@ -138,6 +143,25 @@ struct LaunchpadConfig {
   std::chrono::seconds reject_after{7200};
 };
 
+// Talking to GitHub: commit statuses, comments and reactions, and who may run commands.
+// Authentication: secrets.github_token, or secrets.github_app_private_key with app_id and
+// installation_id. Neither: nothing is sent (the outbox keeps what would have been).
+struct GitHubConfig {
+  std::string api_root = "https://api.github.com";  // GitHub Enterprise: https://HOST/api/v3
+  std::chrono::seconds timeout{30};
+  std::string app_id;           // GitHub App ID (the JWT's issuer)
+  std::string installation_id;  // the App's installation on the repositories
+  // Users who may run /publish, /cancel and /retry whatever their permission on the repository.
+  std::vector<std::string> allowed_users;
+  // How long a user's permission answer is trusted.
+  std::chrono::seconds permission_cache{300};
+  // GitHub's secondary limits: at least this long between two content-creating writes.
+  std::chrono::milliseconds write_interval{1000};
+  // A write GitHub did not accept is tried again after this long, doubling up to retry_max.
+  std::chrono::seconds retry_first{10};
+  std::chrono::seconds retry_max{900};
+};
+
 // Running queued build requests in the service.
 struct DispatchConfig {
   bool enabled = true;
@@ -165,6 +189,7 @@ struct Config {
   PublishConfig publish = default_publish_config();
   LaunchpadConfig launchpad;
   DispatchConfig dispatch;
+  GitHubConfig github;
 
   // The watched repository whose GitHub name is `full_name` (case-insensitive), or nullptr.
   const RepositoryConfig* find_repository(std::string_view full_name) const;

@@ -183,6 +183,11 @@ void read_server(TableReader& r, ServerConfig& s) {
   if (auto v = r.integer("max_body_bytes", 1024, std::int64_t{1} << 30)) s.max_body_bytes = static_cast<std::size_t>(*v);
   if (auto v = r.integer("shutdown_grace_seconds", 0, 3600)) s.shutdown_grace = std::chrono::seconds(*v);
   if (auto v = r.integer("idle_timeout_seconds", 1, 3600)) s.idle_timeout = std::chrono::seconds(*v);
+  if (auto v = r.string("public_url")) {
+    static const std::regex url_shape("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?");
+    if (!std::regex_match(*v, url_shape)) r.throw_at(r.line_of("public_url"), r.qualified("public_url"), "is not an http(s) URL: \"" + *v + "\"");
+    s.public_url = v->ends_with("/") ? v->substr(0, v->size() - 1) : *v;
+  }
   r.finish();
 }
 
@@ -437,6 +442,37 @@ void read_launchpad(TableReader& r, LaunchpadConfig& launchpad) {
   r.finish();
 }
 
+void read_github(TableReader& r, GitHubConfig& github) {
+  if (auto v = r.string("api_root")) {
+    static const std::regex root_shape("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?");
+    if (!std::regex_match(*v, root_shape)) r.throw_at(r.line_of("api_root"), r.qualified("api_root"), "is not an http(s) URL: \"" + *v + "\"");
+    github.api_root = v->ends_with("/") ? v->substr(0, v->size() - 1) : *v;
+  }
+  if (auto v = r.integer("timeout_seconds", 1, 600)) github.timeout = std::chrono::seconds(*v);
+  static const std::regex id_shape("[1-9][0-9]{0,19}");
+  for (auto [key, field] : {std::pair{"app_id", &github.app_id}, std::pair{"installation_id", &github.installation_id}}) {
+    if (auto v = r.string(key)) {
+      if (!std::regex_match(*v, id_shape)) r.throw_at(r.line_of(key), r.qualified(key), "must be a number in quotes, got \"" + *v + "\"");
+      *field = *v;
+    }
+  }
+  if (const toml::array* users = r.array("allowed_users")) {
+    static const std::regex login_shape("[A-Za-z0-9](-?[A-Za-z0-9]){0,38}(\\[bot\\])?");
+    github.allowed_users = read_string_list(r, "allowed_users", *users);
+    for (const std::string& user : github.allowed_users) {
+      if (!std::regex_match(user, login_shape)) r.throw_at(r.line_of("allowed_users"), r.qualified("allowed_users"), "\"" + user + "\" is not a GitHub login");
+    }
+  }
+  if (auto v = r.integer("permission_cache_seconds", 0, 86400)) github.permission_cache = std::chrono::seconds(*v);
+  if (auto v = r.integer("write_interval_ms", 0, 60000)) github.write_interval = std::chrono::milliseconds(*v);
+  if (auto v = r.integer("retry_first_seconds", 0, 3600)) github.retry_first = std::chrono::seconds(*v);
+  if (auto v = r.integer("retry_max_seconds", 1, 86400)) github.retry_max = std::chrono::seconds(*v);
+  if ((github.app_id.empty()) != (github.installation_id.empty())) {
+    r.throw_at(r.line_of(github.app_id.empty() ? "installation_id" : "app_id"), r.qualified("app_id"), "app_id and installation_id go together");
+  }
+  r.finish();
+}
+
 void read_dispatch(TableReader& r, DispatchConfig& dispatch) {
   if (auto v = r.boolean("enabled")) dispatch.enabled = *v;
   if (auto v = r.integer("max_concurrent_builds", 1, 16)) dispatch.max_concurrent_builds = static_cast<int>(*v);
@@ -473,6 +509,7 @@ Config build(const toml::table& root, const std::filesystem::path& origin) {
   }
   if (const toml::table* t = top.table("dispatch")) { TableReader r(*t, "dispatch", origin); read_dispatch(r, config.dispatch); }
   if (const toml::table* t = top.table("launchpad")) { TableReader r(*t, "launchpad", origin); read_launchpad(r, config.launchpad); }
+  if (const toml::table* t = top.table("github")) { TableReader r(*t, "github", origin); read_github(r, config.github); }
   if (const toml::array* repos = top.array("repositories")) {
     std::size_t index = 0;
     for (const toml::node& entry : *repos) {
@@ -490,6 +527,12 @@ Config build(const toml::table& root, const std::filesystem::path& origin) {
   top.finish();
   if (config.secrets.webhook_previous_secret.configured() && !config.secrets.webhook_secret.configured()) {
     throw ConfigError(origin.string() + ": secrets.webhook_previous_secret: is set but secrets.webhook_secret is not");
+  }
+  if (config.secrets.github_app_private_key.configured() && config.github.app_id.empty()) {
+    throw ConfigError(origin.string() + ": secrets.github_app_private_key: is set but github.app_id and github.installation_id are not");
+  }
+  if (config.secrets.github_app_private_key.configured() && config.secrets.github_token.configured()) {
+    throw ConfigError(origin.string() + ": secrets.github_token and secrets.github_app_private_key: set one, not both");
   }
   return config;
 }

@@ -25,6 +25,7 @@ std::string_view event_name(const Event& event) {
 void HandlerResult::merge(HandlerResult&& other) {
   std::move(other.build_requests.begin(), other.build_requests.end(), std::back_inserter(build_requests));
   std::move(other.master_changes.begin(), other.master_changes.end(), std::back_inserter(master_changes));
+  std::move(other.commands.begin(), other.commands.end(), std::back_inserter(commands));
   std::move(other.notes.begin(), other.notes.end(), std::back_inserter(notes));
 }
 
@@ -58,6 +59,7 @@ Registry default_registry() {
   registry.add(make_tag_created_handler());
   registry.add(make_release_handler());
   registry.add(make_ping_handler());
+  registry.add(make_comment_handler());
   return registry;
 }
 

@@ -43,5 +43,6 @@ Handler make_push_handler();
 Handler make_tag_created_handler();
 Handler make_release_handler();
 Handler make_ping_handler();
+Handler make_comment_handler();
 
 }  // namespace calico::handlers

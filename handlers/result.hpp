@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "handlers/commands/command.hpp"
+
 namespace calico::handlers {
 
 struct BuildRequest {
@@ -26,13 +28,23 @@ struct MasterChanged {
   std::string sha;
 };
 
+// A slash command from a PR comment, to be run by bot/commands (which asks GitHub who may).
+struct CommandInvocation {
+  std::string repository;  // "owner/name" of the pull request
+  long long issue_number = 0;
+  long long comment_id = 0;
+  std::string author;
+  commands::Command command;
+};
+
 struct HandlerResult {
   std::vector<BuildRequest> build_requests;
   std::vector<MasterChanged> master_changes;
+  std::vector<CommandInvocation> commands;
   // Why nothing happened, or what did: recorded as the delivery's outcome and logged.
   std::vector<std::string> notes;
 
-  bool empty() const { return build_requests.empty() && master_changes.empty(); }
+  bool empty() const { return build_requests.empty() && master_changes.empty() && commands.empty(); }
   void merge(HandlerResult&& other);
 };
 

@@ -6,6 +6,7 @@
 #include "bot/log/log.hpp"
 #include "bot/pipeline_environment.hpp"
 #include "bot/store/build_queue.hpp"
+#include "bot/store/reporting.hpp"
 #include "bot/util/time_format.hpp"
 #include "builders/git/ls_remote.hpp"
 #include "builders/pipeline/procedure.hpp"
@@ -277,6 +278,13 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
         watcher.watch(config_.publish.ppa_owner, plan.repo_name, source, version, series, false, build.id);
       });
     }
+    // The commits the build uses get commit statuses: remember those of watched repositories.
+    procedure.on_source_resolved([&](const builders::Job&, const std::string& url, const std::string& sha) {
+      for (const config::RepositoryConfig& repo : config_.repositories) {
+        if (repo.url != url) continue;
+        store_.call([&](store::Database& db) { store::record_build_source(db, build.id, repo.github, sha); });
+      }
+    });
     StoreObserver observer(store_, build.id, on_step_);
     // A cancellation may be asked for through the store (the CLI, /cancel): look every second.
     std::atomic<bool> finished_running{false};

@@ -1,6 +1,7 @@
 #include "bot/http/client.hpp"
 
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
@@ -35,53 +36,114 @@ struct Client::Impl {
   std::mutex mutex;
   std::chrono::steady_clock::time_point last_start{};
   std::size_t sent = 0;
+  std::size_t opened = 0;
 
-  // One attempt, run as a coroutine on a private io_context so that the stream's deadline
-  // (expires_after) bounds every step, reads included. Throws beast::system_error or ClientError.
+  // The kept-alive connection, for one scheme://host:port at a time. Both streams live on this
+  // io_context, which runs only while a request is in hand (on the caller's thread).
+  net::io_context io;
+  std::string connected_to;
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+
+  void disconnect() {
+    beast::error_code ignored;
+    if (plain) plain->socket().shutdown(tcp::socket::shutdown_both, ignored);
+    plain.reset();
+    secure.reset();  // no TLS close_notify: the peer learns from the TCP close
+    connected_to.clear();
+  }
+
+  // One attempt, run as a coroutine on the private io_context so that the stream's deadline
+  // (expires_after) bounds every step, reads included. A kept-alive connection the server has
+  // closed meanwhile fails on first use: then the request goes once more on a fresh connection.
+  // Throws beast::system_error or ClientError.
   ClientResponse attempt(const std::string& scheme, const std::string& host, const std::string& port,
-                         const std::string& target, const std::vector<std::pair<std::string, std::string>>& headers) {
-    net::io_context io;
-    bhttp::request<bhttp::empty_body> request{bhttp::verb::get, target, 11};
+                         const std::string& target, const std::string& method,
+                         const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body) {
+    const bhttp::verb verb = bhttp::string_to_verb(method);
+    if (verb == bhttp::verb::unknown) throw ClientError("unknown HTTP method \"" + method + "\"");
+    bhttp::request<bhttp::string_body> request{verb, target, 11};
     request.set(bhttp::field::host, host);
     request.set(bhttp::field::user_agent, settings.user_agent);
     for (const auto& [name, value] : headers) request.set(name, value);
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(64 * 1024 * 1024);
+    request.keep_alive(true);
+    if (!body.empty() || verb == bhttp::verb::post || verb == bhttp::verb::put || verb == bhttp::verb::patch) {
+      request.body() = body;
+      request.prepare_payload();
+    }
     const auto deadline = settings.timeout;
+    const std::string key = scheme + "://" + host + ":" + port;
+    if (connected_to != key) disconnect();
 
-    auto exchange = [&]() -> net::awaitable<void> {
-      beast::flat_buffer buffer;
+    std::optional<bhttp::response<bhttp::string_body>> message;
+    auto connect = [&]() -> net::awaitable<void> {
       tcp::resolver resolver(io);
       const auto endpoints = co_await resolver.async_resolve(host, port, net::use_awaitable);
+      ++opened;
       if (scheme == "https") {
-        beast::ssl_stream<beast::tcp_stream> stream(io, tls);
-        if (!SSL_set_tlsext_host_name(stream.native_handle(), host.c_str())) throw ClientError("cannot set TLS SNI for " + host);
-        stream.set_verify_callback(ssl::host_name_verification(host));
-        beast::get_lowest_layer(stream).expires_after(deadline);
-        co_await beast::get_lowest_layer(stream).async_connect(endpoints, net::use_awaitable);
-        co_await stream.async_handshake(ssl::stream_base::client, net::use_awaitable);
-        co_await bhttp::async_write(stream, request, net::use_awaitable);
-        co_await bhttp::async_read(stream, buffer, parser, net::use_awaitable);
+        secure.emplace(io, tls);
+        if (!SSL_set_tlsext_host_name(secure->native_handle(), host.c_str())) throw ClientError("cannot set TLS SNI for " + host);
+        secure->set_verify_callback(ssl::host_name_verification(host));
+        beast::get_lowest_layer(*secure).expires_after(deadline);
+        co_await beast::get_lowest_layer(*secure).async_connect(endpoints, net::use_awaitable);
+        co_await secure->async_handshake(ssl::stream_base::client, net::use_awaitable);
       } else {
-        beast::tcp_stream stream(io);
-        stream.expires_after(deadline);
-        co_await stream.async_connect(endpoints, net::use_awaitable);
-        co_await bhttp::async_write(stream, request, net::use_awaitable);
-        co_await bhttp::async_read(stream, buffer, parser, net::use_awaitable);
-        beast::error_code ignored;
-        stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        plain.emplace(io);
+        plain->expires_after(deadline);
+        co_await plain->async_connect(endpoints, net::use_awaitable);
+      }
+      connected_to = key;
+    };
+    auto exchange_once = [&]() -> net::awaitable<void> {
+      beast::flat_buffer buffer;
+      bhttp::response_parser<bhttp::string_body> parser;
+      parser.body_limit(64 * 1024 * 1024);
+      if (secure) {
+        beast::get_lowest_layer(*secure).expires_after(deadline);
+        co_await bhttp::async_write(*secure, request, net::use_awaitable);
+        co_await bhttp::async_read(*secure, buffer, parser, net::use_awaitable);
+      } else {
+        plain->expires_after(deadline);
+        co_await bhttp::async_write(*plain, request, net::use_awaitable);
+        co_await bhttp::async_read(*plain, buffer, parser, net::use_awaitable);
+      }
+      message.emplace(parser.release());
+    };
+    auto exchange = [&]() -> net::awaitable<void> {
+      const bool reused = !connected_to.empty();
+      if (!reused) co_await connect();
+      if (!reused) {
+        co_await exchange_once();
+        co_return;
+      }
+      bool stale = false;
+      try {
+        co_await exchange_once();
+      } catch (const boost::system::system_error& e) {
+        // Only a connection the server dropped while idle is worth a second go; a timeout is not.
+        if (e.code() == beast::error::timeout) throw;
+        stale = true;
+      }
+      if (stale) {
+        disconnect();
+        co_await connect();
+        co_await exchange_once();
       }
     };
     std::exception_ptr failure;
+    io.restart();
     net::co_spawn(io, exchange(), [&](std::exception_ptr error) { failure = error; });
     io.run();
-    if (failure) std::rethrow_exception(failure);
+    if (failure) {
+      disconnect();
+      std::rethrow_exception(failure);
+    }
+    if (!message->keep_alive()) disconnect();
 
-    auto message = parser.release();
     ClientResponse response;
-    response.status = static_cast<int>(message.result_int());
-    response.body = std::move(message.body());
-    for (const auto& field : message) response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    response.status = static_cast<int>(message->result_int());
+    response.body = std::move(message->body());
+    for (const auto& field : *message) response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     return response;
   }
 };
@@ -99,7 +161,17 @@ std::size_t Client::requests_sent() const {
   return impl_->sent;
 }
 
+std::size_t Client::connections_opened() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->opened;
+}
+
 ClientResponse Client::get(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers) {
+  return request("GET", url, headers, {});
+}
+
+ClientResponse Client::request(const std::string& method, const std::string& url,
+                               const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) throw ClientError("\"" + url.substr(0, 200) + "\" is not an absolute URL");
   const std::string scheme(parsed->scheme());
@@ -118,7 +190,7 @@ ClientResponse Client::get(const std::string& url, const std::vector<std::pair<s
     impl_->last_start = std::chrono::steady_clock::now();
     ++impl_->sent;
     try {
-      ClientResponse response = impl_->attempt(scheme, host, port, target, headers);
+      ClientResponse response = impl_->attempt(scheme, host, port, target, method, headers, body);
       const bool transient = response.status >= 500 || response.status == 429;
       if (!transient || attempt == impl_->settings.attempts) return response;
       last_problem = "HTTP " + std::to_string(response.status);
@@ -138,7 +210,7 @@ ClientResponse Client::get(const std::string& url, const std::vector<std::pair<s
     std::this_thread::sleep_for(backoff);
     backoff *= 2;
   }
-  throw ClientError("GET " + url.substr(0, 200) + " failed after " + std::to_string(impl_->settings.attempts) +
+  throw ClientError(method + " " + url.substr(0, 200) + " failed after " + std::to_string(impl_->settings.attempts) +
                     " attempts: " + last_problem);
 }
 

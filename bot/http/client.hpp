@@ -1,7 +1,9 @@
 // A small blocking HTTP/1.1 client (Boost.Beast, OpenSSL for https) for the outside APIs the bot
-// reads: Launchpad now, GitHub later. One request at a time per client, with a timeout, retries
-// with backoff on 5xx and connection errors, and a minimum interval between requests so that a
-// busy bot stays polite. Blocking: use it from worker threads, never from the HTTP I/O threads.
+// talks to: Launchpad and GitHub. One request at a time per client, with a timeout, retries with
+// backoff on 5xx and connection errors, and a minimum interval between requests so that a busy
+// bot stays polite. The connection is kept open and reused while the server allows it (one TLS
+// handshake for a whole poll, not one per request). Blocking: use it from worker threads, never
+// from the HTTP I/O threads.
 #pragma once
 
 #include <chrono>
@@ -43,6 +45,15 @@ class Client {
   // GET an absolute http:// or https:// URL. Returns the final response (after retries) for any
   // status; throws ClientError when no response could be had, naming the URL and the reason.
   ClientResponse get(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+  // Any method ("GET", "POST", "PATCH", "PUT", "DELETE") with an optional body. Retries as get()
+  // does; callers that must not repeat a write set ClientSettings::attempts to 1.
+  ClientResponse request(const std::string& method, const std::string& url,
+                         const std::vector<std::pair<std::string, std::string>>& headers = {},
+                         const std::string& body = {});
+
+  // How many TCP (or TLS) connections were opened, for tests of connection reuse.
+  std::size_t connections_opened() const;
 
   // How many requests went out (attempts included), for tests and benchmarks.
   std::size_t requests_sent() const;

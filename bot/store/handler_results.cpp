@@ -2,6 +2,7 @@
 
 #include "bot/log/log.hpp"
 #include "bot/store/build_queue.hpp"
+#include "bot/store/commands.hpp"
 
 namespace calico::store {
 
@@ -23,6 +24,13 @@ std::string apply_handler_result(Database& db, const handlers::HandlerResult& re
   for (const handlers::MasterChanged& change : result.master_changes) {
     mark_master_changed(db, change, delivery);
     log::info("master.changed", {{"source", delivery.value_or("poll")}, {"repository", change.repository}, {"sha", change.sha}});
+  }
+  for (const handlers::CommandInvocation& invocation : result.commands) {
+    const bool recorded = record_command(db, invocation);
+    if (!recorded) outcome += "; /" + invocation.command.name + " on line " + std::to_string(invocation.command.line_number) + " was recorded before";
+    log::info("command.received", {{"repository", invocation.repository}, {"pr", invocation.issue_number},
+                                   {"author", invocation.author}, {"command", invocation.command.name},
+                                   {"valid", invocation.command.ok()}, {"new", recorded}});
   }
   return outcome.empty() ? "processed" : outcome;
 }

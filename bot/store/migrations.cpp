@@ -10,7 +10,7 @@ namespace calico::store {
 namespace {
 
 // Never edit a migration that has shipped: add a new one.
-constexpr std::array<std::string_view, 8> kMigrations = {
+constexpr std::array<std::string_view, 9> kMigrations = {
     // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
     R"sql(
 CREATE TABLE deliveries (
@@ -157,6 +157,41 @@ CREATE TABLE dnsmasq_refs (
   ref      TEXT NOT NULL,
   seen_at  TEXT NOT NULL
 );
+)sql",
+    // 9: the GitHub conversation. Slash commands from PR comments, one row per command line (the
+    // comment id and line make an edited or redelivered comment run nothing twice); the command
+    // behind a build request and the PR it reports to; the commits a build used (they get
+    // statuses); the build state last reported; outbox messages given up on.
+    R"sql(
+CREATE TABLE commands (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  repository     TEXT NOT NULL,                     -- owner/name of the PR
+  issue_number   INTEGER NOT NULL,
+  comment_id     INTEGER NOT NULL,
+  line           INTEGER NOT NULL,                  -- 1-based line of the comment
+  author         TEXT NOT NULL,
+  name           TEXT NOT NULL,                     -- publish, status, cancel, retry, help, or as typed
+  arguments      TEXT NOT NULL,                     -- JSON: the parsed arguments
+  parse_error    TEXT,                              -- set when the line did not parse
+  state          TEXT NOT NULL DEFAULT 'pending',   -- pending, done
+  outcome        TEXT,
+  created_at     TEXT NOT NULL,
+  finished_at    TEXT,
+  UNIQUE (repository, comment_id, line)
+);
+CREATE INDEX commands_pending ON commands(id) WHERE state = 'pending';
+ALTER TABLE build_requests ADD COLUMN command_id INTEGER REFERENCES commands(id);
+ALTER TABLE build_requests ADD COLUMN head_sha TEXT;
+CREATE TABLE build_sources (
+  build_id    INTEGER NOT NULL REFERENCES builds(id),
+  repository  TEXT NOT NULL,                        -- owner/name
+  sha         TEXT NOT NULL,
+  PRIMARY KEY (build_id, repository, sha)
+);
+ALTER TABLE builds ADD COLUMN reported_state TEXT;
+ALTER TABLE outbox ADD COLUMN abandoned_at TEXT;
+ALTER TABLE outbox ADD COLUMN result TEXT;
+CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE delivered_at IS NULL AND abandoned_at IS NULL;
 )sql",
 };
 

@@ -142,6 +142,7 @@ PackageVersion Procedure::version_for(const Job& job, const git::CommitFacts& fa
 std::string Procedure::build_component(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) {
   git::Mirror& source = mirror(job.source->repo);
   const std::string sha = source.resolve(job.source->checkout);
+  if (on_source_resolved_) on_source_resolved_(job, job.source->repo, sha);
   const git::CommitFacts facts = source.facts(sha);
   const std::filesystem::path job_dir = this->job_dir(job);
   std::filesystem::remove_all(job_dir);

@@ -45,6 +45,12 @@ class Procedure : public JobWork {
     on_uploaded_ = std::move(callback);
   }
 
+  // Called when a component job has resolved the commit it builds: its repository URL and the
+  // full sha (the reporters set commit statuses on those).
+  void on_source_resolved(std::function<void(const Job&, const std::string& url, const std::string& sha)> callback) {
+    on_source_resolved_ = std::move(callback);
+  }
+
  private:
   git::Mirror& mirror(const std::string& url);
   std::filesystem::path job_dir(const Job& job) const;
@@ -64,6 +70,7 @@ class Procedure : public JobWork {
   std::string rpm_root_;
 
   std::function<void(const std::string&, const std::string&, const std::string&)> on_uploaded_;
+  std::function<void(const Job&, const std::string&, const std::string&)> on_source_resolved_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<git::Mirror>> mirrors_;      // by URL, fetched once
   std::map<std::string, std::unique_ptr<std::mutex>> mirror_locks_;

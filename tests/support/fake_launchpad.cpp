@@ -1,11 +1,10 @@
 #include "tests/support/fake_launchpad.hpp"
 
-#include <boost/asio/io_context.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <boost/url/parse.hpp>
 
-#include "bot/http/server.hpp"
+#include "tests/support/loopback_server.hpp"
 
 namespace calico::testkit {
 
@@ -154,29 +153,8 @@ class FakeLaunchpad::Handler : public http::Handler {
   std::chrono::milliseconds delay{0};
 };
 
-struct FakeLaunchpad::Server {
-  explicit Server(Handler& handler) : server(io, settings(), handler) {
-    server.start();
-    thread = std::thread([this] { io.run(); });
-  }
-  ~Server() {
-    server.shutdown();
-    server.close_all();
-    io.stop();
-    thread.join();
-  }
-  static http::ServerSettings settings() {
-    http::ServerSettings s;
-    s.port = 0;
-    return s;
-  }
-  boost::asio::io_context io;
-  http::Server server;
-  std::thread thread;
-};
-
-FakeLaunchpad::FakeLaunchpad() : handler_(std::make_unique<Handler>(*this)), server_(std::make_unique<Server>(*handler_)) {
-  api_root_ = "http://127.0.0.1:" + std::to_string(server_->server.port()) + "/1.0";
+FakeLaunchpad::FakeLaunchpad() : handler_(std::make_unique<Handler>(*this)), server_(std::make_unique<LoopbackServer>(*handler_)) {
+  api_root_ = "http://127.0.0.1:" + std::to_string(server_->port()) + "/1.0";
 }
 
 FakeLaunchpad::~FakeLaunchpad() { server_.reset(); }

@@ -38,6 +38,8 @@ struct FakeSource {
   std::vector<FakeBinary> binaries = {};
 };
 
+class LoopbackServer;
+
 class FakeLaunchpad {
  public:
   FakeLaunchpad();
@@ -57,8 +59,7 @@ class FakeLaunchpad {
  private:
   class Handler;
   std::unique_ptr<Handler> handler_;
-  struct Server;
-  std::unique_ptr<Server> server_;
+  std::unique_ptr<LoopbackServer> server_;
   std::atomic<int> requests_{0};
   std::string api_root_;  // fixed once listening: handlers read it while the server shuts down
 };

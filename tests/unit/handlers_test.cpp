@@ -103,8 +103,10 @@ TEST_F(HandlersTest, PublishedReleaseRequestsBuildDraftDoesNot) {
 }
 
 TEST_F(HandlersTest, EventsWithoutHandlersAreNotedNotBuilt) {
+  Registry only_pings;
+  only_pings.add(make_ping_handler());
   CommentEvent comment{"projectcalico/felix", 1, 2, "/publish master", {"maintainer", false}};
-  const HandlerResult result = dispatch(comment);
+  const HandlerResult result = only_pings.dispatch(comment, HandlerContext{config_});
   EXPECT_TRUE(result.empty());
   EXPECT_EQ(result.notes.at(0), "no handler for issue_comment yet");
 }

@@ -1,0 +1,251 @@
+#include "bot/commands/runner.hpp"
+
+#include <map>
+#include <regex>
+
+#include "bot/github/build_report.hpp"
+#include "bot/github/messages.hpp"
+#include "bot/log/log.hpp"
+#include "bot/store/build_queue.hpp"
+#include "bot/store/builds.hpp"
+#include "bot/store/reporting.hpp"
+#include "handlers/commands/command.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+namespace calico::commands {
+
+namespace {
+
+constexpr int kBatch = 20;
+constexpr auto kIdleWake = std::chrono::seconds(5);
+
+std::string mention(const store::StoredCommand& command) { return "@" + command.invocation.author; }
+
+std::string quoted_line(const store::StoredCommand& command) { return "`" + command.invocation.command.line + "`"; }
+
+// A build's state in a sentence or two, with its table, for /status.
+std::string describe_build(store::Database& db, std::int64_t id, const std::string& status_page) {
+  github::BuildFacts facts;
+  facts.build = *store::find_build(db, id);
+  facts.steps = store::build_steps(db, id);
+  facts.status_page = status_page;
+  std::map<std::string, int> counts;
+  for (const store::StepRow& step : facts.steps) ++counts[step.state];
+  std::string jobs;
+  for (const auto& [state, count] : counts) jobs += (jobs.empty() ? "" : ", ") + std::to_string(count) + " " + state;
+  const store::BuildRow& build = facts.build;
+  std::string text = "build #" + std::to_string(build.id) + " of **" + build.version + "** for `" + build.target_repo +
+                     "` is **" + build.state + "** (started " + build.started_at +
+                     (build.finished_at ? ", finished " + *build.finished_at : "") + "). Jobs: " +
+                     (jobs.empty() ? "none yet" : jobs) + ". " + github::build_url(status_page, build.id);
+  if (!facts.steps.empty()) text += "\n\n" + github::summary_table(facts);
+  return text;
+}
+
+}  // namespace
+
+struct CommandRunner::Outcome {
+  // Runs in the transaction that marks the command done; returns the reply ("" for none) and
+  // may queue builds and messages itself.
+  std::function<std::string(store::Database&)> act;
+  std::string summary;  // the command row's outcome, for the log and the status page
+};
+
+std::string help_text() {
+  std::string text = "Commands (one per line, in a pull request comment):\n\n| command | what it does |\n|---|---|\n";
+  for (const handlers::commands::CommandSpec& spec : handlers::commands::all_commands()) {
+    text += "| `" + spec.usage + "` | " + spec.help + (spec.privileged ? " *(write access)*" : "") + " |\n";
+  }
+  return text;
+}
+
+CommandRunner::CommandRunner(store::Store& store, const config::Config& config, github::Client* github, RefLister list_refs)
+    : store_(store), config_(config), github_(github), permissions_(config.github, github), list_refs_(std::move(list_refs)) {}
+
+CommandRunner::~CommandRunner() { stop(); }
+
+void CommandRunner::start() {
+  thread_ = std::thread([this] {
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait_for(lock, kIdleWake, [&] { return stopping_ || pending_; });
+        if (stopping_) return;
+        pending_ = false;
+      }
+      try {
+        run_pending();
+      } catch (const std::exception& e) {
+        log::error("command.pass_failed", {{"error", e.what()}});
+      }
+    }
+  });
+}
+
+void CommandRunner::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    wake_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void CommandRunner::notify() {
+  std::lock_guard lock(mutex_);
+  pending_ = true;
+  wake_.notify_all();
+}
+
+std::size_t CommandRunner::run_pending() {
+  const auto commands = store_.call([](store::Database& db) { return store::pending_commands(db, kBatch); });
+  std::size_t finished = 0;
+  for (const store::StoredCommand& command : commands) {
+    try {
+      finish(command, decide(command));
+      ++finished;
+    } catch (const std::exception& e) {
+      // GitHub or a remote could not be asked: the command stays pending and is tried next pass.
+      log::warn("command.deferred", {{"command", command.id}, {"name", command.invocation.command.name}, {"error", e.what()}});
+    }
+  }
+  if (finished > 0 && on_done_) on_done_();
+  return finished;
+}
+
+CommandRunner::Outcome CommandRunner::decide(const store::StoredCommand& command) {
+  const handlers::commands::Command& parsed = command.invocation.command;
+  if (!parsed.ok()) {
+    const std::string reply = mention(command) + " I could not run " + quoted_line(command) + ": " + parsed.error +
+                              ".\n\nUsage: `" + parsed.usage + "`";
+    return {[reply](store::Database&) { return reply; }, "rejected: " + parsed.error};
+  }
+  const handlers::commands::CommandSpec* spec = handlers::commands::find_command(parsed.name);
+  if (spec && spec->privileged) {
+    const github::Permission permission = permissions_.may_write(command.invocation.repository, command.invocation.author);
+    if (!permission.allowed) {
+      const std::string reply = "Sorry " + mention(command) + ", only people with write access to " +
+                                command.invocation.repository + " may run `/" + parsed.name + "` (" + permission.why +
+                                "). Nothing was done.";
+      return {[reply](store::Database&) { return reply; }, "refused: " + permission.why};
+    }
+  }
+  if (parsed.name == "help") {
+    const std::string reply = mention(command) + " " + help_text();
+    return {[reply](store::Database&) { return reply; }, "help given"};
+  }
+  if (parsed.name == "publish") return publish(command);
+  return on_build(command);
+}
+
+std::string CommandRunner::head_sha(const std::string& repository, std::int64_t issue_number) {
+  if (!github_) return {};
+  const http::ClientResponse response = github_->call("GET", "/repos/" + repository + "/pulls/" + std::to_string(issue_number));
+  if (response.status != 200) {
+    throw std::runtime_error("GitHub answered HTTP " + std::to_string(response.status) + " for pull request " + repository +
+                             "#" + std::to_string(issue_number));
+  }
+  const boost::json::value parsed = boost::json::parse(response.body);
+  std::string sha(parsed.at("head").at("sha").as_string());
+  static const std::regex sha_shape("[0-9a-f]{40}");
+  if (!std::regex_match(sha, sha_shape)) throw std::runtime_error("pull request head \"" + sha.substr(0, 50) + "\" is not a sha");
+  return sha;
+}
+
+CommandRunner::Outcome CommandRunner::publish(const store::StoredCommand& command) {
+  const handlers::commands::Command& parsed = command.invocation.command;
+  const ResolvedTarget resolved = resolve_target(parsed.target, config_, list_refs_);
+  if (!resolved.error.empty()) {
+    const std::string reply = mention(command) + " I could not run " + quoted_line(command) + ": " + resolved.error + ".";
+    return {[reply](store::Database&) { return reply; }, "rejected: " + resolved.error};
+  }
+  const std::string head = head_sha(command.invocation.repository, command.invocation.issue_number);
+  handlers::BuildRequest request;
+  request.kind = handlers::BuildRequest::Kind::command;
+  request.target_repo = resolved.target_repo;
+  request.version = resolved.version;
+  request.repository = command.invocation.repository;
+  request.trigger = "/publish " + parsed.target + " by @" + command.invocation.author + " on " +
+                    command.invocation.repository + "#" + std::to_string(command.invocation.issue_number);
+  request.requested_by = command.invocation.author;
+  request.steps = parsed.steps;
+  request.platforms = parsed.platforms;
+  const std::string status_page = config_.server.status_page_url();
+  auto act = [=, this](store::Database& db) -> std::string {
+    if (store::enqueue_build_request(db, request, std::nullopt) != store::EnqueueOutcome::queued) {
+      return mention(command) + " " + resolved.version + " for `" + resolved.target_repo +
+             "` (with these steps and platforms) is already queued; it will build once. " + status_page + "/";
+    }
+    const std::int64_t request_id = db.last_insert_rowid();
+    store::attach_command(db, request_id, command.id, head);
+    if (!head.empty()) {
+      const std::string context = github::status_context(resolved.target_repo);
+      store::enqueue_outbox(db, github::status_message(command.invocation.repository, head, "pending", context,
+                                                       "Queued: " + resolved.version + " → " + resolved.target_repo +
+                                                           " (/publish by @" + command.invocation.author + ")",
+                                                       status_page + "/",
+                                                       "status:" + command.invocation.repository + ":" + head + ":" +
+                                                           context + ":request-" + std::to_string(request_id) + ":queued"));
+    }
+    // The reply linking the build comes from the reporter once the build exists.
+    return {};
+  };
+  return {act, "queued " + resolved.version + " for " + resolved.target_repo};
+}
+
+CommandRunner::Outcome CommandRunner::on_build(const store::StoredCommand& command) {
+  const std::string status_page = config_.server.status_page_url();
+  auto act = [command, status_page, this](store::Database& db) -> std::string {
+    const handlers::commands::Command& parsed = command.invocation.command;
+    std::optional<std::int64_t> id = parsed.build;
+    if (!id) id = store::latest_build_of_pull_request(db, command.invocation.repository, command.invocation.issue_number);
+    if (!id && parsed.name == "status") id = store::latest_build(db);
+    if (!id) return mention(command) + " there is no build to " + parsed.name + " yet: name one, like `/" + parsed.name + " 12`.";
+    const std::optional<store::BuildRow> build = store::find_build(db, *id);
+    if (!build) return mention(command) + " there is no build #" + std::to_string(*id) + ".";
+    const std::string name = "build #" + std::to_string(build->id);
+    if (parsed.name == "status") return mention(command) + " " + describe_build(db, build->id, status_page);
+    if (parsed.name == "cancel") {
+      if (!store::request_cancel(db, build->id)) {
+        return mention(command) + " " + name + " is " + build->state + ", not running (or already being cancelled); nothing to cancel.";
+      }
+      return mention(command) + " cancelling " + name + " of " + build->version + ": its jobs are being stopped. " +
+             github::build_url(status_page, build->id);
+    }
+    // retry
+    if (build->state != "failed" && build->state != "cancelled") {
+      return mention(command) + " " + name + " is " + build->state + "; only a failed or cancelled build can be retried.";
+    }
+    handlers::BuildRequest request = store::request_of_build(db, build->request_id);
+    request.kind = handlers::BuildRequest::Kind::command;
+    request.repository = command.invocation.repository;
+    request.requested_by = command.invocation.author;
+    request.trigger = "/retry " + std::to_string(build->id) + " by @" + command.invocation.author + " on " +
+                      command.invocation.repository + "#" + std::to_string(command.invocation.issue_number);
+    if (store::enqueue_build_request(db, request, std::nullopt) != store::EnqueueOutcome::queued) {
+      return mention(command) + " " + request.version + " for `" + request.target_repo + "` is already queued.";
+    }
+    const std::int64_t request_id = db.last_insert_rowid();
+    const store::BuildOrigin origin = store::build_origin(db, build->id);
+    store::attach_command(db, request_id, command.id, origin.head_sha);
+    return {};  // the reporter links the new build when it starts
+  };
+  return {act, "/" + command.invocation.command.name + " answered"};
+}
+
+void CommandRunner::finish(const store::StoredCommand& command, const Outcome& outcome) {
+  store_.call([&](store::Database& db) {
+    const std::string reply = outcome.act(db);
+    if (!reply.empty()) {
+      store::enqueue_outbox(db, github::comment_message(command.invocation.repository, command.invocation.issue_number,
+                                                        reply, "comment:command-" + std::to_string(command.id) + ":reply"));
+    }
+    store::finish_command(db, command.id, outcome.summary);
+  });
+  log::info("command.done", {{"command", command.id}, {"name", command.invocation.command.name},
+                             {"author", command.invocation.author}, {"outcome", outcome.summary}});
+}
+
+}  // namespace calico::commands

@@ -1,0 +1,63 @@
+// Runs the slash commands the comment handler recorded, oldest first, each exactly once: who may
+// run it is checked first (github/permissions), then it acts (queues a build, cancels, looks up a
+// state) and writes its reply to the outbox in the same transaction that marks it done.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "bot/commands/targets.hpp"
+#include "bot/github/client.hpp"
+#include "bot/github/permissions.hpp"
+#include "bot/store/commands.hpp"
+#include "bot/store/store.hpp"
+#include "config/config.hpp"
+
+namespace calico::commands {
+
+class CommandRunner {
+ public:
+  // `github` may be null: then only github.allowed_users may run privileged commands and the
+  // pull request's head gets no status.
+  CommandRunner(store::Store& store, const config::Config& config, github::Client* github, RefLister list_refs);
+  ~CommandRunner();
+
+  // Called after a pass queued builds or messages (the dispatcher and the outbox look then).
+  void on_done(std::function<void()> callback) { on_done_ = std::move(callback); }
+  void start();
+  void stop();
+  void notify();
+
+  // One pass over the pending commands; returns how many were finished.
+  std::size_t run_pending();
+
+ private:
+  // The reply text and what the store must do with it, worked out before the transaction.
+  struct Outcome;
+  Outcome decide(const store::StoredCommand& command);
+  Outcome publish(const store::StoredCommand& command);
+  Outcome on_build(const store::StoredCommand& command);
+  std::string head_sha(const std::string& repository, std::int64_t issue_number);
+  void finish(const store::StoredCommand& command, const Outcome& outcome);
+
+  store::Store& store_;
+  const config::Config& config_;
+  github::Client* github_;
+  github::PermissionChecker permissions_;
+  RefLister list_refs_;
+  std::function<void()> on_done_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool pending_ = true;
+  std::thread thread_;
+};
+
+// The /help reply: every command with its usage and help.
+std::string help_text();
+
+}  // namespace calico::commands

@@ -1,0 +1,25 @@
+// /publish's target → what to build: master as it is, vX.Y.Z if a release repository carries the
+// tag, calico-X.Y as its highest vX.Y.Z tag. Asks the remotes (libgit2 ls-remote), not a cache:
+// a tag pushed a minute ago counts.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "config/config.hpp"
+
+namespace calico::commands {
+
+struct ResolvedTarget {
+  std::string target_repo;  // "master", "calico-3.4"
+  std::string version;      // "master", "v3.4.1"
+  std::string error;        // set when it cannot be built: says why
+};
+
+// `list_refs` is ls-remote (tests may pass their own). Throws builders::git::GitError when a
+// remote cannot be read.
+using RefLister = std::function<std::map<std::string, std::string>(const std::string& url)>;
+ResolvedTarget resolve_target(const std::string& target, const config::Config& config, const RefLister& list_refs);
+
+}  // namespace calico::commands

@@ -1,0 +1,107 @@
+#include "bot/github/client.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include "bot/github/app_jwt.hpp"
+#include "bot/log/log.hpp"
+#include "bot/util/time_format.hpp"
+
+namespace calico::github {
+
+namespace json = boost::json;
+
+std::vector<std::pair<std::string, std::string>> api_headers() {
+  return {{"Accept", "application/vnd.github+json"}, {"X-GitHub-Api-Version", "2022-11-28"}};
+}
+
+http::ClientSettings client_settings(const config::GitHubConfig& config, int attempts) {
+  http::ClientSettings settings;
+  settings.user_agent = "calico-release-bot";
+  settings.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(config.timeout);
+  settings.attempts = attempts;
+  settings.min_interval = std::chrono::milliseconds(0);  // the outbox spaces writes itself
+  return settings;
+}
+
+AppCredentials::AppCredentials(std::string api_root, std::string app_id, std::string installation_id,
+                               config::Secret private_key, http::Client& http)
+    : api_root_(std::move(api_root)),
+      app_id_(std::move(app_id)),
+      installation_id_(std::move(installation_id)),
+      private_key_(std::move(private_key)),
+      http_(http) {}
+
+std::string AppCredentials::authorization() {
+  std::lock_guard lock(mutex_);
+  const auto now = std::chrono::system_clock::now();
+  if (token_ && now < refresh_after_) return "Bearer " + std::string(token_->reveal());
+  const std::string jwt =
+      make_app_jwt(app_id_, private_key_.reveal(), std::chrono::time_point_cast<std::chrono::seconds>(now));
+  auto headers = api_headers();
+  headers.emplace_back("Authorization", "Bearer " + jwt);
+  const std::string url = api_root_ + "/app/installations/" + installation_id_ + "/access_tokens";
+  const http::ClientResponse response = http_.request("POST", url, headers, "{}");
+  if (response.status != 201) {
+    throw AuthError("GitHub refused an installation token for " + describe() + ": HTTP " + std::to_string(response.status) +
+                    " " + response.body.substr(0, 200));
+  }
+  std::string token;
+  std::optional<std::chrono::sys_seconds> expires;
+  try {
+    const json::value parsed = json::parse(response.body);
+    token = std::string(parsed.at("token").as_string());
+    expires = util::parse_iso8601(std::string(parsed.at("expires_at").as_string()));
+  } catch (const std::exception& e) {
+    throw AuthError("GitHub's installation token answer for " + describe() + " is not {token, expires_at}: " + e.what());
+  }
+  if (token.empty() || !expires) throw AuthError("GitHub's installation token answer for " + describe() + " is incomplete");
+  token_.emplace(std::move(token));
+  refresh_after_ = *expires - std::chrono::minutes(5);
+  ++fetched_;
+  log::info("github.installation_token", {{"app", app_id_}, {"installation", installation_id_},
+                                          {"expires_at", util::iso8601(*expires)}});
+  return "Bearer " + std::string(token_->reveal());
+}
+
+void AppCredentials::invalidate() {
+  std::lock_guard lock(mutex_);
+  token_.reset();
+}
+
+int AppCredentials::tokens_fetched() const {
+  std::lock_guard lock(mutex_);
+  return fetched_;
+}
+
+Client::Client(const config::GitHubConfig& config, std::unique_ptr<Credentials> credentials, int attempts)
+    : api_root_(config.api_root), http_(client_settings(config, attempts)), credentials_(std::move(credentials)) {}
+
+http::ClientResponse Client::call(const std::string& method, const std::string& path, const std::string& body) {
+  for (int round = 0;; ++round) {
+    auto headers = api_headers();
+    headers.emplace_back("Authorization", credentials_->authorization());
+    if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
+    http::ClientResponse response = http_.request(method, api_root_ + path, headers, body);
+    if (response.status != 401 || round > 0) return response;
+    log::warn("github.unauthorized", {{"credentials", credentials_->describe()}, {"path", path}});
+    credentials_->invalidate();
+  }
+}
+
+std::unique_ptr<Client> make_client(const config::Config& config, http::Client& token_http, int attempts) {
+  const config::SecretsConfig& secrets = config.secrets;
+  std::unique_ptr<Credentials> credentials;
+  if (secrets.github_token.configured()) {
+    credentials = std::make_unique<TokenCredentials>(config::load_secret(secrets.github_token, "secrets.github_token"));
+  } else if (secrets.github_app_private_key.configured()) {
+    credentials = std::make_unique<AppCredentials>(
+        config.github.api_root, config.github.app_id, config.github.installation_id,
+        config::load_secret(secrets.github_app_private_key, "secrets.github_app_private_key"), token_http);
+  } else {
+    return nullptr;
+  }
+  return std::make_unique<Client>(config.github, std::move(credentials), attempts);
+}
+
+}  // namespace calico::github

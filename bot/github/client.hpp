@@ -1,0 +1,92 @@
+// The GitHub REST client: API root from config (github.com, GitHub Enterprise, or the tests'
+// fake), the headers GitHub asks for (User-Agent, Accept: application/vnd.github+json,
+// X-GitHub-Api-Version), a kept-alive connection, timeouts, and a token or GitHub App
+// authentication. Blocking: for worker threads (the outbox sender, the command runner).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "bot/http/client.hpp"
+#include "config/config.hpp"
+#include "config/secret.hpp"
+
+namespace calico::github {
+
+// What goes in the Authorization header.
+class Credentials {
+ public:
+  virtual ~Credentials() = default;
+  virtual std::string authorization() = 0;
+  // GitHub answered 401: drop whatever is cached so the next call fetches afresh.
+  virtual void invalidate() {}
+  virtual std::string describe() const = 0;  // for logs: never the secret
+};
+
+// A personal access token or an installation token given by the operator.
+class TokenCredentials : public Credentials {
+ public:
+  explicit TokenCredentials(config::Secret token) : token_(std::move(token)) {}
+  std::string authorization() override { return "Bearer " + std::string(token_.reveal()); }
+  std::string describe() const override { return "token"; }
+
+ private:
+  config::Secret token_;
+};
+
+// A GitHub App: a JWT (app_jwt.hpp) traded for an installation token, cached until five minutes
+// before GitHub says it expires.
+class AppCredentials : public Credentials {
+ public:
+  AppCredentials(std::string api_root, std::string app_id, std::string installation_id, config::Secret private_key,
+                 http::Client& http);
+  std::string authorization() override;
+  void invalidate() override;
+  std::string describe() const override { return "GitHub App " + app_id_ + " installation " + installation_id_; }
+  // How many installation tokens were fetched (tests of the cache).
+  int tokens_fetched() const;
+
+ private:
+  std::string api_root_;
+  std::string app_id_;
+  std::string installation_id_;
+  config::Secret private_key_;
+  http::Client& http_;
+  mutable std::mutex mutex_;
+  std::optional<config::Secret> token_;
+  std::chrono::system_clock::time_point refresh_after_{};
+  int fetched_ = 0;
+};
+
+// The headers every GitHub request carries (besides Authorization).
+std::vector<std::pair<std::string, std::string>> api_headers();
+
+class Client {
+ public:
+  // `attempts`: 1 for writes the outbox retries itself; more for reads.
+  Client(const config::GitHubConfig& config, std::unique_ptr<Credentials> credentials, int attempts);
+
+  // METHOD api_root + path, with `body` as JSON when given. Any status comes back; throws
+  // http::ClientError when no answer could be had. A 401 refreshes App credentials and tries once more.
+  http::ClientResponse call(const std::string& method, const std::string& path, const std::string& body = {});
+
+  const std::string& api_root() const { return api_root_; }
+  std::size_t connections_opened() const { return http_.connections_opened(); }
+
+ private:
+  std::string api_root_;
+  http::Client http_;
+  std::unique_ptr<Credentials> credentials_;
+};
+
+// The client the configuration asks for, or nullptr when no GitHub credentials are configured.
+// `token_http` carries App token requests (it must outlive the client). Throws config::ConfigError
+// for an unreadable secret.
+std::unique_ptr<Client> make_client(const config::Config& config, http::Client& token_http, int attempts);
+
+http::ClientSettings client_settings(const config::GitHubConfig& config, int attempts);
+
+}  // namespace calico::github

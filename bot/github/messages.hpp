@@ -1,0 +1,44 @@
+// The GitHub writes the bot makes, as outbox messages: which endpoint, which body, and the dedupe
+// key that keeps each one from being sent twice. Building them is pure; bot/github/outbox_sender
+// sends them. Shapes follow GitHub's REST API (2022-11-28).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "bot/store/outbox.hpp"
+
+namespace calico::github {
+
+// POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions {"content": "eyes"}
+store::OutboxMessage reaction_message(const std::string& repository, std::int64_t comment_id, const std::string& content);
+
+// POST /repos/{owner}/{repo}/issues/{number}/comments {"body": …}. The body ends with a hidden
+// marker carrying the dedupe key, so that after a crash the sender can see whether a comment it
+// may have posted is already there.
+store::OutboxMessage comment_message(const std::string& repository, std::int64_t issue_number, const std::string& body,
+                                     const std::string& dedupe_key);
+
+// POST /repos/{owner}/{repo}/statuses/{sha} {"state", "target_url", "description", "context"}.
+// state: pending, success, failure, error. The description is cut to GitHub's 140 characters.
+store::OutboxMessage status_message(const std::string& repository, const std::string& sha, const std::string& state,
+                                    const std::string& context, const std::string& description,
+                                    const std::string& target_url, const std::string& dedupe_key);
+
+// The marker comment_message appends: "<!-- calico-release-bot:KEY -->".
+std::string comment_marker(std::string_view dedupe_key);
+
+// A decoded outbox payload.
+struct Request {
+  std::string method;
+  std::string path;  // from the API root: "/repos/o/r/statuses/abc"
+  std::string body;  // JSON text
+};
+Request decode_payload(const std::string& payload);
+
+// Cuts `text` to at most `limit` characters (not bytes: GitHub counts characters), ending with
+// "…" when cut, never inside a UTF-8 sequence.
+std::string truncate_characters(std::string_view text, std::size_t limit);
+
+}  // namespace calico::github

@@ -1,0 +1,187 @@
+#include "bot/github/outbox_sender.hpp"
+
+#include <algorithm>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include "bot/github/messages.hpp"
+#include "bot/github/rate_limit.hpp"
+#include "bot/log/log.hpp"
+#include "bot/util/time_format.hpp"
+
+namespace calico::github {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr int kBatch = 50;
+constexpr int kMaxCommentPages = 30;  // 3000 comments: beyond any pull request we report on
+// Rows that are not due yet are looked at again this often (and at once when something is queued).
+constexpr auto kIdleWake = std::chrono::seconds(2);
+
+std::chrono::sys_seconds system_now() { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); }
+
+std::string result_of(const http::ClientResponse& response) {
+  try {
+    const json::value parsed = json::parse(response.body);
+    if (const json::object* object = parsed.if_object()) {
+      for (const char* key : {"html_url", "url"}) {
+        if (const json::value* value = object->if_contains(key); value && value->is_string()) return std::string(value->as_string());
+      }
+    }
+  } catch (const std::exception&) {
+  }
+  return "HTTP " + std::to_string(response.status);
+}
+
+}  // namespace
+
+std::string next_page_url(const std::string& link_header) {
+  // Entries are separated by commas; each is "<url>; rel=\"name\"".
+  std::size_t at = 0;
+  while (at < link_header.size()) {
+    const auto open = link_header.find('<', at);
+    const auto close = link_header.find('>', open == std::string::npos ? at : open);
+    if (open == std::string::npos || close == std::string::npos) break;
+    const auto end = std::min(link_header.find(',', close), link_header.size());
+    const std::string_view params(link_header.data() + close + 1, end - close - 1);
+    if (params.find("rel=\"next\"") != std::string_view::npos) return link_header.substr(open + 1, close - open - 1);
+    at = end + 1;
+  }
+  return {};
+}
+
+OutboxSender::OutboxSender(store::Store& store, const config::GitHubConfig& config, Client* client)
+    : store_(store), config_(config), client_(client) {}
+
+OutboxSender::~OutboxSender() { stop(); }
+
+void OutboxSender::start() {
+  if (!client_) {
+    log::info("github.outbox_idle", {{"reason", "no GitHub credentials configured; messages stay in the outbox"}});
+    return;
+  }
+  thread_ = std::thread([this] {
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait_for(lock, kIdleWake, [&] { return stopping_ || pending_; });
+        if (stopping_) return;
+        pending_ = false;
+      }
+      try {
+        send_due();
+      } catch (const std::exception& e) {
+        log::error("github.outbox_failed", {{"error", e.what()}});
+      }
+    }
+  });
+}
+
+void OutboxSender::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    wake_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void OutboxSender::notify() {
+  std::lock_guard lock(mutex_);
+  pending_ = true;
+  wake_.notify_all();
+}
+
+bool OutboxSender::wait_for(std::chrono::steady_clock::time_point until) {
+  std::unique_lock lock(mutex_);
+  return !wake_.wait_until(lock, until, [&] { return stopping_; });
+}
+
+std::size_t OutboxSender::send_due() {
+  if (!client_) return 0;
+  std::size_t delivered = 0;
+  const auto rows = store_.call([](store::Database& db) { return store::due_outbox(db, util::utc_now_iso8601(), kBatch); });
+  for (const store::OutboxRow& row : rows) {
+    if (!wait_for(paused_until_)) break;
+    const Sent sent = send(row);
+    if (sent == Sent::delivered) ++delivered;
+    if (sent == Sent::paused) break;  // every other row would meet the same limit
+  }
+  return delivered;
+}
+
+std::optional<std::string> OutboxSender::find_posted_comment(const store::OutboxRow& row, const std::string& path) {
+  const std::string marker = comment_marker(row.message.dedupe_key);
+  std::string page = path + "?per_page=100";
+  for (int pages = 0; pages < kMaxCommentPages && !page.empty(); ++pages) {
+    const http::ClientResponse response = client_->call("GET", page);
+    if (response.status != 200) throw http::ClientError("listing comments answered HTTP " + std::to_string(response.status));
+    const json::value parsed = json::parse(response.body);
+    for (const json::value& comment : parsed.as_array()) {
+      const json::string* body = comment.as_object().at("body").if_string();
+      if (body && std::string_view(*body).find(marker) != std::string_view::npos) {
+        const json::value* url = comment.as_object().if_contains("html_url");
+        return url && url->is_string() ? std::string(url->as_string()) : std::string("found");
+      }
+    }
+    const std::string next = next_page_url(response.header("link"));
+    // Follow only links on the same API root: a Link header must not send the token elsewhere.
+    page = next.starts_with(client_->api_root() + "/") ? next.substr(client_->api_root().size()) : std::string();
+  }
+  return std::nullopt;
+}
+
+OutboxSender::Sent OutboxSender::send(const store::OutboxRow& row) {
+  const Request request = decode_payload(row.message.payload);
+  auto retry = [&](const std::string& error, std::chrono::seconds wait) {
+    const std::string next = util::iso8601(system_now() + wait);
+    store_.call([&](store::Database& db) { store::mark_outbox_retry(db, row.id, next, error); });
+    log::warn("github.outbox_retry", {{"id", row.id}, {"path", request.path}, {"error", error}, {"next_attempt_at", next}});
+  };
+  auto backoff = [&] {
+    auto wait = config_.retry_first;
+    for (int i = 0; i < row.attempts && wait < config_.retry_max; ++i) wait *= 2;
+    return std::min(wait, config_.retry_max);
+  };
+  try {
+    if (row.attempts > 0 && row.message.kind == "comment") {
+      if (auto posted = find_posted_comment(row, request.path)) {
+        store_.call([&](store::Database& db) { store::mark_outbox_delivered(db, row.id, *posted); });
+        log::info("github.outbox_found", {{"id", row.id}, {"path", request.path}, {"result", *posted}});
+        return Sent::delivered;
+      }
+    }
+    store_.call([&](store::Database& db) { store::mark_outbox_attempt(db, row.id); });
+    if (request.method != "GET" && !wait_for(last_write_ + config_.write_interval)) return Sent::retry;
+    last_write_ = std::chrono::steady_clock::now();
+    const http::ClientResponse response = client_->call(request.method, request.path, request.body);
+    if (response.status >= 200 && response.status < 300) {
+      const std::string result = result_of(response);
+      store_.call([&](store::Database& db) { store::mark_outbox_delivered(db, row.id, result); });
+      log::info("github.sent", {{"id", row.id}, {"kind", row.message.kind}, {"path", request.path}, {"attempt", row.attempts + 1}});
+      return Sent::delivered;
+    }
+    if (auto limited = rate_limited(response, system_now())) {
+      paused_until_ = std::chrono::steady_clock::now() + limited->wait;
+      retry(limited->reason, limited->wait);
+      return Sent::paused;
+    }
+    if (response.status >= 500) {
+      retry("HTTP " + std::to_string(response.status), backoff());
+      return Sent::retry;
+    }
+    const std::string error = "HTTP " + std::to_string(response.status) + ": " + response.body.substr(0, 300);
+    store_.call([&](store::Database& db) { store::mark_outbox_abandoned(db, row.id, error); });
+    log::error("github.outbox_abandoned", {{"id", row.id}, {"path", request.path}, {"error", error}});
+    return Sent::abandoned;
+  } catch (const std::exception& e) {
+    // No answer (connection refused, timeout) or a broken listing: the fate is unknown; try later.
+    retry(e.what(), backoff());
+    return Sent::retry;
+  }
+}
+
+}  // namespace calico::github

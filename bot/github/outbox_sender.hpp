@@ -1,0 +1,61 @@
+// Sends the outbox to GitHub, oldest first: each row once accepted (2xx), marked delivered in the
+// store; a 5xx or a lost connection tries again after a growing wait; a rate-limit answer
+// (retry-after, x-ratelimit-*) pauses every write until GitHub allows them again; other 4xx
+// answers can never succeed and the row is given up, with the reason. Content-creating writes
+// are spaced by github.write_interval (GitHub's secondary limits).
+//
+// Never twice: the row's attempt is counted before it is sent, so after a crash mid-send the
+// sender knows the message may have arrived. Statuses and reactions are idempotent on GitHub's
+// side; for a comment it first looks for the comment's hidden marker on the pull request.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <thread>
+
+#include "bot/github/client.hpp"
+#include "bot/store/outbox.hpp"
+#include "bot/store/store.hpp"
+#include "config/config.hpp"
+
+namespace calico::github {
+
+class OutboxSender {
+ public:
+  // `client` may be null (GitHub not configured): then nothing is sent and the rows wait.
+  OutboxSender(store::Store& store, const config::GitHubConfig& config, Client* client);
+  ~OutboxSender();
+
+  void start();
+  void stop();
+  void notify();  // something was queued
+
+  // One pass over what is due now: returns how many messages were delivered. Used by the thread
+  // and by tests driving it by hand.
+  std::size_t send_due();
+
+ private:
+  enum class Sent { delivered, retry, abandoned, paused };
+  Sent send(const store::OutboxRow& row);
+  // True when a comment this row may have posted before a crash is already on the pull request.
+  std::optional<std::string> find_posted_comment(const store::OutboxRow& row, const std::string& path);
+  bool wait_for(std::chrono::steady_clock::time_point until);  // false when stopping
+
+  store::Store& store_;
+  const config::GitHubConfig& config_;
+  Client* client_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool pending_ = true;
+  std::chrono::steady_clock::time_point paused_until_{};
+  std::chrono::steady_clock::time_point last_write_{};
+  std::thread thread_;
+};
+
+// "<https://…?page=2>; rel=\"next\", <…>; rel=\"last\"" → the next page's URL, or "".
+std::string next_page_url(const std::string& link_header);
+
+}  // namespace calico::github

@@ -1,0 +1,31 @@
+// Slash commands as stored: one row per command line of a comment, recorded with the delivery
+// that carried it, run once by bot/commands.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bot/store/database.hpp"
+#include "handlers/result.hpp"
+
+namespace calico::store {
+
+struct StoredCommand {
+  std::int64_t id = 0;
+  handlers::CommandInvocation invocation;
+  std::string state;  // pending, done
+  std::optional<std::string> outcome;
+  std::string created_at;
+};
+
+// Records the command (and its "eyes" acknowledgement in the outbox). False when this comment's
+// line was recorded before: a redelivered webhook runs nothing twice.
+bool record_command(Database& db, const handlers::CommandInvocation& invocation);
+
+std::vector<StoredCommand> pending_commands(Database& db, int limit);
+std::optional<StoredCommand> find_command(Database& db, std::int64_t id);
+void finish_command(Database& db, std::int64_t id, const std::string& outcome);
+
+}  // namespace calico::store

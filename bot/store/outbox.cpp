@@ -1,0 +1,84 @@
+#include "bot/store/outbox.hpp"
+
+#include "bot/util/time_format.hpp"
+
+namespace calico::store {
+
+namespace {
+
+constexpr const char* kColumns =
+    "id, kind, dedupe_key, payload, attempts, next_attempt_at, delivered_at, abandoned_at, last_error, result, created_at";
+
+OutboxRow read_row(const Statement& row) {
+  OutboxRow out;
+  out.id = row.column_int(0);
+  out.message = {row.column_text(1), row.column_text(2), row.column_text(3)};
+  out.attempts = static_cast<int>(row.column_int(4));
+  out.next_attempt_at = row.column_optional_text(5);
+  out.delivered_at = row.column_optional_text(6);
+  out.abandoned_at = row.column_optional_text(7);
+  out.last_error = row.column_optional_text(8);
+  out.result = row.column_optional_text(9);
+  out.created_at = row.column_text(10);
+  return out;
+}
+
+}  // namespace
+
+bool enqueue_outbox(Database& db, const OutboxMessage& message) {
+  Statement insert = db.prepare(
+      "INSERT INTO outbox (kind, dedupe_key, payload, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?4) "
+      "ON CONFLICT (dedupe_key) DO NOTHING");
+  insert.bind(1, message.kind).bind(2, message.dedupe_key).bind(3, message.payload).bind(4, util::utc_now_iso8601());
+  insert.run();
+  return db.changes() > 0;
+}
+
+std::vector<OutboxRow> due_outbox(Database& db, const std::string& now, int limit) {
+  Statement query = db.prepare(std::string("SELECT ") + kColumns +
+                               " FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL"
+                               " AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) ORDER BY id LIMIT ?2");
+  query.bind(1, now).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<OutboxRow> rows;
+  while (query.step()) rows.push_back(read_row(query));
+  return rows;
+}
+
+void mark_outbox_attempt(Database& db, std::int64_t id) {
+  Statement update = db.prepare("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?1");
+  update.bind(1, id);
+  update.run();
+}
+
+void mark_outbox_delivered(Database& db, std::int64_t id, const std::string& result) {
+  Statement update = db.prepare("UPDATE outbox SET delivered_at = ?2, result = ?3, last_error = NULL WHERE id = ?1");
+  update.bind(1, id).bind(2, util::utc_now_iso8601()).bind(3, result);
+  update.run();
+}
+
+void mark_outbox_retry(Database& db, std::int64_t id, const std::string& next_attempt_at, const std::string& error) {
+  Statement update = db.prepare("UPDATE outbox SET next_attempt_at = ?2, last_error = ?3 WHERE id = ?1");
+  update.bind(1, id).bind(2, next_attempt_at).bind(3, error);
+  update.run();
+}
+
+void mark_outbox_abandoned(Database& db, std::int64_t id, const std::string& error) {
+  Statement update = db.prepare("UPDATE outbox SET abandoned_at = ?2, last_error = ?3 WHERE id = ?1");
+  update.bind(1, id).bind(2, util::utc_now_iso8601()).bind(3, error);
+  update.run();
+}
+
+std::vector<OutboxRow> outbox_rows(Database& db) {
+  Statement query = db.prepare(std::string("SELECT ") + kColumns + " FROM outbox ORDER BY id");
+  std::vector<OutboxRow> rows;
+  while (query.step()) rows.push_back(read_row(query));
+  return rows;
+}
+
+std::int64_t outbox_backlog(Database& db) {
+  Statement query = db.prepare("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL");
+  query.step();
+  return query.column_int(0);
+}
+
+}  // namespace calico::store

@@ -1,0 +1,49 @@
+// The outbox: every write the bot makes on GitHub (reactions, comments, commit statuses) is first
+// a row here, written in the same transaction as the state change it reports. A sender takes due
+// rows, sends them, and marks them delivered; a crash loses nothing and the unique dedupe key
+// means the same message is never queued twice.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bot/store/database.hpp"
+
+namespace calico::store {
+
+struct OutboxMessage {
+  std::string kind;        // reaction, comment, status
+  std::string dedupe_key;  // e.g. "status:projectcalico/felix:<sha>:calico-3.4:build-7:success"
+  std::string payload;     // JSON: {"method", "path", "body"} (see bot/github/messages.hpp)
+};
+
+struct OutboxRow {
+  std::int64_t id = 0;
+  OutboxMessage message;
+  int attempts = 0;        // sends started; >0 on a due row: an earlier send's fate is unknown
+  std::optional<std::string> next_attempt_at;
+  std::optional<std::string> delivered_at;
+  std::optional<std::string> abandoned_at;
+  std::optional<std::string> last_error;
+  std::optional<std::string> result;  // what GitHub answered on delivery (the created resource's URL)
+  std::string created_at;
+};
+
+// Queues a message; false when one with its dedupe key was queued before (nothing changes then).
+bool enqueue_outbox(Database& db, const OutboxMessage& message);
+
+// Undelivered, not abandoned rows whose next attempt is due at `now` (ISO 8601), oldest first.
+std::vector<OutboxRow> due_outbox(Database& db, const std::string& now, int limit);
+
+// Before a send: counts the attempt, so that after a crash the sender knows one may have arrived.
+void mark_outbox_attempt(Database& db, std::int64_t id);
+void mark_outbox_delivered(Database& db, std::int64_t id, const std::string& result);
+void mark_outbox_retry(Database& db, std::int64_t id, const std::string& next_attempt_at, const std::string& error);
+void mark_outbox_abandoned(Database& db, std::int64_t id, const std::string& error);
+
+std::vector<OutboxRow> outbox_rows(Database& db);  // all of them, oldest first (tests, status)
+std::int64_t outbox_backlog(Database& db);         // undelivered, not abandoned
+
+}  // namespace calico::store

@@ -1,0 +1,41 @@
+// What the GitHub reporters read and mark: where a build came from (a /publish on which pull
+// request, which head), the commits it used, and the state last reported for it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bot/store/database.hpp"
+
+namespace calico::store {
+
+// Links a queued request to the command that asked for it and the pull request head to report on.
+void attach_command(Database& db, std::int64_t request_id, std::int64_t command_id, const std::string& head_sha);
+
+struct BuildOrigin {
+  std::string trigger;
+  std::string requested_by;
+  std::optional<std::int64_t> command_id;
+  std::string repository;        // the pull request's repository ("" when no command asked)
+  std::int64_t issue_number = 0;
+  std::string head_sha;          // "" when unknown
+};
+BuildOrigin build_origin(Database& db, std::int64_t build_id);
+
+// The newest build a command on this pull request asked for, or the newest build at all.
+std::optional<std::int64_t> latest_build_of_pull_request(Database& db, const std::string& repository, std::int64_t issue_number);
+std::optional<std::int64_t> latest_build(Database& db);
+
+// A commit a build used (a component job resolved it): owner/name and sha.
+void record_build_source(Database& db, std::int64_t build_id, const std::string& repository, const std::string& sha);
+std::vector<std::pair<std::string, std::string>> build_sources(Database& db, std::int64_t build_id);
+
+// Builds whose state changed since it was last reported, and running ones (new commits may have
+// been resolved since).
+std::vector<std::int64_t> builds_to_report(Database& db);
+void mark_reported(Database& db, std::int64_t build_id, const std::string& state);
+
+}  // namespace calico::store

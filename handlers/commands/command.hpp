@@ -1,0 +1,64 @@
+// Slash commands in PR comments, shaped like Prow's plugins: one small file per command, each with
+// its usage and help text and a strict argument grammar. Parsing is pure (comment text + config →
+// commands or errors); running them (permission checks, queueing, replies) is bot/commands.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace calico::handlers::commands {
+
+// One command line, parsed and checked. `error` set: the line named a command but its arguments
+// (or the name) are wrong; the reply says what and shows `usage`.
+struct Command {
+  std::string name;                  // "publish", "status", "cancel", "retry", "help"; as typed when unknown
+  std::string line;                  // the line as written (trimmed, at most 200 characters kept)
+  int line_number = 0;               // 1-based, within the comment
+  std::string target;                // publish: "master", "calico-3.4", "v3.4.1"
+  std::vector<std::string> steps;    // publish: steps=…
+  std::vector<std::string> platforms;// publish: platforms=…
+  std::optional<std::int64_t> build; // status, cancel, retry: a build id
+  std::string error;
+  std::string usage;
+
+  bool ok() const { return error.empty(); }
+};
+
+struct CommandSpec {
+  std::string name;
+  std::string usage;  // "/publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y]"
+  std::string help;   // one sentence
+  bool privileged = false;  // needs write or admin on the repository (or a config allow-list entry)
+  // Checks the words after the name; fills `command` or sets command.error.
+  std::function<void(const std::vector<std::string_view>& words, const config::Config&, Command& command)> parse;
+};
+
+// One factory per file.
+CommandSpec make_publish_command();
+CommandSpec make_status_command();
+CommandSpec make_cancel_command();
+CommandSpec make_retry_command();
+CommandSpec make_help_command();
+
+// Every command the bot knows, in /help order.
+const std::vector<CommandSpec>& all_commands();
+const CommandSpec* find_command(std::string_view name);
+
+// The commands in a comment: lines whose first non-blank character is '/' followed by a
+// command-shaped word ([a-z][a-z0-9-]*), outside ``` fences, at most `max_commands` of them.
+// Lines such as "/usr/bin is full" are prose, not commands.
+std::vector<Command> parse_comment(std::string_view body, const config::Config& config, std::size_t max_commands = 10);
+
+// Shared argument rules.
+// "#12" or "12" → 12; nullopt (with error set) otherwise.
+std::optional<std::int64_t> parse_build_id(std::string_view word, std::string& error);
+// The optional single [build] argument of status, cancel and retry.
+void parse_optional_build(const std::vector<std::string_view>& words, Command& command);
+
+}  // namespace calico::handlers::commands

@@ -1,0 +1,96 @@
+// /publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y]: queue a build of a target.
+#include <algorithm>
+#include <regex>
+
+#include "builders/release_version.hpp"
+#include "builders/steps.hpp"
+#include "handlers/commands/command.hpp"
+
+namespace calico::handlers::commands {
+
+namespace {
+
+std::string shown(std::string_view word) {
+  std::string out = "\"";
+  for (char c : word.substr(0, 60)) out += (c >= 0x20 && c < 0x7f && c != '`') ? c : '?';
+  return out + "\"";
+}
+
+// "a,b" with every item checked by `known`; duplicates and empty items are errors.
+std::vector<std::string> parse_list(std::string_view key, std::string_view value,
+                                    const std::function<bool(std::string_view)>& known, std::string_view what,
+                                    std::string& error) {
+  std::vector<std::string> items;
+  std::size_t at = 0;
+  while (error.empty()) {
+    const auto comma = std::min(value.find(',', at), value.size());
+    const std::string_view item = value.substr(at, comma - at);
+    if (item.empty()) {
+      error = std::string(key) + "= has an empty item";
+    } else if (!known(item)) {
+      error = shown(item) + " is not " + std::string(what);
+    } else if (std::find(items.begin(), items.end(), item) != items.end()) {
+      error = shown(item) + " is given twice in " + std::string(key) + "=";
+    } else {
+      items.emplace_back(item);
+    }
+    if (comma == value.size()) break;
+    at = comma + 1;
+  }
+  return items;
+}
+
+void parse_publish(const std::vector<std::string_view>& words, const config::Config& config, Command& command) {
+  if (words.empty()) {
+    command.error = "needs a target: master, calico-X.Y or vX.Y.Z";
+    return;
+  }
+  static const std::regex series(R"(calico-(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5}))");
+  const std::string target(words[0]);
+  if (target != "master" && !std::regex_match(target, series) && !builders::parse_release_tag(target)) {
+    command.error = shown(target) + " is not a target: use master, calico-X.Y (its highest vX.Y.Z tag) or vX.Y.Z";
+    return;
+  }
+  command.target = target;
+  bool seen_steps = false;
+  bool seen_platforms = false;
+  for (std::size_t i = 1; i < words.size() && command.ok(); ++i) {
+    const std::string_view word = words[i];
+    const auto equals = word.find('=');
+    const std::string_view key = word.substr(0, equals);
+    const std::string_view value = equals == std::string_view::npos ? std::string_view{} : word.substr(equals + 1);
+    if (equals == std::string_view::npos || (key != "steps" && key != "platforms")) {
+      command.error = shown(word) + " is not an option: use steps=a,b or platforms=x,y";
+    } else if (key == "steps") {
+      if (seen_steps) command.error = "steps= is given twice";
+      seen_steps = true;
+      if (command.ok()) {
+        command.steps = parse_list(key, value, [](std::string_view s) { return builders::parse_step(s).has_value(); },
+                                   "a step (bld_images, net_cal, felix, etcd3gw, dnsmasq, nettle, pub_debs, pub_rpms)",
+                                   command.error);
+      }
+    } else {
+      if (seen_platforms) command.error = "platforms= is given twice";
+      seen_platforms = true;
+      std::string known;
+      for (const config::PlatformConfig& platform : config.publish.platforms) known += (known.empty() ? "" : ", ") + platform.name;
+      if (command.ok()) {
+        command.platforms = parse_list(
+            key, value, [&](std::string_view p) { return config.publish.find_platform(p) != nullptr; },
+            "a configured platform (" + known + ")", command.error);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+CommandSpec make_publish_command() {
+  return {"publish",
+          "/publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y]",
+          "Builds and publishes a target: master, a release series (its highest vX.Y.Z tag) or a tag; "
+          "optionally only some steps or platforms.",
+          true, parse_publish};
+}
+
+}  // namespace calico::handlers::commands

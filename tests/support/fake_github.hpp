@@ -1,0 +1,106 @@
+// A stand-in for GitHub's REST API on loopback, for the endpoints the bot uses, with the real
+// shapes: reactions, issue comments (paged with a Link header), commit statuses, collaborator
+// permission, pull requests, and App installation tokens (the JWT checked with the App's public
+// key). Every request is recorded; a request missing GitHub's required headers, or with a body
+// GitHub would refuse, is answered as GitHub would (401/415/422) and noted in problems().
+// It can answer 5xx, a secondary rate limit (403 + retry-after), a used-up primary limit
+// (403 + x-ratelimit-remaining: 0), or be slow.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "bot/http/message.hpp"
+
+namespace calico::testkit {
+
+class LoopbackServer;
+
+struct GitHubRequest {
+  std::string method;
+  std::string path;    // without the query
+  std::string query;
+  std::string body;
+  int status = 0;      // what the fake answered
+};
+
+struct GitHubComment {
+  std::int64_t id = 0;
+  std::string repository;
+  std::int64_t issue_number = 0;
+  std::string body;
+};
+
+struct GitHubStatus {
+  std::string repository;
+  std::string sha;
+  std::string state;
+  std::string context;
+  std::string description;
+  std::string target_url;
+};
+
+struct GitHubReaction {
+  std::string repository;
+  std::int64_t comment_id = 0;
+  std::string content;
+};
+
+class FakeGitHub {
+ public:
+  FakeGitHub();
+  ~FakeGitHub();
+
+  std::string api_root() const;  // "http://127.0.0.1:<port>"
+
+  // Authentication: a token the bot may use, and/or an App whose JWTs are checked against the
+  // public key and traded for installation tokens living `token_lifetime`.
+  void accept_token(const std::string& token);
+  void set_app(const std::string& app_id, const std::string& installation_id, const std::string& public_key_pem,
+               std::chrono::seconds token_lifetime = std::chrono::hours(1));
+  int installation_tokens_issued() const;
+
+  // Repository state.
+  void set_permission(const std::string& repository, const std::string& login, const std::string& permission);
+  void set_pull(const std::string& repository, std::int64_t number, const std::string& head_sha);
+  void add_comment(const std::string& repository, std::int64_t issue_number, const std::string& body);
+  void set_comments_page_size(int size);
+
+  // Failures: the next `count` requests (any) get `status` (5xx); or a rate-limit answer.
+  void fail_next(int count, int status = 502);
+  void secondary_limit_next(int count, int retry_after_seconds);
+  void primary_limit_next(int count, std::chrono::seconds resets_in);
+  void delay_answers(std::chrono::milliseconds delay);
+
+  std::vector<GitHubRequest> requests() const;
+  std::vector<GitHubComment> comments() const;
+  std::vector<GitHubStatus> statuses() const;
+  std::vector<GitHubReaction> reactions() const;
+  // Requests that broke GitHub's documented rules (missing headers, bad bodies): should stay empty.
+  std::vector<std::string> problems() const;
+
+ private:
+  class Handler;
+  std::unique_ptr<Handler> handler_;
+  std::unique_ptr<LoopbackServer> server_;
+  std::string api_root_;
+};
+
+// Test keys: an RSA key pair in PEM (generated once per process with OpenSSL).
+struct RsaKeyPair {
+  std::string private_pem;
+  std::string public_pem;
+};
+const RsaKeyPair& test_rsa_key();
+RsaKeyPair generate_rsa_key();
+
+// Verifies an RS256 JWT with a public key; returns its claims JSON, or "" when the signature or
+// shape is wrong.
+std::string verify_jwt(const std::string& jwt, const std::string& public_key_pem);
+
+}  // namespace calico::testkit

@@ -1,0 +1,153 @@
+// The slash-command grammar: which lines are commands, and each command's arguments, with the
+// error a maintainer reads for every way of getting them wrong.
+#include <gtest/gtest.h>
+
+#include "handlers/commands/command.hpp"
+#include "handlers/registry.hpp"
+#include "tests/support/fixtures.hpp"
+
+using namespace calico;
+using handlers::commands::Command;
+using handlers::commands::parse_comment;
+
+namespace {
+
+class CommandsTest : public ::testing::Test {
+ protected:
+  void SetUp() override { config_ = testkit::test_config(dir_.path()); }
+
+  Command only(const std::string& body) {
+    auto found = parse_comment(body, config_);
+    EXPECT_EQ(found.size(), 1u) << body;
+    return found.empty() ? Command{} : found.front();
+  }
+
+  testkit::ScratchDir dir_;
+  config::Config config_;
+};
+
+TEST_F(CommandsTest, PublishTakesATargetAndOptionalStepsAndPlatforms) {
+  Command master = only("/publish master");
+  EXPECT_TRUE(master.ok()) << master.error;
+  EXPECT_EQ(master.name, "publish");
+  EXPECT_EQ(master.target, "master");
+  EXPECT_TRUE(master.steps.empty());
+
+  Command series = only("  /publish calico-3.4 steps=felix,pub_debs platforms=xenial,bionic  ");
+  EXPECT_TRUE(series.ok()) << series.error;
+  EXPECT_EQ(series.target, "calico-3.4");
+  EXPECT_EQ(series.steps, (std::vector<std::string>{"felix", "pub_debs"}));
+  EXPECT_EQ(series.platforms, (std::vector<std::string>{"xenial", "bionic"}));
+  EXPECT_EQ(series.usage, "/publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y]");
+
+  Command tag = only("/publish v3.4.1 platforms=centos7");
+  EXPECT_TRUE(tag.ok()) << tag.error;
+  EXPECT_EQ(tag.target, "v3.4.1");
+  EXPECT_EQ(tag.platforms, std::vector<std::string>{"centos7"});
+}
+
+TEST_F(CommandsTest, PublishArgumentErrorsSayWhatIsWrong) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"/publish", "needs a target: master, calico-X.Y or vX.Y.Z"},
+      {"/publish calico-3", "\"calico-3\" is not a target"},
+      {"/publish v3.4", "\"v3.4\" is not a target"},
+      {"/publish ../../etc", "\"../../etc\" is not a target"},
+      {"/publish master;rm", "\"master;rm\" is not a target"},
+      {"/publish calico-03.4", "\"calico-03.4\" is not a target"},
+      {"/publish master steps=felix,compile", "\"compile\" is not a step"},
+      {"/publish master steps=felix,,net_cal", "steps= has an empty item"},
+      {"/publish master steps=felix,felix", "\"felix\" is given twice in steps="},
+      {"/publish master steps=felix steps=net_cal", "steps= is given twice"},
+      {"/publish master platforms=windows", "\"windows\" is not a configured platform (trusty, xenial, bionic, centos7)"},
+      {"/publish master platforms=", "platforms= has an empty item"},
+      {"/publish master now", "\"now\" is not an option: use steps=a,b or platforms=x,y"},
+      {"/publish master force=yes", "\"force=yes\" is not an option"},
+  };
+  for (const auto& [line, error] : cases) {
+    Command command = only(line);
+    EXPECT_FALSE(command.ok()) << line;
+    EXPECT_NE(command.error.find(error), std::string::npos) << line << " → " << command.error;
+    EXPECT_EQ(command.usage, "/publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y]");
+  }
+}
+
+TEST_F(CommandsTest, BuildCommandsTakeAnOptionalBuildNumber) {
+  for (const std::string name : {"status", "cancel", "retry"}) {
+    Command bare = only("/" + name);
+    EXPECT_TRUE(bare.ok()) << bare.error;
+    EXPECT_FALSE(bare.build.has_value());
+    Command numbered = only("/" + name + " 12");
+    EXPECT_EQ(numbered.build, 12);
+    Command hashed = only("/" + name + " #7");
+    EXPECT_EQ(hashed.build, 7);
+    Command word = only("/" + name + " latest");
+    EXPECT_NE(word.error.find("\"latest\" is not a build number"), std::string::npos) << word.error;
+    Command zero = only("/" + name + " 012");
+    EXPECT_FALSE(zero.ok());
+    Command huge = only("/" + name + " 12345678901");
+    EXPECT_FALSE(huge.ok());
+    Command two = only("/" + name + " 1 2");
+    EXPECT_NE(two.error.find("at most one argument"), std::string::npos) << two.error;
+    EXPECT_EQ(two.usage, "/" + name + " [build]");
+  }
+}
+
+TEST_F(CommandsTest, HelpTakesNothingAndUnknownCommandsListTheKnownOnes) {
+  EXPECT_TRUE(only("/help").ok());
+  EXPECT_EQ(only("/help me").error, "takes no arguments");
+  Command unknown = only("/deploy prod");
+  EXPECT_EQ(unknown.error, "there is no command /deploy");
+  EXPECT_EQ(unknown.usage, "known commands: /publish, /status, /cancel, /retry, /help");
+}
+
+TEST_F(CommandsTest, OnlyCommandShapedLinesOutsideCodeFencesCount) {
+  const std::string body =
+      "Thanks! /publish in the middle of a line is prose.\n"
+      "/usr/bin/dpkg is missing on the builder\n"
+      "/ alone\n"
+      "> /publish master\n"
+      "```\n/publish master\n```\n"
+      "/status\r\n"
+      "/publish v3.4.1\n";
+  auto found = parse_comment(body, config_);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].name, "status");
+  EXPECT_EQ(found[0].line_number, 8);
+  EXPECT_EQ(found[1].target, "v3.4.1");
+  EXPECT_EQ(found[1].line_number, 9);
+}
+
+TEST_F(CommandsTest, LongLinesAndFloodsAreBounded) {
+  Command long_line = only("/publish master " + std::string(300, 'x'));
+  EXPECT_EQ(long_line.error, "the line is longer than 200 characters");
+  EXPECT_LE(long_line.line.size(), 200u);
+  std::string flood;
+  for (int i = 0; i < 50; ++i) flood += "/status\n";
+  EXPECT_EQ(parse_comment(flood, config_).size(), 10u);
+}
+
+TEST_F(CommandsTest, QuotedLinesCannotCarryMarkupOrControlCharacters) {
+  Command command = only("/publish `x`\x01");
+  EXPECT_FALSE(command.ok());
+  EXPECT_EQ(command.line.find('`'), std::string::npos);
+  EXPECT_EQ(command.line.find('\x01'), std::string::npos);
+}
+
+TEST_F(CommandsTest, TheCommentHandlerRunsOnlyOnWatchedRepositories) {
+  handlers::Registry registry = handlers::default_registry();
+  handlers::CommentEvent event{"projectcalico/felix", 12, 99, "/publish master\n/nope", {"maintainer", false}};
+  handlers::HandlerResult result = registry.dispatch(event, handlers::HandlerContext{config_});
+  ASSERT_EQ(result.commands.size(), 2u);
+  EXPECT_EQ(result.commands[0].repository, "projectcalico/felix");
+  EXPECT_EQ(result.commands[0].issue_number, 12);
+  EXPECT_EQ(result.commands[0].comment_id, 99);
+  EXPECT_EQ(result.commands[0].author, "maintainer");
+  EXPECT_TRUE(result.commands[0].command.ok());
+  EXPECT_FALSE(result.commands[1].command.ok());
+  EXPECT_TRUE(result.build_requests.empty());  // nothing is queued before the permission check
+
+  handlers::CommentEvent elsewhere{"someone/else", 1, 2, "/publish master", {"maintainer", false}};
+  EXPECT_TRUE(registry.dispatch(elsewhere, handlers::HandlerContext{config_}).commands.empty());
+}
+
+}  // namespace

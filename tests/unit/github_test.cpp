@@ -1,0 +1,178 @@
+// The pure parts of the GitHub conversation: App JWTs (checked by an independent verifier with
+// the public key), rate-limit answers, Link headers, message shapes, and build reports.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include "bot/github/app_jwt.hpp"
+#include "bot/github/build_report.hpp"
+#include "bot/github/messages.hpp"
+#include "bot/github/outbox_sender.hpp"
+#include "bot/github/rate_limit.hpp"
+#include "tests/support/fake_github.hpp"
+
+using namespace calico;
+namespace json = boost::json;
+
+namespace {
+
+const std::chrono::sys_seconds kNow{std::chrono::seconds(1'800'000'000)};
+
+TEST(AppJwtTest, IsAcceptedByAVerifierHoldingThePublicKey) {
+  const testkit::RsaKeyPair& key = testkit::test_rsa_key();
+  const std::string jwt = github::make_app_jwt("123456", key.private_pem, kNow);
+  const std::string claims = testkit::verify_jwt(jwt, key.public_pem);
+  ASSERT_FALSE(claims.empty()) << "the signature does not verify";
+  const json::value parsed = json::parse(claims);
+  EXPECT_EQ(parsed.at("iss").as_string(), "123456");
+  EXPECT_EQ(parsed.at("iat").as_int64(), 1'800'000'000 - 60);
+  EXPECT_EQ(parsed.at("exp").as_int64(), 1'800'000'000 + 540);
+  EXPECT_EQ(jwt.find('='), std::string::npos);  // base64url without padding
+}
+
+TEST(AppJwtTest, AnotherKeyOrATamperedTokenDoesNotVerify) {
+  const testkit::RsaKeyPair& key = testkit::test_rsa_key();
+  const testkit::RsaKeyPair other = testkit::generate_rsa_key();
+  const std::string jwt = github::make_app_jwt("1", key.private_pem, kNow);
+  EXPECT_TRUE(testkit::verify_jwt(jwt, other.public_pem).empty());
+  std::string tampered = jwt;
+  const auto dot = tampered.find('.');
+  tampered.replace(dot + 1, tampered.find('.', dot + 1) - dot - 1,
+                   github::base64url_encode(R"({"iat":1,"exp":2,"iss":"999"})"));
+  EXPECT_TRUE(testkit::verify_jwt(tampered, key.public_pem).empty());
+}
+
+TEST(AppJwtTest, ABadKeyIsAClearErrorWithoutTheKey) {
+  try {
+    github::make_app_jwt("1", "-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n-----END PRIVATE KEY-----\n", kNow);
+    FAIL() << "expected AuthError";
+  } catch (const github::AuthError& e) {
+    EXPECT_NE(std::string(e.what()).find("secrets.github_app_private_key"), std::string::npos);
+    EXPECT_EQ(std::string(e.what()).find("c2VjcmV0"), std::string::npos);
+  }
+}
+
+TEST(Base64UrlTest, RoundTripsEveryLength) {
+  std::string bytes;
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_EQ(github::base64url_decode(github::base64url_encode(bytes)), bytes);
+    bytes += static_cast<char>(i * 37 + 250);
+  }
+  EXPECT_EQ(github::base64url_encode("\xfb\xff"), "-_8");
+  EXPECT_THROW(github::base64url_decode("a+b"), github::AuthError);
+}
+
+http::ClientResponse response(int status, std::vector<std::pair<std::string, std::string>> headers, std::string body = "") {
+  return {status, std::move(body), std::move(headers)};
+}
+
+TEST(RateLimitTest, ReadsRetryAfterThenThePrimaryLimitThenTheSecondaryMessage) {
+  auto secondary = github::rate_limited(response(403, {{"Retry-After", "30"}}), kNow);
+  ASSERT_TRUE(secondary);
+  EXPECT_EQ(secondary->wait, std::chrono::seconds(30));
+  auto primary = github::rate_limited(
+      response(403, {{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset", std::to_string(1'800'000'042)}}), kNow);
+  ASSERT_TRUE(primary);
+  EXPECT_EQ(primary->wait, std::chrono::seconds(42));
+  auto message_only = github::rate_limited(response(403, {}, R"({"message":"You have exceeded a secondary rate limit"})"), kNow);
+  ASSERT_TRUE(message_only);
+  EXPECT_EQ(message_only->wait, std::chrono::seconds(60));
+  EXPECT_TRUE(github::rate_limited(response(429, {}), kNow));
+  // A 403 for missing permissions is not a rate limit: waiting would not help.
+  EXPECT_FALSE(github::rate_limited(response(403, {}, R"({"message":"Resource not accessible by integration"})"), kNow));
+  EXPECT_FALSE(github::rate_limited(response(502, {{"retry-after", "5"}}), kNow));
+  EXPECT_FALSE(github::rate_limited(response(201, {{"x-ratelimit-remaining", "0"}}), kNow));
+}
+
+TEST(LinkHeaderTest, FindsTheNextPage) {
+  EXPECT_EQ(github::next_page_url("<https://api.github.com/x?page=2>; rel=\"next\", <https://api.github.com/x?page=5>; rel=\"last\""),
+            "https://api.github.com/x?page=2");
+  EXPECT_EQ(github::next_page_url("<https://api.github.com/x?page=1>; rel=\"prev\", <https://api.github.com/x?page=3>; rel=\"next\""),
+            "https://api.github.com/x?page=3");
+  EXPECT_EQ(github::next_page_url("<https://api.github.com/x?page=1>; rel=\"first\""), "");
+  EXPECT_EQ(github::next_page_url(""), "");
+  EXPECT_EQ(github::next_page_url("garbage <without end"), "");
+}
+
+TEST(MessagesTest, StatusDescriptionsAreCutToGitHubsLimitInCharacters) {
+  const std::string long_text = std::string(130, 'a') + "ééééééééééééééééééééé";  // 151 characters, 172 bytes
+  const store::OutboxMessage message = github::status_message("o/r", std::string(40, 'a'), "failure", "ctx", long_text, "http://x", "k");
+  const github::Request request = github::decode_payload(message.payload);
+  EXPECT_EQ(request.method, "POST");
+  EXPECT_EQ(request.path, "/repos/o/r/statuses/" + std::string(40, 'a'));
+  const json::value body = json::parse(request.body);
+  const std::string description(body.at("description").as_string());
+  std::size_t characters = 0;
+  for (unsigned char c : description) characters += (c & 0xC0) != 0x80;
+  EXPECT_EQ(characters, 140u);
+  EXPECT_TRUE(description.ends_with("\u2026"));
+  EXPECT_EQ(github::truncate_characters("short", 140), "short");
+}
+
+TEST(MessagesTest, CommentsCarryTheirDedupeMarker) {
+  const store::OutboxMessage message = github::comment_message("o/r", 5, "hello", "comment:build-3:finished");
+  const json::value body = json::parse(github::decode_payload(message.payload).body);
+  EXPECT_TRUE(std::string(body.at("body").as_string()).ends_with("<!-- calico-release-bot:comment:build-3:finished -->"));
+  EXPECT_EQ(github::comment_marker("a--b"), "<!-- calico-release-bot:a-b -->");
+}
+
+github::BuildFacts facts(const std::string& state) {
+  github::BuildFacts f;
+  f.build.id = 7;
+  f.build.target_repo = "calico-3.4";
+  f.build.version = "v3.4.1";
+  f.build.state = state;
+  f.status_page = "http://bot.example";
+  f.steps = {{"felix/xenial", "succeeded", "", "", {}, {}},   {"pub_debs/xenial", "succeeded", "", "", {}, {}},
+             {"felix/centos7", "failed", "", "", {}, {}},     {"pub_rpms/centos7", "skipped", "", "", {}, {}},
+             {"net_cal/xenial", "succeeded", "", "", {}, {}}, {"net_cal/centos7", "succeeded", "", "", {}, {}}};
+  f.origin.command_id = 3;
+  f.origin.repository = "projectcalico/felix";
+  f.origin.issue_number = 12;
+  f.origin.head_sha = std::string(40, 'c');
+  f.origin.requested_by = "maintainer";
+  f.sources = {{"projectcalico/felix", std::string(40, 'f')}};
+  return f;
+}
+
+TEST(BuildReportTest, TheSummaryTableHasAComponentByPlatformCellForEveryJob) {
+  const std::string table = github::summary_table(facts("failed"));
+  EXPECT_NE(table.find("| component | xenial | centos7 |"), std::string::npos) << table;
+  EXPECT_NE(table.find("| networking-calico | ✅ published | ⏭ not published |"), std::string::npos) << table;
+  EXPECT_NE(table.find("| felix | ✅ published | ❌ failed ([log](http://bot.example/builds/7/logs/felix/centos7)) |"),
+            std::string::npos)
+      << table;
+  EXPECT_LT(table.find("networking-calico"), table.find("| felix"));  // procedure order
+}
+
+TEST(BuildReportTest, StatusesGoToEverySourceAndThePullRequestHeadWithTheBuildsState) {
+  for (const auto& [state, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"running", "pending"}, {"succeeded", "success"}, {"failed", "failure"}, {"cancelled", "error"}}) {
+    const auto messages = github::build_report(facts(state));
+    int statuses = 0;
+    int comments = 0;
+    for (const store::OutboxMessage& message : messages) {
+      const json::value body = json::parse(github::decode_payload(message.payload).body);
+      if (message.kind == "status") {
+        ++statuses;
+        EXPECT_EQ(body.at("state").as_string(), expected);
+        EXPECT_EQ(body.at("context").as_string(), "calico-release-bot/calico-3.4");
+        EXPECT_EQ(body.at("target_url").as_string(), "http://bot.example/builds/7");
+      } else if (message.kind == "comment") {
+        ++comments;
+      }
+    }
+    EXPECT_EQ(statuses, 2) << state;                         // felix's commit and the PR head
+    EXPECT_EQ(comments, state == "running" ? 1 : 2) << state;  // started; then the summary too
+  }
+}
+
+TEST(BuildReportTest, AnAutomaticBuildOnlySetsStatuses) {
+  github::BuildFacts f = facts("succeeded");
+  f.origin = {};
+  const auto messages = github::build_report(f);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].kind, "status");
+}
+
+}  // namespace
