@@ -40,6 +40,7 @@ std::string AppCredentials::authorization() {
       make_app_jwt(app_id_, private_key_.reveal(), std::chrono::time_point_cast<std::chrono::seconds>(now));
   auto headers = api_headers();
   headers.emplace_back("Authorization", "Bearer " + jwt);
+  headers.emplace_back("Content-Type", "application/json");
   const std::string url = api_root_ + "/app/installations/" + installation_id_ + "/access_tokens";
   const http::ClientResponse response = http_.request("POST", url, headers, "{}");
   if (response.status != 201) {

@@ -102,10 +102,11 @@ bool OutboxSender::wait_for(std::chrono::steady_clock::time_point until) {
 
 std::size_t OutboxSender::send_due() {
   if (!client_) return 0;
+  // During a rate-limit pause nothing goes out; the rows wait in order for the next pass.
+  if (std::chrono::steady_clock::now() < paused_until_) return 0;
   std::size_t delivered = 0;
   const auto rows = store_.call([](store::Database& db) { return store::due_outbox(db, util::utc_now_iso8601(), kBatch); });
   for (const store::OutboxRow& row : rows) {
-    if (!wait_for(paused_until_)) break;
     const Sent sent = send(row);
     if (sent == Sent::delivered) ++delivered;
     if (sent == Sent::paused) break;  // every other row would meet the same limit

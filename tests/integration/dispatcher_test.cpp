@@ -10,6 +10,7 @@
 #include "bot/dispatch/dispatcher.hpp"
 #include "bot/store/build_queue.hpp"
 #include "bot/store/builds.hpp"
+#include "bot/store/reporting.hpp"
 #include "config/loader.hpp"
 #include "bot/launchpad/watcher.hpp"
 #include "bot/store/lp_watches.hpp"
@@ -138,6 +139,15 @@ TEST_F(DispatcherTest, RunsAQueuedReleaseRecordingEveryJob) {
   for (const auto& step : steps) EXPECT_EQ(step.state, "succeeded") << step.job << ": " << step.detail;
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "ppa" / "project-calico" / "calico-3.4" / "felix_3.4.1-xenial_source.changes"));
   EXPECT_FALSE(dispatcher.run_next()) << "nothing left";
+  // The commits it built are remembered for their commit statuses: the tagged ones.
+  const auto sources = store.call([&](store::Database& db) { return store::build_sources(db, builds[0].id); });
+  EXPECT_NE(std::find(sources.begin(), sources.end(), std::pair<std::string, std::string>(
+                                                          "projectcalico/felix", fixtures_->commits.at("felix@v3.4.1"))),
+            sources.end());
+  EXPECT_NE(std::find(sources.begin(), sources.end(),
+                      std::pair<std::string, std::string>("projectcalico/networking-calico",
+                                                          fixtures_->commits.at("networking-calico@v3.4.1"))),
+            sources.end());
 
   const auto status = testkit::run_process({CALICO_BOT_BINARY, "status", "--config", (dir.path() / "bot.toml").string()}, dir.path());
   EXPECT_EQ(status.exit_code, 0) << status.output;

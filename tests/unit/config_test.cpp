@@ -170,3 +170,36 @@ TEST(Config, ABadReleaseTagPatternIsNamed) {
   EXPECT_EQ(error.rfind("/etc/calico/bot.toml:5: repositories[0].release_tag_pattern: is not a valid regular expression: \"v(3\"", 0), 0u)
       << error;
 }
+
+TEST(Config, GitHubSectionIsValidatedWithWhereAndWhat) {
+  const config::Config defaults = parse_config("", kOrigin);
+  EXPECT_EQ(defaults.github.api_root, "https://api.github.com");
+  EXPECT_EQ(defaults.github.permission_cache, std::chrono::seconds(300));
+  EXPECT_EQ(defaults.github.write_interval, std::chrono::milliseconds(1000));
+  EXPECT_EQ(defaults.server.status_page_url(), "http://127.0.0.1:8080");
+  const config::Config set = parse_config(
+      "[server]\naddress = \"0.0.0.0\"\nport = 9000\n[github]\napi_root = \"https://ghe.example/api/v3/\"\n"
+      "allowed_users = [\"release-captain\", \"dependabot[bot]\"]\npermission_cache_seconds = 60\n",
+      kOrigin);
+  EXPECT_EQ(set.github.api_root, "https://ghe.example/api/v3");
+  EXPECT_EQ(set.github.allowed_users.size(), 2u);
+  EXPECT_EQ(set.server.status_page_url(), "http://127.0.0.1:9000");
+  EXPECT_EQ(parse_config("[server]\npublic_url = \"https://bot.example/\"\n", kOrigin).server.status_page_url(),
+            "https://bot.example");
+
+  EXPECT_EQ(error_of("[github]\napi_root = \"ftp://x\"\n"), "/etc/calico/bot.toml:2: github.api_root: is not an http(s) URL: \"ftp://x\"");
+  EXPECT_EQ(error_of("[github]\napp_id = 12\n"), "/etc/calico/bot.toml:2: github.app_id: expected a string, got an integer");
+  EXPECT_EQ(error_of("[github]\napp_id = \"12x\"\n"), "/etc/calico/bot.toml:2: github.app_id: must be a number in quotes, got \"12x\"");
+  EXPECT_EQ(error_of("[github]\napp_id = \"12\"\n"), "/etc/calico/bot.toml:2: github.app_id: app_id and installation_id go together");
+  EXPECT_EQ(error_of("[github]\nallowed_users = [\"-bad-\"]\n"),
+            "/etc/calico/bot.toml:2: github.allowed_users: \"-bad-\" is not a GitHub login");
+  EXPECT_EQ(error_of("[github]\nwrite_interval_ms = -1\n").find("github.write_interval_ms: expected an integer in 0..60000"),
+            std::string("/etc/calico/bot.toml:2: ").size());
+  EXPECT_EQ(error_of("[secrets]\ngithub_app_private_key = { file = \"k.pem\" }\n"),
+            "/etc/calico/bot.toml: secrets.github_app_private_key: is set but github.app_id and github.installation_id are not");
+  EXPECT_EQ(error_of("[secrets]\ngithub_token = { env = \"T\" }\ngithub_app_private_key = { file = \"k.pem\" }\n"
+                     "[github]\napp_id = \"1\"\ninstallation_id = \"2\"\n"),
+            "/etc/calico/bot.toml: secrets.github_token and secrets.github_app_private_key: set one, not both");
+  EXPECT_EQ(error_of("[server]\npublic_url = \"bot.example\"\n"),
+            "/etc/calico/bot.toml:2: server.public_url: is not an http(s) URL: \"bot.example\"");
+}

@@ -1,0 +1,457 @@
+// The GitHub conversation against a GitHub fake on loopback: commands from PR comments (with the
+// permission check), the replies, reactions and statuses they cause, the outbox's retries and
+// rate-limit pauses, no message twice across a restart, App authentication, and the whole path
+// from a signed webhook through the running service.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "bot/commands/runner.hpp"
+#include "bot/github/client.hpp"
+#include "bot/github/messages.hpp"
+#include "bot/github/outbox_sender.hpp"
+#include "bot/github/reporter.hpp"
+#include "bot/service.hpp"
+#include "bot/store/build_queue.hpp"
+#include "bot/store/builds.hpp"
+#include "bot/store/commands.hpp"
+#include "bot/store/handler_results.hpp"
+#include "bot/store/outbox.hpp"
+#include "bot/store/reporting.hpp"
+#include "builders/git/ls_remote.hpp"
+#include "config/loader.hpp"
+#include "handlers/registry.hpp"
+#include "tests/support/fake_github.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/suites.hpp"
+
+using namespace calico;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kHead(40, 'e');
+constexpr const char* kRepo = "projectcalico/felix";
+
+bool has_text(const std::vector<testkit::GitHubComment>& comments, const std::string& text) {
+  return std::any_of(comments.begin(), comments.end(),
+                     [&](const testkit::GitHubComment& c) { return c.body.find(text) != std::string::npos; });
+}
+
+std::string all_bodies(const std::vector<testkit::GitHubComment>& comments) {
+  std::string out;
+  for (const auto& c : comments) out += c.body + "\n----\n";
+  return out;
+}
+
+int count_requests(const testkit::FakeGitHub& github, const std::string& method, const std::string& path_part) {
+  int n = 0;
+  for (const auto& r : github.requests()) n += r.method == method && r.path.find(path_part) != std::string::npos;
+  return n;
+}
+
+}  // namespace
+
+class GitHubConversationTest : public testkit::SuiteWithFixtures {
+ protected:
+  void SetUp() override {
+    github_.accept_token("test-token");
+    github_.set_pull(kRepo, 12, kHead);
+    open(github_extra_);
+  }
+
+  void TearDown() override {
+    EXPECT_TRUE(github_.problems().empty()) << github_.problems().front();
+  }
+
+  // (Re)starts the bot's parts on the same directory: a restart.
+  void open(const std::string& github_extra) {
+    sender_.reset();
+    runner_.reset();
+    reads_.reset();
+    writes_.reset();
+    store_.reset();
+    testkit::write_file(dir_path() / "webhook-secret", testkit::kTestSecret);
+    testkit::write_file(dir_path() / "github-token", "test-token\n");
+    testkit::write_file(dir_path() / "bot.toml",
+                        "[server]\nport = 0\npublic_url = \"http://status.example\"\n[log]\nlevel = \"warn\"\n"
+                        "[store]\npath = \"state.sqlite\"\n[dispatch]\nenabled = false\n"
+                        "[secrets]\nwebhook_secret = { file = \"webhook-secret\" }\n" +
+                            secrets_ + "[github]\napi_root = \"" + github_.api_root() +
+                            "\"\nwrite_interval_ms = 0\nretry_first_seconds = 0\ntimeout_seconds = 1\n" + github_extra +
+                            testkit::fixture_repositories_toml(*fixtures_));
+    config_ = config::load_config(dir_path() / "bot.toml");
+    store_ = std::make_unique<store::Store>(config_.store);
+    reads_ = github::make_client(config_, token_http_, 2);
+    writes_ = github::make_client(config_, token_http_, 1);
+    runner_ = std::make_unique<commands::CommandRunner>(
+        *store_, config_, reads_.get(), [](const std::string& url) { return builders::git::ls_remote(url); });
+    sender_ = std::make_unique<github::OutboxSender>(*store_, config_.github, writes_.get());
+  }
+
+  const std::filesystem::path& dir_path() const { return scratch_.path(); }
+
+  // What the delivery processor does with an issue_comment: the handlers' result, stored.
+  void comment(const std::string& author, const std::string& body, long long comment_id = 0) {
+    handlers::CommentEvent event{kRepo, 12, comment_id ? comment_id : ++next_comment_, body, {author, false}};
+    const handlers::HandlerResult result = handlers::default_registry().dispatch(event, handlers::HandlerContext{config_});
+    store_->call([&](store::Database& db) { store::apply_handler_result(db, result, std::nullopt); });
+  }
+
+  // Runs the commands and sends what they queued.
+  void converse() {
+    runner_->run_pending();
+    sender_->send_due();
+  }
+
+  std::vector<store::QueuedBuildRequest> pending() {
+    return store_->call([](store::Database& db) { return store::build_requests(db, "pending"); });
+  }
+
+  std::vector<store::OutboxRow> outbox() {
+    return store_->call([](store::Database& db) { return store::outbox_rows(db); });
+  }
+
+  testkit::ScratchDir scratch_;
+  testkit::FakeGitHub github_;
+  std::string secrets_ = "github_token = { file = \"github-token\" }\n";
+  std::string github_extra_;
+  config::Config config_;
+  http::Client token_http_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<github::Client> reads_;
+  std::unique_ptr<github::Client> writes_;
+  std::unique_ptr<commands::CommandRunner> runner_;
+  std::unique_ptr<github::OutboxSender> sender_;
+  long long next_comment_ = 5000;
+};
+
+TEST_F(GitHubConversationTest, AnUnauthorisedUserIsRefusedPolitelyAndNothingRuns) {
+  github_.set_permission(kRepo, "visitor", "read");
+  comment("visitor", "/publish master");
+  converse();
+  EXPECT_TRUE(pending().empty());
+  const auto comments = github_.comments();
+  ASSERT_EQ(comments.size(), 1u);
+  EXPECT_NE(comments[0].body.find("Sorry @visitor, only people with write access to projectcalico/felix may run `/publish`"),
+            std::string::npos)
+      << comments[0].body;
+  EXPECT_NE(comments[0].body.find("read on projectcalico/felix"), std::string::npos);
+  ASSERT_EQ(github_.reactions().size(), 1u);
+  EXPECT_EQ(github_.reactions()[0].content, "eyes");
+  EXPECT_TRUE(github_.statuses().empty());
+
+  // Someone who is not a collaborator at all (GitHub answers 404) is refused the same way.
+  comment("stranger", "/cancel 1");
+  converse();
+  EXPECT_TRUE(has_text(github_.comments(), "stranger is not a collaborator")) << all_bodies(github_.comments());
+}
+
+TEST_F(GitHubConversationTest, AnAuthorisedPublishQueuesTheRightRequestWithAReactionAndAPendingStatus) {
+  github_.set_permission(kRepo, "maintainer", "write");
+  comment("maintainer", "Looks good.\n/publish calico-3.4 steps=felix,pub_debs platforms=xenial");
+  converse();
+  const auto requests = pending();
+  ASSERT_EQ(requests.size(), 1u);
+  const handlers::BuildRequest& request = requests[0].request;
+  EXPECT_EQ(request.kind, handlers::BuildRequest::Kind::command);
+  EXPECT_EQ(request.target_repo, "calico-3.4");
+  EXPECT_EQ(request.version, "v3.4.1");  // the highest v3.4.Z tag of the fixtures
+  EXPECT_EQ(request.steps, (std::vector<std::string>{"felix", "pub_debs"}));
+  EXPECT_EQ(request.platforms, std::vector<std::string>{"xenial"});
+  EXPECT_EQ(request.requested_by, "maintainer");
+  EXPECT_EQ(request.trigger, "/publish calico-3.4 by @maintainer on projectcalico/felix#12");
+
+  ASSERT_EQ(github_.reactions().size(), 1u);
+  EXPECT_EQ(github_.reactions()[0].content, "eyes");
+  const auto statuses = github_.statuses();
+  ASSERT_EQ(statuses.size(), 1u);
+  EXPECT_EQ(statuses[0].sha, kHead);
+  EXPECT_EQ(statuses[0].state, "pending");
+  EXPECT_EQ(statuses[0].context, "calico-release-bot/calico-3.4");
+  EXPECT_EQ(statuses[0].target_url, "http://status.example/");
+  EXPECT_TRUE(github_.comments().empty());  // the reply linking the build comes when the build starts
+
+  // An admin's answer is cached: a second command asks GitHub nothing more.
+  const int asked = count_requests(github_, "GET", "/permission");
+  comment("maintainer", "/publish v3.4.0");
+  converse();
+  EXPECT_EQ(count_requests(github_, "GET", "/permission"), asked);
+  EXPECT_EQ(pending().size(), 2u);
+  EXPECT_EQ(pending()[1].request.version, "v3.4.0");
+}
+
+TEST_F(GitHubConversationTest, ArgumentErrorsUnknownTargetsAndUnknownCommandsGetAReplyWithTheUsage) {
+  github_.set_permission(kRepo, "maintainer", "admin");
+  comment("maintainer", "/publish calico-3.4 steps=compile");
+  comment("maintainer", "/publish calico-9.9");
+  comment("maintainer", "/publish v3.4.7");
+  comment("maintainer", "/frobnicate now");
+  comment("maintainer", "/help");
+  converse();
+  EXPECT_TRUE(pending().empty());
+  const auto comments = github_.comments();
+  ASSERT_EQ(comments.size(), 5u) << all_bodies(comments);
+  EXPECT_NE(comments[0].body.find("I could not run `/publish calico-3.4 steps=compile`: \"compile\" is not a step"), std::string::npos);
+  EXPECT_NE(comments[0].body.find("Usage: `/publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y]`"), std::string::npos);
+  EXPECT_NE(comments[1].body.find("has a v9.9.Z tag"), std::string::npos) << comments[1].body;
+  EXPECT_NE(comments[2].body.find("has the tag v3.4.7"), std::string::npos) << comments[2].body;
+  EXPECT_NE(comments[3].body.find("there is no command /frobnicate"), std::string::npos);
+  EXPECT_NE(comments[3].body.find("known commands: /publish, /status, /cancel, /retry, /help"), std::string::npos);
+  for (const std::string usage : {"/publish <master|calico-X.Y|vX.Y.Z>", "/status [build]", "/cancel [build]", "/retry [build]", "/help"}) {
+    EXPECT_NE(comments[4].body.find(usage), std::string::npos) << usage;
+  }
+  EXPECT_EQ(github_.reactions().size(), 5u);
+}
+
+TEST_F(GitHubConversationTest, StatusCancelAndRetryActOnThisPullRequestsBuild) {
+  github_.set_permission(kRepo, "maintainer", "write");
+  comment("maintainer", "/status");
+  converse();
+  EXPECT_TRUE(has_text(github_.comments(), "there is no build to status yet")) << all_bodies(github_.comments());
+
+  comment("maintainer", "/publish master platforms=xenial");
+  converse();
+  const auto build = store_->call([&](store::Database& db) { return store::claim_next_request(db, 1, "work"); });
+  ASSERT_TRUE(build);
+  store_->call([&](store::Database& db) {
+    store::record_step(db, build->id, {"felix/xenial", "succeeded", "", "", std::nullopt, std::nullopt});
+  });
+  comment("maintainer", "/status");
+  converse();
+  const std::string id = std::to_string(build->id);
+  EXPECT_TRUE(has_text(github_.comments(), "build #" + id + " of **master** for `master` is **running**")) << all_bodies(github_.comments());
+  EXPECT_TRUE(has_text(github_.comments(), "Jobs: 1 succeeded"));
+
+  comment("maintainer", "/retry");
+  converse();
+  EXPECT_TRUE(has_text(github_.comments(), "is running; only a failed or cancelled build can be retried"));
+
+  comment("maintainer", "/cancel");
+  converse();
+  EXPECT_TRUE(has_text(github_.comments(), "cancelling build #" + id));
+  EXPECT_TRUE(store_->call([&](store::Database& db) { return store::cancel_requested(db, build->id); }));
+  store_->call([&](store::Database& db) { store::finish_build(db, build->id, "cancelled", "cancelled by /cancel"); });
+
+  comment("maintainer", "/cancel " + id);
+  comment("maintainer", "/cancel 999");
+  comment("maintainer", "/retry #" + id);
+  converse();
+  EXPECT_TRUE(has_text(github_.comments(), "is cancelled, not running"));
+  EXPECT_TRUE(has_text(github_.comments(), "there is no build #999"));
+  const auto requests = pending();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].request.version, "master");
+  EXPECT_EQ(requests[0].request.platforms, std::vector<std::string>{"xenial"});
+  EXPECT_EQ(requests[0].request.trigger, "/retry " + id + " by @maintainer on projectcalico/felix#12");
+}
+
+TEST_F(GitHubConversationTest, StatusesAndCommentsFollowABuildsLife) {
+  github_.set_permission(kRepo, "maintainer", "write");
+  comment("maintainer", "/publish calico-3.4 platforms=xenial");
+  converse();
+  github::Reporter reporter(*store_, config_);
+  const auto build = store_->call([&](store::Database& db) { return store::claim_next_request(db, 1, "work"); });
+  ASSERT_TRUE(build);
+  const std::string felix_sha = fixtures_->commits.at("felix@v3.4.1");
+  store_->call([&](store::Database& db) { store::record_build_source(db, build->id, kRepo, felix_sha); });
+  reporter.report_pending();
+  sender_->send_due();
+  const std::string url = "http://status.example/builds/" + std::to_string(build->id);
+  EXPECT_TRUE(has_text(github_.comments(), "@maintainer build #" + std::to_string(build->id) +
+                                               " of **v3.4.1** for `calico-3.4` has started: " + url))
+      << all_bodies(github_.comments());
+
+  store_->call([&](store::Database& db) {
+    for (const char* job : {"net_cal/xenial", "felix/xenial", "pub_debs/xenial"}) {
+      store::record_step(db, build->id, {job, "succeeded", "", "", std::nullopt, std::nullopt});
+    }
+    store::finish_build(db, build->id, "succeeded", "all 3 jobs succeeded");
+  });
+  reporter.report_pending();
+  reporter.report_pending();  // nothing new: no second summary
+  sender_->send_due();
+
+  std::vector<std::string> head_states;
+  std::vector<std::string> felix_states;
+  for (const auto& status : github_.statuses()) {
+    EXPECT_EQ(status.context, "calico-release-bot/calico-3.4");
+    if (status.sha == kHead) head_states.push_back(status.state);
+    if (status.sha == felix_sha) felix_states.push_back(status.state);
+    EXPECT_LE(status.description.size(), 140u * 4);
+  }
+  EXPECT_EQ(head_states, (std::vector<std::string>{"pending", "pending", "success"}));  // queued, running, done
+  EXPECT_EQ(felix_states, (std::vector<std::string>{"pending", "success"}));
+  EXPECT_EQ(github_.statuses().back().target_url, url);
+  const auto comments = github_.comments();
+  ASSERT_EQ(comments.size(), 2u) << all_bodies(comments);
+  EXPECT_NE(comments[1].body.find("✅ published"), std::string::npos);
+  EXPECT_NE(comments[1].body.find("| felix | ✅ published |"), std::string::npos) << comments[1].body;
+}
+
+TEST_F(GitHubConversationTest, TheOutboxRetriesAfterServerErrorsUntilAccepted) {
+  store_->call([&](store::Database& db) {
+    store::enqueue_outbox(db, github::status_message(kRepo, kHead, "success", "c", "d", "http://x", "k1"));
+  });
+  github_.fail_next(2, 502);
+  EXPECT_EQ(sender_->send_due(), 0u);
+  EXPECT_EQ(outbox()[0].last_error.value_or(""), "HTTP 502");
+  EXPECT_EQ(sender_->send_due(), 0u);
+  EXPECT_EQ(sender_->send_due(), 1u);
+  EXPECT_EQ(github_.statuses().size(), 1u);
+  EXPECT_EQ(outbox()[0].attempts, 3);
+  EXPECT_TRUE(outbox()[0].delivered_at);
+  EXPECT_EQ(sender_->send_due(), 0u);  // delivered: never again
+  EXPECT_EQ(github_.statuses().size(), 1u);
+}
+
+TEST_F(GitHubConversationTest, ARateLimitPausesEveryWriteUntilGitHubAllowsThem) {
+  store_->call([&](store::Database& db) {
+    store::enqueue_outbox(db, github::status_message(kRepo, kHead, "pending", "c", "d", "http://x", "k1"));
+    store::enqueue_outbox(db, github::status_message(kRepo, kHead, "success", "c", "d", "http://x", "k2"));
+  });
+  github_.secondary_limit_next(1, 2);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(sender_->send_due(), 0u);
+  EXPECT_EQ(github_.requests().size(), 1u);  // the second message was not tried into the limit
+  EXPECT_NE(outbox()[0].last_error.value_or("").find("retry-after 2"), std::string::npos);
+  EXPECT_EQ(sender_->send_due(), 0u);  // not due yet
+  EXPECT_EQ(github_.requests().size(), 1u);
+  while (sender_->send_due() == 0 && std::chrono::steady_clock::now() - started < 10s) std::this_thread::sleep_for(200ms);
+  sender_->send_due();
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 1500ms);
+  ASSERT_EQ(github_.statuses().size(), 2u);
+  EXPECT_EQ(github_.statuses()[0].state, "pending");  // order kept
+
+  // The primary limit: x-ratelimit-remaining 0, wait until x-ratelimit-reset.
+  store_->call([&](store::Database& db) {
+    store::enqueue_outbox(db, github::status_message(kRepo, kHead, "failure", "c", "d", "http://x", "k3"));
+  });
+  github_.primary_limit_next(1, 1s);
+  EXPECT_EQ(sender_->send_due(), 0u);
+  EXPECT_NE(outbox()[2].last_error.value_or("").find("rate limit used up"), std::string::npos);
+  std::this_thread::sleep_for(2100ms);
+  EXPECT_EQ(sender_->send_due(), 1u);
+}
+
+TEST_F(GitHubConversationTest, AWriteGitHubRefusesIsGivenUpWithItsReason) {
+  store_->call([&](store::Database& db) {
+    store::enqueue_outbox(db, github::status_message(kRepo, "not-a-sha", "success", "c", "d", "http://x", "k1"));
+  });
+  EXPECT_EQ(sender_->send_due(), 0u);
+  const auto row = outbox()[0];
+  EXPECT_TRUE(row.abandoned_at);
+  EXPECT_NE(row.last_error.value_or("").find("HTTP 422"), std::string::npos);
+  EXPECT_NE(row.last_error.value_or("").find("No commit found for SHA"), std::string::npos);
+  EXPECT_EQ(sender_->send_due(), 0u);
+  EXPECT_EQ(github_.requests().size(), 1u);
+}
+
+TEST_F(GitHubConversationTest, NothingIsPostedTwiceAcrossARestart) {
+  github_.set_permission(kRepo, "maintainer", "write");
+  // A webhook redelivered: the same comment's command is recorded and run once.
+  comment("maintainer", "/help", 777);
+  comment("maintainer", "/help", 777);
+  runner_->run_pending();
+  EXPECT_EQ(outbox().size(), 2u);  // one reaction, one reply
+
+  // The reply is posted, but the answer is lost (GitHub slower than our timeout).
+  github_.delay_answers(1500ms);
+  sender_->send_due();
+  github_.delay_answers(0ms);
+  std::this_thread::sleep_for(1600ms);  // GitHub finishes the post it was given
+  ASSERT_EQ(github_.comments().size(), 1u);
+  const auto reply = outbox()[1];
+  EXPECT_FALSE(reply.delivered_at);
+  EXPECT_EQ(reply.attempts, 1);
+
+  open(github_extra_);  // a restart
+  sender_->send_due();
+  EXPECT_EQ(github_.comments().size(), 1u) << all_bodies(github_.comments());
+  EXPECT_EQ(count_requests(github_, "POST", "/issues/12/comments"), 1);
+  for (const auto& row : outbox()) EXPECT_TRUE(row.delivered_at) << row.message.dedupe_key;
+  EXPECT_EQ(github_.reactions().size(), 1u);
+
+  // And after another restart nothing goes out at all.
+  const std::size_t before = github_.requests().size();
+  open(github_extra_);
+  runner_->run_pending();
+  sender_->send_due();
+  EXPECT_EQ(github_.requests().size(), before);
+}
+
+TEST_F(GitHubConversationTest, ALookupFollowsCommentPagesToFindAPostedComment) {
+  github_.set_comments_page_size(2);
+  for (int i = 0; i < 5; ++i) github_.add_comment(kRepo, 12, "chatter " + std::to_string(i));
+  const store::OutboxMessage message = github::comment_message(kRepo, 12, "summary", "comment:build-9:finished");
+  github_.add_comment(kRepo, 12, "summary\n\n" + github::comment_marker("comment:build-9:finished"));
+  store_->call([&](store::Database& db) {
+    store::enqueue_outbox(db, message);
+    store::mark_outbox_attempt(db, 1);  // a send that may have arrived
+  });
+  EXPECT_EQ(sender_->send_due(), 1u);
+  EXPECT_EQ(count_requests(github_, "GET", "/issues/12/comments"), 3);  // pages 1, 2, 3
+  EXPECT_EQ(count_requests(github_, "POST", "/issues/12/comments"), 0);
+  EXPECT_EQ(writes_->connections_opened(), 1u);  // one kept-alive connection for them all
+}
+
+TEST_F(GitHubConversationTest, AGitHubAppAuthenticatesWithAJwtAndCachesItsInstallationToken) {
+  const testkit::RsaKeyPair& key = testkit::test_rsa_key();
+  testkit::write_file(dir_path() / "app.pem", key.private_pem);
+  github_.set_app("4242", "77", key.public_pem);
+  secrets_ = "github_app_private_key = { file = \"app.pem\" }\n";
+  open("app_id = \"4242\"\ninstallation_id = \"77\"\n");
+  github_.set_permission(kRepo, "maintainer", "write");
+  comment("maintainer", "/publish master");
+  converse();
+  EXPECT_EQ(pending().size(), 1u);
+  EXPECT_EQ(github_.reactions().size(), 1u);
+  // Reads and writes each fetched one token and reused it for every later call.
+  EXPECT_EQ(github_.installation_tokens_issued(), 2);
+  comment("maintainer", "/status");
+  converse();
+  EXPECT_EQ(github_.installation_tokens_issued(), 2);
+
+  // A token that expires within five minutes is renewed before use.
+  github_.set_app("4242", "77", key.public_pem, 4min);
+  open("app_id = \"4242\"\ninstallation_id = \"77\"\n");
+  comment("maintainer", "/status");
+  converse();
+  const int issued = github_.installation_tokens_issued();
+  comment("maintainer", "/status");
+  converse();
+  EXPECT_GT(github_.installation_tokens_issued(), issued);
+}
+
+TEST_F(GitHubConversationTest, ASignedWebhookCommentRunsThroughTheService) {
+  github_extra_ = "allowed_users = [\"release-captain\"]\n";
+  open(github_extra_);
+  store_.reset();  // the service owns the store now
+  Service service(config_);
+  service.start();
+  std::string payload = testkit::payload("issue_comment_pr.json");
+  const std::string from = "\"body\": \"Looks good — ship it 🚀\\n/publish calico-3.4\"";
+  ASSERT_NE(payload.find(from), std::string::npos);
+  payload.replace(payload.find(from), from.size(), "\"body\": \"/publish master\"");
+  for (const std::string login : {"\"login\": \"maintainer\", \"id\": 3003"}) {
+    payload.replace(payload.find(login), login.size(), "\"login\": \"release-captain\", \"id\": 3003");
+  }
+  github_.set_pull(kRepo, 1912, kHead);
+  testkit::HttpClient client("127.0.0.1", service.port());
+  const auto answer = client.request("POST", "/webhook", testkit::github_headers("issue_comment", "guid-1", testkit::kTestSecret, payload), payload);
+  EXPECT_EQ(answer.status, 202);
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while ((github_.reactions().empty() || github_.statuses().empty()) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  service.stop();
+  ASSERT_EQ(github_.reactions().size(), 1u);
+  EXPECT_EQ(github_.reactions()[0].comment_id, 455667788);
+  ASSERT_EQ(github_.statuses().size(), 1u);
+  EXPECT_EQ(github_.statuses()[0].context, "calico-release-bot/master");
+  EXPECT_EQ(count_requests(github_, "GET", "/permission"), 0);  // allow-listed: GitHub not asked
+  store::Store reopened(config_.store);
+  const auto requests = reopened.call([](store::Database& db) { return store::build_requests(db, "pending"); });
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].request.requested_by, "release-captain");
+}
