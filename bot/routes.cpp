@@ -13,12 +13,14 @@ http::Response method_not_allowed(std::string_view allowed) {
 }  // namespace
 
 Routes::Routes(std::string webhook_path, webhook::Intake& intake, store::Store& store, metrics::Metrics& metrics)
-    : webhook_path_(std::move(webhook_path)), intake_(intake), store_(store), metrics_(metrics) {}
+    : webhook_path_(std::move(webhook_path)), intake_(intake), store_(store), metrics_(metrics), status_page_(store) {}
 
 std::string_view Routes::route_label(std::string_view path) const {
   if (path == webhook_path_) return "webhook";
   if (path == "/healthz") return "healthz";
   if (path == "/metrics") return "metrics";
+  if (path.starts_with("/api/")) return "api";
+  if (path == "/" || path.starts_with("/builds/")) return "status";
   return "other";
 }
 
@@ -44,6 +46,7 @@ void Routes::handle(http::Request request, http::Respond respond) {
                 });
     return;
   }
+  if (status_page_.handle(request, respond)) return;
   respond(http::text_response(404, "not found"));
 }
 

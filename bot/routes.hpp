@@ -1,10 +1,12 @@
-// The service's HTTP routes: the webhook, /healthz and /metrics. Later issues add the status page.
+// The service's HTTP routes: the webhook, /healthz, /metrics and the status page (/, /builds/…,
+// /api/builds…).
 #pragma once
 
 #include <string>
 
 #include "bot/http/message.hpp"
 #include "bot/metrics/metrics.hpp"
+#include "bot/status_page/handler.hpp"
 #include "bot/store/store.hpp"
 #include "bot/webhook/intake.hpp"
 
@@ -15,7 +17,7 @@ class Routes : public http::Handler {
   Routes(std::string webhook_path, webhook::Intake& intake, store::Store& store, metrics::Metrics& metrics);
   void handle(http::Request request, http::Respond respond) override;
 
-  // Bounded label for metrics: "webhook", "healthz", "metrics" or "other".
+  // Bounded label for metrics: "webhook", "healthz", "metrics", "status", "api" or "other".
   std::string_view route_label(std::string_view path) const;
 
  private:
@@ -23,6 +25,7 @@ class Routes : public http::Handler {
   webhook::Intake& intake_;
   store::Store& store_;
   metrics::Metrics& metrics_;
+  status_page::Handler status_page_;
 };
 
 }  // namespace calico

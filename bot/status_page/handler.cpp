@@ -1,0 +1,109 @@
+#include "bot/status_page/handler.hpp"
+
+#include <fstream>
+#include <memory>
+#include <regex>
+
+#include "bot/status_page/render.hpp"
+
+namespace calico::status_page {
+
+namespace {
+
+constexpr std::streamoff kLogTail = 512 * 1024;  // what the log page shows of a long log
+
+http::Response html(int status, std::string body) {
+  http::Response response{status, "text/html; charset=utf-8", std::move(body), {}};
+  response.headers.emplace_back("Cache-Control", "no-store");
+  return response;
+}
+
+struct LogText {
+  std::string text;
+  bool truncated = false;
+};
+
+LogText read_log(const std::string& path, bool whole) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {"(no log yet)", false};
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  const std::streamoff start = whole || size <= kLogTail ? 0 : size - kLogTail;
+  in.seekg(start);
+  LogText out;
+  out.text.resize(static_cast<std::size_t>(size - start));
+  in.read(out.text.data(), static_cast<std::streamsize>(out.text.size()));
+  out.truncated = start > 0;
+  return out;
+}
+
+}  // namespace
+
+bool Handler::handle(const http::Request& request, const http::Respond& respond) {
+  const std::string path(request.path());
+  static const std::regex build_route("/builds/([1-9][0-9]{0,17})");
+  static const std::regex log_route("/builds/([1-9][0-9]{0,17})/logs/([a-z_]+/[a-z0-9._-]+)(/raw)?");
+  static const std::regex api_build_route("/api/builds/([1-9][0-9]{0,17})");
+  std::smatch match;
+  enum class Kind { index, build, log, api_index, api_build } kind;
+  std::int64_t id = 0;
+  std::string job;
+  bool raw = false;
+  if (path == "/") {
+    kind = Kind::index;
+  } else if (path == "/api/builds") {
+    kind = Kind::api_index;
+  } else if (std::regex_match(path, match, build_route)) {
+    kind = Kind::build;
+  } else if (std::regex_match(path, match, api_build_route)) {
+    kind = Kind::api_build;
+  } else if (std::regex_match(path, match, log_route)) {
+    kind = Kind::log;
+    job = match[2];
+    raw = match[3].matched;
+  } else {
+    return false;
+  }
+  if (request.method != "GET" && request.method != "HEAD") {
+    http::Response response = http::text_response(405, "method not allowed; use GET");
+    response.headers.emplace_back("Allow", "GET");
+    respond(std::move(response));
+    return true;
+  }
+  if (kind != Kind::index && kind != Kind::api_index) id = std::stoll(match[1]);
+
+  auto answer = std::make_shared<http::Response>();
+  store_.post(
+      [=](store::Database& db) {
+        if (kind == Kind::index || kind == Kind::api_index) {
+          const Overview data = overview(db, 100);
+          *answer = kind == Kind::index ? html(200, index_html(data)) : http::json_response(200, index_json(data));
+          return;
+        }
+        const std::optional<BuildPage> page = build_page(db, id);
+        if (!page) {
+          const std::string what = "There is no build #" + std::to_string(id) + ".";
+          *answer = kind == Kind::api_build ? http::json_response(404, "{\"message\":\"" + what + "\"}") : html(404, not_found_html(what));
+          return;
+        }
+        if (kind == Kind::build) {
+          *answer = html(200, build_html(*page));
+        } else if (kind == Kind::api_build) {
+          *answer = http::json_response(200, build_json(*page));
+        } else {
+          const auto step = std::find_if(page->steps.begin(), page->steps.end(), [&](const store::StepRow& s) { return s.job == job; });
+          if (step == page->steps.end()) {
+            *answer = html(404, not_found_html("Build #" + std::to_string(id) + " has no job " + job + "."));
+            return;
+          }
+          const LogText log = read_log(step->log_path, raw);
+          *answer = raw ? http::text_response(200, log.text) : html(200, log_html(*page, *step, log.text, log.truncated));
+        }
+      },
+      [answer, respond](std::exception_ptr error) {
+        respond(error ? http::text_response(503, "store unavailable") : std::move(*answer));
+      });
+  return true;
+}
+
+}  // namespace calico::status_page

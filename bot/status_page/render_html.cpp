@@ -1,0 +1,225 @@
+#include <algorithm>
+#include <map>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include "bot/status_page/render.hpp"
+#include "bot/util/time_format.hpp"
+#include "builders/steps.hpp"
+
+namespace calico::status_page {
+
+namespace {
+
+constexpr std::string_view kStyle = R"css(
+:root { --ok:#1a7f37; --bad:#cf222e; --run:#9a6700; --dim:#57606a; --line:#d0d7de; }
+* { box-sizing: border-box; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1f2328; background: #f6f8fa; }
+header { background: #24292f; color: #fff; padding: .6rem 1rem; }
+header a { color: #fff; text-decoration: none; font-weight: 600; }
+main { padding: 1rem; max-width: 1100px; margin: auto; }
+h1 { font-size: 1.3rem; margin: .2rem 0 1rem; } h2 { font-size: 1.05rem; margin: 1.5rem 0 .5rem; }
+.scroll { overflow-x: auto; background: #fff; border: 1px solid var(--line); border-radius: 6px; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid var(--line); white-space: nowrap; vertical-align: top; }
+th { background: #f6f8fa; font-weight: 600; font-size: .85rem; color: var(--dim); }
+tr:last-child td { border-bottom: 0; }
+.state { display: inline-block; padding: .05rem .5rem; border-radius: 1rem; font-size: .8rem; font-weight: 600; color: #fff; background: var(--dim); }
+.state.succeeded, .state.published, .state.built { background: var(--ok); }
+.state.failed, .state.rejected, .state.superseded, .state.deleted { background: var(--bad); }
+.state.running, .state.building, .state.waiting, .state.pending { background: var(--run); }
+.state.skipped, .state.cancelled { background: #8c959f; }
+.dim { color: var(--dim); font-size: .85rem; }
+.detail { white-space: normal; max-width: 40rem; font-size: .85rem; color: var(--dim); }
+pre { background: #0d1117; color: #e6edf3; padding: 1rem; border-radius: 6px; overflow-x: auto; font-size: .8rem; line-height: 1.35; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .8rem 1rem; }
+dt { color: var(--dim); } dd { margin: 0; overflow-wrap: anywhere; }
+@media (max-width: 600px) { main { padding: .5rem; } th, td { padding: .35rem .4rem; } }
+)css";
+
+// `refresh`: reload every 3 s (while something runs); `follow`: where the reload lands.
+std::string page(const std::string& title, const std::string& body, bool refresh, const std::string& follow = "") {
+  return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
+         std::string(refresh ? "<meta http-equiv=\"refresh\" content=\"3" + (follow.empty() ? "" : "; url=" + escape_html(follow)) + "\">" : "") + "<title>" + escape_html(title) +
+         " · calico-release-bot</title><style>" + std::string(kStyle) +
+         "</style></head><body><header><a href=\"/\">calico-release-bot</a></header><main>" + body +
+         "</main></body></html>\n";
+}
+
+std::string badge(const std::string& state) {
+  return "<span class=\"state " + escape_html(state) + "\">" + escape_html(state.empty() ? "—" : state) + "</span>";
+}
+
+std::string build_link(std::int64_t id) { return "/builds/" + std::to_string(id); }
+
+std::string step_duration(const store::StepRow& step) {
+  if (!step.started_at || !step.finished_at) return "";
+  const auto started = util::parse_iso8601(*step.started_at);
+  const auto finished = util::parse_iso8601(*step.finished_at);
+  if (!started || !finished) return "";
+  return format_duration((*finished - *started).count());
+}
+
+}  // namespace
+
+std::string escape_html(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string format_duration(long long seconds) {
+  if (seconds < 0) seconds = 0;
+  if (seconds < 60) return std::to_string(seconds) + " s";
+  if (seconds < 3600) return std::to_string(seconds / 60) + " min " + std::to_string(seconds % 60) + " s";
+  const long long minutes = (seconds % 3600) / 60;
+  return std::to_string(seconds / 3600) + " h " + (minutes < 10 ? "0" : "") + std::to_string(minutes) + " min";
+}
+
+std::string index_html(const Overview& overview) {
+  bool refresh = !overview.queued.empty();
+  std::string body = "<h1>Builds</h1>";
+  if (!overview.queued.empty()) {
+    body += "<h2>Queued</h2><div class=\"scroll\"><table><tr><th>target</th><th>version</th><th>trigger</th><th>asked by</th><th>since</th></tr>";
+    for (const auto& queued : overview.queued) {
+      body += "<tr><td>" + escape_html(queued.request.target_repo) + "</td><td>" + escape_html(queued.request.version) +
+              "</td><td class=\"detail\">" + escape_html(queued.request.trigger) + "</td><td>" +
+              escape_html(queued.request.requested_by) + "</td><td class=\"dim\">" + escape_html(queued.created_at) + "</td></tr>";
+    }
+    body += "</table></div><h2>Recent</h2>";
+  }
+  if (overview.builds.empty()) {
+    body += "<p class=\"dim\">No builds yet.</p>";
+  } else {
+    body += "<div class=\"scroll\"><table id=\"builds\"><tr><th>#</th><th>target</th><th>version</th><th>trigger</th>"
+            "<th>asked by</th><th>state</th><th>Launchpad</th><th>started</th><th>duration</th></tr>";
+    for (const BuildView& view : overview.builds) {
+      refresh = refresh || still_changing(view);
+      const store::BuildRow& build = view.build;
+      body += "<tr data-build=\"" + std::to_string(build.id) + "\"><td><a href=\"" + build_link(build.id) + "\">" +
+              std::to_string(build.id) + "</a></td><td>" + escape_html(build.target_repo) + "</td><td>" +
+              escape_html(build.version) + "</td><td class=\"detail\">" + escape_html(view.origin.trigger) + "</td><td>" +
+              escape_html(view.origin.requested_by) + "</td><td>" + badge(build.state) + "</td><td>" +
+              (view.publication.empty() ? "" : badge(view.publication)) + "</td><td class=\"dim\">" +
+              escape_html(build.started_at) + "</td><td>" +
+              (view.duration_seconds ? format_duration(*view.duration_seconds) : "") + "</td></tr>";
+    }
+    body += "</table></div>";
+  }
+  return page("Builds", body, refresh);
+}
+
+std::string build_html(const BuildPage& page_data) {
+  const BuildView& view = page_data.view;
+  const store::BuildRow& build = view.build;
+  std::string body = "<h1>Build #" + std::to_string(build.id) + ": " + escape_html(build.version) + " → " +
+                     escape_html(build.target_repo) + " " + badge(build.state) + "</h1>";
+  body += "<dl><dt>trigger</dt><dd>" + escape_html(view.origin.trigger) + "</dd><dt>asked by</dt><dd>" +
+          escape_html(view.origin.requested_by.empty() ? "—" : view.origin.requested_by) + "</dd><dt>kind</dt><dd>" +
+          escape_html(build.kind) + "</dd><dt>started</dt><dd>" + escape_html(build.started_at) + "</dd><dt>finished</dt><dd>" +
+          escape_html(build.finished_at.value_or("—")) + "</dd><dt>duration</dt><dd>" +
+          (view.duration_seconds ? format_duration(*view.duration_seconds) : "—") + "</dd><dt>detail</dt><dd>" +
+          escape_html(build.detail.empty() ? "—" : build.detail) + "</dd><dt>Launchpad</dt><dd>" +
+          (view.publication.empty() ? "—" : badge(view.publication)) + "</dd></dl>";
+
+  // The job graph: one row per step (procedure order), one column per platform.
+  std::vector<std::string> platforms;
+  std::map<std::string, const store::StepRow*> by_job;
+  for (const store::StepRow& step : page_data.steps) {
+    by_job[step.job] = &step;
+    const auto slash = step.job.find('/');
+    const std::string platform = slash == std::string::npos ? "" : step.job.substr(slash + 1);
+    if (std::find(platforms.begin(), platforms.end(), platform) == platforms.end()) platforms.push_back(platform);
+  }
+  body += "<h2>Jobs</h2>";
+  if (page_data.steps.empty()) {
+    body += "<p class=\"dim\">No job has started yet.</p>";
+  } else {
+    body += "<div class=\"scroll\"><table id=\"jobs\"><tr><th>step</th>";
+    for (const std::string& platform : platforms) body += "<th>" + escape_html(platform) + "</th>";
+    body += "</tr>";
+    for (builders::Step step : builders::kAllSteps) {
+      const std::string name(builders::step_name(step));
+      bool any = false;
+      std::string row = "<tr><td>" + name + "</td>";
+      for (const std::string& platform : platforms) {
+        const auto found = by_job.find(name + "/" + platform);
+        if (found == by_job.end()) {
+          row += "<td class=\"dim\">—</td>";
+          continue;
+        }
+        any = true;
+        const store::StepRow& job = *found->second;
+        row += "<td data-job=\"" + escape_html(job.job) + "\">" + badge(job.state) + " <span class=\"dim\">" +
+               step_duration(job) + "</span><br><a href=\"" + build_link(build.id) + "/logs/" + escape_html(job.job) +
+               "\">log</a></td>";
+      }
+      if (any) body += row + "</tr>";
+    }
+    body += "</table></div>";
+    bool details = false;
+    for (const store::StepRow& step : page_data.steps) details = details || (step.state == "failed" && !step.detail.empty());
+    if (details) {
+      body += "<h2>Failures</h2><div class=\"scroll\"><table>";
+      for (const store::StepRow& step : page_data.steps) {
+        if (step.state == "failed") body += "<tr><td>" + escape_html(step.job) + "</td><td class=\"detail\">" + escape_html(step.detail) + "</td></tr>";
+      }
+      body += "</table></div>";
+    }
+  }
+
+  body += "<h2>Launchpad</h2>";
+  if (page_data.watches.empty()) {
+    body += "<p class=\"dim\">Nothing uploaded to watch.</p>";
+  } else {
+    body += "<div class=\"scroll\"><table id=\"launchpad\"><tr><th>source</th><th>version</th><th>series</th><th>state</th><th>architectures</th></tr>";
+    for (const store::LpWatch& watch : page_data.watches) {
+      std::string arches;
+      boost::system::error_code error;
+      const boost::json::value parsed = boost::json::parse(watch.arches, error);
+      if (!error && parsed.is_array()) {
+        for (const boost::json::value& arch : parsed.as_array()) {
+          const boost::json::object* object = arch.if_object();
+          if (!object) continue;
+          auto text = [&](const char* key) {
+            const boost::json::value* value = object->if_contains(key);
+            return value && value->is_string() ? std::string(value->as_string()) : std::string();
+          };
+          arches += escape_html(text("arch")) + " " + badge(text("state")) + " ";
+        }
+      }
+      body += "<tr><td>" + escape_html(watch.source) + "</td><td>" + escape_html(watch.version) + "</td><td>" +
+              escape_html(watch.series) + "</td><td>" + badge(watch.state) + "</td><td>" + arches + "</td></tr>";
+    }
+    body += "</table></div>";
+  }
+  return page("Build #" + std::to_string(build.id), body, still_changing(view));
+}
+
+std::string log_html(const BuildPage& page_data, const store::StepRow& step, const std::string& text, bool truncated) {
+  const bool running = step.state == "running";
+  std::string body = "<h1><a href=\"" + build_link(page_data.view.build.id) + "\">Build #" +
+                     std::to_string(page_data.view.build.id) + "</a> · " + escape_html(step.job) + " " + badge(step.state) + "</h1>";
+  if (truncated) body += "<p class=\"dim\">Showing the end of the log. <a href=\"" + build_link(page_data.view.build.id) + "/logs/" + escape_html(step.job) + "/raw\">Whole log</a></p>";
+  body += "<pre id=\"log\">" + escape_html(text) + "</pre><p id=\"end\" class=\"dim\">" +
+          (running ? "The job is running; this page follows it." : "End of log.") + "</p>";
+  return page(step.job + " log", body, running, build_link(page_data.view.build.id) + "/logs/" + step.job + "#end");
+}
+
+std::string not_found_html(const std::string& what) {
+  return page("Not found", "<h1>Not found</h1><p>" + escape_html(what) + "</p><p><a href=\"/\">All builds</a></p>", false);
+}
+
+}  // namespace calico::status_page

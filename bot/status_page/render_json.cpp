@@ -1,0 +1,81 @@
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "bot/status_page/render.hpp"
+
+namespace calico::status_page {
+
+namespace json = boost::json;
+
+namespace {
+
+json::value optional_text(const std::optional<std::string>& text) { return text ? json::value(*text) : json::value(nullptr); }
+
+json::object build_object(const BuildView& view) {
+  const store::BuildRow& build = view.build;
+  json::object out;
+  out["id"] = build.id;
+  out["target_repo"] = build.target_repo;
+  out["version"] = build.version;
+  out["kind"] = build.kind;
+  out["state"] = build.state;
+  out["detail"] = build.detail;
+  out["trigger"] = view.origin.trigger;
+  out["requested_by"] = view.origin.requested_by;
+  out["started_at"] = build.started_at;
+  out["finished_at"] = optional_text(build.finished_at);
+  out["duration_seconds"] = view.duration_seconds ? json::value(*view.duration_seconds) : json::value(nullptr);
+  out["launchpad"] = view.publication;
+  out["url"] = "/builds/" + std::to_string(build.id);
+  return out;
+}
+
+}  // namespace
+
+std::string index_json(const Overview& overview) {
+  json::array builds;
+  for (const BuildView& view : overview.builds) builds.push_back(build_object(view));
+  json::array queued;
+  for (const auto& request : overview.queued) {
+    queued.push_back(json::object{{"id", request.id},
+                                  {"target_repo", request.request.target_repo},
+                                  {"version", request.request.version},
+                                  {"trigger", request.request.trigger},
+                                  {"requested_by", request.request.requested_by},
+                                  {"created_at", request.created_at}});
+  }
+  return json::serialize(json::object{{"builds", builds}, {"queued", queued}});
+}
+
+std::string build_json(const BuildPage& page) {
+  json::object out = build_object(page.view);
+  json::array jobs;
+  for (const store::StepRow& step : page.steps) {
+    jobs.push_back(json::object{{"job", step.job},
+                                {"state", step.state},
+                                {"detail", step.detail},
+                                {"started_at", optional_text(step.started_at)},
+                                {"finished_at", optional_text(step.finished_at)},
+                                {"log_url", "/builds/" + std::to_string(page.view.build.id) + "/logs/" + step.job}});
+  }
+  out["jobs"] = jobs;
+  json::array publications;
+  for (const store::LpWatch& watch : page.watches) {
+    boost::system::error_code error;
+    json::value arches = json::parse(watch.arches, error);
+    if (error) arches = json::array();
+    publications.push_back(json::object{{"source", watch.source},
+                                        {"version", watch.version},
+                                        {"series", watch.series},
+                                        {"ppa", "~" + watch.owner + "/" + watch.ppa},
+                                        {"state", watch.state},
+                                        {"detail", watch.detail},
+                                        {"architectures", arches}});
+  }
+  out["publications"] = publications;
+  return json::serialize(out);
+}
+
+}  // namespace calico::status_page

@@ -1,0 +1,49 @@
+#include "bot/status_page/view.hpp"
+
+#include <chrono>
+
+#include "bot/util/time_format.hpp"
+
+namespace calico::status_page {
+
+namespace {
+
+BuildView view_of(store::Database& db, const store::BuildRow& build) {
+  BuildView view;
+  view.build = build;
+  view.origin = store::build_origin(db, build.id);
+  const auto started = util::parse_iso8601(build.started_at);
+  const auto ended = build.finished_at ? util::parse_iso8601(*build.finished_at)
+                                       : std::optional(std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+  if (started && ended) view.duration_seconds = (*ended - *started).count();
+  const auto watches = store::lp_watches_of_build(db, build.id);
+  if (!watches.empty()) view.publication = store::build_publication(watches).state;
+  return view;
+}
+
+}  // namespace
+
+Overview overview(store::Database& db, int limit) {
+  Overview out;
+  for (const store::BuildRow& build : store::recent_builds(db, limit)) out.builds.push_back(view_of(db, build));
+  out.queued = store::build_requests(db, "pending");
+  return out;
+}
+
+std::optional<BuildPage> build_page(store::Database& db, std::int64_t id) {
+  const auto build = store::find_build(db, id);
+  if (!build) return std::nullopt;
+  BuildPage page;
+  page.view = view_of(db, *build);
+  page.steps = store::build_steps(db, id);
+  page.watches = store::lp_watches_of_build(db, id);
+  return page;
+}
+
+bool still_changing(const BuildView& view) {
+  if (view.build.state == "running") return true;
+  return view.build.state == "succeeded" && !view.publication.empty() && view.publication != "published" &&
+         view.publication != "failed" && view.publication != "rejected";
+}
+
+}  // namespace calico::status_page

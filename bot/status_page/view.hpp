@@ -1,0 +1,43 @@
+// What the status page shows, read from the store in one go: builds with where they came from,
+// and for one build its jobs and its Launchpad publications. The HTML and the JSON API render
+// the same values, so they never disagree.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bot/store/build_queue.hpp"
+#include "bot/store/builds.hpp"
+#include "bot/store/database.hpp"
+#include "bot/store/lp_watches.hpp"
+#include "bot/store/reporting.hpp"
+
+namespace calico::status_page {
+
+struct BuildView {
+  store::BuildRow build;
+  store::BuildOrigin origin;
+  std::optional<long long> duration_seconds;  // finished − started, or now − started while running
+  std::string publication;                    // Launchpad: "", waiting, building, published, failed, …
+};
+
+struct BuildPage {
+  BuildView view;
+  std::vector<store::StepRow> steps;
+  std::vector<store::LpWatch> watches;
+};
+
+struct Overview {
+  std::vector<BuildView> builds;                  // newest first
+  std::vector<store::QueuedBuildRequest> queued;  // oldest first
+};
+
+Overview overview(store::Database& db, int limit);
+std::optional<BuildPage> build_page(store::Database& db, std::int64_t id);
+
+// Whether anything shown may still change: the page refreshes itself while it does.
+bool still_changing(const BuildView& view);
+
+}  // namespace calico::status_page
