@@ -43,7 +43,7 @@ void add_package(GitFixture& repo, const std::string& source, const std::string&
 
 }  // namespace
 
-CalicoFixtures make_calico_fixtures(const std::filesystem::path& root) {
+CalicoFixtures make_calico_fixtures(const std::filesystem::path& root, bool release_tags) {
   CalicoFixtures fixtures;
   fixtures.root = root;
   for (const auto& [name, binary, arch] : {std::tuple{"felix", "calico-felix", "any"},
@@ -51,10 +51,10 @@ CalicoFixtures make_calico_fixtures(const std::filesystem::path& root) {
     GitFixture repo(root / name);
     add_package(repo, name, binary, arch, std::string("Project Calico ") + name);
     repo.commit("VERSION", "3.4.0\n", "Release v3.4.0");
-    repo.tag("v3.4.0");
+    if (release_tags) repo.tag("v3.4.0");
     fixtures.commits[std::string(name) + "@v3.4.0"] = repo.head();
     repo.commit("VERSION", "3.4.1\n", "Release v3.4.1");
-    repo.tag("v3.4.1");
+    if (release_tags) repo.tag("v3.4.1");
     fixtures.commits[std::string(name) + "@v3.4.1"] = repo.head();
     repo.commit("CHANGES", "Work towards 3.5\n", "Start 3.5 development");
     repo.commit("CHANGES", "Work towards 3.5, more\n", "More 3.5 development");

@@ -23,7 +23,8 @@ struct CalicoFixtures {
 
 // Creates the repositories under `root`. Felix and networking-calico carry v3.4.0 and v3.4.1 on
 // master, then two more master commits; dnsmasq carries the per-platform fork tags of DESIGN.md.
-CalicoFixtures make_calico_fixtures(const std::filesystem::path& root);
+// Without `release_tags` the v3.4.x commits are there untagged (the demo tags them itself).
+CalicoFixtures make_calico_fixtures(const std::filesystem::path& root, bool release_tags = true);
 
 // A fixture repository exported at `checkout` into `tree`, with the version the procedure's rules
 // give it (release for a tagged commit, snapshot otherwise).

@@ -137,9 +137,9 @@ class FakeLaunchpad::Handler : public http::Handler {
     return owner_.api_root() + "/~" + owner + "/+archive/ubuntu/" + ppa + "/+build/" + std::to_string(index) + "-" + arch;
   }
 
-  FakeSource* find(const std::string& name, const std::string& version) {
+  FakeSource* find(const std::string& name, const std::string& version, const std::string& ppa) {
     for (FakeSource& source : sources) {
-      if (source.name == name && source.version == version) return &source;
+      if (source.name == name && source.version == version && (ppa.empty() || source.ppa == ppa)) return &source;
     }
     return nullptr;
   }
@@ -153,7 +153,8 @@ class FakeLaunchpad::Handler : public http::Handler {
   std::chrono::milliseconds delay{0};
 };
 
-FakeLaunchpad::FakeLaunchpad() : handler_(std::make_unique<Handler>(*this)), server_(std::make_unique<LoopbackServer>(*handler_)) {
+FakeLaunchpad::FakeLaunchpad(std::uint16_t port)
+    : handler_(std::make_unique<Handler>(*this)), server_(std::make_unique<LoopbackServer>(*handler_, port)) {
   api_root_ = "http://127.0.0.1:" + std::to_string(server_->port()) + "/1.0";
 }
 
@@ -166,14 +167,16 @@ void FakeLaunchpad::add_source(FakeSource source) {
   handler_->sources.push_back(std::move(source));
 }
 
-void FakeLaunchpad::set_source_status(const std::string& name, const std::string& version, const std::string& status) {
+void FakeLaunchpad::set_source_status(const std::string& name, const std::string& version, const std::string& status,
+                                      const std::string& ppa) {
   std::lock_guard lock(handler_->mutex);
-  if (FakeSource* source = handler_->find(name, version)) source->status = status;
+  if (FakeSource* source = handler_->find(name, version, ppa)) source->status = status;
 }
 
-void FakeLaunchpad::set_build(const std::string& name, const std::string& version, const FakeBuild& build) {
+void FakeLaunchpad::set_build(const std::string& name, const std::string& version, const FakeBuild& build,
+                              const std::string& ppa) {
   std::lock_guard lock(handler_->mutex);
-  FakeSource* source = handler_->find(name, version);
+  FakeSource* source = handler_->find(name, version, ppa);
   if (!source) return;
   for (FakeBuild& existing : source->builds) {
     if (existing.arch == build.arch) {
@@ -184,9 +187,10 @@ void FakeLaunchpad::set_build(const std::string& name, const std::string& versio
   source->builds.push_back(build);
 }
 
-void FakeLaunchpad::set_binary(const std::string& name, const std::string& version, const FakeBinary& binary) {
+void FakeLaunchpad::set_binary(const std::string& name, const std::string& version, const FakeBinary& binary,
+                               const std::string& ppa) {
   std::lock_guard lock(handler_->mutex);
-  FakeSource* source = handler_->find(name, version);
+  FakeSource* source = handler_->find(name, version, ppa);
   if (!source) return;
   for (FakeBinary& existing : source->binaries) {
     if (existing.arch == binary.arch) {

@@ -42,15 +42,18 @@ class LoopbackServer;
 
 class FakeLaunchpad {
  public:
-  FakeLaunchpad();
+  explicit FakeLaunchpad(std::uint16_t port = 0);  // 0: an ephemeral port
   ~FakeLaunchpad();
 
   std::string api_root() const;  // "http://127.0.0.1:<port>/1.0"
   void add_source(FakeSource source);
-  // Scripting a source's life: its publication status, a build's state, a binary's status.
-  void set_source_status(const std::string& name, const std::string& version, const std::string& status);
-  void set_build(const std::string& name, const std::string& version, const FakeBuild& build);
-  void set_binary(const std::string& name, const std::string& version, const FakeBinary& binary);
+  // Scripting a source's life: its publication status, a build's state, a binary's status. With
+  // `ppa` only that PPA's upload changes (the same source and version may be in several).
+  void set_source_status(const std::string& name, const std::string& version, const std::string& status,
+                         const std::string& ppa = "");
+  void set_build(const std::string& name, const std::string& version, const FakeBuild& build, const std::string& ppa = "");
+  void set_binary(const std::string& name, const std::string& version, const FakeBinary& binary,
+                  const std::string& ppa = "");
   void set_page_size(int size);
   void fail_next(int count, int status = 503);  // the next `count` requests get `status`
   void hang_for(std::chrono::milliseconds delay);  // every answer waits this long

@@ -9,7 +9,7 @@
 namespace calico::testkit {
 
 struct LoopbackServer::Impl {
-  explicit Impl(http::Handler& handler) : server(io, settings(), handler) {
+  Impl(http::Handler& handler, std::uint16_t port) : server(io, settings(port), handler) {
     server.start();
     thread = std::thread([this] { io.run(); });
   }
@@ -19,9 +19,9 @@ struct LoopbackServer::Impl {
     io.stop();
     thread.join();
   }
-  static http::ServerSettings settings() {
+  static http::ServerSettings settings(std::uint16_t port) {
     http::ServerSettings s;
-    s.port = 0;
+    s.port = port;
     return s;
   }
   boost::asio::io_context io;
@@ -29,7 +29,7 @@ struct LoopbackServer::Impl {
   std::thread thread;
 };
 
-LoopbackServer::LoopbackServer(http::Handler& handler) : impl_(std::make_unique<Impl>(handler)) {}
+LoopbackServer::LoopbackServer(http::Handler& handler, std::uint16_t port) : impl_(std::make_unique<Impl>(handler, port)) {}
 LoopbackServer::~LoopbackServer() = default;
 std::uint16_t LoopbackServer::port() const { return impl_->server.port(); }
 

@@ -11,7 +11,8 @@ namespace calico::testkit {
 
 class LoopbackServer {
  public:
-  explicit LoopbackServer(http::Handler& handler);
+  // port 0: an ephemeral port.
+  explicit LoopbackServer(http::Handler& handler, std::uint16_t port = 0);
   ~LoopbackServer();
   LoopbackServer(const LoopbackServer&) = delete;
   LoopbackServer& operator=(const LoopbackServer&) = delete;

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# End to end: runs the demo scenario unattended (scripts/demo-run) in a scratch directory and
+# checks what it published with real clients, while and after it runs:
+#  - apt-get, in a throwaway root, updates from the PPA stand-in's repository, downloads
+#    calico-felix, and the unpacked package runs;
+#  - the RPM repository's createrepo_c metadata lists the RPMs;
+#  - the status page's API reports every job succeeded and every upload published;
+#  - headless Chromium opens the status page during the release build and after the demo, and
+#    what it renders is checked; screenshots are kept in BUILD/test-artifacts/.
+#   tests/e2e/demo_e2e_test.sh BUILD_DIR
+set -euo pipefail
+build_dir=$(realpath "${1:?usage: demo_e2e_test.sh BUILD_DIR}")
+source_dir=$(realpath "$(dirname "$0")/../..")
+work=$(mktemp -d "$build_dir/test-scratch/demo-e2e.XXXXXX")
+artifacts="$build_dir/test-artifacts"
+mkdir -p "$artifacts"
+
+fail() { echo "FAIL: $*" >&2; echo "--- demo output:" >&2; tail -n 80 "$work/demo.out" >&2 || true; exit 1; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+port=$(free_port)
+lp_port=$(free_port)
+url=http://127.0.0.1:$port
+export CALICO_DEMO_DIR="$work/demo" CALICO_DEMO_PORT=$port CALICO_DEMO_LP_PORT=$lp_port CALICO_DEMO_TIMEOUT=600
+
+"$source_dir/scripts/demo-run" "$build_dir" > "$work/demo.out" 2>&1 &
+demo_pid=$!
+trap 'kill -TERM $demo_pid 2>/dev/null || true; wait $demo_pid 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+
+browse() {  # browse URL NAME: the DOM as rendered by headless Chromium, and a screenshot
+  local home="$work/chromium-$2"
+  mkdir -p "$home"
+  HOME="$home" timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars \
+    --user-data-dir="$home/profile" --window-size=1280,1000 --screenshot="$artifacts/$2.png" "$1" >/dev/null 2>&1 ||
+    fail "chromium could not take a screenshot of $1"
+  HOME="$home" timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+    --user-data-dir="$home/profile" --dump-dom "$1" 2>/dev/null > "$work/$2.html" ||
+    fail "chromium could not render $1"
+  [ -s "$artifacts/$2.png" ] || fail "the screenshot $2.png is empty"
+}
+
+# During: as soon as a build runs, the page shows it running (and refreshes itself).
+deadline=$((SECONDS + 300))
+until curl -fs "$url/api/builds" 2>/dev/null | grep -q '"state":"running"'; do
+  kill -0 $demo_pid 2>/dev/null || fail "the demo ended before a build ran"
+  [ $SECONDS -lt $deadline ] || fail "no build started within 300 s"
+  sleep 0.3
+done
+browse "$url/" status-page-during
+grep -q 'class="state running"' "$work/status-page-during.html" || fail "the status page did not show a running build"
+grep -q 'http-equiv="refresh"' "$work/status-page-during.html" || fail "the status page does not refresh while a build runs"
+
+# After: the demo prints its summary and keeps serving.
+deadline=$((SECONDS + 1200))
+until grep -q "press Ctrl-C to stop it" "$work/demo.out"; do
+  kill -0 $demo_pid 2>/dev/null || fail "the demo failed"
+  [ $SECONDS -lt $deadline ] || fail "the demo did not finish within 1200 s"
+  sleep 1
+done
+demo="$work/demo"
+
+# The status page's API: every build succeeded, every job too, every upload published.
+curl -fs "$url/api/builds" > "$work/builds.json" || fail "GET /api/builds failed"
+python3 - "$work/builds.json" "$url" <<'PY' || fail "the status page API does not report everything published"
+import json, sys, urllib.request
+builds = json.load(open(sys.argv[1]))["builds"]
+assert {b["target_repo"] for b in builds} == {"calico-3.4", "master"}, builds
+for b in builds:
+    assert b["state"] == "succeeded" and b["launchpad"] == "published", b
+    detail = json.load(urllib.request.urlopen(sys.argv[2] + "/api/builds/%d" % b["id"]))
+    assert len(detail["jobs"]) == 21 and all(j["state"] == "succeeded" for j in detail["jobs"]), detail["jobs"]
+    assert detail["publications"] and all(p["state"] == "published" for p in detail["publications"]), detail["publications"]
+print("status API: %d builds, every job succeeded, every upload published" % len(builds))
+PY
+release_id=$(python3 -c 'import json,sys; print([b["id"] for b in json.load(open(sys.argv[1]))["builds"] if b["target_repo"] == "calico-3.4"][0])' "$work/builds.json")
+
+# apt-get in a throwaway root, against the stand-in PPA's xenial repository.
+root="$work/apt-root"
+mkdir -p "$root/etc/apt" "$root/var/lib/apt/lists/partial" "$root/var/cache/apt/archives/partial" "$root/var/lib/dpkg" "$root/unpacked"
+touch "$root/var/lib/dpkg/status"
+echo "deb [trusted=yes] file:$demo/ppa/project-calico/calico-3.4/xenial ./" > "$root/etc/apt/sources.list"
+apt_opts=(-o "Dir=$root" -o "Dir::State::status=$root/var/lib/dpkg/status" -o "Dir::Etc::SourceList=$root/etc/apt/sources.list"
+          -o "Dir::Etc::SourceParts=$root/etc/apt/sources.list.d" -o "Dir::Etc::Preferences=$root/etc/apt/preferences"
+          -o "Dir::Etc::PreferencesParts=$root/etc/apt/preferences.d" -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root")
+apt-get "${apt_opts[@]}" update > "$work/apt.log" 2>&1 || { cat "$work/apt.log"; fail "apt-get update from the PPA stand-in failed"; }
+apt-cache "${apt_opts[@]}" policy calico-felix > "$work/policy.txt"
+grep -q "Candidate: 3.4.0-xenial" "$work/policy.txt" || { cat "$work/policy.txt"; fail "apt does not offer calico-felix 3.4.0-xenial"; }
+(cd "$root/var/cache/apt/archives" && apt-get "${apt_opts[@]}" download calico-felix >> "$work/apt.log" 2>&1) ||
+  { cat "$work/apt.log"; fail "apt-get download calico-felix failed"; }
+dpkg-deb -x "$root"/var/cache/apt/archives/calico-felix_*.deb "$root/unpacked"
+"$root/unpacked/usr/bin/calico-felix" | grep -q "calico-felix (calico-release-bot test fixture)" || fail "the installed calico-felix does not run"
+echo "apt: calico-felix 3.4.0-xenial installed from the PPA stand-in into a throwaway root and ran"
+
+# The RPM repository's metadata, as createrepo_c wrote it.
+: > "$work/primary.xml"
+for repomd in $(find "$demo/rpm-host/rpm/calico-3.4" -name repomd.xml); do
+  for primary in "$(dirname "$repomd")"/*primary.xml*; do
+    case "$primary" in
+      *.gz) zcat "$primary" ;; *.zst) zstdcat "$primary" ;; *.xz) xzcat "$primary" ;; *.bz2) bzcat "$primary" ;; *) cat "$primary" ;;
+    esac >> "$work/primary.xml"
+  done
+done
+[ -s "$work/primary.xml" ] || fail "no createrepo_c metadata under $demo/rpm-host/rpm/calico-3.4"
+for rpm in felix networking-calico etcd3gw dnsmasq; do
+  grep -q "<name>$rpm</name>" "$work/primary.xml" || fail "the RPM metadata does not list $rpm"
+done
+echo "rpm: createrepo_c metadata lists felix, networking-calico, etcd3gw and dnsmasq"
+
+# The browser, after: the list shows both builds succeeded and published, the build page its jobs.
+browse "$url/" status-page-after
+grep -q 'data-build="'"$release_id"'"' "$work/status-page-after.html" || fail "the build list does not show build $release_id"
+[ "$(grep -o 'class="state succeeded"' "$work/status-page-after.html" | wc -l)" -ge 2 ] || fail "the build list does not show two succeeded builds"
+grep -q 'class="state published"' "$work/status-page-after.html" || fail "the build list does not show the Launchpad state"
+grep -q 'http-equiv="refresh"' "$work/status-page-after.html" && fail "the finished page still refreshes itself"
+browse "$url/builds/$release_id" build-page-after
+[ "$(grep -o 'data-job="[a-z_]*/[a-z0-9]*"><span class="state succeeded"' "$work/build-page-after.html" | wc -l)" -eq 21 ] ||
+  fail "the build page does not show 21 succeeded jobs"
+grep -q '<table id="launchpad">' "$work/build-page-after.html" || fail "the build page has no Launchpad table"
+grep -q 'felix/xenial">log</a>\|logs/felix/xenial' "$work/build-page-after.html" || fail "the build page has no log link"
+curl -fs "$url/builds/$release_id/logs/felix/xenial" | grep -q "dpkg-buildpackage\|dpkg-source" || fail "the felix/xenial log page shows no build commands"
+echo "browser: the status page shows the builds, jobs and publications; screenshots in $artifacts"
+echo "PASS"

@@ -1,0 +1,182 @@
+#include "tests/standins/ppa_standin.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "builders/exec/command.hpp"
+
+namespace calico::testkit {
+
+namespace fs = std::filesystem;
+namespace exec = builders::exec;
+
+namespace {
+
+constexpr const char* kArch = "amd64";
+
+void write_text(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+void must(const exec::CommandResult& result, const std::string& what, const fs::path& log) {
+  if (!result.ok()) throw std::runtime_error(what + " failed (" + result.describe() + "); see " + log.string());
+}
+
+// capture_command returns stdout and stderr together; these tools prefix their own messages
+// ("dpkg-scanpackages: info: …", "W: …"), which must not end up in an index.
+std::string without_messages(const std::string& output, const std::string& program) {
+  std::istringstream in(output);
+  std::string kept;
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with(program + ": ") || line.starts_with("W: ") || line.starts_with("E: ")) continue;
+    kept += line + "\n";
+  }
+  return kept;
+}
+
+}  // namespace
+
+ChangesFile read_changes(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  ChangesFile changes;
+  std::string line;
+  bool in_files = false;
+  while (std::getline(in, line)) {
+    if (line.starts_with("-----BEGIN PGP SIGNATURE")) break;
+    if (in_files && line.starts_with(" ")) {
+      std::istringstream fields(line);
+      std::string md5, size, section, priority, name;
+      if (fields >> md5 >> size >> section >> priority >> name) changes.files.push_back(name);
+      continue;
+    }
+    in_files = false;
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    const std::string key = line.substr(0, colon);
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(' '));
+    if (key == "Source") changes.source = value;
+    if (key == "Version") changes.version = value;
+    if (key == "Distribution") changes.distribution = value;
+    if (key == "Files") in_files = true;
+  }
+  for (const auto& [field, value] : {std::pair{"Source", &changes.source}, std::pair{"Version", &changes.version},
+                                     std::pair{"Distribution", &changes.distribution}}) {
+    if (value->empty()) throw std::runtime_error(path.string() + ": no " + field + " field");
+  }
+  if (changes.files.empty()) throw std::runtime_error(path.string() + ": no Files");
+  return changes;
+}
+
+PpaStandin::PpaStandin(PpaStandinSettings settings) : settings_(std::move(settings)), launchpad_(settings_.port) {
+  fs::create_directories(settings_.incoming);
+  fs::create_directories(settings_.archive);
+  fs::create_directories(settings_.work);
+}
+
+PpaStandin::~PpaStandin() { stop(); }
+
+void PpaStandin::start() {
+  thread_ = std::thread([this] {
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        if (wake_.wait_for(lock, settings_.scan_interval, [&] { return stopping_; })) return;
+      }
+      try {
+        scan_once();
+      } catch (const std::exception& e) {
+        std::cerr << "ppa-standin: " << e.what() << "\n";
+      }
+    }
+  });
+}
+
+void PpaStandin::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    wake_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+std::size_t PpaStandin::scan_once() {
+  std::size_t taken = 0;
+  if (!fs::exists(settings_.incoming)) return 0;
+  for (const auto& owner : fs::directory_iterator(settings_.incoming)) {
+    if (!owner.is_directory()) continue;
+    for (const auto& ppa : fs::directory_iterator(owner.path())) {
+      if (!ppa.is_directory()) continue;
+      for (const auto& entry : fs::directory_iterator(ppa.path())) {
+        if (entry.path().extension() != ".changes" || seen_.contains(entry.path())) continue;
+        seen_.insert(entry.path());
+        ++taken;
+        build(entry.path(), owner.path().filename().string(), ppa.path().filename().string());
+      }
+    }
+  }
+  return taken;
+}
+
+void PpaStandin::build(const fs::path& changes_path, const std::string& owner, const std::string& ppa) {
+  const ChangesFile changes = read_changes(changes_path);
+  // Launchpad shows an accepted upload as a Pending source publication with a build to do.
+  FakeSource source{owner, ppa, changes.source, changes.version, changes.distribution, "Pending",
+                    {FakeBuild{kArch, "Currently building"}}, {}};
+  launchpad_.add_source(source);
+  const fs::path dir = settings_.work / owner / ppa / (changes.source + "_" + changes.version);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path log = dir / "build.log";
+  exec::CancelToken cancel;
+  std::string dsc;
+  try {
+    for (const std::string& name : changes.files) {
+      if (name.find('/') != std::string::npos) throw std::runtime_error("a file name with a slash in " + changes_path.string());
+      fs::copy_file(changes_path.parent_path() / name, dir / name, fs::copy_options::overwrite_existing);
+      if (name.ends_with(".dsc")) dsc = name;
+    }
+    if (dsc.empty()) throw std::runtime_error(changes_path.string() + " lists no .dsc");
+    launchpad_.set_source_status(changes.source, changes.version, "Published", ppa);
+    must(exec::run_command({{"dpkg-source", "-x", dsc, "src"}, dir}, log, cancel), "dpkg-source -x", log);
+    must(exec::run_command({{"dpkg-buildpackage", "-b", "-us", "-uc", "-d"}, dir / "src", {}, std::chrono::seconds(1800)}, log, cancel),
+         "dpkg-buildpackage -b", log);
+    const fs::path repository = settings_.archive / owner / ppa / changes.distribution;
+    fs::create_directories(repository);
+    int debs = 0;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      if (entry.path().extension() != ".deb") continue;
+      fs::copy_file(entry.path(), repository / entry.path().filename(), fs::copy_options::overwrite_existing);
+      ++debs;
+    }
+    if (debs == 0) throw std::runtime_error("dpkg-buildpackage made no .deb; see " + log.string());
+    // A flat apt repository per series: Packages and Release next to the .debs.
+    std::string packages;
+    must(exec::capture_command({{"dpkg-scanpackages", "--multiversion", ".", "/dev/null"}, repository}, log, cancel, packages),
+         "dpkg-scanpackages", log);
+    write_text(repository / "Packages", without_messages(packages, "dpkg-scanpackages"));
+    std::string release;
+    must(exec::capture_command({{"apt-ftparchive", "-o", "APT::FTPArchive::Release::Suite=" + changes.distribution,
+                                 "release", "."},
+                                repository},
+                               log, cancel, release),
+         "apt-ftparchive release", log);
+    write_text(repository / "Release", without_messages(release, "apt-ftparchive"));
+    launchpad_.set_build(changes.source, changes.version, {kArch, "Successfully built", "file://" + log.string()}, ppa);
+    launchpad_.set_binary(changes.source, changes.version, {kArch, "Published"}, ppa);
+    ++published_;
+    std::cerr << "ppa-standin: published " << changes.source << " " << changes.version << " in ~" << owner << "/" << ppa
+              << " (" << changes.distribution << ", " << debs << " .deb)\n";
+  } catch (const std::exception& e) {
+    launchpad_.set_build(changes.source, changes.version, {kArch, "Failed to build", "file://" + log.string()}, ppa);
+    ++failed_;
+    std::cerr << "ppa-standin: " << changes.source << " " << changes.version << " failed: " << e.what() << "\n";
+  }
+}
+
+}  // namespace calico::testkit

@@ -1,0 +1,67 @@
+// A local stand-in for a Launchpad PPA, for the demo and the end-to-end test: it takes the
+// uploads `dput` (method local) leaves in an incoming directory, builds their binary packages for
+// real (dpkg-source -x, dpkg-buildpackage -b), keeps an apt repository of them per series, and
+// serves the Launchpad API shapes the bot's watcher reads (tests/support/fake_launchpad), moving
+// each upload through Pending → building → Published as real Launchpad does.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "tests/support/fake_launchpad.hpp"
+
+namespace calico::testkit {
+
+struct PpaStandinSettings {
+  std::filesystem::path incoming;  // uploads land in <incoming>/<owner>/<ppa>/
+  std::filesystem::path archive;   // apt repositories: <archive>/<owner>/<ppa>/<series>/ (flat: Packages, Release)
+  std::filesystem::path work;      // unpacked sources, binary builds and their logs
+  std::uint16_t port = 0;
+  std::chrono::milliseconds scan_interval{500};
+};
+
+// The fields of a .changes file the stand-in needs.
+struct ChangesFile {
+  std::string source;
+  std::string version;
+  std::string distribution;
+  std::vector<std::string> files;  // names listed under Files:
+};
+// Reads a (possibly clear-signed) .changes; throws std::runtime_error naming the file and field.
+ChangesFile read_changes(const std::filesystem::path& path);
+
+class PpaStandin {
+ public:
+  explicit PpaStandin(PpaStandinSettings settings);
+  ~PpaStandin();
+
+  std::string api_root() const { return launchpad_.api_root(); }
+  void start();
+  void stop();
+  // One scan of the incoming directory: builds every new upload; returns how many it took.
+  std::size_t scan_once();
+  int published() const { return published_.load(); }
+  int failed() const { return failed_.load(); }
+
+ private:
+  void build(const std::filesystem::path& changes, const std::string& owner, const std::string& ppa);
+
+  PpaStandinSettings settings_;
+  FakeLaunchpad launchpad_;
+  std::set<std::filesystem::path> seen_;
+  std::atomic<int> published_{0};
+  std::atomic<int> failed_{0};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace calico::testkit
