@@ -113,7 +113,7 @@ grep -q 'data-build="'"$release_id"'"' "$work/status-page-after.html" || fail "t
 grep -q 'class="state published"' "$work/status-page-after.html" || fail "the build list does not show the Launchpad state"
 grep -q 'http-equiv="refresh"' "$work/status-page-after.html" && fail "the finished page still refreshes itself"
 browse "$url/builds/$release_id" build-page-after
-[ "$(grep -o 'data-job="[a-z_]*/[a-z0-9]*"><span class="state succeeded"' "$work/build-page-after.html" | wc -l)" -eq 21 ] ||
+[ "$(grep -o 'data-job="[a-z0-9_]*/[a-z0-9]*"><span class="state succeeded"' "$work/build-page-after.html" | wc -l)" -eq 21 ] ||
   fail "the build page does not show 21 succeeded jobs"
 grep -q '<table id="launchpad">' "$work/build-page-after.html" || fail "the build page has no Launchpad table"
 grep -q 'felix/xenial">log</a>\|logs/felix/xenial' "$work/build-page-after.html" || fail "the build page has no log link"
