@@ -62,42 +62,14 @@ std::string help_text() {
 }
 
 CommandRunner::CommandRunner(store::Store& store, const config::Config& config, github::Client* github, RefLister list_refs)
-    : store_(store), config_(config), github_(github), permissions_(config.github, github), list_refs_(std::move(list_refs)) {}
+    : store_(store),
+      config_(config),
+      github_(github),
+      permissions_(config.github, github),
+      list_refs_(std::move(list_refs)),
+      worker_("command", kIdleWake, [this] { run_pending(); }) {}
 
 CommandRunner::~CommandRunner() { stop(); }
-
-void CommandRunner::start() {
-  thread_ = std::thread([this] {
-    for (;;) {
-      {
-        std::unique_lock lock(mutex_);
-        wake_.wait_for(lock, kIdleWake, [&] { return stopping_ || pending_; });
-        if (stopping_) return;
-        pending_ = false;
-      }
-      try {
-        run_pending();
-      } catch (const std::exception& e) {
-        log::error("command.pass_failed", {{"error", e.what()}});
-      }
-    }
-  });
-}
-
-void CommandRunner::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    wake_.notify_all();
-  }
-  if (thread_.joinable()) thread_.join();
-}
-
-void CommandRunner::notify() {
-  std::lock_guard lock(mutex_);
-  pending_ = true;
-  wake_.notify_all();
-}
 
 std::size_t CommandRunner::run_pending() {
   const auto commands = store_.call([](store::Database& db) { return store::pending_commands(db, kBatch); });

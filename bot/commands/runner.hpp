@@ -3,18 +3,16 @@
 // state) and writes its reply to the outbox in the same transaction that marks it done.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "bot/commands/targets.hpp"
 #include "bot/github/client.hpp"
 #include "bot/github/permissions.hpp"
 #include "bot/store/commands.hpp"
 #include "bot/store/store.hpp"
+#include "bot/util/worker.hpp"
 #include "config/config.hpp"
 
 namespace calico::commands {
@@ -28,9 +26,9 @@ class CommandRunner {
 
   // Called after a pass queued builds or messages (the dispatcher and the outbox look then).
   void on_done(std::function<void()> callback) { on_done_ = std::move(callback); }
-  void start();
-  void stop();
-  void notify();
+  void start() { worker_.start(); }
+  void stop() { worker_.stop(); }
+  void notify() { worker_.notify(); }
 
   // One pass over the pending commands; returns how many were finished.
   std::size_t run_pending();
@@ -50,11 +48,7 @@ class CommandRunner {
   github::PermissionChecker permissions_;
   RefLister list_refs_;
   std::function<void()> on_done_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  bool pending_ = true;
-  std::thread thread_;
+  util::Worker worker_;
 };
 
 // The /help reply: every command with its usage and help.

@@ -54,7 +54,7 @@ std::string next_page_url(const std::string& link_header) {
 }
 
 OutboxSender::OutboxSender(store::Store& store, const config::GitHubConfig& config, Client* client)
-    : store_(store), config_(config), client_(client) {}
+    : store_(store), config_(config), client_(client), worker_("github.outbox", kIdleWake, [this] { send_due(); }) {}
 
 OutboxSender::~OutboxSender() { stop(); }
 
@@ -63,41 +63,7 @@ void OutboxSender::start() {
     log::info("github.outbox_idle", {{"reason", "no GitHub credentials configured; messages stay in the outbox"}});
     return;
   }
-  thread_ = std::thread([this] {
-    for (;;) {
-      {
-        std::unique_lock lock(mutex_);
-        wake_.wait_for(lock, kIdleWake, [&] { return stopping_ || pending_; });
-        if (stopping_) return;
-        pending_ = false;
-      }
-      try {
-        send_due();
-      } catch (const std::exception& e) {
-        log::error("github.outbox_failed", {{"error", e.what()}});
-      }
-    }
-  });
-}
-
-void OutboxSender::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    wake_.notify_all();
-  }
-  if (thread_.joinable()) thread_.join();
-}
-
-void OutboxSender::notify() {
-  std::lock_guard lock(mutex_);
-  pending_ = true;
-  wake_.notify_all();
-}
-
-bool OutboxSender::wait_for(std::chrono::steady_clock::time_point until) {
-  std::unique_lock lock(mutex_);
-  return !wake_.wait_until(lock, until, [&] { return stopping_; });
+  worker_.start();
 }
 
 std::size_t OutboxSender::send_due() {
@@ -156,7 +122,7 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxRow& row) {
       }
     }
     store_.call([&](store::Database& db) { store::mark_outbox_attempt(db, row.id); });
-    if (request.method != "GET" && !wait_for(last_write_ + config_.write_interval)) return Sent::retry;
+    if (request.method != "GET" && !worker_.sleep_until(last_write_ + config_.write_interval)) return Sent::retry;
     last_write_ = std::chrono::steady_clock::now();
     const http::ClientResponse response = client_->call(request.method, request.path, request.body);
     if (response.status >= 200 && response.status < 300) {

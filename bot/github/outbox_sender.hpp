@@ -10,14 +10,14 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
-#include <mutex>
-#include <thread>
+#include <optional>
+#include <string>
 
 #include "bot/github/client.hpp"
 #include "bot/store/outbox.hpp"
 #include "bot/store/store.hpp"
+#include "bot/util/worker.hpp"
 #include "config/config.hpp"
 
 namespace calico::github {
@@ -29,8 +29,8 @@ class OutboxSender {
   ~OutboxSender();
 
   void start();
-  void stop();
-  void notify();  // something was queued
+  void stop() { worker_.stop(); }
+  void notify() { worker_.notify(); }  // something was queued
 
   // One pass over what is due now: returns how many messages were delivered. Used by the thread
   // and by tests driving it by hand.
@@ -41,18 +41,12 @@ class OutboxSender {
   Sent send(const store::OutboxRow& row);
   // True when a comment this row may have posted before a crash is already on the pull request.
   std::optional<std::string> find_posted_comment(const store::OutboxRow& row, const std::string& path);
-  bool wait_for(std::chrono::steady_clock::time_point until);  // false when stopping
-
   store::Store& store_;
   const config::GitHubConfig& config_;
   Client* client_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  bool pending_ = true;
   std::chrono::steady_clock::time_point paused_until_{};
   std::chrono::steady_clock::time_point last_write_{};
-  std::thread thread_;
+  util::Worker worker_;
 };
 
 // "<https://…?page=2>; rel=\"next\", <…>; rel=\"last\"" → the next page's URL, or "".

@@ -9,42 +9,10 @@ namespace {
 constexpr auto kIdleWake = std::chrono::seconds(2);
 }
 
-Reporter::Reporter(store::Store& store, const config::Config& config) : store_(store), config_(config) {}
+Reporter::Reporter(store::Store& store, const config::Config& config)
+    : store_(store), config_(config), worker_("github.report", kIdleWake, [this] { report_pending(); }) {}
 
 Reporter::~Reporter() { stop(); }
-
-void Reporter::start() {
-  thread_ = std::thread([this] {
-    for (;;) {
-      {
-        std::unique_lock lock(mutex_);
-        wake_.wait_for(lock, kIdleWake, [&] { return stopping_ || pending_; });
-        if (stopping_) return;
-        pending_ = false;
-      }
-      try {
-        report_pending();
-      } catch (const std::exception& e) {
-        log::error("github.report_failed", {{"error", e.what()}});
-      }
-    }
-  });
-}
-
-void Reporter::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    wake_.notify_all();
-  }
-  if (thread_.joinable()) thread_.join();
-}
-
-void Reporter::notify() {
-  std::lock_guard lock(mutex_);
-  pending_ = true;
-  wake_.notify_all();
-}
 
 std::size_t Reporter::report_pending() {
   const std::string status_page = config_.server.status_page_url();

@@ -4,13 +4,11 @@
 // forgets nothing.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <functional>
-#include <mutex>
-#include <thread>
 
 #include "bot/store/store.hpp"
+#include "bot/util/worker.hpp"
 #include "config/config.hpp"
 
 namespace calico::github {
@@ -21,9 +19,9 @@ class Reporter {
   ~Reporter();
 
   void on_queued(std::function<void()> callback) { on_queued_ = std::move(callback); }
-  void start();
-  void stop();
-  void notify();
+  void start() { worker_.start(); }
+  void stop() { worker_.stop(); }
+  void notify() { worker_.notify(); }
 
   // One pass; returns how many messages were newly queued.
   std::size_t report_pending();
@@ -32,11 +30,7 @@ class Reporter {
   store::Store& store_;
   const config::Config& config_;
   std::function<void()> on_queued_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  bool pending_ = true;
-  std::thread thread_;
+  util::Worker worker_;
 };
 
 }  // namespace calico::github

@@ -45,47 +45,12 @@ Processed run_handlers(const store::StoredDelivery& stored, const handlers::Regi
 }  // namespace
 
 DeliveryProcessor::DeliveryProcessor(store::Store& store, const config::Config& config, handlers::Registry registry)
-    : store_(store), config_(config), registry_(std::move(registry)) {}
+    : store_(store), config_(config), registry_(std::move(registry)), worker_("processor", kIdleWake, [this] {
+        while (process_pending() == static_cast<std::size_t>(kBatch) && !worker_.stopping()) {
+        }
+      }) {}
 
 DeliveryProcessor::~DeliveryProcessor() { stop(); }
-
-void DeliveryProcessor::start() {
-  thread_ = std::thread([this] { run(); });
-}
-
-void DeliveryProcessor::notify() {
-  std::lock_guard lock(mutex_);
-  pending_ = true;
-  wake_.notify_one();
-}
-
-void DeliveryProcessor::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    wake_.notify_one();
-  }
-  if (thread_.joinable()) thread_.join();
-}
-
-void DeliveryProcessor::run() {
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, kIdleWake, [&] { return stopping_ || pending_; });
-      if (stopping_) return;
-      pending_ = false;
-    }
-    try {
-      while (process_pending() == static_cast<std::size_t>(kBatch)) {
-        std::lock_guard lock(mutex_);
-        if (stopping_) return;
-      }
-    } catch (const std::exception& e) {
-      log::error("processor.failed", {{"error", e.what()}});
-    }
-  }
-}
 
 std::size_t DeliveryProcessor::process_pending() {
   const std::vector<store::StoredDelivery> batch =

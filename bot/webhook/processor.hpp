@@ -3,13 +3,11 @@
 // exactly once even across crashes: on start-up the processor picks up whatever was left.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <functional>
-#include <mutex>
-#include <thread>
 
 #include "bot/store/store.hpp"
+#include "bot/util/worker.hpp"
 #include "config/config.hpp"
 #include "handlers/registry.hpp"
 
@@ -23,28 +21,22 @@ class DeliveryProcessor {
   // Called after a batch of deliveries was processed (the dispatcher looks for work then).
   void on_processed(std::function<void()> callback) { on_processed_ = std::move(callback); }
 
-  void start();
+  void start() { worker_.start(); }
   // Wakes the processor: a new delivery was recorded. Thread-safe, cheap.
-  void notify();
+  void notify() { worker_.notify(); }
   // Finishes the batch in hand and stops.
-  void stop();
+  void stop() { worker_.stop(); }
 
   // One pass over what is waiting; returns how many deliveries were processed. Used by the
   // thread, and by tests that drive processing by hand.
   std::size_t process_pending();
 
  private:
-  void run();
-
   store::Store& store_;
   const config::Config& config_;
   handlers::Registry registry_;
   std::function<void()> on_processed_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool pending_ = true;  // process whatever an earlier run left, at once
-  bool stopping_ = false;
-  std::thread thread_;
+  util::Worker worker_;  // its first pass processes whatever an earlier run left
 };
 
 }  // namespace calico::webhook

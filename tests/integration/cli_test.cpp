@@ -38,9 +38,23 @@ TEST(Cli, UsageErrorsExit2) {
 
 TEST(Cli, CheckConfigAcceptsTheShippedFiles) {
   testkit::ScratchDir dir;
-  const auto demo = bot({"check-config", "--config", std::string(CALICO_SOURCE_DIR) + "/config/demo.toml"}, dir.path());
+  // The demo's signing key is made by the demo itself: without it the file is refused, naming it.
+  const std::string demo_config = std::string(CALICO_SOURCE_DIR) + "/config/demo.toml";
+  std::string text = testkit::read_text(demo_config);
+  const std::string demo_dir = (dir.path() / "var" / "demo").string();
+  for (auto at = text.find("../var/demo"); at != std::string::npos; at = text.find("../var/demo")) text.replace(at, 11, demo_dir);
+  std::filesystem::create_directories(dir.path() / "demo");
+  std::filesystem::copy_file(std::string(CALICO_SOURCE_DIR) + "/config/demo/webhook-secret", dir.path() / "demo" / "webhook-secret");
+  testkit::write_file(dir.path() / "demo.toml", text);
+  const auto missing_key = bot({"check-config", "--config", (dir.path() / "demo.toml").string()}, dir.path());
+  EXPECT_EQ(missing_key.exit_code, 3);
+  EXPECT_NE(missing_key.output.find("secrets.gpg_secret_key (from file " + demo_dir + "/key/signing-key.asc): cannot open the file"),
+            std::string::npos)
+      << missing_key.output;
+  testkit::write_file(dir.path() / "var" / "demo" / "key" / "signing-key.asc", "-----BEGIN PGP PRIVATE KEY BLOCK-----\n");
+  const auto demo = bot({"check-config", "--config", (dir.path() / "demo.toml").string()}, dir.path());
   EXPECT_EQ(demo.exit_code, 0) << demo.output;
-  EXPECT_NE(demo.output.find(": ok (3 repositories"), std::string::npos);
+  EXPECT_NE(demo.output.find(": ok (5 repositories"), std::string::npos) << demo.output;
 }
 
 TEST(Cli, BadConfigurationExits3NamingFileLineAndKey) {

@@ -206,7 +206,7 @@ TEST_F(WebhookHttpTest, WrongMethodIs405WrongPathIs404) {
   EXPECT_EQ(get.header("Allow"), "POST");
   EXPECT_EQ(c.request("PUT", "/webhook", {}, "{}").status, 405);
   EXPECT_EQ(c.request("POST", "/webhooks", {}, "{}").status, 404);
-  EXPECT_EQ(c.request("GET", "/", {}).status, 404);
+  EXPECT_EQ(c.request("GET", "/nowhere", {}).status, 404);
   EXPECT_EQ(c.request("POST", "/healthz", {}).status, 405);
 }
 
