@@ -1,6 +1,7 @@
 #include "bot/routes.hpp"
 
 #include "bot/store/build_queue.hpp"
+#include "bot/store/outbox.hpp"
 
 namespace calico {
 
@@ -33,12 +34,12 @@ void Routes::handle(http::Request request, http::Respond respond) {
   if (path == "/healthz" || path == "/metrics") {
     if (request.method != "GET" && request.method != "HEAD") return respond(method_not_allowed("GET"));
     // Both read the store, on its thread: healthy means the store answers.
-    auto depth = std::make_shared<std::int64_t>(0);
+    auto depth = std::make_shared<std::pair<std::int64_t, std::int64_t>>(0, 0);
     const bool metrics = path == "/metrics";
-    store_.post([depth](store::Database& db) { *depth = store::pending_build_requests(db); },
+    store_.post([depth](store::Database& db) { *depth = {store::pending_build_requests(db), store::outbox_backlog(db)}; },
                 [this, depth, metrics, respond = std::move(respond)](std::exception_ptr error) {
                   if (metrics) {
-                    http::Response response = http::text_response(200, metrics_.render(error ? -1 : *depth));
+                    http::Response response = http::text_response(200, metrics_.render(error ? -1 : depth->first, error ? -1 : depth->second));
                     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
                     return respond(std::move(response));
                   }

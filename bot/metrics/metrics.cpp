@@ -27,7 +27,7 @@ std::uint64_t Metrics::deliveries(std::string_view event, std::string_view outco
   return it == deliveries_.end() ? 0 : it->second;
 }
 
-std::string Metrics::render(std::int64_t queue_depth) const {
+std::string Metrics::render(std::int64_t queue_depth, std::int64_t outbox_backlog) const {
   std::ostringstream out;
   auto number = [](double value) {
     char buffer[32];
@@ -62,6 +62,9 @@ std::string Metrics::render(std::int64_t queue_depth) const {
   out << "# HELP calico_bot_build_queue_depth Build requests waiting to start.\n"
       << "# TYPE calico_bot_build_queue_depth gauge\n"
       << "calico_bot_build_queue_depth " << queue_depth << '\n';
+  out << "# HELP calico_bot_github_outbox_backlog GitHub writes (statuses, comments, reactions) not yet delivered.\n"
+      << "# TYPE calico_bot_github_outbox_backlog gauge\n"
+      << "calico_bot_github_outbox_backlog " << outbox_backlog << '\n';
   return out.str();
 }
 

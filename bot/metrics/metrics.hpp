@@ -18,8 +18,9 @@ class Metrics {
   void count_delivery(std::string_view event, std::string_view outcome);
   void observe_request(std::string_view path, int status, double seconds);
 
-  // `queue_depth`: pending build requests, read from the store by the caller.
-  std::string render(std::int64_t queue_depth) const;
+  // Gauges the caller reads from the store: pending build requests, and GitHub messages not yet
+  // delivered (a growing backlog means GitHub refuses or cannot be reached).
+  std::string render(std::int64_t queue_depth, std::int64_t outbox_backlog = 0) const;
 
   std::uint64_t deliveries(std::string_view event, std::string_view outcome) const;
 

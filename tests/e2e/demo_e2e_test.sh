@@ -27,11 +27,11 @@ export CALICO_DEMO_DIR="$work/demo" CALICO_DEMO_PORT=$port CALICO_DEMO_LP_PORT=$
 demo_pid=$!
 trap 'kill -TERM $demo_pid 2>/dev/null || true; wait $demo_pid 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 
-browse() {  # browse URL NAME: the DOM as rendered by headless Chromium, and a screenshot
-  local home="$work/chromium-$2"
+browse() {  # browse URL NAME [WIDTH,HEIGHT]: the DOM as rendered by headless Chromium, and a screenshot
+  local home="$work/chromium-$2" size=${3:-1280,1000}
   mkdir -p "$home"
   HOME="$home" timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars \
-    --user-data-dir="$home/profile" --window-size=1280,1000 --screenshot="$artifacts/$2.png" "$1" >/dev/null 2>&1 ||
+    --user-data-dir="$home/profile" --window-size="$size" --screenshot="$artifacts/$2.png" "$1" >/dev/null 2>&1 ||
     fail "chromium could not take a screenshot of $1"
   HOME="$home" timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
     --user-data-dir="$home/profile" --dump-dom "$1" 2>/dev/null > "$work/$2.html" ||
@@ -116,6 +116,7 @@ browse "$url/builds/$release_id" build-page-after
 [ "$(grep -o 'data-job="[a-z0-9_]*/[a-z0-9]*"><span class="state succeeded"' "$work/build-page-after.html" | wc -l)" -eq 21 ] ||
   fail "the build page does not show 21 succeeded jobs"
 grep -q '<table id="launchpad">' "$work/build-page-after.html" || fail "the build page has no Launchpad table"
+browse "$url/builds/$release_id" build-page-phone 390,844  # kept to look at: the page on a phone
 grep -q 'felix/xenial">log</a>\|logs/felix/xenial' "$work/build-page-after.html" || fail "the build page has no log link"
 curl -fs "$url/builds/$release_id/logs/felix/xenial" | grep -q "dpkg-buildpackage\|dpkg-source" || fail "the felix/xenial log page shows no build commands"
 echo "browser: the status page shows the builds, jobs and publications; screenshots in $artifacts"

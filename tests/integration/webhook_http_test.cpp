@@ -235,6 +235,7 @@ TEST_F(WebhookHttpTest, HealthAndMetrics) {
   EXPECT_NE(metrics.body.find("calico_bot_webhook_deliveries_total{event=\"push\",outcome=\"malformed\"} 1\n"), std::string::npos);
   EXPECT_NE(metrics.body.find("calico_bot_http_request_duration_seconds_count{route=\"webhook\"} 2\n"), std::string::npos);
   EXPECT_NE(metrics.body.find("calico_bot_build_queue_depth 1\n"), std::string::npos);
+  EXPECT_NE(metrics.body.find("calico_bot_github_outbox_backlog 0\n"), std::string::npos);
 }
 
 TEST_F(WebhookHttpTest, KeepAliveConnectionCarriesManyDeliveries) {
