@@ -5,6 +5,7 @@
 #include "bot/cli.hpp"
 #include "bot/store/build_queue.hpp"
 #include "bot/store/builds.hpp"
+#include "bot/store/outbox.hpp"
 #include "bot/store/lp_watches.hpp"
 #include "bot/store/store.hpp"
 
@@ -83,6 +84,12 @@ int run_status(const config::Config& config, std::optional<std::int64_t> build_i
       if (build.state == "running") continue;
       out << "  build " << build.id << "  " << build.target_repo << " " << build.version << "  " << build.state << "  "
           << build.started_at << (build.detail.empty() ? "" : "  " + build.detail) << "\n";
+    }
+    const auto backlog = state.call([](store::Database& db) { return store::outbox_backlog(db); });
+    const auto given_up = state.call([](store::Database& db) { return store::abandoned_outbox(db, 5); });
+    out << "GitHub outbox: " << backlog << " waiting to be sent\n";
+    for (const auto& row : given_up) {
+      out << "  given up: " << row.message.dedupe_key << "  (" << row.last_error.value_or("") << ")\n";
     }
     return kOk;
   } catch (const std::exception& e) {

@@ -75,6 +75,14 @@ std::vector<OutboxRow> outbox_rows(Database& db) {
   return rows;
 }
 
+std::vector<OutboxRow> abandoned_outbox(Database& db, int limit) {
+  Statement query = db.prepare(std::string("SELECT ") + kColumns + " FROM outbox WHERE abandoned_at IS NOT NULL ORDER BY id DESC LIMIT ?1");
+  query.bind(1, static_cast<std::int64_t>(limit));
+  std::vector<OutboxRow> rows;
+  while (query.step()) rows.push_back(read_row(query));
+  return rows;
+}
+
 std::int64_t outbox_backlog(Database& db) {
   Statement query = db.prepare("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL");
   query.step();

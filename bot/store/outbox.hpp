@@ -45,5 +45,6 @@ void mark_outbox_abandoned(Database& db, std::int64_t id, const std::string& err
 
 std::vector<OutboxRow> outbox_rows(Database& db);  // all of them, oldest first (tests, status)
 std::int64_t outbox_backlog(Database& db);         // undelivered, not abandoned
+std::vector<OutboxRow> abandoned_outbox(Database& db, int limit);  // given up on, newest first
 
 }  // namespace calico::store

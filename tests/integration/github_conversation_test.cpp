@@ -23,6 +23,7 @@
 #include "handlers/registry.hpp"
 #include "tests/support/fake_github.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/suites.hpp"
 
 using namespace calico;
@@ -345,6 +346,10 @@ TEST_F(GitHubConversationTest, AWriteGitHubRefusesIsGivenUpWithItsReason) {
   EXPECT_NE(row.last_error.value_or("").find("No commit found for SHA"), std::string::npos);
   EXPECT_EQ(sender_->send_due(), 0u);
   EXPECT_EQ(github_.requests().size(), 1u);
+  // The operator sees it.
+  const auto status = testkit::run_process({CALICO_BOT_BINARY, "status", "--config", (dir_path() / "bot.toml").string()}, dir_path());
+  EXPECT_EQ(status.exit_code, 0) << status.output;
+  EXPECT_NE(status.output.find("GitHub outbox: 0 waiting to be sent\n  given up: k1  (HTTP 422: "), std::string::npos) << status.output;
 }
 
 TEST_F(GitHubConversationTest, NothingIsPostedTwiceAcrossARestart) {
