@@ -4,13 +4,17 @@
 #include <memory>
 #include <regex>
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
 #include "bot/status_page/render.hpp"
 
 namespace calico::status_page {
 
 namespace {
 
-constexpr std::streamoff kLogTail = 512 * 1024;  // what the log page shows of a long log
+constexpr std::streamoff kLogTail = 512 * 1024;         // what the log page shows of a long log
+constexpr std::streamoff kRawLimit = 64 * 1024 * 1024;  // /raw: the last 64 MiB at most
 
 http::Response html(int status, std::string body) {
   http::Response response{status, "text/html; charset=utf-8", std::move(body), {}};
@@ -28,7 +32,8 @@ LogText read_log(const std::string& path, bool whole) {
   if (!in) return {"(no log yet)", false};
   in.seekg(0, std::ios::end);
   const std::streamoff size = in.tellg();
-  const std::streamoff start = whole || size <= kLogTail ? 0 : size - kLogTail;
+  const std::streamoff keep = whole ? kRawLimit : kLogTail;
+  const std::streamoff start = size <= keep ? 0 : size - keep;
   in.seekg(start);
   LogText out;
   out.text.resize(static_cast<std::size_t>(size - start));
@@ -38,6 +43,14 @@ LogText read_log(const std::string& path, bool whole) {
 }
 
 }  // namespace
+
+struct Handler::FileReads {
+  boost::asio::thread_pool pool{1};
+};
+
+Handler::Handler(store::Store& store) : store_(store), file_reads_(std::make_unique<FileReads>()) {}
+
+Handler::~Handler() { file_reads_->pool.join(); }
 
 bool Handler::handle(const http::Request& request, const http::Respond& respond) {
   const std::string path(request.path());
@@ -73,6 +86,8 @@ bool Handler::handle(const http::Request& request, const http::Respond& respond)
   if (kind != Kind::index && kind != Kind::api_index) id = std::stoll(match[1]);
 
   auto answer = std::make_shared<http::Response>();
+  // For a log: the page and the step, read in the store; the file itself is read afterwards.
+  auto log_page = std::make_shared<std::optional<std::pair<BuildPage, store::StepRow>>>();
   store_.post(
       [=](store::Database& db) {
         if (kind == Kind::index || kind == Kind::api_index) {
@@ -96,12 +111,17 @@ bool Handler::handle(const http::Request& request, const http::Respond& respond)
             *answer = html(404, not_found_html("Build #" + std::to_string(id) + " has no job " + job + "."));
             return;
           }
-          const LogText log = read_log(step->log_path, raw);
-          *answer = raw ? http::text_response(200, log.text) : html(200, log_html(*page, *step, log.text, log.truncated));
+          log_page->emplace(*page, *step);
         }
       },
-      [answer, respond](std::exception_ptr error) {
-        respond(error ? http::text_response(503, "store unavailable") : std::move(*answer));
+      [this, answer, log_page, raw, respond](std::exception_ptr error) {
+        if (error) return respond(http::text_response(503, "store unavailable"));
+        if (!log_page->has_value()) return respond(std::move(*answer));
+        boost::asio::post(file_reads_->pool, [log_page, raw, respond] {
+          const auto& [page, step] = **log_page;
+          const LogText log = read_log(step.log_path, raw);
+          respond(raw ? http::text_response(200, log.text) : html(200, log_html(page, step, log.text, log.truncated)));
+        });
       });
   return true;
 }
