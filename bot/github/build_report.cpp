@@ -102,11 +102,14 @@ std::string summary_table(const BuildFacts& facts) {
 
 std::vector<store::OutboxMessage> build_report(const BuildFacts& facts) {
   const store::BuildRow& build = facts.build;
+  std::vector<store::OutboxMessage> messages;
+  // A claimed build whose first job has not started may still go back to the queue (a release
+  // waiting for its tags): nothing is said about it until a job runs.
+  if (build.state == "running" && facts.steps.empty()) return messages;
   const std::string state = status_state(build.state);
   const std::string context = status_context(build.target_repo);
   const std::string url = build_url(facts.status_page, build.id);
   const std::string text = description(facts);
-  std::vector<store::OutboxMessage> messages;
   auto status = [&](const std::string& repository, const std::string& sha) {
     messages.push_back(status_message(repository, sha, state, context, text, url,
                                       "status:" + repository + ":" + sha + ":" + context + ":build-" +

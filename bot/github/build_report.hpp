@@ -34,6 +34,7 @@ std::string log_url(const std::string& status_page, std::int64_t build_id, const
 // The Markdown table: one row per component, one column per platform.
 std::string summary_table(const BuildFacts& facts);
 
+// Nothing while a running build has no job yet (it may still be put back in the queue).
 std::vector<store::OutboxMessage> build_report(const BuildFacts& facts);
 
 }  // namespace calico::github

@@ -255,7 +255,12 @@ TEST_F(GitHubConversationTest, StatusesAndCommentsFollowABuildsLife) {
   const auto build = store_->call([&](store::Database& db) { return store::claim_next_request(db, 1, "work"); });
   ASSERT_TRUE(build);
   const std::string felix_sha = fixtures_->commits.at("felix@v3.4.1");
-  store_->call([&](store::Database& db) { store::record_build_source(db, build->id, kRepo, felix_sha); });
+  reporter.report_pending();  // claimed, no job yet: it might still go back to the queue
+  EXPECT_EQ(sender_->send_due(), 0u);
+  store_->call([&](store::Database& db) {
+    store::record_step(db, build->id, {"bld_images/xenial", "running", "", "", std::nullopt, std::nullopt});
+    store::record_build_source(db, build->id, kRepo, felix_sha);
+  });
   reporter.report_pending();
   sender_->send_due();
   const std::string url = "http://status.example/builds/" + std::to_string(build->id);

@@ -167,6 +167,12 @@ TEST(BuildReportTest, StatusesGoToEverySourceAndThePullRequestHeadWithTheBuildsS
   }
 }
 
+TEST(BuildReportTest, NothingIsSaidOfABuildBeforeItsFirstJob) {
+  github::BuildFacts f = facts("running");
+  f.steps.clear();
+  EXPECT_TRUE(github::build_report(f).empty());
+}
+
 TEST(BuildReportTest, AnAutomaticBuildOnlySetsStatuses) {
   github::BuildFacts f = facts("succeeded");
   f.origin = {};
