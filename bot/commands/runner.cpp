@@ -9,6 +9,7 @@
 #include "bot/store/build_queue.hpp"
 #include "bot/store/builds.hpp"
 #include "bot/store/reporting.hpp"
+#include "bot/util/time_format.hpp"
 #include "handlers/commands/command.hpp"
 
 #include <boost/json/parse.hpp>
@@ -61,12 +62,14 @@ std::string help_text() {
   return text;
 }
 
-CommandRunner::CommandRunner(store::Store& store, const config::Config& config, github::Client* github, RefLister list_refs)
+CommandRunner::CommandRunner(store::Store& store, const config::Config& config, github::Client* github, RefLister list_refs,
+                             std::chrono::seconds give_up_after)
     : store_(store),
       config_(config),
       github_(github),
       permissions_(config.github, github),
       list_refs_(std::move(list_refs)),
+      give_up_after_(give_up_after),
       worker_("command", kIdleWake, [this] { run_pending(); }) {}
 
 CommandRunner::~CommandRunner() { stop(); }
@@ -79,8 +82,20 @@ std::size_t CommandRunner::run_pending() {
       finish(command, decide(command));
       ++finished;
     } catch (const std::exception& e) {
-      // GitHub or a remote could not be asked: the command stays pending and is tried next pass.
-      log::warn("command.deferred", {{"command", command.id}, {"name", command.invocation.command.name}, {"error", e.what()}});
+      // GitHub or a remote could not be asked: the command stays pending and is tried next pass,
+      // until it is too old to be what the maintainer still wants.
+      const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+      const auto created = util::parse_iso8601(command.created_at).value_or(now);
+      if (now - created < give_up_after_) {
+        log::warn("command.deferred", {{"command", command.id}, {"name", command.invocation.command.name}, {"error", e.what()}});
+        continue;
+      }
+      const std::string reply = mention(command) + " I could not run " + quoted_line(command) + ": " + e.what() +
+                                ". I kept trying for " + std::to_string(give_up_after_.count() / 60) +
+                                " minutes; nothing was done. Please try again later.";
+      finish(command, {[reply](store::Database&) { return reply; }, "gave up: " + std::string(e.what())});
+      log::error("command.gave_up", {{"command", command.id}, {"name", command.invocation.command.name}, {"error", e.what()}});
+      ++finished;
     }
   }
   if (finished > 0 && on_done_) on_done_();

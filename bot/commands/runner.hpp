@@ -3,6 +3,7 @@
 // state) and writes its reply to the outbox in the same transaction that marks it done.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -21,7 +22,10 @@ class CommandRunner {
  public:
   // `github` may be null: then only github.allowed_users may run privileged commands and the
   // pull request's head gets no status.
-  CommandRunner(store::Store& store, const config::Config& config, github::Client* github, RefLister list_refs);
+  // A command that cannot be run because GitHub or a remote cannot be asked is tried again each
+  // pass; once it is `give_up_after` old it is answered with the reason instead.
+  CommandRunner(store::Store& store, const config::Config& config, github::Client* github, RefLister list_refs,
+                std::chrono::seconds give_up_after = std::chrono::minutes(10));
   ~CommandRunner();
 
   // Called after a pass queued builds or messages (the dispatcher and the outbox look then).
@@ -47,6 +51,7 @@ class CommandRunner {
   github::Client* github_;
   github::PermissionChecker permissions_;
   RefLister list_refs_;
+  std::chrono::seconds give_up_after_;
   std::function<void()> on_done_;
   util::Worker worker_;
 };

@@ -182,6 +182,26 @@ TEST_F(GitHubConversationTest, AnAuthorisedPublishQueuesTheRightRequestWithAReac
   EXPECT_EQ(pending()[1].request.version, "v3.4.0");
 }
 
+TEST_F(GitHubConversationTest, ACommandGitHubCannotBeAskedAboutWaitsThenIsAnsweredWithTheReason) {
+  github_.set_permission(kRepo, "maintainer", "write");
+  comment("maintainer", "/publish master");
+  github_.fail_next(2, 502);  // the permission read's two attempts
+  EXPECT_EQ(runner_->run_pending(), 0u);  // deferred: still pending
+  EXPECT_TRUE(pending().empty());
+  EXPECT_EQ(runner_->run_pending(), 1u);  // GitHub answers now
+  EXPECT_EQ(pending().size(), 1u);
+
+  // One that keeps failing is answered once it is too old.
+  commands::CommandRunner impatient(*store_, config_, reads_.get(),
+                                    [](const std::string& url) { return builders::git::ls_remote(url); }, std::chrono::seconds(0));
+  comment("maintainer", "/cancel");
+  github_.fail_next(2, 503);
+  EXPECT_EQ(impatient.run_pending(), 1u);
+  sender_->send_due();
+  EXPECT_TRUE(has_text(github_.comments(), "I could not run `/cancel`: GitHub answered HTTP 503")) << all_bodies(github_.comments());
+  EXPECT_TRUE(has_text(github_.comments(), "nothing was done. Please try again later."));
+}
+
 TEST_F(GitHubConversationTest, ArgumentErrorsUnknownTargetsAndUnknownCommandsGetAReplyWithTheUsage) {
   github_.set_permission(kRepo, "maintainer", "admin");
   comment("maintainer", "/publish calico-3.4 steps=compile");
