@@ -41,7 +41,7 @@ browse() {  # browse URL NAME [WIDTH,HEIGHT]: the DOM as rendered by headless Ch
 
 # During: as soon as a build runs, the page shows it running (and refreshes itself).
 deadline=$((SECONDS + 300))
-until curl -fs "$url/api/builds" 2>/dev/null | grep -q '"state":"running"'; do
+until curl -fs "$url/api/builds" > "$work/builds-now.json" 2>/dev/null && grep -q '"state":"running"' "$work/builds-now.json"; do
   kill -0 $demo_pid 2>/dev/null || fail "the demo ended before a build ran"
   [ $SECONDS -lt $deadline ] || fail "no build started within 300 s"
   sleep 0.3
@@ -88,7 +88,8 @@ grep -q "Candidate: 3.4.0-xenial" "$work/policy.txt" || { cat "$work/policy.txt"
 (cd "$root/var/cache/apt/archives" && apt-get "${apt_opts[@]}" download calico-felix >> "$work/apt.log" 2>&1) ||
   { cat "$work/apt.log"; fail "apt-get download calico-felix failed"; }
 dpkg-deb -x "$root"/var/cache/apt/archives/calico-felix_*.deb "$root/unpacked"
-"$root/unpacked/usr/bin/calico-felix" | grep -q "calico-felix (calico-release-bot test fixture)" || fail "the installed calico-felix does not run"
+"$root/unpacked/usr/bin/calico-felix" > "$work/felix-ran.txt" || fail "the installed calico-felix does not run"
+grep -q "calico-felix (calico-release-bot test fixture)" "$work/felix-ran.txt" || fail "the installed calico-felix printed something else"
 echo "apt: calico-felix 3.4.0-xenial installed from the PPA stand-in into a throwaway root and ran"
 
 # The RPM repository's metadata, as createrepo_c wrote it.
@@ -118,6 +119,8 @@ browse "$url/builds/$release_id" build-page-after
 grep -q '<table id="launchpad">' "$work/build-page-after.html" || fail "the build page has no Launchpad table"
 browse "$url/builds/$release_id" build-page-phone 390,844  # kept to look at: the page on a phone
 grep -q 'felix/xenial">log</a>\|logs/felix/xenial' "$work/build-page-after.html" || fail "the build page has no log link"
-curl -fs "$url/builds/$release_id/logs/felix/xenial" | grep -q "dpkg-buildpackage\|dpkg-source" || fail "the felix/xenial log page shows no build commands"
+# (Whole outputs to files before grep -q: with pipefail, grep leaving early would fail the pipe.)
+curl -fs "$url/builds/$release_id/logs/felix/xenial" > "$work/felix-xenial-log.html" || fail "GET the felix/xenial log page failed"
+grep -q "dpkg-buildpackage\|dpkg-source" "$work/felix-xenial-log.html" || fail "the felix/xenial log page shows no build commands"
 echo "browser: the status page shows the builds, jobs and publications; screenshots in $artifacts"
 echo "PASS"
