@@ -56,6 +56,9 @@ const CommandSpec* find_command(std::string_view name);
 std::vector<Command> parse_comment(std::string_view body, const config::Config& config, std::size_t max_commands = 10);
 
 // Shared argument rules.
+// How an error reply quotes a word that was typed: in double quotes, at most `limit` characters,
+// printable ASCII only (no markup tricks, no control characters).
+std::string quote_word(std::string_view word, std::size_t limit);
 // "#12" or "12" → 12; nullopt (with error set) otherwise.
 std::optional<std::int64_t> parse_build_id(std::string_view word, std::string& error);
 // The optional single [build] argument of status, cancel and retry.

@@ -84,12 +84,14 @@ std::vector<Command> parse_comment(std::string_view body, const config::Config& 
   return found;
 }
 
+std::string quote_word(std::string_view word, std::size_t limit) { return "\"" + printable(word.substr(0, limit)) + "\""; }
+
 std::optional<std::int64_t> parse_build_id(std::string_view word, std::string& error) {
   std::string_view digits = word.starts_with('#') ? word.substr(1) : word;
   const bool shaped = !digits.empty() && digits.size() <= 9 && digits[0] != '0' &&
                       std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
   if (!shaped) {
-    error = "\"" + printable(word.substr(0, 40)) + "\" is not a build number (like 12 or #12)";
+    error = quote_word(word, 40) + " is not a build number (like 12 or #12)";
     return std::nullopt;
   }
   return std::stoll(std::string(digits));

@@ -10,11 +10,7 @@ namespace calico::handlers::commands {
 
 namespace {
 
-std::string shown(std::string_view word) {
-  std::string out = "\"";
-  for (char c : word.substr(0, 60)) out += (c >= 0x20 && c < 0x7f && c != '`') ? c : '?';
-  return out + "\"";
-}
+constexpr std::size_t kQuotedWord = 60;  // how much of a bad word an error reply repeats
 
 // "a,b" with every item checked by `known`; duplicates and empty items are errors.
 std::vector<std::string> parse_list(std::string_view key, std::string_view value,
@@ -28,9 +24,9 @@ std::vector<std::string> parse_list(std::string_view key, std::string_view value
     if (item.empty()) {
       error = std::string(key) + "= has an empty item";
     } else if (!known(item)) {
-      error = shown(item) + " is not " + std::string(what);
+      error = quote_word(item, kQuotedWord) + " is not " + std::string(what);
     } else if (std::find(items.begin(), items.end(), item) != items.end()) {
-      error = shown(item) + " is given twice in " + std::string(key) + "=";
+      error = quote_word(item, kQuotedWord) + " is given twice in " + std::string(key) + "=";
     } else {
       items.emplace_back(item);
     }
@@ -48,7 +44,7 @@ void parse_publish(const std::vector<std::string_view>& words, const config::Con
   static const std::regex series(R"(calico-(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5}))");
   const std::string target(words[0]);
   if (target != "master" && !std::regex_match(target, series) && !builders::parse_release_tag(target)) {
-    command.error = shown(target) + " is not a target: use master, calico-X.Y (its highest vX.Y.Z tag) or vX.Y.Z";
+    command.error = quote_word(target, kQuotedWord) + " is not a target: use master, calico-X.Y (its highest vX.Y.Z tag) or vX.Y.Z";
     return;
   }
   command.target = target;
@@ -60,7 +56,7 @@ void parse_publish(const std::vector<std::string_view>& words, const config::Con
     const std::string_view key = word.substr(0, equals);
     const std::string_view value = equals == std::string_view::npos ? std::string_view{} : word.substr(equals + 1);
     if (equals == std::string_view::npos || (key != "steps" && key != "platforms")) {
-      command.error = shown(word) + " is not an option: use steps=a,b or platforms=x,y";
+      command.error = quote_word(word, kQuotedWord) + " is not an option: use steps=a,b or platforms=x,y";
     } else if (key == "steps") {
       if (seen_steps) command.error = "steps= is given twice";
       seen_steps = true;
