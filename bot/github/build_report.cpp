@@ -4,20 +4,11 @@
 #include <map>
 
 #include "bot/github/messages.hpp"
+#include "builders/steps.hpp"
 
 namespace calico::github {
 
 namespace {
-
-// Component steps in procedure order, with the names people know them by.
-constexpr std::pair<std::string_view, std::string_view> kComponents[] = {
-    {"net_cal", "networking-calico"}, {"felix", "felix"}, {"etcd3gw", "etcd3gw"}, {"dnsmasq", "dnsmasq"}, {"nettle", "nettle"}};
-
-std::pair<std::string, std::string> split_job(const std::string& job) {
-  const auto slash = job.find('/');
-  if (slash == std::string::npos) return {job, ""};
-  return {job.substr(0, slash), job.substr(slash + 1)};
-}
 
 std::string description(const BuildFacts& facts) {
   const store::BuildRow& build = facts.build;
@@ -51,12 +42,8 @@ std::string log_url(const std::string& status_page, std::int64_t build_id, const
 
 std::string summary_table(const BuildFacts& facts) {
   std::map<std::string, const store::StepRow*> by_job;
-  std::vector<std::string> platforms;
-  for (const store::StepRow& step : facts.steps) {
-    by_job[step.job] = &step;
-    const std::string platform = split_job(step.job).second;
-    if (!platform.empty() && std::find(platforms.begin(), platforms.end(), platform) == platforms.end()) platforms.push_back(platform);
-  }
+  for (const store::StepRow& step : facts.steps) by_job[step.job] = &step;
+  const std::vector<std::string> platforms = store::platforms_of(facts.steps);
   auto failed_cell = [&](const std::string& what, const std::string& job) {
     return "❌ " + what + " ([log](" + log_url(facts.status_page, facts.build.id, job) + "))";
   };
@@ -65,11 +52,14 @@ std::string summary_table(const BuildFacts& facts) {
   table += "\n|---|";
   for (std::size_t i = 0; i < platforms.size(); ++i) table += "---|";
   table += "\n";
-  for (const auto& [step, component] : kComponents) {
+  // Component steps in procedure order, with the names people know them by.
+  for (const builders::Step step : builders::kAllSteps) {
+    const std::optional<std::string_view> component = builders::step_component(step);
+    if (!component) continue;
     bool any = false;
-    std::string row = "| " + std::string(component) + " |";
+    std::string row = "| " + std::string(*component) + " |";
     for (const std::string& platform : platforms) {
-      const std::string job = std::string(step) + "/" + platform;
+      const std::string job = std::string(builders::step_name(step)) + "/" + platform;
       const auto built = by_job.find(job);
       std::string cell = "—";
       if (built != by_job.end()) {

@@ -135,14 +135,9 @@ std::string build_html(const BuildPage& page_data) {
           (view.publication.empty() ? "—" : badge(view.publication)) + "</dd></dl>";
 
   // The job graph: one row per step (procedure order), one column per platform.
-  std::vector<std::string> platforms;
   std::map<std::string, const store::StepRow*> by_job;
-  for (const store::StepRow& step : page_data.steps) {
-    by_job[step.job] = &step;
-    const auto slash = step.job.find('/');
-    const std::string platform = slash == std::string::npos ? "" : step.job.substr(slash + 1);
-    if (std::find(platforms.begin(), platforms.end(), platform) == platforms.end()) platforms.push_back(platform);
-  }
+  for (const store::StepRow& step : page_data.steps) by_job[step.job] = &step;
+  const std::vector<std::string> platforms = store::platforms_of(page_data.steps);
   body += "<h2>Jobs</h2>";
   if (page_data.steps.empty()) {
     body += "<p class=\"dim\">No job has started yet.</p>";

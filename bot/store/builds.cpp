@@ -1,5 +1,7 @@
 #include "bot/store/builds.hpp"
 
+#include <algorithm>
+
 #include "bot/util/time_format.hpp"
 
 namespace calico::store {
@@ -31,12 +33,23 @@ std::vector<BuildRow> builds_where(Database& db, const std::string& clause, cons
   return rows;
 }
 
+}  // namespace
+
 std::pair<std::string, std::string> split_job(const std::string& job) {
   const auto slash = job.find('/');
   return {job.substr(0, slash), slash == std::string::npos ? "" : job.substr(slash + 1)};
 }
 
-}  // namespace
+std::vector<std::string> platforms_of(const std::vector<StepRow>& steps) {
+  std::vector<std::string> platforms;
+  for (const StepRow& step : steps) {
+    const std::string platform = split_job(step.job).second;
+    if (!platform.empty() && std::find(platforms.begin(), platforms.end(), platform) == platforms.end()) {
+      platforms.push_back(platform);
+    }
+  }
+  return platforms;
+}
 
 std::optional<BuildRow> claim_next_request(Database& db, int max_running, const std::string& work_dir) {
   Statement running = db.prepare("SELECT count(*) FROM builds WHERE state = 'running'");

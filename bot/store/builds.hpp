@@ -50,6 +50,11 @@ std::optional<BuildRow> find_build(Database& db, std::int64_t id);
 void record_step(Database& db, std::int64_t build_id, const StepRow& step);
 std::vector<StepRow> build_steps(Database& db, std::int64_t build_id);
 
+// "felix/xenial" → {"felix", "xenial"}: a job's step and platform.
+std::pair<std::string, std::string> split_job(const std::string& job);
+// The platforms a build's jobs ran on, in the order they first appear (the columns of its grid).
+std::vector<std::string> platforms_of(const std::vector<StepRow>& steps);
+
 void finish_build(Database& db, std::int64_t build_id, const std::string& state, const std::string& detail);
 
 // Asks the dispatcher to cancel a running build. False when there is no such running build.
