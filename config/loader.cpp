@@ -169,6 +169,16 @@ class TableReader {
   std::set<std::string> consumed_;
 };
 
+// An http(s) URL (API roots, the public URL), without its trailing slash.
+std::optional<std::string> read_http_url(TableReader& r, const char* key) {
+  std::optional<std::string> v = r.string(key);
+  if (!v) return v;
+  static const std::regex url_shape("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?");
+  if (!std::regex_match(*v, url_shape)) r.throw_at(r.line_of(key), r.qualified(key), "is not an http(s) URL: \"" + *v + "\"");
+  if (v->ends_with("/")) v->pop_back();
+  return v;
+}
+
 void read_server(TableReader& r, ServerConfig& s) {
   if (auto v = r.string("address")) s.listen_address = *v;
   if (auto v = r.integer("port", 0, 65535)) s.port = static_cast<std::uint16_t>(*v);
@@ -183,11 +193,7 @@ void read_server(TableReader& r, ServerConfig& s) {
   if (auto v = r.integer("max_body_bytes", 1024, std::int64_t{1} << 30)) s.max_body_bytes = static_cast<std::size_t>(*v);
   if (auto v = r.integer("shutdown_grace_seconds", 0, 3600)) s.shutdown_grace = std::chrono::seconds(*v);
   if (auto v = r.integer("idle_timeout_seconds", 1, 3600)) s.idle_timeout = std::chrono::seconds(*v);
-  if (auto v = r.string("public_url")) {
-    static const std::regex url_shape("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?");
-    if (!std::regex_match(*v, url_shape)) r.throw_at(r.line_of("public_url"), r.qualified("public_url"), "is not an http(s) URL: \"" + *v + "\"");
-    s.public_url = v->ends_with("/") ? v->substr(0, v->size() - 1) : *v;
-  }
+  if (auto v = read_http_url(r, "public_url")) s.public_url = *v;
   r.finish();
 }
 
@@ -426,11 +432,7 @@ void read_publish(TableReader& r, PublishConfig& publish, const std::filesystem:
 }
 
 void read_launchpad(TableReader& r, LaunchpadConfig& launchpad) {
-  if (auto v = r.string("api_root")) {
-    static const std::regex root_shape("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?");
-    if (!std::regex_match(*v, root_shape)) r.throw_at(r.line_of("api_root"), r.qualified("api_root"), "is not an http(s) URL: \"" + *v + "\"");
-    launchpad.api_root = v->ends_with("/") ? v->substr(0, v->size() - 1) : *v;
-  }
+  if (auto v = read_http_url(r, "api_root")) launchpad.api_root = *v;
   if (auto v = r.integer("timeout_seconds", 1, 600)) launchpad.timeout = std::chrono::seconds(*v);
   if (auto v = r.integer("min_interval_ms", 0, 60000)) launchpad.min_interval = std::chrono::milliseconds(*v);
   if (auto v = r.integer("poll_first_seconds", 1, 86400)) launchpad.poll_first = std::chrono::seconds(*v);
@@ -443,11 +445,7 @@ void read_launchpad(TableReader& r, LaunchpadConfig& launchpad) {
 }
 
 void read_github(TableReader& r, GitHubConfig& github) {
-  if (auto v = r.string("api_root")) {
-    static const std::regex root_shape("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?");
-    if (!std::regex_match(*v, root_shape)) r.throw_at(r.line_of("api_root"), r.qualified("api_root"), "is not an http(s) URL: \"" + *v + "\"");
-    github.api_root = v->ends_with("/") ? v->substr(0, v->size() - 1) : *v;
-  }
+  if (auto v = read_http_url(r, "api_root")) github.api_root = *v;
   if (auto v = r.integer("timeout_seconds", 1, 600)) github.timeout = std::chrono::seconds(*v);
   static const std::regex id_shape("[1-9][0-9]{0,19}");
   for (auto [key, field] : {std::pair{"app_id", &github.app_id}, std::pair{"installation_id", &github.installation_id}}) {
