@@ -81,8 +81,9 @@ struct Service::Impl {
   // The GitHub conversation: commands from PR comments, statuses and comments back through the
   // outbox. Without GitHub credentials the outbox keeps what would have been sent.
   http::Client github_token_http{github::client_settings(config.github, 3)};
-  std::unique_ptr<github::Client> github_reads = github::make_client(config, github_token_http, 3);
-  std::unique_ptr<github::Client> github_writes = github::make_client(config, github_token_http, 1);
+  std::shared_ptr<github::Credentials> github_credentials = github::make_credentials(config, github_token_http);
+  std::unique_ptr<github::Client> github_reads = github::make_client(config.github, github_credentials, 3);
+  std::unique_ptr<github::Client> github_writes = github::make_client(config.github, github_credentials, 1);
   commands::CommandRunner command_runner{store, config, github_reads.get(),
                                          [](const std::string& url) { return builders::git::ls_remote(url); }};
   github::Reporter reporter{store, config};

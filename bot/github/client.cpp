@@ -75,7 +75,7 @@ int AppCredentials::tokens_fetched() const {
   return fetched_;
 }
 
-Client::Client(const config::GitHubConfig& config, std::unique_ptr<Credentials> credentials, int attempts)
+Client::Client(const config::GitHubConfig& config, std::shared_ptr<Credentials> credentials, int attempts)
     : api_root_(config.api_root), http_(client_settings(config, attempts)), credentials_(std::move(credentials)) {}
 
 http::ClientResponse Client::call(const std::string& method, const std::string& path, const std::string& body) {
@@ -90,19 +90,22 @@ http::ClientResponse Client::call(const std::string& method, const std::string& 
   }
 }
 
-std::unique_ptr<Client> make_client(const config::Config& config, http::Client& token_http, int attempts) {
+std::shared_ptr<Credentials> make_credentials(const config::Config& config, http::Client& token_http) {
   const config::SecretsConfig& secrets = config.secrets;
-  std::unique_ptr<Credentials> credentials;
   if (secrets.github_token.configured()) {
-    credentials = std::make_unique<TokenCredentials>(config::load_secret(secrets.github_token, "secrets.github_token"));
-  } else if (secrets.github_app_private_key.configured()) {
-    credentials = std::make_unique<AppCredentials>(
+    return std::make_shared<TokenCredentials>(config::load_secret(secrets.github_token, "secrets.github_token"));
+  }
+  if (secrets.github_app_private_key.configured()) {
+    return std::make_shared<AppCredentials>(
         config.github.api_root, config.github.app_id, config.github.installation_id,
         config::load_secret(secrets.github_app_private_key, "secrets.github_app_private_key"), token_http);
-  } else {
-    return nullptr;
   }
-  return std::make_unique<Client>(config.github, std::move(credentials), attempts);
+  return nullptr;
+}
+
+std::unique_ptr<Client> make_client(const config::GitHubConfig& config, std::shared_ptr<Credentials> credentials, int attempts) {
+  if (!credentials) return nullptr;
+  return std::make_unique<Client>(config, std::move(credentials), attempts);
 }
 
 }  // namespace calico::github

@@ -67,7 +67,8 @@ std::vector<std::pair<std::string, std::string>> api_headers();
 class Client {
  public:
   // `attempts`: 1 for writes the outbox retries itself; more for reads.
-  Client(const config::GitHubConfig& config, std::unique_ptr<Credentials> credentials, int attempts);
+  // `credentials` may be shared by several clients (one App installation token serves them all).
+  Client(const config::GitHubConfig& config, std::shared_ptr<Credentials> credentials, int attempts);
 
   // METHOD api_root + path, with `body` as JSON when given. Any status comes back; throws
   // http::ClientError when no answer could be had. A 401 refreshes App credentials and tries once more.
@@ -79,13 +80,16 @@ class Client {
  private:
   std::string api_root_;
   http::Client http_;
-  std::unique_ptr<Credentials> credentials_;
+  std::shared_ptr<Credentials> credentials_;
 };
 
-// The client the configuration asks for, or nullptr when no GitHub credentials are configured.
-// `token_http` carries App token requests (it must outlive the client). Throws config::ConfigError
-// for an unreadable secret.
-std::unique_ptr<Client> make_client(const config::Config& config, http::Client& token_http, int attempts);
+// The credentials the configuration asks for, or nullptr when none are configured. `token_http`
+// carries App token requests (it must outlive them). Throws config::ConfigError for an
+// unreadable secret.
+std::shared_ptr<Credentials> make_credentials(const config::Config& config, http::Client& token_http);
+
+// A client using `credentials`, or nullptr when there are none (GitHub not configured).
+std::unique_ptr<Client> make_client(const config::GitHubConfig& config, std::shared_ptr<Credentials> credentials, int attempts);
 
 http::ClientSettings client_settings(const config::GitHubConfig& config, int attempts);
 

@@ -83,8 +83,9 @@ class GitHubConversationTest : public testkit::SuiteWithFixtures {
                             testkit::fixture_repositories_toml(*fixtures_));
     config_ = config::load_config(dir_path() / "bot.toml");
     store_ = std::make_unique<store::Store>(config_.store);
-    reads_ = github::make_client(config_, token_http_, 2);
-    writes_ = github::make_client(config_, token_http_, 1);
+    const auto credentials = github::make_credentials(config_, token_http_);
+    reads_ = github::make_client(config_.github, credentials, 2);
+    writes_ = github::make_client(config_.github, credentials, 1);
     runner_ = std::make_unique<commands::CommandRunner>(
         *store_, config_, reads_.get(), [](const std::string& url) { return builders::git::ls_remote(url); });
     sender_ = std::make_unique<github::OutboxSender>(*store_, config_.github, writes_.get());
@@ -436,11 +437,11 @@ TEST_F(GitHubConversationTest, AGitHubAppAuthenticatesWithAJwtAndCachesItsInstal
   converse();
   EXPECT_EQ(pending().size(), 1u);
   EXPECT_EQ(github_.reactions().size(), 1u);
-  // Reads and writes each fetched one token and reused it for every later call.
-  EXPECT_EQ(github_.installation_tokens_issued(), 2);
+  // Reads and writes share one token, fetched once and reused for every later call.
+  EXPECT_EQ(github_.installation_tokens_issued(), 1);
   comment("maintainer", "/status");
   converse();
-  EXPECT_EQ(github_.installation_tokens_issued(), 2);
+  EXPECT_EQ(github_.installation_tokens_issued(), 1);
 
   // A token that expires within five minutes is renewed before use.
   github_.set_app("4242", "77", key.public_pem, 4min);
