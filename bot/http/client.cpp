@@ -110,9 +110,8 @@ struct Client::Impl {
       message.emplace(parser.release());
     };
     auto exchange = [&]() -> net::awaitable<void> {
-      const bool reused = !connected_to.empty();
-      if (!reused) co_await connect();
-      if (!reused) {
+      if (connected_to.empty()) {
+        co_await connect();
         co_await exchange_once();
         co_return;
       }
