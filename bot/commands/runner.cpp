@@ -52,6 +52,11 @@ struct CommandRunner::Outcome {
   // may queue builds and messages itself.
   std::function<std::string(store::Database&)> act;
   std::string summary;  // the command row's outcome, for the log and the status page
+
+  // An outcome that only answers: the reply, nothing else done.
+  static Outcome reply_only(std::string reply, std::string summary) {
+    return {[reply = std::move(reply)](store::Database&) { return reply; }, std::move(summary)};
+  }
 };
 
 std::string help_text() {
@@ -93,7 +98,7 @@ std::size_t CommandRunner::run_pending() {
       const std::string reply = mention(command) + " I could not run " + quoted_line(command) + ": " + e.what() +
                                 ". I kept trying for " + std::to_string(give_up_after_.count() / 60) +
                                 " minutes; nothing was done. Please try again later.";
-      finish(command, {[reply](store::Database&) { return reply; }, "gave up: " + std::string(e.what())});
+      finish(command, Outcome::reply_only(reply, "gave up: " + std::string(e.what())));
       log::error("command.gave_up", {{"command", command.id}, {"name", command.invocation.command.name}, {"error", e.what()}});
       ++finished;
     }
@@ -107,7 +112,7 @@ CommandRunner::Outcome CommandRunner::decide(const store::StoredCommand& command
   if (!parsed.ok()) {
     const std::string reply = mention(command) + " I could not run " + quoted_line(command) + ": " + parsed.error +
                               ".\n\nUsage: `" + parsed.usage + "`";
-    return {[reply](store::Database&) { return reply; }, "rejected: " + parsed.error};
+    return Outcome::reply_only(reply, "rejected: " + parsed.error);
   }
   const handlers::commands::CommandSpec* spec = handlers::commands::find_command(parsed.name);
   if (spec && spec->privileged) {
@@ -116,12 +121,12 @@ CommandRunner::Outcome CommandRunner::decide(const store::StoredCommand& command
       const std::string reply = "Sorry " + mention(command) + ", only people with write access to " +
                                 command.invocation.repository + " may run `/" + parsed.name + "` (" + permission.why +
                                 "). Nothing was done.";
-      return {[reply](store::Database&) { return reply; }, "refused: " + permission.why};
+      return Outcome::reply_only(reply, "refused: " + permission.why);
     }
   }
   if (parsed.name == "help") {
     const std::string reply = mention(command) + " " + help_text();
-    return {[reply](store::Database&) { return reply; }, "help given"};
+    return Outcome::reply_only(reply, "help given");
   }
   if (parsed.name == "publish") return publish(command);
   return on_build(command);
@@ -146,7 +151,7 @@ CommandRunner::Outcome CommandRunner::publish(const store::StoredCommand& comman
   const ResolvedTarget resolved = resolve_target(parsed.target, config_, list_refs_);
   if (!resolved.error.empty()) {
     const std::string reply = mention(command) + " I could not run " + quoted_line(command) + ": " + resolved.error + ".";
-    return {[reply](store::Database&) { return reply; }, "rejected: " + resolved.error};
+    return Outcome::reply_only(reply, "rejected: " + resolved.error);
   }
   const std::string head = head_sha(command.invocation.repository, command.invocation.issue_number);
   handlers::BuildRequest request;
