@@ -26,7 +26,7 @@ constexpr std::string_view kUsageText = R"(calico-release-bot — builds, signs 
 Usage:
   calico-release-bot serve --config FILE         run the service (webhooks, health, metrics)
   calico-release-bot check-config --config FILE  validate a configuration file and exit
-  calico-release-bot publish --config FILE [publish options]
+  calico-release-bot publish [--config FILE] [publish options]
                                                  build, sign and publish one VERSION now
   calico-release-bot status --config FILE [--build ID]
                                                  the queue, running builds with their jobs, recent builds
@@ -42,13 +42,16 @@ Options:
 
 Publish options (each also read from the environment variable in capitals, as for
 `make release-publish`; a flag wins over the variable):
-  --version V                      VERSION: master, vX.Y.Z or vX.Y.Z-python2
+  --version V                      VERSION: master, vX.Y.Z, vX.Y.Z-python2 or release-vX.Y
   --repo-name NAME                 REPO_NAME: override the target repository
   --felix-repo URL                 FELIX_REPO
   --felix-checkout REF             FELIX_CHECKOUT: branch, tag or commit id
   --networking-calico-repo URL     NETWORKING_CALICO_REPO
   --networking-calico-checkout REF NETWORKING_CALICO_CHECKOUT
   --steps a,b                      STEPS: bld_images net_cal felix etcd3gw dnsmasq nettle pub_debs pub_rpms
+                                   (the component steps are configuration: publish.components)
+  --package-etcd3gw true           PACKAGE_ETCD3GW: build the opt-in etcd3gw RPM (any component that is
+                                   off by default: PACKAGE_<VARIABLE>=true)
   --platforms x,y                  PLATFORMS: a subset of the configured platforms
   --secret-key FILE                SECRET_KEY: the signing key (else secrets.gpg_secret_key)
   --dry-run                        print the plan and exit
@@ -87,6 +90,7 @@ const std::map<std::string_view, std::string> kPublishFlags = {
     {"--networking-calico-repo", "NETWORKING_CALICO_REPO"},
     {"--networking-calico-checkout", "NETWORKING_CALICO_CHECKOUT"},
     {"--steps", "STEPS"},
+    {"--package-etcd3gw", "PACKAGE_ETCD3GW"},
     {"--platforms", "PLATFORMS"},
     {"--secret-key", "SECRET_KEY"},
 };
@@ -195,7 +199,8 @@ int run(std::span<char*> args, std::ostream& out, std::ostream& err) {
     err << "calico-release-bot: unknown command \"" << options->command << "\"\nRun calico-release-bot --help for usage.\n";
     return kUsage;
   }
-  if (!options->config && options->command != "lp-wait") {
+  // publish runs on built-in defaults without one, as make release-publish ran on its variables.
+  if (!options->config && options->command != "lp-wait" && options->command != "publish") {
     err << "calico-release-bot " << options->command << ": --config FILE is required\n";
     return kUsage;
   }

@@ -49,7 +49,7 @@ PipelineEnvironment make_pipeline_environment(const config::Config& config, cons
 
   // The signing key: SECRET_KEY (a file, as for make release-publish) or secrets.gpg_secret_key.
   const bool publishes = std::any_of(plan.jobs.begin(), plan.jobs.end(), [](const builders::Job& job) {
-    return job.step == builders::Step::pub_debs || job.step == builders::Step::pub_rpms;
+    return job.role == builders::JobRole::publish_debs || job.role == builders::JobRole::publish_rpms;
   });
   if (publishes) {
     try {

@@ -82,15 +82,29 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
   builders::PublishRequest request;
   const std::optional<std::string> version = setting(options, "VERSION");
   if (!version) {
-    err << "calico-release-bot publish: VERSION is required (master, vX.Y.Z or vX.Y.Z-python2): set it or pass --version\n";
+    err << "calico-release-bot publish: VERSION is required (master, vX.Y.Z, vX.Y.Z-python2 or release-vX.Y): set it or pass --version\n";
     return kUsage;
   }
   request.version = *version;
   request.repo_name = setting(options, "REPO_NAME");
-  request.felix_repo = setting(options, "FELIX_REPO");
-  request.felix_checkout = setting(options, "FELIX_CHECKOUT");
-  request.networking_calico_repo = setting(options, "NETWORKING_CALICO_REPO");
-  request.networking_calico_checkout = setting(options, "NETWORKING_CALICO_CHECKOUT");
+  // Each component's variables: <VARIABLE>_REPO and <VARIABLE>_CHECKOUT for those that follow
+  // VERSION (FELIX_REPO, NETWORKING_CALICO_CHECKOUT, …), PACKAGE_<VARIABLE>=true for those built
+  // only on request (PACKAGE_ETCD3GW).
+  for (const config::ComponentConfig& component : config.publish.components) {
+    if (component.source_kind == config::SourceKind::version) {
+      if (auto repo = setting(options, component.variable + "_REPO")) request.repos[component.name] = *repo;
+      if (auto checkout = setting(options, component.variable + "_CHECKOUT")) request.checkouts[component.name] = *checkout;
+    }
+    if (auto package = setting(options, "PACKAGE_" + component.variable)) {
+      if (*package == "true") {
+        request.enable.push_back(component.name);
+      } else if (*package != "false") {
+        err << "calico-release-bot publish: PACKAGE_" << component.variable << " must be true or false, got \""
+            << package->substr(0, 40) << "\"\n";
+        return kUsage;
+      }
+    }
+  }
   if (auto steps = setting(options, "STEPS")) request.steps = builders::split_list(*steps);
   if (auto platforms = setting(options, "PLATFORMS")) request.platforms = builders::split_list(*platforms);
   const EnvironmentOverrides overrides{setting(options, "SECRET_KEY"), setting(options, "HOST"), setting(options, "GCLOUD_ARGS")};

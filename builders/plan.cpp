@@ -34,51 +34,63 @@ void check_repo_name(const std::string& value) {
   }
 }
 
-std::string repository_url(const config::Config& config, const std::string& name, const std::string& override_name) {
-  const config::RepositoryConfig* repo = config.find_repository_by_name(name);
-  if (!repo) {
-    throw PlanError("no repository named \"" + name + "\" in the configuration; add one to [[repositories]] or set " +
-                    override_name);
-  }
-  return repo->url;
+// Where a component's git source lives: a [[repositories]] name or URL given as its `source`,
+// else the repository of its own name, else its public upstream.
+std::string component_url(const config::Config& config, const config::ComponentConfig& component) {
+  const std::string& wanted = component.source.empty() ? component.name : component.source;
+  if (const config::RepositoryConfig* repo = config.find_repository_by_name(wanted)) return repo->url;
+  if (!component.source.empty() && component.source.find('/') != std::string::npos) return component.source;
+  if (component.source.empty() && !component.upstream_url.empty()) return component.upstream_url;
+  throw PlanError("publish.components." + component.name + ".source: no repository named \"" + wanted +
+                  "\" in [[repositories]] and it is not a URL");
 }
 
-SourceSpec source_for(const std::optional<std::string>& repo_override, const std::optional<std::string>& checkout_override,
-                      const std::string& default_checkout, const config::Config& config, const std::string& name,
-                      const std::string& variable) {
+SourceSpec source_for(const PublishRequest& request, const config::Config& config, const config::ComponentConfig& component,
+                      const std::string& platform) {
   SourceSpec spec;
-  spec.repo = repo_override ? *repo_override : repository_url(config, name, variable + "_REPO");
-  check_repo(spec.repo, variable + "_REPO");
-  spec.checkout = checkout_override ? *checkout_override : default_checkout;
-  check_ref(spec.checkout, variable + "_CHECKOUT");
-  return spec;
-}
-
-// The source of a component built from a configured ref per platform (dnsmasq, nettle, etcd3gw).
-SourceSpec configured_source(const config::Config& config, const std::string& component_name,
-                             const config::ComponentConfig& component, const std::string& platform) {
-  const std::string* ref = component.ref_for(platform);
-  if (!ref) throw PlanError("publish.components." + component_name + " has no ref for platform " + platform);
-  const std::string& source = component.source.empty() ? component_name : component.source;
-  std::string url;
-  if (const config::RepositoryConfig* repo = config.find_repository_by_name(source)) {
-    url = repo->url;
-  } else if (!component.source.empty() && component.source.find('/') != std::string::npos) {
-    url = component.source;
-  } else if (component.source.empty() && !component.upstream_url.empty()) {
-    url = component.upstream_url;
-  } else {
-    throw PlanError("publish.components." + component_name + ".source: no repository named \"" + source +
-                    "\" in [[repositories]] and it is not a URL");
+  spec.kind = component.source_kind;
+  if (component.source_kind == config::SourceKind::dsc) {
+    const std::string* dsc = component.ref_for(platform);
+    if (!dsc) throw PlanError("publish.components." + component.name + " has no .dsc for platform " + platform);
+    spec.repo = *dsc;
+    return spec;
   }
-  SourceSpec spec{url, *ref};
-  check_repo(spec.repo, "publish.components." + component_name + ".source");
+  if (component.source_kind == config::SourceKind::refs) {
+    const std::string* ref = component.ref_for(platform);
+    if (!ref) throw PlanError("publish.components." + component.name + " has no ref for platform " + platform);
+    spec.repo = component_url(config, component);
+    check_repo(spec.repo, "publish.components." + component.name + ".source");
+    spec.checkout = *ref;
+    return spec;
+  }
+  const std::string repo_variable = component.variable + "_REPO";
+  const std::string checkout_variable = component.variable + "_CHECKOUT";
+  if (auto it = request.repos.find(component.name); it != request.repos.end()) spec.repo = it->second;
+  else spec.repo = component_url(config, component);
+  check_repo(spec.repo, request.repos.count(component.name) ? repo_variable : "the repository of " + component.name);
+  const config::RepositoryConfig* repository = config.find_repository_by_name(component.source.empty() ? component.name : component.source);
+  if (auto it = request.checkouts.find(component.name); it != request.checkouts.end()) spec.checkout = it->second;
+  else spec.checkout = checkout_for_version(request.version, component, repository ? repository->master_branch : "master");
+  check_ref(spec.checkout, checkout_variable);
   return spec;
 }
 
 }  // namespace
 
 std::vector<std::string> split_list(std::string_view text) { return split_on(text, ", \t\n"); }
+
+std::string SourceSpec::describe() const { return checkout.empty() ? repo : repo + " @ " + checkout; }
+
+std::string checkout_for_version(const std::string& version, const config::ComponentConfig& component,
+                                 const std::string& master_branch) {
+  if (version == "master") return master_branch;
+  if (std::optional<ReleaseTag> tag = parse_release_tag(version)) {
+    ReleaseTag checkout = *tag;
+    checkout.python2 = tag->python2 && component.python2_tag;
+    return checkout.tag();
+  }
+  return version;  // release-vX.Y: the branch of that name
+}
 
 const Job* Plan::find(const std::string& id) const {
   for (const Job& job : jobs) {
@@ -87,7 +99,15 @@ const Job* Plan::find(const std::string& id) const {
   return nullptr;
 }
 
+const SourceSpec* Plan::version_source(const std::string& component) const {
+  for (const auto& [name, spec] : version_sources) {
+    if (name == component) return &spec;
+  }
+  return nullptr;
+}
+
 Plan make_plan(const PublishRequest& request, const config::Config& config) {
+  const config::PublishConfig& publish = config.publish;
   Plan plan;
   plan.version = request.version;
   plan.repo_name = target_repo_for_version(request.version);  // refuses a bad VERSION
@@ -97,30 +117,40 @@ Plan make_plan(const PublishRequest& request, const config::Config& config) {
     check_repo_name(*request.repo_name);
     plan.repo_name = *request.repo_name;
   }
-  plan.ppa = "ppa:" + config.publish.ppa_owner + "/" + plan.repo_name;
-  // master builds master; a release builds its own tag.
-  const std::string checkout = request.version;
-  plan.felix = source_for(request.felix_repo, request.felix_checkout, checkout, config, "felix", "FELIX");
-  plan.networking_calico = source_for(request.networking_calico_repo, request.networking_calico_checkout, checkout,
-                                      config, "networking-calico", "NETWORKING_CALICO");
-
-  if (request.steps) {
-    for (const std::string& name : *request.steps) {
-      std::optional<Step> step = parse_step(name);
-      if (!step) {
-        std::string known;
-        for (Step s : kAllSteps) known += (known.empty() ? "" : ", ") + std::string(step_name(s));
-        throw PlanError("STEPS: unknown step \"" + name.substr(0, 40) + "\"; the steps are " + known);
+  plan.ppa = "ppa:" + publish.ppa_owner + "/" + plan.repo_name;
+  for (const std::string& name : request.enable) {
+    if (!publish.find_component(name)) throw PlanError("no component named \"" + name.substr(0, 40) + "\" to enable");
+  }
+  for (const auto* overrides : {&request.repos, &request.checkouts}) {
+    for (const auto& [name, value] : *overrides) {
+      const config::ComponentConfig* component = publish.find_component(name);
+      if (!component || component->source_kind != config::SourceKind::version) {
+        throw PlanError("\"" + name.substr(0, 40) + "\" is not a component that follows VERSION");
       }
-      if (std::find(plan.steps.begin(), plan.steps.end(), *step) == plan.steps.end()) plan.steps.push_back(*step);
     }
-    if (plan.steps.empty()) throw PlanError("STEPS is empty");
-    std::sort(plan.steps.begin(), plan.steps.end());
-  } else {
-    plan.steps.assign(kAllSteps.begin(), kAllSteps.end());
+  }
+  for (const config::ComponentConfig& component : publish.components) {
+    if (component.source_kind == config::SourceKind::version) {
+      plan.version_sources.emplace_back(component.name, source_for(request, config, component, ""));
+    }
   }
 
-  for (const config::PlatformConfig& platform : config.publish.platforms) {
+  const std::vector<std::string> every_step = all_steps(publish);
+  if (request.steps) {
+    for (const std::string& name : *request.steps) {
+      if (!step_role(publish, name)) {
+        throw PlanError("STEPS: unknown step \"" + name.substr(0, 40) + "\"; the steps are " + step_list(publish));
+      }
+    }
+    for (const std::string& step : every_step) {
+      if (std::find(request.steps->begin(), request.steps->end(), step) != request.steps->end()) plan.steps.push_back(step);
+    }
+    if (plan.steps.empty()) throw PlanError("STEPS is empty");
+  } else {
+    plan.steps = every_step;
+  }
+
+  for (const config::PlatformConfig& platform : publish.platforms) {
     if (!request.platforms || std::find(request.platforms->begin(), request.platforms->end(), platform.name) !=
                                   request.platforms->end()) {
       plan.platforms.push_back(platform.name);
@@ -128,43 +158,52 @@ Plan make_plan(const PublishRequest& request, const config::Config& config) {
   }
   if (request.platforms) {
     for (const std::string& name : *request.platforms) {
-      if (!config.publish.find_platform(name)) {
+      if (!publish.find_platform(name)) {
         std::string known;
-        for (const auto& p : config.publish.platforms) known += (known.empty() ? "" : ", ") + p.name;
+        for (const auto& p : publish.platforms) known += (known.empty() ? "" : ", ") + p.name;
         throw PlanError("platform \"" + name.substr(0, 40) + "\" is not configured; the platforms are " + known);
       }
     }
     if (plan.platforms.empty()) throw PlanError("no platforms selected");
   }
 
-  auto selected = [&](Step step) { return std::find(plan.steps.begin(), plan.steps.end(), step) != plan.steps.end(); };
-  for (Step step : plan.steps) {
+  const bool images = std::find(plan.steps.begin(), plan.steps.end(), kImagesStep) != plan.steps.end();
+  for (const std::string& step : plan.steps) {
+    const JobRole role = *step_role(publish, step);
+    const config::ComponentConfig* component = role == JobRole::component ? publish.find_step(step) : nullptr;
+    if (component && !component->enabled &&
+        std::find(request.enable.begin(), request.enable.end(), component->name) == request.enable.end()) {
+      plan.notes.push_back(step + ": " + component->name + " is built only on request (PACKAGE_" + component->variable +
+                           "=true or publish.components." + component->name + ".enabled)");
+      continue;
+    }
     for (const std::string& platform_name : plan.platforms) {
-      const config::PlatformConfig& platform = *config.publish.find_platform(platform_name);
+      const config::PlatformConfig& platform = *publish.find_platform(platform_name);
       Job job;
       job.step = step;
+      job.role = role;
       job.platform = platform_name;
       job.kind = platform.kind;
-      job.id = std::string(step_name(step)) + "/" + platform_name;
-      if (step == Step::bld_images) {
+      job.id = step + "/" + platform_name;
+      if (role == JobRole::images) {
         plan.jobs.push_back(std::move(job));
         continue;
       }
-      if (std::optional<std::string_view> component_name = step_component(step)) {
-        const config::ComponentConfig* component = config.publish.find_component(*component_name);
-        if (!component || !component->builds_on(platform_name)) continue;
-        if (step == Step::felix) job.source = plan.felix;
-        else if (step == Step::net_cal) job.source = plan.networking_calico;
-        else job.source = configured_source(config, std::string(*component_name), *component, platform_name);
-        if (selected(Step::bld_images)) job.depends_on.push_back("bld_images/" + platform_name);
+      if (component) {
+        if (!component->builds_on(platform_name)) continue;
+        job.component = component->name;
+        job.optional = component->optional;
+        job.source = component->source_kind == config::SourceKind::version ? *plan.version_source(component->name)
+                                                                           : source_for(request, config, *component, platform_name);
+        if (images) job.depends_on.push_back(std::string(kImagesStep) + "/" + platform_name);
         plan.jobs.push_back(std::move(job));
         continue;
       }
       // pub_debs / pub_rpms: one per platform of their kind, after every build for it.
-      const bool debs = step == Step::pub_debs;
+      const bool debs = role == JobRole::publish_debs;
       if ((platform.kind == config::PackageKind::deb) != debs) continue;
       for (const Job& built : plan.jobs) {
-        if (built.platform == platform_name && built.source) job.depends_on.push_back(built.id);
+        if (built.platform == platform_name && built.source) (built.optional ? job.after : job.depends_on).push_back(built.id);
       }
       plan.jobs.push_back(std::move(job));
     }
@@ -175,21 +214,24 @@ Plan make_plan(const PublishRequest& request, const config::Config& config) {
 
 std::string Plan::describe() const {
   std::ostringstream out;
-  out << "VERSION=" << version << (release ? " (release)" : " (master snapshot)") << "\n"
-      << "REPO_NAME=" << repo_name << " (" << ppa << ")\n"
-      << "FELIX=" << felix.repo << " @ " << felix.checkout << "\n"
-      << "NETWORKING_CALICO=" << networking_calico.repo << " @ " << networking_calico.checkout << "\n"
-      << "STEPS=";
-  for (std::size_t i = 0; i < steps.size(); ++i) out << (i ? "," : "") << step_name(steps[i]);
+  out << "VERSION=" << version << (release ? " (release)" : " (snapshot)") << "\n"
+      << "REPO_NAME=" << repo_name << " (" << ppa << ")\n";
+  for (const auto& [name, spec] : version_sources) out << name << ": " << spec.describe() << "\n";
+  out << "STEPS=";
+  for (std::size_t i = 0; i < steps.size(); ++i) out << (i ? "," : "") << steps[i];
   out << "\nPLATFORMS=";
   for (std::size_t i = 0; i < platforms.size(); ++i) out << (i ? "," : "") << platforms[i];
-  out << "\n" << jobs.size() << " jobs:\n";
+  out << "\n";
+  for (const std::string& note : notes) out << "note: " << note << "\n";
+  out << jobs.size() << " jobs:\n";
   for (const Job& job : jobs) {
     out << "  " << job.id;
-    if (job.source) out << "  [" << job.source->repo << " @ " << job.source->checkout << "]";
-    if (!job.depends_on.empty()) {
+    if (job.source) out << "  [" << job.source->describe() << "]";
+    if (job.optional) out << "  (optional)";
+    if (!job.depends_on.empty() || !job.after.empty()) {
       out << "  after ";
       for (std::size_t i = 0; i < job.depends_on.size(); ++i) out << (i ? ", " : "") << job.depends_on[i];
+      for (std::size_t i = 0; i < job.after.size(); ++i) out << (i || !job.depends_on.empty() ? ", " : "") << job.after[i] << " (optional)";
     }
     out << "\n";
   }

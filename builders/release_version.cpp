@@ -44,14 +44,21 @@ std::optional<ReleaseTag> parse_release_tag(std::string_view text) {
   return tag;
 }
 
+bool is_release_branch(std::string_view version) {
+  ReleaseTag unused;
+  return consume(version, "release-v") && read_number(version, unused.major) && consume(version, ".") &&
+         read_number(version, unused.minor) && version.empty();
+}
+
 std::string target_repo_for_version(std::string_view version) {
   if (version == "master") return "master";
+  if (is_release_branch(version)) return "testing";
   if (std::optional<ReleaseTag> tag = parse_release_tag(version)) return tag->target_repo();
   std::string shown(version.substr(0, 80));
   for (char& c : shown) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
   }
-  throw PlanError("VERSION \"" + shown + "\" is not master, vX.Y.Z or vX.Y.Z-python2");
+  throw PlanError("VERSION \"" + shown + "\" is not master, vX.Y.Z, vX.Y.Z-python2 or release-vX.Y");
 }
 
 }  // namespace calico::builders

@@ -1,5 +1,6 @@
 // VERSION → target repository, the first rule of the packaging procedure (DESIGN.md):
-//   master → master;  vX.Y.Z → calico-X.Y;  vX.Y.Z-python2 → calico-X.Y-python2;  anything else: error.
+//   master → master;  vX.Y.Z → calico-X.Y;  vX.Y.Z-python2 → calico-X.Y-python2;
+//   release-vX.Y → testing (the release branches);  anything else: error.
 #pragma once
 
 #include <optional>
@@ -26,6 +27,9 @@ struct ReleaseTag {
 
 // Parses "vX.Y.Z" or "vX.Y.Z-python2" (decimal numbers without leading zeros, at most 6 digits).
 std::optional<ReleaseTag> parse_release_tag(std::string_view text);
+
+// "release-vX.Y": a release branch, published to the testing repository.
+bool is_release_branch(std::string_view version);
 
 // The REPO_NAME a VERSION publishes to. Throws PlanError naming the bad VERSION.
 std::string target_repo_for_version(std::string_view version);

@@ -2,36 +2,26 @@
 
 namespace calico::builders {
 
-std::string_view step_name(Step step) {
-  switch (step) {
-    case Step::bld_images: return "bld_images";
-    case Step::net_cal: return "net_cal";
-    case Step::felix: return "felix";
-    case Step::etcd3gw: return "etcd3gw";
-    case Step::dnsmasq: return "dnsmasq";
-    case Step::nettle: return "nettle";
-    case Step::pub_debs: return "pub_debs";
-    case Step::pub_rpms: return "pub_rpms";
-  }
-  return "?";
+std::vector<std::string> all_steps(const config::PublishConfig& publish) {
+  std::vector<std::string> steps{std::string(kImagesStep)};
+  for (const config::ComponentConfig& component : publish.components) steps.push_back(component.step);
+  steps.emplace_back(kPublishDebsStep);
+  steps.emplace_back(kPublishRpmsStep);
+  return steps;
 }
 
-std::optional<Step> parse_step(std::string_view name) {
-  for (Step step : kAllSteps) {
-    if (step_name(step) == name) return step;
-  }
+std::optional<JobRole> step_role(const config::PublishConfig& publish, std::string_view step) {
+  if (step == kImagesStep) return JobRole::images;
+  if (step == kPublishDebsStep) return JobRole::publish_debs;
+  if (step == kPublishRpmsStep) return JobRole::publish_rpms;
+  if (publish.find_step(step)) return JobRole::component;
   return std::nullopt;
 }
 
-std::optional<std::string_view> step_component(Step step) {
-  switch (step) {
-    case Step::net_cal: return "networking-calico";
-    case Step::felix: return "felix";
-    case Step::etcd3gw: return "etcd3gw";
-    case Step::dnsmasq: return "dnsmasq";
-    case Step::nettle: return "nettle";
-    default: return std::nullopt;
-  }
+std::string step_list(const config::PublishConfig& publish) {
+  std::string list;
+  for (const std::string& step : all_steps(publish)) list += (list.empty() ? "" : ", ") + step;
+  return list;
 }
 
 }  // namespace calico::builders

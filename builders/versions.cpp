@@ -1,7 +1,9 @@
 #include "builders/versions.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <regex>
 
 namespace calico::builders {
 
@@ -10,8 +12,13 @@ std::string with_epoch(unsigned epoch, const std::string& version) {
   return epoch ? std::to_string(epoch) + ":" + version : version;
 }
 
-std::string dotted(unsigned major, unsigned minor, unsigned patch) {
-  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
+// sed 's/PATTERN/REPLACEMENT/' (first match only, as the scripts' sed without g).
+std::string replace_first(const std::string& text, const std::regex& pattern, const char* replacement) {
+  return std::regex_replace(text, pattern, replacement, std::regex_constants::format_first_only);
+}
+
+std::string strip_v(std::string_view version) {
+  return std::string(version.starts_with("v") ? version.substr(1) : version);
 }
 }  // namespace
 
@@ -33,26 +40,48 @@ std::string compact_utc(std::chrono::sys_seconds time) {
   return buffer;
 }
 
-PackageVersion release_version(const ReleaseTag& tag, unsigned epoch) {
-  PackageVersion version;
-  version.epoch = epoch;
-  version.upstream = dotted(tag.major, tag.minor, tag.patch);
-  version.rpm_version = version.upstream;
-  version.rpm_release = "1";
-  return version;
+std::string auto_version(std::string_view requested, const GitVersionFacts& facts) {
+  if (!requested.empty() && std::find(facts.tags_at.begin(), facts.tags_at.end(), requested) != facts.tags_at.end()) {
+    return strip_v(requested);
+  }
+  if (!facts.nearest_tag) {
+    throw VersionError("commit " + facts.sha.substr(0, 12) + " has no tag in its history to count a version from" +
+                       (requested.empty() ? std::string() : " (and no tag \"" + std::string(requested) + "\")"));
+  }
+  if (facts.commits_since == 0) return strip_v(*facts.nearest_tag);
+  return strip_v(*facts.nearest_tag) + ".post" + std::to_string(facts.commits_since) + "+" +
+         compact_utc(facts.committed_at) + "+0000+" + facts.sha.substr(0, 7);
 }
 
-PackageVersion snapshot_version(const std::optional<ReleaseTag>& base, std::uint64_t commit_count,
-                                std::chrono::sys_seconds built_at, std::string_view sha, unsigned epoch) {
-  PackageVersion version;
-  version.epoch = epoch;
-  const std::string next = base ? dotted(base->major, base->minor + 1, 0) : "0.0.0";
-  const std::string suffix = "0.dev.post" + std::to_string(commit_count) + "+" + compact_utc(built_at) + "+" +
-                             std::string(sha.substr(0, 7));
-  version.upstream = next + "~" + suffix;
-  version.rpm_version = next;
-  version.rpm_release = "0.1." + suffix;
-  return version;
+PackageVersion package_version(std::string_view version_text, unsigned epoch) {
+  const std::string version(version_text);
+  static const std::regex upstream_shape("[0-9][A-Za-z0-9.+~_-]*");
+  if (!std::regex_match(version, upstream_shape)) {
+    throw VersionError("\"" + version.substr(0, 80) + "\" cannot be a package version (it must start with a digit)");
+  }
+  PackageVersion out;
+  out.epoch = epoch;
+  out.python = version;
+  out.release = version.find(".post") == std::string::npos;
+  static const std::regex dev_deb("([0-9])-0.dev");
+  out.upstream = replace_first(version, dev_deb, "$1~0.dev");
+  static const std::regex dev_rpm("([0-9])-?(0.dev)");
+  static const std::regex python2("([0-9])-python2");
+  const std::string rpm = replace_first(replace_first(version, dev_rpm, "$1_$2"), python2, "$1python2");
+  const auto underscore = rpm.find('_');
+  out.rpm_version = rpm.substr(0, underscore);
+  out.rpm_release = underscore == std::string::npos ? "1" : "0.1." + rpm.substr(underscore + 1);
+  return out;
+}
+
+PackageVersion fixed_version(std::string_view upstream, unsigned epoch) {
+  PackageVersion out;
+  out.epoch = epoch;
+  out.python = std::string(upstream);
+  out.upstream = std::string(upstream);
+  out.rpm_version = std::string(upstream);
+  out.rpm_release = "1";
+  return out;
 }
 
 }  // namespace calico::builders

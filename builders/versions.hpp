@@ -1,19 +1,21 @@
-// Package version strings: the part the old scripts got wrong most often.
+// Package version strings, computed exactly as the packaging scripts do (utils/lib.sh:
+// git_auto_version, git_version_to_deb, git_version_to_rpm; utils/make-packages.sh), so the PPA
+// and the RPM repository see the versions they have always seen.
 //
-// A release vX.Y.Z is upstream X.Y.Z: Debian "[epoch:]X.Y.Z-<series>", RPM Version X.Y.Z,
-// Release 1%{?dist}.
+//  * When a tag named VERSION points at the commit, the version is VERSION (several release tags
+//    often share one commit: v3.20.5 and v3.20.6 do).
+//  * Otherwise the nearest tag (`git describe --tags --abbrev=0`; on master the vX.Y.0-0.dev tag
+//    opening the next series) and the number of non-merge commits since it (`git cherry`):
+//    the tag itself when there are none, else "<tag>.post<N>+<YYYYmmddHHMMSS>+0000+<sha7>".
+//  * Debian: the first "<digit>-0.dev" becomes "<digit>~0.dev" (so 3.22.0~0.dev.post56 sorts below
+//    3.22.0), then "-<series>" is appended, with the component's epoch in front.
+//  * RPM: "<digit>-0.dev" becomes "<digit>_0.dev" and "-python2" "python2"; what precedes the
+//    first "_" is Version:, what follows it Q gives Release: 0.1.Q (1 when there is no Q).
 //
-// A snapshot (master) must sort below the release it leads to and rise with every build:
-//   Debian "[epoch:]<next>~0.dev.post<N>+<YYYYMMDDhhmmss>+<sha7>-<series>"
-//   RPM    Version <next>, Release 0.1.0.dev.post<N>+<YYYYMMDDhhmmss>+<sha7>%{?dist}
-// where <next> is X.(Y+1).0 for the highest vX.Y.Z tag reachable from the commit (0.0.0 if none),
-// N is the number of commits in the commit's full history, and the time is the commit's (UTC):
-// so the same commit always publishes as the same version, and a retried publish is a no-op. N counts the whole history, not
-// the commits since the tag: a later patch tag (say v3.16.3) merged into master would restart a
-// since-the-tag count and make the version go down, the whole history never does.
-//
-// The series is a Debian revision ("-xenial"), not a "~xenial" suffix: "3.11.2~bionic" sorts below
-// "3.11.2~dev1~bionic" and Launchpad refuses the upload.
+// One deliberate difference: the timestamp is the commit's time, not the build's, so the same
+// commit always makes the same version and a retried publish uploads nothing. It still sorts at
+// or above what the scripts made for every earlier commit: N comes before the timestamp and grows
+// with every commit (tests/integration/upstream_versions_test checks it against lib.sh).
 #pragma once
 
 #include <chrono>
@@ -21,16 +23,31 @@
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "builders/release_version.hpp"
+#include <vector>
 
 namespace calico::builders {
 
+class VersionError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What git says about the commit being packaged.
+struct GitVersionFacts {
+  std::vector<std::string> tags_at;        // every tag pointing at the commit
+  std::optional<std::string> nearest_tag;  // git describe --tags --abbrev=0
+  std::uint64_t commits_since = 0;         // non-merge commits since nearest_tag
+  std::chrono::sys_seconds committed_at;   // the commit's time (UTC)
+  std::string sha;                         // full or at least 7 hex digits
+};
+
 struct PackageVersion {
   unsigned epoch = 0;
-  std::string upstream;      // "3.4.1", "3.17.0~0.dev.post42+20201201010203+abc1234"
-  std::string rpm_version;   // "3.4.1", "3.17.0"
-  std::string rpm_release;   // "1", "0.1.0.dev.post42+20201201010203+abc1234" (the spec adds %{?dist})
+  std::string python;        // the scripts' version without "v": "3.22.0-0.dev.post56+…+abc1234"
+  std::string upstream;      // Debian upstream part: "3.22.0~0.dev.post56+…+abc1234"
+  std::string rpm_version;   // "3.22.0"
+  std::string rpm_release;   // "0.1.0.dev.post56+…+abc1234" or "1" (the spec adds %{?dist})
+  bool release = true;       // not a ".post" snapshot: the changelog names the version
 
   // "[epoch:]upstream-series", the version in debian/changelog for that series.
   std::string debian(std::string_view series) const;
@@ -38,12 +55,17 @@ struct PackageVersion {
   std::string rpm_evr(std::string_view dist) const;
 };
 
-PackageVersion release_version(const ReleaseTag& tag, unsigned epoch);
+// git_auto_version with VERSION = `requested`, "v" stripped. Throws VersionError when the commit
+// has no tag to count from.
+std::string auto_version(std::string_view requested, const GitVersionFacts& facts);
 
-// `base`: the highest release tag reachable from the commit, if any. `commit_count`: commits in
-// the commit's full history (never from a shallow clone). `built_at`: the commit's time.
-PackageVersion snapshot_version(const std::optional<ReleaseTag>& base, std::uint64_t commit_count,
-                                std::chrono::sys_seconds built_at, std::string_view sha, unsigned epoch);
+// The Debian and RPM forms of an auto_version (or any upstream version). Throws VersionError
+// when it cannot be a package version (a tag such as "2.79test1calico1-3-trusty" can not).
+PackageVersion package_version(std::string_view version, unsigned epoch);
+
+// A version a component's own packaging states (dnsmasq's debian/changelog, a finished .spec):
+// kept as it is.
+PackageVersion fixed_version(std::string_view upstream, unsigned epoch);
 
 // "20201201010203".
 std::string compact_utc(std::chrono::sys_seconds time);

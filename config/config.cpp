@@ -46,32 +46,87 @@ const PlatformConfig* PublishConfig::find_platform(std::string_view name) const 
 }
 
 const ComponentConfig* PublishConfig::find_component(std::string_view name) const {
-  for (const auto& [component_name, component] : components) {
-    if (component_name == name) return &component;
+  for (const ComponentConfig& component : components) {
+    if (component.name == name) return &component;
+  }
+  return nullptr;
+}
+
+const ComponentConfig* PublishConfig::find_step(std::string_view step) const {
+  for (const ComponentConfig& component : components) {
+    if (component.step == step) return &component;
   }
   return nullptr;
 }
 
 PublishConfig default_publish_config() {
   PublishConfig publish;
-  publish.platforms = {{"trusty", PackageKind::deb, ""},
-                       {"xenial", PackageKind::deb, ""},
-                       {"bionic", PackageKind::deb, ""},
-                       {"centos7", PackageKind::rpm, ".el7"}};
-  const std::vector<std::string> all = {"trusty", "xenial", "bionic", "centos7"};
-  publish.components = {
-      {"networking-calico", {all, {}, "", "https://github.com/projectcalico/networking-calico.git", 0}},
-      {"felix", {all, {}, "", "https://github.com/projectcalico/felix.git", 0}},
-      {"etcd3gw", {{"centos7"}, {{"centos7", "0.2.4"}}, "", "https://opendev.org/openstack/etcd3gw.git", 0}},
-      // bionic's own dnsmasq is new enough (>= 2.79): no fork build there.
-      {"dnsmasq",
-       {{"trusty", "xenial", "centos7"},
-        {{"trusty", "2.79test1calico1-3-trusty"}, {"xenial", "2.79test1calico1-2-xenial"}, {"centos7", "rpm_2.79"}},
-        "",
-        "https://github.com/projectcalico/calico-dnsmasq.git",
-        0}},
-      {"nettle", {{"xenial"}, {{"xenial", "nettle_3.3_release_20161001"}}, "", "https://git.lysator.liu.se/nettle/nettle.git", 0}},
-  };
+  publish.platforms = {{"trusty", PackageKind::deb, "", {}},
+                       {"xenial", PackageKind::deb, "", {}},
+                       {"bionic", PackageKind::deb, "", {}},
+                       {"focal", PackageKind::deb, "", {}},
+                       {"centos7", PackageKind::rpm, ".el7", {"el7 1", "rhel 7"}}};
+  const std::vector<std::string> all = {"trusty", "xenial", "bionic", "focal", "centos7"};
+
+  ComponentConfig networking_calico;
+  networking_calico.name = "networking-calico";
+  networking_calico.step = "net_cal";
+  networking_calico.title = "networking-calico";
+  networking_calico.upstream_url = "https://github.com/projectcalico/networking-calico.git";
+  networking_calico.variable = "NETWORKING_CALICO";
+  networking_calico.python2_tag = true;
+  networking_calico.platforms = all;
+  networking_calico.epoch = 1;
+  networking_calico.version_file = "setup.py";
+
+  ComponentConfig felix;
+  felix.name = "felix";
+  felix.step = "felix";
+  felix.title = "Felix";
+  felix.upstream_url = "https://github.com/projectcalico/felix.git";
+  felix.variable = "FELIX";
+  felix.platforms = all;
+  // Felix ships a prebuilt binary: its Go build needs Calico's containerised toolchain.
+  felix.pre_build = {{{"make", "bin/calico-felix"}, "", ""},
+                     {{"rm", "-f", "bin/calico-felix-amd64"}, "", ""},
+                     {{"make", "build-bpf"}, "Makefile", "build-bpf"}};
+  felix.exclude = {"bin/calico-felix-*", "bpf-gpl/bin/test_*", ".gitignore", "*.d", "*.ll", ".go-pkg-cache", "vendor", "report"};
+
+  ComponentConfig etcd3gw;
+  etcd3gw.name = "etcd3gw";
+  etcd3gw.step = "etcd3gw";
+  etcd3gw.title = "etcd3gw";
+  etcd3gw.enabled = false;  // PACKAGE_ETCD3GW=true: Python 2 RPMs only, on request
+  etcd3gw.source_kind = SourceKind::refs;
+  etcd3gw.upstream_url = "https://github.com/dims/etcd3-gateway.git";
+  etcd3gw.platforms = {"centos7"};
+  etcd3gw.refs = {{"centos7", "5a3157a122368c2314c7a961f61722e47355f981"}};
+  etcd3gw.changelog = ChangelogMode::keep;
+  etcd3gw.spec_source = "https://github.com/projectcalico/packaging.git";
+  etcd3gw.spec = "etcd3gw/rpm/python-etcd3gw.spec";
+
+  ComponentConfig dnsmasq;
+  dnsmasq.name = "dnsmasq";
+  dnsmasq.step = "dnsmasq";
+  dnsmasq.title = "dnsmasq";
+  dnsmasq.source_kind = SourceKind::refs;
+  dnsmasq.upstream_url = "https://github.com/projectcalico/calico-dnsmasq.git";
+  // bionic's and focal's own dnsmasq is new enough (>= 2.79): no fork build there.
+  dnsmasq.platforms = {"trusty", "xenial", "centos7"};
+  dnsmasq.refs = {{"trusty", "2.79test1calico1-3-trusty"}, {"xenial", "2.79test1calico1-2-xenial"}, {"centos7", "rpm_2.79"}};
+  dnsmasq.changelog = ChangelogMode::retarget_all;  // the xenial tag's changelog still says trusty
+
+  ComponentConfig nettle;
+  nettle.name = "nettle";
+  nettle.step = "nettle";
+  nettle.title = "nettle";
+  nettle.optional = true;
+  nettle.source_kind = SourceKind::dsc;
+  nettle.platforms = {"xenial"};  // dnsmasq on xenial needs libnettle6 >= 3.3
+  nettle.refs = {{"xenial", "https://launchpad.net/ubuntu/+archive/primary/+sourcefiles/nettle/3.3-1/nettle_3.3-1.dsc"}};
+  nettle.changelog = ChangelogMode::retarget_first;
+
+  publish.components = {networking_calico, felix, etcd3gw, dnsmasq, nettle};
   return publish;
 }
 

@@ -75,24 +75,78 @@ struct PlatformConfig {
   std::string name;          // "xenial", "centos7"
   PackageKind kind = PackageKind::deb;
   std::string rpm_dist;      // %{dist} for rpm platforms: ".el7"
+  // rpmbuild --define "NAME VALUE" pairs the platform's own rpm macros would give (the build
+  // image's /etc/rpm/macros.dist): "el7 1" so a spec's %if 0%{?el7} takes the CentOS 7 branch.
+  std::vector<std::string> rpm_defines;
 };
 
-// How one component of the procedure is built. The components themselves (networking-calico,
-// felix, etcd3gw, dnsmasq, nettle) are the procedure's steps and fixed in builders/; which
-// platforms each is built for, from which refs, and with which epoch is configuration.
+// Where a component's source comes from.
+enum class SourceKind {
+  version,  // a git checkout that follows VERSION: master, the vX.Y.Z tag, a release-vX.Y branch
+  refs,     // a git ref configured per platform (dnsmasq's fork tags)
+  dsc,      // a Debian source package (.dsc path or http(s) URL) per platform (nettle)
+};
+
+// What happens to debian/changelog before the source package is built.
+enum class ChangelogMode {
+  generate,          // one new entry: the computed version, "-<series>", the scripts' wording
+  keep,              // the source's own, unchanged
+  retarget_first,    // the source's own, its first line's distribution replaced by the series
+  retarget_all,      // the source's own, every occurrence of that distribution replaced
+};
+
+// A command run in the source tree before packaging (Felix's binary build). argv, never a shell
+// string; skipped unless `if_file` contains `if_text` when those are given.
+struct PreBuildCommand {
+  std::vector<std::string> argv;
+  std::string if_file;
+  std::string if_text;
+};
+
+// One component of the procedure: everything the builders need to know to package it. Nothing
+// in code paths names a component; adding one (Calico's later calicoctl) is a table in the
+// configuration.
 struct ComponentConfig {
-  std::vector<std::string> platforms;
-  // Per-platform source ref (dnsmasq's fork tags, nettle's and etcd3gw's versions). Empty for
-  // felix and networking-calico, whose checkout follows VERSION.
-  std::vector<std::pair<std::string, std::string>> refs;
-  // Where the source comes from: a [[repositories]] name or a git URL. Empty: the repository of
-  // the component's name if one is configured, else `upstream_url`.
+  std::string name;                // "felix": the directory the source is checked out into
+  std::string step;                // its word in STEPS: "felix", "net_cal"
+  std::string title;               // changelog wording: "Felix v3.20.2 (from Git commit …)"
+  bool enabled = true;             // off: not part of the default steps (etcd3gw is opt-in)
+  // A failure stops no other component's uploads: the platform's pub_debs/pub_rpms publish
+  // what was built (nettle is an optional input).
+  bool optional = false;
+  SourceKind source_kind = SourceKind::version;
+  // A [[repositories]] name or a git URL or path. Empty: the repository of the component's
+  // name if one is configured, else `upstream_url`.
   std::string source;
-  std::string upstream_url;  // built in, not configurable: the component's public home
-  unsigned epoch = 0;
+  std::string upstream_url;        // the public home, the default when nothing is configured
+  // For SourceKind::version: the environment variables that override it are
+  // <variable>_REPO and <variable>_CHECKOUT ("FELIX", "NETWORKING_CALICO").
+  std::string variable;
+  // vX.Y.Z-python2 checks this component out at the suffixed tag (else at vX.Y.Z).
+  bool python2_tag = false;
+  std::vector<std::string> platforms;
+  // Per-platform source ref (refs) or .dsc location (dsc).
+  std::vector<std::pair<std::string, std::string>> refs;
+  unsigned epoch = 0;              // Debian epoch ("1:" for networking-calico)
+  std::vector<PreBuildCommand> pre_build;
+  // Left out of source packages and RPM tarballs (dpkg-source -I / tar --exclude patterns),
+  // besides version-control files.
+  std::vector<std::string> exclude;
+  ChangelogMode changelog = ChangelogMode::generate;
+  // A file whose `version="0.0.0"` gets the computed version (networking-calico's setup.py).
+  std::string version_file;
+  // The RPM spec, relative to the tree (or to spec_source's checkout). Empty: the one *.spec.in
+  // or *.spec in rpm/. A .spec.in gets its Version:, Release: and %changelog filled; a .spec is
+  // used unchanged. Every file beside it goes to SOURCES.
+  std::string spec;
+  std::string spec_source;         // another repository holding the spec (etcd3gw's lives in packaging)
+  std::string spec_ref = "master";
+  // The RPM source tarball is <tarball_name>-<Version>.tar.gz. Empty: the component's name.
+  std::string tarball_name;
 
   const std::string* ref_for(std::string_view platform) const;
   bool builds_on(std::string_view platform) const;
+  const std::string& tarball() const { return tarball_name.empty() ? name : tarball_name; }
 };
 
 struct PublishConfig {
@@ -117,18 +171,20 @@ struct PublishConfig {
   std::filesystem::path rpm_ssh_identity;       // ssh -i; empty: ssh's own default
   std::vector<std::string> rpm_ssh_options;     // extra ssh -o settings
   std::string gcloud_args;                      // GCLOUD_ARGS, split on whitespace
-  int rpm_keep_versions = 3;
+  int rpm_keep_versions = 1;  // the scripts keep only the newest (repomanage --old)
   // Independent jobs of one plan run at once up to this many.
   int parallel_jobs = 2;
   std::vector<PlatformConfig> platforms;  // the matrix's columns, in order
-  // Keyed by component name: networking-calico, felix, etcd3gw, dnsmasq, nettle.
-  std::vector<std::pair<std::string, ComponentConfig>> components;
+  // In procedure order (DESIGN.md: networking-calico, felix, etcd3gw, dnsmasq, nettle).
+  std::vector<ComponentConfig> components;
 
   const PlatformConfig* find_platform(std::string_view name) const;
   const ComponentConfig* find_component(std::string_view name) const;
+  const ComponentConfig* find_step(std::string_view step) const;
 };
 
-// DESIGN.md's default matrix: trusty, xenial, bionic (deb) and centos7 (rpm).
+// The packaging scripts' matrix: trusty, xenial, bionic, focal (deb) and centos7 (rpm), and the
+// components as the scripts build them from their public repositories.
 PublishConfig default_publish_config();
 
 // Launchpad's web service (anonymous reads).

@@ -2,6 +2,7 @@
 #include "config/loader.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <limits>
 #include <optional>
@@ -136,6 +137,7 @@ class TableReader {
   }
 
   std::uint32_t line() const { return table_.source().begin.line; }
+  const std::filesystem::path& origin() const { return origin_; }
 
   // The line of `key` where it is present, else the table's own line.
   std::uint32_t line_of(std::string_view key) const {
@@ -308,6 +310,15 @@ void read_platforms(TableReader& top, const toml::array& array, PublishConfig& p
       if (!std::regex_match(*dist, dist_shape)) r.throw_at(r.line_of("rpm_dist"), key + ".rpm_dist", "must look like \".el7\", got \"" + *dist + "\"");
       platform.rpm_dist = *dist;
     }
+    if (const toml::array* defines = r.array("rpm_defines")) {
+      static const std::regex define_shape("[A-Za-z_][A-Za-z0-9_]{0,63} [^\n]{1,200}");
+      platform.rpm_defines = read_string_list(r, "rpm_defines", *defines);
+      for (const std::string& define : platform.rpm_defines) {
+        if (!std::regex_match(define, define_shape)) r.throw_at(r.line_of("rpm_defines"), key + ".rpm_defines", "each must be \"NAME value\", got \"" + define + "\"");
+      }
+    } else if (platform.kind == PackageKind::rpm && platform.rpm_dist.size() > 1) {
+      platform.rpm_defines = {platform.rpm_dist.substr(1) + " 1"};  // ".el7" → %el7 1, as the platform's macros say
+    }
     if (platform.kind == PackageKind::rpm && platform.rpm_dist.empty()) {
       r.throw_at(r.line(), key + ".rpm_dist", "is required for an rpm platform (e.g. \".el7\")");
     }
@@ -316,7 +327,41 @@ void read_platforms(TableReader& top, const toml::array& array, PublishConfig& p
   }
 }
 
+bool safe_relative_path(const std::string& path) {
+  static const std::regex shape("[A-Za-z0-9_.][A-Za-z0-9_./+-]{0,199}");
+  return std::regex_match(path, shape) && path.find("..") == std::string::npos;
+}
+
+// A table of publish.components: a built-in component's keys override its defaults; a new name
+// defines a new component (then `step` is required).
 void read_component(TableReader& r, const std::string& name, ComponentConfig& component, const PublishConfig& publish) {
+  static const std::regex step_shape("[a-z][a-z0-9_]{0,31}");
+  static const std::regex variable_shape("[A-Z][A-Z0-9_]{0,63}");
+  if (auto v = r.string("step")) {
+    if (!std::regex_match(*v, step_shape) || *v == "bld_images" || *v == "pub_debs" || *v == "pub_rpms") {
+      r.throw_at(r.line_of("step"), r.qualified("step"), "must be a lower-case word (letters, digits, _) other than bld_images, pub_debs and pub_rpms, got \"" + *v + "\"");
+    }
+    if (const ComponentConfig* other = publish.find_step(*v); other && other->name != name) {
+      r.throw_at(r.line_of("step"), r.qualified("step"), "\"" + *v + "\" is already the step of " + other->name);
+    }
+    component.step = *v;
+  }
+  if (component.step.empty()) r.throw_at(r.line(), r.qualified("step"), "is required for a new component (its word in STEPS)");
+  if (auto v = r.string("title")) component.title = *v;
+  if (component.title.empty()) component.title = name;
+  if (auto v = r.boolean("enabled")) component.enabled = *v;
+  if (auto v = r.boolean("optional")) component.optional = *v;
+  if (auto v = r.choice("source_kind", {"version", "refs", "dsc"})) {
+    component.source_kind = *v == "version" ? SourceKind::version : *v == "refs" ? SourceKind::refs : SourceKind::dsc;
+  }
+  if (auto v = r.string("variable")) {
+    if (!std::regex_match(*v, variable_shape)) r.throw_at(r.line_of("variable"), r.qualified("variable"), "must be an environment variable prefix in capitals, got \"" + *v + "\"");
+    component.variable = *v;
+  }
+  if (component.variable.empty()) {
+    for (char c : name) component.variable += c == '-' || c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  if (auto v = r.boolean("python2_tag")) component.python2_tag = *v;
   if (const toml::array* platforms = r.array("platforms")) {
     component.platforms = read_string_list(r, "platforms", *platforms);
     for (const std::string& platform : component.platforms) {
@@ -331,19 +376,82 @@ void read_component(TableReader& r, const std::string& name, ComponentConfig& co
       const std::string platform_name(platform.str());
       const std::string key = r.qualified("refs") + "." + platform_name;
       if (!publish.find_platform(platform_name)) r.throw_at(ref.source().begin.line, key, "\"" + platform_name + "\" is not in publish.platforms");
-      if (!ref.is_string() || !valid_ref(*ref.value<std::string>())) {
-        r.throw_at(ref.source().begin.line, key, "expected a git branch or tag name");
+      if (!ref.is_string()) r.throw_at(ref.source().begin.line, key, "expected a string");
+      const std::string value = *ref.value<std::string>();
+      const bool ok = component.source_kind == SourceKind::dsc
+                          ? (value.ends_with(".dsc") && !value.starts_with("-") && value.find_first_of(" \t\n'\"") == std::string::npos)
+                          : valid_ref(value);
+      if (!ok) {
+        r.throw_at(ref.source().begin.line, key,
+                   component.source_kind == SourceKind::dsc ? "is not the path or http(s) URL of a .dsc: \"" + value + "\""
+                                                            : "is not a valid git ref: \"" + value + "\"");
       }
-      component.refs.emplace_back(platform_name, *ref.value<std::string>());
+      const bool local_dsc = component.source_kind == SourceKind::dsc && !value.starts_with("http://") && !value.starts_with("https://");
+      component.refs.emplace_back(platform_name, local_dsc ? r.resolve(value).string() : value);
     }
   }
   if (auto source = r.string("source")) component.source = *source;
   if (auto epoch = r.integer("epoch", 0, 99)) component.epoch = static_cast<unsigned>(*epoch);
+  if (const toml::array* commands = r.array("pre_build")) {
+    component.pre_build.clear();
+    std::size_t index = 0;
+    for (const toml::node& entry : *commands) {
+      const std::string key = r.qualified("pre_build") + "[" + std::to_string(index++) + "]";
+      if (!entry.is_table()) r.throw_at(entry.source().begin.line, key, "expected a table { run = [\"argv\", …] }");
+      TableReader inner(*entry.as_table(), key, r.origin());
+      PreBuildCommand command;
+      const toml::array* run = inner.array("run");
+      if (!run) inner.throw_at(inner.line(), key + ".run", "is required: the command as a list of arguments");
+      command.argv = read_string_list(inner, "run", *run);
+      if (command.argv.empty() || command.argv.front().empty()) inner.throw_at(inner.line(), key + ".run", "must not be empty");
+      if (auto v = inner.string("if_file")) command.if_file = *v;
+      if (auto v = inner.string("if_text")) command.if_text = *v;
+      if (command.if_file.empty() != command.if_text.empty()) inner.throw_at(inner.line(), key + ".if_file", "if_file and if_text go together");
+      if (!command.if_file.empty() && !safe_relative_path(command.if_file)) {
+        inner.throw_at(inner.line_of("if_file"), key + ".if_file", "must be a path inside the source tree, got \"" + command.if_file + "\"");
+      }
+      inner.finish();
+      component.pre_build.push_back(std::move(command));
+    }
+  }
+  if (const toml::array* exclude = r.array("exclude")) {
+    component.exclude = read_string_list(r, "exclude", *exclude);
+    for (const std::string& pattern : component.exclude) {
+      if (pattern.empty() || pattern.starts_with("-") || pattern.find_first_of("\n\t ") != std::string::npos) {
+        r.throw_at(r.line_of("exclude"), r.qualified("exclude"), "\"" + pattern + "\" is not a file pattern");
+      }
+    }
+  }
+  if (auto v = r.choice("changelog", {"generate", "keep", "retarget-first", "retarget-all"})) {
+    component.changelog = *v == "generate" ? ChangelogMode::generate
+                          : *v == "keep"   ? ChangelogMode::keep
+                          : *v == "retarget-first" ? ChangelogMode::retarget_first
+                                                   : ChangelogMode::retarget_all;
+  }
+  for (auto [key, field] : {std::pair{"version_file", &component.version_file}, std::pair{"spec", &component.spec}}) {
+    if (auto v = r.string(key)) {
+      if (!v->empty() && !safe_relative_path(*v)) r.throw_at(r.line_of(key), r.qualified(key), "must be a path inside the source tree, got \"" + *v + "\"");
+      *field = *v;
+    }
+  }
+  if (auto v = r.string("spec_source")) component.spec_source = *v;
+  if (auto v = r.string("spec_ref")) {
+    if (!valid_ref(*v)) r.throw_at(r.line_of("spec_ref"), r.qualified("spec_ref"), "is not a valid git ref: \"" + *v + "\"");
+    component.spec_ref = *v;
+  }
+  if (auto v = r.string("tarball_name")) {
+    static const std::regex tarball_shape("[A-Za-z0-9][A-Za-z0-9._+-]{0,63}");
+    if (!std::regex_match(*v, tarball_shape)) r.throw_at(r.line_of("tarball_name"), r.qualified("tarball_name"), "is not a package name: \"" + *v + "\"");
+    component.tarball_name = *v;
+  }
   r.finish();
-  const bool follows_version = name == "felix" || name == "networking-calico";
+  if (component.source_kind == SourceKind::version && component.changelog != ChangelogMode::generate) {
+    r.throw_at(r.line(), r.qualified("changelog"), "a component that follows VERSION gets a generated changelog");
+  }
   for (const std::string& platform : component.platforms) {
-    if (!follows_version && !component.ref_for(platform)) {
-      r.throw_at(r.line(), r.qualified("refs"), "no ref for platform \"" + platform + "\" (" + name + " is built from a configured ref per platform)");
+    if (component.source_kind != SourceKind::version && !component.ref_for(platform)) {
+      r.throw_at(r.line(), r.qualified("refs"), "no ref for platform \"" + platform + "\" (" + name + " is built from a configured " +
+                                                   (component.source_kind == SourceKind::dsc ? ".dsc" : "ref") + " per platform)");
     }
   }
 }
@@ -407,23 +515,30 @@ void read_publish(TableReader& r, PublishConfig& publish, const std::filesystem:
     for (auto&& [name, node] : *components) {
       const std::string component_name(name.str());
       const std::string key = r.qualified("components") + "." + component_name;
-      ComponentConfig* component = nullptr;
-      for (auto& [known, config] : publish.components) {
-        if (known == component_name) component = &config;
-      }
-      if (!component) {
-        r.throw_at(node.source().begin.line, key, "unknown component (known: networking-calico, felix, etcd3gw, dnsmasq, nettle)");
+      static const std::regex name_shape("[a-z0-9][a-z0-9._-]{0,63}");
+      if (!std::regex_match(component_name, name_shape)) {
+        r.throw_at(node.source().begin.line, key, "a component name is lower-case letters, digits, '.', '_' or '-'");
       }
       if (!node.is_table()) r.throw_at(node.source().begin.line, key, "expected a table");
+      ComponentConfig* component = nullptr;
+      for (ComponentConfig& known : publish.components) {
+        if (known.name == component_name) component = &known;
+      }
+      if (!component) {
+        ComponentConfig fresh;
+        fresh.name = component_name;
+        publish.components.push_back(std::move(fresh));
+        component = &publish.components.back();
+      }
       TableReader inner(*node.as_table(), key, origin);
       read_component(inner, component_name, *component, publish);
     }
   }
   // A platform list given without component tables still has to fit every component.
-  for (auto& [name, component] : publish.components) {
+  for (const ComponentConfig& component : publish.components) {
     for (const std::string& platform : component.platforms) {
       if (!publish.find_platform(platform)) {
-        r.throw_at(r.line(), r.qualified("components") + "." + name + ".platforms",
+        r.throw_at(r.line(), r.qualified("components") + "." + component.name + ".platforms",
                    "\"" + platform + "\" is not in publish.platforms; list this component's platforms");
       }
     }

@@ -84,7 +84,7 @@ void Dispatcher::worker() {
       const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
       if (config_.dispatch.nightly) nightly_tick(now);
       quiet_tick(now);
-      dnsmasq_tick();
+      component_ref_tick();
       ran = run_next();
     } catch (const std::exception& e) {
       log::error("dispatch.failed", {{"error", e.what()}});
@@ -110,15 +110,18 @@ bool Dispatcher::run_next() {
 bool Dispatcher::release_tags_ready(const store::BuildRow& build) {
   const std::optional<builders::ReleaseTag> tag = builders::parse_release_tag(build.version);
   if (!tag) return true;  // master: nothing to wait for
-  // Felix and networking-calico are built from the tag itself: both must carry it.
+  // The components that follow VERSION are built from the tag itself: each must carry it.
   std::vector<std::string> missing;
-  for (const char* component : {"felix", "networking-calico"}) {
-    const config::RepositoryConfig* repo = config_.find_repository_by_name(component);
+  for (const config::ComponentConfig& component : config_.publish.components) {
+    if (component.source_kind != config::SourceKind::version || !component.enabled) continue;
+    const config::RepositoryConfig* repo =
+        config_.find_repository_by_name(component.source.empty() ? component.name : component.source);
     if (!repo) continue;
+    const std::string tag = builders::checkout_for_version(build.version, component, repo->master_branch);
     try {
-      if (!builders::git::ls_remote(repo->url).count("refs/tags/" + build.version)) missing.push_back(component);
+      if (!builders::git::ls_remote(repo->url).count("refs/tags/" + tag)) missing.push_back(component.name);
     } catch (const std::exception& e) {
-      missing.push_back(std::string(component) + " (unreachable: " + e.what() + ")");
+      missing.push_back(component.name + " (unreachable: " + e.what() + ")");
     }
   }
   if (missing.empty()) return true;
@@ -205,34 +208,36 @@ bool Dispatcher::quiet_tick(std::chrono::sys_seconds now) {
   });
 }
 
-std::size_t Dispatcher::dnsmasq_tick() {
-  const config::ComponentConfig* dnsmasq = config_.publish.find_component("dnsmasq");
-  if (!dnsmasq) return 0;
+std::size_t Dispatcher::component_ref_tick() {
   return store_.call([&](store::Database& db) {
     std::size_t queued = 0;
-    for (const std::string& platform : dnsmasq->platforms) {
-      const std::string* ref = dnsmasq->ref_for(platform);
-      if (!ref) continue;
-      store::Statement known = db.prepare("SELECT ref FROM dnsmasq_refs WHERE platform = ?1");
-      known.bind(1, platform);
-      const std::optional<std::string> before = known.step() ? std::optional<std::string>(known.column_text(0)) : std::nullopt;
-      if (before == *ref) continue;
-      store::Statement remember = db.prepare(
-          "INSERT INTO dnsmasq_refs (platform, ref, seen_at) VALUES (?1, ?2, ?3) "
-          "ON CONFLICT (platform) DO UPDATE SET ref = excluded.ref, seen_at = excluded.seen_at");
-      remember.bind(1, platform).bind(2, *ref).bind(3, util::utc_now_iso8601());
-      remember.run();
-      if (!before) continue;  // first sight of the configuration: what is configured was built before
-      const config::PlatformConfig* target = config_.publish.find_platform(platform);
-      handlers::BuildRequest request;
-      request.kind = handlers::BuildRequest::Kind::nightly;
-      request.target_repo = "master";
-      request.version = "master";
-      request.steps = {"dnsmasq", target && target->kind == config::PackageKind::rpm ? "pub_rpms" : "pub_debs"};
-      request.platforms = {platform};
-      request.trigger = "dnsmasq for " + platform + " now builds from " + *ref + " (was " + *before + ")";
-      queued += store::enqueue_build_request(db, request, std::nullopt) == store::EnqueueOutcome::queued;
-      log::info("dispatch.dnsmasq_ref", {{"platform", platform}, {"ref", *ref}, {"was", *before}});
+    for (const config::ComponentConfig& component : config_.publish.components) {
+      if (component.source_kind == config::SourceKind::version || !component.enabled) continue;
+      for (const std::string& platform : component.platforms) {
+        const std::string* ref = component.ref_for(platform);
+        if (!ref) continue;
+        store::Statement known = db.prepare("SELECT ref FROM component_refs WHERE component = ?1 AND platform = ?2");
+        known.bind(1, component.name).bind(2, platform);
+        const std::optional<std::string> before = known.step() ? std::optional<std::string>(known.column_text(0)) : std::nullopt;
+        if (before == *ref) continue;
+        store::Statement remember = db.prepare(
+            "INSERT INTO component_refs (component, platform, ref, seen_at) VALUES (?1, ?2, ?3, ?4) "
+            "ON CONFLICT (component, platform) DO UPDATE SET ref = excluded.ref, seen_at = excluded.seen_at");
+        remember.bind(1, component.name).bind(2, platform).bind(3, *ref).bind(4, util::utc_now_iso8601());
+        remember.run();
+        if (!before) continue;  // first sight of the configuration: what is configured was built before
+        const config::PlatformConfig* target = config_.publish.find_platform(platform);
+        handlers::BuildRequest request;
+        request.kind = handlers::BuildRequest::Kind::nightly;
+        request.target_repo = "master";
+        request.version = "master";
+        request.steps = {component.step, target && target->kind == config::PackageKind::rpm ? "pub_rpms" : "pub_debs"};
+        request.platforms = {platform};
+        request.trigger = component.name + " for " + platform + " now builds from " + *ref + " (was " + *before + ")";
+        queued += store::enqueue_build_request(db, request, std::nullopt) == store::EnqueueOutcome::queued;
+        log::info("dispatch.component_ref",
+                  {{"component", component.name}, {"platform", platform}, {"ref", *ref}, {"was", *before}});
+      }
     }
     return queued;
   });

@@ -48,10 +48,11 @@ class Dispatcher {
   // `master_quiet` ago and no master build started since.
   bool quiet_tick(std::chrono::sys_seconds now);
 
-  // A dnsmasq fork ref newly configured for a platform rebuilds dnsmasq for that platform (into
-  // master; release repositories take it with their next build). The first time a platform's
-  // ref is seen it is only remembered. Returns how many rebuilds were queued.
-  std::size_t dnsmasq_tick();
+  // A source ref (or .dsc) newly configured for a component built from configured refs (the
+  // dnsmasq fork's tags) rebuilds that component for that platform (into master; release
+  // repositories take it with their next build). The first time a component's ref for a platform
+  // is seen it is only remembered. Returns how many rebuilds were queued.
+  std::size_t component_ref_tick();
 
   // Called after every job state change (tests, and later the reporters).
   void on_step(std::function<void(std::int64_t build, const store::StepRow&)> callback) { on_step_ = std::move(callback); }

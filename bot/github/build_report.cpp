@@ -52,14 +52,13 @@ std::string summary_table(const BuildFacts& facts) {
   table += "\n|---|";
   for (std::size_t i = 0; i < platforms.size(); ++i) table += "---|";
   table += "\n";
-  // Component steps in procedure order, with the names people know them by.
-  for (const builders::Step step : builders::kAllSteps) {
-    const std::optional<std::string_view> component = builders::step_component(step);
-    if (!component) continue;
+  // Component steps in the order the build ran them.
+  for (const std::string& step : store::steps_of(facts.steps)) {
+    if (step == builders::kImagesStep || step == builders::kPublishDebsStep || step == builders::kPublishRpmsStep) continue;
     bool any = false;
-    std::string row = "| " + std::string(*component) + " |";
+    std::string row = "| " + step + " |";
     for (const std::string& platform : platforms) {
-      const std::string job = std::string(builders::step_name(step)) + "/" + platform;
+      const std::string job = step + "/" + platform;
       const auto built = by_job.find(job);
       std::string cell = "—";
       if (built != by_job.end()) {

@@ -144,10 +144,9 @@ std::string build_html(const BuildPage& page_data) {
     body += "<div class=\"scroll\"><table id=\"jobs\"><tr><th>step</th>";
     for (const std::string& platform : platforms) body += "<th>" + escape_html(platform) + "</th>";
     body += "</tr>";
-    for (builders::Step step : builders::kAllSteps) {
-      const std::string name(builders::step_name(step));
+    for (const std::string& name : store::steps_of(page_data.steps)) {
       bool any = false;
-      std::string row = "<tr><td>" + name + "</td>";
+      std::string row = "<tr><td>" + escape_html(name) + "</td>";
       for (const std::string& platform : platforms) {
         const auto found = by_job.find(name + "/" + platform);
         if (found == by_job.end()) {

@@ -51,6 +51,15 @@ std::vector<std::string> platforms_of(const std::vector<StepRow>& steps) {
   return platforms;
 }
 
+std::vector<std::string> steps_of(const std::vector<StepRow>& steps) {
+  std::vector<std::string> names;
+  for (const StepRow& step : steps) {
+    const std::string name = split_job(step.job).first;
+    if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  return names;
+}
+
 std::optional<BuildRow> claim_next_request(Database& db, int max_running, const std::string& work_dir) {
   Statement running = db.prepare("SELECT count(*) FROM builds WHERE state = 'running'");
   running.step();

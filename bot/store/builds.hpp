@@ -54,6 +54,8 @@ std::vector<StepRow> build_steps(Database& db, std::int64_t build_id);
 std::pair<std::string, std::string> split_job(const std::string& job);
 // The platforms a build's jobs ran on, in the order they first appear (the columns of its grid).
 std::vector<std::string> platforms_of(const std::vector<StepRow>& steps);
+// The steps a build's jobs belong to, in the order they first appear (the rows of its grid).
+std::vector<std::string> steps_of(const std::vector<StepRow>& steps);
 
 void finish_build(Database& db, std::int64_t build_id, const std::string& state, const std::string& detail);
 

@@ -10,7 +10,7 @@ namespace calico::store {
 namespace {
 
 // Never edit a migration that has shipped: add a new one.
-constexpr std::array<std::string_view, 9> kMigrations = {
+constexpr std::array<std::string_view, 10> kMigrations = {
     // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
     R"sql(
 CREATE TABLE deliveries (
@@ -192,6 +192,19 @@ ALTER TABLE builds ADD COLUMN reported_state TEXT;
 ALTER TABLE outbox ADD COLUMN abandoned_at TEXT;
 ALTER TABLE outbox ADD COLUMN result TEXT;
 CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE delivered_at IS NULL AND abandoned_at IS NULL;
+)sql",
+    // 10: components are configuration: the source ref last configured per component and
+    // platform (was dnsmasq's only).
+    R"sql(
+CREATE TABLE component_refs (
+  component  TEXT NOT NULL,
+  platform   TEXT NOT NULL,
+  ref        TEXT NOT NULL,
+  seen_at    TEXT NOT NULL,
+  PRIMARY KEY (component, platform)
+);
+INSERT INTO component_refs (component, platform, ref, seen_at) SELECT 'dnsmasq', platform, ref, seen_at FROM dnsmasq_refs;
+DROP TABLE dnsmasq_refs;
 )sql",
 };
 

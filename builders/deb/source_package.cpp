@@ -1,5 +1,6 @@
 #include "builders/deb/source_package.hpp"
 
+#include <cstdlib>
 #include <sstream>
 
 #include "builders/deb/changelog.hpp"
@@ -15,23 +16,11 @@ std::string read(const std::filesystem::path& file) {
   return std::move(*text);
 }
 
-void write(const std::filesystem::path& file, const std::string& text) {
-  if (!replace_file(file, text)) throw BuildError("cannot write " + file.string());
-}
+}  // namespace
 
-void run(exec::Executor& executor, const SourceBuild& build, exec::Command command, const std::filesystem::path& log_file,
-         const exec::CancelToken& cancel) {
-  command.timeout = build.timeout;
-  const exec::CommandResult result = executor.run(command, build.platform, log_file, cancel);
-  if (!result.ok()) {
-    throw BuildError(command.argv.front() + " failed (" + result.describe() + "); see " + log_file.string());
-  }
-}
-
-// The files section of a .changes: " <md5> <size> <section> <priority> <name>" lines.
-std::vector<std::string> changes_files(const std::string& changes) {
+std::vector<std::string> listed_files(const std::string& control_text) {
   std::vector<std::string> names;
-  std::istringstream lines(changes);
+  std::istringstream lines(control_text);
   std::string line;
   bool in_files = false;
   while (std::getline(lines, line)) {
@@ -41,13 +30,16 @@ std::vector<std::string> changes_files(const std::string& changes) {
     }
     if (in_files) {
       if (line.empty() || line[0] != ' ') break;
-      names.push_back(line.substr(line.find_last_of(' ') + 1));
+      std::string name = line.substr(line.find_last_of(' ') + 1);
+      if (!name.empty() && name.back() == '\r') name.pop_back();
+      if (name.empty() || name.find('/') != std::string::npos || name.starts_with(".")) {
+        throw BuildError("a Files: entry is not a plain file name: \"" + name.substr(0, 80) + "\"");
+      }
+      names.push_back(name);
     }
   }
   return names;
 }
-
-}  // namespace
 
 SourceArtifacts read_source_artifacts(const std::filesystem::path& job_dir) {
   SourceArtifacts artifacts;
@@ -64,7 +56,7 @@ SourceArtifacts read_source_artifacts(const std::filesystem::path& job_dir) {
     if (line.rfind("Version: ", 0) == 0) artifacts.version = line.substr(9);
   }
   artifacts.dsc = job_dir / (artifacts.source + "_" + without_epoch(artifacts.version) + ".dsc");
-  for (const std::string& name : changes_files(changes)) artifacts.files.push_back(job_dir / name);
+  for (const std::string& name : listed_files(changes)) artifacts.files.push_back(job_dir / name);
   artifacts.files.push_back(artifacts.changes);
   return artifacts;
 }
@@ -74,59 +66,82 @@ std::string without_epoch(const std::string& version) {
   return colon == std::string::npos ? version : version.substr(colon + 1);
 }
 
+void write_native_revision_shim(const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path shim = dir / "dpkg-source";
+  static constexpr std::string_view kShim = R"(#!/usr/bin/perl
+# Written by calico-release-bot. Debian 12's dpkg-source refuses a 3.0 (native) source package
+# whose version has a Debian revision; Ubuntu's, which the packaging scripts use, warns and builds.
+# Run the real dpkg-source with that one check turned into the warning.
+use strict;
+use warnings;
+use Dpkg::ErrorHandling;
+use Dpkg::Version;
+use Dpkg::Source::Package::V3::Native;
+{
+    no warnings 'redefine';
+    *Dpkg::Source::Package::V3::Native::can_build = sub {
+        my ($self, $dir) = @_;
+        my $v = Dpkg::Version->new($self->{fields}->{'Version'});
+        warning('native package version may not have a revision') unless $v->is_native();
+        return 1;
+    };
+}
+my $real = '/usr/bin/dpkg-source';
+unless (defined(do $real)) {
+    die "cannot run $real: $@" if $@;
+    die "cannot read $real: $!";
+}
+exit 0;
+)";
+  if (!replace_file(shim, kShim)) throw BuildError("cannot write " + shim.string());
+  std::filesystem::permissions(shim, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                                         std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                                         std::filesystem::perms::others_exec);
+}
+
 SourceArtifacts build_source_package(const SourceBuild& build, exec::Executor& executor,
                                      const std::filesystem::path& log_file, const exec::CancelToken& cancel) {
   SourceArtifacts artifacts;
   const std::filesystem::path control = build.tree / "debian" / "control";
+  const std::filesystem::path changelog = build.tree / "debian" / "changelog";
   if (!std::filesystem::exists(control)) throw BuildError(build.tree.string() + " has no debian/control");
   try {
     artifacts.source = control_source_name(read(control));
+    artifacts.version = changelog_version(read(changelog));
+  } catch (const BuildError&) {
+    throw;
   } catch (const std::runtime_error& e) {
-    throw BuildError(control.string() + ": " + e.what());
+    throw BuildError(build.tree.string() + ": " + e.what());
   }
-  artifacts.version = build.version.debian(build.platform);
-  const std::string upstream = build.version.upstream;
+  const std::filesystem::path job_dir = build.tree.parent_path();
 
-  // dpkg-source wants the tree at <source>-<upstream> beside <source>_<upstream>.orig.tar.gz.
-  std::filesystem::create_directories(build.job_dir);
-  const std::string dir_name = artifacts.source + "-" + upstream;
-  const std::filesystem::path tree = build.job_dir / dir_name;
-  if (tree != build.tree) {
-    std::filesystem::remove_all(tree);
-    std::filesystem::rename(build.tree, tree);
+  // -S source only, -d without checking build dependencies (Launchpad checks them), -us -uc:
+  // signed later. -I: the ignore patterns dpkg-source hands to tar.
+  exec::Command command{{"dpkg-buildpackage", "-S", "-d", "-us", "-uc"}, build.tree, {}, build.timeout};
+  if (build.ignore.empty()) {
+    command.argv.push_back("-I");
+  } else {
+    command.argv.push_back("-I.git");
+    for (const std::string& pattern : build.ignore) command.argv.push_back("-I" + pattern);
   }
-  write(tree / "debian" / "changelog", render_changelog({artifacts.source, artifacts.version, build.platform,
-                                                        build.maintainer, build.change, build.date}));
-
-  const std::string orig_tar = artifacts.source + "_" + upstream + ".orig.tar";
-  // Every build of one upstream version must produce a byte-identical orig tarball: the archive
-  // keeps the first one it saw and refuses a different one under the same name. So nothing in it
-  // may depend on the commit or series (dnsmasq's per-series tags are different commits of the
-  // same upstream): a fixed mtime, sorted names, no owners, and gzip without a name or time.
-  const std::string mtime = "@946684800";  // 2000-01-01T00:00:00Z
-  std::filesystem::remove(build.job_dir / (orig_tar + ".gz"));
-  run(executor, build,
-      {{"tar", "--create", "--file", (build.job_dir / orig_tar).string(), "--sort=name", "--mtime=" + mtime,
-        "--owner=0", "--group=0", "--numeric-owner", "--exclude=" + dir_name + "/debian", "--directory",
-        build.job_dir.string(), dir_name}},
-      log_file, cancel);
-  run(executor, build, {{"gzip", "--no-name", "--best", "--force", (build.job_dir / orig_tar).string()}}, log_file, cancel);
-  // -S source only, -d without checking build dependencies (Launchpad checks them), -sa always
-  // include the orig tarball (each series is a separate upload), -us -uc: signed later.
-  run(executor, build,
-      {{"dpkg-buildpackage", "-S", "-d", "-sa", "-us", "-uc", "--no-pre-clean"}, tree,
-       {"SOURCE_DATE_EPOCH=" + std::to_string(build.date.time_since_epoch().count())}},
-      log_file, cancel);
+  command.env.push_back("SOURCE_DATE_EPOCH=" + std::to_string(build.date.time_since_epoch().count()));
+  if (!build.shim_dir.empty()) {
+    const char* path = std::getenv("PATH");
+    command.env.push_back("PATH=" + build.shim_dir.string() + ":" + (path ? path : "/usr/bin:/bin"));
+  }
+  const exec::CommandResult result = executor.run(command, build.platform, log_file, cancel);
+  if (!result.ok()) throw BuildError("dpkg-buildpackage failed (" + result.describe() + "); see " + log_file.string());
 
   const std::string stem = artifacts.source + "_" + without_epoch(artifacts.version);
-  artifacts.dsc = build.job_dir / (stem + ".dsc");
-  artifacts.changes = build.job_dir / (stem + "_source.changes");
+  artifacts.dsc = job_dir / (stem + ".dsc");
+  artifacts.changes = job_dir / (stem + "_source.changes");
   for (const std::filesystem::path& expected : {artifacts.dsc, artifacts.changes}) {
     if (!std::filesystem::exists(expected)) {
       throw BuildError("dpkg-buildpackage did not produce " + expected.filename().string() + "; see " + log_file.string());
     }
   }
-  for (const std::string& name : changes_files(read(artifacts.changes))) artifacts.files.push_back(build.job_dir / name);
+  for (const std::string& name : listed_files(read(artifacts.changes))) artifacts.files.push_back(job_dir / name);
   artifacts.files.push_back(artifacts.changes);
   return artifacts;
 }

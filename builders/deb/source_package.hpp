@@ -1,7 +1,8 @@
-// One Debian source package for one series: regenerate debian/changelog, make the orig tarball
-// (reproducibly, so every series uploads byte-identical originals), and run
-// `dpkg-buildpackage -S -d` (source only; Launchpad builds the binaries). Unsigned here: signing
-// is its own step.
+// One Debian source package for one series, built the way the packaging scripts build it:
+// `dpkg-buildpackage -S -d` in the prepared tree (its debian/changelog already says the version
+// and series), with the component's ignore patterns, unsigned (signing is its own step). The
+// format is the source's own: 3.0 (native) for Felix and networking-calico, 1.0 for the dnsmasq
+// fork, 3.0 (quilt) for nettle, whose orig tarball lies beside the tree.
 #pragma once
 
 #include <chrono>
@@ -11,7 +12,6 @@
 #include <vector>
 
 #include "builders/exec/executor.hpp"
-#include "builders/versions.hpp"
 
 namespace calico::builders::deb {
 
@@ -21,13 +21,14 @@ class BuildError : public std::runtime_error {
 };
 
 struct SourceBuild {
-  std::filesystem::path tree;     // an exported checkout with a debian/ directory; moved into place
-  std::filesystem::path job_dir;  // outputs land here
+  std::filesystem::path tree;     // the tree, inside job_dir; outputs land in job_dir
   std::string platform;           // the series: "xenial"
-  PackageVersion version;
-  std::string change;             // the changelog's one line
-  std::string maintainer;
-  std::chrono::sys_seconds date;  // changelog date and tarball mtimes
+  // Empty: dpkg-source's default ignore list (-I). Otherwise exactly these and .git, as the
+  // scripts pass Felix's (dpkg's defaults would drop its prebuilt *.o BPF programs).
+  std::vector<std::string> ignore;
+  // Run dpkg-source through native_revision_shim (see there): for this host's dpkg only.
+  std::filesystem::path shim_dir;
+  std::chrono::sys_seconds date;  // SOURCE_DATE_EPOCH
   std::chrono::seconds timeout{1800};
 };
 
@@ -49,5 +50,16 @@ SourceArtifacts read_source_artifacts(const std::filesystem::path& job_dir);
 
 // "3.4.1-xenial" for "1:3.4.1-xenial": file names never carry the epoch.
 std::string without_epoch(const std::string& version);
+
+// The file names a .dsc or .changes lists in its Files: section.
+std::vector<std::string> listed_files(const std::string& control_text);
+
+// Writes `dir`/dpkg-source: Debian 12's dpkg-source refuses a 3.0 (native) package whose version
+// has a Debian revision ("native package version may not have a revision"), which every Calico
+// package has ("3.20.2-xenial"); Ubuntu's dpkg-source, which the scripts' build images run,
+// builds it with that warning. The shim runs this host's real dpkg-source with that one check
+// turned back into the warning; with the shim's directory first on PATH, dpkg-buildpackage
+// produces the same source package (format, version, files) as on Ubuntu.
+void write_native_revision_shim(const std::filesystem::path& dir);
 
 }  // namespace calico::builders::deb

@@ -2,7 +2,9 @@
 
 #include <git2.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <cstdlib>
 #include <mutex>
 
@@ -121,12 +123,6 @@ CommitFacts Mirror::facts(const std::string& sha) const {
   const char* summary = git_commit_summary(commit.get());
   facts.subject = summary ? summary : "";
 
-  Owned<git_revwalk, git_revwalk_free> walk;
-  check(git_revwalk_new(walk.out(), repo_), "cannot walk history");
-  check(git_revwalk_push(walk.get(), &oid), "cannot walk from " + sha);
-  git_oid next;
-  while (git_revwalk_next(&next, walk.get()) == 0) ++facts.commit_count;
-
   struct TagScan {
     git_repository* repo;
     const git_oid* head;
@@ -136,24 +132,87 @@ CommitFacts Mirror::facts(const std::string& sha) const {
       repo_,
       [](const char* name, git_oid* target, void* payload) -> int {
         auto& s = *static_cast<TagScan*>(payload);
-        std::string_view ref(name);
-        ref.remove_prefix(std::string_view("refs/tags/").size());
-        std::optional<ReleaseTag> tag = parse_release_tag(ref);
-        if (!tag || tag->python2) return 0;
         Owned<git_object, git_object_free> object, peeled;
         if (git_object_lookup(object.out(), s.repo, target, GIT_OBJECT_ANY) != 0) return 0;
         if (git_object_peel(peeled.out(), object.get(), GIT_OBJECT_COMMIT) != 0) return 0;
-        const git_oid* tagged = git_object_id(peeled.get());
-        const bool at_head = git_oid_equal(tagged, s.head);
-        if (at_head) s.facts->tag_at = tag;
-        if (at_head || git_graph_descendant_of(s.repo, s.head, tagged) == 1) {
-          const auto key = [](const ReleaseTag& t) { return std::tuple(t.major, t.minor, t.patch); };
-          if (!s.facts->base_tag || key(*tag) > key(*s.facts->base_tag)) s.facts->base_tag = tag;
+        if (git_oid_equal(git_object_id(peeled.get()), s.head)) {
+          s.facts->tags_at.emplace_back(std::string_view(name).substr(std::string_view("refs/tags/").size()));
         }
         return 0;
       },
       &scan);
+  std::sort(facts.tags_at.begin(), facts.tags_at.end());
+
+  // git describe --tags --abbrev=0: the nearest tag, then the non-merge commits since it.
+  Owned<git_describe_result, git_describe_result_free> described;
+  git_describe_options describe = GIT_DESCRIBE_OPTIONS_INIT;
+  describe.describe_strategy = GIT_DESCRIBE_TAGS;
+  if (git_describe_commit(described.out(), reinterpret_cast<git_object*>(commit.get()), &describe) == 0) {
+    git_describe_format_options format = GIT_DESCRIBE_FORMAT_OPTIONS_INIT;
+    format.abbreviated_size = 0;
+    git_buf name = GIT_BUF_INIT;
+    if (git_describe_format(&name, described.get(), &format) == 0) facts.nearest_tag = std::string(name.ptr, name.size);
+    git_buf_dispose(&name);
+  }
+  if (facts.nearest_tag) {
+    const std::string tag_commit = resolve(*facts.nearest_tag);
+    git_oid tag_oid;
+    check(git_oid_fromstr(&tag_oid, tag_commit.c_str()), "bad tag target");
+    Owned<git_revwalk, git_revwalk_free> walk;
+    check(git_revwalk_new(walk.out(), repo_), "cannot walk history");
+    check(git_revwalk_push(walk.get(), &oid), "cannot walk from " + sha);
+    check(git_revwalk_hide(walk.get(), &tag_oid), "cannot walk from " + *facts.nearest_tag);
+    git_oid next;
+    while (git_revwalk_next(&next, walk.get()) == 0) {
+      Owned<git_commit, git_commit_free> walked;
+      check(git_commit_lookup(walked.out(), repo_, &next), "cannot read commit");
+      if (git_commit_parentcount(walked.get()) <= 1) ++facts.commits_since;
+    }
+  }
   return facts;
+}
+
+GitVersionFacts CommitFacts::version_facts() const {
+  return {tags_at, nearest_tag, commits_since, committed_at, sha};
+}
+
+std::string Mirror::read_file(const std::string& sha, const std::string& path) const {
+  git_oid oid;
+  check(git_oid_fromstr(&oid, sha.c_str()), "\"" + sha + "\" is not a commit id");
+  Owned<git_commit, git_commit_free> commit;
+  check(git_commit_lookup(commit.out(), repo_, &oid), "no commit " + sha + " in " + remote_url_);
+  Owned<git_tree, git_tree_free> tree;
+  check(git_commit_tree(tree.out(), commit.get()), "cannot read the tree of " + sha);
+  Owned<git_tree_entry, git_tree_entry_free> entry;
+  check(git_tree_entry_bypath(entry.out(), tree.get(), path.c_str()), remote_url_ + " has no " + path + " at " + sha.substr(0, 12));
+  Owned<git_object, git_object_free> object;
+  check(git_tree_entry_to_object(object.out(), repo_, entry.get()), "cannot read " + path);
+  if (git_object_type(object.get()) != GIT_OBJECT_BLOB) throw GitError(path + " is not a file in " + remote_url_);
+  const auto* blob = reinterpret_cast<const git_blob*>(object.get());
+  return std::string(static_cast<const char*>(git_blob_rawcontent(blob)), static_cast<std::size_t>(git_blob_rawsize(blob)));
+}
+
+void Mirror::export_directory(const std::string& sha, const std::string& path, const std::filesystem::path& target) const {
+  git_oid oid;
+  check(git_oid_fromstr(&oid, sha.c_str()), "\"" + sha + "\" is not a commit id");
+  Owned<git_commit, git_commit_free> commit;
+  check(git_commit_lookup(commit.out(), repo_, &oid), "no commit " + sha + " in " + remote_url_);
+  Owned<git_tree, git_tree_free> root;
+  check(git_commit_tree(root.out(), commit.get()), "cannot read the tree of " + sha);
+  Owned<git_tree_entry, git_tree_entry_free> entry;
+  check(git_tree_entry_bypath(entry.out(), root.get(), path.c_str()), remote_url_ + " has no " + path + " at " + sha.substr(0, 12));
+  Owned<git_tree, git_tree_free> directory;
+  check(git_tree_lookup(directory.out(), repo_, git_tree_entry_id(entry.get())), path + " is not a directory in " + remote_url_);
+  std::filesystem::create_directories(target);
+  for (std::size_t i = 0; i < git_tree_entrycount(directory.get()); ++i) {
+    const git_tree_entry* item = git_tree_entry_byindex(directory.get(), i);
+    if (git_tree_entry_type(item) != GIT_OBJECT_BLOB) continue;
+    const std::string name = git_tree_entry_name(item);
+    const std::string text = read_file(sha, path + "/" + name);
+    std::ofstream out(target / name, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) throw GitError("cannot write " + (target / name).string());
+  }
 }
 
 void Mirror::export_tree(const std::string& sha, const std::filesystem::path& work_tree) const {

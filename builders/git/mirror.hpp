@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "builders/release_version.hpp"
+#include "builders/versions.hpp"
 
 struct git_repository;
 
@@ -24,14 +25,16 @@ class GitError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// What the version rules need to know about a commit.
+// What the version rules need to know about a commit (builders/versions.hpp).
 struct CommitFacts {
   std::string sha;                        // full, 40 hex digits
-  std::uint64_t commit_count = 0;         // commits in its full history, itself included
-  std::optional<ReleaseTag> base_tag;     // highest vX.Y.Z tag reachable from it
-  std::optional<ReleaseTag> tag_at;       // a vX.Y.Z tag pointing at exactly this commit
+  std::vector<std::string> tags_at;       // every tag pointing at exactly this commit
+  std::optional<std::string> nearest_tag; // as `git describe --tags --abbrev=0` names it
+  std::uint64_t commits_since = 0;        // non-merge commits since nearest_tag (`git cherry`)
   std::chrono::sys_seconds committed_at;  // committer time, UTC
   std::string subject;                    // first line of the message
+
+  GitVersionFacts version_facts() const;
 };
 
 class Mirror {
@@ -54,6 +57,11 @@ class Mirror {
 
   // Writes the commit's tree into `work_tree` (created; must not exist or be empty).
   void export_tree(const std::string& sha, const std::filesystem::path& work_tree) const;
+
+  // One file of the commit's tree (a spec kept in another repository). Throws GitError.
+  std::string read_file(const std::string& sha, const std::string& path) const;
+  // Every file of one directory of the commit's tree, written into `target` (created).
+  void export_directory(const std::string& sha, const std::string& path, const std::filesystem::path& target) const;
 
   const std::filesystem::path& path() const { return path_; }
   const std::string& remote_url() const { return remote_url_; }

@@ -4,7 +4,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "builders/deb/changelog.hpp"
 #include "builders/publish/rpm_repository.hpp"
+#include "builders/rpm/spec.hpp"
 #include "builders/text.hpp"
 
 namespace calico::builders::pipeline {
@@ -17,19 +19,48 @@ std::string read(const std::filesystem::path& file) {
   return std::move(*text);
 }
 
+void write(const std::filesystem::path& file, const std::string& text) {
+  if (!replace_file(file, text)) throw std::runtime_error("cannot write " + file.string());
+}
+
+void note(const std::filesystem::path& log, const std::string& line) { std::ofstream(log, std::ios::app) << "# " << line << "\n"; }
+
+// A directory name for a cache key: readable, never a path.
+std::string directory_for(std::string key) {
+  for (char& c : key) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '_';
+  }
+  return key.substr(0, 120) + "-" + std::to_string(std::hash<std::string>{}(key) % 1000000007);
+}
+
+void copy_tree(const std::filesystem::path& from, const std::filesystem::path& to) {
+  std::filesystem::remove_all(to);
+  std::filesystem::create_directories(to.parent_path());
+  std::filesystem::copy(from, to, std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks);
+}
+
+bool is_url(const std::string& location) { return location.starts_with("http://") || location.starts_with("https://"); }
+
+// The single *.spec.in (else *.spec) in rpm/, as the scripts find it.
+std::string find_spec(const std::filesystem::path& tree) {
+  for (const char* suffix : {".spec.in", ".spec"}) {
+    std::vector<std::string> found;
+    if (std::filesystem::is_directory(tree / "rpm")) {
+      for (const auto& entry : std::filesystem::directory_iterator(tree / "rpm")) {
+        if (entry.is_regular_file() && entry.path().filename().string().ends_with(suffix)) found.push_back(entry.path().filename().string());
+      }
+    }
+    if (found.size() == 1) return "rpm/" + found.front();
+    if (found.size() > 1) throw std::runtime_error(tree.filename().string() + " has several rpm/*" + suffix + "; set the component's spec");
+  }
+  throw std::runtime_error(tree.filename().string() + " has no rpm/*.spec.in or rpm/*.spec; set the component's spec");
+}
+
 }  // namespace
 
-std::string changelog_upstream_version(std::string_view changelog) {
-  const auto open = changelog.find('(');
-  const auto close = changelog.find(')');
-  if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
-    throw std::runtime_error("debian/changelog does not start with \"name (version) …\"");
-  }
-  std::string version(changelog.substr(open + 1, close - open - 1));
-  if (const auto colon = version.find(':'); colon != std::string::npos) version = version.substr(colon + 1);
-  if (const auto dash = version.rfind('-'); dash != std::string::npos) version = version.substr(0, dash);
-  if (version.empty()) throw std::runtime_error("debian/changelog has an empty version");
-  return version;
+std::string repository_location(const config::Config& config, const std::string& name_or_url) {
+  if (const config::RepositoryConfig* repo = config.find_repository_by_name(name_or_url)) return repo->url;
+  return name_or_url;
 }
 
 Procedure::Procedure(const config::Config& config, const Plan& plan, std::filesystem::path run_dir,
@@ -45,18 +76,25 @@ Procedure::Procedure(const config::Config& config, const Plan& plan, std::filesy
       rpm_root_(std::move(rpm_root)) {}
 
 std::string Procedure::run(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) {
-  switch (job.step) {
-    case Step::bld_images: return build_images(job, log, cancel);
-    case Step::pub_debs: return publish_debs(job, log, cancel);
-    case Step::pub_rpms: return publish_rpms(job, log, cancel);
-    default: return build_component(job, log, cancel);
+  switch (job.role) {
+    case JobRole::images: return build_images(job, log, cancel);
+    case JobRole::publish_debs: return publish_debs(job, log, cancel);
+    case JobRole::publish_rpms: return publish_rpms(job, log, cancel);
+    case JobRole::component: return build_component(job, log, cancel);
   }
+  throw std::logic_error("unknown job role");
 }
 
 std::filesystem::path Procedure::job_dir(const Job& job) const {
   std::string directory = job.id;
   std::replace(directory.begin(), directory.end(), '/', '-');
   return run_dir_ / "jobs" / directory;
+}
+
+const config::ComponentConfig& Procedure::component_of(const Job& job) const {
+  const config::ComponentConfig* component = config_.publish.find_component(job.component);
+  if (!component) throw std::runtime_error("no component \"" + job.component + "\" in the configuration");
+  return *component;
 }
 
 void Procedure::adopt(const Job& job) {
@@ -82,7 +120,7 @@ git::Mirror& Procedure::mirror(const std::string& url) {
   std::mutex* lock = nullptr;
   {
     std::lock_guard guard(mutex_);
-    auto& slot = mirror_locks_[url];
+    auto& slot = locks_["mirror " + url];
     if (!slot) slot = std::make_unique<std::mutex>();
     lock = slot.get();
   }
@@ -100,7 +138,7 @@ git::Mirror& Procedure::mirror(const std::string& url) {
 
 std::string Procedure::build_images(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) {
   if (executor_.name() == "local") {
-    std::ofstream(log, std::ios::app) << "# the local executor builds with this host's tools: no image to build\n";
+    note(log, "the local executor builds with this host's tools: no image to build");
     return "no image needed (local executor)";
   }
   const std::filesystem::path dockerfile = std::filesystem::path(CALICO_DOCKER_DIR) / (job.platform + ".Dockerfile");
@@ -114,63 +152,229 @@ std::string Procedure::build_images(const Job& job, const std::filesystem::path&
   return "image " + config_.publish.docker_image_prefix + job.platform + " built";
 }
 
-PackageVersion Procedure::version_for(const Job& job, const git::CommitFacts& facts, const std::filesystem::path& tree) const {
-  const std::string component(*step_component(job.step));
-  const config::ComponentConfig* settings = config_.publish.find_component(component);
-  const unsigned epoch = settings ? settings->epoch : 0;
-  if (job.step == Step::felix || job.step == Step::net_cal) {
-    // A release builds its tag; anything else is a snapshot of what was checked out.
-    if (plan_.release && facts.tag_at && facts.tag_at->tag() == plan_.release_tag->tag()) {
-      return release_version(*plan_.release_tag, epoch);
-    }
-    if (plan_.release) {
-      throw std::runtime_error(job.source->checkout + " of " + job.source->repo + " does not carry tag " +
-                               plan_.release_tag->tag());
-    }
-    return snapshot_version(facts.base_tag, facts.commit_count, facts.committed_at, facts.sha, epoch);
+const PreparedSource& Procedure::prepare(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) {
+  const std::string key = job.component + " " + job.source->describe();
+  std::mutex* lock = nullptr;
+  {
+    std::lock_guard guard(mutex_);
+    auto& slot = locks_["source " + key];
+    if (!slot) slot = std::make_unique<std::mutex>();
+    lock = slot.get();
   }
-  // Components built from a configured ref keep their own upstream version (their packaging
-  // says it), with our per-series revision.
-  PackageVersion version;
-  version.epoch = epoch;
-  version.upstream = changelog_upstream_version(read(tree / "debian" / "changelog"));
-  version.rpm_version = version.upstream;
-  version.rpm_release = "1";
-  return version;
+  // The first job of a source prepares it (fetch, pre-build commands, version file) while the
+  // others of the same source wait: Felix's binary is built once, not once per series.
+  std::lock_guard preparing(*lock);
+  {
+    std::lock_guard guard(mutex_);
+    if (auto it = prepared_.find(key); it != prepared_.end()) {
+      note(log, job.component + " prepared by an earlier job of this run: " + it->second->tree.string());
+      return *it->second;
+    }
+  }
+  const config::ComponentConfig& component = component_of(job);
+  const std::filesystem::path dir = run_dir_ / "sources" / directory_for(key);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto prepared = std::make_unique<PreparedSource>(job.source->kind == config::SourceKind::dsc
+                                                       ? prepare_dsc(job, dir, log, cancel)
+                                                       : prepare_git(job, component, dir, log, cancel));
+  for (const config::PreBuildCommand& command : component.pre_build) {
+    if (!command.if_file.empty()) {
+      const std::optional<std::string> text = read_whole_file(prepared->tree / command.if_file);
+      if (!text || text->find(command.if_text) == std::string::npos) {
+        note(log, "skipped " + exec::quote_for_log(command.argv) + ": " + command.if_file + " does not mention " + command.if_text);
+        continue;
+      }
+    }
+    const exec::CommandResult result =
+        executor_.run({command.argv, prepared->tree, {}, config_.publish.job_timeout}, job.platform, log, cancel);
+    if (!result.ok()) {
+      throw std::runtime_error("pre-build command " + exec::quote_for_log(command.argv) + " failed (" + result.describe() +
+                               "); see " + log.string());
+    }
+  }
+  if (!component.version_file.empty()) {
+    if (!prepared->version) throw std::runtime_error(component.name + ": version_file needs a component that follows VERSION");
+    const std::filesystem::path file = prepared->tree / component.version_file;
+    std::string text = read(file);
+    const std::string placeholder = "version=\"0.0.0\"";
+    std::size_t replaced = 0;
+    for (std::size_t at = text.find(placeholder); at != std::string::npos; at = text.find(placeholder, at)) {
+      const std::string value = "version=\"" + prepared->version->python + "\"";
+      text.replace(at, placeholder.size(), value);
+      at += value.size();
+      ++replaced;
+    }
+    write(file, text);
+    note(log, component.version_file + ": version=\"0.0.0\" set to " + prepared->version->python + " (" +
+                  std::to_string(replaced) + " place" + (replaced == 1 ? "" : "s") + ")");
+  }
+  std::lock_guard guard(mutex_);
+  return *(prepared_[key] = std::move(prepared));
+}
+
+PreparedSource Procedure::prepare_git(const Job& job, const config::ComponentConfig& component,
+                                      const std::filesystem::path& dir, const std::filesystem::path& log,
+                                      const exec::CancelToken&) {
+  git::Mirror& source = mirror(job.source->repo);
+  PreparedSource prepared;
+  prepared.sha = source.resolve(job.source->checkout);
+  if (on_source_resolved_) on_source_resolved_(job, job.source->repo, prepared.sha);
+  const git::CommitFacts facts = source.facts(prepared.sha);
+  prepared.date = facts.committed_at;
+  prepared.tree = dir / component.name;
+  source.export_tree(prepared.sha, prepared.tree);
+  std::string tags;
+  for (const std::string& tag : facts.tags_at) tags += " " + tag;
+  note(log, job.source->repo + " @ " + job.source->checkout + " = " + prepared.sha + (tags.empty() ? "" : " (tags:" + tags + ")"));
+  if (job.source->kind == config::SourceKind::version) {
+    const std::string python = auto_version(plan_.version, facts.version_facts());
+    prepared.version = package_version(python, component.epoch);
+    prepared.change = deb::change_line(prepared.version->release, component.title, python, prepared.sha);
+    note(log, "version " + python + (facts.nearest_tag ? " (nearest tag " + *facts.nearest_tag + ", " +
+                                                             std::to_string(facts.commits_since) + " commits since)"
+                                                       : std::string()));
+  }
+  return prepared;
+}
+
+PreparedSource Procedure::prepare_dsc(const Job& job, const std::filesystem::path& dir, const std::filesystem::path& log,
+                                      const exec::CancelToken& cancel) {
+  const std::string& location = job.source->repo;
+  const std::filesystem::path download = dir / "download";
+  std::filesystem::create_directories(download);
+  const std::string dsc_name = location.substr(location.find_last_of('/') + 1);
+  auto fetch = [&](const std::string& name) {
+    const std::filesystem::path target = download / name;
+    if (is_url(location)) {
+      const std::string url = location.substr(0, location.find_last_of('/') + 1) + name;
+      const exec::CommandResult result = exec::run_command(
+          {{"curl", "--fail", "--silent", "--show-error", "--location", "--retry", "3", "--output", target.string(), url},
+           {}, {}, config_.publish.job_timeout},
+          log, cancel);
+      if (!result.ok()) throw std::runtime_error("cannot download " + url + " (" + result.describe() + ")");
+    } else {
+      const std::filesystem::path from = std::filesystem::path(location).parent_path() / name;
+      if (!std::filesystem::exists(from)) throw std::runtime_error("the source package file " + from.string() + " does not exist");
+      std::filesystem::copy_file(from, target, std::filesystem::copy_options::overwrite_existing);
+    }
+    return target;
+  };
+  const std::filesystem::path dsc = fetch(dsc_name);
+  const std::string dsc_text = read(dsc);
+  PreparedSource prepared;
+  std::string source, version;
+  std::istringstream lines(dsc_text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("Source: ", 0) == 0) source = line.substr(8);
+    if (line.rfind("Version: ", 0) == 0) version = line.substr(9);
+  }
+  if (source.empty() || version.empty()) throw std::runtime_error(location + " has no Source: or Version: field");
+  for (const std::string& name : deb::listed_files(dsc_text)) {
+    const std::filesystem::path file = fetch(name);
+    if (name.find(".orig.") != std::string::npos || name.find(".orig-") != std::string::npos) prepared.beside.push_back(file);
+  }
+  std::string upstream = deb::without_epoch(version);
+  if (const auto dash = upstream.rfind('-'); dash != std::string::npos) upstream = upstream.substr(0, dash);
+  prepared.tree = dir / (source + "-" + upstream);
+  // dpkg-source checks every file against the .dsc's checksums while it unpacks.
+  const exec::CommandResult result = executor_.run(
+      {{"dpkg-source", "--extract", dsc.string(), prepared.tree.string()}, dir, {}, config_.publish.job_timeout}, job.platform,
+      log, cancel);
+  if (!result.ok()) throw std::runtime_error("dpkg-source --extract " + dsc_name + " failed (" + result.describe() + ")");
+  prepared.date = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  note(log, location + ": " + source + " " + version);
+  return prepared;
 }
 
 std::string Procedure::build_component(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) {
-  git::Mirror& source = mirror(job.source->repo);
-  const std::string sha = source.resolve(job.source->checkout);
-  if (on_source_resolved_) on_source_resolved_(job, job.source->repo, sha);
-  const git::CommitFacts facts = source.facts(sha);
-  const std::filesystem::path job_dir = this->job_dir(job);
-  std::filesystem::remove_all(job_dir);
-  source.export_tree(sha, job_dir / "tree");
-  const PackageVersion version = version_for(job, facts, job_dir / "tree");
-  const std::string change = (plan_.release && (job.step == Step::felix || job.step == Step::net_cal)
-                                  ? "Release " + plan_.version
-                                  : job.step == Step::felix || job.step == Step::net_cal ? std::string("Development snapshot")
-                                                                                         : "Build of " + job.source->checkout) +
-                             " from Git commit " + sha.substr(0, 12) + ".";
-  std::ofstream(log, std::ios::app) << "# " << job.source->repo << " @ " << job.source->checkout << " = " << sha << "\n";
-  if (job.kind == config::PackageKind::deb) {
-    deb::SourceArtifacts built = deb::build_source_package(
-        {job_dir / "tree", job_dir, job.platform, version, change, config_.publish.maintainer, facts.committed_at,
-         config_.publish.job_timeout},
-        executor_, log, cancel);
-    const std::string summary = built.source + " " + built.version + " source package";
-    std::lock_guard guard(mutex_);
-    debs_[job.platform].push_back(std::move(built));
-    return summary;
+  const PreparedSource& source = prepare(job, log, cancel);
+  return job.kind == config::PackageKind::deb ? build_deb(job, source, log, cancel) : build_rpm(job, source, log, cancel);
+}
+
+std::string Procedure::build_deb(const Job& job, const PreparedSource& source, const std::filesystem::path& log,
+                                 const exec::CancelToken& cancel) {
+  const config::ComponentConfig& component = component_of(job);
+  const std::filesystem::path dir = job_dir(job);
+  std::filesystem::remove_all(dir);
+  const std::filesystem::path tree = dir / source.tree.filename();
+  copy_tree(source.tree, tree);
+  for (const std::filesystem::path& file : source.beside) std::filesystem::copy_file(file, dir / file.filename());
+
+  const std::filesystem::path changelog = tree / "debian" / "changelog";
+  switch (component.changelog) {
+    case config::ChangelogMode::generate: {
+      if (!source.version) throw std::runtime_error(component.name + ": a generated changelog needs a component that follows VERSION");
+      const std::string name = deb::control_source_name(read(tree / "debian" / "control"));
+      write(changelog, deb::render_changelog({name, source.version->debian(job.platform), job.platform,
+                                              config_.publish.maintainer, source.change, source.date}));
+      break;
+    }
+    case config::ChangelogMode::keep: break;
+    case config::ChangelogMode::retarget_first:
+    case config::ChangelogMode::retarget_all:
+      write(changelog, deb::retarget_changelog(read(changelog), job.platform,
+                                               component.changelog == config::ChangelogMode::retarget_all));
+      break;
   }
+
+  std::filesystem::path shim;
+  if (executor_.name() == "local") {
+    shim = run_dir_ / "tools";
+    std::lock_guard guard(mutex_);
+    if (!std::filesystem::exists(shim / "dpkg-source")) deb::write_native_revision_shim(shim);
+  }
+  deb::SourceArtifacts built = deb::build_source_package(
+      {tree, job.platform, component.exclude, shim, source.date, config_.publish.job_timeout}, executor_, log, cancel);
+  const std::string summary = built.source + " " + built.version + " source package";
+  std::lock_guard guard(mutex_);
+  debs_[job.platform].push_back(std::move(built));
+  return summary;
+}
+
+std::string Procedure::build_rpm(const Job& job, const PreparedSource& source, const std::filesystem::path& log,
+                                 const exec::CancelToken& cancel) {
+  const config::ComponentConfig& component = component_of(job);
   const config::PlatformConfig* platform = config_.publish.find_platform(job.platform);
-  rpm::RpmArtifacts built = rpm::build_rpm({job_dir / "tree", job_dir, job.platform, platform ? platform->rpm_dist : "",
-                                            version, change, config_.publish.maintainer, facts.committed_at,
-                                            config_.publish.job_timeout},
-                                           executor_, log, cancel);
-  const std::string summary = built.name + " " + version.rpm_evr(platform ? platform->rpm_dist : "") + ", " +
-                              std::to_string(built.rpms.size()) + " RPMs";
+  const std::filesystem::path dir = job_dir(job);
+  std::filesystem::remove_all(dir);
+  const std::filesystem::path tree = dir / source.tree.filename();
+  copy_tree(source.tree, tree);
+
+  // The spec and the files beside it: from the tree, or from the repository that keeps them.
+  std::string spec_path = component.spec;
+  const std::filesystem::path spec_dir = dir / "spec";
+  std::string spec_text;
+  if (!component.spec_source.empty()) {
+    if (spec_path.empty()) throw std::runtime_error(component.name + ": spec_source needs spec (its path there)");
+    git::Mirror& holder = mirror(repository_location(config_, component.spec_source));
+    const std::string sha = holder.resolve(component.spec_ref);
+    const std::string parent = std::filesystem::path(spec_path).parent_path().string();
+    holder.export_directory(sha, parent.empty() ? "." : parent, spec_dir);
+    note(log, "spec " + spec_path + " from " + holder.remote_url() + " @ " + component.spec_ref + " = " + sha);
+  } else {
+    if (spec_path.empty()) spec_path = find_spec(tree);
+    const std::filesystem::path parent = (tree / spec_path).parent_path();
+    copy_tree(parent, spec_dir);
+  }
+  const std::filesystem::path spec_file = spec_dir / std::filesystem::path(spec_path).filename();
+  spec_text = read(spec_file);
+  if (spec_path.ends_with(".in")) {
+    if (!source.version) throw std::runtime_error(component.name + ": a spec template (" + spec_path + ") needs a component that follows VERSION");
+    try {
+      spec_text = rpm::fill_spec(spec_text, {*source.version, config_.publish.maintainer, source.change, source.date});
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(spec_path + ": " + e.what());
+    }
+  }
+  std::filesystem::remove(spec_file);  // SOURCES gets the files beside the spec, SPECS the spec
+
+  rpm::RpmArtifacts built = rpm::build_rpm(
+      {tree, dir, job.platform, platform ? platform->rpm_dist : "", platform ? platform->rpm_defines : std::vector<std::string>{},
+       spec_text, spec_dir, component.tarball(), component.exclude, executor_.name() != "local", source.date,
+       config_.publish.job_timeout},
+      executor_, log, cancel);
+  std::string summary = built.name + " " + built.version + ", " + std::to_string(built.rpms.size()) + " RPMs";
   std::lock_guard guard(mutex_);
   auto& list = rpms_[job.platform];
   list.insert(list.end(), built.rpms.begin(), built.rpms.end());

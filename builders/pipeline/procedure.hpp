@@ -1,6 +1,8 @@
-// The packaging procedure's steps as the pipeline's JobWork: what bld_images, net_cal, felix,
-// etcd3gw, dnsmasq, nettle, pub_debs and pub_rpms do for one platform. Builds hand their artifacts
-// to the publishing jobs through this object; sources are fetched once per run.
+// The packaging procedure's steps as the pipeline's JobWork: bld_images, one build per component
+// and platform, pub_debs and pub_rpms. What a component build does comes from its configuration
+// (config::ComponentConfig): where its source is, what runs before packaging, how its version and
+// changelog are made, what is left out, which spec builds its RPMs. Builds hand their artifacts
+// to the publishing jobs through this object; sources are fetched and prepared once per run.
 #pragma once
 
 #include <filesystem>
@@ -20,9 +22,20 @@
 #include "builders/publish/rpm_host.hpp"
 #include "builders/rpm/package.hpp"
 #include "builders/sign/keyring.hpp"
+#include "builders/versions.hpp"
 #include "config/config.hpp"
 
 namespace calico::builders::pipeline {
+
+// A component's source made ready for packaging, shared by its jobs of one run.
+struct PreparedSource {
+  std::filesystem::path tree;            // copied per job; its directory name is kept
+  std::string sha;                       // the commit (git sources)
+  std::optional<PackageVersion> version; // computed (components that follow VERSION)
+  std::string change;                    // the changelog line for a computed version
+  std::chrono::sys_seconds date;         // the commit's time: changelog date, tarball mtimes
+  std::vector<std::filesystem::path> beside;  // files dpkg-source wants next to the tree (orig tarballs)
+};
 
 class Procedure : public JobWork {
  public:
@@ -54,11 +67,21 @@ class Procedure : public JobWork {
  private:
   git::Mirror& mirror(const std::string& url);
   std::filesystem::path job_dir(const Job& job) const;
+  const config::ComponentConfig& component_of(const Job& job) const;
+  const PreparedSource& prepare(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
+  PreparedSource prepare_git(const Job& job, const config::ComponentConfig& component, const std::filesystem::path& dir,
+                             const std::filesystem::path& log, const exec::CancelToken& cancel);
+  PreparedSource prepare_dsc(const Job& job, const std::filesystem::path& dir, const std::filesystem::path& log,
+                             const exec::CancelToken& cancel);
+  std::filesystem::path checkout_for(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
   std::string build_images(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
   std::string build_component(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
+  std::string build_deb(const Job& job, const PreparedSource& source, const std::filesystem::path& log,
+                        const exec::CancelToken& cancel);
+  std::string build_rpm(const Job& job, const PreparedSource& source, const std::filesystem::path& log,
+                        const exec::CancelToken& cancel);
   std::string publish_debs(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
   std::string publish_rpms(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
-  PackageVersion version_for(const Job& job, const git::CommitFacts& facts, const std::filesystem::path& tree) const;
 
   const config::Config& config_;
   const Plan& plan_;
@@ -73,13 +96,13 @@ class Procedure : public JobWork {
   std::function<void(const Job&, const std::string&, const std::string&)> on_source_resolved_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<git::Mirror>> mirrors_;      // by URL, fetched once
-  std::map<std::string, std::unique_ptr<std::mutex>> mirror_locks_;
+  std::map<std::string, std::unique_ptr<std::mutex>> locks_;         // per mirror URL and per source
+  std::map<std::string, std::unique_ptr<PreparedSource>> prepared_;  // by component and source
   std::map<std::string, std::vector<deb::SourceArtifacts>> debs_;    // by series
   std::map<std::string, std::vector<std::filesystem::path>> rpms_;   // by platform
 };
 
-// The upstream version at the top of a debian/changelog: "2.79test1calico1" for
-// "dnsmasq (2.79test1calico1-3~trusty) trusty; …". Throws std::runtime_error.
-std::string changelog_upstream_version(std::string_view changelog);
+// The location of a repository given by [[repositories]] name or as a URL or path.
+std::string repository_location(const config::Config& config, const std::string& name_or_url);
 
 }  // namespace calico::builders::pipeline

@@ -78,8 +78,12 @@ RunResult run_plan(const Plan& plan, int parallel_jobs, JobWork& work, Observer&
       const JobReport& report = result.jobs[index[job.id]];
       if (report.state != JobState::pending) continue;
       const bool ready = std::all_of(job.depends_on.begin(), job.depends_on.end(), [&](const std::string& dependency) {
-        return result.jobs[index[dependency]].state == JobState::succeeded;
-      });
+                           return result.jobs[index[dependency]].state == JobState::succeeded;
+                         }) &&
+                         std::all_of(job.after.begin(), job.after.end(), [&](const std::string& optional) {
+                           const JobState state = result.jobs[index[optional]].state;
+                           return state != JobState::pending && state != JobState::running;
+                         });
       if (ready) return &job;
     }
     return nullptr;

@@ -147,11 +147,11 @@ RpmPublishResult RpmRepository::publish(const std::vector<std::filesystem::path>
 
   std::string indexed;
   const exec::CommandResult has_index =
-      exec::capture_command(host_.on_host({"test", "-e", repo + "/x86_64/repodata/repomd.xml"}), log_file, cancel, indexed);
+      exec::capture_command(host_.on_host({"test", "-e", repo + "/repodata/repomd.xml"}), log_file, cancel, indexed);
+  // One index for the whole repository, as the scripts' `createrepo <repo>`: a yum
+  // baseurl=…/rpm/<REPO_NAME>/ finds <REPO_NAME>/repodata/repomd.xml and every architecture.
   if (!result.added.empty() || !result.pruned.empty() || !has_index.ok()) {
-    for (const char* bucket : kBuckets) {
-      run(host_.on_host({"createrepo_c", "--quiet", "--update", repo + "/" + bucket}), log_file, cancel);
-    }
+    run(host_.on_host({"createrepo_c", "--quiet", "--update", repo}), log_file, cancel);
   }
   return result;
 }

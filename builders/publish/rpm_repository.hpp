@@ -1,6 +1,7 @@
 // pub_rpms: the RPM host's repository <root>/rpm/<REPO_NAME>/{src,noarch,x86_64}. RPMs are signed
 // here with the private keyring (so the key never travels to the host), then copied in, old
-// versions pruned, the public key exported to <repo>/key, and createrepo_c run per directory.
+// versions pruned (the newest only, by default, as repomanage --old did), the public key exported
+// to <repo>/key, and createrepo_c run on <repo> (one repodata/ for every architecture).
 // Publishing the same packages again changes nothing. The host is reached through an RpmHost
 // (a local directory, ssh or gcloud); the steps are the same for all three.
 #pragma once

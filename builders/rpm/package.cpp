@@ -1,5 +1,6 @@
 #include "builders/rpm/package.hpp"
 
+#include <sys/utsname.h>
 
 #include "builders/rpm/spec.hpp"
 #include "builders/text.hpp"
@@ -10,20 +11,10 @@ namespace {
 
 using deb::BuildError;
 
-std::string read(const std::filesystem::path& file) {
-  std::optional<std::string> text = read_whole_file(file);
-  if (!text) throw BuildError("cannot read " + file.string());
-  return std::move(*text);
-}
-
-std::filesystem::path find_spec_template(const std::filesystem::path& tree) {
-  const std::filesystem::path dir = tree / "rpm";
-  if (std::filesystem::is_directory(dir)) {
-    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-      if (entry.path().string().ends_with(".spec.in")) return entry.path();
-    }
-  }
-  throw BuildError(tree.string() + " has no rpm/<name>.spec.in");
+std::string machine() {
+  struct utsname name {};
+  if (::uname(&name) != 0) return "x86_64";
+  return name.machine;
 }
 
 }  // namespace
@@ -31,25 +22,34 @@ std::filesystem::path find_spec_template(const std::filesystem::path& tree) {
 RpmArtifacts build_rpm(const RpmBuild& build, exec::Executor& executor, const std::filesystem::path& log_file,
                        const exec::CancelToken& cancel) {
   RpmArtifacts artifacts;
-  std::string spec;
   try {
-    spec = fill_spec(read(find_spec_template(build.tree)),
-                     {build.version, build.maintainer, build.change, build.date});
-    artifacts.name = spec_name(spec);
-  } catch (const BuildError&) {
-    throw;
+    artifacts.name = spec_name(build.spec);
+    artifacts.version = spec_version(build.spec);
   } catch (const std::runtime_error& e) {
-    throw BuildError(find_spec_template(build.tree).string() + ": " + e.what());
+    throw BuildError("the spec of " + build.tarball_name + ": " + e.what());
+  }
+  if (artifacts.version.find('/') != std::string::npos || artifacts.version.starts_with(".")) {
+    throw BuildError("the spec's Version: \"" + artifacts.version + "\" cannot name a tarball");
   }
 
   const std::filesystem::path top = build.job_dir / "rpmbuild";
   for (const char* sub : {"SOURCES", "SPECS", "BUILD", "RPMS", "SRPMS"}) std::filesystem::create_directories(top / sub);
-  const std::string dir_name = artifacts.name + "-" + build.version.rpm_version;
-  const std::filesystem::path staged = build.job_dir / dir_name;
-  std::filesystem::remove_all(staged);
-  std::filesystem::rename(build.tree, staged);
+  if (std::filesystem::is_directory(build.spec_dir)) {
+    for (const auto& entry : std::filesystem::directory_iterator(build.spec_dir)) {
+      if (entry.is_regular_file()) {
+        std::filesystem::copy_file(entry.path(), top / "SOURCES" / entry.path().filename(),
+                                   std::filesystem::copy_options::overwrite_existing);
+      }
+    }
+  }
   const std::filesystem::path spec_file = top / "SPECS" / (artifacts.name + ".spec");
-  if (!replace_file(spec_file, spec)) throw BuildError("cannot write " + spec_file.string());
+  if (!replace_file(spec_file, build.spec)) throw BuildError("cannot write " + spec_file.string());
+
+  const std::string dir_name = build.tarball_name + "-" + artifacts.version;
+  const std::filesystem::path stage = build.job_dir / "stage";
+  std::filesystem::remove_all(stage);
+  std::filesystem::create_directories(stage);
+  std::filesystem::rename(build.tree, stage / dir_name);
 
   auto run = [&](exec::Command command) {
     command.timeout = build.timeout;
@@ -58,13 +58,23 @@ RpmArtifacts build_rpm(const RpmBuild& build, exec::Executor& executor, const st
       throw BuildError(command.argv.front() + " failed (" + result.describe() + "); see " + log_file.string());
     }
   };
-  const std::string mtime = "@" + std::to_string(build.date.time_since_epoch().count());
-  run({{"tar", "--create", "--gzip", "--file", (top / "SOURCES" / (dir_name + ".tar.gz")).string(), "--sort=name",
-        "--mtime=" + mtime, "--owner=0", "--group=0", "--numeric-owner", "--exclude=" + dir_name + "/debian",
-        "--directory", build.job_dir.string(), dir_name}});
-  run({{"rpmbuild", "-ba", "--define", "_topdir " + top.string(), "--define", "dist " + build.dist, spec_file.string()},
-       {},
-       {"SOURCE_DATE_EPOCH=" + std::to_string(build.date.time_since_epoch().count())}});
+  const std::string epoch = std::to_string(build.date.time_since_epoch().count());
+  exec::Command tar{{"tar", "--create", "--gzip", "--file", (top / "SOURCES" / (dir_name + ".tar.gz")).string(),
+                     "--sort=name", "--mtime=@" + epoch, "--owner=0", "--group=0", "--numeric-owner", "--exclude-vcs"}};
+  for (const std::string& pattern : build.exclude) tar.argv.push_back("--exclude=" + pattern);
+  for (const std::string& part : {std::string("--directory"), stage.string(), dir_name}) tar.argv.push_back(part);
+  run(tar);
+
+  exec::Command rpmbuild{{"rpmbuild", "-ba", "--target=" + machine(), "--define", "_topdir " + top.string(), "--define",
+                          "dist " + build.dist}};
+  for (const std::string& define : build.defines) {
+    rpmbuild.argv.push_back("--define");
+    rpmbuild.argv.push_back(define);
+  }
+  if (!build.check_build_dependencies) rpmbuild.argv.push_back("--nodeps");
+  rpmbuild.argv.push_back(spec_file.string());
+  rpmbuild.env = {"SOURCE_DATE_EPOCH=" + epoch, "PBR_VERSION=" + artifacts.version};
+  run(rpmbuild);
 
   // RPMS/<arch>/*.rpm and SRPMS/*.src.rpm → out/{src,noarch,x86_64}/
   artifacts.output = build.job_dir / "out";

@@ -1,5 +1,7 @@
-// One RPM build: a tarball of the checkout, the spec filled in, `rpmbuild -ba` with the
-// platform's %{dist}, and the results sorted into {src,noarch,x86_64} as the RPM host keeps them.
+// One RPM build, as the scripts' rpm/build-rpms does it: the spec in SPECS, every file beside
+// the spec in SOURCES, the tree as <tarball>-<Version>.tar.gz (version-control files and the
+// component's exclusions left out), `rpmbuild -ba` with the platform's %{dist} and macros, and
+// the results sorted into {src,noarch,x86_64} as the RPM host keeps them.
 #pragma once
 
 #include <chrono>
@@ -9,25 +11,28 @@
 
 #include "builders/deb/source_package.hpp"  // BuildError
 #include "builders/exec/executor.hpp"
-#include "builders/versions.hpp"
 
 namespace calico::builders::rpm {
 
 struct RpmBuild {
-  std::filesystem::path tree;     // exported checkout with rpm/<name>.spec.in
+  std::filesystem::path tree;          // the prepared tree (moved into place)
   std::filesystem::path job_dir;
-  std::string platform;           // "centos7"
-  std::string dist;               // ".el7"
-  PackageVersion version;
-  std::string change;
-  std::string maintainer;
-  std::chrono::sys_seconds date;
+  std::string platform;                // "centos7"
+  std::string dist;                    // ".el7"
+  std::vector<std::string> defines;    // extra rpmbuild --define "NAME value"
+  std::string spec;                    // the spec text, filled in
+  std::filesystem::path spec_dir;      // the directory whose files go to SOURCES
+  std::string tarball_name;            // the tarball is <tarball_name>-<Version>.tar.gz
+  std::vector<std::string> exclude;    // tar --exclude patterns
+  bool check_build_dependencies = true;  // off on a host whose rpm database holds none of them
+  std::chrono::sys_seconds date;       // tarball mtimes and SOURCE_DATE_EPOCH
   std::chrono::seconds timeout{1800};
 };
 
 struct RpmArtifacts {
   std::string name;
-  std::filesystem::path output;   // job_dir/out, holding src/, noarch/, x86_64/
+  std::string version;                 // the spec's Version:
+  std::filesystem::path output;        // job_dir/out, holding src/, noarch/, x86_64/
   std::vector<std::filesystem::path> rpms;  // every .rpm and .src.rpm, under output
 };
 

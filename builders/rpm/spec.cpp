@@ -3,17 +3,35 @@
 #include <ctime>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 namespace calico::builders::rpm {
 
 namespace {
-void replace_all(std::string& text, std::string_view placeholder, const std::string& value) {
-  std::size_t at = text.find(placeholder);
-  if (at == std::string::npos) throw std::runtime_error("the spec template has no " + std::string(placeholder));
-  for (; at != std::string::npos; at = text.find(placeholder, at + value.size())) {
-    text.replace(at, placeholder.size(), value);
+
+std::vector<std::string> lines_of(std::string_view text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = text.find('\n', start);
+    lines.emplace_back(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    if (end == std::string_view::npos) break;
+    start = end + 1;
   }
+  return lines;
 }
+
+// The value of the first "Key:" line, trimmed.
+std::string field(std::string_view spec, std::string_view key) {
+  for (const std::string& line : lines_of(spec)) {
+    if (line.rfind(key, 0) != 0) continue;
+    const auto first = line.find_first_not_of(" \t", key.size());
+    const auto last = line.find_last_not_of(" \t\r");
+    if (first != std::string::npos) return line.substr(first, last - first + 1);
+  }
+  throw std::runtime_error("the spec has no " + std::string(key) + " line with a value");
+}
+
 }  // namespace
 
 std::string changelog_date(std::chrono::sys_seconds time) {
@@ -26,32 +44,36 @@ std::string changelog_date(std::chrono::sys_seconds time) {
 }
 
 std::string fill_spec(std::string_view spec_in, const SpecFill& fill) {
-  std::string spec(spec_in);
-  replace_all(spec, "@VERSION@", fill.version.rpm_version);
-  replace_all(spec, "@RELEASE@", fill.version.rpm_release);
-  const std::string evr = (fill.version.epoch ? std::to_string(fill.version.epoch) + ":" : std::string()) +
-                          fill.version.rpm_version + "-" + fill.version.rpm_release;
-  replace_all(spec, "@CHANGELOG@",
-              "* " + changelog_date(fill.date) + " " + fill.maintainer + " " + evr + "\n  - " + fill.change);
-  if (fill.version.epoch) {
-    const std::size_t version_line = spec.find("\nVersion:");
-    if (version_line == std::string::npos) throw std::runtime_error("the spec template has no Version: line");
-    spec.insert(version_line + 1, "Epoch:          " + std::to_string(fill.version.epoch) + "\n");
-  }
-  return spec;
-}
-
-std::string spec_name(std::string_view spec) {
-  std::istringstream lines{std::string(spec)};
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind("Name:", 0) == 0) {
-      const auto first = line.find_first_not_of(" \t", 5);
-      const auto last = line.find_last_not_of(" \t\r");
-      if (first != std::string::npos) return line.substr(first, last - first + 1);
+  bool version = false, release = false, changelog = false;
+  std::ostringstream out;
+  const bool ends_with_newline = spec_in.ends_with("\n");
+  std::vector<std::string> lines = lines_of(spec_in);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string& line = lines[i];
+    if (line.rfind("Version:", 0) == 0) {
+      out << "Version:        " << fill.version.rpm_version;
+      version = true;
+    } else if (line.rfind("Release:", 0) == 0) {
+      out << "Release:        " << fill.version.rpm_release << "%{?dist}";
+      release = true;
+    } else {
+      out << line;
+    }
+    if (i + 1 < lines.size() || ends_with_newline) out << "\n";
+    if (line.rfind("%changelog", 0) == 0) {
+      out << "* " << changelog_date(fill.date) << " " << fill.maintainer << " " << fill.version.rpm_version << "-"
+          << fill.version.rpm_release << "\n  - " << fill.change << "\n\n";
+      changelog = true;
     }
   }
-  throw std::runtime_error("the spec has no Name: line");
+  if (!version) throw std::runtime_error("the spec template has no Version: line");
+  if (!release) throw std::runtime_error("the spec template has no Release: line");
+  if (!changelog) throw std::runtime_error("the spec template has no %changelog line");
+  return out.str();
 }
+
+std::string spec_name(std::string_view spec) { return field(spec, "Name:"); }
+
+std::string spec_version(std::string_view spec) { return field(spec, "Version:"); }
 
 }  // namespace calico::builders::rpm

@@ -61,9 +61,9 @@ void parse_publish(const std::vector<std::string_view>& words, const config::Con
       if (seen_steps) command.error = "steps= is given twice";
       seen_steps = true;
       if (command.ok()) {
-        command.steps = parse_list(key, value, [](std::string_view s) { return builders::parse_step(s).has_value(); },
-                                   "a step (bld_images, net_cal, felix, etcd3gw, dnsmasq, nettle, pub_debs, pub_rpms)",
-                                   command.error);
+        command.steps = parse_list(
+            key, value, [&](std::string_view s) { return builders::step_role(config.publish, s).has_value(); },
+            "a step (" + builders::step_list(config.publish) + ")", command.error);
       }
     } else {
       if (seen_platforms) command.error = "platforms= is given twice";
