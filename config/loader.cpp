@@ -316,8 +316,10 @@ void read_platforms(TableReader& top, const toml::array& array, PublishConfig& p
       for (const std::string& define : platform.rpm_defines) {
         if (!std::regex_match(define, define_shape)) r.throw_at(r.line_of("rpm_defines"), key + ".rpm_defines", "each must be \"NAME value\", got \"" + define + "\"");
       }
+    } else if (platform.kind == PackageKind::rpm && platform.rpm_dist == ".el7") {
+      platform.rpm_defines = default_publish_config().find_platform("centos7")->rpm_defines;
     } else if (platform.kind == PackageKind::rpm && platform.rpm_dist.size() > 1) {
-      platform.rpm_defines = {platform.rpm_dist.substr(1) + " 1"};  // ".el7" → %el7 1, as the platform's macros say
+      platform.rpm_defines = {platform.rpm_dist.substr(1) + " 1"};  // ".el8" → %el8 1, as the platform's macros say
     }
     if (platform.kind == PackageKind::rpm && platform.rpm_dist.empty()) {
       r.throw_at(r.line(), key + ".rpm_dist", "is required for an rpm platform (e.g. \".el7\")");

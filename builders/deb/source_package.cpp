@@ -117,8 +117,10 @@ SourceArtifacts build_source_package(const SourceBuild& build, exec::Executor& e
   const std::filesystem::path job_dir = build.tree.parent_path();
 
   // -S source only, -d without checking build dependencies (Launchpad checks them), -us -uc:
-  // signed later. -I: the ignore patterns dpkg-source hands to tar.
-  exec::Command command{{"dpkg-buildpackage", "-S", "-d", "-us", "-uc"}, build.tree, {}, build.timeout};
+  // signed later, --no-pre-clean: the tree is a fresh export with nothing to clean, and cleaning
+  // would need the package's build tools (dh-python, …) on this host. -I: the ignore patterns
+  // dpkg-source hands to tar.
+  exec::Command command{{"dpkg-buildpackage", "-S", "-d", "-us", "-uc", "--no-pre-clean"}, build.tree, {}, build.timeout};
   if (build.ignore.empty()) {
     command.argv.push_back("-I");
   } else {

@@ -371,7 +371,7 @@ std::string Procedure::build_rpm(const Job& job, const PreparedSource& source, c
 
   rpm::RpmArtifacts built = rpm::build_rpm(
       {tree, dir, job.platform, platform ? platform->rpm_dist : "", platform ? platform->rpm_defines : std::vector<std::string>{},
-       spec_text, spec_dir, component.tarball(), component.exclude, executor_.name() != "local", source.date,
+       spec_text, spec_dir, component.tarball(), component.exclude, executor_.name() == "local", source.date,
        config_.publish.job_timeout},
       executor_, log, cancel);
   std::string summary = built.name + " " + built.version + ", " + std::to_string(built.rpms.size()) + " RPMs";

@@ -65,13 +65,17 @@ RpmArtifacts build_rpm(const RpmBuild& build, exec::Executor& executor, const st
   for (const std::string& part : {std::string("--directory"), stage.string(), dir_name}) tar.argv.push_back(part);
   run(tar);
 
-  exec::Command rpmbuild{{"rpmbuild", "-ba", "--target=" + machine(), "--define", "_topdir " + top.string(), "--define",
-                          "dist " + build.dist}};
+  exec::Command rpmbuild{{"rpmbuild", "-ba"}};
+  if (!build.on_host) rpmbuild.argv.push_back("--target=" + machine());
+  for (const std::string& define : {"_topdir " + top.string(), "dist " + build.dist}) {
+    rpmbuild.argv.push_back("--define");
+    rpmbuild.argv.push_back(define);
+  }
   for (const std::string& define : build.defines) {
     rpmbuild.argv.push_back("--define");
     rpmbuild.argv.push_back(define);
   }
-  if (!build.check_build_dependencies) rpmbuild.argv.push_back("--nodeps");
+  if (build.on_host) rpmbuild.argv.push_back("--nodeps");
   rpmbuild.argv.push_back(spec_file.string());
   rpmbuild.env = {"SOURCE_DATE_EPOCH=" + epoch, "PBR_VERSION=" + artifacts.version};
   run(rpmbuild);

@@ -24,7 +24,10 @@ struct RpmBuild {
   std::filesystem::path spec_dir;      // the directory whose files go to SOURCES
   std::string tarball_name;            // the tarball is <tarball_name>-<Version>.tar.gz
   std::vector<std::string> exclude;    // tar --exclude patterns
-  bool check_build_dependencies = true;  // off on a host whose rpm database holds none of them
+  // rpmbuild on this host (local executor) rather than in the platform's image: its rpm database
+  // holds none of the build dependencies (--nodeps), and --target would reload the host's
+  // platform macros over the platform's defines.
+  bool on_host = false;
   std::chrono::sys_seconds date;       // tarball mtimes and SOURCE_DATE_EPOCH
   std::chrono::seconds timeout{1800};
 };
