@@ -339,6 +339,7 @@ bool safe_relative_path(const std::string& path) {
 void read_component(TableReader& r, const std::string& name, ComponentConfig& component, const PublishConfig& publish) {
   static const std::regex step_shape("[a-z][a-z0-9_]{0,31}");
   static const std::regex variable_shape("[A-Z][A-Z0-9_]{0,63}");
+  std::erase_if(component.platforms, [&](const std::string& platform) { return !publish.find_platform(platform); });
   if (auto v = r.string("step")) {
     if (!std::regex_match(*v, step_shape) || *v == "bld_images" || *v == "pub_debs" || *v == "pub_rpms") {
       r.throw_at(r.line_of("step"), r.qualified("step"), "must be a lower-case word (letters, digits, _) other than bld_images, pub_debs and pub_rpms, got \"" + *v + "\"");
@@ -536,8 +537,10 @@ void read_publish(TableReader& r, PublishConfig& publish, const std::filesystem:
       read_component(inner, component_name, *component, publish);
     }
   }
-  // A platform list given without component tables still has to fit every component.
-  for (const ComponentConfig& component : publish.components) {
+  // A platform list replacing the default: components keep the default platforms that remain
+  // (platforms a component table lists are checked as they are read).
+  for (ComponentConfig& component : publish.components) {
+    std::erase_if(component.platforms, [&](const std::string& platform) { return !publish.find_platform(platform); });
     for (const std::string& platform : component.platforms) {
       if (!publish.find_platform(platform)) {
         r.throw_at(r.line(), r.qualified("components") + "." + component.name + ".platforms",

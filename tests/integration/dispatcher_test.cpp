@@ -347,8 +347,8 @@ TEST_F(DispatcherTest, ANewDnsmasqRefForAPlatformRebuildsDnsmasqThere) {
   store::Store store(before.store);
   {
     dispatch::Dispatcher dispatcher(store, before);
-    EXPECT_EQ(dispatcher.dnsmasq_tick(), 0u) << "the first sight of the configuration is only remembered";
-    EXPECT_EQ(dispatcher.dnsmasq_tick(), 0u);
+    EXPECT_EQ(dispatcher.component_ref_tick(), 0u) << "the first sight of the configuration is only remembered";
+    EXPECT_EQ(dispatcher.component_ref_tick(), 0u);
   }
   // A maintainer points xenial at another fork tag.
   const config::Config after = load(dir.path(), "", "[publish.components.dnsmasq.refs]\n"
@@ -356,7 +356,7 @@ TEST_F(DispatcherTest, ANewDnsmasqRefForAPlatformRebuildsDnsmasqThere) {
                                                 "xenial = \"2.79test1calico1-3-trusty\"\n"
                                                 "centos7 = \"rpm_2.79\"\n");
   dispatch::Dispatcher dispatcher(store, after);
-  EXPECT_EQ(dispatcher.dnsmasq_tick(), 1u);
+  EXPECT_EQ(dispatcher.component_ref_tick(), 1u);
   const auto pending = store.call([](store::Database& db) { return store::build_requests(db, "pending"); });
   ASSERT_EQ(pending.size(), 1u);
   EXPECT_EQ(pending[0].request.target_repo, "master");
@@ -371,6 +371,6 @@ TEST_F(DispatcherTest, ANewDnsmasqRefForAPlatformRebuildsDnsmasqThere) {
   EXPECT_EQ(steps[0].job, "dnsmasq/xenial");
   EXPECT_EQ(steps[1].job, "pub_debs/xenial");
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "ppa" / "project-calico" / "master" /
-                                      "dnsmasq_2.79test1calico1-xenial_source.changes"));
-  EXPECT_EQ(dispatcher.dnsmasq_tick(), 0u) << "nothing new since";
+                                      "dnsmasq_2.79test1calico1-3~xenial_source.changes"));
+  EXPECT_EQ(dispatcher.component_ref_tick(), 0u) << "nothing new since";
 }

@@ -1,6 +1,8 @@
 // builders::git::Mirror against real repositories made with git.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "builders/git/mirror.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/git_fixture.hpp"
@@ -50,26 +52,41 @@ TEST_F(GitMirrorTest, ResolvesBranchesTagsAndCommitIds) {
   EXPECT_THROW(mirror.resolve("abc"), GitError);  // too short to be an abbreviation
 }
 
-TEST_F(GitMirrorTest, FactsCountTheWholeHistoryAndFindTheReachableReleaseTag) {
+TEST_F(GitMirrorTest, FactsNameTheTagsAtTheCommitAndTheNearestTagAsGitDescribeDoes) {
   Mirror mirror(dir_.path() / "cache", upstream_.path().string());
   mirror.fetch();
   const auto master = mirror.facts(c5_);
-  EXPECT_EQ(master.commit_count, 5u);
-  ASSERT_TRUE(master.base_tag);
-  EXPECT_EQ(master.base_tag->tag(), "v3.16.0");  // v3.16.1 is on the release branch only
-  EXPECT_FALSE(master.tag_at);
+  ASSERT_TRUE(master.nearest_tag);
+  EXPECT_EQ(*master.nearest_tag, "v3.16.0");  // lightweight tags count (--tags); v3.16.1 is on the branch only
+  EXPECT_EQ(master.commits_since, 1u);
+  EXPECT_TRUE(master.tags_at.empty());
   EXPECT_EQ(master.subject, "Add c on master");
   EXPECT_EQ(master.committed_at.time_since_epoch().count(), 1606780800 + 60 * 5);
+  EXPECT_EQ(upstream_.git({"describe", "--tags", "--abbrev=0", c5_}), *master.nearest_tag + "\n");
 
   const auto release = mirror.facts(r1_);
-  EXPECT_EQ(release.commit_count, 5u);
-  ASSERT_TRUE(release.tag_at);
-  EXPECT_EQ(release.tag_at->tag(), "v3.16.1");
-  EXPECT_EQ(release.base_tag->tag(), "v3.16.1");
+  EXPECT_EQ(release.tags_at, (std::vector<std::string>{"v3.16.1", "v3.16.1-python2"}));
+  EXPECT_EQ(release.commits_since, 0u);
 
   const auto first = mirror.facts(c1_);
-  EXPECT_EQ(first.commit_count, 1u);
-  EXPECT_FALSE(first.base_tag);
+  EXPECT_FALSE(first.nearest_tag);
+  EXPECT_THROW(builders::auto_version("master", first.version_facts()), builders::VersionError);
+}
+
+TEST_F(GitMirrorTest, MergeCommitsAreNotCountedAsGitCherryDoesNot) {
+  upstream_.branch("topic");
+  upstream_.checkout("topic");
+  upstream_.commit("t1.go", "package t\n", "Topic 1");
+  upstream_.commit("t2.go", "package t\n", "Topic 2");
+  upstream_.checkout("master");
+  upstream_.git({"merge", "--no-ff", "-q", "-m", "Merge topic", "topic"});
+  const std::string merge = upstream_.head();
+  Mirror mirror(dir_.path() / "cache", upstream_.path().string());
+  mirror.fetch();
+  const auto facts = mirror.facts(merge);
+  EXPECT_EQ(facts.commits_since, 3u);  // c.go, t1, t2; not the merge
+  const std::string cherry = upstream_.git({"cherry", "v3.16.0", merge});
+  EXPECT_EQ(static_cast<std::uint64_t>(std::count(cherry.begin(), cherry.end(), '\n')), facts.commits_since) << cherry;
 }
 
 TEST_F(GitMirrorTest, FetchUpdatesTheSameMirrorAndPrunesDeletedRefs) {
@@ -83,7 +100,7 @@ TEST_F(GitMirrorTest, FetchUpdatesTheSameMirrorAndPrunesDeletedRefs) {
     Mirror again(dir_.path() / "cache", upstream_.path().string());
     again.fetch();
     EXPECT_EQ(again.resolve("master"), c6);
-    EXPECT_EQ(again.facts(c6).commit_count, 6u);
+    EXPECT_EQ(again.facts(c6).commits_since, 2u);
     EXPECT_THROW(again.resolve("release-v3.16"), GitError);
     EXPECT_EQ(again.resolve("v3.16.1"), r1_);  // the tag still holds the commit
   }

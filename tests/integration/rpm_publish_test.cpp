@@ -17,16 +17,16 @@ class RpmPublishTest : public testkit::SuiteWithKey {
   // A small real package at `version`, built with rpmbuild.
   std::vector<std::filesystem::path> build(const std::string& tag, const std::string& job) {
     const auto job_dir = dir_->path() / job;
-    testkit::write_file(job_dir / "tree" / "rpm" / "calico-test.spec.in",
-                        "Name: calico-test\nVersion: @VERSION@\nRelease: @RELEASE@%{?dist}\nSummary: t\nLicense: ASL 2.0\n"
-                        "BuildArch: noarch\nSource0: %{name}-%{version}.tar.gz\n\n%description\nt\n\n%prep\n%setup -q\n\n"
-                        "%install\ninstall -D -m 0644 README %{buildroot}/usr/share/calico-test/README\n\n%files\n"
-                        "/usr/share/calico-test/README\n\n%changelog\n@CHANGELOG@\n");
+    const std::string spec = "Name: calico-test\nVersion: " + tag.substr(1) + "\nRelease: 1%{?dist}\nSummary: t\nLicense: ASL 2.0\n"
+                             "BuildArch: noarch\nSource0: %{name}-%{version}.tar.gz\n\n%description\nt\n\n%prep\n%setup -q\n\n"
+                             "%install\ninstall -D -m 0644 README %{buildroot}/usr/share/calico-test/README\n\n%files\n"
+                             "/usr/share/calico-test/README\n\n%changelog\n";
     testkit::write_file(job_dir / "tree" / "README", tag + "\n");
+    std::filesystem::create_directories(job_dir / "spec");
     exec::LocalExecutor local;
     exec::CancelToken cancel;
-    return rpm::build_rpm({job_dir / "tree", job_dir, "centos7", ".el7", release_version(*parse_release_tag(tag), 0), "Release",
-                           "T <t@example.org>", std::chrono::sys_seconds(std::chrono::seconds(1606780800))},
+    return rpm::build_rpm({job_dir / "tree", job_dir, "centos7", ".el7", {}, spec, job_dir / "spec", "calico-test", {}, true,
+                           std::chrono::sys_seconds(std::chrono::seconds(1606780800))},
                           local, job_dir / "job.log", cancel)
         .rpms;
   }

@@ -32,16 +32,20 @@ const std::vector<std::string> kSeries = {"trusty", "xenial", "bionic", "focal"}
 
 }  // namespace
 
+PackageVersion snapshot(const std::string& tag, std::uint64_t since, sys_seconds when, const std::string& sha, unsigned epoch = 0) {
+  return package_version(auto_version("master", {{}, tag, since, when, sha}), epoch);
+}
+
 TEST(VersionOrder, SnapshotsStrictlyIncreaseOverTime) {
   testkit::ScratchDir dir;
-  // Successive master builds: more commits, later times, a new minor tag along the way.
+  // Successive master builds: more commits since the dev tag, then the next dev tag opened.
   const std::vector<PackageVersion> builds = {
-      snapshot_version(parse_release_tag("v3.16.0"), 41, at(1, 1), "aaaaaaa", 0),
-      snapshot_version(parse_release_tag("v3.16.0"), 42, at(1, 2), "bbbbbbb", 0),
-      snapshot_version(parse_release_tag("v3.16.0"), 42, at(2, 0), "bbbbbbb", 0),  // rebuilt next day
-      snapshot_version(parse_release_tag("v3.16.3"), 50, at(3, 0), "ccccccc", 0),  // a patch tag merged in
-      snapshot_version(parse_release_tag("v3.17.0"), 51, at(4, 0), "ddddddd", 0),  // the next minor tagged
-      snapshot_version(parse_release_tag("v3.17.0"), 200, at(5, 0), "0000000", 0),
+      snapshot("v3.17.0-0.dev", 41, at(1, 1), "aaaaaaa"),
+      snapshot("v3.17.0-0.dev", 42, at(1, 2), "bbbbbbb"),
+      snapshot("v3.17.0-0.dev", 43, at(1, 1), "0000000"),  // an older commit time, one commit more
+      snapshot("v3.18.0-0.dev", 0, at(4, 0), "ddddddd"),    // the next series opened: the tag itself
+      snapshot("v3.18.0-0.dev", 1, at(4, 1), "eeeeeee"),
+      snapshot("v3.18.0-0.dev", 200, at(5, 0), "0000000"),
   };
   for (std::size_t i = 1; i < builds.size(); ++i) {
     for (const std::string& series : kSeries) {
@@ -55,14 +59,14 @@ TEST(VersionOrder, SnapshotsStrictlyIncreaseOverTime) {
 
 TEST(VersionOrder, AReleaseSortsAboveEverySnapshotLeadingToIt) {
   testkit::ScratchDir dir;
-  const PackageVersion release = release_version(*parse_release_tag("v3.17.0"), 0);
-  for (std::uint64_t commits : {1ull, 42ull, 99999ull}) {
-    const PackageVersion snapshot = snapshot_version(parse_release_tag("v3.16.9"), commits, at(31, 23), "fffffff", 0);
+  const PackageVersion release = package_version("3.17.0", 0);
+  for (std::uint64_t commits : {0ull, 1ull, 42ull, 99999ull}) {
+    const PackageVersion dev = snapshot("v3.17.0-0.dev", commits, at(31, 23), "fffffff");
     for (const std::string& series : kSeries) {
-      EXPECT_TRUE(dpkg_less(snapshot.debian(series), release.debian(series), dir.path()))
-          << snapshot.debian(series) << " !< " << release.debian(series);
+      EXPECT_TRUE(dpkg_less(dev.debian(series), release.debian(series), dir.path()))
+          << dev.debian(series) << " !< " << release.debian(series);
     }
-    EXPECT_EQ(rpm_compare(snapshot.rpm_evr(".el7"), release.rpm_evr(".el7"), dir.path()), -1);
+    EXPECT_EQ(rpm_compare(dev.rpm_evr(".el7"), release.rpm_evr(".el7"), dir.path()), -1);
   }
 }
 
@@ -70,16 +74,16 @@ TEST(VersionOrder, TheSeriesRevisionSortsAboveTheOldTildeSuffix) {
   // The old scripts published "3.11.2~bionic": the new "-bionic" must never sort below it, and the
   // old rule's trap ("3.11.2~bionic" < "3.11.2~dev1~bionic") must not exist under the new one.
   testkit::ScratchDir dir;
-  const PackageVersion release = release_version(*parse_release_tag("v3.11.2"), 0);
+  const PackageVersion release = package_version("3.11.2", 0);
   for (const std::string& series : kSeries) {
     EXPECT_TRUE(dpkg_less("3.11.2~" + series, release.debian(series), dir.path())) << series;
     EXPECT_TRUE(dpkg_less("3.11.2~dev1~" + series, release.debian(series), dir.path())) << series;
   }
 }
 
-TEST(VersionOrder, AnEpochLiftsEverythingAboveTheOldArchive) {
+TEST(VersionOrder, NetworkingCalicosEpochKeepsItAboveItsOldArchive) {
   testkit::ScratchDir dir;
-  const PackageVersion bumped = snapshot_version(parse_release_tag("v3.1.0"), 5, at(1, 0), "1234567", 1);
-  EXPECT_TRUE(dpkg_less("3.17.0~0.dev.post9999+20201231000000+fffffff-xenial", bumped.debian("xenial"), dir.path()));
-  EXPECT_EQ(rpm_compare("3.17.0-0.1.0.dev.post9999.el7", bumped.rpm_evr(".el7"), dir.path()), -1);
+  const PackageVersion next = snapshot("v3.22.0-0.dev", 5, at(1, 0), "1234567", 1);
+  EXPECT_TRUE(dpkg_less("3.21.2-xenial", next.debian("xenial"), dir.path()));
+  EXPECT_TRUE(dpkg_less("1:3.21.2-xenial", next.debian("xenial"), dir.path()));
 }

@@ -21,9 +21,10 @@ class GitFixture {
   void checkout(const std::string& name);
   std::string head() const;
   const std::filesystem::path& path() const { return path_; }
+  // Runs git in the repository (with the fixture's clock) and returns what it printed.
+  std::string git(const std::vector<std::string>& args) const;
 
  private:
-  std::string git(const std::vector<std::string>& args) const;
   std::filesystem::path path_;
   int clock_ = 0;  // commit dates advance one minute per commit
 };

@@ -20,7 +20,7 @@ Plan graph(std::vector<std::pair<std::string, std::vector<std::string>>> jobs) {
   for (auto& [id, deps] : jobs) {
     Job job;
     job.id = id;
-    job.step = Step::felix;
+    job.step = "felix";
     job.depends_on = deps;
     plan.jobs.push_back(job);
   }
@@ -148,4 +148,21 @@ TEST(Runner, NothingNewStartsOnceCancelled) {
   EXPECT_EQ(result.jobs[1].detail, "not run: the build was cancelled");
   EXPECT_EQ(result.jobs[2].state, JobState::cancelled);
   EXPECT_EQ(observer.finished.load(), 3);
+}
+
+TEST(Runner, AnOptionalJobIsWaitedForButItsFailureHoldsNothingBack) {
+  testkit::ScratchDir dir;
+  Plan plan = graph({{"nettle/xenial", {}}, {"felix/xenial", {}}, {"pub_debs/xenial", {"felix/xenial"}}});
+  plan.jobs[2].after = {"nettle/xenial"};
+  RecordingWork work;
+  work.failing = {"nettle/xenial"};
+  CountingObserver observer;
+  exec::CancelToken cancel;
+  const RunResult result = run_plan(plan, 3, work, observer, dir.path(), cancel);
+  EXPECT_EQ(result.jobs[0].state, JobState::failed);
+  EXPECT_EQ(result.jobs[2].state, JobState::succeeded);
+  EXPECT_FALSE(result.ok()) << "the optional failure is still reported";
+  // pub_debs started only after nettle had ended.
+  EXPECT_LT(std::find(work.order.begin(), work.order.end(), "nettle/xenial") - work.order.begin(),
+            std::find(work.order.begin(), work.order.end(), "pub_debs/xenial") - work.order.begin());
 }
