@@ -101,6 +101,7 @@ PublishConfig default_publish_config() {
   etcd3gw.name = "etcd3gw";
   etcd3gw.step = "etcd3gw";
   etcd3gw.title = "etcd3gw";
+  etcd3gw.variable = "ETCD3GW";
   etcd3gw.enabled = false;  // PACKAGE_ETCD3GW=true: Python 2 RPMs only, on request
   etcd3gw.source_kind = SourceKind::refs;
   etcd3gw.upstream_url = "https://github.com/dims/etcd3-gateway.git";
@@ -114,6 +115,7 @@ PublishConfig default_publish_config() {
   dnsmasq.name = "dnsmasq";
   dnsmasq.step = "dnsmasq";
   dnsmasq.title = "dnsmasq";
+  dnsmasq.variable = "DNSMASQ";
   dnsmasq.source_kind = SourceKind::refs;
   dnsmasq.upstream_url = "https://github.com/projectcalico/calico-dnsmasq.git";
   // bionic's and focal's own dnsmasq is new enough (>= 2.79): no fork build there.
@@ -125,6 +127,7 @@ PublishConfig default_publish_config() {
   nettle.name = "nettle";
   nettle.step = "nettle";
   nettle.title = "nettle";
+  nettle.variable = "NETTLE";
   nettle.optional = true;
   nettle.source_kind = SourceKind::dsc;
   nettle.platforms = {"xenial"};  // dnsmasq on xenial needs libnettle6 >= 3.3

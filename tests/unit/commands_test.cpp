@@ -58,7 +58,7 @@ TEST_F(CommandsTest, PublishArgumentErrorsSayWhatIsWrong) {
       {"/publish master steps=felix,,net_cal", "steps= has an empty item"},
       {"/publish master steps=felix,felix", "\"felix\" is given twice in steps="},
       {"/publish master steps=felix steps=net_cal", "steps= is given twice"},
-      {"/publish master platforms=windows", "\"windows\" is not a configured platform (trusty, xenial, bionic, centos7)"},
+      {"/publish master platforms=windows", "\"windows\" is not a configured platform (trusty, xenial, bionic, focal, centos7)"},
       {"/publish master platforms=", "platforms= has an empty item"},
       {"/publish master now", "\"now\" is not an option: use steps=a,b or platforms=x,y"},
       {"/publish master force=yes", "\"force=yes\" is not an option"},

@@ -137,9 +137,20 @@ TEST(Secrets, LoadFromEnvironmentAndFileWithoutEverShowingTheValue) {
 
 TEST(Config, PublishDefaultsFollowTheDesignMatrix) {
   const config::Config c = parse_config("", kOrigin);
-  ASSERT_EQ(c.publish.platforms.size(), 4u);
-  EXPECT_EQ(c.publish.platforms[3].name, "centos7");
-  EXPECT_EQ(c.publish.platforms[3].rpm_dist, ".el7");
+  ASSERT_EQ(c.publish.platforms.size(), 5u);
+  EXPECT_EQ(c.publish.platforms[3].name, "focal");
+  EXPECT_EQ(c.publish.platforms[4].name, "centos7");
+  EXPECT_EQ(c.publish.platforms[4].rpm_dist, ".el7");
+  const config::ComponentConfig& nc = *c.publish.find_component("networking-calico");
+  EXPECT_EQ(nc.step, "net_cal");
+  EXPECT_EQ(nc.epoch, 1u);
+  EXPECT_EQ(nc.version_file, "setup.py");
+  EXPECT_TRUE(nc.python2_tag);
+  EXPECT_EQ(c.publish.find_component("felix")->pre_build.size(), 3u);
+  EXPECT_FALSE(c.publish.find_component("etcd3gw")->enabled);
+  EXPECT_TRUE(c.publish.find_component("nettle")->optional);
+  EXPECT_EQ(c.publish.find_component("nettle")->source_kind, config::SourceKind::dsc);
+  EXPECT_EQ(c.publish.rpm_keep_versions, 1);
   EXPECT_EQ(*c.publish.find_component("dnsmasq")->ref_for("xenial"), "2.79test1calico1-2-xenial");
   EXPECT_FALSE(c.publish.find_component("dnsmasq")->builds_on("bionic"));
   EXPECT_TRUE(c.publish.find_component("nettle")->builds_on("xenial"));
@@ -150,16 +161,28 @@ TEST(Config, PublishSectionIsValidated) {
   EXPECT_EQ(error_of("[publish]\n[[publish.platforms]]\nname = \"focal\"\n"), "/etc/calico/bot.toml:2: publish.platforms[0].kind: is required (deb or rpm)");
   EXPECT_EQ(error_of("[publish]\n[[publish.platforms]]\nname = \"el8\"\nkind = \"rpm\"\n"),
             "/etc/calico/bot.toml:2: publish.platforms[0].rpm_dist: is required for an rpm platform (e.g. \".el7\")");
-  EXPECT_EQ(error_of("[publish.components.felix]\nplatforms = [\"focal\"]\n"),
-            "/etc/calico/bot.toml:2: publish.components.felix.platforms: \"focal\" is not in publish.platforms");
+  EXPECT_EQ(error_of("[publish.components.felix]\nplatforms = [\"jammy\"]\n"),
+            "/etc/calico/bot.toml:2: publish.components.felix.platforms: \"jammy\" is not in publish.platforms");
   EXPECT_EQ(error_of("[publish.components.calicoctl]\nepoch = 1\n"),
-            "/etc/calico/bot.toml:1: publish.components.calicoctl: unknown component (known: networking-calico, felix, etcd3gw, dnsmasq, nettle)");
+            "/etc/calico/bot.toml:1: publish.components.calicoctl.step: is required for a new component (its word in STEPS)");
+  EXPECT_EQ(error_of("[publish.components.calicoctl]\nstep = \"felix\"\n"),
+            "/etc/calico/bot.toml:2: publish.components.calicoctl.step: \"felix\" is already the step of felix");
+  EXPECT_EQ(error_of("[publish.components.felix]\npre_build = [{ run = [] }]\n"),
+            "/etc/calico/bot.toml:2: publish.components.felix.pre_build[0].run: must not be empty");
+  EXPECT_EQ(error_of("[publish.components.nettle.refs]\nxenial = \"nettle.tar.gz\"\n"),
+            "/etc/calico/bot.toml:2: publish.components.nettle.refs.xenial: is not the path or http(s) URL of a .dsc: \"nettle.tar.gz\"");
+  EXPECT_EQ(error_of("[publish.components.felix]\nspec = \"../../etc/passwd\"\n"),
+            "/etc/calico/bot.toml:2: publish.components.felix.spec: must be a path inside the source tree, got \"../../etc/passwd\"");
+  EXPECT_EQ(error_of("[publish.components.felix]\nchangelog = \"keep\"\n"),
+            "/etc/calico/bot.toml:1: publish.components.felix.changelog: a component that follows VERSION gets a generated changelog");
   EXPECT_EQ(error_of("[publish.components.dnsmasq]\nplatforms = [\"bionic\"]\n"),
             "/etc/calico/bot.toml:1: publish.components.dnsmasq.refs: no ref for platform \"bionic\" (dnsmasq is built from a configured ref per platform)");
   EXPECT_EQ(error_of("[publish.components.dnsmasq.refs]\ntrusty = \"--exec=x\"\n"),
-            "/etc/calico/bot.toml:2: publish.components.dnsmasq.refs.trusty: expected a git branch or tag name");
-  EXPECT_EQ(error_of("[publish]\n[[publish.platforms]]\nname = \"focal\"\nkind = \"deb\"\n"),
-            "/etc/calico/bot.toml:1: publish.components.networking-calico.platforms: \"trusty\" is not in publish.platforms; list this component's platforms");
+            "/etc/calico/bot.toml:2: publish.components.dnsmasq.refs.trusty: is not a valid git ref: \"--exec=x\"");
+  // Replacing the platform list: built-in components keep what remains of theirs.
+  const config::Config focal_only = parse_config("[publish]\n[[publish.platforms]]\nname = \"focal\"\nkind = \"deb\"\n", kOrigin);
+  EXPECT_EQ(focal_only.publish.find_component("felix")->platforms, std::vector<std::string>{"focal"});
+  EXPECT_TRUE(focal_only.publish.find_component("dnsmasq")->platforms.empty());
   EXPECT_EQ(error_of("[publish]\nppa_owner = \"Project Calico\"\n"),
             "/etc/calico/bot.toml:2: publish.ppa_owner: is not a Launchpad name: \"Project Calico\"");
 }

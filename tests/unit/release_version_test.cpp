@@ -29,7 +29,7 @@ TEST(TargetRepo, ControlCharactersAreNotEchoed) {
     target_repo_for_version("v1\n\x1b[31m");
     FAIL();
   } catch (const PlanError& e) {
-    EXPECT_EQ(std::string(e.what()), "VERSION \"v1??[31m\" is not master, vX.Y.Z or vX.Y.Z-python2");
+    EXPECT_EQ(std::string(e.what()), "VERSION \"v1??[31m\" is not master, vX.Y.Z, vX.Y.Z-python2 or release-vX.Y");
   }
 }
 
