@@ -48,7 +48,7 @@ TEST_F(DebUploadTest, UploadsSignedSourcesThenSkipsThemOnARerun) {
                                                       "calico-upload-test_1.2.3-bionic_source.changes"}));
   EXPECT_TRUE(first.skipped.empty());
   for (const char* file : {"calico-upload-test_1.2.3-xenial_source.changes", "calico-upload-test_1.2.3-xenial.dsc",
-                           "calico-upload-test_1.2.3.orig.tar.gz", "calico-upload-test_1.2.3-bionic.debian.tar.xz"}) {
+                           "calico-upload-test_1.2.3-xenial.tar.xz", "calico-upload-test_1.2.3-bionic.tar.xz"}) {
     EXPECT_TRUE(std::filesystem::exists(target / file)) << file;
   }
   // What landed is signed and complete.
@@ -64,7 +64,7 @@ TEST_F(DebUploadTest, UploadsSignedSourcesThenSkipsThemOnARerun) {
 
 TEST_F(DebUploadTest, APersistentFailureNamesThePackageAndTheLog) {
   const std::vector<deb::SourceArtifacts> packages = {source_package("failing", "trusty")};
-  std::filesystem::remove(dir_->path() / "failing" / "calico-upload-test_1.2.3.orig.tar.gz");  // dput cannot send it
+  std::filesystem::remove(dir_->path() / "failing" / "calico-upload-test_1.2.3-trusty.tar.xz");  // dput cannot send it
   const config::PublishConfig publish = local_target(dir_->path() / "incoming-fail");
   publish::LocalIncomingArchive archive(dir_->path() / "incoming-fail" / "project-calico" / "master");
   exec::CancelToken cancel;

@@ -135,7 +135,7 @@ TEST_F(DispatcherTest, RunsAQueuedReleaseRecordingEveryJob) {
   ASSERT_EQ(builds.size(), 1u);
   EXPECT_EQ(builds[0].state, "succeeded") << builds[0].detail;
   const auto steps = store.call([&](store::Database& db) { return store::build_steps(db, builds[0].id); });
-  EXPECT_EQ(steps.size(), 21u);
+  EXPECT_EQ(steps.size(), 24u);
   for (const auto& step : steps) EXPECT_EQ(step.state, "succeeded") << step.job << ": " << step.detail;
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "ppa" / "project-calico" / "calico-3.4" / "felix_3.4.1-xenial_source.changes"));
   EXPECT_FALSE(dispatcher.run_next()) << "nothing left";
@@ -158,7 +158,7 @@ TEST_F(DispatcherTest, RunsAQueuedReleaseRecordingEveryJob) {
                                         dir.path());
   EXPECT_EQ(one.exit_code, 0);
   EXPECT_NE(one.output.find("(release, started "), std::string::npos) << one.output;
-  EXPECT_NE(one.output.find("21 of 21 jobs done"), std::string::npos) << one.output;
+  EXPECT_NE(one.output.find("24 of 24 jobs done"), std::string::npos) << one.output;
   EXPECT_NE(one.output.find("    felix/xenial  succeeded  felix 3.4.1-xenial source package\n      log: "), std::string::npos)
       << one.output;
 }
@@ -197,7 +197,7 @@ TEST_F(DispatcherTest, SigkillMidBuildThenRestartFinishesWithNoJobDoneTwice) {
   }
   const auto done_before = count("SELECT count(*) FROM build_steps WHERE state = 'succeeded'");
   ASSERT_GE(done_before, 6);
-  ASSERT_LT(done_before, 21) << "the build finished before the kill: nothing to resume";
+  ASSERT_LT(done_before, 24) << "the build finished before the kill: nothing to resume";
   EXPECT_EQ(count("SELECT count(*) FROM builds WHERE state = 'running'"), 1);
 
   auto bot = start();
@@ -206,7 +206,7 @@ TEST_F(DispatcherTest, SigkillMidBuildThenRestartFinishesWithNoJobDoneTwice) {
   }
   EXPECT_EQ(count("SELECT count(*) FROM builds"), 1);
   EXPECT_EQ(count("SELECT count(*) FROM builds WHERE state = 'succeeded'"), 1) << testkit::read_file(log);
-  EXPECT_EQ(count("SELECT count(*) FROM build_steps WHERE state = 'succeeded'"), 21);
+  EXPECT_EQ(count("SELECT count(*) FROM build_steps WHERE state = 'succeeded'"), 24);
   EXPECT_NE(testkit::read_file(log).find("event=dispatch.resume"), std::string::npos);
   // Every build job's log shows its build command exactly once: nothing was built twice.
   const auto logs = dir.path() / "work";
@@ -221,7 +221,7 @@ TEST_F(DispatcherTest, SigkillMidBuildThenRestartFinishesWithNoJobDoneTwice) {
     EXPECT_EQ(runs, 1u) << entry.path();
     ++build_logs;
   }
-  EXPECT_EQ(build_logs, 4) << "felix on trusty, xenial, bionic and centos7";
+  EXPECT_EQ(build_logs, 5) << "felix on trusty, xenial, bionic, focal and centos7";
   bot->signal(SIGTERM);
   bot->wait(seconds(20));
 }
@@ -270,7 +270,7 @@ TEST_F(DispatcherTest, ABuildIsPublishedOnlyWhenLaunchpadHasPublishedEveryUpload
   const auto build = store.call([](store::Database& db) { return store::recent_builds(db, 1); }).at(0);
   ASSERT_EQ(build.state, "succeeded") << build.detail;
   auto watches = store.call([&](store::Database& db) { return store::lp_watches_of_build(db, build.id); });
-  ASSERT_EQ(watches.size(), 9u);  // felix and networking-calico × 3 series, dnsmasq × 2, nettle × 1
+  ASSERT_EQ(watches.size(), 11u);  // felix and networking-calico × 4 series, dnsmasq × 2, nettle × 1
   EXPECT_EQ(store::build_publication(watches).state, "waiting");
 
   // Launchpad builds and publishes all but one; then that one fails.
@@ -278,17 +278,17 @@ TEST_F(DispatcherTest, ABuildIsPublishedOnlyWhenLaunchpadHasPublishedEveryUpload
     launchpad.add_source({"project-calico", "calico-3.4", watch.source, watch.version, watch.series, "Published",
                           {{"amd64", "Successfully built"}}, {{"amd64", "Published"}}});
   }
-  launchpad.set_build("nettle", "3.3-xenial", {"amd64", "Failed to build", "https://launchpad.test/nettle.log"});
+  launchpad.set_build("nettle", "3.3-1", {"amd64", "Failed to build", "https://launchpad.test/nettle.log"});
   http::Client http({"test", seconds(2), 2, milliseconds(10), milliseconds(0)});
   launchpad::Client client(launchpad.api_root(), http);
   sys_seconds later = time_point_cast<seconds>(system_clock::now()) + hours(1);
   launchpad::Watcher watcher(store, client, {seconds(60), seconds(600), hours(2)}, [&] { return later; });
-  EXPECT_EQ(watcher.poll_due(), 9u);
+  EXPECT_EQ(watcher.poll_due(), 11u);
   watches = store.call([&](store::Database& db) { return store::lp_watches_of_build(db, build.id); });
   const auto publication = store::build_publication(watches);
   EXPECT_EQ(publication.state, "failed");
-  EXPECT_EQ(publication.detail, "nettle 3.3-xenial: amd64: Failed to build (https://launchpad.test/nettle.log)");
-  EXPECT_EQ(publication.published, 8);
+  EXPECT_EQ(publication.detail, "nettle 3.3-1: amd64: Failed to build (https://launchpad.test/nettle.log)");
+  EXPECT_EQ(publication.published, 10);
 }
 
 TEST_F(DispatcherTest, OrMasterBuildsOnceItHasBeenQuietAfterAChange) {
@@ -333,7 +333,7 @@ TEST_F(DispatcherTest, ABuildCanBeCancelledFromTheCommandLine) {
   EXPECT_EQ(build.state, "cancelled") << build.detail;
   int done = 0;
   for (const auto& step : store.call([&](store::Database& db) { return store::build_steps(db, build.id); })) done += step.state == "succeeded";
-  EXPECT_LT(done, 21);
+  EXPECT_LT(done, 24);
   const auto again = testkit::run_process({CALICO_BOT_BINARY, "cancel", "--config", (dir.path() / "bot.toml").string(), "--build",
                                            std::to_string(build.id)},
                                           dir.path());

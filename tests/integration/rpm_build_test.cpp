@@ -24,6 +24,10 @@ class RpmBuildTest : public testkit::SuiteWithFixtures {
     const std::string spec = rpm::fill_spec(testkit::read_text(job_dir / repo / "rpm" / (repo + ".spec.in")),
                                             {source.version, "Project Calico Maintainers <maintainers@projectcalico.org>",
                                              change, source.facts.committed_at});
+    if (repo == "felix") {  // the pre-build command the procedure runs: Felix ships its binary
+      const auto made = testkit::run_process({"/usr/bin/make", "-C", (job_dir / repo).string(), "bin/calico-felix"}, job_dir);
+      EXPECT_EQ(made.exit_code, 0) << made.output;
+    }
     std::filesystem::copy(job_dir / repo / "rpm", job_dir / "spec", std::filesystem::copy_options::recursive);
     std::filesystem::remove(job_dir / "spec" / (repo + ".spec.in"));
     exec::LocalExecutor local;

@@ -68,7 +68,7 @@ TEST_F(RpmPublishTest, SignsPublishesIndexesAndRepublishesAsANoOp) {
   EXPECT_EQ(testkit::read_text(repo / "key"), testkit::read_text(key_->public_key));
   // createrepo_c's metadata lists the package.
   std::string primary;
-  for (const auto& entry : std::filesystem::directory_iterator(repo / "noarch" / "repodata")) {
+  for (const auto& entry : std::filesystem::directory_iterator(repo / "repodata")) {
     if (entry.path().filename().string().find("primary.xml") != std::string::npos) primary = entry.path().string();
   }
   ASSERT_FALSE(primary.empty());
@@ -76,11 +76,11 @@ TEST_F(RpmPublishTest, SignsPublishesIndexesAndRepublishesAsANoOp) {
   EXPECT_NE(listing.output.find("<name>calico-test</name>"), std::string::npos);
   EXPECT_NE(listing.output.find("ver=\"1.0.0\" rel=\"1.el7\""), std::string::npos);
 
-  const std::string repomd = testkit::read_text(repo / "noarch" / "repodata" / "repomd.xml");
+  const std::string repomd = testkit::read_text(repo / "repodata" / "repomd.xml");
   const auto again = repository.publish(rpms, keyring.export_public_key(), log, cancel);
   EXPECT_TRUE(again.added.empty());
   EXPECT_EQ(again.present.size(), 2u);
-  EXPECT_EQ(testkit::read_text(repo / "noarch" / "repodata" / "repomd.xml"), repomd) << "re-publishing re-indexed";
+  EXPECT_EQ(testkit::read_text(repo / "repodata" / "repomd.xml"), repomd) << "re-publishing re-indexed";
 }
 
 TEST_F(RpmPublishTest, KeepsTheNewestVersions) {
@@ -117,7 +117,7 @@ TEST_F(RpmPublishTest, OverSshToARealSshd) {
   EXPECT_EQ(first.added.size(), 2u) << testkit::read_text(log);
   const auto repo = std::filesystem::path(root) / "rpm" / "calico-2.0";
   EXPECT_TRUE(std::filesystem::exists(repo / "noarch" / "calico-test-2.0.0-1.el7.noarch.rpm"));
-  EXPECT_TRUE(std::filesystem::exists(repo / "noarch" / "repodata" / "repomd.xml"));
+  EXPECT_TRUE(std::filesystem::exists(repo / "repodata" / "repomd.xml"));
   EXPECT_EQ(testkit::read_text(repo / "key"), testkit::read_text(key_->public_key));
   EXPECT_EQ(rpm_check(repo / "noarch" / "calico-test-2.0.0-1.el7.noarch.rpm").exit_code, 0);
   const auto again = repository.publish(rpms, keyring.export_public_key(), log, cancel);
