@@ -47,7 +47,7 @@ class DispatcherTest : public testkit::SuiteWithFixtures {
     key_ = new testkit::GpgFixture(testkit::make_gpg_key(dir_->path() / "key"));
   }
   static void TearDownTestSuite() {
-    std::filesystem::remove_all(key_->verify_home);
+    testkit::remove_gpg_home(key_->verify_home);
     delete key_;
     SuiteWithFixtures::TearDownTestSuite();
   }

@@ -32,7 +32,7 @@ rpm_root = "rpm-host"
 )" + testkit::fixture_repositories_toml(*fixtures_));
   }
   static void TearDownTestSuite() {
-    std::filesystem::remove_all(key_->verify_home);
+    testkit::remove_gpg_home(key_->verify_home);
     delete key_;
     delete fixtures_;
     delete dir_;

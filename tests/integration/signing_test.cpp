@@ -87,7 +87,7 @@ TEST_F(SigningTest, PassphraseProtectedKeysSignWithoutAPrompt) {
     sign::Keyring keyring(protected_key.secret_key, std::nullopt);
     EXPECT_THROW(keyring.clearsign("hello\n"), sign::SignError);
   }
-  std::filesystem::remove_all(protected_key.verify_home);
+  testkit::remove_gpg_home(protected_key.verify_home);
 }
 
 TEST_F(SigningTest, AFileWithoutASecretKeyIsRefused) {

@@ -1,5 +1,6 @@
 // demo-setup DIR: what the demo needs before the bot starts, made fresh under DIR:
-//   DIR/repos/{felix,networking-calico,dnsmasq,etcd3gw,nettle}  Calico-shaped git repositories
+//   DIR/repos/{felix,networking-calico,dnsmasq,etcd3gw}  Calico-shaped git repositories, and
+//   DIR/repos/nettle-dsc/nettle_3.3-1.dsc                 a nettle source package
 //     (the v3.4.x release commits are there, untagged: the demo tags v3.4.0 itself)
 //   DIR/key/signing-key.asc                                       an unprotected signing key
 // It prints the sha of each repository's "Release v3.4.0" commit as NAME=SHA lines.

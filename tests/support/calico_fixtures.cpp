@@ -21,7 +21,9 @@ std::string control(const std::string& source, const std::string& binary, const 
 void add_debian(GitFixture& repo, const std::string& source, const std::string& binary, const std::string& arch,
                 const std::string& summary, const std::string& format) {
   repo.commit("debian/control", control(source, binary, arch, summary), "Debian packaging");
-  repo.commit("debian/rules", "#!/usr/bin/make -f\n%:\n\tdh $@\n", "debian/rules");
+  // No build system: the fixtures install ready files (networking-calico's setup.py would
+  // otherwise make dh reach for Python).
+  repo.commit("debian/rules", "#!/usr/bin/make -f\n%:\n\tdh $@ --buildsystem=none\n", "debian/rules");
   repo.commit("debian/source/format", format + "\n", "Source format");
   repo.commit("debian/" + binary + ".install", "bin/" + binary + " usr/bin\n", "Install the program");
   repo.commit("debian/copyright",

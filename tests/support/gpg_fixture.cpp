@@ -53,4 +53,12 @@ GpgFixture make_gpg_key(const std::filesystem::path& dir, const std::string& pas
   return key;
 }
 
+void remove_gpg_home(const std::filesystem::path& home) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    std::error_code error;
+    std::filesystem::remove_all(home, error);
+    if (!error || !std::filesystem::exists(home)) return;
+  }
+}
+
 }  // namespace calico::testkit

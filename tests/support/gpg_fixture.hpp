@@ -19,4 +19,8 @@ struct GpgFixture {
 // `passphrase` empty: an unprotected key.
 GpgFixture make_gpg_key(const std::filesystem::path& dir, const std::string& passphrase = "");
 
+// Removes a GnuPG home a test used. gpg-agent removes its own sockets as it exits, racing the
+// removal: what has already gone is not an error.
+void remove_gpg_home(const std::filesystem::path& home);
+
 }  // namespace calico::testkit

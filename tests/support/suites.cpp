@@ -11,7 +11,7 @@ void SuiteWithKey::SetUpTestSuite() {
 }
 
 void SuiteWithKey::TearDownTestSuite() {
-  std::filesystem::remove_all(key_->verify_home);
+  testkit::remove_gpg_home(key_->verify_home);
   delete key_;
   delete dir_;
   key_ = nullptr;
