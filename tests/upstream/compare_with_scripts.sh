@@ -31,10 +31,10 @@ listed() { sed -n '/^Files:/,/^$/p' "$1" | awk 'NF == 3 && $1 ~ /^[0-9a-f]+$/ {p
 # --- the bot ---------------------------------------------------------------------------------
 pins=()
 if [ "$version" = master ]; then
-  git clone -q --mirror "$upstream/felix.bundle" "$work/felix-ref.git"
-  git clone -q --mirror "$upstream/networking-calico.bundle" "$work/nc-ref.git"
-  felix_sha=$(git -C "$work/felix-ref.git" rev-parse master~1)
-  nc_sha=$(git -C "$work/nc-ref.git" rev-parse master~1)
+  git clone -q --mirror "$upstream/felix.bundle" "$work/ref/felix.git"
+  git clone -q --mirror "$upstream/networking-calico.bundle" "$work/ref/networking-calico.git"
+  felix_sha=$(git -C "$work/ref/felix.git" rev-parse master~1)
+  nc_sha=$(git -C "$work/ref/networking-calico.git" rev-parse master~1)
   pins=(--felix-commit "$felix_sha" --networking-calico-commit "$nc_sha")
 fi
 "$repo_root/scripts/upstream-check" "$version" "${pins[@]}" --again --work "$work/bot" \
@@ -55,9 +55,9 @@ env=(VERSION="$version" STEPS="net_cal felix" PATH="$work/bin:$PATH"
      FELIX_REPO="$upstream/felix.bundle" NETWORKING_CALICO_REPO="$upstream/networking-calico.bundle")
 if [ "$version" = master ]; then
   # git clone -b takes a branch or tag: point branches at the pinned commits.
-  git -C "$work/felix-ref.git" branch -f pinned "$felix_sha"
-  git -C "$work/nc-ref.git" branch -f pinned "$nc_sha"
-  env+=(FELIX_REPO="$work/felix-ref.git" FELIX_CHECKOUT=pinned NETWORKING_CALICO_REPO="$work/nc-ref.git" NETWORKING_CALICO_CHECKOUT=pinned)
+  git -C "$work/ref/felix.git" branch -f pinned "$felix_sha"
+  git -C "$work/ref/networking-calico.git" branch -f pinned "$nc_sha"
+  env+=(FELIX_REPO="$work/ref/felix.git" FELIX_CHECKOUT=pinned NETWORKING_CALICO_REPO="$work/ref/networking-calico.git" NETWORKING_CALICO_CHECKOUT=pinned)
 fi
 (cd "$scripts" && env "${env[@]}" utils/create-update-packages.sh) > "$work/scripts.log" 2>&1 ||
   { tail -40 "$work/scripts.log"; fail "the packaging scripts failed"; }
@@ -111,7 +111,7 @@ if [ "$version" = master ]; then
     clone=$scripts/$component
     for back in 1 2 5 20; do
       git -C "$clone" checkout -q "HEAD~$back" 2>/dev/null || continue
-      theirs=$(cd "$clone" && . "$scripts/utils/lib.sh" && VERSION=master && v=$(git_auto_version) && git_version_to_deb "$(strip_v "$v")")
+      theirs=$(set +u; cd "$clone" && . "$scripts/utils/lib.sh" && VERSION=master && v=$(git_auto_version) && git_version_to_deb "$(strip_v "$v")")
       epoch=""; [ "$component" = networking-calico ] && epoch="1:"
       dpkg --compare-versions "$ours" ge "$epoch$theirs-xenial" || fail "$component: the bot's $ours sorts below the scripts' $epoch$theirs-xenial for HEAD~$back"
       git -C "$clone" checkout -q - 2>/dev/null
