@@ -54,6 +54,8 @@ Publish options (each also read from the environment variable in capitals, as fo
                                    off by default: PACKAGE_<VARIABLE>=true)
   --platforms x,y                  PLATFORMS: a subset of the configured platforms
   --secret-key FILE                SECRET_KEY: the signing key (else secrets.gpg_secret_key)
+  --rpm-secret-key FILE            RPM_SECRET_KEY: sign the RPMs with this key instead (else
+                                   secrets.rpm_gpg_secret_key, else the signing key)
   --dry-run                        print the plan and exit
 
 lp-wait options (the configuration, when given, supplies [launchpad]; else the real Launchpad):
@@ -93,6 +95,7 @@ const std::map<std::string_view, std::string> kPublishFlags = {
     {"--package-etcd3gw", "PACKAGE_ETCD3GW"},
     {"--platforms", "PLATFORMS"},
     {"--secret-key", "SECRET_KEY"},
+    {"--rpm-secret-key", "RPM_SECRET_KEY"},
 };
 
 // Parses argv; returns nullopt (after printing why) on a usage error.

@@ -69,6 +69,18 @@ PipelineEnvironment make_pipeline_environment(const config::Config& config, cons
             "secrets.gpg_secret_key (or leave pub_debs and pub_rpms out of STEPS)",
             false);
       }
+      std::optional<config::Secret> rpm_passphrase;
+      if (config.secrets.rpm_gpg_passphrase.configured()) {
+        rpm_passphrase = config::load_secret(config.secrets.rpm_gpg_passphrase, "secrets.rpm_gpg_passphrase");
+      }
+      if (overrides.rpm_secret_key_file) {
+        environment.rpm_keyring =
+            std::make_unique<builders::sign::Keyring>(std::filesystem::path(*overrides.rpm_secret_key_file), rpm_passphrase);
+      } else if (config.secrets.rpm_gpg_secret_key.configured()) {
+        environment.rpm_keyring = std::make_unique<builders::sign::Keyring>(
+            config::load_secret(config.secrets.rpm_gpg_secret_key, "secrets.rpm_gpg_secret_key"),
+            config.secrets.rpm_gpg_secret_key.describe(), rpm_passphrase);
+      }
     } catch (const config::ConfigError& e) {
       throw EnvironmentError(e.what(), false);
     } catch (const builders::sign::SignError& e) {

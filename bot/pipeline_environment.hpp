@@ -26,9 +26,11 @@ class EnvironmentError : public std::runtime_error {
   bool usage;
 };
 
-// What make release-publish took from the environment: SECRET_KEY, HOST, GCLOUD_ARGS.
+// What make release-publish took from the environment: SECRET_KEY, HOST, GCLOUD_ARGS; and
+// RPM_SECRET_KEY, a separate key file for the RPMs.
 struct EnvironmentOverrides {
   std::optional<std::string> secret_key_file;
+  std::optional<std::string> rpm_secret_key_file = {};
   std::optional<std::string> host;
   std::optional<std::string> gcloud_args;
 };
@@ -37,6 +39,7 @@ struct PipelineEnvironment {
   std::unique_ptr<http::Client> launchpad_http;
   std::unique_ptr<launchpad::Client> launchpad;
   std::unique_ptr<builders::sign::Keyring> keyring;  // null when the plan publishes nothing
+  std::unique_ptr<builders::sign::Keyring> rpm_keyring;  // null: `keyring` signs the RPMs too
   std::unique_ptr<builders::publish::SourceArchive> archive;
   std::unique_ptr<builders::publish::RpmHost> rpm_host;
   std::unique_ptr<builders::exec::Executor> executor;

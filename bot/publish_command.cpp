@@ -107,7 +107,8 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
   }
   if (auto steps = setting(options, "STEPS")) request.steps = builders::split_list(*steps);
   if (auto platforms = setting(options, "PLATFORMS")) request.platforms = builders::split_list(*platforms);
-  const EnvironmentOverrides overrides{setting(options, "SECRET_KEY"), setting(options, "HOST"), setting(options, "GCLOUD_ARGS")};
+  const EnvironmentOverrides overrides{setting(options, "SECRET_KEY"), setting(options, "RPM_SECRET_KEY"), setting(options, "HOST"),
+                                       setting(options, "GCLOUD_ARGS")};
   try {
     make_rpm_host(config.publish, overrides.host, overrides.gcloud_args);  // refuse a bad HOST before planning
   } catch (const EnvironmentError& e) {
@@ -140,6 +141,7 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
       << config.publish.parallel_jobs << " at a time, in " << run_dir.string() << "\n";
   builders::pipeline::Procedure procedure(config, plan, run_dir, *environment.executor, environment.keyring.get(),
                                           environment.archive.get(), *environment.rpm_host, config.publish.rpm_root.string());
+  procedure.sign_rpms_with(environment.rpm_keyring.get());
   // Uploads that Launchpad (or a stand-in serving its API) builds are watched until published:
   // the service's watcher follows them; `calico-release-bot lp-wait` can too.
   std::unique_ptr<store::Store> state;

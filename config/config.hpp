@@ -52,6 +52,10 @@ struct SecretsConfig {
   SecretSource github_app_private_key;
   SecretSource gpg_secret_key;
   SecretSource gpg_passphrase;  // only for a passphrase-protected signing key
+  // The key RPMs are signed with, when it is not the Launchpad key (the RPM repository's own,
+  // exported to <repo>/key). Unset: gpg_secret_key signs both.
+  SecretSource rpm_gpg_secret_key;
+  SecretSource rpm_gpg_passphrase;
 };
 
 // A repository the bot watches.

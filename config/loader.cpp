@@ -223,6 +223,8 @@ void read_secrets(TableReader& r, SecretsConfig& s) {
   s.github_app_private_key = r.secret("github_app_private_key");
   s.gpg_secret_key = r.secret("gpg_secret_key");
   s.gpg_passphrase = r.secret("gpg_passphrase");
+  s.rpm_gpg_secret_key = r.secret("rpm_gpg_secret_key");
+  s.rpm_gpg_passphrase = r.secret("rpm_gpg_passphrase");
   r.finish();
 }
 

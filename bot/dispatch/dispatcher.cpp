@@ -263,6 +263,7 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
     builders::pipeline::Procedure procedure(config_, plan, build.run_dir, *environment.executor, environment.keyring.get(),
                                             environment.archive.get(), *environment.rpm_host,
                                             config_.publish.rpm_root.string());
+    procedure.sign_rpms_with(environment.rpm_keyring.get());
     std::vector<builders::pipeline::JobReport> finished;
     if (resumed) {
       for (const store::StepRow& step : store_.call([&](store::Database& db) { return store::build_steps(db, build.id); })) {

@@ -405,16 +405,17 @@ std::string Procedure::publish_debs(const Job& job, const std::filesystem::path&
 }
 
 std::string Procedure::publish_rpms(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) {
-  if (!keyring_) throw std::runtime_error("no signing key: set SECRET_KEY or secrets.gpg_secret_key");
+  const sign::Keyring* keyring = rpm_keyring_ ? rpm_keyring_ : keyring_;
+  if (!keyring) throw std::runtime_error("no signing key: set SECRET_KEY or secrets.gpg_secret_key");
   std::vector<std::filesystem::path> rpms;
   {
     std::lock_guard guard(mutex_);
     rpms = rpms_[job.platform];
   }
   if (rpms.empty()) return "nothing built for " + job.platform + " in this run";
-  publish::sign_rpms(*keyring_, rpms, log, cancel);
+  publish::sign_rpms(*keyring, rpms, log, cancel);
   publish::RpmRepository repository(rpm_host_, rpm_root_, plan_.repo_name, config_.publish.rpm_keep_versions);
-  const publish::RpmPublishResult result = repository.publish(rpms, keyring_->export_public_key(), log, cancel);
+  const publish::RpmPublishResult result = repository.publish(rpms, keyring->export_public_key(), log, cancel);
   return std::to_string(result.added.size()) + " added, " + std::to_string(result.present.size()) + " already there, " +
          std::to_string(result.pruned.size()) + " pruned in " + repository.repo_dir() + " on " + rpm_host_.describe();
 }

@@ -52,6 +52,9 @@ class Procedure : public JobWork {
   // that a resumed run does not build it again. Throws when they are missing.
   void adopt(const Job& job);
 
+  // RPMs are signed with this key instead of the Launchpad one (the RPM repository's own).
+  void sign_rpms_with(const sign::Keyring* keyring) { rpm_keyring_ = keyring; }
+
   // Called for each source package pub_debs uploaded (not for skipped ones): the Launchpad
   // watcher follows those. Arguments: source, version, series.
   void on_uploaded(std::function<void(const std::string&, const std::string&, const std::string&)> callback) {
@@ -88,6 +91,7 @@ class Procedure : public JobWork {
   std::filesystem::path run_dir_;
   exec::Executor& executor_;
   const sign::Keyring* keyring_;
+  const sign::Keyring* rpm_keyring_ = nullptr;
   publish::SourceArchive* archive_;
   const publish::RpmHost& rpm_host_;
   std::string rpm_root_;

@@ -251,3 +251,20 @@ TEST_F(PublishEndToEnd, EveryUploadIsWatchedUntilLaunchpadPublishesIt) {
   EXPECT_EQ(watched, (std::vector<std::string>{"project-calico/watch-test felix xenial waiting open",
                                                "project-calico/watch-test networking-calico xenial waiting open"}));
 }
+
+TEST_F(PublishEndToEnd, RpmsCanBeSignedWithTheirOwnKey) {
+  const testkit::GpgFixture rpm_key = testkit::make_gpg_key(dir_->path() / "rpm-key");
+  const auto result = publish({"--version", "v3.4.0", "--repo-name", "rpm-key-test", "--steps", "felix,pub_rpms"},
+                              {"SECRET_KEY=" + key_->secret_key.string(), "RPM_SECRET_KEY=" + rpm_key.secret_key.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const auto repo = dir_->path() / "rpm-host" / "rpm" / "rpm-key-test";
+  EXPECT_EQ(testkit::read_text(repo / "key"), testkit::read_text(rpm_key.public_key)) << "the repository offers the RPM key";
+  const auto db = dir_->path() / "rpm-key-db";
+  std::filesystem::create_directories(db);
+  ASSERT_EQ(testkit::run_process({"/usr/bin/rpm", "--dbpath", db.string(), "--import", rpm_key.public_key.string()}, dir_->path()).exit_code, 0);
+  const auto checked =
+      testkit::run_process({"/usr/bin/rpm", "--dbpath", db.string(), "-K", (repo / "x86_64" / "felix-3.4.0-1.el7.x86_64.rpm").string()},
+                           dir_->path());
+  EXPECT_NE(checked.output.find("digests signatures OK"), std::string::npos) << checked.output;
+  testkit::remove_gpg_home(rpm_key.verify_home);
+}
