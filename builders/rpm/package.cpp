@@ -42,7 +42,8 @@ RpmArtifacts build_rpm(const RpmBuild& build, exec::Executor& executor, const st
       }
     }
   }
-  const std::filesystem::path spec_file = top / "SPECS" / (artifacts.name + ".spec");
+  // Named after the tarball: a Name: may hold macros ("python-%{pypi_name}").
+  const std::filesystem::path spec_file = top / "SPECS" / (build.tarball_name + ".spec");
   if (!replace_file(spec_file, build.spec)) throw BuildError("cannot write " + spec_file.string());
 
   const std::string dir_name = build.tarball_name + "-" + artifacts.version;

@@ -102,10 +102,10 @@ for repomd in $(find "$demo/rpm-host/rpm/calico-3.4" -name repomd.xml); do
   done
 done
 [ -s "$work/primary.xml" ] || fail "no createrepo_c metadata under $demo/rpm-host/rpm/calico-3.4"
-for rpm in felix networking-calico etcd3gw dnsmasq; do
+for rpm in felix networking-calico python-etcd3gw dnsmasq; do
   grep -q "<name>$rpm</name>" "$work/primary.xml" || fail "the RPM metadata does not list $rpm"
 done
-echo "rpm: createrepo_c metadata lists felix, networking-calico, etcd3gw and dnsmasq"
+echo "rpm: createrepo_c metadata lists felix, networking-calico, python-etcd3gw and dnsmasq"
 
 # The browser, after: the list shows both builds succeeded and published, the build page its jobs.
 browse "$url/" status-page-after

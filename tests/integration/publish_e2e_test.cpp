@@ -268,3 +268,19 @@ TEST_F(PublishEndToEnd, RpmsCanBeSignedWithTheirOwnKey) {
   EXPECT_NE(checked.output.find("digests signatures OK"), std::string::npos) << checked.output;
   testkit::remove_gpg_home(rpm_key.verify_home);
 }
+
+TEST_F(PublishEndToEnd, Etcd3gwIsBuiltOnRequestFromTheSpecThePackagingRepositoryKeeps) {
+  const auto off = publish({"--version", "v3.4.0", "--repo-name", "etcd3gw-test", "--steps", "etcd3gw,pub_rpms", "--dry-run"});
+  EXPECT_NE(off.output.find("etcd3gw is built only on request (PACKAGE_ETCD3GW=true"), std::string::npos) << off.output;
+  const auto result = publish({"--version", "v3.4.0", "--repo-name", "etcd3gw-test", "--steps", "etcd3gw,pub_rpms"},
+                              {"SECRET_KEY=" + key_->secret_key.string(), "PACKAGE_ETCD3GW=true"});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const auto rpm = dir_->path() / "rpm-host" / "rpm" / "etcd3gw-test" / "noarch" / "python-etcd3gw-0.2.4-1.el7.noarch.rpm";
+  ASSERT_TRUE(std::filesystem::exists(rpm)) << result.output;
+  const auto sources = testkit::run_process(
+      {"/usr/bin/rpm", "-qp", "--nosignature", "--queryformat", "[%{FILENAMES}\n]",
+       (dir_->path() / "rpm-host" / "rpm" / "etcd3gw-test" / "src" / "python-etcd3gw-0.2.4-1.el7.src.rpm").string()},
+      dir_->path());
+  EXPECT_NE(sources.output.find("etcd3gw-0.2.4.tar.gz"), std::string::npos) << sources.output;
+  EXPECT_NE(sources.output.find("etcd3gw-tool.service"), std::string::npos) << "the files beside the spec: " << sources.output;
+}

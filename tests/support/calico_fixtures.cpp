@@ -124,13 +124,22 @@ CalicoFixtures make_calico_fixtures(const std::filesystem::path& root, bool rele
     fixtures.repos["dnsmasq"] = repo.path();
   }
   {
+    // etcd3gw's source at a pinned ref; its spec lives in the packaging repository, with a Name:
+    // made of macros as the real one.
     GitFixture repo(root / "etcd3gw");
     repo.commit("bin/etcd3gw-tool", "#!/bin/sh\necho etcd3gw\n", "etcd3gw");
-    add_service(repo, "etcd3gw-tool");
-    repo.commit("rpm/python-etcd3gw.spec", spec("etcd3gw", "etcd3gw-tool", "all", "0.2.4", "1%{?dist}", ""), "Spec");
     repo.tag("0.2.4");
     fixtures.commits["etcd3gw@0.2.4"] = repo.head();
     fixtures.repos["etcd3gw"] = repo.path();
+    GitFixture packaging(root / "packaging");
+    packaging.commit("etcd3gw/rpm/etcd3gw-tool.service", "[Unit]\nDescription=etcd3gw-tool\n", "etcd3gw service");
+    std::string etcd3gw_spec = spec("etcd3gw", "etcd3gw-tool", "all", "0.2.4", "1%{?dist}", "");
+    etcd3gw_spec.replace(0, etcd3gw_spec.find('\n'), "%global pypi_name etcd3gw\nName:           python-%{pypi_name}");
+    const std::string source0 = "Source0:        etcd3gw-%{version}.tar.gz";
+    etcd3gw_spec.replace(etcd3gw_spec.find("Source0:"), etcd3gw_spec.find('\n', etcd3gw_spec.find("Source0:")) - etcd3gw_spec.find("Source0:"), source0);
+    etcd3gw_spec.replace(etcd3gw_spec.find("%setup -q"), std::string("%setup -q").size(), "%setup -q -n etcd3gw-%{version}");
+    packaging.commit("etcd3gw/rpm/python-etcd3gw.spec", etcd3gw_spec, "etcd3gw spec");
+    fixtures.repos["packaging"] = packaging.path();
   }
   {
     // nettle: a 3.0 (quilt) source package, as Ubuntu's nettle_3.3-1.
@@ -193,7 +202,7 @@ std::string fixture_repositories_toml(const CalicoFixtures& fixtures) {
     text += "[[repositories]]\nname = \"" + name + "\"\ngithub = \"projectcalico/" + name + "\"\nurl = \"" + path.string() +
             "\"\n" + (name == "felix" || name == "networking-calico" ? "" : "release_tags = false\n");
   }
-  text += "[publish.components.etcd3gw]\nrefs = { centos7 = \"0.2.4\" }\nspec_source = \"\"\nspec = \"\"\n";
+  text += "[publish.components.etcd3gw]\nrefs = { centos7 = \"0.2.4\" }\nspec_source = \"packaging\"\n";
   text += "[publish.components.nettle]\nrefs = { xenial = \"" + fixtures.nettle_dsc.string() + "\" }\n";
   return text;
 }
