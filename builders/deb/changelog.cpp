@@ -52,7 +52,11 @@ FirstLine parse_first_line(std::string_view changelog) {
   }
   at.distribution_begin = at.version_close + 2;
   at.distribution_end = semicolon;
-  if (at.distribution_end <= at.distribution_begin) throw std::runtime_error("debian/changelog names no distribution");
+  const std::string_view distribution = line.substr(at.distribution_begin, at.distribution_end - at.distribution_begin);
+  if (distribution.empty() || distribution.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+_-") !=
+                                  std::string_view::npos) {
+    throw std::runtime_error("debian/changelog's first line names no distribution: \"" + std::string(line.substr(0, 120)) + "\"");
+  }
   return at;
 }
 }  // namespace
