@@ -176,36 +176,38 @@ GitVersionFacts CommitFacts::version_facts() const {
   return {tags_at, nearest_tag, commits_since, committed_at, sha};
 }
 
-std::string Mirror::read_file(const std::string& sha, const std::string& path) const {
+namespace {
+// The object at `path` in the tree of commit `sha` (a blob or a tree).
+void object_at(git_repository* repo, const std::string& url, const std::string& sha, const std::string& path,
+               Owned<git_object, git_object_free>& object) {
   git_oid oid;
   check(git_oid_fromstr(&oid, sha.c_str()), "\"" + sha + "\" is not a commit id");
   Owned<git_commit, git_commit_free> commit;
-  check(git_commit_lookup(commit.out(), repo_, &oid), "no commit " + sha + " in " + remote_url_);
+  check(git_commit_lookup(commit.out(), repo, &oid), "no commit " + sha + " in " + url);
   Owned<git_tree, git_tree_free> tree;
   check(git_commit_tree(tree.out(), commit.get()), "cannot read the tree of " + sha);
   Owned<git_tree_entry, git_tree_entry_free> entry;
-  check(git_tree_entry_bypath(entry.out(), tree.get(), path.c_str()), remote_url_ + " has no " + path + " at " + sha.substr(0, 12));
+  check(git_tree_entry_bypath(entry.out(), tree.get(), path.c_str()), url + " has no " + path + " at " + sha.substr(0, 12));
+  check(git_tree_entry_to_object(object.out(), repo, entry.get()), "cannot read " + path);
+}
+}  // namespace
+
+std::string Mirror::read_file(const std::string& sha, const std::string& path) const {
   Owned<git_object, git_object_free> object;
-  check(git_tree_entry_to_object(object.out(), repo_, entry.get()), "cannot read " + path);
+  object_at(repo_, remote_url_, sha, path, object);
   if (git_object_type(object.get()) != GIT_OBJECT_BLOB) throw GitError(path + " is not a file in " + remote_url_);
   const auto* blob = reinterpret_cast<const git_blob*>(object.get());
   return std::string(static_cast<const char*>(git_blob_rawcontent(blob)), static_cast<std::size_t>(git_blob_rawsize(blob)));
 }
 
 void Mirror::export_directory(const std::string& sha, const std::string& path, const std::filesystem::path& target) const {
-  git_oid oid;
-  check(git_oid_fromstr(&oid, sha.c_str()), "\"" + sha + "\" is not a commit id");
-  Owned<git_commit, git_commit_free> commit;
-  check(git_commit_lookup(commit.out(), repo_, &oid), "no commit " + sha + " in " + remote_url_);
-  Owned<git_tree, git_tree_free> root;
-  check(git_commit_tree(root.out(), commit.get()), "cannot read the tree of " + sha);
-  Owned<git_tree_entry, git_tree_entry_free> entry;
-  check(git_tree_entry_bypath(entry.out(), root.get(), path.c_str()), remote_url_ + " has no " + path + " at " + sha.substr(0, 12));
-  Owned<git_tree, git_tree_free> directory;
-  check(git_tree_lookup(directory.out(), repo_, git_tree_entry_id(entry.get())), path + " is not a directory in " + remote_url_);
+  Owned<git_object, git_object_free> object;
+  object_at(repo_, remote_url_, sha, path, object);
+  if (git_object_type(object.get()) != GIT_OBJECT_TREE) throw GitError(path + " is not a directory in " + remote_url_);
+  const auto* directory = reinterpret_cast<const git_tree*>(object.get());
   std::filesystem::create_directories(target);
-  for (std::size_t i = 0; i < git_tree_entrycount(directory.get()); ++i) {
-    const git_tree_entry* item = git_tree_entry_byindex(directory.get(), i);
+  for (std::size_t i = 0; i < git_tree_entrycount(directory); ++i) {
+    const git_tree_entry* item = git_tree_entry_byindex(directory, i);
     if (git_tree_entry_type(item) != GIT_OBJECT_BLOB) continue;
     const std::string name = git_tree_entry_name(item);
     const std::string text = read_file(sha, path + "/" + name);

@@ -116,16 +116,16 @@ void Procedure::adopt(const Job& job) {
   list.insert(list.end(), found.begin(), found.end());
 }
 
+std::mutex& Procedure::lock_for(const std::string& key) {
+  std::lock_guard guard(mutex_);
+  auto& slot = locks_[key];
+  if (!slot) slot = std::make_unique<std::mutex>();
+  return *slot;
+}
+
 git::Mirror& Procedure::mirror(const std::string& url) {
-  std::mutex* lock = nullptr;
-  {
-    std::lock_guard guard(mutex_);
-    auto& slot = locks_["mirror " + url];
-    if (!slot) slot = std::make_unique<std::mutex>();
-    lock = slot.get();
-  }
   // One fetch per remote per run, however many jobs need it; other remotes fetch in parallel.
-  std::lock_guard fetching(*lock);
+  std::lock_guard fetching(lock_for("mirror " + url));
   {
     std::lock_guard guard(mutex_);
     if (auto it = mirrors_.find(url); it != mirrors_.end()) return *it->second;
@@ -154,16 +154,9 @@ std::string Procedure::build_images(const Job& job, const std::filesystem::path&
 
 const PreparedSource& Procedure::prepare(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) {
   const std::string key = job.component + " " + job.source->describe();
-  std::mutex* lock = nullptr;
-  {
-    std::lock_guard guard(mutex_);
-    auto& slot = locks_["source " + key];
-    if (!slot) slot = std::make_unique<std::mutex>();
-    lock = slot.get();
-  }
   // The first job of a source prepares it (fetch, pre-build commands, version file) while the
   // others of the same source wait: Felix's binary is built once, not once per series.
-  std::lock_guard preparing(*lock);
+  std::lock_guard preparing(lock_for("source " + key));
   {
     std::lock_guard guard(mutex_);
     if (auto it = prepared_.find(key); it != prepared_.end()) {

@@ -68,6 +68,7 @@ class Procedure : public JobWork {
   }
 
  private:
+  std::mutex& lock_for(const std::string& key);  // one per mirror URL and per source, made on first use
   git::Mirror& mirror(const std::string& url);
   std::filesystem::path job_dir(const Job& job) const;
   const config::ComponentConfig& component_of(const Job& job) const;
