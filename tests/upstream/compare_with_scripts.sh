@@ -20,7 +20,11 @@ version=$2
 here=$(cd "$(dirname "$0")" && pwd)
 repo_root=$(cd "$here/../.." && pwd)
 upstream=${CALICO_UPSTREAM_DIR:-$repo_root/../shared/upstream}
-[ -d "$upstream" ] || { echo "SKIP-FAIL: no upstream bundles at $upstream" >&2; exit 1; }
+if [ ! -f "$upstream/felix.bundle" ]; then
+  # ctest shows this test as skipped (SKIP_RETURN_CODE 77), with this reason, not as passed.
+  echo "SKIPPED: no upstream bundles at $upstream (the real repositories; set CALICO_UPSTREAM_DIR)" >&2
+  exit 77
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/calico-upstream-compare.XXXXXX")
 [ -n "${CALICO_KEEP_SCRATCH:-}" ] || trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
