@@ -101,6 +101,8 @@ TEST(Runner, AFailureSkipsItsDependantsAndTheRestFinish) {
   EXPECT_FALSE(result.ok());
   EXPECT_EQ(result.jobs[0].state, JobState::failed);
   EXPECT_EQ(result.jobs[0].detail, "felix/xenial broke");
+  EXPECT_NE(testkit::read_text(result.jobs[0].log).find("# failed: felix/xenial broke\n"), std::string::npos)
+      << "the log says why";
   EXPECT_EQ(result.jobs[1].state, JobState::succeeded);
   EXPECT_EQ(result.jobs[2].state, JobState::skipped);
   EXPECT_EQ(result.jobs[2].detail, "not run: felix/xenial failed");
