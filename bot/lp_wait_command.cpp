@@ -1,5 +1,6 @@
 #include "bot/lp_wait_command.hpp"
 
+#include <algorithm>
 #include <ostream>
 #include <regex>
 #include <thread>
@@ -78,6 +79,17 @@ int run_lp_wait(const config::Config& config, const LpWaitOptions& options, std:
     }
     if (all_finished && all_published) {
       out << "Published.\n";
+      return kOk;
+    }
+    // Superseded by a newer upload: it will not be published, and nothing went wrong.
+    const bool all_settled = std::all_of(watches.begin(), watches.end(), [](const store::LpWatch& w) {
+      return w.finished_at.has_value() && (w.state == "published" || w.state == "superseded");
+    });
+    if (all_settled) {
+      for (const store::LpWatch& watch : watches) {
+        if (watch.state == "superseded") out << watch.version << ": superseded — " << watch.detail << "\n";
+      }
+      out << "Superseded by a newer upload; nothing failed.\n";
       return kOk;
     }
     if (std::chrono::steady_clock::now() >= deadline) {

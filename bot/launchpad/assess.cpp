@@ -7,8 +7,7 @@ namespace calico::launchpad {
 namespace {
 
 bool failed_buildstate(std::string_view state) {
-  for (std::string_view failure : {"Failed to build", "Dependency wait", "Chroot problem", "Failed to upload",
-                                   "Cancelled build", "Cancelling build", "Build for superseded Source"}) {
+  for (std::string_view failure : {"Failed to build", "Chroot problem", "Failed to upload", "Cancelled build", "Cancelling build"}) {
     if (state == failure) return true;
   }
   return false;
@@ -19,8 +18,10 @@ bool failed_buildstate(std::string_view state) {
 std::string_view to_string(ArchState state) {
   switch (state) {
     case ArchState::building: return "building";
+    case ArchState::waiting_dependency: return "waiting for a dependency";
     case ArchState::built: return "built";
     case ArchState::published: return "published";
+    case ArchState::superseded: return "superseded";
     case ArchState::failed: return "failed";
   }
   return "?";
@@ -31,6 +32,7 @@ std::string_view to_string(WatchState state) {
     case WatchState::waiting: return "waiting";
     case WatchState::building: return "building";
     case WatchState::published: return "published";
+    case WatchState::superseded: return "superseded";
     case WatchState::failed: return "failed";
     case WatchState::rejected: return "rejected";
   }
@@ -38,8 +40,8 @@ std::string_view to_string(WatchState state) {
 }
 
 WatchState watch_state_from(std::string_view text) {
-  for (WatchState state : {WatchState::waiting, WatchState::building, WatchState::published, WatchState::failed,
-                           WatchState::rejected}) {
+  for (WatchState state : {WatchState::waiting, WatchState::building, WatchState::published, WatchState::superseded,
+                           WatchState::failed, WatchState::rejected}) {
     if (to_string(state) == text) return state;
   }
   return WatchState::waiting;
@@ -78,6 +80,10 @@ Assessment assess(const WatchedSource& watched, const std::vector<SourcePublicat
     ArchStatus arch{build.arch_tag, ArchState::building, build.buildstate, build.build_log_url};
     if (failed_buildstate(build.buildstate)) {
       arch.state = ArchState::failed;
+    } else if (build.buildstate == "Dependency wait") {
+      arch.state = ArchState::waiting_dependency;
+    } else if (build.buildstate == "Build for superseded Source") {
+      arch.state = ArchState::superseded;
     } else if (build.buildstate == "Successfully built") {
       arch.state = ArchState::built;
       // Published once every binary from this build is Published with a date (the green tick).
@@ -86,7 +92,10 @@ Assessment assess(const WatchedSource& watched, const std::vector<SourcePublicat
       for (const BinaryPublication& binary : binaries) {
         if (binary.build_link != build.self_link) continue;
         any = true;
-        all_published &= binary.status == "Published" && !binary.date_published.empty();
+        // A binary superseded (or made obsolete) after a poll last saw it keeps its
+        // date_published: it was published.
+        all_published &= !binary.date_published.empty() &&
+                         (binary.status == "Published" || binary.status == "Superseded" || binary.status == "Obsolete");
       }
       if (any && all_published) arch.state = ArchState::published;
     }
@@ -99,7 +108,9 @@ Assessment assess(const WatchedSource& watched, const std::vector<SourcePublicat
   };
   const auto failed = count(ArchState::failed);
   const auto published = count(ArchState::published);
-  const bool all_terminal = static_cast<std::size_t>(failed + published) == result.arches.size();
+  const auto superseded = count(ArchState::superseded);
+  const auto dependency = count(ArchState::waiting_dependency);
+  const bool all_terminal = static_cast<std::size_t>(failed + published + superseded) == result.arches.size();
   const bool gone = publication->status == "Deleted" || publication->status == "Obsolete";
 
   if (failed > 0) {
@@ -109,16 +120,22 @@ Assessment assess(const WatchedSource& watched, const std::vector<SourcePublicat
     result.state = WatchState::failed;
     result.detail = first.arch + ": " + first.buildstate + (first.build_log_url.empty() ? "" : " (" + first.build_log_url + ")");
     result.finished = all_terminal || gone;
-  } else if (!result.arches.empty() && all_terminal) {
+  } else if (!result.arches.empty() && all_terminal && superseded == 0) {
     result.state = WatchState::published;
     result.detail = "published for " + std::to_string(published) + " architecture" + (published == 1 ? "" : "s");
+    result.finished = true;
+  } else if (!result.arches.empty() && all_terminal) {
+    result.state = WatchState::superseded;
+    result.detail = "superseded by a newer upload" +
+                    (published ? " (published for " + std::to_string(published) + " architecture" + (published == 1 ? "" : "s") + " first)"
+                               : std::string(" before it was built"));
     result.finished = true;
   } else if (gone) {
     result.state = WatchState::failed;
     result.detail = "the source was " + publication->status + " before its binaries were published";
     result.finished = true;
   } else if (publication->status == "Superseded" && result.arches.empty()) {
-    result.state = WatchState::failed;
+    result.state = WatchState::superseded;
     result.detail = "superseded by a newer upload before it was built";
     result.finished = true;
   } else {
@@ -126,6 +143,11 @@ Assessment assess(const WatchedSource& watched, const std::vector<SourcePublicat
     result.detail = result.arches.empty() ? "accepted (" + publication->status + "), waiting for builds"
                                           : std::to_string(published) + " of " + std::to_string(result.arches.size()) +
                                                 " architectures published";
+    if (dependency > 0) {
+      const ArchStatus& first = *std::find_if(result.arches.begin(), result.arches.end(),
+                                              [](const ArchStatus& a) { return a.state == ArchState::waiting_dependency; });
+      result.detail += "; " + first.arch + " is waiting for a dependency (Dependency wait: Launchpad retries it)";
+    }
   }
   return result;
 }

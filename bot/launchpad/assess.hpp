@@ -11,8 +11,11 @@
 
 namespace calico::launchpad {
 
-enum class ArchState { building, built, published, failed };
-enum class WatchState { waiting, building, published, failed, rejected };
+// waiting_dependency: Launchpad's "Dependency wait", which it retries by itself: not final, not a
+// failure. superseded: "Build for superseded Source", a newer upload replaced this one: final,
+// and neutral (nothing went wrong).
+enum class ArchState { building, waiting_dependency, built, published, superseded, failed };
+enum class WatchState { waiting, building, published, superseded, failed, rejected };
 
 std::string_view to_string(ArchState state);
 std::string_view to_string(WatchState state);

@@ -26,7 +26,7 @@ th { background: #f6f8fa; font-weight: 600; font-size: .85rem; color: var(--dim)
 tr:last-child td { border-bottom: 0; }
 .state { display: inline-block; padding: .05rem .5rem; border-radius: 1rem; font-size: .8rem; font-weight: 600; color: #fff; background: var(--dim); }
 .state.succeeded, .state.published, .state.built { background: var(--ok); }
-.state.failed, .state.rejected, .state.superseded, .state.deleted { background: var(--bad); }
+.state.failed, .state.rejected, .state.deleted { background: var(--bad); }
 .state.running, .state.building, .state.waiting, .state.pending { background: var(--run); }
 .state.skipped, .state.cancelled { background: #8c959f; }
 .dim { color: var(--dim); font-size: .85rem; }

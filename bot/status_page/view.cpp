@@ -43,7 +43,7 @@ std::optional<BuildPage> build_page(store::Database& db, std::int64_t id) {
 bool still_changing(const BuildView& view) {
   if (view.build.state == "running") return true;
   return view.build.state == "succeeded" && !view.publication.empty() && view.publication != "published" &&
-         view.publication != "failed" && view.publication != "rejected";
+         view.publication != "failed" && view.publication != "rejected" && view.publication != "superseded";
 }
 
 }  // namespace calico::status_page

@@ -72,10 +72,14 @@ BuildPublication build_publication(const std::vector<LpWatch>& watches) {
       result.detail = watch.source + " " + watch.version + ": " + watch.detail;
     }
     result.published += watch.state == "published";
+    result.superseded += watch.state == "superseded";
   }
   if (result.state.empty()) {
-    result.state = result.published == result.total ? "published" : "waiting";
-    result.detail = std::to_string(result.published) + " of " + std::to_string(result.total) + " uploads published";
+    // A superseded upload is final and neutral: a newer one replaced it.
+    const bool settled = result.published + result.superseded == result.total;
+    result.state = !settled ? "waiting" : result.superseded ? "superseded" : "published";
+    result.detail = std::to_string(result.published) + " of " + std::to_string(result.total) + " uploads published" +
+                    (result.superseded ? ", " + std::to_string(result.superseded) + " superseded by newer uploads" : "");
   }
   return result;
 }

@@ -41,12 +41,14 @@ void update_lp_watch(Database& db, const LpWatch& watch);
 std::vector<LpWatch> lp_watches_of_build(Database& db, std::int64_t build_id);
 
 // A build's Launchpad state from its watches: "published" only when every watched source in
-// every series is; "failed" (or "rejected") as soon as one is, naming it; else "waiting".
+// every series is; "failed" (or "rejected") as soon as one is, naming it; "superseded" when all
+// are published or superseded by newer uploads, some superseded; else "waiting".
 // Empty when the build uploaded nothing to watch.
 struct BuildPublication {
   std::string state;
   std::string detail;
   int published = 0;
+  int superseded = 0;  // replaced by newer uploads: final, neutral
   int total = 0;
 };
 BuildPublication build_publication(const std::vector<LpWatch>& watches);

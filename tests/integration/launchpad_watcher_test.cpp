@@ -104,6 +104,9 @@ TEST_F(WatcherTest, ReportsTheFirstFailureAtOnceAndKeepsWatchingTheRest) {
   EXPECT_FALSE(only_watch().finished_at) << "arm64 is still building";
   fake_.set_build("felix", "3.5.0-bionic", {"arm64", "Dependency wait"});
   tick();
+  EXPECT_FALSE(only_watch().finished_at) << "a dependency wait is retried by Launchpad: still watched";
+  fake_.set_build("felix", "3.5.0-bionic", {"arm64", "Chroot problem"});
+  tick();
   EXPECT_TRUE(only_watch().finished_at);
   ASSERT_FALSE(changes.empty());
   EXPECT_EQ(changes.front(), "failed: amd64: Failed to build (https://launchpad.test/build-amd64.txt.gz)");
@@ -169,4 +172,17 @@ TEST_F(WatcherTest, LaunchpadDownMeansTryAgainLaterNotFailure) {
   EXPECT_EQ(only_watch().state, "waiting");
   EXPECT_FALSE(only_watch().finished_at);
   EXPECT_EQ(only_watch().interval_seconds, 120);
+}
+
+TEST_F(WatcherTest, AnUploadSupersededByANewerOneIsNeutralAndFinal) {
+  // Two master pushes fifteen minutes apart: Launchpad supersedes the older upload.
+  fake_.add_source({"project-calico", "master", "felix", "3.5.0-bionic", "bionic", "Superseded",
+                    {{"amd64", "Build for superseded Source"}}});
+  watcher_->watch("project-calico", "master", "felix", "3.5.0-bionic", "bionic");
+  tick();
+  EXPECT_EQ(only_watch().state, "superseded");
+  EXPECT_EQ(only_watch().detail, "superseded by a newer upload before it was built");
+  EXPECT_TRUE(only_watch().finished_at);
+  const auto publication = store::build_publication({only_watch()});
+  EXPECT_EQ(publication.state, "superseded") << "nothing turns red";
 }

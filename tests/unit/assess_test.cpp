@@ -66,8 +66,7 @@ TEST(Assess, PendingToBuildingToBuiltToPublished) {
 }
 
 TEST(Assess, EveryFailureStateIsReportedWithItsLog) {
-  for (const std::string state : {"Failed to build", "Dependency wait", "Chroot problem", "Failed to upload", "Cancelled build",
-                                  "Cancelling build", "Build for superseded Source"}) {
+  for (const std::string state : {"Failed to build", "Chroot problem", "Failed to upload", "Cancelled build", "Cancelling build"}) {
     const Assessment failed = at({publication("Published")}, {build("amd64", state), build("i386", "Currently building")}, {});
     EXPECT_EQ(failed.state, WatchState::failed) << state;
     EXPECT_FALSE(failed.finished) << "i386 is still building and keeps being watched";
@@ -82,12 +81,49 @@ TEST(Assess, DeletedOrSupersededBeforePublishing) {
   const Assessment deleted = at({publication("Deleted")}, {build("amd64", "Currently building")}, {});
   EXPECT_EQ(deleted.state, WatchState::failed);
   EXPECT_EQ(deleted.detail, "the source was Deleted before its binaries were published");
+  // Superseded before it was built: final, and neutral (not a failure).
   const Assessment superseded = at({publication("Superseded")}, {}, {});
-  EXPECT_EQ(superseded.state, WatchState::failed);
+  EXPECT_EQ(superseded.state, WatchState::superseded);
+  EXPECT_TRUE(superseded.finished);
   EXPECT_EQ(superseded.detail, "superseded by a newer upload before it was built");
   // Superseded after its binaries were published: it did publish.
   const Assessment later = at({publication("Superseded")}, {build("amd64", "Successfully built")}, {binary("amd64", "Published")});
   EXPECT_EQ(later.state, WatchState::published);
+}
+
+TEST(Assess, DependencyWaitIsWaitingNamedNotAFailure) {
+  const Assessment waiting = at({publication("Published")}, {build("amd64", "Dependency wait"), build("i386", "Successfully built")},
+                                {binary("i386", "Published")});
+  EXPECT_EQ(waiting.state, WatchState::building);
+  EXPECT_FALSE(waiting.finished) << "Launchpad retries a dependency wait by itself";
+  EXPECT_EQ(waiting.detail, "1 of 2 architectures published; amd64 is waiting for a dependency (Dependency wait: Launchpad retries it)");
+  EXPECT_EQ(waiting.arches[0].state, ArchState::waiting_dependency);
+  // Launchpad retried it and it built: published.
+  const Assessment retried = at({publication("Published")}, {build("amd64", "Successfully built"), build("i386", "Successfully built")},
+                                {binary("amd64", "Published"), binary("i386", "Published")});
+  EXPECT_EQ(retried.state, WatchState::published);
+}
+
+TEST(Assess, ABuildForASupersededSourceIsNeutral) {
+  const Assessment superseded =
+      at({publication("Superseded")}, {build("amd64", "Build for superseded Source"), build("i386", "Successfully built")},
+         {binary("i386", "Published")});
+  EXPECT_EQ(superseded.state, WatchState::superseded);
+  EXPECT_TRUE(superseded.finished);
+  EXPECT_EQ(superseded.detail, "superseded by a newer upload (published for 1 architecture first)");
+}
+
+TEST(Assess, ABinarySupersededBeforeAPollSawItKeepsItsPublication) {
+  // Published, then superseded by the next upload's binary before the watcher looked: it was published.
+  auto gone_by = binary("amd64", "Superseded");
+  gone_by.date_published = "2020-12-01T03:00:00+00:00";  // Launchpad keeps it
+  const Assessment was = at({publication("Superseded")}, {build("amd64", "Successfully built")}, {gone_by});
+  EXPECT_EQ(was.state, WatchState::published) << was.detail;
+  EXPECT_TRUE(was.finished) << "a finished watch stops widening the poll window";
+  auto never = binary("amd64", "Superseded");
+  never.date_published.clear();
+  const Assessment not_yet = at({publication("Published")}, {build("amd64", "Successfully built")}, {never});
+  EXPECT_EQ(not_yet.state, WatchState::building);
 }
 
 #include "bot/store/lp_watches.hpp"
@@ -112,4 +148,10 @@ TEST(BuildPublication, PublishedOnlyWhenEveryUploadIsAndTheFirstFailureAtOnce) {
   const auto done = calico::store::build_publication({watch("1-xenial", "published", ""), watch("1-bionic", "published", "")});
   EXPECT_EQ(done.state, "published");
   EXPECT_EQ(done.published, 2);
+  // A superseded upload turns nothing red.
+  const auto replaced = calico::store::build_publication({watch("1-xenial", "published", ""), watch("1-bionic", "superseded", "")});
+  EXPECT_EQ(replaced.state, "superseded");
+  EXPECT_EQ(replaced.detail, "1 of 2 uploads published, 1 superseded by newer uploads");
+  const auto still = calico::store::build_publication({watch("1-xenial", "superseded", ""), watch("1-bionic", "building", "")});
+  EXPECT_EQ(still.state, "waiting");
 }
