@@ -64,14 +64,15 @@ Assessment assess(const WatchedSource& watched, const std::vector<SourcePublicat
                   std::chrono::sys_seconds now, std::chrono::seconds reject_after) {
   Assessment result;
   const SourcePublication* publication = find_publication(watched, publications);
+  const auto minutes_since_upload = std::chrono::duration_cast<std::chrono::minutes>(now - watched.uploaded_at).count();
   if (!publication) {
     if (now - watched.uploaded_at >= reject_after) {
       result.state = WatchState::rejected;
-      result.finished = true;
-      result.detail = "never appeared in the PPA " + std::to_string(reject_after.count() / 60) +
-                      " minutes after the upload: Launchpad rejected it (see the rejection email)";
+      result.detail = "probably rejected or dropped: not in the PPA " + std::to_string(minutes_since_upload) +
+                      " minutes after the upload (Launchpad never shows a rejected upload, and sends no e-mail for a "
+                      "bad signature); still looking, slowly";
     } else {
-      result.detail = "waiting for Launchpad to accept the upload";
+      result.detail = "not accepted yet (uploaded " + std::to_string(minutes_since_upload) + " minutes ago)";
     }
     return result;
   }
@@ -119,7 +120,7 @@ Assessment assess(const WatchedSource& watched, const std::vector<SourcePublicat
                                             [](const ArchStatus& a) { return a.state == ArchState::failed; });
     result.state = WatchState::failed;
     result.detail = first.arch + ": " + first.buildstate + (first.build_log_url.empty() ? "" : " (" + first.build_log_url + ")");
-    result.finished = all_terminal || gone;
+    result.finished = gone;  // else a retry on Launchpad may still publish it
   } else if (!result.arches.empty() && all_terminal && superseded == 0) {
     result.state = WatchState::published;
     result.detail = "published for " + std::to_string(published) + " architecture" + (published == 1 ? "" : "s");
@@ -134,6 +135,11 @@ Assessment assess(const WatchedSource& watched, const std::vector<SourcePublicat
     result.state = WatchState::failed;
     result.detail = "the source was " + publication->status + " before its binaries were published";
     result.finished = true;
+  } else if (result.arches.empty() && (publication->status == "Published" || publication->status == "Pending") &&
+             now - watched.uploaded_at >= kNoBuildsAfter) {
+    result.state = WatchState::failed;
+    result.detail = "accepted, but no builds " + std::to_string(minutes_since_upload) +
+                    " minutes after the upload: its Architecture field matches no processor this PPA builds for";
   } else if (publication->status == "Superseded" && result.arches.empty()) {
     result.state = WatchState::superseded;
     result.detail = "superseded by a newer upload before it was built";

@@ -33,8 +33,14 @@ struct Assessment {
   WatchState state = WatchState::waiting;
   std::vector<ArchStatus> arches;
   std::string detail;          // one line for people: what is happening, or what went wrong
-  bool finished = false;       // nothing will change any more: stop polling
+  // Nothing will change any more: stop polling. A failure or a rejection is not finished here —
+  // Launchpad retries builds, and a late upload may still appear — the watcher re-checks those
+  // slowly and stops after a while.
+  bool finished = false;
 };
+
+// An accepted upload with no builds this long after it was uploaded builds for nothing.
+inline constexpr std::chrono::minutes kNoBuildsAfter{30};
 
 struct WatchedSource {
   std::string source;
@@ -45,7 +51,9 @@ struct WatchedSource {
 
 // `publications`: the PPA's source publications (any; those of this source and version are
 // used). `builds`: getBuilds of this source's publication. `binaries`: the PPA's binary
-// publications (any). A source that has not appeared `reject_after` after its upload is rejected.
+// publications (any). A source that has not appeared `reject_after` after its upload was
+// probably rejected (or dropped): Launchpad never shows a rejected upload, and sends no e-mail
+// for a bad signature.
 Assessment assess(const WatchedSource& watched, const std::vector<SourcePublication>& publications,
                   const std::vector<BuildRecord>& builds, const std::vector<BinaryPublication>& binaries,
                   std::chrono::sys_seconds now, std::chrono::seconds reject_after);

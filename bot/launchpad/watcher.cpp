@@ -94,6 +94,14 @@ std::size_t Watcher::poll_due() {
           after.detail = assessment.detail;
           after.arches = arches_json(assessment.arches);
           if (assessment.finished) after.finished_at = util::iso8601(now);
+          const auto age = now - watched.uploaded_at;
+          if (!assessment.finished && (assessment.state == WatchState::failed || assessment.state == WatchState::rejected)) {
+            const bool failed = assessment.state == WatchState::failed;
+            const std::chrono::seconds recheck = failed ? settings_.failed_recheck : settings_.rejected_recheck;
+            after.interval_seconds = recheck.count();
+            after.next_poll_at = util::iso8601(now + recheck);
+            if (age >= (failed ? settings_.failed_give_up : settings_.rejected_give_up)) after.finished_at = util::iso8601(now);
+          }
         } catch (const std::exception& e) {
           log::warn("launchpad.builds_failed", {{"source", before.source}, {"version", before.version}, {"error", e.what()}});
         }

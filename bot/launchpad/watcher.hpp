@@ -23,6 +23,12 @@ struct WatcherSettings {
   std::chrono::seconds first_interval{60};
   std::chrono::seconds max_interval{600};
   std::chrono::seconds reject_after{7200};
+  // A failed watch is re-checked this often (Launchpad may retry the build and publish it), and
+  // given up this long after its upload; a probably rejected one likewise.
+  std::chrono::seconds failed_recheck{std::chrono::hours(24)};
+  std::chrono::seconds failed_give_up{std::chrono::hours(72)};
+  std::chrono::seconds rejected_recheck{std::chrono::hours(1)};
+  std::chrono::seconds rejected_give_up{std::chrono::hours(24)};
 };
 
 // The watcher's intervals and rejection limit as configured.

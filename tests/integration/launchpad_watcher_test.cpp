@@ -107,6 +107,16 @@ TEST_F(WatcherTest, ReportsTheFirstFailureAtOnceAndKeepsWatchingTheRest) {
   EXPECT_FALSE(only_watch().finished_at) << "a dependency wait is retried by Launchpad: still watched";
   fake_.set_build("felix", "3.5.0-bionic", {"arm64", "Chroot problem"});
   tick();
+  EXPECT_FALSE(only_watch().finished_at) << "failures are re-checked: Launchpad may retry them";
+  EXPECT_EQ(only_watch().interval_seconds, 86400) << "slowly";
+  // Someone retries both builds on Launchpad, and they publish: green after all.
+  for (const char* arch : {"amd64", "arm64"}) {
+    fake_.set_build("felix", "3.5.0-bionic", {arch, "Successfully built"});
+    fake_.set_binary("felix", "3.5.0-bionic", {arch, "Published"});
+  }
+  EXPECT_EQ(tick(hours(1)), 0u) << "not before its slow re-check is due";
+  tick(hours(24));
+  EXPECT_EQ(only_watch().state, "published") << only_watch().detail;
   EXPECT_TRUE(only_watch().finished_at);
   ASSERT_FALSE(changes.empty());
   EXPECT_EQ(changes.front(), "failed: amd64: Failed to build (https://launchpad.test/build-amd64.txt.gz)");
@@ -118,7 +128,11 @@ TEST_F(WatcherTest, AnUploadThatNeverAppearsIsRejected) {
   EXPECT_EQ(only_watch().state, "waiting");
   tick();
   EXPECT_EQ(only_watch().state, "rejected");
-  EXPECT_TRUE(only_watch().finished_at);
+  EXPECT_FALSE(only_watch().finished_at) << "still looking, slowly";
+  EXPECT_EQ(only_watch().interval_seconds, 3600);
+  for (int i = 0; i < 23 && !only_watch().finished_at; ++i) tick(hours(1));
+  EXPECT_TRUE(only_watch().finished_at) << "given up about a day after the upload";
+  EXPECT_EQ(only_watch().state, "rejected");
 }
 
 TEST_F(WatcherTest, IntervalsGrowToTheMaximum) {

@@ -29,13 +29,24 @@ Assessment at(const std::vector<SourcePublication>& p, const std::vector<BuildRe
 }
 }  // namespace
 
-TEST(Assess, NotYetAcceptedThenRejectedAfterTheLimit) {
+TEST(Assess, NotAcceptedYetThenProbablyRejectedAfterTheLimit) {
   EXPECT_EQ(at({}, {}, {}).state, WatchState::waiting);
   EXPECT_FALSE(at({}, {}, {}).finished);
+  EXPECT_EQ(at({}, {}, {}).detail, "not accepted yet (uploaded 5 minutes ago)");
   const Assessment rejected = at({}, {}, {}, minutes(120));
   EXPECT_EQ(rejected.state, WatchState::rejected);
-  EXPECT_TRUE(rejected.finished);
-  EXPECT_NE(rejected.detail.find("never appeared in the PPA 120 minutes after the upload"), std::string::npos);
+  EXPECT_FALSE(rejected.finished) << "a late upload may still appear: the watcher keeps looking, slowly";
+  EXPECT_EQ(rejected.detail.rfind("probably rejected or dropped: not in the PPA 120 minutes after the upload", 0), 0u)
+      << rejected.detail;
+  EXPECT_NE(rejected.detail.find("sends no e-mail for a bad signature"), std::string::npos) << "no promise of an e-mail";
+}
+
+TEST(Assess, AnAcceptedUploadThatNeverGetsBuildsFailsClearly) {
+  EXPECT_EQ(at({publication("Published")}, {}, {}, minutes(29)).state, WatchState::building);
+  const Assessment nothing = at({publication("Published")}, {}, {}, minutes(30));
+  EXPECT_EQ(nothing.state, WatchState::failed);
+  EXPECT_EQ(nothing.detail,
+            "accepted, but no builds 30 minutes after the upload: its Architecture field matches no processor this PPA builds for");
 }
 
 TEST(Assess, OtherSourcesAndSeriesAreNotMistakenForTheWatchedOne) {
@@ -74,7 +85,7 @@ TEST(Assess, EveryFailureStateIsReportedWithItsLog) {
   }
   const Assessment with_log = at({publication("Published")}, {build("amd64", "Failed to build")}, {});
   EXPECT_EQ(with_log.detail, "amd64: Failed to build (https://launchpad.net/build-amd64.txt.gz)");
-  EXPECT_TRUE(with_log.finished);
+  EXPECT_FALSE(with_log.finished) << "Launchpad may retry it: the watcher re-checks failures slowly";
 }
 
 TEST(Assess, DeletedOrSupersededBeforePublishing) {
