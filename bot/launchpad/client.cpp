@@ -5,6 +5,8 @@
 #include <boost/json/value.hpp>
 #include <boost/url/url.hpp>
 
+#include <cctype>
+
 namespace calico::launchpad {
 
 namespace json = boost::json;
@@ -22,8 +24,36 @@ std::string text_field(const json::object& entry, std::string_view key) {
 
 }  // namespace
 
+const char* const kUserAgent = "calico-release-bot/" CALICO_VERSION " (+https://github.com/projectcalico/calico-release-bot)";
+
+std::string percent_encode(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : value) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0x0f];
+    }
+  }
+  return out;
+}
+
+std::string text_parameter(std::string_view text) { return percent_encode(json::serialize(json::string(text))); }
+
+std::string operation_query(std::string_view operation, const std::vector<std::pair<std::string, std::string>>& text,
+                            const std::vector<std::pair<std::string, std::string>>& raw) {
+  std::string query = "ws.op=" + percent_encode(operation);
+  for (const auto& [key, value] : text) query += "&" + key + "=" + text_parameter(value);
+  for (const auto& [key, value] : raw) query += "&" + key + "=" + percent_encode(value);
+  return query;
+}
+
 http::ClientSettings client_settings(const config::LaunchpadConfig& launchpad) {
-  return {"calico-release-bot", launchpad.timeout, 4, std::chrono::milliseconds(500), launchpad.min_interval};
+  return {kUserAgent, launchpad.timeout, 4, std::chrono::milliseconds(500), launchpad.min_interval};
 }
 
 std::string SourcePublication::series() const {
@@ -77,26 +107,27 @@ std::vector<SourcePublication> Client::published_sources(const std::string& owne
                                                          const std::string& source_name,
                                                          const std::optional<std::string>& version) {
   boost::urls::url url(archive_url(owner, ppa));
-  url.params().append({"ws.op", "getPublishedSources"});
-  url.params().append({"source_name", source_name});
-  if (version) url.params().append({"version", *version});
-  url.params().append({"exact_match", "true"});
+  std::vector<std::pair<std::string, std::string>> text{{"source_name", source_name}};
+  if (version) text.emplace_back("version", *version);
+  url.set_encoded_query(operation_query("getPublishedSources", text, {{"exact_match", "true"}}));
   return sources_at(std::string(url.buffer()));
 }
 
 std::vector<SourcePublication> Client::archive_sources(const std::string& owner, const std::string& ppa,
                                                        const std::string& since) {
   boost::urls::url url(archive_url(owner, ppa));
-  url.params().append({"ws.op", "getPublishedSources"});
-  if (!since.empty()) url.params().append({"created_since_date", since});
+  std::vector<std::pair<std::string, std::string>> text;
+  if (!since.empty()) text.emplace_back("created_since_date", since);
+  url.set_encoded_query(operation_query("getPublishedSources", text, {}));
   return sources_at(std::string(url.buffer()));
 }
 
 std::vector<BinaryPublication> Client::archive_binaries(const std::string& owner, const std::string& ppa,
                                                         const std::string& since) {
   boost::urls::url url(archive_url(owner, ppa));
-  url.params().append({"ws.op", "getPublishedBinaries"});
-  if (!since.empty()) url.params().append({"created_since_date", since});
+  std::vector<std::pair<std::string, std::string>> text;
+  if (!since.empty()) text.emplace_back("created_since_date", since);
+  url.set_encoded_query(operation_query("getPublishedBinaries", text, {}));
   std::vector<BinaryPublication> binaries;
   for (const std::string& text : collection(std::string(url.buffer()))) {
     const json::value parsed = json::parse(text);
@@ -118,7 +149,7 @@ std::vector<BinaryPublication> Client::archive_binaries(const std::string& owner
 
 std::vector<BuildRecord> Client::builds(const std::string& source_publication_link) {
   boost::urls::url url(source_publication_link);
-  url.params().append({"ws.op", "getBuilds"});
+  url.set_encoded_query(operation_query("getBuilds", {}, {}));
   std::vector<BuildRecord> builds;
   for (const std::string& text : collection(std::string(url.buffer()))) {
     const json::value parsed = json::parse(text);

@@ -51,6 +51,20 @@ struct BinaryPublication {
 // The HTTP settings for reading Launchpad as configured: its timeout and polite interval.
 http::ClientSettings client_settings(const config::LaunchpadConfig& launchpad);
 
+// Without OAuth the User-Agent is Launchpad's throttling key; its access policy asks for the
+// application, its version and a contact.
+extern const char* const kUserAgent;
+
+// A query value as Launchpad reads it: every byte outside the unreserved set percent-encoded (a
+// raw "+", in every snapshot version, is read as a space).
+std::string percent_encode(std::string_view value);
+// Text JSON-quoted, as launchpadlib sends it: lazr.restful reads a value as JSON first, so a raw
+// "3.10" would become 3.1 and "null" would drop the filter.
+std::string text_parameter(std::string_view text);
+// "ws.op=<operation>&<key>=<text value>…&<key>=<raw value>…".
+std::string operation_query(std::string_view operation, const std::vector<std::pair<std::string, std::string>>& text,
+                            const std::vector<std::pair<std::string, std::string>>& raw);
+
 class Client {
  public:
   // `api_root`: "https://api.launchpad.net/1.0" (no trailing slash).

@@ -50,6 +50,28 @@ TEST(LaunchpadClient, ExactVersionFilter) {
   EXPECT_EQ(one[0].date_published, "");
 }
 
+TEST(LaunchpadClient, ASnapshotVersionWithAPlusIsFoundAsLaunchpadReadsIt) {
+  // Every master snapshot has a '+'; Launchpad reads a raw '+' as a space (so does the fake).
+  testkit::FakeLaunchpad fake;
+  const std::string version = "1:3.22.0~0.dev.post56+20211215101010+0000+abc1234-focal";
+  fake.add_source({"project-calico", "master", "networking-calico", version, "focal"});
+  http::Client http(quick());
+  launchpad::Client client(fake.api_root(), http);
+  const auto found = client.published_sources("project-calico", "master", "networking-calico", version);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].source_package_version, version);
+}
+
+TEST(LaunchpadClient, QueryValuesAreEncodedAsLaunchpadlibSendsThem) {
+  EXPECT_EQ(launchpad::percent_encode("3.22.0~0.dev.post56+2021 x/y"), "3.22.0~0.dev.post56%2B2021%20x%2Fy");
+  EXPECT_EQ(launchpad::text_parameter("felix"), "%22felix%22");
+  EXPECT_EQ(launchpad::text_parameter("3.10"), "%223.10%22") << "a raw 3.10 would be read as the number 3.1";
+  EXPECT_EQ(launchpad::operation_query("getPublishedSources", {{"source_name", "felix"}}, {{"exact_match", "true"}}),
+            "ws.op=getPublishedSources&source_name=%22felix%22&exact_match=true");
+  EXPECT_EQ(std::string(launchpad::kUserAgent).rfind("calico-release-bot/", 0), 0u);
+  EXPECT_NE(std::string(launchpad::kUserAgent).find("(+https://"), std::string::npos) << "a contact, as Launchpad asks";
+}
+
 TEST(LaunchpadClient, RetriesServerErrorsThenSucceeds) {
   testkit::FakeLaunchpad fake;
   fake.add_source({"project-calico", "calico-3.4", "felix", "3.4.1-xenial", "xenial"});

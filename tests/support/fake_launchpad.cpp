@@ -1,5 +1,6 @@
 #include "tests/support/fake_launchpad.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <boost/url/parse.hpp>
@@ -37,11 +38,22 @@ class FakeLaunchpad::Handler : public http::Handler {
     const std::string path(parsed->path());
     std::string op, source_name, version;
     int start = 0;
+    // As lazr.restful: '+' is a space, and a value is read as JSON first (a JSON string gives its
+    // text), else taken raw.
+    auto value_of = [](const std::string& raw) {
+      boost::system::error_code error;
+      const json::value value = json::parse(raw, error);
+      if (!error && value.is_string()) return std::string(value.as_string());
+      return raw;
+    };
     for (const auto& param : parsed->params()) {
       if (param.key == "ws.op") op = param.value;
-      if (param.key == "source_name") source_name = param.value;
-      if (param.key == "version") version = param.value;
+      if (param.key == "source_name") source_name = value_of(param.value);
+      if (param.key == "version") version = value_of(param.value);
       if (param.key == "ws.start") start = std::stoi(param.value);
+      if (param.key == "exact_match" && param.value != "true" && param.value != "false") {
+        return http::text_response(400, "exact_match: Invalid boolean value: " + std::string(param.value));
+      }
     }
     // /1.0/~owner/+archive/ubuntu/ppa
     const std::string prefix = "/1.0/~";
