@@ -193,10 +193,12 @@ ClientResponse Client::request(const std::string& method, const std::string& url
       const bool transient = response.status >= 500 || response.status == 429;
       if (!transient || attempt == impl_->settings.attempts) return response;
       last_problem = "HTTP " + std::to_string(response.status);
-      // Retry-After (seconds) when the server gives one, within reason.
+      // Retry-After (seconds) when the server gives one; longer than max_wait: the caller's problem.
       if (const std::string retry_after = response.header("retry-after"); !retry_after.empty()) {
         try {
-          backoff = std::max(backoff, std::chrono::milliseconds(std::min(300, std::stoi(retry_after)) * 1000));
+          const auto asked = std::chrono::milliseconds(std::stoll(retry_after) * 1000);
+          if (asked > impl_->settings.max_wait) return response;
+          backoff = std::max(backoff, asked);
         } catch (const std::exception&) {
         }
       }
@@ -206,8 +208,8 @@ ClientResponse Client::request(const std::string& method, const std::string& url
       last_problem = e.what();
       if (attempt == impl_->settings.attempts) break;
     }
-    std::this_thread::sleep_for(backoff);
-    backoff *= 2;
+    std::this_thread::sleep_for(std::min(backoff, impl_->settings.max_wait));
+    backoff = std::min(backoff * 2, impl_->settings.max_wait);
   }
   throw ClientError(method + " " + url.substr(0, 200) + " failed after " + std::to_string(impl_->settings.attempts) +
                     " attempts: " + last_problem);

@@ -26,6 +26,10 @@ struct ClientSettings {
   int attempts = 4;                                  // tries for 5xx, 429 and connection errors
   std::chrono::milliseconds first_backoff{500};      // doubles after each failed attempt
   std::chrono::milliseconds min_interval{200};       // between the starts of two requests
+  // The longest wait between two attempts. A server asking for longer (Launchpad's 503 with
+  // Retry-After: 900) gets its answer back to the caller at once, which tries again later (the
+  // watcher at its next poll): one request never blocks its thread, shutdown or a job for minutes.
+  std::chrono::milliseconds max_wait{30000};
 };
 
 struct ClientResponse {

@@ -97,6 +97,22 @@ TEST(LaunchpadClient, PersistentErrorsAreReportedWithTheUrl) {
   EXPECT_EQ(http.requests_sent(), 3u);
 }
 
+TEST(LaunchpadClient, A503AskingForFifteenMinutesIsNextPollsBusinessNotASleep) {
+  testkit::FakeLaunchpad fake;
+  fake.add_source({"project-calico", "calico-3.4", "felix", "3.4.1-xenial", "xenial"});
+  fake.fail_next(1, 503, 900);
+  http::Client http(launchpad::client_settings({}));  // the production settings
+  launchpad::Client client(fake.api_root(), http);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_THROW(client.published_sources("project-calico", "calico-3.4", "felix"), launchpad::LaunchpadError);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s) << "no waiting inside the request";
+  EXPECT_EQ(http.requests_sent(), 1u);
+  // A short Retry-After is honoured within the request.
+  fake.fail_next(1, 503, 1);
+  EXPECT_EQ(client.published_sources("project-calico", "calico-3.4", "felix").size(), 1u);
+  EXPECT_EQ(http.requests_sent(), 3u);
+}
+
 TEST(LaunchpadClient, AHangingServerTimesOut) {
   testkit::FakeLaunchpad fake;
   fake.hang_for(1500ms);

@@ -188,6 +188,18 @@ TEST_F(WatcherTest, LaunchpadDownMeansTryAgainLaterNotFailure) {
   EXPECT_EQ(only_watch().interval_seconds, 120);
 }
 
+TEST_F(WatcherTest, A503WithALongRetryAfterIsTriedAgainAtTheNextPoll) {
+  fake_.add_source({"project-calico", "calico-3.4", "felix", "3.4.1-xenial", "xenial", "Published", {{"amd64", "Currently building"}}});
+  watcher_->watch("project-calico", "calico-3.4", "felix", "3.4.1-xenial", "xenial");
+  fake_.fail_next(1, 503, 900);
+  const auto started = steady_clock::now();
+  tick();
+  EXPECT_LT(steady_clock::now() - started, 5s) << "the poll does not sleep for Launchpad's fifteen minutes";
+  EXPECT_EQ(only_watch().state, "waiting");
+  tick();
+  EXPECT_EQ(only_watch().state, "building");
+}
+
 TEST_F(WatcherTest, AnUploadSupersededByANewerOneIsNeutralAndFinal) {
   // Two master pushes fifteen minutes apart: Launchpad supersedes the older upload.
   fake_.add_source({"project-calico", "master", "felix", "3.5.0-bionic", "bionic", "Superseded",

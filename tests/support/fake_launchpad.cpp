@@ -19,16 +19,23 @@ class FakeLaunchpad::Handler : public http::Handler {
     ++owner_.requests_;
     std::chrono::milliseconds delay;
     int failure = 0;
+    int retry_after = 0;
     {
       std::lock_guard lock(mutex);
       delay = this->delay;
       if (failures > 0) {
         --failures;
         failure = failure_status;
+        retry_after = failure_retry_after;
       }
     }
     if (delay.count() > 0) std::this_thread::sleep_for(delay);
-    if (failure) return respond(http::text_response(failure, "Service Unavailable"));
+    if (failure) {
+      http::Response response = http::text_response(failure, "Service Unavailable");
+      // Launchpad's own timeout answer: 503 with Retry-After: 900.
+      if (retry_after > 0) response.headers.emplace_back("Retry-After", std::to_string(retry_after));
+      return respond(std::move(response));
+    }
     respond(answer(request.target));
   }
 
@@ -162,6 +169,7 @@ class FakeLaunchpad::Handler : public http::Handler {
   int page_size = 75;
   int failures = 0;
   int failure_status = 503;
+  int failure_retry_after = 0;
   std::chrono::milliseconds delay{0};
 };
 
@@ -218,10 +226,11 @@ void FakeLaunchpad::set_page_size(int size) {
   handler_->page_size = size;
 }
 
-void FakeLaunchpad::fail_next(int count, int status) {
+void FakeLaunchpad::fail_next(int count, int status, int retry_after_seconds) {
   std::lock_guard lock(handler_->mutex);
   handler_->failures = count;
   handler_->failure_status = status;
+  handler_->failure_retry_after = retry_after_seconds;
 }
 
 void FakeLaunchpad::hang_for(std::chrono::milliseconds delay) {

@@ -55,7 +55,8 @@ class FakeLaunchpad {
   void set_binary(const std::string& name, const std::string& version, const FakeBinary& binary,
                   const std::string& ppa = "");
   void set_page_size(int size);
-  void fail_next(int count, int status = 503);  // the next `count` requests get `status`
+  // The next `count` requests get `status` (with a Retry-After header when given).
+  void fail_next(int count, int status = 503, int retry_after_seconds = 0);
   void hang_for(std::chrono::milliseconds delay);  // every answer waits this long
   int requests() const { return requests_.load(); }
 
