@@ -280,6 +280,10 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
     launchpad::Watcher watcher(store_, *environment.launchpad,
                                launchpad::watcher_settings(config_.launchpad));
     if (watches_uploads(config_)) {
+      procedure.on_in_archive([&](const std::string& source, const std::string& version, const std::string& series) {
+        // Already there from an earlier attempt: its watch (or a new one) belongs to this build too.
+        watcher.watch(config_.publish.ppa_owner, plan.repo_name, source, version, series, true, build.id);
+      });
       procedure.on_uploaded([&](const std::string& source, const std::string& version, const std::string& series) {
         watcher.watch(config_.publish.ppa_owner, plan.repo_name, source, version, series, false, build.id);
       });

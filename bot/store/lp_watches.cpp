@@ -48,7 +48,15 @@ std::int64_t add_lp_watch(Database& db, const LpWatch& watch) {
   Statement find = db.prepare("SELECT id FROM lp_watches WHERE owner = ?1 AND ppa = ?2 AND source = ?3 AND version = ?4 AND series = ?5");
   find.bind(1, watch.owner).bind(2, watch.ppa).bind(3, watch.source).bind(4, watch.version).bind(5, watch.series);
   find.step();
-  return find.column_int(0);
+  const std::int64_t id = find.column_int(0);
+  if (watch.build_id) {
+    // The watch may be older (a retry found the upload already in the archive): it belongs to this
+    // build too.
+    Statement link = db.prepare("INSERT OR IGNORE INTO build_lp_watches (build_id, watch_id) VALUES (?1, ?2)");
+    link.bind(1, *watch.build_id).bind(2, id);
+    link.run();
+  }
+  return id;
 }
 
 std::vector<LpWatch> due_lp_watches(Database& db, const std::string& now) {
@@ -58,7 +66,7 @@ std::vector<LpWatch> due_lp_watches(Database& db, const std::string& now) {
 std::vector<LpWatch> all_lp_watches(Database& db) { return query(db, "", std::nullopt); }
 
 std::vector<LpWatch> lp_watches_of_build(Database& db, std::int64_t build_id) {
-  return query(db, "WHERE build_id = ?1", std::to_string(build_id));
+  return query(db, "WHERE id IN (SELECT watch_id FROM build_lp_watches WHERE build_id = ?1)", std::to_string(build_id));
 }
 
 BuildPublication build_publication(const std::vector<LpWatch>& watches) {

@@ -10,7 +10,7 @@ namespace calico::store {
 namespace {
 
 // Never edit a migration that has shipped: add a new one.
-constexpr std::array<std::string_view, 10> kMigrations = {
+constexpr std::array<std::string_view, 11> kMigrations = {
     // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
     R"sql(
 CREATE TABLE deliveries (
@@ -205,6 +205,16 @@ CREATE TABLE component_refs (
 );
 INSERT INTO component_refs (component, platform, ref, seen_at) SELECT 'dnsmasq', platform, ref, seen_at FROM dnsmasq_refs;
 DROP TABLE dnsmasq_refs;
+)sql",
+    // 11: an upload belongs to every build that published it: the build that uploaded it, and a
+    // retry that found it already in the archive.
+    R"sql(
+CREATE TABLE build_lp_watches (
+  build_id  INTEGER NOT NULL REFERENCES builds(id),
+  watch_id  INTEGER NOT NULL REFERENCES lp_watches(id),
+  PRIMARY KEY (build_id, watch_id)
+);
+INSERT INTO build_lp_watches (build_id, watch_id) SELECT build_id, id FROM lp_watches WHERE build_id IS NOT NULL;
 )sql",
 };
 

@@ -386,12 +386,12 @@ std::string Procedure::publish_debs(const Job& job, const std::filesystem::path&
   const publish::UploadResult result = publish::upload_sources(packages, *keyring_, config_.publish, plan_.repo_name,
                                                                *archive_, run_dir_ / "jobs" / ("pub_debs-" + job.platform),
                                                                log, cancel);
-  if (on_uploaded_) {
-    for (const deb::SourceArtifacts& package : packages) {
-      if (std::find(result.uploaded.begin(), result.uploaded.end(), package.changes.filename().string()) != result.uploaded.end()) {
-        on_uploaded_(package.source, package.version, job.platform);
-      }
-    }
+  for (const deb::SourceArtifacts& package : packages) {
+    const std::string name = package.changes.filename().string();
+    const bool uploaded = std::find(result.uploaded.begin(), result.uploaded.end(), name) != result.uploaded.end();
+    const bool skipped = std::find(result.skipped.begin(), result.skipped.end(), name) != result.skipped.end();
+    if (uploaded && on_uploaded_) on_uploaded_(package.source, package.version, job.platform);
+    if (skipped && on_in_archive_) on_in_archive_(package.source, package.version, job.platform);
   }
   return std::to_string(result.uploaded.size()) + " uploaded, " + std::to_string(result.skipped.size()) +
          " already in the archive";

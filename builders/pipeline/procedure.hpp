@@ -61,6 +61,12 @@ class Procedure : public JobWork {
     on_uploaded_ = std::move(callback);
   }
 
+  // Called for each source package pub_debs found already in the archive (a retried publish): the
+  // build's report covers those too. Arguments as for on_uploaded.
+  void on_in_archive(std::function<void(const std::string&, const std::string&, const std::string&)> callback) {
+    on_in_archive_ = std::move(callback);
+  }
+
   // Called when a component job has resolved the commit it builds: its repository URL and the
   // full sha (the reporters set commit statuses on those).
   void on_source_resolved(std::function<void(const Job&, const std::string& url, const std::string& sha)> callback) {
@@ -98,6 +104,7 @@ class Procedure : public JobWork {
   std::string rpm_root_;
 
   std::function<void(const std::string&, const std::string&, const std::string&)> on_uploaded_;
+  std::function<void(const std::string&, const std::string&, const std::string&)> on_in_archive_;
   std::function<void(const Job&, const std::string&, const std::string&)> on_source_resolved_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<git::Mirror>> mirrors_;      // by URL, fetched once

@@ -289,6 +289,18 @@ TEST_F(DispatcherTest, ABuildIsPublishedOnlyWhenLaunchpadHasPublishedEveryUpload
   EXPECT_EQ(publication.state, "failed");
   EXPECT_EQ(publication.detail, "nettle 3.3-1: amd64: Failed to build (https://launchpad.test/nettle.log)");
   EXPECT_EQ(publication.published, 10);
+
+  // A retry (as /retry queues it) finds every upload already in the archive: they are its
+  // uploads too, so its Launchpad state covers every source it publishes.
+  queue(store, handlers::BuildRequest::Kind::command, "calico-3.4", "v3.4.1");
+  ASSERT_TRUE(dispatcher.run_next());
+  const auto retry = store.call([](store::Database& db) { return store::recent_builds(db, 1); }).at(0);
+  ASSERT_NE(retry.id, build.id);
+  ASSERT_EQ(retry.state, "succeeded") << retry.detail;
+  const auto retried = store.call([&](store::Database& db) { return store::lp_watches_of_build(db, retry.id); });
+  EXPECT_EQ(retried.size(), 11u);
+  EXPECT_EQ(store::build_publication(retried).state, "failed") << "the same nettle failure";
+  EXPECT_EQ(store.call([&](store::Database& db) { return store::lp_watches_of_build(db, build.id); }).size(), 11u);
 }
 
 TEST_F(DispatcherTest, OrMasterBuildsOnceItHasBeenQuietAfterAChange) {
