@@ -42,6 +42,25 @@ bool watches_uploads(const config::Config& config) {
   return config.publish.dput_method == "ftp" || config.launchpad.api_root != config::LaunchpadConfig{}.api_root;
 }
 
+namespace {
+
+// A signing key from a file named on the command line or in the environment (SECRET_KEY), else
+// from its configured secret; null when neither is given.
+std::unique_ptr<builders::sign::Keyring> load_keyring(const std::optional<std::string>& key_file,
+                                                      const config::SecretSource& key, const char* key_name,
+                                                      const config::SecretSource& passphrase_source,
+                                                      const char* passphrase_name) {
+  std::optional<config::Secret> passphrase;
+  if (passphrase_source.configured()) passphrase = config::load_secret(passphrase_source, passphrase_name);
+  if (key_file) return std::make_unique<builders::sign::Keyring>(std::filesystem::path(*key_file), passphrase);
+  if (key.configured()) {
+    return std::make_unique<builders::sign::Keyring>(config::load_secret(key, key_name), key.describe(), passphrase);
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 PipelineEnvironment make_pipeline_environment(const config::Config& config, const builders::Plan& plan,
                                               const EnvironmentOverrides& overrides) {
   PipelineEnvironment environment;
@@ -53,34 +72,17 @@ PipelineEnvironment make_pipeline_environment(const config::Config& config, cons
   });
   if (publishes) {
     try {
-      std::optional<config::Secret> passphrase;
-      if (config.secrets.gpg_passphrase.configured()) {
-        passphrase = config::load_secret(config.secrets.gpg_passphrase, "secrets.gpg_passphrase");
-      }
-      if (overrides.secret_key_file) {
-        environment.keyring = std::make_unique<builders::sign::Keyring>(std::filesystem::path(*overrides.secret_key_file), passphrase);
-      } else if (config.secrets.gpg_secret_key.configured()) {
-        environment.keyring = std::make_unique<builders::sign::Keyring>(
-            config::load_secret(config.secrets.gpg_secret_key, "secrets.gpg_secret_key"),
-            config.secrets.gpg_secret_key.describe(), passphrase);
-      } else {
+      environment.keyring = load_keyring(overrides.secret_key_file, config.secrets.gpg_secret_key, "secrets.gpg_secret_key",
+                                         config.secrets.gpg_passphrase, "secrets.gpg_passphrase");
+      if (!environment.keyring) {
         throw EnvironmentError(
             "the plan publishes, but there is no signing key: set SECRET_KEY to the key file, or configure "
             "secrets.gpg_secret_key (or leave pub_debs and pub_rpms out of STEPS)",
             false);
       }
-      std::optional<config::Secret> rpm_passphrase;
-      if (config.secrets.rpm_gpg_passphrase.configured()) {
-        rpm_passphrase = config::load_secret(config.secrets.rpm_gpg_passphrase, "secrets.rpm_gpg_passphrase");
-      }
-      if (overrides.rpm_secret_key_file) {
-        environment.rpm_keyring =
-            std::make_unique<builders::sign::Keyring>(std::filesystem::path(*overrides.rpm_secret_key_file), rpm_passphrase);
-      } else if (config.secrets.rpm_gpg_secret_key.configured()) {
-        environment.rpm_keyring = std::make_unique<builders::sign::Keyring>(
-            config::load_secret(config.secrets.rpm_gpg_secret_key, "secrets.rpm_gpg_secret_key"),
-            config.secrets.rpm_gpg_secret_key.describe(), rpm_passphrase);
-      }
+      environment.rpm_keyring = load_keyring(overrides.rpm_secret_key_file, config.secrets.rpm_gpg_secret_key,
+                                             "secrets.rpm_gpg_secret_key", config.secrets.rpm_gpg_passphrase,
+                                             "secrets.rpm_gpg_passphrase");
     } catch (const config::ConfigError& e) {
       throw EnvironmentError(e.what(), false);
     } catch (const builders::sign::SignError& e) {
