@@ -210,9 +210,11 @@ void Mirror::export_directory(const std::string& sha, const std::string& path, c
     const git_tree_entry* item = git_tree_entry_byindex(directory, i);
     if (git_tree_entry_type(item) != GIT_OBJECT_BLOB) continue;
     const std::string name = git_tree_entry_name(item);
-    const std::string text = read_file(sha, path + "/" + name);
+    // The blob straight from the entry (read_file would look the commit and tree up again).
+    Owned<git_blob, git_blob_free> blob;
+    check(git_blob_lookup(blob.out(), repo_, git_tree_entry_id(item)), "cannot read " + path + "/" + name);
     std::ofstream out(target / name, std::ios::binary | std::ios::trunc);
-    out << text;
+    out.write(static_cast<const char*>(git_blob_rawcontent(blob.get())), static_cast<std::streamsize>(git_blob_rawsize(blob.get())));
     if (!out) throw GitError("cannot write " + (target / name).string());
   }
 }

@@ -83,7 +83,6 @@ class Procedure : public JobWork {
                              const std::filesystem::path& log, const exec::CancelToken& cancel);
   PreparedSource prepare_dsc(const Job& job, const std::filesystem::path& dir, const std::filesystem::path& log,
                              const exec::CancelToken& cancel);
-  std::filesystem::path checkout_for(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
   std::string build_images(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
   std::string build_component(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
   std::string build_deb(const Job& job, const PreparedSource& source, const std::filesystem::path& log,
