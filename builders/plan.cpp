@@ -37,7 +37,7 @@ void check_repo_name(const std::string& value) {
 // Where a component's git source lives: a [[repositories]] name or URL given as its `source`,
 // else the repository of its own name, else its public upstream.
 std::string component_url(const config::Config& config, const config::ComponentConfig& component) {
-  const std::string& wanted = component.source.empty() ? component.name : component.source;
+  const std::string& wanted = component.repository_name();
   if (const config::RepositoryConfig* repo = config.find_repository_by_name(wanted)) return repo->url;
   if (!component.source.empty() && component.source.find('/') != std::string::npos) return component.source;
   if (component.source.empty() && !component.upstream_url.empty()) return component.upstream_url;
@@ -68,7 +68,7 @@ SourceSpec source_for(const PublishRequest& request, const config::Config& confi
   if (auto it = request.repos.find(component.name); it != request.repos.end()) spec.repo = it->second;
   else spec.repo = component_url(config, component);
   check_repo(spec.repo, request.repos.count(component.name) ? repo_variable : "the repository of " + component.name);
-  const config::RepositoryConfig* repository = config.find_repository_by_name(component.source.empty() ? component.name : component.source);
+  const config::RepositoryConfig* repository = config.find_repository_by_name(component.repository_name());
   if (auto it = request.checkouts.find(component.name); it != request.checkouts.end()) spec.checkout = it->second;
   else spec.checkout = checkout_for_version(request.version, component, repository ? repository->master_branch : "master");
   check_ref(spec.checkout, checkout_variable);

@@ -151,6 +151,8 @@ struct ComponentConfig {
   const std::string* ref_for(std::string_view platform) const;
   bool builds_on(std::string_view platform) const;
   const std::string& tarball() const { return tarball_name.empty() ? name : tarball_name; }
+  // The [[repositories]] name (or URL) its source is looked up by: `source`, else its own name.
+  const std::string& repository_name() const { return source.empty() ? name : source; }
 };
 
 struct PublishConfig {

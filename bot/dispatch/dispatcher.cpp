@@ -115,7 +115,7 @@ bool Dispatcher::release_tags_ready(const store::BuildRow& build) {
   for (const config::ComponentConfig& component : config_.publish.components) {
     if (component.source_kind != config::SourceKind::version || !component.enabled) continue;
     const config::RepositoryConfig* repo =
-        config_.find_repository_by_name(component.source.empty() ? component.name : component.source);
+        config_.find_repository_by_name(component.repository_name());
     if (!repo) continue;
     const std::string tag = builders::checkout_for_version(build.version, component, repo->master_branch);
     try {
