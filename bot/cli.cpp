@@ -57,6 +57,9 @@ Publish options (each also read from the environment variable in capitals, as fo
   --rpm-secret-key FILE            RPM_SECRET_KEY: sign the RPMs with this key instead (else
                                    secrets.rpm_gpg_secret_key, else the signing key)
   --dry-run                        print the plan and exit
+  --wait                           after uploading, wait until Launchpad has published every upload
+                                   (as lp-wait does; exit 5 if one fails or is rejected)
+  --wait-timeout SECONDS           with --wait, give up after this long (default 43200)
 
 lp-wait options (the configuration, when given, supplies [launchpad]; else the real Launchpad):
   --ppa OWNER/NAME                 e.g. project-calico/calico-3.4
@@ -71,7 +74,7 @@ Exit codes:
   2  bad command line
   3  the configuration is missing or invalid (the message names file, line and key)
   4  publish: a job failed (each failed job is named with its log)
-  5  lp-wait: the upload failed to build, was rejected, or was not published in time
+  5  lp-wait, publish --wait: an upload failed to build, was rejected, or was not published in time
 )";
 
 struct Options {
@@ -147,6 +150,24 @@ std::optional<Options> parse(std::span<char*> args, std::ostream& err) {
     }
     if (options.command == "publish" && arg == "--dry-run") {
       options.publish.dry_run = true;
+      continue;
+    }
+    if (options.command == "publish" && arg == "--wait") {
+      options.publish.wait = true;
+      continue;
+    }
+    if (options.command == "publish" && arg == "--wait-timeout") {
+      const auto v = value(arg);
+      if (!v) return std::nullopt;
+      try {
+        std::size_t used = 0;
+        const long long seconds = std::stoll(*v, &used);
+        if (used != v->size() || seconds <= 0) throw std::invalid_argument(*v);
+        options.publish.wait_timeout = std::chrono::seconds(seconds);
+      } catch (const std::exception&) {
+        err << "calico-release-bot: --wait-timeout must be a positive number of seconds, got \"" << *v << "\"\n";
+        return std::nullopt;
+      }
       continue;
     }
     if (arg == "--help" || arg == "-h" || arg == "--version") {

@@ -9,7 +9,6 @@
 #include "bot/http/client.hpp"
 #include "bot/launchpad/watcher.hpp"
 #include "bot/store/lp_watches.hpp"
-#include "bot/store/store.hpp"
 
 namespace calico::cli {
 
@@ -37,13 +36,11 @@ int run_lp_wait(const config::Config& config, const LpWaitOptions& options, std:
     }
   }
 
-  // A private in-memory store: lp-wait shares the watcher's logic, not the service's state.
-  config::StoreConfig memory;
-  memory.path = ":memory:";
-  store::Store state(memory);
+  // Watches kept in memory: lp-wait shares the watcher's logic, not the service's state.
+  launchpad::MemoryWatchBook book;
   http::Client http(launchpad::client_settings(config.launchpad));
   launchpad::Client client(config.launchpad.api_root, http);
-  launchpad::Watcher watcher(state, client, launchpad::watcher_settings(config.launchpad));
+  launchpad::Watcher watcher(book, client, launchpad::watcher_settings(config.launchpad));
   watcher.on_change([&](const store::LpWatch&, const store::LpWatch& after) {
     out << after.source << " " << after.version << (after.series.empty() ? "" : " (" + after.series + ")") << ": "
         << after.state << " — " << after.detail << "\n"
@@ -62,17 +59,22 @@ int run_lp_wait(const config::Config& config, const LpWaitOptions& options, std:
   }
   out << "Waiting for " << options.source << " in ppa:" << options.ppa << " (" << config.launchpad.api_root << ")\n";
 
-  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  return wait_for_launchpad(watcher, [&] { return book.all(); }, options.timeout, "lp-wait", out, err);
+}
+
+int wait_for_launchpad(launchpad::Watcher& watcher, const std::function<std::vector<store::LpWatch>()>& current,
+                       std::chrono::seconds timeout, const std::string& who, std::ostream& out, std::ostream& err) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     watcher.poll_due();
-    const std::vector<store::LpWatch> watches = state.call([](store::Database& db) { return store::all_lp_watches(db); });
+    const std::vector<store::LpWatch> watches = current();
     bool all_finished = true;
     bool all_published = true;
     for (const store::LpWatch& watch : watches) {
       all_finished &= watch.finished_at.has_value();
       all_published &= watch.state == "published";
       if (watch.state == "failed" || watch.state == "rejected") {
-        err << "calico-release-bot lp-wait: " << watch.source << " " << watch.version << " " << watch.state << ": "
+        err << "calico-release-bot " << who << ": " << watch.source << " " << watch.version << " " << watch.state << ": "
             << watch.detail << "\n";
         return kWatchFailed;
       }
@@ -93,7 +95,7 @@ int run_lp_wait(const config::Config& config, const LpWaitOptions& options, std:
       return kOk;
     }
     if (std::chrono::steady_clock::now() >= deadline) {
-      err << "calico-release-bot lp-wait: not published after " << options.timeout.count() << " s; last states:\n";
+      err << "calico-release-bot " << who << ": not published after " << timeout.count() << " s; last states:\n";
       for (const store::LpWatch& watch : watches) err << "  " << watch.version << ": " << watch.state << " — " << watch.detail << "\n";
       return kWatchFailed;
     }

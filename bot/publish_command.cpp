@@ -7,11 +7,14 @@
 #include <mutex>
 #include <ostream>
 #include <regex>
+#include <set>
 #include <stdexcept>
 
 #include "bot/cli.hpp"
 #include "bot/pipeline_environment.hpp"
 #include "bot/launchpad/watcher.hpp"
+#include "bot/lp_wait_command.hpp"
+#include "bot/store/lp_watches.hpp"
 #include "bot/store/store.hpp"
 #include "bot/util/time_format.hpp"
 #include "builders/pipeline/procedure.hpp"
@@ -146,14 +149,25 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
   // the service's watcher follows them; `calico-release-bot lp-wait` can too.
   std::unique_ptr<store::Store> state;
   std::unique_ptr<launchpad::Watcher> watcher;
+  std::mutex watched_mutex;
+  std::set<std::int64_t> watched;  // this run's uploads (pub_debs jobs run in parallel)
   if (watches_uploads(config)) {
     try {
       state = std::make_unique<store::Store>(config.store);
       watcher = std::make_unique<launchpad::Watcher>(
           *state, *environment.launchpad,
           launchpad::watcher_settings(config.launchpad));
-      procedure.on_uploaded([&](const std::string& source, const std::string& version, const std::string& series) {
-        watcher->watch(config.publish.ppa_owner, plan.repo_name, source, version, series);
+      procedure.on_uploaded([&](const builders::pipeline::Procedure::Upload& upload) {
+        const std::int64_t id =
+            watcher->watch(config.publish.ppa_owner, plan.repo_name, upload.source, upload.version, upload.series, true);
+        std::lock_guard lock(watched_mutex);
+        watched.insert(id);
+      });
+      procedure.on_in_archive([&](const builders::pipeline::Procedure::Upload& upload) {
+        const std::int64_t id =
+            watcher->watch(config.publish.ppa_owner, plan.repo_name, upload.source, upload.version, upload.series, true);
+        std::lock_guard lock(watched_mutex);
+        watched.insert(id);
       });
     } catch (const std::exception& e) {
       err << "calico-release-bot publish: cannot open the store " << config.store.path.string() << ": " << e.what() << "\n";
@@ -168,8 +182,25 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
   int succeeded = 0;
   for (const JobReport& report : result.jobs) succeeded += report.state == JobState::succeeded;
   if (result.ok()) {
-    out << "Published " << plan.version << " to " << plan.repo_name << ": all " << succeeded << " jobs succeeded.\n";
-    return kOk;
+    if (watched.empty()) {
+      out << "Published " << plan.version << " to " << plan.repo_name << ": all " << succeeded << " jobs succeeded.\n";
+      return kOk;
+    }
+    // A source upload is only half of publishing: Launchpad builds and publishes the binaries.
+    out << "Uploaded " << plan.version << " to " << plan.repo_name << ": all " << succeeded << " jobs succeeded; "
+        << watched.size() << " upload" << (watched.size() == 1 ? "" : "s") << " waiting for Launchpad to publish ("
+        << (options.wait ? "waiting here" : "the service's watcher follows them; or run with --wait") << ").\n";
+    if (!options.wait) return kOk;
+    return wait_for_launchpad(
+        *watcher,
+        [&] {
+          std::vector<store::LpWatch> mine;
+          for (store::LpWatch& watch : state->call([](store::Database& db) { return store::all_lp_watches(db); })) {
+            if (watched.contains(watch.id)) mine.push_back(std::move(watch));
+          }
+          return mine;
+        },
+        options.wait_timeout, "publish", out, err);
   }
   err << "calico-release-bot publish: " << result.failures().size() << " of " << result.jobs.size() << " jobs failed:\n";
   for (const JobReport* report : result.failures()) {

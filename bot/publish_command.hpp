@@ -3,6 +3,7 @@
 // NETWORKING_CALICO_CHECKOUT, STEPS, SECRET_KEY, HOST, GCLOUD_ARGS) or by the equivalent flags.
 #pragma once
 
+#include <chrono>
 #include <iosfwd>
 #include <map>
 #include <string>
@@ -16,6 +17,9 @@ struct PublishOptions {
   // environment. "PLATFORMS" selects platforms; "SECRET_KEY" is a path to the key file.
   std::map<std::string, std::string> values;
   bool dry_run = false;
+  // Wait until Launchpad has published every upload of the run (or one fails), as lp-wait does.
+  bool wait = false;
+  std::chrono::seconds wait_timeout{12 * 3600};
 };
 
 // Returns the process exit code (see --help).

@@ -118,6 +118,8 @@ void Service::start() {
   impl_->reporter.on_queued([this] { impl_->outbox_sender.notify(); });
   impl_->dispatcher.on_step([this](std::int64_t, const store::StepRow&) { impl_->reporter.notify(); });
   impl_->poller.on_change([this] { impl_->dispatcher.notify(); });
+  // Launchpad's verdict is the second half of every build's report.
+  impl_->watcher.on_change([this](const store::LpWatch&, const store::LpWatch&) { impl_->reporter.notify(); });
   impl_->processor.start();
   impl_->command_runner.start();
   impl_->reporter.start();

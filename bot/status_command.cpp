@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "bot/launchpad/publication.hpp"
 #include "bot/cli.hpp"
 #include "bot/store/build_queue.hpp"
 #include "bot/store/builds.hpp"
@@ -58,9 +59,15 @@ int run_status(const config::Config& config, std::optional<std::int64_t> build_i
           << build->kind << ", started " << build->started_at << (build->finished_at ? ", finished " + *build->finished_at : "")
           << ", " << progress(steps) << ")\n";
       if (!build->detail.empty()) out << "  " << build->detail << "\n";
-      const auto publication = store::build_publication(
-          state.call([&](store::Database& db) { return store::lp_watches_of_build(db, *build_id); }));
-      if (publication.total > 0) out << "  Launchpad: " << publication.state << " (" << publication.detail << ")\n";
+      const auto watches = state.call([&](store::Database& db) { return store::lp_watches_of_build(db, *build_id); });
+      const auto publication = launchpad::build_publication(watches);
+      if (publication.total > 0) {
+        out << "  Launchpad: " << launchpad::to_string(publication.state) << ", " << publication.progress() << " ("
+            << publication.detail << ")\n";
+        for (const store::LpWatch& watch : watches) {
+          out << "    " << watch.source << " " << watch.version << "  " << watch.state << "  " << watch.detail << "\n";
+        }
+      }
       print_steps(out, steps, true);
       return kOk;
     }

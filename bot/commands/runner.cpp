@@ -4,6 +4,8 @@
 #include <regex>
 
 #include "bot/github/build_report.hpp"
+#include "bot/launchpad/publication.hpp"
+#include "bot/store/lp_watches.hpp"
 #include "bot/github/messages.hpp"
 #include "bot/log/log.hpp"
 #include "bot/store/build_queue.hpp"
@@ -31,6 +33,8 @@ std::string describe_build(store::Database& db, std::int64_t id, const std::stri
   github::BuildFacts facts;
   facts.build = *store::find_build(db, id);
   facts.steps = store::build_steps(db, id);
+  facts.watches = store::lp_watches_of_build(db, id);
+  facts.publication = launchpad::build_publication(facts.watches);
   facts.status_page = status_page;
   std::map<std::string, int> counts;
   for (const store::StepRow& step : facts.steps) ++counts[step.state];
@@ -40,7 +44,11 @@ std::string describe_build(store::Database& db, std::int64_t id, const std::stri
   std::string text = "build #" + std::to_string(build.id) + " of **" + build.version + "** for `" + build.target_repo +
                      "` is **" + build.state + "** (started " + build.started_at +
                      (build.finished_at ? ", finished " + *build.finished_at : "") + "). Jobs: " +
-                     (jobs.empty() ? "none yet" : jobs) + ". " + github::build_url(status_page, build.id);
+                     (jobs.empty() ? "none yet" : jobs) + ". Launchpad: " +
+                     (facts.publication.total == 0 ? std::string("nothing uploaded to watch")
+                                                   : std::string(launchpad::to_string(facts.publication.state)) + ", " +
+                                                         facts.publication.progress()) +
+                     ". " + github::build_url(status_page, build.id);
   if (!facts.steps.empty()) text += "\n\n" + github::summary_table(facts);
   return text;
 }

@@ -280,12 +280,14 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
     launchpad::Watcher watcher(store_, *environment.launchpad,
                                launchpad::watcher_settings(config_.launchpad));
     if (watches_uploads(config_)) {
-      procedure.on_in_archive([&](const std::string& source, const std::string& version, const std::string& series) {
+      procedure.on_in_archive([&](const builders::pipeline::Procedure::Upload& upload) {
         // Already there from an earlier attempt: its watch (or a new one) belongs to this build too.
-        watcher.watch(config_.publish.ppa_owner, plan.repo_name, source, version, series, true, build.id);
+        watcher.watch(config_.publish.ppa_owner, plan.repo_name, upload.source, upload.version, upload.series, true, build.id,
+                      upload.job);
       });
-      procedure.on_uploaded([&](const std::string& source, const std::string& version, const std::string& series) {
-        watcher.watch(config_.publish.ppa_owner, plan.repo_name, source, version, series, false, build.id);
+      procedure.on_uploaded([&](const builders::pipeline::Procedure::Upload& upload) {
+        watcher.watch(config_.publish.ppa_owner, plan.repo_name, upload.source, upload.version, upload.series, false,
+                      build.id, upload.job);
       });
     }
     // The commits the build uses get commit statuses: remember those of watched repositories.

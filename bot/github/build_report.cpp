@@ -10,24 +10,57 @@ namespace calico::github {
 
 namespace {
 
-std::string description(const BuildFacts& facts) {
-  const store::BuildRow& build = facts.build;
-  const std::size_t done = static_cast<std::size_t>(std::count_if(
-      facts.steps.begin(), facts.steps.end(), [](const store::StepRow& s) { return s.state == "succeeded"; }));
-  const std::string head = "Build #" + std::to_string(build.id) + " of " + build.version + " → " + build.target_repo;
-  if (build.state == "running") return head + ": running";
-  if (build.state == "succeeded") return head + ": published (" + std::to_string(done) + " jobs)";
-  if (build.state == "cancelled") return head + ": cancelled";
-  return head + ": failed" + (build.detail.empty() ? "" : " — " + build.detail);
+std::size_t jobs_done(const BuildFacts& facts) {
+  return static_cast<std::size_t>(std::count_if(facts.steps.begin(), facts.steps.end(),
+                                                [](const store::StepRow& s) { return s.state == "succeeded"; }));
+}
+
+// A watch's state as a table cell.
+std::string launchpad_cell(const store::LpWatch& watch) {
+  if (watch.state == "published") return "✅ published";
+  if (watch.state == "superseded") return "⏭ superseded";
+  if (watch.state == "failed") {
+    const std::string log = launchpad::failed_build_log(watch);
+    return "❌ Launchpad build failed" + (log.empty() ? std::string() : " ([log](" + log + "))");
+  }
+  if (watch.state == "rejected") return "❌ not accepted by Launchpad";
+  return "⏳ uploaded, " + std::string(watch.state == "waiting" ? "not accepted yet" : "building");
 }
 
 }  // namespace
 
-std::string status_state(const std::string& build_state) {
-  if (build_state == "running") return "pending";
-  if (build_state == "succeeded") return "success";
-  if (build_state == "failed") return "failure";
-  return "error";
+Verdict verdict(const BuildFacts& facts) {
+  const store::BuildRow& build = facts.build;
+  const launchpad::BuildPublication& publication = facts.publication;
+  const std::string head = "Build #" + std::to_string(build.id) + " of " + build.version + " → " + build.target_repo;
+  const std::string page = build_url(facts.status_page, build.id);
+  if (build.state == "running") {
+    return {"pending", head + ": running (" + std::to_string(jobs_done(facts)) + " jobs done)", page};
+  }
+  if (build.state == "failed") return {"failure", head + ": failed" + (build.detail.empty() ? "" : " — " + build.detail), page};
+  if (build.state != "succeeded") return {"error", head + ": " + build.state, page};
+  using launchpad::PublicationState;
+  switch (publication.state) {
+    case PublicationState::nothing_to_watch:
+      return {"success", head + ": published (" + std::to_string(jobs_done(facts)) + " jobs)", page};
+    case PublicationState::waiting:
+      return {"pending", head + ": uploaded; Launchpad " + publication.progress(), page};
+    case PublicationState::published:
+    case PublicationState::superseded:
+      return {"success", head + ": published; Launchpad " + publication.progress(), page};
+    case PublicationState::failed:
+      return {"failure", head + ": uploaded; Launchpad: " + publication.detail,
+              publication.log_url.empty() ? page : publication.log_url};
+    case PublicationState::rejected:
+      return {"error", head + ": uploaded; Launchpad: " + publication.detail, page};
+  }
+  return {"error", head, page};
+}
+
+std::string publication_key(const launchpad::BuildPublication& publication) {
+  if (publication.total == 0) return "";
+  return std::string(launchpad::to_string(publication.state)) + "-" + std::to_string(publication.published) + "of" +
+         std::to_string(publication.total);
 }
 
 std::string status_context(const std::string& target_repo) { return "calico-release-bot/" + target_repo; }
@@ -47,15 +80,21 @@ std::string summary_table(const BuildFacts& facts) {
   auto failed_cell = [&](const std::string& what, const std::string& job) {
     return "❌ " + what + " ([log](" + log_url(facts.status_page, facts.build.id, job) + "))";
   };
+  std::map<std::string, const store::LpWatch*> watch_of_job;
+  for (const store::LpWatch& watch : facts.watches) {
+    if (!watch.job.empty()) watch_of_job[watch.job] = &watch;
+  }
   std::string table = "| component |";
   for (const std::string& platform : platforms) table += " " + platform + " |";
-  table += "\n|---|";
+  table += " Launchpad |\n|---|";
   for (std::size_t i = 0; i < platforms.size(); ++i) table += "---|";
-  table += "\n";
+  table += "---|\n";
   // Component steps in the order the build ran them.
   for (const std::string& step : store::steps_of(facts.steps)) {
     if (step == builders::kImagesStep || step == builders::kPublishDebsStep || step == builders::kPublishRpmsStep) continue;
     bool any = false;
+    int watched = 0;
+    int published = 0;
     std::string row = "| " + step + " |";
     for (const std::string& platform : platforms) {
       const std::string job = step + "/" + platform;
@@ -75,7 +114,13 @@ std::string summary_table(const BuildFacts& facts) {
         } else if (!publish) {
           cell = "✅ built";
         } else if (publish->state == "succeeded") {
-          cell = "✅ published";
+          // A deb upload is published once Launchpad says so; an RPM once pub_rpms succeeded.
+          const auto watch = watch_of_job.find(job);
+          cell = watch == watch_of_job.end() ? "✅ published" : launchpad_cell(*watch->second);
+          if (watch != watch_of_job.end()) {
+            ++watched;
+            published += watch->second->state == "published";
+          }
         } else if (publish->state == "failed") {
           cell = failed_cell("publishing failed", publish->job);
         } else {
@@ -84,6 +129,7 @@ std::string summary_table(const BuildFacts& facts) {
       }
       row += " " + cell + " |";
     }
+    row += watched ? " " + std::to_string(published) + "/" + std::to_string(watched) + " published |" : " — |";
     if (any) table += row + "\n";
   }
   return table;
@@ -95,14 +141,15 @@ std::vector<store::OutboxMessage> build_report(const BuildFacts& facts) {
   // A claimed build whose first job has not started may still go back to the queue (a release
   // waiting for its tags): nothing is said about it until a job runs.
   if (build.state == "running" && facts.steps.empty()) return messages;
-  const std::string state = status_state(build.state);
+  const Verdict said = verdict(facts);
   const std::string context = status_context(build.target_repo);
   const std::string url = build_url(facts.status_page, build.id);
-  const std::string text = description(facts);
+  const std::string launchpad = publication_key(facts.publication);
+  const std::string key_suffix =
+      ":build-" + std::to_string(build.id) + ":" + said.state + (launchpad.empty() ? "" : ":" + launchpad);
   auto status = [&](const std::string& repository, const std::string& sha) {
-    messages.push_back(status_message(repository, sha, state, context, text, url,
-                                      "status:" + repository + ":" + sha + ":" + context + ":build-" +
-                                          std::to_string(build.id) + ":" + state));
+    messages.push_back(status_message(repository, sha, said.state, context, said.description, said.target_url,
+                                      "status:" + repository + ":" + sha + ":" + context + key_suffix));
   };
   for (const auto& [repository, sha] : facts.sources) status(repository, sha);
   const store::BuildOrigin& origin = facts.origin;
@@ -115,14 +162,26 @@ std::vector<store::OutboxMessage> build_report(const BuildFacts& facts) {
   messages.push_back(comment_message(origin.repository, origin.issue_number,
                                      who + title + " has started: " + url,
                                      "comment:build-" + std::to_string(build.id) + ":started"));
-  if (build.state != "running") {
-    const std::string verdict = build.state == "succeeded" ? "✅ published"
-                                : build.state == "cancelled" ? "⏹ was cancelled"
-                                                             : "❌ failed";
-    std::string body = who + title + " " + verdict + ". " + url + "\n\n" + summary_table(facts);
-    if (build.state == "failed" && !build.detail.empty()) body += "\n" + truncate_characters(build.detail, 1000) + "\n";
-    messages.push_back(comment_message(origin.repository, origin.issue_number, body,
-                                       "comment:build-" + std::to_string(build.id) + ":finished"));
+  if (build.state == "running") return messages;
+  const launchpad::BuildPublication& publication = facts.publication;
+  const bool waiting = build.state == "succeeded" && publication.state == launchpad::PublicationState::waiting;
+  const std::string verdict_text = build.state == "cancelled" ? "⏹ was cancelled"
+                                   : build.state != "succeeded" ? "❌ failed"
+                                   : waiting ? "✅ uploaded; waiting for Launchpad to publish (" + publication.progress() + ")"
+                                   : publication.ok() ? "✅ published"
+                                                      : "❌ failed on Launchpad";
+  std::string body = who + title + " " + verdict_text + ". " + url + "\n\n" + summary_table(facts);
+  if (build.state == "failed" && !build.detail.empty()) body += "\n" + truncate_characters(build.detail, 1000) + "\n";
+  messages.push_back(comment_message(origin.repository, origin.issue_number, body,
+                                     "comment:build-" + std::to_string(build.id) + ":finished"));
+  // The second half: once Launchpad has settled every upload, the table again with its verdict.
+  if (build.state == "succeeded" && publication.total > 0 && publication.settled()) {
+    const std::string settled = who + title + " " +
+                                (publication.ok() ? "🚀 is published on Launchpad (" + publication.progress() + ")"
+                                                  : "❌ did not publish on Launchpad: " + publication.detail) +
+                                ". " + url + "\n\n" + summary_table(facts);
+    messages.push_back(comment_message(origin.repository, origin.issue_number, settled,
+                                       "comment:build-" + std::to_string(build.id) + ":launchpad-" + launchpad));
   }
   return messages;
 }

@@ -24,9 +24,11 @@ std::size_t Reporter::report_pending() {
       facts.steps = store::build_steps(db, id);
       facts.origin = store::build_origin(db, id);
       facts.sources = store::build_sources(db, id);
+      facts.watches = store::lp_watches_of_build(db, id);
+      facts.publication = launchpad::build_publication(facts.watches);
       facts.status_page = status_page;
       for (const store::OutboxMessage& message : build_report(facts)) count += store::enqueue_outbox(db, message);
-      store::mark_reported(db, id, facts.build.state);
+      store::mark_reported(db, id, facts.build.state, publication_key(facts.publication));
     }
     return count;
   });

@@ -7,16 +7,14 @@ PpaArchive::PpaArchive(Client& client, std::string owner, std::string ppa)
 
 bool PpaArchive::has_source(const std::string& source, const std::string& version) {
   std::lock_guard lock(mutex_);
-  auto it = versions_.find(source);
-  if (it == versions_.end()) {
-    std::set<std::string> seen;
-    for (const SourcePublication& publication : client_.published_sources(owner_, ppa_, source)) {
-      // Any status counts: Launchpad refuses a version it has seen, even a deleted one.
-      seen.insert(publication.source_package_version);
-    }
-    it = versions_.emplace(source, std::move(seen)).first;
+  const auto key = std::make_pair(source, version);
+  auto it = known_.find(key);
+  if (it == known_.end()) {
+    // Any status counts: Launchpad refuses a version it has seen, even a deleted one.
+    const bool held = !client_.published_sources(owner_, ppa_, source, version).empty();
+    it = known_.emplace(key, held).first;
   }
-  return it->second.count(version) > 0;
+  return it->second;
 }
 
 }  // namespace calico::launchpad

@@ -1,10 +1,11 @@
 // pub_debs' question "does the PPA already hold this source version?", answered by Launchpad.
-// One request per source name per run: the answer for every version is kept.
+// One request per source and version asked, for that exact version (a name's whole history would
+// grow with every nightly); answers are kept for the run.
 #pragma once
 
 #include <map>
 #include <mutex>
-#include <set>
+#include <utility>
 #include <string>
 
 #include "bot/launchpad/client.hpp"
@@ -22,7 +23,7 @@ class PpaArchive : public builders::publish::SourceArchive {
   std::string owner_;
   std::string ppa_;
   std::mutex mutex_;
-  std::map<std::string, std::set<std::string>> versions_;  // by source name
+  std::map<std::pair<std::string, std::string>, bool> known_;  // (source, version) → held
 };
 
 }  // namespace calico::launchpad

@@ -59,11 +59,9 @@ const SourcePublication* find_publication(const WatchedSource& watched, const st
   return found;
 }
 
-Assessment assess(const WatchedSource& watched, const std::vector<SourcePublication>& publications,
-                  const std::vector<BuildRecord>& builds, const std::vector<BinaryPublication>& binaries,
-                  std::chrono::sys_seconds now, std::chrono::seconds reject_after) {
+Assessment assess(const WatchedSource& watched, const SourcePublication* publication, const BuildSummary* summary,
+                  const std::vector<BuildRecord>& builds, std::chrono::sys_seconds now, std::chrono::seconds reject_after) {
   Assessment result;
-  const SourcePublication* publication = find_publication(watched, publications);
   const auto minutes_since_upload = std::chrono::duration_cast<std::chrono::minutes>(now - watched.uploaded_at).count();
   if (!publication) {
     if (now - watched.uploaded_at >= reject_after) {
@@ -78,7 +76,7 @@ Assessment assess(const WatchedSource& watched, const std::vector<SourcePublicat
   }
 
   for (const BuildRecord& build : builds) {
-    ArchStatus arch{build.arch_tag, ArchState::building, build.buildstate, build.build_log_url};
+    ArchStatus arch{build.arch_tag, ArchState::building, build.buildstate, build.build_log_url, build.dependencies};
     if (failed_buildstate(build.buildstate)) {
       arch.state = ArchState::failed;
     } else if (build.buildstate == "Dependency wait") {
@@ -87,18 +85,7 @@ Assessment assess(const WatchedSource& watched, const std::vector<SourcePublicat
       arch.state = ArchState::superseded;
     } else if (build.buildstate == "Successfully built") {
       arch.state = ArchState::built;
-      // Published once every binary from this build is Published with a date (the green tick).
-      bool any = false;
-      bool all_published = true;
-      for (const BinaryPublication& binary : binaries) {
-        if (binary.build_link != build.self_link) continue;
-        any = true;
-        // A binary superseded (or made obsolete) after a poll last saw it keeps its
-        // date_published: it was published.
-        all_published &= !binary.date_published.empty() &&
-                         (binary.status == "Published" || binary.status == "Superseded" || binary.status == "Obsolete");
-      }
-      if (any && all_published) arch.state = ArchState::published;
+      if (summary && summary->status == "FULLYBUILT") arch.state = ArchState::published;
     }
     result.arches.push_back(std::move(arch));
   }
@@ -146,13 +133,18 @@ Assessment assess(const WatchedSource& watched, const std::vector<SourcePublicat
     result.finished = true;
   } else {
     result.state = WatchState::building;
+    const auto built = count(ArchState::built);
     result.detail = result.arches.empty() ? "accepted (" + publication->status + "), waiting for builds"
-                                          : std::to_string(published) + " of " + std::to_string(result.arches.size()) +
-                                                " architectures published";
+                    : built > 0 && static_cast<std::size_t>(built + published) == result.arches.size()
+                        ? "built for " + std::to_string(built + published) + " architecture" +
+                              (built + published == 1 ? "" : "s") + ", waiting for Launchpad to publish the binaries"
+                        : std::to_string(published) + " of " + std::to_string(result.arches.size()) + " architectures published";
     if (dependency > 0) {
       const ArchStatus& first = *std::find_if(result.arches.begin(), result.arches.end(),
                                               [](const ArchStatus& a) { return a.state == ArchState::waiting_dependency; });
-      result.detail += "; " + first.arch + " is waiting for a dependency (Dependency wait: Launchpad retries it)";
+      result.detail += "; " + first.arch + " is waiting for a dependency" +
+                       (first.dependencies.empty() ? "" : " (" + first.dependencies + ")") +
+                       " — Dependency wait: Launchpad retries it by itself";
     }
   }
   return result;

@@ -26,6 +26,7 @@ struct ArchStatus {
   ArchState state = ArchState::building;
   std::string buildstate;     // Launchpad's words
   std::string build_log_url;
+  std::string dependencies;   // what a Dependency wait waits for
   bool operator==(const ArchStatus&) const = default;
 };
 
@@ -49,14 +50,15 @@ struct WatchedSource {
   std::chrono::sys_seconds uploaded_at;
 };
 
-// `publications`: the PPA's source publications (any; those of this source and version are
-// used). `builds`: getBuilds of this source's publication. `binaries`: the PPA's binary
-// publications (any). A source that has not appeared `reject_after` after its upload was
-// probably rejected (or dropped): Launchpad never shows a rejected upload, and sends no e-mail
-// for a bad signature.
-Assessment assess(const WatchedSource& watched, const std::vector<SourcePublication>& publications,
-                  const std::vector<BuildRecord>& builds, const std::vector<BinaryPublication>& binaries,
-                  std::chrono::sys_seconds now, std::chrono::seconds reject_after);
+// `publication`: this upload's source publication, if Launchpad shows it. `summary`: its build
+// summary (getBuildSummariesForSourceIds), if asked. `builds`: its getBuilds, the last ones read
+// when the summary had not changed. An architecture is published when its build succeeded and
+// the summary is FULLYBUILT: every successful build's binaries carry a publication date (a
+// binary superseded since keeps its date: it was published). A source that has not appeared
+// `reject_after` after its upload was probably rejected (or dropped): Launchpad never shows a
+// rejected upload, and sends no e-mail for a bad signature.
+Assessment assess(const WatchedSource& watched, const SourcePublication* publication, const BuildSummary* summary,
+                  const std::vector<BuildRecord>& builds, std::chrono::sys_seconds now, std::chrono::seconds reject_after);
 
 // The publication of this source and version, if Launchpad shows one (the newest if several).
 const SourcePublication* find_publication(const WatchedSource& watched, const std::vector<SourcePublication>& publications);

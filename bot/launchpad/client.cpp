@@ -6,6 +6,7 @@
 #include <boost/url/url.hpp>
 
 #include <cctype>
+#include <charconv>
 
 namespace calico::launchpad {
 
@@ -14,6 +15,8 @@ namespace json = boost::json;
 namespace {
 
 constexpr int kMaxPages = 1000;  // a loop guard: no real collection is this long
+// Launchpad's largest page (more is a 400); its default is 75.
+constexpr const char* kPageSize = "300";
 
 std::string text_field(const json::object& entry, std::string_view key) {
   const json::value* value = entry.if_contains(key);
@@ -109,7 +112,7 @@ std::vector<SourcePublication> Client::published_sources(const std::string& owne
   boost::urls::url url(archive_url(owner, ppa));
   std::vector<std::pair<std::string, std::string>> text{{"source_name", source_name}};
   if (version) text.emplace_back("version", *version);
-  url.set_encoded_query(operation_query("getPublishedSources", text, {{"exact_match", "true"}}));
+  url.set_encoded_query(operation_query("getPublishedSources", text, {{"exact_match", "true"}, {"ws.size", kPageSize}}));
   return sources_at(std::string(url.buffer()));
 }
 
@@ -118,50 +121,51 @@ std::vector<SourcePublication> Client::archive_sources(const std::string& owner,
   boost::urls::url url(archive_url(owner, ppa));
   std::vector<std::pair<std::string, std::string>> text;
   if (!since.empty()) text.emplace_back("created_since_date", since);
-  url.set_encoded_query(operation_query("getPublishedSources", text, {}));
+  url.set_encoded_query(operation_query("getPublishedSources", text, {{"ws.size", kPageSize}}));
   return sources_at(std::string(url.buffer()));
 }
 
-std::vector<BinaryPublication> Client::archive_binaries(const std::string& owner, const std::string& ppa,
-                                                        const std::string& since) {
-  boost::urls::url url(archive_url(owner, ppa));
-  std::vector<std::pair<std::string, std::string>> text;
-  if (!since.empty()) text.emplace_back("created_since_date", since);
-  url.set_encoded_query(operation_query("getPublishedBinaries", text, {}));
-  std::vector<BinaryPublication> binaries;
-  for (const std::string& text : collection(std::string(url.buffer()))) {
-    const json::value parsed = json::parse(text);
-    const json::object& entry = parsed.as_object();
-    BinaryPublication binary;
-    binary.self_link = text_field(entry, "self_link");
-    binary.binary_package_name = text_field(entry, "binary_package_name");
-    binary.binary_package_version = text_field(entry, "binary_package_version");
-    binary.source_package_name = text_field(entry, "source_package_name");
-    binary.source_package_version = text_field(entry, "source_package_version");
-    binary.status = text_field(entry, "status");
-    binary.date_published = text_field(entry, "date_published");
-    binary.distro_arch_series_link = text_field(entry, "distro_arch_series_link");
-    binary.build_link = text_field(entry, "build_link");
-    binaries.push_back(std::move(binary));
+std::map<std::string, BuildSummary> Client::build_summaries(const std::string& owner, const std::string& ppa,
+                                                            const std::vector<std::string>& source_ids) {
+  std::map<std::string, BuildSummary> summaries;
+  if (source_ids.empty()) return summaries;
+  json::array ids;
+  for (const std::string& id : source_ids) {
+    std::int64_t number = 0;
+    const auto [end, error] = std::from_chars(id.data(), id.data() + id.size(), number);
+    if (error != std::errc() || end != id.data() + id.size()) throw LaunchpadError("not a source publication id: " + id);
+    ids.push_back(number);
   }
-  return binaries;
+  boost::urls::url url(archive_url(owner, ppa));
+  url.set_encoded_query(operation_query("getBuildSummariesForSourceIds", {}, {{"source_ids", json::serialize(ids)}}));
+  const std::string target(url.buffer());
+  const http::ClientResponse response = http_.get(target, {{"Accept", "application/json"}});
+  if (response.status != 200) throw LaunchpadError("GET " + target + " answered HTTP " + std::to_string(response.status));
+  boost::system::error_code error;
+  const json::value parsed = json::parse(response.body, error);
+  const json::object* object = error ? nullptr : parsed.if_object();
+  if (!object) throw LaunchpadError("GET " + target + " did not return an object of build summaries");
+  for (const auto& [id, value] : *object) {
+    const json::object* summary = value.if_object();
+    if (!summary) throw LaunchpadError("GET " + target + ": the summary of " + std::string(id) + " is not an object");
+    summaries[std::string(id)] = {text_field(*summary, "status"), text_field(*summary, "date_published")};
+  }
+  return summaries;
 }
 
 std::vector<BuildRecord> Client::builds(const std::string& source_publication_link) {
   boost::urls::url url(source_publication_link);
-  url.set_encoded_query(operation_query("getBuilds", {}, {}));
+  url.set_encoded_query(operation_query("getBuilds", {}, {{"ws.size", kPageSize}}));
   std::vector<BuildRecord> builds;
   for (const std::string& text : collection(std::string(url.buffer()))) {
     const json::value parsed = json::parse(text);
     const json::object& entry = parsed.as_object();
     builds.push_back({text_field(entry, "self_link"), text_field(entry, "arch_tag"), text_field(entry, "buildstate"),
-                      text_field(entry, "build_log_url")});
+                      text_field(entry, "build_log_url"), text_field(entry, "dependencies")});
   }
   return builds;
 }
 
-std::string BinaryPublication::arch() const {
-  return distro_arch_series_link.substr(distro_arch_series_link.find_last_of('/') + 1);
-}
+std::string SourcePublication::id() const { return self_link.substr(self_link.find_last_of('/') + 1); }
 
 }  // namespace calico::launchpad

@@ -1,8 +1,10 @@
-// Launchpad's web service, read anonymously: a PPA's source publications (and, for the watcher,
-// their builds and binaries). Collections are followed across pages (next_collection_link).
+// Launchpad's web service, read anonymously: a PPA's source publications and, for the watcher,
+// their build summaries and builds. Collections are asked for in pages of 300 (Launchpad's
+// maximum) and followed across pages (next_collection_link).
 // Blocking, like the http::Client under it.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -26,6 +28,7 @@ struct SourcePublication {
   std::string distro_series_link;  // …/ubuntu/xenial
   std::string date_published;      // empty while null
   std::string series() const;      // "xenial"
+  std::string id() const;          // the last part of self_link: what getBuildSummariesForSourceIds takes
 };
 
 struct BuildRecord {
@@ -33,19 +36,16 @@ struct BuildRecord {
   std::string arch_tag;         // amd64, i386, arm64, …
   std::string buildstate;       // "Needs building", "Successfully built", "Failed to build", …
   std::string build_log_url;    // empty while null
+  std::string dependencies;     // what a Dependency wait waits for; empty while null
 };
 
-struct BinaryPublication {
-  std::string self_link;
-  std::string binary_package_name;
-  std::string binary_package_version;
-  std::string source_package_name;
-  std::string source_package_version;
-  std::string status;               // Pending, Published, Superseded, Deleted, Obsolete
-  std::string date_published;       // empty while null
-  std::string distro_arch_series_link;
-  std::string build_link;
-  std::string arch() const;         // the last part of distro_arch_series_link
+// getBuildSummariesForSourceIds' answer for one source publication. `status`: NEEDSBUILD,
+// BUILDING, FAILEDTOBUILD (which also holds Dependency wait), FULLYBUILT_PENDING (built, some
+// binaries not yet published) or FULLYBUILT. It hides cancelled and superseded builds and calls a
+// source with no builds FULLYBUILT: a cheap sign of *when* to look closer with getBuilds.
+struct BuildSummary {
+  std::string status;
+  std::string date_published;  // the source's; empty while null
 };
 
 // The HTTP settings for reading Launchpad as configured: its timeout and polite interval.
@@ -80,9 +80,10 @@ class Client {
   // collection for any number of watched sources.
   std::vector<SourcePublication> archive_sources(const std::string& owner, const std::string& ppa,
                                                  const std::string& since);
-  // Every binary publication of the PPA created since `since`.
-  std::vector<BinaryPublication> archive_binaries(const std::string& owner, const std::string& ppa,
-                                                  const std::string& since);
+  // getBuildSummariesForSourceIds: one request for any number of the PPA's source publications
+  // (by id). Sources Launchpad does not know are absent from the answer.
+  std::map<std::string, BuildSummary> build_summaries(const std::string& owner, const std::string& ppa,
+                                                      const std::vector<std::string>& source_ids);
   // getBuilds on one source publication.
   std::vector<BuildRecord> builds(const std::string& source_publication_link);
 

@@ -1,8 +1,9 @@
 #include "bot/launchpad/watcher.hpp"
 
 #include <algorithm>
-#include <map>
+#include <set>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -12,18 +13,45 @@
 
 namespace calico::launchpad {
 
+namespace json = boost::json;
+
 namespace {
 
+// Launchpad's date_created is when it accepted the upload; our uploaded_at is our clock's.
+constexpr std::chrono::hours kClockMargin{1};
+
 std::string arches_json(const std::vector<ArchStatus>& arches) {
-  boost::json::array list;
+  json::array list;
   for (const ArchStatus& arch : arches) {
-    list.push_back(boost::json::object{{"arch", arch.arch},
-                                       {"state", to_string(arch.state)},
-                                       {"buildstate", arch.buildstate},
-                                       {"build_log_url", arch.build_log_url}});
+    list.push_back(json::object{{"arch", arch.arch},
+                                {"state", to_string(arch.state)},
+                                {"buildstate", arch.buildstate},
+                                {"build_log_url", arch.build_log_url},
+                                {"dependencies", arch.dependencies}});
   }
-  return boost::json::serialize(list);
+  return json::serialize(list);
 }
+
+// The builds as last read, from the stored architectures: what getBuilds said when the summary
+// last changed.
+std::vector<BuildRecord> builds_from_arches(const std::string& arches) {
+  std::vector<BuildRecord> builds;
+  boost::system::error_code error;
+  const json::value parsed = json::parse(arches, error);
+  if (error || !parsed.is_array()) return builds;
+  for (const json::value& value : parsed.as_array()) {
+    const json::object* arch = value.if_object();
+    if (!arch) continue;
+    auto text = [&](std::string_view key) {
+      const json::value* field = arch->if_contains(key);
+      return field && field->is_string() ? std::string(field->as_string()) : std::string();
+    };
+    builds.push_back({"", text("arch"), text("buildstate"), text("build_log_url"), text("dependencies")});
+  }
+  return builds;
+}
+
+bool needs_attention(WatchState state) { return state == WatchState::failed || state == WatchState::rejected; }
 
 }  // namespace
 
@@ -31,8 +59,17 @@ WatcherSettings watcher_settings(const config::LaunchpadConfig& launchpad) {
   return {launchpad.poll_first, launchpad.poll_max, launchpad.reject_after};
 }
 
+Watcher::Watcher(WatchBook& book, Client& client, WatcherSettings settings, Clock clock)
+    : book_(book), client_(client), settings_(settings), clock_(std::move(clock)) {
+  if (!clock_) clock_ = [] { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); };
+}
+
 Watcher::Watcher(store::Store& store, Client& client, WatcherSettings settings, Clock clock)
-    : store_(store), client_(client), settings_(settings), clock_(std::move(clock)) {
+    : owned_book_(std::make_unique<StoredWatchBook>(store)),
+      book_(*owned_book_),
+      client_(client),
+      settings_(settings),
+      clock_(std::move(clock)) {
   if (!clock_) clock_ = [] { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); };
 }
 
@@ -40,7 +77,7 @@ Watcher::~Watcher() { stop(); }
 
 std::int64_t Watcher::watch(const std::string& owner, const std::string& ppa, const std::string& source,
                             const std::string& version, const std::string& series, bool poll_now,
-                            std::optional<std::int64_t> build_id) {
+                            std::optional<std::int64_t> build_id, const std::string& job) {
   const auto now = clock_();
   store::LpWatch watch;
   watch.owner = owner;
@@ -52,94 +89,133 @@ std::int64_t Watcher::watch(const std::string& owner, const std::string& ppa, co
   watch.interval_seconds = settings_.first_interval.count();
   watch.next_poll_at = util::iso8601(poll_now ? now : now + settings_.first_interval);
   watch.build_id = build_id;
-  return store_.call([&](store::Database& db) { return store::add_lp_watch(db, watch); });
+  watch.job = job;
+  const std::int64_t id = book_.add(watch);
+  book_.schedule({owner, ppa, settings_.first_interval.count(), watch.next_poll_at}, /*sooner=*/true);
+  if (worker_) worker_->notify();
+  return id;
 }
 
 std::size_t Watcher::poll_due() {
   const auto now = clock_();
-  const std::vector<store::LpWatch> due =
-      store_.call([&](store::Database& db) { return store::due_lp_watches(db, util::iso8601(now)); });
-  std::map<std::pair<std::string, std::string>, std::vector<store::LpWatch>> by_ppa;
-  for (const store::LpWatch& watch : due) by_ppa[{watch.owner, watch.ppa}].push_back(watch);
+  std::size_t polled = 0;
+  for (const store::LpSchedule& schedule : book_.due(util::iso8601(now))) polled += poll_ppa(schedule, now);
+  return polled;
+}
 
-  for (auto& [ppa, watches] : by_ppa) {
-    // Everything created since the oldest upload (a day's margin for clock differences).
-    std::chrono::sys_seconds oldest = now;
-    for (const auto& w : watches) oldest = std::min(oldest, util::parse_iso8601(w.uploaded_at).value_or(now));
-    const std::string since = util::iso8601(oldest - std::chrono::hours(24));
-    std::vector<SourcePublication> sources;
-    std::vector<BinaryPublication> binaries;
-    bool reachable = true;
-    try {
-      sources = client_.archive_sources(ppa.first, ppa.second, since);
-      binaries = client_.archive_binaries(ppa.first, ppa.second, since);
-    } catch (const std::exception& e) {
-      reachable = false;
-      log::warn("launchpad.poll_failed", {{"ppa", ppa.first + "/" + ppa.second}, {"error", e.what()}});
+std::size_t Watcher::poll_ppa(const store::LpSchedule& schedule, std::chrono::sys_seconds now) {
+  const std::vector<store::LpWatch> watches = book_.unfinished(schedule.owner, schedule.ppa);
+  if (watches.empty()) {
+    book_.unschedule(schedule.owner, schedule.ppa);
+    return 0;
+  }
+  const std::string ppa_name = schedule.owner + "/" + schedule.ppa;
+
+  // Request 1: every source publication created since the oldest unfinished watch.
+  // Request 2: the build summaries of those that are watched.
+  std::chrono::sys_seconds oldest = now;
+  for (const auto& w : watches) oldest = std::min(oldest, util::parse_iso8601(w.uploaded_at).value_or(now));
+  std::vector<SourcePublication> sources;
+  std::map<std::string, BuildSummary> summaries;
+  bool reachable = true;
+  try {
+    sources = client_.archive_sources(schedule.owner, schedule.ppa, util::iso8601(oldest - kClockMargin));
+    std::set<std::string> ids;
+    for (const store::LpWatch& w : watches) {
+      if (const SourcePublication* publication =
+              find_publication({w.source, w.version, w.series, oldest}, sources)) {
+        ids.insert(publication->id());
+      }
     }
-    for (const store::LpWatch& before : watches) {
-      store::LpWatch after = before;
-      const auto next_interval = std::min<std::int64_t>(before.interval_seconds * 2, settings_.max_interval.count());
-      after.interval_seconds = next_interval;
-      after.next_poll_at = util::iso8601(now + std::chrono::seconds(next_interval));
-      after.updated_at = util::iso8601(now);
-      if (reachable) {
-        const WatchedSource watched{before.source, before.version, before.series,
-                                    util::parse_iso8601(before.uploaded_at).value_or(now)};
-        std::vector<BuildRecord> builds;
-        try {
-          if (const SourcePublication* publication = find_publication(watched, sources)) builds = client_.builds(publication->self_link);
-          const Assessment assessment = assess(watched, sources, builds, binaries, now, settings_.reject_after);
-          after.state = std::string(to_string(assessment.state));
-          after.detail = assessment.detail;
-          after.arches = arches_json(assessment.arches);
-          if (assessment.finished) after.finished_at = util::iso8601(now);
-          const auto age = now - watched.uploaded_at;
-          if (!assessment.finished && (assessment.state == WatchState::failed || assessment.state == WatchState::rejected)) {
-            const bool failed = assessment.state == WatchState::failed;
-            const std::chrono::seconds recheck = failed ? settings_.failed_recheck : settings_.rejected_recheck;
-            after.interval_seconds = recheck.count();
-            after.next_poll_at = util::iso8601(now + recheck);
-            if (age >= (failed ? settings_.failed_give_up : settings_.rejected_give_up)) after.finished_at = util::iso8601(now);
-          }
-        } catch (const std::exception& e) {
-          log::warn("launchpad.builds_failed", {{"source", before.source}, {"version", before.version}, {"error", e.what()}});
+    summaries = client_.build_summaries(schedule.owner, schedule.ppa, {ids.begin(), ids.end()});
+  } catch (const std::exception& e) {
+    // A 503 (Launchpad's own timeout answers with Retry-After: 900) or any failure: next poll.
+    reachable = false;
+    log::warn("launchpad.poll_failed", {{"ppa", ppa_name}, {"error", e.what()}});
+  }
+
+  std::int64_t interval = std::min<std::int64_t>(schedule.interval_seconds * 2, settings_.max_interval.count());
+  bool all_need_attention = true;
+  std::int64_t slow_recheck = 0;
+  bool any_unfinished = false;
+  std::vector<store::LpWatch> updated;
+  for (const store::LpWatch& before : watches) {
+    store::LpWatch after = before;
+    after.updated_at = util::iso8601(now);
+    const WatchedSource watched{before.source, before.version, before.series,
+                                util::parse_iso8601(before.uploaded_at).value_or(now)};
+    if (reachable) {
+      try {
+        const SourcePublication* publication = find_publication(watched, sources);
+        const BuildSummary* summary = nullptr;
+        if (publication) {
+          if (auto found = summaries.find(publication->id()); found != summaries.end()) summary = &found->second;
         }
+        const std::string seen = publication ? publication->status + "/" + (summary ? summary->status : "") : "";
+        std::vector<BuildRecord> builds;
+        if (publication && (seen != before.summary || publication->self_link != before.publication_link)) {
+          builds = client_.builds(publication->self_link);  // only when something changed
+        } else if (publication) {
+          builds = builds_from_arches(before.arches);
+        }
+        const Assessment assessment = assess(watched, publication, summary, builds, now, settings_.reject_after);
+        after.state = std::string(to_string(assessment.state));
+        after.detail = assessment.detail;
+        after.arches = arches_json(assessment.arches);
+        after.publication_link = publication ? publication->self_link : "";
+        after.summary = seen;
+        if (assessment.finished) after.finished_at = util::iso8601(now);
+        if (!assessment.finished && needs_attention(assessment.state)) {
+          const bool failed = assessment.state == WatchState::failed;
+          const auto age = now - watched.uploaded_at;
+          if (age >= (failed ? settings_.failed_give_up : settings_.rejected_give_up)) after.finished_at = util::iso8601(now);
+        }
+      } catch (const std::exception& e) {
+        log::warn("launchpad.builds_failed", {{"source", before.source}, {"version", before.version}, {"error", e.what()}});
       }
-      store_.call([&](store::Database& db) { store::update_lp_watch(db, after); });
-      if (after.state != before.state || after.detail != before.detail || after.arches != before.arches) {
-        log::info("launchpad.watch", {{"ppa", before.owner + "/" + before.ppa}, {"source", before.source},
-                                      {"version", before.version}, {"state", after.state}, {"detail", after.detail}});
-        if (on_change_) on_change_(before, after);
+    }
+    if (!after.finished_at) {
+      any_unfinished = true;
+      const WatchState state = watch_state_from(after.state);
+      if (needs_attention(state)) {
+        const std::int64_t recheck = (state == WatchState::failed ? settings_.failed_recheck : settings_.rejected_recheck).count();
+        slow_recheck = slow_recheck ? std::min(slow_recheck, recheck) : recheck;
+      } else {
+        all_need_attention = false;
       }
+    }
+    updated.push_back(std::move(after));
+  }
+  if (any_unfinished && all_need_attention && slow_recheck) interval = slow_recheck;
+  for (std::size_t i = 0; i < watches.size(); ++i) {
+    const store::LpWatch& before = watches[i];
+    store::LpWatch& after = updated[i];
+    // The watch's own columns show the PPA's schedule (for people reading the store or the page).
+    after.interval_seconds = interval;
+    after.next_poll_at = util::iso8601(now + std::chrono::seconds(interval));
+    const bool changed = after.state != before.state || after.detail != before.detail || after.arches != before.arches;
+    book_.save(after, changed);
+    if (changed) {
+      log::info("launchpad.watch", {{"ppa", ppa_name}, {"source", before.source}, {"version", before.version},
+                                    {"state", after.state}, {"detail", after.detail}});
+      if (on_change_) on_change_(before, after);
     }
   }
-  return due.size();
+  if (any_unfinished) {
+    book_.schedule({schedule.owner, schedule.ppa, interval, util::iso8601(now + std::chrono::seconds(interval))}, false);
+  } else {
+    book_.unschedule(schedule.owner, schedule.ppa);
+  }
+  return watches.size();
 }
 
 void Watcher::start(std::chrono::milliseconds tick) {
-  thread_ = std::thread([this, tick] {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      lock.unlock();
-      try {
-        poll_due();
-      } catch (const std::exception& e) {
-        log::error("launchpad.watcher_failed", {{"error", e.what()}});
-      }
-      lock.lock();
-      wake_.wait_for(lock, tick, [&] { return stopping_; });
-    }
-  });
+  worker_ = std::make_unique<util::Worker>("launchpad.watcher", tick, [this] { poll_due(); });
+  worker_->start();
 }
 
 void Watcher::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    wake_.notify_all();
-  }
-  if (thread_.joinable()) thread_.join();
+  if (worker_) worker_->stop();
 }
 
 }  // namespace calico::launchpad

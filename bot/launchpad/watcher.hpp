@@ -1,20 +1,24 @@
-// Follows every stored Launchpad watch until its binaries are published (or it fails or is
-// rejected). Each poll asks a PPA once for all its sources and once for all its binaries, then
-// getBuilds once per watched source that Launchpad shows: 2 + (watched sources with a publication)
-// requests per PPA per poll, whatever the number of watches. Intervals grow from the first to
-// the maximum while nothing is finished; state lives in the store, so watches survive restarts.
+// Follows every watched upload until its binaries are published (or it fails, is rejected or is
+// superseded). Watches of one PPA share one schedule, and one poll of a PPA costs two requests
+// whatever the number of watched uploads — getPublishedSources since the oldest unfinished
+// watch, getBuildSummariesForSourceIds for all of them — plus getBuilds only for the sources
+// whose publication status or summary changed since the last poll. Intervals grow from the first
+// to the maximum; a PPA whose every watch has failed or was probably rejected is re-checked
+// slowly (Launchpad may retry a build; a late upload may appear) and given up after a while.
+// State lives in a WatchBook: the store for the service (watches survive restarts), memory for
+// lp-wait.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
+#include <memory>
 #include <optional>
-#include <mutex>
-#include <thread>
 
 #include "bot/launchpad/client.hpp"
+#include "bot/launchpad/watch_book.hpp"
 #include "bot/store/lp_watches.hpp"
 #include "bot/store/store.hpp"
+#include "bot/util/worker.hpp"
 #include "config/config.hpp"
 
 namespace calico::launchpad {
@@ -40,33 +44,36 @@ class Watcher {
   // Called for every watch whose state or detail changed in a poll.
   using ChangeHandler = std::function<void(const store::LpWatch& before, const store::LpWatch& after)>;
 
+  Watcher(WatchBook& book, Client& client, WatcherSettings settings, Clock clock = {});
+  // The service's: watches kept in `store`.
   Watcher(store::Store& store, Client& client, WatcherSettings settings, Clock clock = {});
   ~Watcher();
 
   void on_change(ChangeHandler handler) { on_change_ = std::move(handler); }
 
-  // Stores a watch for an upload, first polled after `first_interval` (or at once).
+  // Stores a watch for an upload; its PPA is polled within `first_interval` (or at once). With
+  // `build_id`, the upload belongs to that build, made by its job `job`.
   std::int64_t watch(const std::string& owner, const std::string& ppa, const std::string& source,
                      const std::string& version, const std::string& series, bool poll_now = false,
-                     std::optional<std::int64_t> build_id = std::nullopt);
+                     std::optional<std::int64_t> build_id = std::nullopt, const std::string& job = "");
 
-  // Polls every due watch once; returns how many were polled.
+  // Polls every PPA that is due once; returns how many watches were polled.
   std::size_t poll_due();
 
-  // A background thread that polls due watches every `tick` until stop().
+  // A background worker that polls due PPAs every `tick` (and when notified) until stop().
   void start(std::chrono::milliseconds tick = std::chrono::seconds(5));
   void stop();
 
  private:
-  store::Store& store_;
+  std::size_t poll_ppa(const store::LpSchedule& schedule, std::chrono::sys_seconds now);
+
+  std::unique_ptr<WatchBook> owned_book_;
+  WatchBook& book_;
   Client& client_;
   WatcherSettings settings_;
   Clock clock_;
   ChangeHandler on_change_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::unique_ptr<util::Worker> worker_;
 };
 
 }  // namespace calico::launchpad

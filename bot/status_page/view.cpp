@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "bot/launchpad/publication.hpp"
 #include "bot/util/time_format.hpp"
 
 namespace calico::status_page {
@@ -17,7 +18,7 @@ BuildView view_of(store::Database& db, const store::BuildRow& build) {
                                        : std::optional(std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
   if (started && ended) view.duration_seconds = (*ended - *started).count();
   const auto watches = store::lp_watches_of_build(db, build.id);
-  if (!watches.empty()) view.publication = store::build_publication(watches).state;
+  if (!watches.empty()) view.publication = std::string(launchpad::to_string(launchpad::build_publication(watches).state));
   return view;
 }
 

@@ -26,31 +26,40 @@ struct LpWatch {
   std::string updated_at;
   std::optional<std::string> finished_at;
   std::optional<std::int64_t> build_id;  // the dispatcher's build that uploaded it, if any
+  std::string publication_link;  // its source publication's self_link, once Launchpad shows it
+  std::string summary;           // "<publication status>/<build summary status>" last seen
+  std::string job;               // the build job that made the upload ("felix/xenial"), when read for a build
+};
+
+// When the watches of one PPA are next polled: one schedule per PPA.
+struct LpSchedule {
+  std::string owner;
+  std::string ppa;
+  std::int64_t interval_seconds = 60;
+  std::string next_poll_at;  // ISO 8601
 };
 
 // Adds a watch (or leaves an existing one for the same upload alone). Returns its id.
 std::int64_t add_lp_watch(Database& db, const LpWatch& watch);
 
-// Unfinished watches whose next poll is due at `now` (ISO 8601), oldest first.
-std::vector<LpWatch> due_lp_watches(Database& db, const std::string& now);
+// Unfinished watches of one PPA, oldest first.
+std::vector<LpWatch> unfinished_lp_watches(Database& db, const std::string& owner, const std::string& ppa);
+
+// PPA schedules due at `now` (ISO 8601).
+std::vector<LpSchedule> due_lp_schedules(Database& db, const std::string& now);
+std::optional<LpSchedule> find_lp_schedule(Database& db, const std::string& owner, const std::string& ppa);
+// Sets a PPA's schedule. With `sooner`, an existing one keeps whichever poll comes first and the
+// shorter interval (a new watch pulls the PPA's next poll in, never pushes it out).
+void schedule_lp_poll(Database& db, const LpSchedule& schedule, bool sooner);
+void unschedule_lp_poll(Database& db, const std::string& owner, const std::string& ppa);
 
 std::vector<LpWatch> all_lp_watches(Database& db);
 
-void update_lp_watch(Database& db, const LpWatch& watch);
+// Saves a poll's result. With `changed` (its state, detail or architectures moved), every build
+// the upload belongs to is due a new report, in the same transaction.
+void update_lp_watch(Database& db, const LpWatch& watch, bool changed = false);
 
 std::vector<LpWatch> lp_watches_of_build(Database& db, std::int64_t build_id);
 
-// A build's Launchpad state from its watches: "published" only when every watched source in
-// every series is; "failed" (or "rejected") as soon as one is, naming it; "superseded" when all
-// are published or superseded by newer uploads, some superseded; else "waiting".
-// Empty when the build uploaded nothing to watch.
-struct BuildPublication {
-  std::string state;
-  std::string detail;
-  int published = 0;
-  int superseded = 0;  // replaced by newer uploads: final, neutral
-  int total = 0;
-};
-BuildPublication build_publication(const std::vector<LpWatch>& watches);
 
 }  // namespace calico::store

@@ -10,7 +10,7 @@ namespace calico::store {
 namespace {
 
 // Never edit a migration that has shipped: add a new one.
-constexpr std::array<std::string_view, 11> kMigrations = {
+constexpr std::array<std::string_view, 12> kMigrations = {
     // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
     R"sql(
 CREATE TABLE deliveries (
@@ -215,6 +215,25 @@ CREATE TABLE build_lp_watches (
   PRIMARY KEY (build_id, watch_id)
 );
 INSERT INTO build_lp_watches (build_id, watch_id) SELECT build_id, id FROM lp_watches WHERE build_id IS NOT NULL;
+)sql",
+    // 12: watches of one PPA share one schedule (a poll costs the same for one watch or a
+    // hundred); a watch remembers its source publication and the build summary it last saw, so
+    // getBuilds is asked only when that changes; a build remembers the Launchpad state last
+    // reported for it, and which of its jobs built each upload (the rows of its report).
+    R"sql(
+ALTER TABLE lp_watches ADD COLUMN publication_link TEXT NOT NULL DEFAULT '';
+ALTER TABLE lp_watches ADD COLUMN summary TEXT NOT NULL DEFAULT '';
+CREATE TABLE lp_ppa_schedules (
+  owner            TEXT NOT NULL,
+  ppa              TEXT NOT NULL,
+  interval_seconds INTEGER NOT NULL,
+  next_poll_at     TEXT NOT NULL,
+  PRIMARY KEY (owner, ppa)
+);
+INSERT INTO lp_ppa_schedules (owner, ppa, interval_seconds, next_poll_at)
+  SELECT owner, ppa, MIN(interval_seconds), MIN(next_poll_at) FROM lp_watches WHERE finished_at IS NULL GROUP BY owner, ppa;
+ALTER TABLE builds ADD COLUMN reported_publication TEXT;
+ALTER TABLE build_lp_watches ADD COLUMN job TEXT NOT NULL DEFAULT '';  -- the job that built the upload
 )sql",
 };
 

@@ -57,17 +57,21 @@ std::vector<std::pair<std::string, std::string>> build_sources(Database& db, std
 
 std::vector<std::int64_t> builds_to_report(Database& db) {
   Statement query = db.prepare(
-      "SELECT id FROM builds WHERE state = 'running' OR reported_state IS NULL OR reported_state != state ORDER BY id");
+      "SELECT id FROM builds WHERE state = 'running' OR reported_state IS NULL OR reported_state != state "
+      "OR (reported_publication IS NULL AND EXISTS (SELECT 1 FROM build_lp_watches l WHERE l.build_id = builds.id)) "
+      "ORDER BY id");
   std::vector<std::int64_t> ids;
   while (query.step()) ids.push_back(query.column_int(0));
   return ids;
 }
 
-void mark_reported(Database& db, std::int64_t build_id, const std::string& state) {
+void mark_reported(Database& db, std::int64_t build_id, const std::string& state, const std::string& publication) {
   // Only a change is written: the reporter marks running builds on every pass, and an idle pass
   // should not cost a page write and an fsync.
-  Statement update = db.prepare("UPDATE builds SET reported_state = ?2 WHERE id = ?1 AND reported_state IS NOT ?2");
-  update.bind(1, build_id).bind(2, state);
+  Statement update = db.prepare(
+      "UPDATE builds SET reported_state = ?2, reported_publication = ?3 WHERE id = ?1 AND "
+      "(reported_state IS NOT ?2 OR reported_publication IS NOT ?3)");
+  update.bind(1, build_id).bind(2, state).bind(3, publication);
   update.run();
 }
 

@@ -33,9 +33,10 @@ std::optional<std::int64_t> latest_build(Database& db);
 void record_build_source(Database& db, std::int64_t build_id, const std::string& repository, const std::string& sha);
 std::vector<std::pair<std::string, std::string>> build_sources(Database& db, std::int64_t build_id);
 
-// Builds whose state changed since it was last reported, and running ones (new commits may have
-// been resolved since).
+// Builds whose state or Launchpad publication changed since they were last reported, and
+// running ones (new commits may have been resolved since).
 std::vector<std::int64_t> builds_to_report(Database& db);
-void mark_reported(Database& db, std::int64_t build_id, const std::string& state);
+// `publication`: the Launchpad state reported ("" when there is nothing to watch).
+void mark_reported(Database& db, std::int64_t build_id, const std::string& state, const std::string& publication);
 
 }  // namespace calico::store

@@ -103,6 +103,7 @@ void Procedure::adopt(const Job& job) {
   std::lock_guard guard(mutex_);
   if (job.kind == config::PackageKind::deb) {
     debs_[job.platform].push_back(deb::read_source_artifacts(dir));
+    deb_jobs_[debs_[job.platform].back().changes.filename().string()] = job.id;
     return;
   }
   std::vector<std::filesystem::path> found;
@@ -321,6 +322,7 @@ std::string Procedure::build_deb(const Job& job, const PreparedSource& source, c
       {tree, job.platform, component.exclude, shim, source.date, config_.publish.job_timeout}, executor_, log, cancel);
   const std::string summary = built.source + " " + built.version + " source package";
   std::lock_guard guard(mutex_);
+  deb_jobs_[built.changes.filename().string()] = job.id;
   debs_[job.platform].push_back(std::move(built));
   return summary;
 }
@@ -390,8 +392,14 @@ std::string Procedure::publish_debs(const Job& job, const std::filesystem::path&
     const std::string name = package.changes.filename().string();
     const bool uploaded = std::find(result.uploaded.begin(), result.uploaded.end(), name) != result.uploaded.end();
     const bool skipped = std::find(result.skipped.begin(), result.skipped.end(), name) != result.skipped.end();
-    if (uploaded && on_uploaded_) on_uploaded_(package.source, package.version, job.platform);
-    if (skipped && on_in_archive_) on_in_archive_(package.source, package.version, job.platform);
+    std::string built_by;
+    {
+      std::lock_guard guard(mutex_);
+      built_by = deb_jobs_[name];
+    }
+    const Upload upload{built_by, package.source, package.version, job.platform};
+    if (uploaded && on_uploaded_) on_uploaded_(upload);
+    if (skipped && on_in_archive_) on_in_archive_(upload);
   }
   return std::to_string(result.uploaded.size()) + " uploaded, " + std::to_string(result.skipped.size()) +
          " already in the archive";

@@ -55,17 +55,22 @@ class Procedure : public JobWork {
   // RPMs are signed with this key instead of the Launchpad one (the RPM repository's own).
   void sign_rpms_with(const sign::Keyring* keyring) { rpm_keyring_ = keyring; }
 
+  // A source package pub_debs sent to the archive (or found there), and the job that built it.
+  struct Upload {
+    std::string job;  // "felix/xenial"
+    std::string source;
+    std::string version;
+    std::string series;
+  };
+  using UploadHandler = std::function<void(const Upload&)>;
+
   // Called for each source package pub_debs uploaded (not for skipped ones): the Launchpad
-  // watcher follows those. Arguments: source, version, series.
-  void on_uploaded(std::function<void(const std::string&, const std::string&, const std::string&)> callback) {
-    on_uploaded_ = std::move(callback);
-  }
+  // watcher follows those.
+  void on_uploaded(UploadHandler callback) { on_uploaded_ = std::move(callback); }
 
   // Called for each source package pub_debs found already in the archive (a retried publish): the
-  // build's report covers those too. Arguments as for on_uploaded.
-  void on_in_archive(std::function<void(const std::string&, const std::string&, const std::string&)> callback) {
-    on_in_archive_ = std::move(callback);
-  }
+  // build's report covers those too.
+  void on_in_archive(UploadHandler callback) { on_in_archive_ = std::move(callback); }
 
   // Called when a component job has resolved the commit it builds: its repository URL and the
   // full sha (the reporters set commit statuses on those).
@@ -102,14 +107,15 @@ class Procedure : public JobWork {
   const publish::RpmHost& rpm_host_;
   std::string rpm_root_;
 
-  std::function<void(const std::string&, const std::string&, const std::string&)> on_uploaded_;
-  std::function<void(const std::string&, const std::string&, const std::string&)> on_in_archive_;
+  UploadHandler on_uploaded_;
+  UploadHandler on_in_archive_;
   std::function<void(const Job&, const std::string&, const std::string&)> on_source_resolved_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<git::Mirror>> mirrors_;      // by URL, fetched once
   std::map<std::string, std::unique_ptr<std::mutex>> locks_;         // per mirror URL and per source
   std::map<std::string, std::unique_ptr<PreparedSource>> prepared_;  // by component and source
   std::map<std::string, std::vector<deb::SourceArtifacts>> debs_;    // by series
+  std::map<std::string, std::string> deb_jobs_;                       // .changes name → the job that built it
   std::map<std::string, std::vector<std::filesystem::path>> rpms_;   // by platform
 };
 

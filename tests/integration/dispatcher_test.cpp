@@ -7,7 +7,13 @@
 #include <regex>
 #include <thread>
 
+#include <boost/json/parse.hpp>
+
 #include "bot/dispatch/dispatcher.hpp"
+#include "bot/github/messages.hpp"
+#include "bot/github/reporter.hpp"
+#include "bot/launchpad/publication.hpp"
+#include "bot/store/outbox.hpp"
 #include "bot/store/build_queue.hpp"
 #include "bot/store/builds.hpp"
 #include "bot/store/reporting.hpp"
@@ -24,6 +30,7 @@
 
 using namespace calico;
 using namespace std::chrono;
+namespace json = boost::json;
 
 namespace {
 handlers::BuildRequest request(handlers::BuildRequest::Kind kind, const std::string& target, const std::string& version) {
@@ -271,7 +278,23 @@ TEST_F(DispatcherTest, ABuildIsPublishedOnlyWhenLaunchpadHasPublishedEveryUpload
   ASSERT_EQ(build.state, "succeeded") << build.detail;
   auto watches = store.call([&](store::Database& db) { return store::lp_watches_of_build(db, build.id); });
   ASSERT_EQ(watches.size(), 11u);  // felix and networking-calico × 4 series, dnsmasq × 2, nettle × 1
-  EXPECT_EQ(store::build_publication(watches).state, "waiting");
+  EXPECT_EQ(launchpad::build_publication(watches).state, launchpad::PublicationState::waiting);
+  for (const auto& watch : watches) {
+    // Each upload is attributed to the job that built it: the row and column of the report.
+    EXPECT_EQ(watch.job, store::split_job(watch.job).first + "/" + watch.series) << watch.source;
+  }
+  // The jobs are done, Launchpad is not: GitHub hears "pending".
+  github::Reporter reporter(store, with_launchpad);
+  reporter.report_pending();
+  auto last_status = [&] {
+    std::string state;
+    for (const auto& row : store.call([](store::Database& db) { return store::outbox_rows(db); })) {
+      if (row.message.kind == "status") state = std::string(json::parse(github::decode_payload(row.message.payload).body).at("state").as_string());
+    }
+    return state;
+  };
+  EXPECT_EQ(last_status(), "pending");
+  EXPECT_TRUE(store.call([](store::Database& db) { return store::builds_to_report(db); }).empty()) << "reported";
 
   // Launchpad builds and publishes all but one; then that one fails.
   for (const auto& watch : watches) {
@@ -285,10 +308,14 @@ TEST_F(DispatcherTest, ABuildIsPublishedOnlyWhenLaunchpadHasPublishedEveryUpload
   launchpad::Watcher watcher(store, client, {seconds(60), seconds(600), hours(2)}, [&] { return later; });
   EXPECT_EQ(watcher.poll_due(), 11u);
   watches = store.call([&](store::Database& db) { return store::lp_watches_of_build(db, build.id); });
-  const auto publication = store::build_publication(watches);
-  EXPECT_EQ(publication.state, "failed");
+  const auto publication = launchpad::build_publication(watches);
+  EXPECT_EQ(publication.state, launchpad::PublicationState::failed);
   EXPECT_EQ(publication.detail, "nettle 3.3-1: amd64: Failed to build (https://launchpad.test/nettle.log)");
   EXPECT_EQ(publication.published, 10);
+  // The watcher's verdict reaches GitHub: the build is due a report, and it says failure.
+  EXPECT_EQ(store.call([](store::Database& db) { return store::builds_to_report(db); }), std::vector<std::int64_t>{build.id});
+  reporter.report_pending();
+  EXPECT_EQ(last_status(), "failure");
 
   // A retry (as /retry queues it) finds every upload already in the archive: they are its
   // uploads too, so its Launchpad state covers every source it publishes.
@@ -299,7 +326,7 @@ TEST_F(DispatcherTest, ABuildIsPublishedOnlyWhenLaunchpadHasPublishedEveryUpload
   ASSERT_EQ(retry.state, "succeeded") << retry.detail;
   const auto retried = store.call([&](store::Database& db) { return store::lp_watches_of_build(db, retry.id); });
   EXPECT_EQ(retried.size(), 11u);
-  EXPECT_EQ(store::build_publication(retried).state, "failed") << "the same nettle failure";
+  EXPECT_EQ(launchpad::build_publication(retried).state, launchpad::PublicationState::failed) << "the same nettle failure";
   EXPECT_EQ(store.call([&](store::Database& db) { return store::lp_watches_of_build(db, build.id); }).size(), 11u);
 }
 

@@ -2,6 +2,9 @@
 // real API's shapes, pages, fails and hangs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+
 #include "bot/launchpad/archive.hpp"
 #include "bot/launchpad/client.hpp"
 #include "tests/support/fake_launchpad.hpp"
@@ -20,34 +23,96 @@ http::ClientSettings quick() {
 }
 }  // namespace
 
-TEST(LaunchpadClient, FollowsPaginationAcrossPages) {
+TEST(LaunchpadClient, AsksForPagesOf300AndFollowsThemAcrossPages) {
   testkit::FakeLaunchpad fake;
-  fake.set_page_size(2);
-  for (const std::string series : {"trusty", "xenial", "bionic", "focal", "jammy"}) {
-    fake.add_source({"project-calico", "calico-3.4", "felix", "3.4.1-" + series, series});
+  // 650 publications of one name: Launchpad's largest page is 300, so three pages.
+  for (int i = 0; i < 650; ++i) {
+    fake.add_source({"project-calico", "master", "felix", "3.5.0~0.dev.post" + std::to_string(i) + "-xenial", "xenial"});
   }
-  fake.add_source({"project-calico", "calico-3.4", "networking-calico", "3.4.1-xenial", "xenial"});
+  fake.add_source({"project-calico", "master", "networking-calico", "3.5.0-xenial", "xenial"});
   http::Client http(quick());
   launchpad::Client client(fake.api_root(), http);
-  const auto publications = client.published_sources("project-calico", "calico-3.4", "felix");
-  ASSERT_EQ(publications.size(), 5u);
-  EXPECT_EQ(publications[0].source_package_version, "3.4.1-trusty");
-  EXPECT_EQ(publications[4].series(), "jammy");
+  const auto publications = client.published_sources("project-calico", "master", "felix");
+  ASSERT_EQ(publications.size(), 650u);
+  EXPECT_EQ(http.requests_sent(), 3u);  // pages of 300, 300 and 50
+  EXPECT_EQ(publications[0].source_package_version, "3.5.0~0.dev.post649-xenial") << "newest first";
+  EXPECT_EQ(publications[0].series(), "xenial");
   EXPECT_EQ(publications[0].status, "Published");
-  EXPECT_EQ(publications[0].date_published, "2020-12-01T01:02:03.123456+00:00");
-  EXPECT_EQ(http.requests_sent(), 3u);  // pages of 2, 2 and 1
+  EXPECT_FALSE(publications[0].date_published.empty());
+  EXPECT_EQ(publications[1].status, "Superseded") << "each upload superseded the one before";
 }
 
 TEST(LaunchpadClient, ExactVersionFilter) {
   testkit::FakeLaunchpad fake;
   fake.add_source({"project-calico", "master", "felix", "3.5.0~0.dev.post12-xenial", "xenial", "Pending"});
-  fake.add_source({"project-calico", "master", "felix", "3.5.0~0.dev.post13-xenial", "xenial"});
+  fake.add_source({"project-calico", "master", "felix", "3.5.0~0.dev.post13-bionic", "bionic"});
   http::Client http(quick());
   launchpad::Client client(fake.api_root(), http);
   const auto one = client.published_sources("project-calico", "master", "felix", std::string("3.5.0~0.dev.post12-xenial"));
   ASSERT_EQ(one.size(), 1u);
   EXPECT_EQ(one[0].status, "Pending");
   EXPECT_EQ(one[0].date_published, "");
+}
+
+TEST(LaunchpadClient, SourcesCreatedSinceADate) {
+  testkit::FakeLaunchpad fake;
+  fake.add_source({"project-calico", "master", "felix", "1-xenial", "xenial", "Published", {}, {}, "2026-11-01T00:00:00Z"});
+  fake.add_source({"project-calico", "master", "felix", "2-bionic", "bionic", "Published", {}, {}, "2026-11-20T00:00:00Z"});
+  http::Client http(quick());
+  launchpad::Client client(fake.api_root(), http);
+  EXPECT_EQ(client.archive_sources("project-calico", "master", "").size(), 2u);
+  const auto recent = client.archive_sources("project-calico", "master", "2026-11-10T00:00:00Z");
+  ASSERT_EQ(recent.size(), 1u);
+  EXPECT_EQ(recent[0].source_package_version, "2-bionic");
+}
+
+TEST(LaunchpadClient, BuildSummariesForManySourcesInOneRequest) {
+  testkit::FakeLaunchpad fake;
+  fake.add_source({"project-calico", "master", "felix", "1-xenial", "xenial", "Published", {{"amd64", "Currently building"}}});
+  fake.add_source({"project-calico", "master", "felix", "1-bionic", "bionic", "Published",
+                   {{"amd64", "Successfully built"}, {"arm64", "Dependency wait", "", "libc6 (>= 2.34)"}}});
+  fake.add_source({"project-calico", "master", "felix", "1-focal", "focal", "Published", {{"amd64", "Successfully built"}}});
+  fake.add_source({"project-calico", "master", "felix", "1-jammy", "jammy", "Published",
+                   {{"amd64", "Needs building"}, {"i386", "Cancelled build"}}});
+  http::Client http(quick());
+  launchpad::Client client(fake.api_root(), http);
+  const auto sources = client.archive_sources("project-calico", "master", "");
+  ASSERT_EQ(sources.size(), 4u);
+  std::map<std::string, std::string> id_of;
+  std::vector<std::string> ids;
+  for (const auto& source : sources) {
+    id_of[source.series()] = source.id();
+    ids.push_back(source.id());
+  }
+  const std::size_t before = http.requests_sent();
+  auto summaries = client.build_summaries("project-calico", "master", ids);
+  EXPECT_EQ(http.requests_sent() - before, 1u);
+  EXPECT_EQ(summaries[id_of["xenial"]].status, "BUILDING");
+  EXPECT_EQ(summaries[id_of["bionic"]].status, "FAILEDTOBUILD") << "a Dependency wait is folded into FAILEDTOBUILD";
+  EXPECT_EQ(summaries[id_of["focal"]].status, "FULLYBUILT_PENDING") << "built, binaries not yet published";
+  EXPECT_EQ(summaries[id_of["jammy"]].status, "NEEDSBUILD") << "a cancelled build is hidden";
+  fake.publish_binaries("felix", "1-focal");
+  EXPECT_EQ(client.build_summaries("project-calico", "master", {id_of["focal"]})[id_of["focal"]].status, "FULLYBUILT");
+  EXPECT_TRUE(client.build_summaries("project-calico", "master", {}).empty());
+  EXPECT_THROW(client.build_summaries("project-calico", "master", {"12; DROP"}), launchpad::LaunchpadError);
+  const auto bionic = std::find_if(sources.begin(), sources.end(), [](const auto& s) { return s.series() == "bionic"; });
+  const auto bionic_builds = client.builds(bionic->self_link);
+  ASSERT_EQ(bionic_builds.size(), 2u);
+  EXPECT_EQ(bionic_builds[1].dependencies, "libc6 (>= 2.34)");
+}
+
+TEST(LaunchpadClient, TheFakeRejectsWhatLaunchpadRejects) {
+  testkit::FakeLaunchpad fake;
+  fake.add_source({"project-calico", "master", "felix", "1-xenial", "xenial"});
+  http::Client http(quick());
+  const std::string archive = fake.api_root() + "/~project-calico/+archive/ubuntu/master?ws.op=getPublishedSources";
+  EXPECT_EQ(http.get(archive + "&source_name=%22felix%22&exact_match=True").status, 400) << "a Python boolean";
+  EXPECT_EQ(http.get(archive + "&ws.size=301").status, 400) << "more than Launchpad's largest page";
+  EXPECT_EQ(http.get(archive + "&version=%221-xenial%22").status, 400) << "a version needs a source name";
+  EXPECT_EQ(http.get(archive + "&status=Bogus").status, 400);
+  EXPECT_EQ(http.get(archive + "&created_since_date=yesterday").status, 400);
+  EXPECT_EQ(http.get(archive + "&source_name=%22felix%22&exact_match=true&misspelt=1").status, 200) << "unknown names are ignored";
+  EXPECT_EQ(http.get(archive + "&source_name=null").status, 200) << "JSON null drops the filter";
 }
 
 TEST(LaunchpadClient, ASnapshotVersionWithAPlusIsFoundAsLaunchpadReadsIt) {
@@ -134,19 +199,19 @@ TEST(LaunchpadClient, NotFoundIsAnError) {
   EXPECT_EQ(http.requests_sent(), 1u);  // a 4xx is not retried
 }
 
-TEST(PpaArchive, KnowsEverySeenVersionWithOneRequestPerSource) {
+TEST(PpaArchive, AsksForTheExactVersionOncePerQuestion) {
   testkit::FakeLaunchpad fake;
   fake.add_source({"project-calico", "calico-3.4", "felix", "3.4.1-xenial", "xenial"});
-  fake.add_source({"project-calico", "calico-3.4", "felix", "3.4.0-xenial", "xenial", "Deleted"});
+  fake.add_source({"project-calico", "calico-3.4", "felix", "3.4.0-bionic", "bionic", "Deleted"});
   fake.add_source({"project-calico", "calico-3.3", "felix", "3.3.9-xenial", "xenial"});
   http::Client http(quick());
   launchpad::Client client(fake.api_root(), http);
   launchpad::PpaArchive archive(client, "project-calico", "calico-3.4");
   EXPECT_TRUE(archive.has_source("felix", "3.4.1-xenial"));
-  EXPECT_TRUE(archive.has_source("felix", "3.4.0-xenial"));  // deleted still counts
+  EXPECT_TRUE(archive.has_source("felix", "3.4.0-bionic"));  // deleted still counts
   EXPECT_FALSE(archive.has_source("felix", "3.4.1-bionic"));
   EXPECT_FALSE(archive.has_source("felix", "3.3.9-xenial"));  // another PPA
-  EXPECT_EQ(http.requests_sent(), 1u);
-  EXPECT_FALSE(archive.has_source("networking-calico", "3.4.1-xenial"));
-  EXPECT_EQ(http.requests_sent(), 2u);
+  EXPECT_EQ(http.requests_sent(), 4u) << "one exact question each, never a name's whole history";
+  EXPECT_TRUE(archive.has_source("felix", "3.4.1-xenial"));
+  EXPECT_EQ(http.requests_sent(), 4u) << "answers are kept for the run";
 }

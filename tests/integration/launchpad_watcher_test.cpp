@@ -4,6 +4,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "bot/launchpad/publication.hpp"
 #include "bot/launchpad/watcher.hpp"
 #include "bot/store/lp_watches.hpp"
 #include "tests/support/fake_launchpad.hpp"
@@ -77,15 +78,16 @@ TEST_F(WatcherTest, FollowsAnUploadUntilItsBinariesArePublished) {
   fake_.set_build("felix", "3.4.1-xenial", {"amd64", "Successfully built"});
   fake_.set_build("felix", "3.4.1-xenial", {"i386", "Successfully built"});
   fake_.set_binary("felix", "3.4.1-xenial", {"amd64", "Published"});
-  fake_.set_binary("felix", "3.4.1-xenial", {"i386", "Pending"});
   tick();
-  EXPECT_EQ(only_watch().detail, "1 of 2 architectures published");
+  // Built, but Launchpad's publisher has not published i386's binaries yet (FULLYBUILT_PENDING).
+  EXPECT_EQ(only_watch().state, "building");
+  EXPECT_EQ(only_watch().detail, "built for 2 architectures, waiting for Launchpad to publish the binaries");
   const auto arches = boost::json::parse(only_watch().arches).as_array();
   ASSERT_EQ(arches.size(), 2u);
-  EXPECT_EQ(arches[0].as_object().at("state").as_string(), "published");
-  EXPECT_EQ(arches[1].as_object().at("state").as_string(), "built");
+  EXPECT_EQ(arches[0].as_object().at("state").as_string(), "built");
+  EXPECT_FALSE(only_watch().finished_at);
 
-  fake_.set_binary("felix", "3.4.1-xenial", {"i386", "Published"});
+  fake_.publish_binaries("felix", "3.4.1-xenial");
   tick();
   EXPECT_EQ(only_watch().state, "published");
   EXPECT_TRUE(only_watch().finished_at.has_value());
@@ -164,19 +166,43 @@ TEST_F(WatcherTest, WatchesSurviveARestart) {
   EXPECT_EQ(only_watch().state, "published");
 }
 
-TEST_F(WatcherTest, OnePollOfAPpaCostsTwoRequestsPlusOnePerShownSource) {
-  // 20 watched sources, 12 of which Launchpad shows (in pages of 5): the poll costs the sources
-  // collection (3 pages), the binaries collection (1 page) and 12 getBuilds: 16 requests, where
-  // asking per source would cost 20 × 3.
-  fake_.set_page_size(5);
+TEST_F(WatcherTest, OnePollOfAPpaCostsTwoRequestsPlusOnePerChangedSource) {
+  // 20 watched sources, 12 of which Launchpad shows. The first poll reads the sources since the
+  // oldest watch, the build summaries of the 12 in one request, and getBuilds for each of them
+  // (all new); later polls cost 2 requests plus one per source whose summary changed.
+  fake_.set_page_size(5);  // the watcher asks for pages of 300 anyway
   for (int i = 0; i < 20; ++i) {
     const std::string version = "3.4." + std::to_string(i) + "-xenial";
     watcher_->watch("project-calico", "calico-3.4", "felix", version, "xenial");
-    if (i < 12) fake_.add_source({"project-calico", "calico-3.4", "felix", version, "xenial", "Published", {{"amd64", "Currently building"}}});
+    if (i < 12) fake_.add_source({"project-calico", "calico-3.4", "felix", version, "xenial", "Pending", {{"amd64", "Currently building"}}});
   }
-  const int before = fake_.requests();
+  int before = fake_.requests();
   EXPECT_EQ(tick(), 20u);
-  EXPECT_EQ(fake_.requests() - before, 3 + 1 + 12);
+  EXPECT_EQ(fake_.requests() - before, 2 + 12);
+  before = fake_.requests();
+  tick();
+  EXPECT_EQ(fake_.requests() - before, 2) << "nothing changed: no getBuilds";
+  fake_.set_build("felix", "3.4.3-xenial", {"amd64", "Successfully built"});
+  before = fake_.requests();
+  tick();
+  EXPECT_EQ(fake_.requests() - before, 3) << "one summary changed";
+  const auto operations = fake_.requests_by_operation();
+  EXPECT_EQ(operations.at("getBuildSummariesForSourceIds"), 3);
+  EXPECT_EQ(operations.count("getPublishedBinaries"), 0u);
+}
+
+TEST_F(WatcherTest, WatchesOfOnePpaShareOneSchedule) {
+  watcher_->watch("project-calico", "master", "felix", "1-xenial", "xenial");
+  tick(60s);
+  tick(120s);  // the PPA's interval is now 240 s
+  now_ += 30s;
+  watcher_->watch("project-calico", "master", "felix", "2-xenial", "xenial");  // pulls the next poll in
+  const auto schedule = store_->call([](store::Database& db) { return store::find_lp_schedule(db, "project-calico", "master"); });
+  ASSERT_TRUE(schedule);
+  EXPECT_EQ(schedule->interval_seconds, 60);
+  EXPECT_EQ(tick(60s), 2u) << "both watches polled together";
+  const auto all = store_->call([](store::Database& db) { return store::all_lp_watches(db); });
+  EXPECT_EQ(all.at(0).next_poll_at, all.at(1).next_poll_at);
 }
 
 TEST_F(WatcherTest, LaunchpadDownMeansTryAgainLaterNotFailure) {
@@ -209,6 +235,6 @@ TEST_F(WatcherTest, AnUploadSupersededByANewerOneIsNeutralAndFinal) {
   EXPECT_EQ(only_watch().state, "superseded");
   EXPECT_EQ(only_watch().detail, "superseded by a newer upload before it was built");
   EXPECT_TRUE(only_watch().finished_at);
-  const auto publication = store::build_publication({only_watch()});
-  EXPECT_EQ(publication.state, "superseded") << "nothing turns red";
+  const auto publication = launchpad::build_publication({only_watch()});
+  EXPECT_EQ(publication.state, launchpad::PublicationState::superseded) << "nothing turns red";
 }

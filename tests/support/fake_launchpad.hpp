@@ -1,11 +1,26 @@
-// A stand-in for Launchpad's web service on loopback, serving the real API's JSON shapes:
-// collections with total_size, start, entries and next_collection_link, entries with self_link,
-// resource_type_link, status, date_published, source_package_name/version and distro_series_link.
-// It pages like Launchpad (ws.start, ws.size), and can be told to answer 503 or to hang.
+// A stand-in for Launchpad's web service on loopback that behaves like the real one where the
+// bot depends on it (../shared/reference/launchpad.md):
+// - the API's JSON shapes: collections with total_size, start, entries and next_collection_link
+//   (repeating the query), paged by ws.start and ws.size (default 75, more than 300 is a 400);
+// - parameters read as lazr.restful reads them: JSON first, else raw; '+' is a space; booleans
+//   must be JSON (`True` is a 400); unknown parameters are ignored; `version` needs `source_name`;
+//   getPublishedSources honours source_name, version, exact_match, status and
+//   created_since_date; getPublishedBinaries status, created_since_date and ordered;
+// - getBuilds on a source publication, getBuildSummariesForSourceIds on the archive with
+//   Launchpad's statuses (cancelled and superseded builds hidden, Dependency wait folded into
+//   FAILEDTOBUILD, FULLYBUILT_PENDING while a successful build's binaries have no date);
+// - the life of an upload: a successful build's binaries appear Pending and are published later
+//   (publish_binaries), an arch-independent binary is built once and published for every
+//   architecture, a newer upload published in the same series supersedes the older one (its
+//   unbuilt builds become "Build for superseded Source", its binaries keep their dates), a
+//   rejected upload simply never appears;
+// - failures: 5xx (503 with Retry-After: 900 as Launchpad's own timeout), slow answers.
+// Requests are counted per operation.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -20,11 +35,14 @@ struct FakeBuild {
   std::string arch;
   std::string buildstate = "Needs building";
   std::string build_log_url = {};
+  std::string dependencies = {};  // what a Dependency wait waits for
 };
 
 struct FakeBinary {
-  std::string arch;
-  std::string status = "Pending";
+  std::string arch;                  // the architecture built on (amd64 for an arch-independent one)
+  std::string status = "Pending";    // Pending, Published, Superseded, Deleted, Obsolete
+  bool arch_independent = false;     // Architecture: all — published for every architecture
+  std::string date_published = {};   // set when first Published, kept after
 };
 
 struct FakeSource {
@@ -36,6 +54,7 @@ struct FakeSource {
   std::string status = "Published";
   std::vector<FakeBuild> builds = {};
   std::vector<FakeBinary> binaries = {};
+  std::string created = {};  // date_created (ISO 8601); empty: when added
 };
 
 class LoopbackServer;
@@ -49,16 +68,23 @@ class FakeLaunchpad {
   void add_source(FakeSource source);
   // Scripting a source's life: its publication status, a build's state, a binary's status. With
   // `ppa` only that PPA's upload changes (the same source and version may be in several).
+  // Publishing a source supersedes the older uploads of its name in its series and PPA.
   void set_source_status(const std::string& name, const std::string& version, const std::string& status,
                          const std::string& ppa = "");
+  // A build that turns "Successfully built" gets a Pending binary for its architecture (unless it
+  // has one): built, not yet published, as Launchpad's publisher has yet to run.
   void set_build(const std::string& name, const std::string& version, const FakeBuild& build, const std::string& ppa = "");
   void set_binary(const std::string& name, const std::string& version, const FakeBinary& binary,
                   const std::string& ppa = "");
-  void set_page_size(int size);
+  // The publisher's run: every Pending binary of this upload is Published, with a date.
+  void publish_binaries(const std::string& name, const std::string& version, const std::string& ppa = "");
+  void set_page_size(int size);  // the default ws.size
   // The next `count` requests get `status` (with a Retry-After header when given).
   void fail_next(int count, int status = 503, int retry_after_seconds = 0);
   void hang_for(std::chrono::milliseconds delay);  // every answer waits this long
   int requests() const { return requests_.load(); }
+  // Requests per named operation ("getPublishedSources", "getBuilds", …; "" for plain GETs).
+  std::map<std::string, int> requests_by_operation() const;
 
  private:
   class Handler;

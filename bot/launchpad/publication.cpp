@@ -1,0 +1,69 @@
+#include "bot/launchpad/publication.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+namespace calico::launchpad {
+
+std::string_view to_string(PublicationState state) {
+  switch (state) {
+    case PublicationState::nothing_to_watch: return "nothing to watch";
+    case PublicationState::waiting: return "waiting";
+    case PublicationState::published: return "published";
+    case PublicationState::superseded: return "superseded";
+    case PublicationState::failed: return "failed";
+    case PublicationState::rejected: return "rejected";
+  }
+  return "?";
+}
+
+std::string BuildPublication::progress() const {
+  return std::to_string(published) + "/" + std::to_string(total) + " published" +
+         (superseded ? ", " + std::to_string(superseded) + " superseded" : "");
+}
+
+std::string failed_build_log(const store::LpWatch& watch) {
+  boost::system::error_code error;
+  const boost::json::value arches = boost::json::parse(watch.arches, error);
+  if (error || !arches.is_array()) return {};
+  for (const boost::json::value& value : arches.as_array()) {
+    const boost::json::object* arch = value.if_object();
+    if (!arch) continue;
+    const boost::json::value* state = arch->if_contains("state");
+    const boost::json::value* url = arch->if_contains("build_log_url");
+    if (state && state->is_string() && state->as_string() == "failed" && url && url->is_string() && !url->as_string().empty()) {
+      return std::string(url->as_string());
+    }
+  }
+  return {};
+}
+
+BuildPublication build_publication(const std::vector<store::LpWatch>& watches) {
+  BuildPublication result;
+  result.total = static_cast<int>(watches.size());
+  if (watches.empty()) return result;
+  bool failure = false;
+  for (const store::LpWatch& watch : watches) {
+    if ((watch.state == "failed" || watch.state == "rejected") && !failure) {
+      // The first failure is the build's news at once; the others keep being watched.
+      failure = true;
+      result.state = watch.state == "failed" ? PublicationState::failed : PublicationState::rejected;
+      result.detail = watch.source + " " + watch.version + ": " + watch.detail;
+      result.log_url = failed_build_log(watch);
+    }
+    result.published += watch.state == "published";
+    result.superseded += watch.state == "superseded";
+  }
+  if (!failure) {
+    // A superseded upload is final and neutral: a newer one replaced it.
+    const bool settled = result.published + result.superseded == result.total;
+    result.state = !settled ? PublicationState::waiting
+                   : result.superseded ? PublicationState::superseded
+                                       : PublicationState::published;
+    result.detail = std::to_string(result.published) + " of " + std::to_string(result.total) + " uploads published" +
+                    (result.superseded ? ", " + std::to_string(result.superseded) + " superseded by newer uploads" : "");
+  }
+  return result;
+}
+
+}  // namespace calico::launchpad
