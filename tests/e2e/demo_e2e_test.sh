@@ -59,6 +59,13 @@ until grep -q "press Ctrl-C to stop it" "$work/demo.out"; do
 done
 demo="$work/demo"
 
+# GitHub heard "pending — uploaded" while the stand-in built and published, "success" only after.
+grep -q "GitHub status: pending — Build #[0-9]* of v3.4.0 → calico-3.4: uploaded; Launchpad" "$work/demo.out" ||
+  fail "the demo never showed the release as uploaded and pending on Launchpad"
+grep -q "GitHub status: success — Build #[0-9]* of v3.4.0 → calico-3.4: published; Launchpad" "$work/demo.out" ||
+  fail "the demo never showed the release's status turning success"
+echo "github: pending while Launchpad published, then success"
+
 # The status page's API: every build succeeded, every job too, every upload published.
 curl -fs "$url/api/builds" > "$work/builds.json" || fail "GET /api/builds failed"
 python3 - "$work/builds.json" "$url" <<'PY' || fail "the status page API does not report everything published"

@@ -105,7 +105,22 @@ void PpaStandin::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void PpaStandin::publish_due() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto it = unpublished_.begin(); it != unpublished_.end();) {
+    if (it->publish_at > now) {
+      ++it;
+      continue;
+    }
+    launchpad_.publish_binaries(it->source, it->version, it->ppa);
+    ++published_;
+    std::cerr << "ppa-standin: published " << it->source << " " << it->version << " in " << it->ppa << "\n";
+    it = unpublished_.erase(it);
+  }
+}
+
 std::size_t PpaStandin::scan_once() {
+  publish_due();
   std::size_t taken = 0;
   if (!fs::exists(settings_.incoming)) return 0;
   for (const auto& owner : fs::directory_iterator(settings_.incoming)) {
@@ -167,11 +182,12 @@ void PpaStandin::build(const fs::path& changes_path, const std::string& owner, c
                                log, cancel, release),
          "apt-ftparchive release", log);
     write_text(repository / "Release", without_messages(release, "apt-ftparchive"));
+    // Built: the binaries wait for the publisher's next run (Launchpad: FULLYBUILT_PENDING).
     launchpad_.set_build(changes.source, changes.version, {kArch, "Successfully built", "file://" + log.string()}, ppa);
-    launchpad_.set_binary(changes.source, changes.version, {kArch, "Published"}, ppa);
-    ++published_;
-    std::cerr << "ppa-standin: published " << changes.source << " " << changes.version << " in ~" << owner << "/" << ppa
-              << " (" << changes.distribution << ", " << debs << " .deb)\n";
+    unpublished_.push_back({changes.source, changes.version, ppa, std::chrono::steady_clock::now() + settings_.publish_delay});
+    std::cerr << "ppa-standin: built " << changes.source << " " << changes.version << " in ~" << owner << "/" << ppa << " ("
+              << changes.distribution << ", " << debs << " .deb); publishing in "
+              << std::chrono::duration_cast<std::chrono::seconds>(settings_.publish_delay).count() << " s\n";
   } catch (const std::exception& e) {
     launchpad_.set_build(changes.source, changes.version, {kArch, "Failed to build", "file://" + log.string()}, ppa);
     ++failed_;

@@ -2,7 +2,8 @@
 // uploads `dput` (method local) leaves in an incoming directory, builds their binary packages for
 // real (dpkg-source -x, dpkg-buildpackage -b), keeps an apt repository of them per series, and
 // serves the Launchpad API shapes the bot's watcher reads (tests/support/fake_launchpad), moving
-// each upload through Pending → building → Published as real Launchpad does.
+// each upload through Pending → building → built (binaries Pending: FULLYBUILT_PENDING) →
+// Published as real Launchpad does: its publisher runs `publish_delay` after a build finishes.
 #pragma once
 
 #include <atomic>
@@ -14,6 +15,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/support/fake_launchpad.hpp"
 
@@ -25,6 +27,7 @@ struct PpaStandinSettings {
   std::filesystem::path work;      // unpacked sources, binary builds and their logs
   std::uint16_t port = 0;
   std::chrono::milliseconds scan_interval{500};
+  std::chrono::milliseconds publish_delay{std::chrono::seconds(5)};
 };
 
 // The fields of a .changes file the stand-in needs.
@@ -52,10 +55,20 @@ class PpaStandin {
 
  private:
   void build(const std::filesystem::path& changes, const std::string& owner, const std::string& ppa);
+  // The publisher's run: publishes the binaries of builds finished `publish_delay` ago.
+  void publish_due();
+
+  struct Built {
+    std::string source;
+    std::string version;
+    std::string ppa;
+    std::chrono::steady_clock::time_point publish_at;
+  };
 
   PpaStandinSettings settings_;
   FakeLaunchpad launchpad_;
   std::set<std::filesystem::path> seen_;
+  std::vector<Built> unpublished_;
   std::atomic<int> published_{0};
   std::atomic<int> failed_{0};
   std::mutex mutex_;

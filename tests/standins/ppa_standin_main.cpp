@@ -1,5 +1,5 @@
 // ppa-standin: the local Launchpad PPA of the demo (see ppa_standin.hpp).
-//   ppa-standin --port 8081 --incoming DIR --archive DIR --work DIR
+//   ppa-standin --port 8081 --incoming DIR --archive DIR --work DIR [--publish-delay SECONDS]
 #include <csignal>
 #include <iostream>
 #include <string>
@@ -19,13 +19,15 @@ int main(int argc, char** argv) {
       settings.archive = value;
     } else if (flag == "--work") {
       settings.work = value;
+    } else if (flag == "--publish-delay") {
+      settings.publish_delay = std::chrono::seconds(std::stoi(value));
     } else {
       std::cerr << "ppa-standin: unknown option " << flag << "\n";
       return 2;
     }
   }
   if ((argc - 1) % 2 != 0 || settings.incoming.empty() || settings.archive.empty() || settings.work.empty()) {
-    std::cerr << "usage: ppa-standin [--port N] --incoming DIR --archive DIR --work DIR\n";
+    std::cerr << "usage: ppa-standin [--port N] --incoming DIR --archive DIR --work DIR [--publish-delay SECONDS]\n";
     return 2;
   }
   sigset_t signals;
