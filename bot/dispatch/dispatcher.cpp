@@ -2,7 +2,9 @@
 
 #include <atomic>
 
+#include "bot/dispatch/schedule.hpp"
 #include "bot/launchpad/watcher.hpp"
+#include "bot/store/component_refs.hpp"
 #include "bot/log/log.hpp"
 #include "bot/pipeline_environment.hpp"
 #include "bot/store/build_queue.hpp"
@@ -125,25 +127,22 @@ bool Dispatcher::release_tags_ready(const store::BuildRow& build) {
     }
   }
   if (missing.empty()) return true;
-  std::string names;
-  for (const std::string& name : missing) names += (names.empty() ? "" : ", ") + name;
-  const auto requested = store_.call([&](store::Database& db) {
-    store::Statement query = db.prepare("SELECT created_at FROM build_requests WHERE id = ?1");
-    query.bind(1, build.request_id);
-    query.step();
-    return query.column_text(0);
-  });
   const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-  const auto since = util::parse_iso8601(requested).value_or(now);
-  if (now - since >= config_.dispatch.tag_wait) {
-    const std::string detail = build.version + " is still missing on " + names + " after " +
-                               std::to_string(config_.dispatch.tag_wait.count() / 60) + " minutes";
-    store_.call([&](store::Database& db) { store::finish_build(db, build.id, "failed", detail); });
-    log::warn("dispatch.tag_missing", {{"build", build.id}, {"version", build.version}, {"missing", names}});
-    return false;
+  const auto requested = store_.call([&](store::Database& db) { return store::request_created_at(db, build.request_id); });
+  const TagWait decision =
+      tag_wait(build.version, missing, util::parse_iso8601(requested.value_or("")).value_or(now), now, config_.dispatch);
+  switch (decision.verdict) {
+    case TagWait::Verdict::ready:
+      return true;
+    case TagWait::Verdict::give_up:
+      store_.call([&](store::Database& db) { store::finish_build(db, build.id, "failed", decision.detail); });
+      log::warn("dispatch.tag_missing", {{"build", build.id}, {"version", build.version}, {"detail", decision.detail}});
+      return false;
+    case TagWait::Verdict::wait:
+      log::info("dispatch.waiting_for_tag", {{"version", build.version}, {"detail", decision.detail}});
+      store_.call([&](store::Database& db) { store::defer_request(db, build, util::iso8601(decision.retry_at)); });
+      return false;
   }
-  log::info("dispatch.waiting_for_tag", {{"version", build.version}, {"missing", names}});
-  store_.call([&](store::Database& db) { store::defer_request(db, build, util::iso8601(now + config_.dispatch.tag_check)); });
   return false;
 }
 
@@ -164,80 +163,45 @@ bool Dispatcher::cancel(std::int64_t build_id) {
   return true;
 }
 
+namespace {
+
+MasterFacts master_facts(store::Database& db) {
+  MasterFacts facts;
+  for (const auto& mark : store::master_changes(db)) facts.changed_at.push_back(mark.changed_at);
+  facts.last_success_started = store::last_success_started(db, "master");
+  facts.last_build_started = store::last_build_started(db, "master");
+  return facts;
+}
+
+bool enqueue(store::Database& db, const std::optional<handlers::BuildRequest>& request) {
+  return request && store::enqueue_build_request(db, *request, std::nullopt) == store::EnqueueOutcome::queued;
+}
+
+}  // namespace
+
 bool Dispatcher::nightly_tick(std::chrono::sys_seconds now) {
-  const std::string today = util::iso8601(now).substr(0, 10);
-  const auto since_midnight = now - std::chrono::floor<std::chrono::days>(now);
-  const auto nightly = std::chrono::hours(config_.dispatch.nightly_hour) + std::chrono::minutes(config_.dispatch.nightly_minute);
   {
     std::lock_guard lock(mutex_);
-    if (since_midnight < nightly || last_nightly_day_ == today) return false;
-    last_nightly_day_ = today;
+    const std::optional<std::string> day = nightly_time(now, config_.dispatch, last_nightly_day_);
+    if (!day) return false;
+    last_nightly_day_ = *day;
   }
-  return store_.call([&](store::Database& db) {
-    const auto changes = store::master_changes(db);
-    const std::optional<std::string> last_good = store::last_success_started(db, "master");
-    bool changed = false;
-    for (const auto& mark : changes) changed |= !last_good || mark.changed_at > *last_good;
-    if (!changed) return false;
-    handlers::BuildRequest request;
-    request.kind = handlers::BuildRequest::Kind::nightly;
-    request.target_repo = "master";
-    request.version = "master";
-    request.trigger = "nightly build: master changed since the last good build";
-    return store::enqueue_build_request(db, request, std::nullopt) == store::EnqueueOutcome::queued;
-  });
+  return store_.call([&](store::Database& db) { return enqueue(db, nightly_request(master_facts(db))); });
 }
 
 bool Dispatcher::quiet_tick(std::chrono::sys_seconds now) {
-  if (config_.dispatch.master_quiet.count() == 0) return false;
-  return store_.call([&](store::Database& db) {
-    std::string latest;
-    for (const auto& mark : store::master_changes(db)) latest = std::max(latest, mark.changed_at);
-    if (latest.empty()) return false;
-    const auto changed = util::parse_iso8601(latest);
-    if (!changed || now - *changed < config_.dispatch.master_quiet) return false;
-    store::Statement last = db.prepare("SELECT max(started_at) FROM builds WHERE target_repo = 'master'");
-    last.step();
-    if (const auto started = last.column_optional_text(0); started && *started >= latest) return false;
-    handlers::BuildRequest request;
-    request.kind = handlers::BuildRequest::Kind::nightly;
-    request.target_repo = "master";
-    request.version = "master";
-    request.trigger = "master quiet for " + std::to_string(config_.dispatch.master_quiet.count() / 60) + " minutes after a change";
-    return store::enqueue_build_request(db, request, std::nullopt) == store::EnqueueOutcome::queued;
-  });
+  return store_.call([&](store::Database& db) { return enqueue(db, quiet_request(now, config_.dispatch, master_facts(db))); });
 }
 
 std::size_t Dispatcher::component_ref_tick() {
   return store_.call([&](store::Database& db) {
+    const ComponentRefChanges changes = component_ref_changes(config_.publish, store::known_component_refs(db));
+    const std::string now = util::utc_now_iso8601();
+    for (const ComponentRef& ref : changes.remember) store::remember_component_ref(db, ref.component, ref.platform, ref.ref, now);
     std::size_t queued = 0;
-    for (const config::ComponentConfig& component : config_.publish.components) {
-      if (component.source_kind == config::SourceKind::version || !component.enabled) continue;
-      for (const std::string& platform : component.platforms) {
-        const std::string* ref = component.ref_for(platform);
-        if (!ref) continue;
-        store::Statement known = db.prepare("SELECT ref FROM component_refs WHERE component = ?1 AND platform = ?2");
-        known.bind(1, component.name).bind(2, platform);
-        const std::optional<std::string> before = known.step() ? std::optional<std::string>(known.column_text(0)) : std::nullopt;
-        if (before == *ref) continue;
-        store::Statement remember = db.prepare(
-            "INSERT INTO component_refs (component, platform, ref, seen_at) VALUES (?1, ?2, ?3, ?4) "
-            "ON CONFLICT (component, platform) DO UPDATE SET ref = excluded.ref, seen_at = excluded.seen_at");
-        remember.bind(1, component.name).bind(2, platform).bind(3, *ref).bind(4, util::utc_now_iso8601());
-        remember.run();
-        if (!before) continue;  // first sight of the configuration: what is configured was built before
-        const config::PlatformConfig* target = config_.publish.find_platform(platform);
-        handlers::BuildRequest request;
-        request.kind = handlers::BuildRequest::Kind::nightly;
-        request.target_repo = "master";
-        request.version = "master";
-        request.steps = {component.step, target && target->kind == config::PackageKind::rpm ? "pub_rpms" : "pub_debs"};
-        request.platforms = {platform};
-        request.trigger = component.name + " for " + platform + " now builds from " + *ref + " (was " + *before + ")";
-        queued += store::enqueue_build_request(db, request, std::nullopt) == store::EnqueueOutcome::queued;
-        log::info("dispatch.component_ref",
-                  {{"component", component.name}, {"platform", platform}, {"ref", *ref}, {"was", *before}});
-      }
+    for (const handlers::BuildRequest& request : changes.requests) {
+      queued += enqueue(db, request);
+      log::info("dispatch.component_ref", {{"trigger", request.trigger}});
     }
     return queued;
   });

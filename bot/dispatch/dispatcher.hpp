@@ -2,7 +2,9 @@
 // `max_concurrent_builds` in all, releases and commands before nightlies. Each build is a plan run
 // (the same pipeline as `publish`) whose every job state is written to the store as it changes;
 // builds a crash interrupted are resumed on start from their first unfinished job. A nightly
-// schedule queues a master build when master changed since the last good one.
+// schedule queues a master build when master changed since the last good one. When a build is due
+// is decided by the rules in schedule.hpp (pure functions of time and stored facts); this class
+// reads the facts, runs the builds (claim, run, resume, cancel) and writes what happened.
 #pragma once
 
 #include <chrono>

@@ -168,4 +168,18 @@ std::optional<std::string> last_success_started(Database& db, const std::string&
   return query.column_optional_text(0);
 }
 
+std::optional<std::string> last_build_started(Database& db, const std::string& target) {
+  Statement query = db.prepare("SELECT max(started_at) FROM builds WHERE target_repo = ?1");
+  query.bind(1, target);
+  query.step();
+  return query.column_optional_text(0);
+}
+
+std::optional<std::string> request_created_at(Database& db, std::int64_t request_id) {
+  Statement query = db.prepare("SELECT created_at FROM build_requests WHERE id = ?1");
+  query.bind(1, request_id);
+  if (!query.step()) return std::nullopt;
+  return query.column_text(0);
+}
+
 }  // namespace calico::store

@@ -65,5 +65,9 @@ bool cancel_requested(Database& db, std::int64_t build_id);
 
 // When the last build of `target` that succeeded started, if any.
 std::optional<std::string> last_success_started(Database& db, const std::string& target);
+// When the last build of `target` started, if any.
+std::optional<std::string> last_build_started(Database& db, const std::string& target);
+// When a build request was queued.
+std::optional<std::string> request_created_at(Database& db, std::int64_t request_id);
 
 }  // namespace calico::store
