@@ -167,6 +167,7 @@ void Service::stop() {
   impl_->reporter.stop();
   impl_->outbox_sender.stop();
   impl_->poller.stop();
+  impl_->launchpad_http.interrupt();  // a poll waiting between attempts stops waiting
   impl_->watcher.stop();
   impl_->store.stop();
   log::info("service.stopped");

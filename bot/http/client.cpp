@@ -1,5 +1,6 @@
 #include "bot/http/client.hpp"
 
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -35,6 +36,16 @@ struct Client::Impl {
   ssl::context tls{ssl::context::tls_client};
   std::mutex mutex;
   std::chrono::steady_clock::time_point last_start{};
+  // Waits between attempts end early when interrupted (the service is stopping).
+  std::mutex wait_mutex;
+  std::condition_variable wait_wake;
+  bool interrupted = false;
+
+  // False when interrupted before `until`.
+  bool wait_until(std::chrono::steady_clock::time_point until) {
+    std::unique_lock lock(wait_mutex);
+    return !wait_wake.wait_until(lock, until, [&] { return interrupted; });
+  }
   std::size_t sent = 0;
   std::size_t opened = 0;
 
@@ -185,7 +196,9 @@ ClientResponse Client::request(const std::string& method, const std::string& url
   std::string last_problem;
   for (int attempt = 1; attempt <= impl_->settings.attempts; ++attempt) {
     const auto earliest = impl_->last_start + impl_->settings.min_interval;
-    if (std::chrono::steady_clock::now() < earliest) std::this_thread::sleep_until(earliest);
+    if (!impl_->wait_until(std::max(earliest, std::chrono::steady_clock::now()))) {
+      throw ClientError(method + " " + url.substr(0, 200) + ": interrupted (stopping)");
+    }
     impl_->last_start = std::chrono::steady_clock::now();
     ++impl_->sent;
     try {
@@ -208,11 +221,19 @@ ClientResponse Client::request(const std::string& method, const std::string& url
       last_problem = e.what();
       if (attempt == impl_->settings.attempts) break;
     }
-    std::this_thread::sleep_for(std::min(backoff, impl_->settings.max_wait));
+    if (!impl_->wait_until(std::chrono::steady_clock::now() + std::min(backoff, impl_->settings.max_wait))) {
+      throw ClientError(method + " " + url.substr(0, 200) + ": interrupted (stopping) after " + last_problem);
+    }
     backoff = std::min(backoff * 2, impl_->settings.max_wait);
   }
   throw ClientError(method + " " + url.substr(0, 200) + " failed after " + std::to_string(impl_->settings.attempts) +
                     " attempts: " + last_problem);
+}
+
+void Client::interrupt() {
+  std::lock_guard lock(impl_->wait_mutex);
+  impl_->interrupted = true;
+  impl_->wait_wake.notify_all();
 }
 
 }  // namespace calico::http

@@ -56,6 +56,10 @@ class Client {
                          const std::vector<std::pair<std::string, std::string>>& headers = {},
                          const std::string& body = {});
 
+  // Ends every wait between attempts, now and later: the request in hand throws ClientError
+  // ("interrupted") instead of sleeping on. For shutdown; there is no way back.
+  void interrupt();
+
   // How many TCP (or TLS) connections were opened, for tests of connection reuse.
   std::size_t connections_opened() const;
 

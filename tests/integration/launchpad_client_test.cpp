@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <map>
 
 #include "bot/launchpad/archive.hpp"
 #include "bot/launchpad/client.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/fake_launchpad.hpp"
 
 using namespace calico;
@@ -176,6 +179,29 @@ TEST(LaunchpadClient, A503AskingForFifteenMinutesIsNextPollsBusinessNotASleep) {
   fake.fail_next(1, 503, 1);
   EXPECT_EQ(client.published_sources("project-calico", "calico-3.4", "felix").size(), 1u);
   EXPECT_EQ(http.requests_sent(), 3u);
+}
+
+TEST(LaunchpadClient, AWaitBetweenAttemptsEndsWhenTheClientIsInterrupted) {
+  // Launchpad asks for 20 s (within max_wait, so honoured); the service stops meanwhile.
+  testkit::FakeLaunchpad fake;
+  fake.fail_next(100, 503, 20);
+  http::Client http(launchpad::client_settings({}));
+  launchpad::Client client(fake.api_root(), http);
+  std::atomic<bool> threw{false};
+  const auto started = std::chrono::steady_clock::now();
+  std::thread poll([&] {
+    try {
+      client.published_sources("project-calico", "calico-3.4", "felix");
+    } catch (const http::ClientError& e) {
+      threw = std::string(e.what()).find("interrupted") != std::string::npos;
+    }
+  });
+  ASSERT_TRUE(testkit::eventually([&] { return fake.requests() >= 1; }));
+  http.interrupt();
+  poll.join();
+  EXPECT_TRUE(threw);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s) << "not the 20 s Launchpad asked for";
+  EXPECT_EQ(fake.requests(), 1);
 }
 
 TEST(LaunchpadClient, AHangingServerTimesOut) {
