@@ -238,3 +238,61 @@ TEST_F(WatcherTest, AnUploadSupersededByANewerOneIsNeutralAndFinal) {
   const auto publication = launchpad::build_publication({only_watch()});
   EXPECT_EQ(publication.state, launchpad::PublicationState::superseded) << "nothing turns red";
 }
+
+TEST_F(WatcherTest, ANewerUploadSupersedesTheWatchedOneWhileItWaitsToBuild) {
+  // Two master pushes in a row: the older upload is still waiting for a builder when the newer
+  // one is published; Launchpad supersedes it and its build becomes "Build for superseded Source".
+  fake_.add_source({"project-calico", "master", "felix", "3.5.0~0.dev.post1-bionic", "bionic", "Pending", {{"amd64", "Needs building"}}});
+  watcher_->watch("project-calico", "master", "felix", "3.5.0~0.dev.post1-bionic", "bionic");
+  tick();
+  EXPECT_EQ(only_watch().state, "building");
+  fake_.add_source({"project-calico", "master", "felix", "3.5.0~0.dev.post2-bionic", "bionic", "Published", {{"amd64", "Currently building"}}});
+  tick();
+  EXPECT_EQ(only_watch().state, "superseded") << only_watch().detail;
+  EXPECT_TRUE(only_watch().finished_at);
+}
+
+TEST_F(WatcherTest, ADependencyWaitThatClearsEndsPublished) {
+  fake_.add_source({"project-calico", "calico-3.4", "felix", "3.4.1-focal", "focal", "Published",
+                    {{"amd64", "Dependency wait", "", "libbpf1 (>= 1:1.1)"}}});
+  watcher_->watch("project-calico", "calico-3.4", "felix", "3.4.1-focal", "focal");
+  tick();
+  EXPECT_EQ(only_watch().state, "building");
+  EXPECT_NE(only_watch().detail.find("waiting for a dependency (libbpf1 (>= 1:1.1))"), std::string::npos) << only_watch().detail;
+  EXPECT_FALSE(only_watch().finished_at);
+  // Launchpad retries it by itself once the dependency exists; it builds, then is published.
+  fake_.set_build("felix", "3.4.1-focal", {"amd64", "Successfully built"});
+  tick();
+  EXPECT_EQ(only_watch().detail, "built for 1 architecture, waiting for Launchpad to publish the binaries");
+  fake_.publish_binaries("felix", "3.4.1-focal");
+  tick();
+  EXPECT_EQ(only_watch().state, "published");
+}
+
+TEST_F(WatcherTest, AnArchitectureIndependentPackageBuiltOnceIsPublished) {
+  // Architecture: all — one build on the nominated builder, binaries published for every
+  // architecture of the series.
+  fake_.add_source({"project-calico", "calico-3.4", "networking-calico", "3.4.1-xenial", "xenial", "Published",
+                    {{"amd64", "Successfully built"}}, {{"amd64", "Pending", true}}});
+  watcher_->watch("project-calico", "calico-3.4", "networking-calico", "3.4.1-xenial", "xenial");
+  tick();
+  EXPECT_EQ(only_watch().state, "building");
+  fake_.publish_binaries("networking-calico", "3.4.1-xenial");
+  tick();
+  EXPECT_EQ(only_watch().state, "published");
+  EXPECT_EQ(only_watch().detail, "published for 1 architecture");
+}
+
+TEST_F(WatcherTest, A503WithRetryAfter900LeavesEveryWatchAsItWasForTheNextPoll) {
+  fake_.add_source({"project-calico", "calico-3.4", "felix", "3.4.1-xenial", "xenial", "Published", {{"amd64", "Successfully built"}}});
+  watcher_->watch("project-calico", "calico-3.4", "felix", "3.4.1-xenial", "xenial");
+  tick();
+  const auto before = only_watch();
+  fake_.publish_binaries("felix", "3.4.1-xenial");
+  fake_.fail_next(1, 503, 900);
+  tick();
+  EXPECT_EQ(only_watch().state, before.state) << "a 503 is no news";
+  EXPECT_EQ(only_watch().detail, before.detail);
+  tick();
+  EXPECT_EQ(only_watch().state, "published");
+}
