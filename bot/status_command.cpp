@@ -16,15 +16,15 @@ namespace {
 
 void print_steps(std::ostream& out, const std::vector<store::StepRow>& steps, bool all) {
   for (const store::StepRow& step : steps) {
-    if (!all && step.state == "succeeded") continue;
-    out << "    " << step.job << "  " << step.state << (step.detail.empty() ? "" : "  " + step.detail) << "\n";
-    if (all || step.state != "running") out << "      log: " << step.log_path << "\n";
+    if (!all && step.state == builders::pipeline::JobState::succeeded) continue;
+    out << "    " << step.job << "  " << builders::pipeline::to_string(step.state) << (step.detail.empty() ? "" : "  " + step.detail) << "\n";
+    if (all || step.state != builders::pipeline::JobState::running) out << "      log: " << step.log_path << "\n";
   }
 }
 
 std::string progress(const std::vector<store::StepRow>& steps) {
   int done = 0;
-  for (const auto& step : steps) done += step.state == "succeeded";
+  for (const auto& step : steps) done += step.state == builders::pipeline::JobState::succeeded;
   return std::to_string(done) + " of " + std::to_string(steps.size()) + " jobs done";
 }
 
@@ -55,7 +55,7 @@ int run_status(const config::Config& config, std::optional<std::int64_t> build_i
         return kUsage;
       }
       const auto steps = state.call([&](store::Database& db) { return store::build_steps(db, *build_id); });
-      out << "build " << build->id << "  " << build->target_repo << " " << build->version << "  " << build->state << "  ("
+      out << "build " << build->id << "  " << build->target_repo << " " << build->version << "  " << handlers::to_string(build->state) << "  ("
           << build->kind << ", started " << build->started_at << (build->finished_at ? ", finished " + *build->finished_at : "")
           << ", " << progress(steps) << ")\n";
       if (!build->detail.empty()) out << "  " << build->detail << "\n";
@@ -77,7 +77,7 @@ int run_status(const config::Config& config, std::optional<std::int64_t> build_i
       out << "  request " << row.id << "  " << handlers::to_string(row.request.kind) << "  " << row.request.target_repo << " "
           << row.request.version << "  (" << row.request.trigger << ", " << row.created_at << ")\n";
     }
-    const auto running = state.call([](store::Database& db) { return store::builds_in_state(db, "running"); });
+    const auto running = state.call([](store::Database& db) { return store::builds_in_state(db, handlers::BuildState::running); });
     out << "Running: " << running.size() << "\n";
     for (const auto& build : running) {
       const auto steps = state.call([&](store::Database& db) { return store::build_steps(db, build.id); });
@@ -88,8 +88,8 @@ int run_status(const config::Config& config, std::optional<std::int64_t> build_i
     const auto recent = state.call([](store::Database& db) { return store::recent_builds(db, 10); });
     out << "Recent builds:\n";
     for (const auto& build : recent) {
-      if (build.state == "running") continue;
-      out << "  build " << build.id << "  " << build.target_repo << " " << build.version << "  " << build.state << "  "
+      if (build.state == handlers::BuildState::running) continue;
+      out << "  build " << build.id << "  " << build.target_repo << " " << build.version << "  " << handlers::to_string(build.state) << "  "
           << build.started_at << (build.detail.empty() ? "" : "  " + build.detail) << "\n";
     }
     const auto backlog = state.call([](store::Database& db) { return store::outbox_backlog(db); });

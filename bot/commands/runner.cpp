@@ -37,12 +37,12 @@ std::string describe_build(store::Database& db, std::int64_t id, const std::stri
   facts.publication = launchpad::build_publication(facts.watches);
   facts.status_page = status_page;
   std::map<std::string, int> counts;
-  for (const store::StepRow& step : facts.steps) ++counts[step.state];
+  for (const store::StepRow& step : facts.steps) ++counts[std::string(builders::pipeline::to_string(step.state))];
   std::string jobs;
   for (const auto& [state, count] : counts) jobs += (jobs.empty() ? "" : ", ") + std::to_string(count) + " " + state;
   const store::BuildRow& build = facts.build;
   std::string text = "build #" + std::to_string(build.id) + " of **" + build.version + "** for `" + build.target_repo +
-                     "` is **" + build.state + "** (started " + build.started_at +
+                     "` is **" + std::string(handlers::to_string(build.state)) + "** (started " + build.started_at +
                      (build.finished_at ? ", finished " + *build.finished_at : "") + "). Jobs: " +
                      (jobs.empty() ? "none yet" : jobs) + ". Launchpad: " +
                      (facts.publication.total == 0 ? std::string("nothing uploaded to watch")
@@ -209,14 +209,14 @@ CommandRunner::Outcome CommandRunner::on_build(const store::StoredCommand& comma
     if (parsed.name == "status") return mention(command) + " " + describe_build(db, build->id, status_page);
     if (parsed.name == "cancel") {
       if (!store::request_cancel(db, build->id)) {
-        return mention(command) + " " + name + " is " + build->state + ", not running (or already being cancelled); nothing to cancel.";
+        return mention(command) + " " + name + " is " + std::string(handlers::to_string(build->state)) + ", not running (or already being cancelled); nothing to cancel.";
       }
       return mention(command) + " cancelling " + name + " of " + build->version + ": its jobs are being stopped. " +
              github::build_url(status_page, build->id);
     }
     // retry
-    if (build->state != "failed" && build->state != "cancelled") {
-      return mention(command) + " " + name + " is " + build->state + "; only a failed or cancelled build can be retried.";
+    if (build->state != handlers::BuildState::failed && build->state != handlers::BuildState::cancelled) {
+      return mention(command) + " " + name + " is " + std::string(handlers::to_string(build->state)) + "; only a failed or cancelled build can be retried.";
     }
     handlers::BuildRequest request = store::request_of_build(db, build->request_id);
     request.kind = handlers::BuildRequest::Kind::command;

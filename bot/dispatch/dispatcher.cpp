@@ -26,10 +26,10 @@ class StoreObserver : public builders::pipeline::Observer {
       : store_(store), build_(build), callback_(std::move(callback)) {}
 
   void job_started(const builders::Job& job, const std::filesystem::path& log) override {
-    write({job.id, "running", "", log.string(), util::utc_now_iso8601(), std::nullopt});
+    write({job.id, builders::pipeline::JobState::running, "", log.string(), util::utc_now_iso8601(), std::nullopt});
   }
   void job_finished(const builders::Job& job, const builders::pipeline::JobReport& report) override {
-    write({job.id, std::string(builders::pipeline::to_string(report.state)), report.detail, report.log.string(), std::nullopt,
+    write({job.id, report.state, report.detail, report.log.string(), std::nullopt,
            util::utc_now_iso8601()});
   }
 
@@ -135,7 +135,7 @@ bool Dispatcher::release_tags_ready(const store::BuildRow& build) {
     case TagWait::Verdict::ready:
       return true;
     case TagWait::Verdict::give_up:
-      store_.call([&](store::Database& db) { store::finish_build(db, build.id, "failed", decision.detail); });
+      store_.call([&](store::Database& db) { store::finish_build(db, build.id, handlers::BuildState::failed, decision.detail); });
       log::warn("dispatch.tag_missing", {{"build", build.id}, {"version", build.version}, {"detail", decision.detail}});
       return false;
     case TagWait::Verdict::wait:
@@ -147,7 +147,7 @@ bool Dispatcher::release_tags_ready(const store::BuildRow& build) {
 }
 
 std::size_t Dispatcher::resume_interrupted() {
-  const auto interrupted = store_.call([](store::Database& db) { return store::builds_in_state(db, "running"); });
+  const auto interrupted = store_.call([](store::Database& db) { return store::builds_in_state(db, handlers::BuildState::running); });
   for (const store::BuildRow& build : interrupted) {
     log::info("dispatch.resume", {{"build", build.id}, {"target", build.target_repo}, {"version", build.version}});
     run_build(build, true);
@@ -213,7 +213,7 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
     std::lock_guard lock(mutex_);
     running_[build.id] = cancel;
   }
-  std::string state = "failed";
+  handlers::BuildState state = handlers::BuildState::failed;
   std::string detail;
   try {
     const handlers::BuildRequest asked = store_.call([&](store::Database& db) { return store::request_of_build(db, build.request_id); });
@@ -231,7 +231,7 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
     std::vector<builders::pipeline::JobReport> finished;
     if (resumed) {
       for (const store::StepRow& step : store_.call([&](store::Database& db) { return store::build_steps(db, build.id); })) {
-        if (step.state != "succeeded") continue;
+        if (step.state != builders::pipeline::JobState::succeeded) continue;
         if (const builders::Job* job = plan.find(step.job)) {
           procedure.adopt(*job);
           finished.push_back({step.job, builders::pipeline::JobState::succeeded, step.detail, step.log_path, {}});
@@ -284,17 +284,17 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
     const auto result = builders::pipeline::run_plan(plan, config_.publish.parallel_jobs, procedure, observer,
                                                      std::filesystem::path(build.run_dir) / "logs", *cancel, finished);
     if (result.ok()) {
-      state = "succeeded";
+      state = handlers::BuildState::succeeded;
       detail = "all " + std::to_string(result.jobs.size()) + " jobs succeeded";
     } else {
-      state = cancel->cancelled() ? "cancelled" : "failed";
+      state = cancel->cancelled() ? handlers::BuildState::cancelled : handlers::BuildState::failed;
       for (const auto* failure : result.failures()) detail += (detail.empty() ? "" : "; ") + failure->id + ": " + failure->detail;
     }
   } catch (const std::exception& e) {
     detail = e.what();
   }
   store_.call([&](store::Database& db) { store::finish_build(db, build.id, state, detail); });
-  log::info("dispatch.finished", {{"build", build.id}, {"state", state}, {"detail", detail}});
+  log::info("dispatch.finished", {{"build", build.id}, {"state", handlers::to_string(state)}, {"detail", detail}});
   std::lock_guard lock(mutex_);
   running_.erase(build.id);
 }

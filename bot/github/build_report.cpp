@@ -12,7 +12,7 @@ namespace {
 
 std::size_t jobs_done(const BuildFacts& facts) {
   return static_cast<std::size_t>(std::count_if(facts.steps.begin(), facts.steps.end(),
-                                                [](const store::StepRow& s) { return s.state == "succeeded"; }));
+                                                [](const store::StepRow& s) { return s.state == builders::pipeline::JobState::succeeded; }));
 }
 
 // A watch's state as a table cell.
@@ -34,11 +34,11 @@ Verdict verdict(const BuildFacts& facts) {
   const launchpad::BuildPublication& publication = facts.publication;
   const std::string head = "Build #" + std::to_string(build.id) + " of " + build.version + " → " + build.target_repo;
   const std::string page = build_url(facts.status_page, build.id);
-  if (build.state == "running") {
+  if (build.state == handlers::BuildState::running) {
     return {"pending", head + ": running (" + std::to_string(jobs_done(facts)) + " jobs done)", page};
   }
-  if (build.state == "failed") return {"failure", head + ": failed" + (build.detail.empty() ? "" : " — " + build.detail), page};
-  if (build.state != "succeeded") return {"error", head + ": " + build.state, page};
+  if (build.state == handlers::BuildState::failed) return {"failure", head + ": failed" + (build.detail.empty() ? "" : " — " + build.detail), page};
+  if (build.state != handlers::BuildState::succeeded) return {"error", head + ": " + std::string(handlers::to_string(build.state)), page};
   using launchpad::PublicationState;
   switch (publication.state) {
     case PublicationState::nothing_to_watch:
@@ -106,14 +106,14 @@ std::string summary_table(const BuildFacts& facts) {
         for (const char* pub : {"pub_debs/", "pub_rpms/"}) {
           if (auto found = by_job.find(pub + platform); found != by_job.end()) publish = found->second;
         }
-        const std::string& state = built->second->state;
-        if (state == "failed") {
+        const builders::pipeline::JobState state = built->second->state;
+        if (state == builders::pipeline::JobState::failed) {
           cell = failed_cell("failed", job);
-        } else if (state != "succeeded") {
+        } else if (state != builders::pipeline::JobState::succeeded) {
           cell = "⏭ skipped";
         } else if (!publish) {
           cell = "✅ built";
-        } else if (publish->state == "succeeded") {
+        } else if (publish->state == builders::pipeline::JobState::succeeded) {
           // A deb upload is published once Launchpad says so; an RPM once pub_rpms succeeded.
           const auto watch = watch_of_job.find(job);
           cell = watch == watch_of_job.end() ? "✅ published" : launchpad_cell(*watch->second);
@@ -121,7 +121,7 @@ std::string summary_table(const BuildFacts& facts) {
             ++watched;
             published += watch->second->state == "published";
           }
-        } else if (publish->state == "failed") {
+        } else if (publish->state == builders::pipeline::JobState::failed) {
           cell = failed_cell("publishing failed", publish->job);
         } else {
           cell = "⏭ not published";
@@ -140,7 +140,7 @@ std::vector<store::OutboxMessage> build_report(const BuildFacts& facts) {
   std::vector<store::OutboxMessage> messages;
   // A claimed build whose first job has not started may still go back to the queue (a release
   // waiting for its tags): nothing is said about it until a job runs.
-  if (build.state == "running" && facts.steps.empty()) return messages;
+  if (build.state == handlers::BuildState::running && facts.steps.empty()) return messages;
   const Verdict said = verdict(facts);
   const std::string context = status_context(build.target_repo);
   const std::string url = build_url(facts.status_page, build.id);
@@ -162,20 +162,20 @@ std::vector<store::OutboxMessage> build_report(const BuildFacts& facts) {
   messages.push_back(comment_message(origin.repository, origin.issue_number,
                                      who + title + " has started: " + url,
                                      "comment:build-" + std::to_string(build.id) + ":started"));
-  if (build.state == "running") return messages;
+  if (build.state == handlers::BuildState::running) return messages;
   const launchpad::BuildPublication& publication = facts.publication;
-  const bool waiting = build.state == "succeeded" && publication.state == launchpad::PublicationState::waiting;
-  const std::string verdict_text = build.state == "cancelled" ? "⏹ was cancelled"
-                                   : build.state != "succeeded" ? "❌ failed"
+  const bool waiting = build.state == handlers::BuildState::succeeded && publication.state == launchpad::PublicationState::waiting;
+  const std::string verdict_text = build.state == handlers::BuildState::cancelled ? "⏹ was cancelled"
+                                   : build.state != handlers::BuildState::succeeded ? "❌ failed"
                                    : waiting ? "✅ uploaded; waiting for Launchpad to publish (" + publication.progress() + ")"
                                    : publication.ok() ? "✅ published"
                                                       : "❌ failed on Launchpad";
   std::string body = who + title + " " + verdict_text + ". " + url + "\n\n" + summary_table(facts);
-  if (build.state == "failed" && !build.detail.empty()) body += "\n" + truncate_characters(build.detail, 1000) + "\n";
+  if (build.state == handlers::BuildState::failed && !build.detail.empty()) body += "\n" + truncate_characters(build.detail, 1000) + "\n";
   messages.push_back(comment_message(origin.repository, origin.issue_number, body,
                                      "comment:build-" + std::to_string(build.id) + ":finished"));
   // The second half: once Launchpad has settled every upload, the table again with its verdict.
-  if (build.state == "succeeded" && publication.total > 0 && publication.settled()) {
+  if (build.state == handlers::BuildState::succeeded && publication.total > 0 && publication.settled()) {
     const std::string settled = who + title + " " +
                                 (publication.ok() ? "🚀 is published on Launchpad (" + publication.progress() + ")"
                                                   : "❌ did not publish on Launchpad: " + publication.detail) +

@@ -47,7 +47,8 @@ std::string page(const std::string& title, const std::string& body, bool refresh
          "</main></body></html>\n";
 }
 
-std::string badge(const std::string& state) {
+std::string badge(std::string_view state_name) {
+  const std::string state(state_name);
   return "<span class=\"state " + escape_html(state) + "\">" + escape_html(state.empty() ? "—" : state) + "</span>";
 }
 
@@ -110,8 +111,8 @@ std::string index_html(const Overview& overview) {
       body += "<tr data-build=\"" + std::to_string(build.id) + "\"><td><a href=\"" + build_link(build.id) + "\">" +
               std::to_string(build.id) + "</a></td><td>" + escape_html(build.target_repo) + "</td><td>" +
               escape_html(build.version) + "</td><td class=\"detail\">" + escape_html(view.origin.trigger) + "</td><td>" +
-              escape_html(view.origin.requested_by) + "</td><td>" + badge(build.state) + "</td><td>" +
-              (view.publication.empty() ? "" : badge(view.publication)) + "</td><td class=\"dim\">" +
+              escape_html(view.origin.requested_by) + "</td><td>" + badge(handlers::to_string(build.state)) + "</td><td>" +
+              (view.publication.total == 0 ? "" : badge(launchpad::to_string(view.publication.state))) + "</td><td class=\"dim\">" +
               escape_html(build.started_at) + "</td><td>" +
               (view.duration_seconds ? format_duration(*view.duration_seconds) : "") + "</td></tr>";
     }
@@ -124,14 +125,14 @@ std::string build_html(const BuildPage& page_data) {
   const BuildView& view = page_data.view;
   const store::BuildRow& build = view.build;
   std::string body = "<h1>Build #" + std::to_string(build.id) + ": " + escape_html(build.version) + " → " +
-                     escape_html(build.target_repo) + " " + badge(build.state) + "</h1>";
+                     escape_html(build.target_repo) + " " + badge(handlers::to_string(build.state)) + "</h1>";
   body += "<dl><dt>trigger</dt><dd>" + escape_html(view.origin.trigger) + "</dd><dt>asked by</dt><dd>" +
           escape_html(view.origin.requested_by.empty() ? "—" : view.origin.requested_by) + "</dd><dt>kind</dt><dd>" +
           escape_html(build.kind) + "</dd><dt>started</dt><dd>" + escape_html(build.started_at) + "</dd><dt>finished</dt><dd>" +
           escape_html(build.finished_at.value_or("—")) + "</dd><dt>duration</dt><dd>" +
           (view.duration_seconds ? format_duration(*view.duration_seconds) : "—") + "</dd><dt>detail</dt><dd>" +
           escape_html(build.detail.empty() ? "—" : build.detail) + "</dd><dt>Launchpad</dt><dd>" +
-          (view.publication.empty() ? "—" : badge(view.publication)) + "</dd></dl>";
+          (view.publication.total == 0 ? "—" : badge(launchpad::to_string(view.publication.state)) + " " + escape_html(view.publication.progress())) + "</dd></dl>";
 
   // The job graph: one row per step (procedure order), one column per platform.
   std::map<std::string, const store::StepRow*> by_job;
@@ -155,7 +156,7 @@ std::string build_html(const BuildPage& page_data) {
         }
         any = true;
         const store::StepRow& job = *found->second;
-        row += "<td data-job=\"" + escape_html(job.job) + "\">" + badge(job.state) + " <span class=\"dim\">" +
+        row += "<td data-job=\"" + escape_html(job.job) + "\">" + badge(builders::pipeline::to_string(job.state)) + " <span class=\"dim\">" +
                step_duration(job) + "</span><br><a href=\"" + build_link(build.id) + "/logs/" + escape_html(job.job) +
                "\">log</a></td>";
       }
@@ -163,11 +164,11 @@ std::string build_html(const BuildPage& page_data) {
     }
     body += "</table></div>";
     bool details = false;
-    for (const store::StepRow& step : page_data.steps) details = details || (step.state == "failed" && !step.detail.empty());
+    for (const store::StepRow& step : page_data.steps) details = details || (step.state == builders::pipeline::JobState::failed && !step.detail.empty());
     if (details) {
       body += "<h2>Failures</h2><div class=\"scroll\"><table>";
       for (const store::StepRow& step : page_data.steps) {
-        if (step.state == "failed") body += "<tr><td>" + escape_html(step.job) + "</td><td class=\"detail\">" + escape_html(step.detail) + "</td></tr>";
+        if (step.state == builders::pipeline::JobState::failed) body += "<tr><td>" + escape_html(step.job) + "</td><td class=\"detail\">" + escape_html(step.detail) + "</td></tr>";
       }
       body += "</table></div>";
     }
@@ -202,9 +203,9 @@ std::string build_html(const BuildPage& page_data) {
 }
 
 std::string log_html(const BuildPage& page_data, const store::StepRow& step, const std::string& text, bool truncated) {
-  const bool running = step.state == "running";
+  const bool running = step.state == builders::pipeline::JobState::running;
   std::string body = "<h1><a href=\"" + build_link(page_data.view.build.id) + "\">Build #" +
-                     std::to_string(page_data.view.build.id) + "</a> · " + escape_html(step.job) + " " + badge(step.state) + "</h1>";
+                     std::to_string(page_data.view.build.id) + "</a> · " + escape_html(step.job) + " " + badge(builders::pipeline::to_string(step.state)) + "</h1>";
   if (truncated) body += "<p class=\"dim\">Showing the end of the log. <a href=\"" + build_link(page_data.view.build.id) + "/logs/" + escape_html(step.job) + "/raw\">Whole log</a></p>";
   body += "<pre id=\"log\">" + escape_html(text) + "</pre><p id=\"end\" class=\"dim\">" +
           (running ? "The job is running; this page follows it." : "End of log.") + "</p>";

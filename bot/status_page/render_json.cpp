@@ -20,14 +20,16 @@ json::object build_object(const BuildView& view) {
   out["target_repo"] = build.target_repo;
   out["version"] = build.version;
   out["kind"] = build.kind;
-  out["state"] = build.state;
+  out["state"] = handlers::to_string(build.state);
   out["detail"] = build.detail;
   out["trigger"] = view.origin.trigger;
   out["requested_by"] = view.origin.requested_by;
   out["started_at"] = build.started_at;
   out["finished_at"] = optional_text(build.finished_at);
   out["duration_seconds"] = view.duration_seconds ? json::value(*view.duration_seconds) : json::value(nullptr);
-  out["launchpad"] = view.publication;
+  out["launchpad"] = view.publication.total == 0 ? "" : launchpad::to_string(view.publication.state);
+  out["launchpad_published"] = view.publication.published;
+  out["launchpad_uploads"] = view.publication.total;
   out["url"] = "/builds/" + std::to_string(build.id);
   return out;
 }
@@ -54,7 +56,7 @@ std::string build_json(const BuildPage& page) {
   json::array jobs;
   for (const store::StepRow& step : page.steps) {
     jobs.push_back(json::object{{"job", step.job},
-                                {"state", step.state},
+                                {"state", builders::pipeline::to_string(step.state)},
                                 {"detail", step.detail},
                                 {"started_at", optional_text(step.started_at)},
                                 {"finished_at", optional_text(step.finished_at)},

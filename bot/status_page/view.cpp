@@ -18,7 +18,7 @@ BuildView view_of(store::Database& db, const store::BuildRow& build) {
                                        : std::optional(std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
   if (started && ended) view.duration_seconds = (*ended - *started).count();
   const auto watches = store::lp_watches_of_build(db, build.id);
-  if (!watches.empty()) view.publication = std::string(launchpad::to_string(launchpad::build_publication(watches).state));
+  view.publication = launchpad::build_publication(watches);
   return view;
 }
 
@@ -42,9 +42,8 @@ std::optional<BuildPage> build_page(store::Database& db, std::int64_t id) {
 }
 
 bool still_changing(const BuildView& view) {
-  if (view.build.state == "running") return true;
-  return view.build.state == "succeeded" && !view.publication.empty() && view.publication != "published" &&
-         view.publication != "failed" && view.publication != "rejected" && view.publication != "superseded";
+  if (view.build.state == handlers::BuildState::running) return true;
+  return view.build.state == handlers::BuildState::succeeded && !view.publication.settled();
 }
 
 }  // namespace calico::status_page

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/launchpad/publication.hpp"
 #include "bot/store/build_queue.hpp"
 #include "bot/store/builds.hpp"
 #include "bot/store/database.hpp"
@@ -20,7 +21,7 @@ struct BuildView {
   store::BuildRow build;
   store::BuildOrigin origin;
   std::optional<long long> duration_seconds;  // finished − started, or now − started while running
-  std::string publication;                    // Launchpad: "", waiting, building, published, failed, …
+  launchpad::BuildPublication publication;    // the build's other half: Launchpad
 };
 
 struct BuildPage {

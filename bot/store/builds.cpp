@@ -17,7 +17,8 @@ BuildRow read_build(const Statement& row) {
   b.kind = row.column_text(2);
   b.target_repo = row.column_text(3);
   b.version = row.column_text(4);
-  b.state = row.column_text(5);
+  // A name this bot does not know (a newer bot wrote it) reads as failed: never as running.
+  b.state = handlers::parse_build_state(row.column_text(5)).value_or(handlers::BuildState::failed);
   b.detail = row.column_text(6);
   b.run_dir = row.column_text(7);
   b.started_at = row.column_text(8);
@@ -76,7 +77,7 @@ std::optional<BuildRow> claim_next_request(Database& db, int max_running, const 
   build.kind = next.column_text(1);
   build.target_repo = next.column_text(2);
   build.version = next.column_text(3);
-  build.state = "running";
+  build.state = handlers::BuildState::running;
   build.started_at = util::utc_now_iso8601();
   Statement mark = db.prepare("UPDATE build_requests SET state = 'started', updated_at = ?2 WHERE id = ?1");
   mark.bind(1, build.request_id).bind(2, build.started_at);
@@ -102,8 +103,8 @@ void defer_request(Database& db, const BuildRow& build, const std::string& not_b
   update.run();
 }
 
-std::vector<BuildRow> builds_in_state(Database& db, const std::string& state) {
-  return builds_where(db, "WHERE state = ?1 ORDER BY id", state);
+std::vector<BuildRow> builds_in_state(Database& db, handlers::BuildState state) {
+  return builds_where(db, "WHERE state = ?1 ORDER BY id", std::string(handlers::to_string(state)));
 }
 
 std::vector<BuildRow> recent_builds(Database& db, int limit) {
@@ -123,7 +124,7 @@ void record_step(Database& db, std::int64_t build_id, const StepRow& step) {
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (build_id, step, platform) DO UPDATE SET state = excluded.state, "
       "detail = excluded.detail, log_path = excluded.log_path, started_at = coalesce(excluded.started_at, started_at), "
       "finished_at = excluded.finished_at");
-  upsert.bind(1, build_id).bind(2, name).bind(3, platform).bind(4, step.state).bind(5, step.detail).bind(6, step.log_path);
+  upsert.bind(1, build_id).bind(2, name).bind(3, platform).bind(4, builders::pipeline::to_string(step.state)).bind(5, step.detail).bind(6, step.log_path);
   upsert.bind_optional(7, step.started_at).bind_optional(8, step.finished_at);
   upsert.run();
 }
@@ -135,15 +136,16 @@ std::vector<StepRow> build_steps(Database& db, std::int64_t build_id) {
   query.bind(1, build_id);
   std::vector<StepRow> rows;
   while (query.step()) {
-    rows.push_back({query.column_text(0), query.column_text(1), query.column_text(2), query.column_text(3),
-                    query.column_optional_text(4), query.column_optional_text(5)});
+    rows.push_back({query.column_text(0),
+                    builders::pipeline::parse_job_state(query.column_text(1)).value_or(builders::pipeline::JobState::failed),
+                    query.column_text(2), query.column_text(3), query.column_optional_text(4), query.column_optional_text(5)});
   }
   return rows;
 }
 
-void finish_build(Database& db, std::int64_t build_id, const std::string& state, const std::string& detail) {
+void finish_build(Database& db, std::int64_t build_id, handlers::BuildState state, const std::string& detail) {
   Statement update = db.prepare("UPDATE builds SET state = ?2, detail = ?3, finished_at = ?4 WHERE id = ?1");
-  update.bind(1, build_id).bind(2, state).bind(3, detail).bind(4, util::utc_now_iso8601());
+  update.bind(1, build_id).bind(2, handlers::to_string(state)).bind(3, detail).bind(4, util::utc_now_iso8601());
   update.run();
 }
 

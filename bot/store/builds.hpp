@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "bot/store/database.hpp"
+#include "builders/pipeline/runner.hpp"
+#include "handlers/build_state.hpp"
 #include "handlers/result.hpp"
 
 namespace calico::store {
@@ -18,7 +20,7 @@ struct BuildRow {
   std::string kind;
   std::string target_repo;
   std::string version;
-  std::string state;        // running, succeeded, failed, cancelled
+  handlers::BuildState state = handlers::BuildState::running;
   std::string detail;
   std::string run_dir;
   std::string started_at;
@@ -27,7 +29,7 @@ struct BuildRow {
 
 struct StepRow {
   std::string job;          // "felix/xenial"
-  std::string state;        // running, succeeded, failed, skipped, cancelled
+  builders::pipeline::JobState state = builders::pipeline::JobState::pending;
   std::string detail;
   std::string log_path;
   std::optional<std::string> started_at;
@@ -43,7 +45,7 @@ std::optional<BuildRow> claim_next_request(Database& db, int max_running, const 
 // removes the build row the claim made.
 void defer_request(Database& db, const BuildRow& build, const std::string& not_before);
 
-std::vector<BuildRow> builds_in_state(Database& db, const std::string& state);
+std::vector<BuildRow> builds_in_state(Database& db, handlers::BuildState state);
 std::vector<BuildRow> recent_builds(Database& db, int limit);
 std::optional<BuildRow> find_build(Database& db, std::int64_t id);
 
@@ -57,7 +59,7 @@ std::vector<std::string> platforms_of(const std::vector<StepRow>& steps);
 // The steps a build's jobs belong to, in the order they first appear (the rows of its grid).
 std::vector<std::string> steps_of(const std::vector<StepRow>& steps);
 
-void finish_build(Database& db, std::int64_t build_id, const std::string& state, const std::string& detail);
+void finish_build(Database& db, std::int64_t build_id, handlers::BuildState state, const std::string& detail);
 
 // Asks the dispatcher to cancel a running build. False when there is no such running build.
 bool request_cancel(Database& db, std::int64_t build_id);

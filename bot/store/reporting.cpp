@@ -65,13 +65,13 @@ std::vector<std::int64_t> builds_to_report(Database& db) {
   return ids;
 }
 
-void mark_reported(Database& db, std::int64_t build_id, const std::string& state, const std::string& publication) {
+void mark_reported(Database& db, std::int64_t build_id, handlers::BuildState state, const std::string& publication) {
   // Only a change is written: the reporter marks running builds on every pass, and an idle pass
   // should not cost a page write and an fsync.
   Statement update = db.prepare(
       "UPDATE builds SET reported_state = ?2, reported_publication = ?3 WHERE id = ?1 AND "
       "(reported_state IS NOT ?2 OR reported_publication IS NOT ?3)");
-  update.bind(1, build_id).bind(2, state).bind(3, publication);
+  update.bind(1, build_id).bind(2, handlers::to_string(state)).bind(3, publication);
   update.run();
 }
 

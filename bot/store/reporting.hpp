@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bot/store/database.hpp"
+#include "handlers/build_state.hpp"
 
 namespace calico::store {
 
@@ -37,6 +38,6 @@ std::vector<std::pair<std::string, std::string>> build_sources(Database& db, std
 // running ones (new commits may have been resolved since).
 std::vector<std::int64_t> builds_to_report(Database& db);
 // `publication`: the Launchpad state reported ("" when there is nothing to watch).
-void mark_reported(Database& db, std::int64_t build_id, const std::string& state, const std::string& publication);
+void mark_reported(Database& db, std::int64_t build_id, handlers::BuildState state, const std::string& publication);
 
 }  // namespace calico::store

@@ -21,6 +21,14 @@ std::string_view to_string(JobState state) {
   return "?";
 }
 
+std::optional<JobState> parse_job_state(std::string_view text) {
+  for (JobState state : {JobState::pending, JobState::running, JobState::succeeded, JobState::failed, JobState::skipped,
+                         JobState::cancelled}) {
+    if (to_string(state) == text) return state;
+  }
+  return std::nullopt;
+}
+
 bool RunResult::ok() const {
   return std::all_of(jobs.begin(), jobs.end(), [](const JobReport& r) { return r.state == JobState::succeeded; });
 }

@@ -4,6 +4,7 @@
 // command line, the store and the reporters can all follow one run.
 #pragma once
 
+#include <optional>
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -16,6 +17,7 @@ namespace calico::builders::pipeline {
 
 enum class JobState { pending, running, succeeded, failed, skipped, cancelled };
 std::string_view to_string(JobState state);
+std::optional<JobState> parse_job_state(std::string_view text);
 
 struct JobReport {
   std::string id;

@@ -101,7 +101,7 @@ TEST_F(DispatcherTest, ReleasesFirstOneBuildPerTargetAndAGlobalLimit) {
   ASSERT_TRUE(second);
   EXPECT_EQ(second->target_repo, "master") << "calico-3.4 already has a build running";
   EXPECT_FALSE(claim(3)) << "v3.4.2 waits for v3.4.1";
-  store.call([&](store::Database& db) { store::finish_build(db, first->id, "succeeded", ""); });
+  store.call([&](store::Database& db) { store::finish_build(db, first->id, handlers::BuildState::succeeded, ""); });
   EXPECT_FALSE(claim(1)) << "the global limit of one is taken by master";
   const auto third = claim(2);
   ASSERT_TRUE(third);
@@ -126,7 +126,7 @@ TEST_F(DispatcherTest, NightlyBuildsMasterOnlyWhenItChanged) {
   // The nightly build runs and succeeds; the next night, with no new change, builds nothing.
   store.call([](store::Database& db) {
     const auto build = store::claim_next_request(db, 1, "/w");
-    store::finish_build(db, build->id, "succeeded", "");
+    store::finish_build(db, build->id, handlers::BuildState::succeeded, "");
   });
   EXPECT_FALSE(dispatcher.nightly_tick(day2 + days(1) + hours(2)));
 }
@@ -140,10 +140,10 @@ TEST_F(DispatcherTest, RunsAQueuedReleaseRecordingEveryJob) {
   ASSERT_TRUE(dispatcher.run_next());
   const auto builds = store.call([](store::Database& db) { return store::recent_builds(db, 10); });
   ASSERT_EQ(builds.size(), 1u);
-  EXPECT_EQ(builds[0].state, "succeeded") << builds[0].detail;
+  EXPECT_EQ(builds[0].state, handlers::BuildState::succeeded) << builds[0].detail;
   const auto steps = store.call([&](store::Database& db) { return store::build_steps(db, builds[0].id); });
   EXPECT_EQ(steps.size(), 24u);
-  for (const auto& step : steps) EXPECT_EQ(step.state, "succeeded") << step.job << ": " << step.detail;
+  for (const auto& step : steps) EXPECT_EQ(step.state, builders::pipeline::JobState::succeeded) << step.job << ": " << step.detail;
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "ppa" / "project-calico" / "calico-3.4" / "felix_3.4.1-xenial_source.changes"));
   EXPECT_FALSE(dispatcher.run_next()) << "nothing left";
   // The commits it built are remembered for their commit statuses: the tagged ones.
@@ -258,7 +258,7 @@ TEST_F(DispatcherTest, AReleaseWaitsForEveryComponentToCarryItsTag) {
   EXPECT_TRUE(now.run_next());
   const auto builds = store.call([](store::Database& db) { return store::recent_builds(db, 5); });
   ASSERT_EQ(builds.size(), 1u);
-  EXPECT_EQ(builds[0].state, "failed");
+  EXPECT_EQ(builds[0].state, handlers::BuildState::failed);
   EXPECT_EQ(builds[0].detail, "v3.9.0 is still missing on networking-calico after 0 minutes");
   EXPECT_EQ(pending(), 0u);
 }
@@ -275,7 +275,7 @@ TEST_F(DispatcherTest, ABuildIsPublishedOnlyWhenLaunchpadHasPublishedEveryUpload
   dispatch::Dispatcher dispatcher(store, with_launchpad);
   ASSERT_TRUE(dispatcher.run_next());
   const auto build = store.call([](store::Database& db) { return store::recent_builds(db, 1); }).at(0);
-  ASSERT_EQ(build.state, "succeeded") << build.detail;
+  ASSERT_EQ(build.state, handlers::BuildState::succeeded) << build.detail;
   auto watches = store.call([&](store::Database& db) { return store::lp_watches_of_build(db, build.id); });
   ASSERT_EQ(watches.size(), 11u);  // felix and networking-calico × 4 series, dnsmasq × 2, nettle × 1
   EXPECT_EQ(launchpad::build_publication(watches).state, launchpad::PublicationState::waiting);
@@ -323,7 +323,7 @@ TEST_F(DispatcherTest, ABuildIsPublishedOnlyWhenLaunchpadHasPublishedEveryUpload
   ASSERT_TRUE(dispatcher.run_next());
   const auto retry = store.call([](store::Database& db) { return store::recent_builds(db, 1); }).at(0);
   ASSERT_NE(retry.id, build.id);
-  ASSERT_EQ(retry.state, "succeeded") << retry.detail;
+  ASSERT_EQ(retry.state, handlers::BuildState::succeeded) << retry.detail;
   const auto retried = store.call([&](store::Database& db) { return store::lp_watches_of_build(db, retry.id); });
   EXPECT_EQ(retried.size(), 11u);
   EXPECT_EQ(launchpad::build_publication(retried).state, launchpad::PublicationState::failed) << "the same nettle failure";
@@ -357,8 +357,8 @@ TEST_F(DispatcherTest, ABuildCanBeCancelledFromTheCommandLine) {
   // After the third job finishes, a release engineer runs `calico-release-bot cancel`.
   dispatcher.on_step([&](std::int64_t build, const store::StepRow& step) {
     int done = 0;
-    for (const auto& s : store.call([&](store::Database& db) { return store::build_steps(db, build); })) done += s.state == "succeeded";
-    if (step.state == "succeeded" && done == 3 && !asked.exchange(true)) {
+    for (const auto& s : store.call([&](store::Database& db) { return store::build_steps(db, build); })) done += s.state == builders::pipeline::JobState::succeeded;
+    if (step.state == builders::pipeline::JobState::succeeded && done == 3 && !asked.exchange(true)) {
       const auto result = testkit::run_process({CALICO_BOT_BINARY, "cancel", "--config", (dir.path() / "bot.toml").string(), "--build",
                                                 std::to_string(build)},
                                                dir.path());
@@ -369,9 +369,9 @@ TEST_F(DispatcherTest, ABuildCanBeCancelledFromTheCommandLine) {
   ASSERT_TRUE(dispatcher.run_next());
   EXPECT_EQ(cancel_code, 0) << cancel_output;
   const auto build = store.call([](store::Database& db) { return store::recent_builds(db, 1); }).at(0);
-  EXPECT_EQ(build.state, "cancelled") << build.detail;
+  EXPECT_EQ(build.state, handlers::BuildState::cancelled) << build.detail;
   int done = 0;
-  for (const auto& step : store.call([&](store::Database& db) { return store::build_steps(db, build.id); })) done += step.state == "succeeded";
+  for (const auto& step : store.call([&](store::Database& db) { return store::build_steps(db, build.id); })) done += step.state == builders::pipeline::JobState::succeeded;
   EXPECT_LT(done, 24);
   const auto again = testkit::run_process({CALICO_BOT_BINARY, "cancel", "--config", (dir.path() / "bot.toml").string(), "--build",
                                            std::to_string(build.id)},
@@ -404,7 +404,7 @@ TEST_F(DispatcherTest, ANewDnsmasqRefForAPlatformRebuildsDnsmasqThere) {
   EXPECT_EQ(pending[0].request.trigger, "dnsmasq for xenial now builds from 2.79test1calico1-3-trusty (was 2.79test1calico1-2-xenial)");
   ASSERT_TRUE(dispatcher.run_next());
   const auto build = store.call([](store::Database& db) { return store::recent_builds(db, 1); }).at(0);
-  EXPECT_EQ(build.state, "succeeded") << build.detail;
+  EXPECT_EQ(build.state, handlers::BuildState::succeeded) << build.detail;
   const auto steps = store.call([&](store::Database& db) { return store::build_steps(db, build.id); });
   ASSERT_EQ(steps.size(), 2u);
   EXPECT_EQ(steps[0].job, "dnsmasq/xenial");

@@ -237,7 +237,7 @@ TEST_F(GitHubConversationTest, StatusCancelAndRetryActOnThisPullRequestsBuild) {
   const auto build = store_->call([&](store::Database& db) { return store::claim_next_request(db, 1, "work"); });
   ASSERT_TRUE(build);
   store_->call([&](store::Database& db) {
-    store::record_step(db, build->id, {"felix/xenial", "succeeded", "", "", std::nullopt, std::nullopt});
+    store::record_step(db, build->id, {"felix/xenial", builders::pipeline::JobState::succeeded, "", "", std::nullopt, std::nullopt});
   });
   comment("maintainer", "/status");
   converse();
@@ -253,7 +253,7 @@ TEST_F(GitHubConversationTest, StatusCancelAndRetryActOnThisPullRequestsBuild) {
   converse();
   EXPECT_TRUE(has_text(github_.comments(), "cancelling build #" + id));
   EXPECT_TRUE(store_->call([&](store::Database& db) { return store::cancel_requested(db, build->id); }));
-  store_->call([&](store::Database& db) { store::finish_build(db, build->id, "cancelled", "cancelled by /cancel"); });
+  store_->call([&](store::Database& db) { store::finish_build(db, build->id, handlers::BuildState::cancelled, "cancelled by /cancel"); });
 
   comment("maintainer", "/cancel " + id);
   comment("maintainer", "/cancel 999");
@@ -279,7 +279,7 @@ TEST_F(GitHubConversationTest, StatusesAndCommentsFollowABuildsLife) {
   reporter.report_pending();  // claimed, no job yet: it might still go back to the queue
   EXPECT_EQ(sender_->send_due(), 0u);
   store_->call([&](store::Database& db) {
-    store::record_step(db, build->id, {"bld_images/xenial", "running", "", "", std::nullopt, std::nullopt});
+    store::record_step(db, build->id, {"bld_images/xenial", builders::pipeline::JobState::running, "", "", std::nullopt, std::nullopt});
     store::record_build_source(db, build->id, kRepo, felix_sha);
   });
   reporter.report_pending();
@@ -291,9 +291,9 @@ TEST_F(GitHubConversationTest, StatusesAndCommentsFollowABuildsLife) {
 
   store_->call([&](store::Database& db) {
     for (const char* job : {"net_cal/xenial", "felix/xenial", "pub_debs/xenial"}) {
-      store::record_step(db, build->id, {job, "succeeded", "", "", std::nullopt, std::nullopt});
+      store::record_step(db, build->id, {job, builders::pipeline::JobState::succeeded, "", "", std::nullopt, std::nullopt});
     }
-    store::finish_build(db, build->id, "succeeded", "all 3 jobs succeeded");
+    store::finish_build(db, build->id, handlers::BuildState::succeeded, "all 3 jobs succeeded");
   });
   reporter.report_pending();
   reporter.report_pending();  // nothing new: no second summary

@@ -121,11 +121,11 @@ github::BuildFacts facts(const std::string& state) {
   f.build.id = 7;
   f.build.target_repo = "calico-3.4";
   f.build.version = "v3.4.1";
-  f.build.state = state;
+  f.build.state = *handlers::parse_build_state(state);
   f.status_page = "http://bot.example";
-  f.steps = {{"felix/xenial", "succeeded", "", "", {}, {}},   {"pub_debs/xenial", "succeeded", "", "", {}, {}},
-             {"felix/centos7", "failed", "", "", {}, {}},     {"pub_rpms/centos7", "skipped", "", "", {}, {}},
-             {"net_cal/xenial", "succeeded", "", "", {}, {}}, {"net_cal/centos7", "succeeded", "", "", {}, {}}};
+  f.steps = {{"felix/xenial", builders::pipeline::JobState::succeeded, "", "", {}, {}},   {"pub_debs/xenial", builders::pipeline::JobState::succeeded, "", "", {}, {}},
+             {"felix/centos7", builders::pipeline::JobState::failed, "", "", {}, {}},     {"pub_rpms/centos7", builders::pipeline::JobState::skipped, "", "", {}, {}},
+             {"net_cal/xenial", builders::pipeline::JobState::succeeded, "", "", {}, {}}, {"net_cal/centos7", builders::pipeline::JobState::succeeded, "", "", {}, {}}};
   f.origin.command_id = 3;
   f.origin.repository = "projectcalico/felix";
   f.origin.issue_number = 12;

@@ -34,14 +34,14 @@ github::BuildFacts succeeded_with(std::vector<store::LpWatch> watches) {
   f.build.id = 9;
   f.build.target_repo = "calico-3.4";
   f.build.version = "v3.4.1";
-  f.build.state = "succeeded";
+  f.build.state = handlers::BuildState::succeeded;
   f.status_page = "http://bot.example";
-  f.steps = {{"felix/xenial", "succeeded", "", "", {}, {}},
-             {"felix/bionic", "succeeded", "", "", {}, {}},
-             {"felix/centos7", "succeeded", "", "", {}, {}},
-             {"pub_debs/xenial", "succeeded", "", "", {}, {}},
-             {"pub_debs/bionic", "succeeded", "", "", {}, {}},
-             {"pub_rpms/centos7", "succeeded", "", "", {}, {}}};
+  f.steps = {{"felix/xenial", builders::pipeline::JobState::succeeded, "", "", {}, {}},
+             {"felix/bionic", builders::pipeline::JobState::succeeded, "", "", {}, {}},
+             {"felix/centos7", builders::pipeline::JobState::succeeded, "", "", {}, {}},
+             {"pub_debs/xenial", builders::pipeline::JobState::succeeded, "", "", {}, {}},
+             {"pub_debs/bionic", builders::pipeline::JobState::succeeded, "", "", {}, {}},
+             {"pub_rpms/centos7", builders::pipeline::JobState::succeeded, "", "", {}, {}}};
   f.origin.command_id = 3;
   f.origin.repository = "projectcalico/felix";
   f.origin.issue_number = 12;
