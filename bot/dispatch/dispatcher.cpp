@@ -45,7 +45,10 @@ class StoreObserver : public builders::pipeline::Observer {
 
 }  // namespace
 
-Dispatcher::Dispatcher(store::Store& store, const config::Config& config) : store_(store), config_(config) {}
+Dispatcher::Dispatcher(store::Store& store, const config::Config& config, Clock clock)
+    : store_(store), config_(config), clock_(std::move(clock)) {
+  if (!clock_) clock_ = [] { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); };
+}
 
 Dispatcher::~Dispatcher() { stop(); }
 
@@ -83,7 +86,7 @@ void Dispatcher::worker() {
     lock.unlock();
     bool ran = false;
     try {
-      const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+      const auto now = clock_();
       if (config_.dispatch.nightly) nightly_tick(now);
       quiet_tick(now);
       component_ref_tick();
@@ -101,7 +104,8 @@ void Dispatcher::worker() {
 
 bool Dispatcher::run_next() {
   const std::optional<store::BuildRow> build = store_.call([&](store::Database& db) {
-    return store::claim_next_request(db, config_.dispatch.max_concurrent_builds, config_.publish.work_dir.string());
+    return store::claim_next_request(db, config_.dispatch.max_concurrent_builds, config_.publish.work_dir.string(),
+                                     util::iso8601(clock_()));
   });
   if (!build) return false;
   if (!release_tags_ready(*build)) return true;
@@ -127,7 +131,7 @@ bool Dispatcher::release_tags_ready(const store::BuildRow& build) {
     }
   }
   if (missing.empty()) return true;
-  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto now = clock_();
   const auto requested = store_.call([&](store::Database& db) { return store::request_created_at(db, build.request_id); });
   const TagWait decision =
       tag_wait(build.version, missing, util::parse_iso8601(requested.value_or("")).value_or(now), now, config_.dispatch);

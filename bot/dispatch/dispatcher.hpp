@@ -26,7 +26,9 @@ namespace calico::dispatch {
 
 class Dispatcher {
  public:
-  Dispatcher(store::Store& store, const config::Config& config);
+  using Clock = std::function<std::chrono::sys_seconds()>;
+  // `clock`: what the scheduling rules and the tag wait take as now (the system clock when empty).
+  Dispatcher(store::Store& store, const config::Config& config, Clock clock = {});
   ~Dispatcher();
 
   // Resumes interrupted builds, then runs requests as they come, until stop().
@@ -68,6 +70,7 @@ class Dispatcher {
 
   store::Store& store_;
   const config::Config& config_;
+  Clock clock_;
   std::function<void(std::int64_t, const store::StepRow&)> on_step_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -52,7 +52,9 @@ store::OutboxMessage status_message(const std::string& repository, const std::st
   body["target_url"] = target_url;
   body["description"] = truncate_characters(description, 140);
   body["context"] = context;
-  return make("status", dedupe_key, "POST", "/repos/" + repository + "/statuses/" + sha, body);
+  store::OutboxMessage message = make("status", dedupe_key, "POST", "/repos/" + repository + "/statuses/" + sha, body);
+  message.replaces = "status:" + repository + ":" + sha + ":" + context;
+  return message;
 }
 
 Request decode_payload(const std::string& payload) {

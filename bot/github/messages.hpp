@@ -22,6 +22,8 @@ store::OutboxMessage comment_message(const std::string& repository, std::int64_t
 
 // POST /repos/{owner}/{repo}/statuses/{sha} {"state", "target_url", "description", "context"}.
 // state: pending, success, failure, error. The description is cut to GitHub's 140 characters.
+// `dedupe_key` must start with "status:<repository>:<sha>:<context>:": the message replaces any
+// unsent older status of that commit and context (they would overwrite it if retried later).
 store::OutboxMessage status_message(const std::string& repository, const std::string& sha, const std::string& state,
                                     const std::string& context, const std::string& description,
                                     const std::string& target_url, const std::string& dedupe_key);

@@ -18,13 +18,6 @@ constexpr int kMaxPages = 1000;  // a loop guard: no real collection is this lon
 // Launchpad's largest page (more is a 400); its default is 75.
 constexpr const char* kPageSize = "300";
 
-std::string text_field(const json::object& entry, std::string_view key) {
-  const json::value* value = entry.if_contains(key);
-  if (!value || value->is_null()) return {};
-  if (const json::string* text = value->if_string()) return std::string(*text);
-  return {};
-}
-
 }  // namespace
 
 const char* const kUserAgent = "calico-release-bot/" CALICO_VERSION " (+https://github.com/projectcalico/calico-release-bot)";
@@ -69,8 +62,10 @@ std::string Client::archive_url(const std::string& owner, const std::string& ppa
   return api_root_ + "/~" + owner + "/+archive/ubuntu/" + ppa;
 }
 
-std::vector<std::string> Client::collection(const std::string& first_url) {
-  std::vector<std::string> entries;
+template <typename Entry>
+std::vector<Entry> Client::collection(const std::string& first_url,
+                                      std::vector<Entry> (*parse_page)(std::string_view, std::string&)) {
+  std::vector<Entry> entries;
   std::string url = first_url;
   for (int page = 0; !url.empty(); ++page) {
     if (page == kMaxPages) throw LaunchpadError("more than " + std::to_string(kMaxPages) + " pages at " + first_url);
@@ -78,33 +73,18 @@ std::vector<std::string> Client::collection(const std::string& first_url) {
     if (response.status != 200) {
       throw LaunchpadError("GET " + url + " answered HTTP " + std::to_string(response.status));
     }
-    boost::system::error_code error;
-    const json::value parsed = json::parse(response.body, error);
-    const json::object* object = error ? nullptr : parsed.if_object();
-    const json::value* list = object ? object->if_contains("entries") : nullptr;
-    if (!list || !list->is_array()) throw LaunchpadError("GET " + url + " did not return a collection");
-    for (const json::value& entry : list->as_array()) entries.push_back(json::serialize(entry));
-    url = text_field(*object, "next_collection_link");
+    std::string next;
+    try {
+      for (Entry& entry : parse_page(response.body, next)) entries.push_back(std::move(entry));
+    } catch (const LaunchpadError& e) {
+      throw LaunchpadError("GET " + url + ": " + e.what());
+    }
+    url = next;
   }
   return entries;
 }
 
-std::vector<SourcePublication> Client::sources_at(const std::string& url) {
-  std::vector<SourcePublication> publications;
-  for (const std::string& text : collection(url)) {
-    const json::value parsed = json::parse(text);
-    const json::object& entry = parsed.as_object();
-    SourcePublication publication;
-    publication.self_link = text_field(entry, "self_link");
-    publication.source_package_name = text_field(entry, "source_package_name");
-    publication.source_package_version = text_field(entry, "source_package_version");
-    publication.status = text_field(entry, "status");
-    publication.distro_series_link = text_field(entry, "distro_series_link");
-    publication.date_published = text_field(entry, "date_published");
-    publications.push_back(std::move(publication));
-  }
-  return publications;
-}
+std::vector<SourcePublication> Client::sources_at(const std::string& url) { return collection(url, parse_sources_page); }
 
 std::vector<SourcePublication> Client::published_sources(const std::string& owner, const std::string& ppa,
                                                          const std::string& source_name,
@@ -127,8 +107,7 @@ std::vector<SourcePublication> Client::archive_sources(const std::string& owner,
 
 std::map<std::string, BuildSummary> Client::build_summaries(const std::string& owner, const std::string& ppa,
                                                             const std::vector<std::string>& source_ids) {
-  std::map<std::string, BuildSummary> summaries;
-  if (source_ids.empty()) return summaries;
+  if (source_ids.empty()) return {};
   json::array ids;
   for (const std::string& id : source_ids) {
     std::int64_t number = 0;
@@ -141,29 +120,17 @@ std::map<std::string, BuildSummary> Client::build_summaries(const std::string& o
   const std::string target(url.buffer());
   const http::ClientResponse response = http_.get(target, {{"Accept", "application/json"}});
   if (response.status != 200) throw LaunchpadError("GET " + target + " answered HTTP " + std::to_string(response.status));
-  boost::system::error_code error;
-  const json::value parsed = json::parse(response.body, error);
-  const json::object* object = error ? nullptr : parsed.if_object();
-  if (!object) throw LaunchpadError("GET " + target + " did not return an object of build summaries");
-  for (const auto& [id, value] : *object) {
-    const json::object* summary = value.if_object();
-    if (!summary) throw LaunchpadError("GET " + target + ": the summary of " + std::string(id) + " is not an object");
-    summaries[std::string(id)] = {text_field(*summary, "status"), text_field(*summary, "date_published")};
+  try {
+    return parse_build_summaries(response.body);
+  } catch (const LaunchpadError& e) {
+    throw LaunchpadError("GET " + target + ": " + e.what());
   }
-  return summaries;
 }
 
 std::vector<BuildRecord> Client::builds(const std::string& source_publication_link) {
   boost::urls::url url(source_publication_link);
   url.set_encoded_query(operation_query("getBuilds", {}, {{"ws.size", kPageSize}}));
-  std::vector<BuildRecord> builds;
-  for (const std::string& text : collection(std::string(url.buffer()))) {
-    const json::value parsed = json::parse(text);
-    const json::object& entry = parsed.as_object();
-    builds.push_back({text_field(entry, "self_link"), text_field(entry, "arch_tag"), text_field(entry, "buildstate"),
-                      text_field(entry, "build_log_url"), text_field(entry, "dependencies")});
-  }
-  return builds;
+  return collection(std::string(url.buffer()), parse_builds_page);
 }
 
 std::string SourcePublication::id() const { return self_link.substr(self_link.find_last_of('/') + 1); }

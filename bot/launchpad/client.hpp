@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bot/http/client.hpp"
@@ -65,6 +66,12 @@ std::string text_parameter(std::string_view text);
 std::string operation_query(std::string_view operation, const std::vector<std::pair<std::string, std::string>>& text,
                             const std::vector<std::pair<std::string, std::string>>& raw);
 
+// One page of a collection or a summaries answer, parsed (pure: the fuzzer calls these). `next`
+// gets the next page's URL ("" on the last). Throws LaunchpadError on any other shape.
+std::vector<SourcePublication> parse_sources_page(std::string_view body, std::string& next);
+std::vector<BuildRecord> parse_builds_page(std::string_view body, std::string& next);
+std::map<std::string, BuildSummary> parse_build_summaries(std::string_view body);
+
 class Client {
  public:
   // `api_root`: "https://api.launchpad.net/1.0" (no trailing slash).
@@ -90,8 +97,9 @@ class Client {
   std::string archive_url(const std::string& owner, const std::string& ppa) const;
 
  private:
-  // Every entry of a collection, following next_collection_link. Each entry as JSON text.
-  std::vector<std::string> collection(const std::string& url);
+  // Every entry of a collection, following next_collection_link, each page read by `parse_page`.
+  template <typename Entry>
+  std::vector<Entry> collection(const std::string& url, std::vector<Entry> (*parse_page)(std::string_view, std::string&));
   std::vector<SourcePublication> sources_at(const std::string& url);
 
   std::string api_root_;

@@ -61,7 +61,7 @@ std::vector<std::string> steps_of(const std::vector<StepRow>& steps) {
   return names;
 }
 
-std::optional<BuildRow> claim_next_request(Database& db, int max_running, const std::string& work_dir) {
+std::optional<BuildRow> claim_next_request(Database& db, int max_running, const std::string& work_dir, const std::string& now) {
   Statement running = db.prepare("SELECT count(*) FROM builds WHERE state = 'running'");
   running.step();
   if (running.column_int(0) >= max_running) return std::nullopt;
@@ -70,7 +70,7 @@ std::optional<BuildRow> claim_next_request(Database& db, int max_running, const 
       "AND (not_before IS NULL OR not_before <= ?1) AND NOT EXISTS "
       "(SELECT 1 FROM builds b WHERE b.state = 'running' AND b.target_repo = r.target_repo) "
       "ORDER BY CASE kind WHEN 'nightly' THEN 1 ELSE 0 END, id LIMIT 1");
-  next.bind(1, util::utc_now_iso8601());
+  next.bind(1, now.empty() ? util::utc_now_iso8601() : now);
   if (!next.step()) return std::nullopt;
   BuildRow build;
   build.request_id = next.column_int(0);

@@ -39,7 +39,9 @@ struct StepRow {
 // Takes the next request that may start: releases and commands before nightlies, oldest first,
 // never a second build for a target that has one running, and none when `max_running` run.
 // Marks the request started and creates its build row, in the caller's transaction.
-std::optional<BuildRow> claim_next_request(Database& db, int max_running, const std::string& work_dir);
+// `now` (ISO 8601; empty: the system clock) decides which deferred requests are due.
+std::optional<BuildRow> claim_next_request(Database& db, int max_running, const std::string& work_dir,
+                                           const std::string& now = "");
 
 // Puts a claimed request back in the queue, not to be taken before `not_before` (ISO 8601), and
 // removes the build row the claim made.

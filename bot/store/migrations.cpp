@@ -10,7 +10,7 @@ namespace calico::store {
 namespace {
 
 // Never edit a migration that has shipped: add a new one.
-constexpr std::array<std::string_view, 12> kMigrations = {
+constexpr std::array<std::string_view, 13> kMigrations = {
     // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
     R"sql(
 CREATE TABLE deliveries (
@@ -234,6 +234,13 @@ INSERT INTO lp_ppa_schedules (owner, ppa, interval_seconds, next_poll_at)
   SELECT owner, ppa, MIN(interval_seconds), MIN(next_poll_at) FROM lp_watches WHERE finished_at IS NULL GROUP BY owner, ppa;
 ALTER TABLE builds ADD COLUMN reported_publication TEXT;
 ALTER TABLE build_lp_watches ADD COLUMN job TEXT NOT NULL DEFAULT '';  -- the job that built the upload
+)sql",
+    // 13: a newer commit status for the same commit and context supersedes an unsent older one:
+    // statuses never go out of order, and fewer go out.
+    R"sql(
+ALTER TABLE outbox ADD COLUMN superseded_by INTEGER REFERENCES outbox(id);
+DROP INDEX outbox_due;
+CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE delivered_at IS NULL AND abandoned_at IS NULL AND superseded_by IS NULL;
 )sql",
 };
 

@@ -7,7 +7,8 @@ namespace calico::store {
 namespace {
 
 constexpr const char* kColumns =
-    "id, kind, dedupe_key, payload, attempts, next_attempt_at, delivered_at, abandoned_at, last_error, result, created_at";
+    "id, kind, dedupe_key, payload, attempts, next_attempt_at, delivered_at, abandoned_at, last_error, result, created_at, "
+    "superseded_by";
 
 OutboxRow read_row(const Statement& row) {
   OutboxRow out;
@@ -20,6 +21,7 @@ OutboxRow read_row(const Statement& row) {
   out.last_error = row.column_optional_text(8);
   out.result = row.column_optional_text(9);
   out.created_at = row.column_text(10);
+  if (!row.column_is_null(11)) out.superseded_by = row.column_int(11);
   return out;
 }
 
@@ -31,12 +33,23 @@ bool enqueue_outbox(Database& db, const OutboxMessage& message) {
       "ON CONFLICT (dedupe_key) DO NOTHING");
   insert.bind(1, message.kind).bind(2, message.dedupe_key).bind(3, message.payload).bind(4, util::utc_now_iso8601());
   insert.run();
-  return db.changes() > 0;
+  if (db.changes() == 0) return false;
+  if (!message.replaces.empty()) {
+    // In the same transaction: from now on only the newest of these goes out.
+    const std::string prefix = message.replaces + ":";
+    Statement supersede = db.prepare(
+        "UPDATE outbox SET superseded_by = last_insert_rowid() WHERE id < last_insert_rowid() AND kind = ?1 "
+        "AND delivered_at IS NULL AND abandoned_at IS NULL AND superseded_by IS NULL "
+        "AND substr(dedupe_key, 1, length(?2)) = ?2");
+    supersede.bind(1, message.kind).bind(2, prefix);
+    supersede.run();
+  }
+  return true;
 }
 
 std::vector<OutboxRow> due_outbox(Database& db, const std::string& now, int limit) {
   Statement query = db.prepare(std::string("SELECT ") + kColumns +
-                               " FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL"
+                               " FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL AND superseded_by IS NULL"
                                " AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) ORDER BY id LIMIT ?2");
   query.bind(1, now).bind(2, static_cast<std::int64_t>(limit));
   std::vector<OutboxRow> rows;
@@ -84,7 +97,8 @@ std::vector<OutboxRow> abandoned_outbox(Database& db, int limit) {
 }
 
 std::int64_t outbox_backlog(Database& db) {
-  Statement query = db.prepare("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL");
+  Statement query = db.prepare(
+      "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL AND superseded_by IS NULL");
   query.step();
   return query.column_int(0);
 }

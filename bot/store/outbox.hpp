@@ -17,6 +17,10 @@ struct OutboxMessage {
   std::string kind;        // reaction, comment, status
   std::string dedupe_key;  // e.g. "status:projectcalico/felix:<sha>:calico-3.4:build-7:success"
   std::string payload;     // JSON: {"method", "path", "body"} (see bot/github/messages.hpp)
+  // What it replaces: a commit status replaces every unsent status of the same commit and context
+  // ("status:<owner/name>:<sha>:<context>"), so an older status retried after a newer one never
+  // overwrites it. Queued messages whose dedupe key starts with this and ":" are superseded.
+  std::string replaces = {};
 };
 
 struct OutboxRow {
@@ -28,6 +32,7 @@ struct OutboxRow {
   std::optional<std::string> abandoned_at;
   std::optional<std::string> last_error;
   std::optional<std::string> result;  // what GitHub answered on delivery (the created resource's URL)
+  std::optional<std::int64_t> superseded_by;  // a newer message made this one pointless; never sent
   std::string created_at;
 };
 

@@ -238,7 +238,8 @@ TEST_F(DispatcherTest, AReleaseWaitsForEveryComponentToCarryItsTag) {
   const config::Config config = load(dir.path(), "tag_wait_minutes = 60\ntag_check_seconds = 1\n");
   store::Store store(config.store);
   queue(store, handlers::BuildRequest::Kind::release, "calico-3.9", "v3.9.0");
-  dispatch::Dispatcher dispatcher(store, config);
+  sys_seconds now = time_point_cast<seconds>(system_clock::now());
+  dispatch::Dispatcher dispatcher(store, config, [&] { return now; });
   auto pending = [&] { return store.call([](store::Database& db) { return store::build_requests(db, "pending"); }).size(); };
   EXPECT_TRUE(dispatcher.run_next());  // taken, then put back: neither component has v3.9.0
   EXPECT_EQ(pending(), 1u);
@@ -247,15 +248,14 @@ TEST_F(DispatcherTest, AReleaseWaitsForEveryComponentToCarryItsTag) {
 
   // Felix gets the tag; networking-calico still lacks it.
   ASSERT_EQ(testkit::run_process({"/usr/bin/git", "-C", fixtures_->repos.at("felix").string(), "tag", "v3.9.0"}, dir.path()).exit_code, 0);
-  std::this_thread::sleep_for(milliseconds(1100));
+  now += seconds(2);
   EXPECT_TRUE(dispatcher.run_next());
   EXPECT_EQ(pending(), 1u);
 
   // With no wait left, it fails naming what is missing.
   const config::Config impatient = load(dir.path(), "tag_wait_minutes = 0\n");
-  dispatch::Dispatcher now(store, impatient);
-  std::this_thread::sleep_for(milliseconds(1100));
-  EXPECT_TRUE(now.run_next());
+  dispatch::Dispatcher later(store, impatient, [&] { return now + seconds(2); });
+  EXPECT_TRUE(later.run_next());
   const auto builds = store.call([](store::Database& db) { return store::recent_builds(db, 5); });
   ASSERT_EQ(builds.size(), 1u);
   EXPECT_EQ(builds[0].state, handlers::BuildState::failed);

@@ -332,6 +332,33 @@ TEST_F(GitHubConversationTest, TheOutboxRetriesAfterServerErrorsUntilAccepted) {
   EXPECT_EQ(github_.statuses().size(), 1u);
 }
 
+TEST_F(GitHubConversationTest, AnOlderStatusRetriedAfterANewerOneNeverOverwritesIt) {
+  // A pending meets a 502 and waits for its retry; meanwhile the build fails. The failure goes
+  // out, and the pending it replaced never does: the commit does not show "pending" for good.
+  const std::string context = "calico-release-bot/master";
+  const std::string key = "status:" + std::string(kRepo) + ":" + kHead + ":" + context + ":build-1:";
+  store_->call([&](store::Database& db) {
+    store::enqueue_outbox(db, github::status_message(kRepo, kHead, "pending", context, "running", "http://x", key + "pending"));
+    // Another context on the same commit is not replaced by this build's statuses.
+    store::enqueue_outbox(db, github::status_message(kRepo, kHead, "pending", "other/context", "x", "http://x",
+                                                     "status:" + std::string(kRepo) + ":" + kHead + ":other/context:build-9:pending"));
+  });
+  github_.fail_next(1, 502);
+  sender_->send_due();
+  ASSERT_EQ(github_.statuses().size(), 1u) << "the other context's status went out; this one's pending met a 502";
+  store_->call([&](store::Database& db) {
+    store::enqueue_outbox(db, github::status_message(kRepo, kHead, "failure", context, "failed", "http://x", key + "failure"));
+  });
+  EXPECT_EQ(sender_->send_due(), 1u);
+  const auto sent = github_.statuses();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent.back().state, "failure");
+  EXPECT_EQ(outbox()[0].superseded_by, outbox()[2].id);
+  EXPECT_FALSE(outbox()[1].superseded_by) << "another context";
+  const auto ever = store_->call([](store::Database& db) { return store::due_outbox(db, "9999-12-31T00:00:00Z", 10); });
+  EXPECT_TRUE(ever.empty()) << "the superseded pending is never due, however long one waits";
+}
+
 TEST_F(GitHubConversationTest, ARateLimitPausesEveryWriteUntilGitHubAllowsThem) {
   store_->call([&](store::Database& db) {
     store::enqueue_outbox(db, github::status_message(kRepo, kHead, "pending", "c", "d", "http://x", "k1"));

@@ -241,6 +241,9 @@ TEST_F(PublishEndToEnd, EveryUploadIsWatchedUntilLaunchpadPublishesIt) {
        "watch-test", "--steps", "felix,net_cal,pub_debs", "--platforms", "xenial"},
       dir_->path(), {"SECRET_KEY=" + key_->secret_key.string()});
   ASSERT_EQ(result.exit_code, 0) << result.output;
+  // dput returning is half of publishing: publish says so instead of "Published".
+  EXPECT_NE(result.output.find("2 uploads waiting for Launchpad to publish"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("Published master"), std::string::npos) << result.output;
   store::Database db(dir_->path() / "watched.sqlite");
   store::Statement rows = db.prepare("SELECT owner, ppa, source, series, state, finished_at IS NULL FROM lp_watches ORDER BY source");
   std::vector<std::string> watched;
@@ -250,6 +253,46 @@ TEST_F(PublishEndToEnd, EveryUploadIsWatchedUntilLaunchpadPublishesIt) {
   }
   EXPECT_EQ(watched, (std::vector<std::string>{"project-calico/watch-test felix xenial waiting open",
                                                "project-calico/watch-test networking-calico xenial waiting open"}));
+}
+
+// publish --wait against a Launchpad that already holds the release: nothing is uploaded again
+// (dput would reach for the network), the uploads found in the archive are watched, and publish
+// waits until Launchpad says what became of them.
+class PublishWait : public PublishEndToEnd {
+ protected:
+  // `name`: the store and configuration of this run (each test its own: a watch is kept).
+  testkit::RunResult publish_and_wait(testkit::FakeLaunchpad& launchpad, const std::string& name) {
+    std::string text = testkit::read_text(dir_->path() / "bot.toml");
+    const std::string local = "dput_method = \"local\"";
+    text.replace(text.find(local), local.size(), "dput_method = \"ftp\"");
+    text += "\n[store]\npath = \"" + name + ".sqlite\"\n[launchpad]\napi_root = \"" + launchpad.api_root() + "\"\nmin_interval_ms = 0\n";
+    testkit::write_file(dir_->path() / (name + ".toml"), text);
+    return testkit::run_process({CALICO_BOT_BINARY, "publish", "--config", (dir_->path() / (name + ".toml")).string(), "--version",
+                                 "v3.4.1", "--steps", "felix,pub_debs", "--platforms", "xenial", "--wait", "--wait-timeout", "60"},
+                                dir_->path(), {"SECRET_KEY=" + key_->secret_key.string()});
+  }
+};
+
+TEST_F(PublishWait, EndsWhenLaunchpadHasPublishedEveryUpload) {
+  testkit::FakeLaunchpad launchpad;
+  launchpad.add_source({"project-calico", "calico-3.4", "felix", "3.4.1-xenial", "xenial", "Published",
+                        {{"amd64", "Successfully built"}}, {{"amd64", "Published"}}});
+  const auto result = publish_and_wait(launchpad, "wait-published");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("1 upload waiting for Launchpad to publish (waiting here)"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("Published.\n"), std::string::npos) << result.output;
+  EXPECT_GE(launchpad.requests_by_operation()["getBuildSummariesForSourceIds"], 1);
+}
+
+TEST_F(PublishWait, ALaunchpadBuildFailureExitsFiveNamingIt) {
+  testkit::FakeLaunchpad launchpad;
+  launchpad.add_source({"project-calico", "calico-3.4", "felix", "3.4.1-xenial", "xenial", "Published",
+                        {{"amd64", "Failed to build", "https://launchpad.test/felix-amd64.txt.gz"}}});
+  const auto result = publish_and_wait(launchpad, "wait-failed");
+  EXPECT_EQ(result.exit_code, 5) << result.output;
+  EXPECT_NE(result.output.find("felix 3.4.1-xenial failed: amd64: Failed to build (https://launchpad.test/felix-amd64.txt.gz)"),
+            std::string::npos)
+      << result.output;
 }
 
 TEST_F(PublishEndToEnd, RpmsCanBeSignedWithTheirOwnKey) {
