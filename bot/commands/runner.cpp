@@ -56,14 +56,15 @@ std::string describe_build(store::Database& db, std::int64_t id, const std::stri
 }  // namespace
 
 struct CommandRunner::Outcome {
-  // Runs in the transaction that marks the command done; returns the reply ("" for none) and
-  // may queue builds and messages itself.
-  std::function<std::string(store::Database&)> act;
+  // Runs in the transaction that marks the command done; returns the reply ("" for none), may
+  // queue builds and messages itself, and corrects `summary` when what it did differs from what
+  // was planned (a /publish whose request was already queued queued nothing).
+  std::function<std::string(store::Database&, std::string& summary)> act;
   std::string summary;  // the command row's outcome, for the log and the status page
 
   // An outcome that only answers: the reply, nothing else done.
   static Outcome reply_only(std::string reply, std::string summary) {
-    return {[reply = std::move(reply)](store::Database&) { return reply; }, std::move(summary)};
+    return {[reply = std::move(reply)](store::Database&, std::string&) { return reply; }, std::move(summary)};
   }
 };
 
@@ -173,8 +174,9 @@ CommandRunner::Outcome CommandRunner::publish(const store::StoredCommand& comman
   request.steps = parsed.steps;
   request.platforms = parsed.platforms;
   const std::string status_page = config_.server.status_page_url();
-  auto act = [=, this](store::Database& db) -> std::string {
+  auto act = [=, this](store::Database& db, std::string& summary) -> std::string {
     if (store::enqueue_build_request(db, request, std::nullopt) != store::EnqueueOutcome::queued) {
+      summary = "already queued: " + resolved.version + " for " + resolved.target_repo + " (nothing queued)";
       return mention(command) + " " + resolved.version + " for `" + resolved.target_repo +
              "` (with these steps and platforms) is already queued; it will build once. " + status_page + "/";
     }
@@ -197,7 +199,7 @@ CommandRunner::Outcome CommandRunner::publish(const store::StoredCommand& comman
 
 CommandRunner::Outcome CommandRunner::on_build(const store::StoredCommand& command) {
   const std::string status_page = config_.server.status_page_url();
-  auto act = [command, status_page, this](store::Database& db) -> std::string {
+  auto act = [command, status_page, this](store::Database& db, std::string& summary) -> std::string {
     const handlers::commands::Command& parsed = command.invocation.command;
     std::optional<std::int64_t> id = parsed.build;
     if (!id) id = store::latest_build_of_pull_request(db, command.invocation.repository, command.invocation.issue_number);
@@ -225,6 +227,7 @@ CommandRunner::Outcome CommandRunner::on_build(const store::StoredCommand& comma
     request.trigger = "/retry " + std::to_string(build->id) + " by @" + command.invocation.author + " on " +
                       command.invocation.repository + "#" + std::to_string(command.invocation.issue_number);
     if (store::enqueue_build_request(db, request, std::nullopt) != store::EnqueueOutcome::queued) {
+      summary = "already queued: " + request.version + " for " + request.target_repo + " (nothing queued)";
       return mention(command) + " " + request.version + " for `" + request.target_repo + "` is already queued.";
     }
     const std::int64_t request_id = db.last_insert_rowid();
@@ -236,16 +239,18 @@ CommandRunner::Outcome CommandRunner::on_build(const store::StoredCommand& comma
 }
 
 void CommandRunner::finish(const store::StoredCommand& command, const Outcome& outcome) {
+  std::string summary = outcome.summary;
   store_.call([&](store::Database& db) {
-    const std::string reply = outcome.act(db);
+    summary = outcome.summary;  // a retried transaction starts from the plan again
+    const std::string reply = outcome.act(db, summary);
     if (!reply.empty()) {
       store::enqueue_outbox(db, github::comment_message(command.invocation.repository, command.invocation.issue_number,
                                                         reply, "comment:command-" + std::to_string(command.id) + ":reply"));
     }
-    store::finish_command(db, command.id, outcome.summary);
+    store::finish_command(db, command.id, summary);
   });
   log::info("command.done", {{"command", command.id}, {"name", command.invocation.command.name},
-                             {"author", command.invocation.author}, {"outcome", outcome.summary}});
+                             {"author", command.invocation.author}, {"outcome", summary}});
 }
 
 }  // namespace calico::commands

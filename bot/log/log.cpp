@@ -3,6 +3,7 @@
 #include "bot/util/time_format.hpp"
 
 #include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <mutex>
 
@@ -55,12 +56,25 @@ void append_logfmt(std::string& out, std::string_view key, std::string_view valu
   }
 }
 
-void append_json(std::string& out, std::string_view key, std::string_view value) {
+void append_json(std::string& out, std::string_view key, std::string_view value, bool quoted = true) {
   out += out.size() > 1 ? ",\"" : "\"";
   append_escaped(out, key, true);
-  out += "\":\"";
+  out += "\":";
+  if (!quoted) {
+    out += value;
+    return;
+  }
+  out += '"';
   append_escaped(out, value, true);
   out += '"';
+}
+
+// The line's own keys cannot be taken by a field: JSON readers keep only the last of two.
+std::string field_key(std::string_view key) {
+  for (std::string_view reserved : {"ts", "level", "event"}) {
+    if (key == reserved) return "field." + std::string(key);
+  }
+  return std::string(key);
 }
 
 }  // namespace
@@ -69,6 +83,8 @@ Field::Field(std::string_view k, double v) : key(k) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.6g", v);
   value = buffer;
+  // JSON has no NaN or infinity: those stay text.
+  if (std::isfinite(v)) kind = Kind::number;
 }
 
 void configure(Level level, config::LogFormat format) {
@@ -82,12 +98,15 @@ std::string format_line(Level level, config::LogFormat format, std::string_view 
                         std::string_view event, std::initializer_list<Field> fields) {
   std::string out;
   const bool json = format == config::LogFormat::json;
-  auto add = json ? append_json : append_logfmt;
+  auto add = [&](std::string_view key, std::string_view value, bool quoted) {
+    if (json) append_json(out, key, value, quoted);
+    else append_logfmt(out, key, value);
+  };
   if (json) out += '{';
-  add(out, "ts", timestamp);
-  add(out, "level", config::to_string(level));
-  add(out, "event", event);
-  for (const Field& field : fields) add(out, field.key, field.value);
+  add("ts", timestamp, true);
+  add("level", config::to_string(level), true);
+  add("event", event, true);
+  for (const Field& field : fields) add(field_key(field.key), field.value, field.kind == Field::Kind::text);
   if (json) out += '}';
   out += '\n';
   return out;

@@ -12,22 +12,26 @@
 
 namespace calico::log {
 
+// A field's value keeps its type in JSON lines: numbers and booleans unquoted, text quoted. A
+// field named like the line's own keys (ts, level, event) is written as "field.<key>".
 struct Field {
+  enum class Kind { text, number, boolean };
   Field(std::string_view k, std::string_view v) : key(k), value(v) {}
   Field(std::string_view k, const std::string& v) : key(k), value(v) {}
   Field(std::string_view k, const char* v) : key(k), value(v) {}
-  Field(std::string_view k, long long v) : key(k), value(std::to_string(v)) {}
-  Field(std::string_view k, unsigned long long v) : key(k), value(std::to_string(v)) {}
-  Field(std::string_view k, int v) : key(k), value(std::to_string(v)) {}
-  Field(std::string_view k, unsigned v) : key(k), value(std::to_string(v)) {}
-  Field(std::string_view k, long v) : key(k), value(std::to_string(v)) {}
-  Field(std::string_view k, unsigned long v) : key(k), value(std::to_string(v)) {}
+  Field(std::string_view k, long long v) : key(k), value(std::to_string(v)), kind(Kind::number) {}
+  Field(std::string_view k, unsigned long long v) : key(k), value(std::to_string(v)), kind(Kind::number) {}
+  Field(std::string_view k, int v) : key(k), value(std::to_string(v)), kind(Kind::number) {}
+  Field(std::string_view k, unsigned v) : key(k), value(std::to_string(v)), kind(Kind::number) {}
+  Field(std::string_view k, long v) : key(k), value(std::to_string(v)), kind(Kind::number) {}
+  Field(std::string_view k, unsigned long v) : key(k), value(std::to_string(v)), kind(Kind::number) {}
   Field(std::string_view k, double v);
-  Field(std::string_view k, bool v) : key(k), value(v ? "true" : "false") {}
+  Field(std::string_view k, bool v) : key(k), value(v ? "true" : "false"), kind(Kind::boolean) {}
   Field(std::string_view, const config::Secret&) = delete;
 
   std::string_view key;
   std::string value;
+  Kind kind = Kind::text;
 };
 
 using Level = config::LogLevel;

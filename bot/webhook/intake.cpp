@@ -29,8 +29,9 @@ bool valid_guid(std::string_view guid) {
   return std::regex_match(guid.begin(), guid.end(), shape);
 }
 
+// GitHub's event names: lower case, digits and underscores (projects_v2_item, …).
 bool valid_event_name(std::string_view event) {
-  static const std::regex shape("[a-z_]{1,64}");
+  static const std::regex shape("[a-z0-9_]{1,64}");
   return std::regex_match(event.begin(), event.end(), shape);
 }
 
@@ -53,22 +54,24 @@ void Intake::handle(http::Request request, http::Respond respond) {
   const std::string_view label = event_label(event);
   auto refuse = [&](int status, std::string_view outcome, const std::string& detail) {
     metrics_.count_delivery(label, outcome);
-    log::info("webhook.refused", {{"delivery", guid.substr(0, 100)}, {"event", label}, {"status", status},
+    log::info("webhook.refused", {{"delivery", guid.substr(0, 100)}, {"github_event", label}, {"status", status},
                                   {"reason", detail}, {"remote", request.remote}});
     respond(answer(status, "refused", detail, valid_guid(guid) ? guid : std::string_view()));
   };
 
+  // The signature first: nothing that depends on the body or on what the headers say is looked
+  // at for a request GitHub did not sign (a tampered copy is a 401 whatever else is wrong).
+  const std::optional<std::string_view> signature = request.header("x-hub-signature-256");
+  if (!signature) return refuse(401, "bad_signature", "missing X-Hub-Signature-256 header");
+  if (!verify_signature(*signature, request.body, secrets_)) {
+    return refuse(401, "bad_signature", "X-Hub-Signature-256 does not match the body");
+  }
   if (!valid_event_name(event)) return refuse(400, "bad_headers", "missing or invalid X-GitHub-Event header");
   if (!valid_guid(guid)) return refuse(400, "bad_headers", "missing or invalid X-GitHub-Delivery header");
   const std::optional<BodyKind> kind = classify_content_type(request.header("content-type").value_or(""));
   if (!kind) {
     return refuse(415, "bad_content_type",
                   "Content-Type must be application/json or application/x-www-form-urlencoded");
-  }
-  const std::optional<std::string_view> signature = request.header("x-hub-signature-256");
-  if (!signature) return refuse(401, "bad_signature", "missing X-Hub-Signature-256 header");
-  if (!verify_signature(*signature, request.body, secrets_)) {
-    return refuse(401, "bad_signature", "X-Hub-Signature-256 does not match the body");
   }
 
   std::string payload;
@@ -81,7 +84,7 @@ void Intake::handle(http::Request request, http::Respond respond) {
   if (const auto* malformed = std::get_if<Malformed>(&decoded)) return refuse(400, "malformed", malformed->reason);
   if (const auto* ignored = std::get_if<Ignored>(&decoded)) {
     metrics_.count_delivery(label, "ignored");
-    log::info("webhook.ignored", {{"delivery", guid}, {"event", event}, {"reason", ignored->reason}});
+    log::info("webhook.ignored", {{"delivery", guid}, {"github_event", event}, {"reason", ignored->reason}});
     return respond(answer(200, "ignored", ignored->reason, guid));
   }
   auto& accepted = std::get<Decoded>(decoded);
@@ -115,7 +118,7 @@ void Intake::handle(http::Request request, http::Respond respond) {
                 }
                 const bool duplicate = *outcome == store::RecordOutcome::duplicate;
                 metrics_.count_delivery(label, duplicate ? "duplicate" : "recorded");
-                log::info("webhook.recorded", {{"delivery", delivery->guid}, {"event", delivery->event},
+                log::info("webhook.recorded", {{"delivery", delivery->guid}, {"github_event", delivery->event},
                                                {"repository", delivery->repository}, {"duplicate", duplicate}});
                 // Wake the processor first: by the time GitHub has its answer, processing is under way.
                 if (!duplicate && on_recorded_) on_recorded_();

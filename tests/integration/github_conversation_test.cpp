@@ -181,6 +181,14 @@ TEST_F(GitHubConversationTest, AnAuthorisedPublishQueuesTheRightRequestWithAReac
   EXPECT_EQ(count_requests(github_, "GET", "/permission"), asked);
   EXPECT_EQ(pending().size(), 2u);
   EXPECT_EQ(pending()[1].request.version, "v3.4.0");
+
+  // The same /publish again: nothing is queued, and the command's outcome says so.
+  comment("maintainer", "/publish v3.4.0");
+  converse();
+  EXPECT_EQ(pending().size(), 2u);
+  const auto third = store_->call([](store::Database& db) { return store::find_command(db, 3); });
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->outcome.value_or(""), "already queued: v3.4.0 for calico-3.4 (nothing queued)");
 }
 
 TEST_F(GitHubConversationTest, ACommandGitHubCannotBeAskedAboutWaitsThenIsAnsweredWithTheReason) {

@@ -63,15 +63,40 @@ TEST_F(IntakeTest, AStoreThatCannotRecordGives503AndNoAcknowledgement) {
   EXPECT_EQ(metrics_.deliveries("push", "store_failed"), 1u);
 }
 
-TEST_F(IntakeTest, ChecksHeadersThenContentTypeThenSignature) {
+TEST_F(IntakeTest, ChecksTheSignatureBeforeAnythingItSigns) {
   http::Request request = signed_request("order-1", "{}");
   for (auto& [name, value] : request.headers) {
     if (name == "content-type") value = "text/plain";
     if (name == "x-hub-signature-256") value = "sha256=bad";
   }
-  // A wrong content type is reported even though the signature is bad too.
-  EXPECT_EQ(handle(intake_, request).status, 415);
-  EXPECT_EQ(metrics_.deliveries("push", "bad_content_type"), 1u);
+  // A tampered request is refused as such, whatever else is wrong with it.
+  EXPECT_EQ(handle(intake_, request).status, 401);
+  EXPECT_EQ(metrics_.deliveries("push", "bad_signature"), 1u);
+  // Signed, with a content type the bot cannot read: 415.
+  http::Request text = signed_request("order-2", "{}");
+  for (auto& [name, value] : text.headers) {
+    if (name == "content-type") value = "text/plain";
+  }
+  EXPECT_EQ(handle(intake_, text).status, 415);
   EXPECT_EQ(store_.call([](store::Database& db) { return store::count_deliveries(db); }), 0);
   EXPECT_EQ(recorded_callbacks_, 0);
+}
+
+TEST_F(IntakeTest, EveryEventGitHubDocumentsIsAcceptedEvenWithDigitsInItsName) {
+  int n = 0;
+  for (const std::string event : {"projects_v2_item", "projects_v2", "security_and_analysis", "workflow_run",
+                                  "branch_protection_configuration"}) {
+    http::Request request = signed_request("5f2b9c1e-0000-11ef-8a3e-00000000000" + std::to_string(n++), R"({"action":"edited","repository":{"full_name":"projectcalico/felix"}})");
+    for (auto& [name, value] : request.headers) {
+      if (name == "x-github-event") value = event;
+    }
+    const http::Response answer = handle(intake_, request);
+    EXPECT_EQ(answer.status, 200) << event << ": " << answer.body;
+    EXPECT_NE(answer.body.find("ignored"), std::string::npos) << answer.body;
+    // A tampered copy is a 401, not a 400.
+    for (auto& [name, value] : request.headers) {
+      if (name == "x-hub-signature-256") value = "sha256=" + std::string(64, '0');
+    }
+    EXPECT_EQ(handle(intake_, request).status, 401) << event;
+  }
 }

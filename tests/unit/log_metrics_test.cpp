@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "bot/log/log.hpp"
 #include "bot/metrics/metrics.hpp"
 
@@ -14,7 +16,17 @@ TEST(Log, LogfmtQuotesAndEscapesValues) {
 TEST(Log, JsonLinesAreJson) {
   const std::string line = log::format_line(log::Level::error, config::LogFormat::json, "T", "x",
                                             {{"path", "a\\b"}, {"ctl", "\x01"}, {"ok", true}});
-  EXPECT_EQ(line, "{\"ts\":\"T\",\"level\":\"error\",\"event\":\"x\",\"path\":\"a\\\\b\",\"ctl\":\"\\u0001\",\"ok\":\"true\"}\n");
+  EXPECT_EQ(line, "{\"ts\":\"T\",\"level\":\"error\",\"event\":\"x\",\"path\":\"a\\\\b\",\"ctl\":\"\\u0001\",\"ok\":true}\n");
+}
+
+TEST(Log, JsonValuesKeepTheirTypesAndTheLinesOwnKeysCannotBeTaken) {
+  const std::string line = log::format_line(log::Level::info, config::LogFormat::json, "T", "webhook.recorded",
+                                            {{"event", "push"}, {"n", 3}, {"ratio", 0.5}, {"text", "3"}, {"no", false}});
+  EXPECT_EQ(line,
+            "{\"ts\":\"T\",\"level\":\"info\",\"event\":\"webhook.recorded\",\"field.event\":\"push\",\"n\":3,"
+            "\"ratio\":0.5,\"text\":\"3\",\"no\":false}\n");
+  const std::string nan = log::format_line(log::Level::info, config::LogFormat::json, "T", "x", {{"v", std::nan("")}});
+  EXPECT_NE(nan.find("\"v\":\""), std::string::npos) << "JSON has no NaN: " << nan;
 }
 
 TEST(Log, LevelsFilter) {
