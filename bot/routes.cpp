@@ -7,7 +7,7 @@ namespace calico {
 
 namespace {
 http::Response method_not_allowed(std::string_view allowed) {
-  http::Response response = http::text_response(405, "method not allowed; use " + std::string(allowed));
+  http::Response response = http::json_error(405, "refused", "method not allowed; use " + std::string(allowed));
   response.headers.emplace_back("Allow", std::string(allowed));
   return response;
 }
@@ -48,7 +48,7 @@ void Routes::handle(http::Request request, http::Respond respond) {
     return;
   }
   if (status_page_.handle(request, respond)) return;
-  respond(http::text_response(404, "not found"));
+  respond(http::json_error(404, "refused", "not found"));
 }
 
 }  // namespace calico

@@ -1,5 +1,8 @@
 #include "bot/http/message.hpp"
 
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
 #include <algorithm>
 #include <cctype>
 
@@ -28,6 +31,13 @@ Response text_response(int status, std::string body) {
   response.body = std::move(body);
   if (!response.body.empty() && response.body.back() != '\n') response.body += '\n';
   return response;
+}
+
+Response json_error(int status, std::string_view state, std::string_view detail) {
+  boost::json::object body;
+  body["status"] = state;
+  body["detail"] = detail;
+  return json_response(status, boost::json::serialize(body) + "\n");
 }
 
 Response json_response(int status, std::string body) {

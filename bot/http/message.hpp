@@ -43,5 +43,7 @@ class Handler {
 
 Response text_response(int status, std::string body);
 Response json_response(int status, std::string body);
+// A refusal or an error as every answer of the bot's API is: JSON {"status": state, "detail": …}.
+Response json_error(int status, std::string_view state, std::string_view detail);
 
 }  // namespace calico::http

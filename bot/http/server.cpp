@@ -90,6 +90,27 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(server_->settings.max_body_bytes);
     parser_->header_limit(kHeaderLimit);
     stream_.expires_after(server_->settings.idle_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  // A client that sent "Expect: 100-continue" waits for a 100 before sending its body (curl does
+  // for bodies over 1 KiB): answer it, unless the header already fails (too large: 413 instead).
+  void on_header(beast::error_code ec) {
+    if (ec) return on_read(ec);
+    if (beast::iequals(parser_->get()[bhttp::field::expect], "100-continue") && !parser_->is_done()) {
+      auto interim = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, parser_->get().version());
+      bhttp::async_write(stream_, *interim, [self = shared_from_this(), interim](beast::error_code ec, std::size_t) {
+        if (ec) return self->close();
+        self->read_body();
+      });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    if (parser_->is_done()) return on_read({});
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
@@ -134,7 +155,7 @@ class Session : public std::enable_shared_from_this<Session> {
       });
     } catch (const std::exception& e) {
       log::error("http.handler_failed", {{"path", path_}, {"error", e.what()}});
-      write(text_response(500, "internal error"));
+      write(json_error(500, "error", "internal error"));
     }
   }
 
@@ -146,7 +167,7 @@ class Session : public std::enable_shared_from_this<Session> {
     path_ = path_.substr(0, path_.find('?'));
     started_ = std::chrono::steady_clock::now();
     log::info("http.refused", {{"remote", remote_}, {"status", status}, {"reason", message}});
-    write(text_response(status, std::move(message)));
+    write(json_error(status, "refused", message));
   }
 
   void write(Response response) {

@@ -2,6 +2,8 @@
 // ends up in the SQLite file (read through a second connection, as an operator would).
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+
 #include <atomic>
 #include <thread>
 
@@ -217,6 +219,38 @@ TEST_F(WebhookHttpTest, GarbageRequestIs400NotACrash) {
   EXPECT_EQ(d.raw("POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n").status, 400);
   // The server is still there.
   EXPECT_EQ(client().request("GET", "/healthz", {}).status, 200);
+}
+
+TEST_F(WebhookHttpTest, EveryRefusalIsJson) {
+  HttpClient c = client();
+  const std::vector<HttpResult> answers = {
+      c.request("GET", "/webhook", {}), c.request("GET", "/nowhere", {}), client().raw("THIS IS NOT HTTP\r\n\r\n"),
+      client().raw("POST /webhook HTTP/1.1\r\nHost: x\r\n" + std::string("X-Big: ") + std::string(200000, 'a') + "\r\n\r\n"),
+      deliver("push", "json-413", std::string(25 * 1024 * 1024 + 1, ' '))};
+  for (const HttpResult& answer : answers) {
+    EXPECT_EQ(answer.header("Content-Type"), "application/json") << answer.status << ": " << answer.body;
+    boost::system::error_code error;
+    const boost::json::value body = boost::json::parse(answer.body, error);
+    ASSERT_FALSE(error) << answer.status << ": " << answer.body;
+    EXPECT_EQ(body.at("status").as_string(), "refused") << answer.body;
+    EXPECT_FALSE(body.at("detail").as_string().empty());
+  }
+  EXPECT_EQ(answers[3].status, 431);
+  EXPECT_EQ(answers[4].status, 413);
+}
+
+TEST_F(WebhookHttpTest, ExpectContinueIsAnsweredBeforeTheBody) {
+  // curl sends "Expect: 100-continue" for bodies over 1 KiB and waits for the 100 (a second, then
+  // sends anyway): the bot answers it at once.
+  const std::string body = testkit::payload("push_tag.json");
+  std::string head = "POST /webhook HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  for (const auto& [name, value] : testkit::github_headers("push", "continue-1", testkit::kTestSecret, body)) {
+    head += name + ": " + value + "\r\n";
+  }
+  HttpClient c = client();
+  EXPECT_EQ(c.raw(head + "\r\n").status, 100);
+  EXPECT_EQ(c.raw(body).status, 202);
+  EXPECT_EQ(count("SELECT count(*) FROM deliveries WHERE guid = 'continue-1'"), 1);
 }
 
 TEST_F(WebhookHttpTest, HealthAndMetrics) {
