@@ -22,6 +22,7 @@
 #include "bot/metrics/metrics.hpp"
 #include "bot/routes.hpp"
 #include "bot/store/store.hpp"
+#include "bot/util/file_limit.hpp"
 #include "bot/webhook/intake.hpp"
 #include "bot/webhook/processor.hpp"
 #include "config/error.hpp"
@@ -60,6 +61,16 @@ struct Service::Impl {
     s.port = config.server.port;
     s.max_body_bytes = config.server.max_body_bytes;
     s.idle_timeout = config.server.idle_timeout;
+    // Out of file descriptors the accept loop could only fail: take what the kernel allows, and
+    // cap connections to fit it.
+    const std::size_t files = util::raise_open_file_limit();
+    const auto wanted = static_cast<std::size_t>(config.server.max_connections);
+    s.max_connections = util::connections_within(files, wanted);
+    log::info("service.limits", {{"open_files", files}, {"max_connections", s.max_connections}});
+    if (s.max_connections < wanted) {
+      log::warn("service.connections_lowered", {{"configured", wanted}, {"max_connections", s.max_connections},
+                                                {"reason", "the open-file limit is " + std::to_string(files)}});
+    }
     s.observe = [this](std::string_view path, int status, double seconds) {
       metrics.observe_request(routes.route_label(path), status, seconds);
     };

@@ -23,6 +23,9 @@ struct ServerConfig {
   std::size_t max_body_bytes = 25 * 1024 * 1024;  // GitHub caps payloads at 25 MB
   std::chrono::seconds shutdown_grace{10};
   std::chrono::seconds idle_timeout{30};
+  // Connections open at once; beyond it new ones wait in the listen queue until one closes.
+  // Lowered at start to fit the open-file limit.
+  int max_connections = 1024;
   // Where people reach the status page: links in commit statuses and comments. Empty: the
   // listen address and port ("http://127.0.0.1:8080").
   std::string public_url;

@@ -195,6 +195,7 @@ void read_server(TableReader& r, ServerConfig& s) {
   if (auto v = r.integer("max_body_bytes", 1024, std::int64_t{1} << 30)) s.max_body_bytes = static_cast<std::size_t>(*v);
   if (auto v = r.integer("shutdown_grace_seconds", 0, 3600)) s.shutdown_grace = std::chrono::seconds(*v);
   if (auto v = r.integer("idle_timeout_seconds", 1, 3600)) s.idle_timeout = std::chrono::seconds(*v);
+  if (auto v = r.integer("max_connections", 1, 1000000)) s.max_connections = static_cast<int>(*v);
   if (auto v = read_http_url(r, "public_url")) s.public_url = *v;
   r.finish();
 }

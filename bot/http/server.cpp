@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -41,15 +42,23 @@ class Session;
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Impl(net::io_context& io, ServerSettings s, Handler& h)
-      : io(io), settings(std::move(s)), handler(h), acceptor(net::make_strand(io)) {}
+      : io(io), settings(std::move(s)), handler(h), acceptor(net::make_strand(io)), accept_retry(acceptor.get_executor()) {}
 
   void accept();
+  // An accept failed (out of file descriptors, typically): wait a growing pause, then try again;
+  // logged once per episode rather than per attempt.
+  void accept_later(const beast::error_code& ec);
   void forget(Session* session);
 
   net::io_context& io;
   ServerSettings settings;
   Handler& handler;
   tcp::acceptor acceptor;
+  net::steady_timer accept_retry;                 // on the acceptor's strand
+  std::chrono::milliseconds accept_backoff{0};    // on the acceptor's strand
+  int accept_failures = 0;                        // on the acceptor's strand
+  bool accept_paused = false;                     // at max_connections; under sessions_mutex
+  std::chrono::steady_clock::time_point limit_logged_at{};  // under sessions_mutex
   std::atomic<std::uint16_t> bound_port{0};
   std::atomic<bool> stopping{false};
   mutable std::mutex sessions_mutex;
@@ -241,20 +250,46 @@ class Session : public std::enable_shared_from_this<Session> {
 void Server::Impl::accept() {
   acceptor.async_accept(net::make_strand(io), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted) return;  // the acceptor was closed
-    if (ec) {
-      log::warn("http.accept_failed", {{"error", ec.message()}});
-    } else {
-      auto session = std::make_shared<Session>(std::move(socket), self);
-      {
-        // Checked under the same lock shutdown() takes, so that no connection slips in after
-        // shutdown() has told every known connection to close.
-        std::lock_guard lock(self->sessions_mutex);
-        if (self->stopping) return;
-        self->sessions.insert(session);
-      }
-      session->start();
+    if (ec) return self->accept_later(ec);
+    if (self->accept_failures > 0) {
+      log::info("http.accept_recovered", {{"failed_attempts", self->accept_failures}});
+      self->accept_failures = 0;
+      self->accept_backoff = std::chrono::milliseconds(0);
     }
-    self->accept();
+    auto session = std::make_shared<Session>(std::move(socket), self);
+    bool at_limit = false;
+    {
+      // Checked under the same lock shutdown() takes, so that no connection slips in after
+      // shutdown() has told every known connection to close.
+      std::lock_guard lock(self->sessions_mutex);
+      if (self->stopping) return;
+      self->sessions.insert(session);
+      at_limit = self->sessions.size() >= self->settings.max_connections;
+      if (at_limit) {
+        self->accept_paused = true;
+        const auto now = std::chrono::steady_clock::now();
+        if (now - self->limit_logged_at >= std::chrono::minutes(1)) {
+          self->limit_logged_at = now;
+          log::warn("http.connection_limit", {{"open_connections", self->sessions.size()},
+                                              {"detail", "new connections wait until one closes (server.max_connections); "
+                                                         "logged at most once a minute"}});
+        }
+      }
+    }
+    session->start();
+    if (!at_limit) self->accept();
+  });
+}
+
+void Server::Impl::accept_later(const beast::error_code& ec) {
+  if (accept_failures++ == 0) {
+    log::warn("http.accept_failed", {{"error", ec.message()},
+                                     {"detail", "retrying with growing pauses; logged once until accepting works again"}});
+  }
+  accept_backoff = std::min(std::max(accept_backoff * 2, std::chrono::milliseconds(10)), std::chrono::milliseconds(1000));
+  accept_retry.expires_after(accept_backoff);
+  accept_retry.async_wait([self = shared_from_this()](beast::error_code wait_error) {
+    if (!wait_error && !self->stopping) self->accept();
   });
 }
 
@@ -263,8 +298,12 @@ void Server::Impl::forget(Session* session) {
   for (auto it = sessions.begin(); it != sessions.end(); ++it) {
     if (it->get() == session) {
       sessions.erase(it);
-      return;
+      break;
     }
+  }
+  if (accept_paused && sessions.size() < settings.max_connections && !stopping) {
+    accept_paused = false;
+    net::post(acceptor.get_executor(), [self = shared_from_this()] { self->accept(); });
   }
 }
 
@@ -302,6 +341,7 @@ void Server::shutdown() {
   net::dispatch(impl_->acceptor.get_executor(), [impl = impl_] {
     beast::error_code ignored;
     impl->acceptor.close(ignored);
+    impl->accept_retry.cancel();
   });
   for (const auto& session : impl_->sessions) session->shutdown();
 }

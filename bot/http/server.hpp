@@ -24,6 +24,9 @@ struct ServerSettings {
   std::uint16_t port = 0;  // 0: pick a free port (tests)
   std::size_t max_body_bytes = 25 * 1024 * 1024;
   std::chrono::seconds idle_timeout{30};
+  // Connections open at once: at the cap the server stops accepting (new connections wait in the
+  // listen queue) until one closes.
+  std::size_t max_connections = 1024;
   // Called after each response is written: request path, status, seconds from the end of reading
   // the request to the end of writing the answer.
   std::function<void(std::string_view path, int status, double seconds)> observe;
