@@ -12,6 +12,7 @@
 #include "bot/service.hpp"
 #include "bot/store/database.hpp"
 #include "config/loader.hpp"
+#include "config/serving.hpp"
 
 #ifndef CALICO_VERSION
 #define CALICO_VERSION "0.0.0"
@@ -263,15 +264,9 @@ int run(std::span<char*> args, std::ostream& out, std::ostream& err) {
   }
 
   if (options->command == "check-config") {
-    // Secrets must be readable too, or serve would fail later.
+    // The check serve makes before it starts: what passes here, serves.
     try {
-      for (const auto& [source, key] : {std::pair{&config.secrets.webhook_secret, "secrets.webhook_secret"},
-                                        std::pair{&config.secrets.webhook_previous_secret, "secrets.webhook_previous_secret"},
-                                        std::pair{&config.secrets.github_token, "secrets.github_token"},
-                                        std::pair{&config.secrets.github_app_private_key, "secrets.github_app_private_key"},
-                                        std::pair{&config.secrets.gpg_secret_key, "secrets.gpg_secret_key"}}) {
-        if (source->configured()) config::load_secret(*source, key);
-      }
+      config::check_serving(config);
     } catch (const config::ConfigError& e) {
       err << "calico-release-bot: invalid configuration: " << e.what() << '\n';
       return kBadConfig;
@@ -283,6 +278,7 @@ int run(std::span<char*> args, std::ostream& out, std::ostream& err) {
   }
 
   try {
+    config::check_serving(config);
     Service service(std::move(config));
     service.run_until_signal();
   } catch (const config::ConfigError& e) {

@@ -26,6 +26,7 @@
 #include "bot/webhook/intake.hpp"
 #include "bot/webhook/processor.hpp"
 #include "config/error.hpp"
+#include "config/serving.hpp"
 #include "builders/git/ls_remote.hpp"
 #include "handlers/registry.hpp"
 
@@ -33,10 +34,7 @@ namespace calico {
 
 namespace {
 std::vector<config::Secret> webhook_secrets(const config::Config& config) {
-  if (!config.secrets.webhook_secret.configured()) {
-    throw config::ConfigError(config.source.string() +
-                              ": secrets.webhook_secret: is required to serve (every delivery is signed with it)");
-  }
+  config::check_serving(config);  // the same check as check-config
   std::vector<config::Secret> secrets;
   secrets.push_back(config::load_secret(config.secrets.webhook_secret, "secrets.webhook_secret"));
   if (config.secrets.webhook_previous_secret.configured()) {

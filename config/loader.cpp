@@ -1,6 +1,8 @@
 // TOML → Config. toml++ is included here and nowhere else: it is a heavy header.
 #include "config/loader.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -86,6 +88,7 @@ class TableReader {
            "a secret may not be written in the configuration; use { env = \"VARIABLE\" } or "
            "{ file = \"path\" }");
     }
+    source.declared_at = origin_.string() + ":" + std::to_string(node->source().begin.line);
     TableReader inner(*node->as_table(), qualified(key), origin_);
     std::optional<std::string> env = inner.string("env");
     std::optional<std::string> file = inner.string("file");
@@ -182,7 +185,14 @@ std::optional<std::string> read_http_url(TableReader& r, const char* key) {
 }
 
 void read_server(TableReader& r, ServerConfig& s) {
-  if (auto v = r.string("address")) s.listen_address = *v;
+  if (auto v = r.string("address")) {
+    // An IP address to listen on (serve cannot bind a name or a typo).
+    unsigned char parsed[sizeof(in6_addr)];
+    if (inet_pton(AF_INET, v->c_str(), parsed) != 1 && inet_pton(AF_INET6, v->c_str(), parsed) != 1) {
+      r.throw_at(r.line_of("address"), r.qualified("address"), "is not an IPv4 or IPv6 address: \"" + *v + "\"");
+    }
+    s.listen_address = *v;
+  }
   if (auto v = r.integer("port", 0, 65535)) s.port = static_cast<std::uint16_t>(*v);
   if (auto v = r.integer("threads", 1, 64)) s.threads = static_cast<int>(*v);
   if (auto v = r.string("webhook_path")) {
@@ -249,6 +259,18 @@ RepositoryConfig read_repository(TableReader& r) {
   }
   repo.url = required("url");
   if (repo.url.empty()) r.throw_at(r.line_of("url"), r.qualified("url"), "must not be empty");
+  {
+    // A URL git can fetch (http(s), ssh, git, file), scp-like user@host:path, or a local path.
+    static const std::regex url_shape("(https?|ssh|git|file)://[^\\s/@]+(@[^\\s/]+)?(/[^\\s]*)?|"
+                                      "[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\\s]+|[^\\s:@]+");
+    static const std::regex file_url("file:///[^\\s]*");
+    // "https//host/path", "http:/host": a URL with its scheme mistyped, not a local path.
+    static const std::regex mistyped("(https?|ssh|git|file)(:/?|//?)[^/].*");
+    if ((!std::regex_match(repo.url, url_shape) && !std::regex_match(repo.url, file_url)) || std::regex_match(repo.url, mistyped)) {
+      r.throw_at(r.line_of("url"), r.qualified("url"),
+                 "is not a repository URL (https://host/path, ssh://host/path, git@host:path or a local path): \"" + repo.url + "\"");
+    }
+  }
   // Local paths in the demo configuration are relative to the configuration file.
   if (repo.url.find("://") == std::string::npos && repo.url.find('@') == std::string::npos) {
     repo.url = r.resolve(repo.url).string();

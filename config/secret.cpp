@@ -24,7 +24,8 @@ Secret::~Secret() {
 }
 
 Secret load_secret(const SecretSource& source, std::string_view key) {
-  const std::string where = std::string(key) + " (from " + source.describe() + ")";
+  const std::string where = (source.declared_at.empty() ? "" : source.declared_at + ": ") + std::string(key) + " (from " +
+                            source.describe() + ")";
   std::string value;
   switch (source.kind) {
     case SecretSource::Kind::none:

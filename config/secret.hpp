@@ -13,6 +13,7 @@ struct SecretSource {
   Kind kind = Kind::none;
   std::string env;                 // for Kind::env
   std::filesystem::path file;      // for Kind::file (absolute after loading)
+  std::string declared_at = {};    // "bot.toml:42": where the configuration names it, for errors
 
   bool configured() const { return kind != Kind::none; }
   // "environment variable CALICO_WEBHOOK_SECRET" or "file /run/secrets/webhook": safe to log.

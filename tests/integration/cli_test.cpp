@@ -86,6 +86,36 @@ TEST(Cli, ServeWithoutAWebhookSecretIsRefused) {
   EXPECT_NE(result.output.find("secrets.webhook_secret: is required to serve"), std::string::npos) << result.output;
 }
 
+TEST(Cli, CheckConfigRefusesExactlyWhatServeRefuses) {
+  testkit::ScratchDir dir;
+  testkit::write_file(dir.path() / "secret", "s3cret-value\n");
+  testkit::write_file(dir.path() / "app.key", "not a key at all\n");
+  const std::string secret = "[secrets]\nwebhook_secret = { file = \"secret\" }\n";
+  const std::string file = (dir.path() / "bot.toml").string();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", file + ": secrets.webhook_secret: is required to serve"},
+      {"[server]\nport = 0\n", file + ": secrets.webhook_secret: is required to serve"},
+      {"[server]\naddress = \"not-an-ip\"\n" + secret, file + ":2: server.address: is not an IPv4 or IPv6 address"},
+      {secret + "[[repositories]]\nname = \"felix\"\ngithub = \"projectcalico/felix\"\nurl = \"https//github.com/projectcalico/felix\"\n",
+       file + ":6: repositories[0].url: is not a repository URL"},
+      {secret + "github_app_private_key = { file = \"app.key\" }\n[github]\napp_id = \"1\"\ninstallation_id = \"2\"\n"
+                "[server]\npublic_url = \"https://bot.example\"\n",
+       file + ":3: secrets.github_app_private_key (from file " + (dir.path() / "app.key").string() + "): is not a PEM private key"},
+      {"[secrets]\nwebhook_secret = { file = \"missing\" }\n",
+       file + ":2: secrets.webhook_secret (from file " + (dir.path() / "missing").string() + "): cannot open the file"},
+  };
+  for (const auto& [text, expected] : cases) {
+    testkit::write_file(dir.path() / "bot.toml", text);
+    for (const char* command : {"check-config", "serve"}) {
+      const auto result = bot({command, "--config", file}, dir.path());
+      EXPECT_EQ(result.exit_code, 3) << command << " on:\n" << text << result.output;
+      EXPECT_NE(result.output.find(expected), std::string::npos) << command << " on:\n" << text << result.output;
+      EXPECT_EQ(result.output.find("s3cret-value"), std::string::npos) << "a secret in an error";
+      EXPECT_EQ(result.output.find("not a key at all"), std::string::npos) << "a key in an error";
+    }
+  }
+}
+
 TEST(Cli, PortInUseExits1) {
   testkit::ScratchDir dir;
   testkit::test_config(dir.path());

@@ -1,0 +1,41 @@
+#include "config/serving.hpp"
+
+#include <utility>
+
+#include "config/error.hpp"
+#include "config/secret.hpp"
+
+namespace calico::config {
+
+void check_serving(const Config& config) {
+  if (!config.secrets.webhook_secret.configured()) {
+    throw ConfigError(config.source.string() +
+                      ": secrets.webhook_secret: is required to serve (every delivery is signed with it); add "
+                      "[secrets] webhook_secret = { file = \"path\" } or { env = \"VARIABLE\" }");
+  }
+  const std::pair<const SecretSource*, const char*> secrets[] = {
+      {&config.secrets.webhook_secret, "secrets.webhook_secret"},
+      {&config.secrets.webhook_previous_secret, "secrets.webhook_previous_secret"},
+      {&config.secrets.github_token, "secrets.github_token"},
+      {&config.secrets.github_app_private_key, "secrets.github_app_private_key"},
+      {&config.secrets.gpg_secret_key, "secrets.gpg_secret_key"},
+      {&config.secrets.gpg_passphrase, "secrets.gpg_passphrase"},
+      {&config.secrets.rpm_gpg_secret_key, "secrets.rpm_gpg_secret_key"},
+      {&config.secrets.rpm_gpg_passphrase, "secrets.rpm_gpg_passphrase"}};
+  for (const auto& [source, key] : secrets) {
+    if (source->configured()) load_secret(*source, key);
+  }
+  if (config.secrets.github_app_private_key.configured()) {
+    const Secret key = load_secret(config.secrets.github_app_private_key, "secrets.github_app_private_key");
+    const std::string_view pem = key.reveal();
+    if (pem.find("-----BEGIN ") == std::string_view::npos || pem.find("PRIVATE KEY-----") == std::string_view::npos) {
+      const SecretSource& source = config.secrets.github_app_private_key;
+      throw ConfigError((source.declared_at.empty() ? config.source.string() : source.declared_at) +
+                        ": secrets.github_app_private_key (from " + source.describe() +
+                        "): is not a PEM private key (it begins \"-----BEGIN RSA PRIVATE KEY-----\" or \"-----BEGIN "
+                        "PRIVATE KEY-----\"; GitHub's App settings page downloads one)");
+    }
+  }
+}
+
+}  // namespace calico::config
