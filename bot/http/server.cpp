@@ -107,6 +107,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // for bodies over 1 KiB): answer it, unless the header already fails (too large: 413 instead).
   void on_header(beast::error_code ec) {
     if (ec) return on_read(ec);
+    // From here the request is in flight: a shutdown lets it finish (within the grace period)
+    // instead of cutting its body off.
+    busy_ = true;
     if (beast::iequals(parser_->get()[bhttp::field::expect], "100-continue") && !parser_->is_done()) {
       auto interim = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, parser_->get().version());
       bhttp::async_write(stream_, *interim, [self = shared_from_this(), interim](beast::error_code ec, std::size_t) {
