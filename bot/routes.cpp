@@ -1,11 +1,18 @@
 #include "bot/routes.hpp"
 
+#include <atomic>
+#include <memory>
+
+#include <boost/asio/steady_timer.hpp>
+
 #include "bot/store/build_queue.hpp"
 #include "bot/store/outbox.hpp"
 
 namespace calico {
 
 namespace {
+constexpr auto kStoreWait = std::chrono::seconds(2);
+
 http::Response method_not_allowed(std::string_view allowed) {
   http::Response response = http::json_error(405, "refused", "method not allowed; use " + std::string(allowed));
   response.headers.emplace_back("Allow", std::string(allowed));
@@ -13,8 +20,14 @@ http::Response method_not_allowed(std::string_view allowed) {
 }
 }  // namespace
 
-Routes::Routes(std::string webhook_path, webhook::Intake& intake, store::Store& store, metrics::Metrics& metrics)
-    : webhook_path_(std::move(webhook_path)), intake_(intake), store_(store), metrics_(metrics), status_page_(store) {}
+Routes::Routes(std::string webhook_path, webhook::Intake& intake, store::Store& store, metrics::Metrics& metrics,
+               boost::asio::io_context& timers)
+    : webhook_path_(std::move(webhook_path)),
+      intake_(intake),
+      store_(store),
+      metrics_(metrics),
+      timers_(timers),
+      status_page_(store) {}
 
 std::string_view Routes::route_label(std::string_view path) const {
   if (path == webhook_path_) return "webhook";
@@ -33,17 +46,28 @@ void Routes::handle(http::Request request, http::Respond respond) {
   }
   if (path == "/healthz" || path == "/metrics") {
     if (request.method != "GET" && request.method != "HEAD") return respond(method_not_allowed("GET"));
-    // Both read the store, on its thread: healthy means the store answers.
+    // Both read the store, on its thread: healthy means the store answers — within
+    // kStoreWait; a store busy for longer (a long write, a lock held elsewhere) is a 503 then,
+    // not a hung probe.
     auto depth = std::make_shared<std::pair<std::int64_t, std::int64_t>>(0, 0);
     const bool metrics = path == "/metrics";
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    auto once = [answered, respond = std::move(respond)](http::Response response) {
+      if (!answered->exchange(true)) respond(std::move(response));
+    };
+    auto timer = std::make_shared<boost::asio::steady_timer>(timers_, kStoreWait);
+    timer->async_wait([once, timer](const boost::system::error_code& error) {
+      if (!error) once(http::json_error(503, "unavailable", "the store did not answer within 2 s (busy)"));
+    });
     store_.post([depth](store::Database& db) { *depth = {store::pending_build_requests(db), store::outbox_backlog(db)}; },
-                [this, depth, metrics, respond = std::move(respond)](std::exception_ptr error) {
+                [this, depth, metrics, once, timer](std::exception_ptr error) {
+                  timer->cancel();
                   if (metrics) {
                     http::Response response = http::text_response(200, metrics_.render(error ? -1 : depth->first, error ? -1 : depth->second));
                     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-                    return respond(std::move(response));
+                    return once(std::move(response));
                   }
-                  respond(error ? http::text_response(503, "store unavailable") : http::text_response(200, "ok"));
+                  once(error ? http::json_error(503, "unavailable", "store unavailable") : http::text_response(200, "ok"));
                 });
     return;
   }

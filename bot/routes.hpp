@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include <boost/asio/io_context.hpp>
+
 #include "bot/http/message.hpp"
 #include "bot/metrics/metrics.hpp"
 #include "bot/status_page/handler.hpp"
@@ -14,7 +16,10 @@ namespace calico {
 
 class Routes : public http::Handler {
  public:
-  Routes(std::string webhook_path, webhook::Intake& intake, store::Store& store, metrics::Metrics& metrics);
+  // `timers`: where /healthz and /metrics time their wait for the store (an I/O context; only
+  // used once requests arrive).
+  Routes(std::string webhook_path, webhook::Intake& intake, store::Store& store, metrics::Metrics& metrics,
+         boost::asio::io_context& timers);
   void handle(http::Request request, http::Respond respond) override;
 
   // Bounded label for metrics: "webhook", "healthz", "metrics", "status", "api" or "other".
@@ -25,6 +30,7 @@ class Routes : public http::Handler {
   webhook::Intake& intake_;
   store::Store& store_;
   metrics::Metrics& metrics_;
+  boost::asio::io_context& timers_;
   status_page::Handler status_page_;
 };
 

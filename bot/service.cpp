@@ -50,7 +50,7 @@ struct Service::Impl {
         store(config.store),
         processor(store, config, handlers::default_registry()),
         intake(webhook_secrets(config), store, metrics, [this] { processor.notify(); }),
-        routes(config.server.webhook_path, intake, store, metrics),
+        routes(config.server.webhook_path, intake, store, metrics, io),
         server(io, settings(), routes) {}
 
   http::ServerSettings settings() {

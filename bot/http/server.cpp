@@ -175,7 +175,9 @@ class Session : public std::enable_shared_from_this<Session> {
     busy_ = true;
     keep_alive_ = false;
     unread_body_ = true;
-    path_ = parser_ && parser_->is_header_done() ? std::string(parser_->get().target()) : std::string();
+    // The request line is parsed before any header: a body over the limit announced by its
+    // Content-Length is refused before the header is "done", and still counts under its route.
+    path_ = parser_ ? std::string(parser_->get().target()) : std::string();
     path_ = path_.substr(0, path_.find('?'));
     started_ = std::chrono::steady_clock::now();
     log::info("http.refused", {{"remote", remote_}, {"status", status}, {"reason", message}});

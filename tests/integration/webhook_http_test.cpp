@@ -199,6 +199,12 @@ TEST_F(WebhookHttpTest, BodiesUpTo25MiBAreAcceptedAndLargerAre413) {
   const HttpResult r = deliver("push", "big-no", too_big);
   EXPECT_EQ(r.status, 413);
   EXPECT_EQ(count("SELECT count(*) FROM deliveries WHERE guid = 'big-no'"), 0);
+  // Counted under the webhook's route, whatever stage refused it (the length announced or sent).
+  HttpClient c = client();
+  EXPECT_EQ(c.raw("POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n").status, 413);
+  const std::string metrics = client().request("GET", "/metrics", {}).body;
+  EXPECT_EQ(metrics.find("route=\"other\",status=\"413\""), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("route=\"webhook\",status=\"413\""), std::string::npos) << metrics;
 }
 
 TEST_F(WebhookHttpTest, WrongMethodIs405WrongPathIs404) {
@@ -251,6 +257,19 @@ TEST_F(WebhookHttpTest, ExpectContinueIsAnsweredBeforeTheBody) {
   EXPECT_EQ(c.raw(head + "\r\n").status, 100);
   EXPECT_EQ(c.raw(body).status, 202);
   EXPECT_EQ(count("SELECT count(*) FROM deliveries WHERE guid = 'continue-1'"), 1);
+}
+
+TEST_F(WebhookHttpTest, HealthzAnswersWithinItsOwnTimeoutWhenTheStoreIsBusy) {
+  // Another connection holds the write lock: the store thread waits on it (busy timeout 5 s).
+  store::Database other(config_path_);
+  other.exec("BEGIN IMMEDIATE");
+  const auto started = std::chrono::steady_clock::now();
+  const HttpResult health = client().request("GET", "/healthz", {});
+  EXPECT_EQ(health.status, 503) << health.body;
+  EXPECT_NE(health.body.find("did not answer within 2 s"), std::string::npos) << health.body;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));
+  other.exec("ROLLBACK");
+  EXPECT_EQ(client().request("GET", "/healthz", {}).status, 200);
 }
 
 TEST_F(WebhookHttpTest, HealthAndMetrics) {
