@@ -10,6 +10,7 @@
 #include "bot/store/build_queue.hpp"
 #include "bot/store/reporting.hpp"
 #include "bot/util/time_format.hpp"
+#include "bot/util/worker.hpp"
 #include "builders/git/ls_remote.hpp"
 #include "builders/pipeline/procedure.hpp"
 #include "builders/pipeline/runner.hpp"
@@ -53,7 +54,10 @@ Dispatcher::Dispatcher(store::Store& store, const config::Config& config, Clock 
 Dispatcher::~Dispatcher() { stop(); }
 
 void Dispatcher::start() {
-  for (int i = 0; i < config_.dispatch.max_concurrent_builds; ++i) workers_.emplace_back([this] { worker(); });
+  for (int i = 0; i < config_.dispatch.max_concurrent_builds; ++i) {
+    workers_.push_back(std::make_unique<util::Worker>("dispatch", std::chrono::seconds(5), [this] { pass(); }));
+  }
+  for (auto& worker : workers_) worker->start();
 }
 
 void Dispatcher::stop() {
@@ -61,19 +65,16 @@ void Dispatcher::stop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
     for (auto& [id, token] : running_) token->cancel();
-    wake_.notify_all();
   }
-  for (std::thread& thread : workers_) thread.join();
+  for (auto& worker : workers_) worker->stop();
   workers_.clear();
 }
 
 void Dispatcher::notify() {
-  std::lock_guard lock(mutex_);
-  woken_ = true;
-  wake_.notify_all();
+  for (auto& worker : workers_) worker->notify();
 }
 
-void Dispatcher::worker() {
+void Dispatcher::pass() {
   std::call_once(resumed_, [this] {
     try {
       resume_interrupted();
@@ -81,24 +82,14 @@ void Dispatcher::worker() {
       log::error("dispatch.resume_failed", {{"error", e.what()}});
     }
   });
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
-    bool ran = false;
-    try {
-      const auto now = clock_();
-      if (config_.dispatch.nightly) nightly_tick(now);
-      quiet_tick(now);
-      component_ref_tick();
-      ran = run_next();
-    } catch (const std::exception& e) {
-      log::error("dispatch.failed", {{"error", e.what()}});
-    }
-    lock.lock();
-    if (!ran) {
-      woken_ = false;
-      wake_.wait_for(lock, std::chrono::seconds(5), [&] { return stopping_ || woken_; });
-    }
+  const auto now = clock_();
+  if (config_.dispatch.nightly) nightly_tick(now);
+  quiet_tick(now);
+  component_ref_tick();
+  // Builds until none may start (the worker's next pass comes when notified or after 5 s).
+  while (run_next()) {
+    std::lock_guard lock(mutex_);
+    if (stopping_) break;
   }
 }
 
@@ -266,25 +257,15 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
       }
     });
     StoreObserver observer(store_, build.id, on_step_);
-    // A cancellation may be asked for through the store (the CLI, /cancel): look every second.
-    std::atomic<bool> finished_running{false};
-    std::thread cancel_watch([&] {
-      while (!finished_running) {
-        if (store_.call([&](store::Database& db) { return store::cancel_requested(db, build.id); })) {
-          cancel->cancel();
-          return;
-        }
-        for (int i = 0; i < 10 && !finished_running; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // A cancellation may be asked for through the store (the CLI, /cancel): look every second
+    // while the build runs (the worker stops when this scope ends).
+    util::Worker cancel_watch("dispatch.cancel_watch", std::chrono::seconds(1), [&] {
+      if (!cancel->cancelled() &&
+          store_.call([&](store::Database& db) { return store::cancel_requested(db, build.id); })) {
+        cancel->cancel();
       }
     });
-    struct JoinOnExit {
-      std::atomic<bool>& flag;
-      std::thread& thread;
-      ~JoinOnExit() {
-        flag = true;
-        thread.join();
-      }
-    } join_on_exit{finished_running, cancel_watch};
+    cancel_watch.start();
     const auto result = builders::pipeline::run_plan(plan, config_.publish.parallel_jobs, procedure, observer,
                                                      std::filesystem::path(build.run_dir) / "logs", *cancel, finished);
     if (result.ok()) {

@@ -19,6 +19,7 @@
 
 #include "bot/store/builds.hpp"
 #include "bot/store/store.hpp"
+#include "bot/util/worker.hpp"
 #include "builders/exec/command.hpp"
 #include "config/config.hpp"
 
@@ -66,18 +67,17 @@ class Dispatcher {
   // For a release: true when every component built from its tag carries it. Otherwise the
   // request goes back to the queue for a while, or fails once the wait is over.
   bool release_tags_ready(const store::BuildRow& build);
-  void worker();
+  // One worker pass: the scheduling rules, then builds until none may start.
+  void pass();
 
   store::Store& store_;
   const config::Config& config_;
   Clock clock_;
   std::function<void(std::int64_t, const store::StepRow&)> on_step_;
   std::mutex mutex_;
-  std::condition_variable wake_;
   bool stopping_ = false;
-  bool woken_ = false;
   std::map<std::int64_t, std::shared_ptr<builders::exec::CancelToken>> running_;
-  std::vector<std::thread> workers_;
+  std::vector<std::unique_ptr<util::Worker>> workers_;
   std::string last_nightly_day_;
   std::once_flag resumed_;
 };

@@ -44,8 +44,18 @@ handlers::PushEvent push_event_for(const std::string& repository, const RefChang
   return push;
 }
 
-Poller::Poller(store::Store& store, const config::Config& config, const handlers::Registry& registry)
-    : store_(store), config_(config), registry_(registry) {}
+Poller::Poller(store::Store& store, const config::Config& config, const handlers::Registry& registry, Clock clock)
+    : store_(store),
+      config_(config),
+      registry_(registry),
+      clock_(std::move(clock)),
+      worker_("poll", std::chrono::seconds(1), [this] { poll_due(); }) {
+  if (!clock_) clock_ = [] { return std::chrono::steady_clock::now(); };
+  const auto now = clock_();
+  for (const auto& repository : config_.repositories) {
+    if (repository.poll_interval.count() > 0) schedule_[repository.github] = {now, {}};
+  }
+}
 
 Poller::~Poller() { stop(); }
 
@@ -75,62 +85,32 @@ PollReport Poller::poll(const config::RepositoryConfig& repository) {
   return report;
 }
 
-void Poller::start() {
-  thread_ = std::thread([this] { run(); });
-}
-
-void Poller::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    wake_.notify_all();
-  }
-  if (thread_.joinable()) thread_.join();
-}
-
-void Poller::run() {
-  using Clock = std::chrono::steady_clock;
-  std::mt19937 random(std::random_device{}());
-  // ±10% jitter, so that repositories and bots do not poll in lockstep.
+std::size_t Poller::poll_due() {
+  using Duration = std::chrono::steady_clock::duration;
+  // ±10 % jitter, so that repositories and bots do not poll in lockstep.
   auto jittered = [&](std::chrono::seconds interval) {
     std::uniform_real_distribution<double> factor(0.9, 1.1);
-    return std::chrono::duration_cast<Clock::duration>(interval * factor(random));
+    return std::chrono::duration_cast<Duration>(interval * factor(random_));
   };
-  struct Schedule {
-    Clock::time_point next;
-    std::chrono::seconds backoff{0};
-  };
-  std::map<std::string, Schedule> schedule;
+  std::size_t polled = 0;
   for (const auto& repository : config_.repositories) {
-    if (repository.poll_interval.count() > 0) schedule[repository.github] = {Clock::now(), {}};
-  }
-  std::unique_lock lock(mutex_);
-  while (!stopping_ && !schedule.empty()) {
-    Clock::time_point earliest = Clock::time_point::max();
-    for (const auto& repository : config_.repositories) {
-      auto it = schedule.find(repository.github);
-      if (it == schedule.end()) continue;
-      if (Clock::now() >= it->second.next) {
-        lock.unlock();
-        try {
-          poll(repository);
-          it->second.backoff = std::chrono::seconds(0);
-          it->second.next = Clock::now() + jittered(repository.poll_interval);
-        } catch (const std::exception& e) {
-          // Back off: double the wait after each failure, up to an hour.
-          it->second.backoff = std::min<std::chrono::seconds>(
-              std::chrono::hours(1), std::max(repository.poll_interval, it->second.backoff * 2));
-          it->second.next = Clock::now() + jittered(it->second.backoff);
-          log::warn("poll.failed", {{"repository", repository.github}, {"error", e.what()},
-                                    {"retry_in_seconds", static_cast<long long>(it->second.backoff.count())}});
-        }
-        lock.lock();
-        if (stopping_) return;
-      }
-      earliest = std::min(earliest, it->second.next);
+    auto it = schedule_.find(repository.github);
+    if (it == schedule_.end() || clock_() < it->second.next || worker_.stopping()) continue;
+    ++polled;
+    try {
+      poll(repository);
+      it->second.backoff = std::chrono::seconds(0);
+      it->second.next = clock_() + jittered(repository.poll_interval);
+    } catch (const std::exception& e) {
+      // Back off: double the wait after each failure, up to an hour.
+      it->second.backoff =
+          std::min<std::chrono::seconds>(std::chrono::hours(1), std::max(repository.poll_interval, it->second.backoff * 2));
+      it->second.next = clock_() + jittered(it->second.backoff);
+      log::warn("poll.failed", {{"repository", repository.github}, {"error", e.what()},
+                                {"retry_in_seconds", static_cast<long long>(it->second.backoff.count())}});
     }
-    wake_.wait_until(lock, earliest, [&] { return stopping_; });
   }
+  return polled;
 }
 
 }  // namespace calico::watch

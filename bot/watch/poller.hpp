@@ -7,15 +7,16 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <string>
-#include <thread>
+#include <map>
+#include <random>
 #include <vector>
 
 #include "bot/store/store.hpp"
+#include "bot/util/worker.hpp"
 #include "config/config.hpp"
 #include "handlers/events.hpp"
 #include "handlers/registry.hpp"
@@ -44,7 +45,9 @@ struct PollReport {
 
 class Poller {
  public:
-  Poller(store::Store& store, const config::Config& config, const handlers::Registry& registry);
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+  // `clock`: what the schedule takes as now (the steady clock when empty).
+  Poller(store::Store& store, const config::Config& config, const handlers::Registry& registry, Clock clock = {});
   ~Poller();
 
   // One poll of one repository. Throws builders::git::GitError when the remote cannot be reached.
@@ -53,21 +56,28 @@ class Poller {
   // Called after a poll queued or marked something (the dispatcher looks for work then).
   void on_change(std::function<void()> callback) { on_change_ = std::move(callback); }
 
-  // Polls every repository with a poll interval on its own schedule until stop().
-  void start();
-  void stop();
+  // One pass: polls every repository with a poll interval whose time has come (each on its own
+  // schedule, ±10 % jitter, doubling back-off after a failure up to an hour). Returns how many.
+  std::size_t poll_due();
+
+  // A background worker making a pass every second until stop().
+  void start() { worker_.start(); }
+  void stop() { worker_.stop(); }
 
  private:
-  void run();
+  struct Schedule {
+    std::chrono::steady_clock::time_point next;
+    std::chrono::seconds backoff{0};
+  };
 
   store::Store& store_;
   const config::Config& config_;
   const handlers::Registry& registry_;
+  Clock clock_;
   std::function<void()> on_change_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::map<std::string, Schedule> schedule_;  // by owner/name; the worker's only
+  std::mt19937 random_{std::random_device{}()};
+  util::Worker worker_;
 };
 
 }  // namespace calico::watch

@@ -8,6 +8,7 @@
 #include "bot/watch/poller.hpp"
 #include "config/loader.hpp"
 #include "handlers/registry.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/git_fixture.hpp"
 
@@ -99,17 +100,37 @@ TEST_F(PollerTest, TheBackgroundPollerFindsATagOnItsOwn) {
   watch::Poller background(*store_, config_, registry_);
   background.start();
   // Its first poll (at once) records the baseline; the tag comes after it.
-  for (int i = 0; i < 200 && store_->call([](store::Database& db) {
-                                  store::Statement s = db.prepare("SELECT count(*) FROM remote_refs");
-                                  s.step();
-                                  return s.column_int(0);
-                                }) == 0;
-       ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  ASSERT_TRUE(testkit::eventually([&] {
+    return store_->call([](store::Database& db) {
+      store::Statement s = db.prepare("SELECT count(*) FROM remote_refs");
+      s.step();
+      return s.column_int(0);
+    }) > 0;
+  }));
   felix_.commit("VERSION", "3.8.0\n", "Release v3.8.0");
   felix_.tag("v3.8.0");
-  for (int i = 0; i < 300 && requests().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_TRUE(testkit::eventually([&] { return !requests().empty(); }));
   background.stop();
   EXPECT_EQ(requests(), std::vector<std::string>{"calico-3.8 v3.8.0"});
+}
+
+TEST_F(PollerTest, EachRepositoryIsPolledOnItsOwnScheduleAndBacksOffWhenUnreachable) {
+  // felix every minute; a second repository that cannot be reached backs off, doubling.
+  config_.repositories.resize(1);
+  config_.repositories[0].poll_interval = std::chrono::seconds(60);
+  config::RepositoryConfig gone = config_.repositories[0];
+  gone.github = "projectcalico/gone";
+  gone.url = (dir_.path() / "no-such-repository").string();
+  config_.repositories.push_back(gone);
+  std::chrono::steady_clock::time_point now{};
+  watch::Poller poller(*store_, config_, registry_, [&] { return now; });
+  EXPECT_EQ(poller.poll_due(), 2u) << "both at once";
+  now += std::chrono::seconds(50);
+  EXPECT_EQ(poller.poll_due(), 0u) << "neither is due before 90 % of its interval";
+  now += std::chrono::seconds(20);  // 70 s: both due again (the failed one waits its interval first)
+  EXPECT_EQ(poller.poll_due(), 2u);
+  now += std::chrono::seconds(70);  // 140 s: felix is due, the failing one now waits 120 s ± 10 %
+  EXPECT_EQ(poller.poll_due(), 1u);
+  now += std::chrono::seconds(70);  // 210 s
+  EXPECT_EQ(poller.poll_due(), 2u);
 }
