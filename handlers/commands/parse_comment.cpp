@@ -1,6 +1,9 @@
 // Finding command lines in a comment and splitting them into words: the grammar every command
 // shares. Each command's own arguments are checked by its file.
 #include <algorithm>
+#include <cctype>
+#include <optional>
+#include <string>
 
 #include "handlers/commands/command.hpp"
 
@@ -43,32 +46,117 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+// Spaces of indentation (a tab counts as four, CommonMark's tab stop).
+std::size_t indentation(std::string_view line) {
+  std::size_t columns = 0;
+  for (char c : line) {
+    if (c == ' ') ++columns;
+    else if (c == '\t') columns += 4 - columns % 4;
+    else break;
+  }
+  return columns;
+}
+
+// The line without leading block-quote markers ("> ") and list-item markers ("- ", "* ", "+ ",
+// "1. ", "1) "), and the indentation around them.
+std::string_view without_containers(std::string_view line) {
+  for (;;) {
+    const auto first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos) return {};
+    line = line.substr(first);
+    if (line.starts_with('>')) {
+      line.remove_prefix(1);
+      continue;
+    }
+    if (line.size() >= 2 && (line[0] == '-' || line[0] == '*' || line[0] == '+') && (line[1] == ' ' || line[1] == '\t')) {
+      line.remove_prefix(2);
+      continue;
+    }
+    std::size_t digits = 0;
+    while (digits < line.size() && digits < 9 && line[digits] >= '0' && line[digits] <= '9') ++digits;
+    if (digits > 0 && digits + 1 < line.size() && (line[digits] == '.' || line[digits] == ')') &&
+        (line[digits + 1] == ' ' || line[digits + 1] == '\t')) {
+      line.remove_prefix(digits + 2);
+      continue;
+    }
+    return line;
+  }
+}
+
+struct Fence {
+  char marker;
+  std::size_t length;
+};
+
+std::optional<Fence> opens_fence(std::string_view content) {
+  if (content.empty() || (content[0] != '`' && content[0] != '~')) return std::nullopt;
+  const char marker = content[0];
+  const std::size_t length = std::min(content.find_first_not_of(marker), content.size());
+  if (length < 3) return std::nullopt;
+  // A backtick fence's info string cannot hold a backtick (that is inline code instead).
+  if (marker == '`' && content.find('`', length) != std::string_view::npos) return std::nullopt;
+  return Fence{marker, length};
+}
+
+bool closes(const Fence& fence, std::string_view content) {
+  const std::size_t length = std::min(content.find_first_not_of(fence.marker), content.size());
+  return length >= fence.length && trim(content.substr(length)).empty();
+}
+
 }  // namespace
 
 std::vector<Command> parse_comment(std::string_view body, const config::Config& config, std::size_t max_commands) {
   std::vector<Command> found;
-  bool in_fence = false;
+  // HTML comments are invisible on GitHub: what is inside one is not said. Blanked (newlines
+  // kept, so line numbers stay right).
+  std::string text(body);
+  for (std::size_t open = text.find("<!--"); open != std::string::npos; open = text.find("<!--", open)) {
+    const std::size_t close = text.find("-->", open + 4);
+    const std::size_t stop = close == std::string::npos ? text.size() : close + 3;
+    for (std::size_t k = open; k < stop; ++k) {
+      if (text[k] != '\n') text[k] = ' ';
+    }
+    open = stop;
+  }
+  std::optional<Fence> fence;  // the code fence we are in, if any
   int line_number = 0;
   std::size_t at = 0;
-  while (at <= body.size() && found.size() < max_commands) {
-    const auto end = std::min(body.find('\n', at), body.size());
-    const std::string_view line = trim(body.substr(at, end - at));
+  while (at <= text.size() && found.size() < max_commands) {
+    const auto end = std::min(text.find('\n', at), text.size());
+    const std::string_view raw = std::string_view(text).substr(at, end - at);
     at = end + 1;
     ++line_number;
-    if (line.starts_with("```") || line.starts_with("~~~")) {
-      in_fence = !in_fence;
+    // Fences (CommonMark): ``` or ~~~, three or more, closed by the same character at least as
+    // many times; also inside list items and block quotes, so container markers are skipped.
+    const std::string_view content = without_containers(raw);
+    if (fence) {
+      if (closes(*fence, content)) fence.reset();
+      if (end == text.size()) break;
       continue;
     }
-    if (in_fence || line.size() < 2 || line[0] != '/' || line[1] == ' ' || line[1] == '\t') continue;
+    if ((fence = opens_fence(content))) {
+      if (end == text.size()) break;
+      continue;
+    }
+    // A command is a line of its own starting with '/', indented by at most three spaces: four
+    // or more (or a tab) is an indented code block, or part of the paragraph above; a line in a
+    // list item or a block quote is not a command either.
+    if (indentation(raw) > 3) continue;
+    const std::string_view line = trim(raw);
+    if (line.size() < 2 || line[0] != '/' || line[1] == ' ' || line[1] == '\t') continue;
     std::vector<std::string_view> words = words_of(line.substr(1));
-    if (words.empty() || !command_shaped(words[0])) continue;
+    if (words.empty()) continue;
+    // Command words match whatever their case: "/Publish" is /publish.
+    std::string name(words[0]);
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!command_shaped(name)) continue;
     Command command;
     command.line = printable(line);
     command.line_number = line_number;
-    command.name = std::string(words[0]);
+    command.name = name;
     if (line.size() > kMaxLine) {
       command.error = "the line is longer than " + std::to_string(kMaxLine) + " characters";
-    } else if (const CommandSpec* spec = find_command(words[0])) {
+    } else if (const CommandSpec* spec = find_command(name)) {
       command.usage = spec->usage;
       words.erase(words.begin());
       spec->parse(words, config, command);
@@ -79,7 +167,7 @@ std::vector<Command> parse_comment(std::string_view body, const config::Config& 
       command.usage = "known commands: " + known;
     }
     found.push_back(std::move(command));
-    if (end == body.size()) break;
+    if (end == text.size()) break;
   }
   return found;
 }

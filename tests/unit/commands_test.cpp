@@ -117,6 +117,38 @@ TEST_F(CommandsTest, OnlyCommandShapedLinesOutsideCodeFencesCount) {
   EXPECT_EQ(found[1].line_number, 9);
 }
 
+TEST_F(CommandsTest, MarkdownDecidesWhatIsACommandAsGitHubRendersIt) {
+  // None of these is a command a reader sees: code, comments, quotes, list items.
+  const std::vector<std::string> hidden = {
+      "Run this:\n\n    /publish master\n",                        // indented code
+      "\t/publish master\n",                                       // a tab is indentation too
+      "<!-- /publish master -->\n",                                 // an HTML comment
+      "<!--\nnote to self:\n/publish master\n-->\n",                // over several lines
+      "- step one\n  ```\n  /publish master\n  ```\n",               // a fence in a list item
+      "1. build\n   ~~~sh\n   /publish master\n   ~~~\n",            // an ordered item's tilde fence
+      "````\n```\n/publish master\n```\n/publish master\n````\n",   // a longer fence holds shorter ones
+      "> ```\n> /publish master\n> ```\n",                          // a fence in a block quote
+      "- /publish master\n",                                        // a list item is prose
+  };
+  for (const std::string& body : hidden) EXPECT_TRUE(parse_comment(body, config_).empty()) << body;
+  // An unclosed comment hides the rest, as GitHub's rendering does.
+  EXPECT_TRUE(parse_comment("<!-- draft\n/publish master\n", config_).empty());
+  // After a fence closes (with the same marker, at least as long), lines count again.
+  EXPECT_EQ(only("```\ncode\n```\n/publish master").target, "master");
+  EXPECT_EQ(only("````\n```\n````\n/publish master").line_number, 4);
+  EXPECT_EQ(only("<!-- hidden --> \n/publish master").line_number, 2);
+  EXPECT_EQ(only("   /publish master").target, "master") << "three spaces are not code";
+  // A line with ``` and text after a backtick is inline code, not a fence.
+  EXPECT_EQ(only("```x` is inline\n/publish master").target, "master");
+}
+
+TEST_F(CommandsTest, CommandWordsMatchWhateverTheirCase) {
+  Command upper = only("/Publish master");
+  EXPECT_TRUE(upper.ok()) << upper.error;
+  EXPECT_EQ(upper.name, "publish");
+  EXPECT_EQ(only("/STATUS").name, "status");
+}
+
 TEST_F(CommandsTest, LongLinesAndFloodsAreBounded) {
   Command long_line = only("/publish master " + std::string(300, 'x'));
   EXPECT_EQ(long_line.error, "the line is longer than 200 characters");
