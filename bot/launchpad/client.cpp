@@ -52,9 +52,6 @@ http::ClientSettings client_settings(const config::LaunchpadConfig& launchpad) {
   return {kUserAgent, launchpad.timeout, 4, std::chrono::milliseconds(500), launchpad.min_interval};
 }
 
-std::string SourcePublication::series() const {
-  return distro_series_link.substr(distro_series_link.find_last_of('/') + 1);
-}
 
 Client::Client(std::string api_root, http::Client& http) : api_root_(std::move(api_root)), http_(http) {}
 
@@ -133,6 +130,5 @@ std::vector<BuildRecord> Client::builds(const std::string& source_publication_li
   return collection(std::string(url.buffer()), parse_builds_page);
 }
 
-std::string SourcePublication::id() const { return self_link.substr(self_link.find_last_of('/') + 1); }
 
 }  // namespace calico::launchpad

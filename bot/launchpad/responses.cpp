@@ -42,6 +42,12 @@ json::value parse_json(std::string_view body) {
 
 }  // namespace
 
+std::string SourcePublication::series() const {
+  return distro_series_link.substr(distro_series_link.find_last_of('/') + 1);
+}
+
+std::string SourcePublication::id() const { return self_link.substr(self_link.find_last_of('/') + 1); }
+
 std::vector<SourcePublication> parse_sources_page(std::string_view body, std::string& next) {
   const json::value parsed = parse_json(body);
   std::vector<SourcePublication> publications;
