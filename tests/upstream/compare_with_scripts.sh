@@ -28,6 +28,8 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/calico-upstream-compare.XXXXXX")
 [ -n "${CALICO_KEEP_SCRATCH:-}" ] || trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# A command failing under set -e would otherwise end the test without a word.
+trap 'echo "FAIL: line $LINENO: $BASH_COMMAND exited $?" >&2' ERR
 mask() { sed -E 's/\+[0-9]{14}\+0000\+/+TIME+0000+/g'; }
 # The file names a .dsc's Files: section lists (a signed .dsc has its signature after it).
 listed() { sed -n '/^Files:/,/^$/p' "$1" | awk 'NF == 3 && $1 ~ /^[0-9a-f]+$/ {print $3}'; }
@@ -44,8 +46,9 @@ fi
 "$repo_root/scripts/upstream-check" "$version" "${pins[@]}" --again --work "$work/bot" \
   --bot "$build_dir/bot/calico-release-bot" > "$work/check.log" 2>&1 || { cat "$work/check.log"; fail "upstream-check $version"; }
 grep -c '^ok' "$work/check.log" | sed "s/^/upstream-check: /;s/\$/ artefact checks passed/"
-ppa=$(find "$work/bot/ppa" -mindepth 2 -maxdepth 2 -type d | head -n 1)
-shim=$(find "$work/bot/work" -path '*/tools/dpkg-source' | head -n 1)
+# (-print -quit, not | head: with pipefail, find killed by SIGPIPE would fail the test silently.)
+ppa=$(find "$work/bot/ppa" -mindepth 2 -maxdepth 2 -type d -print -quit)
+shim=$(find "$work/bot/work" -path '*/tools/dpkg-source' -print -quit)
 [ -x "$shim" ] || fail "the bot left no dpkg-source shim to build the scripts' packages with on this host"
 
 # --- the scripts -----------------------------------------------------------------------------
@@ -85,7 +88,9 @@ for theirs in "$scripts"/*.dsc; do
   ours_tarball=$(listed "$ours" | grep '\.tar\.')
   a=$(tar -tf "$scripts/$tarball" | sort); b=$(tar -tf "$ppa/$ours_tarball" | sort)
   [ "$a" = "$b" ] || { diff <(echo "$a") <(echo "$b") | head -20; fail "$name: the package holds other files than the scripts'"; }
-  top=$(echo "$a" | head -n 1 | cut -d/ -f1)
+  # (Not echo | head: a large list written to head, which stops reading, fails under pipefail.)
+  top=${a%%$'\n'*}
+  top=${top%%/*}
   a=$(tar -xOf "$scripts/$tarball" "$top/debian/changelog" | mask | grep -v '^ -- ')
   b=$(tar -xOf "$ppa/$ours_tarball" "$top/debian/changelog" | mask | grep -v '^ -- ')
   [ "$a" = "$b" ] || { diff <(echo "$a") <(echo "$b"); fail "$name: the changelog is not the scripts'"; }
@@ -97,7 +102,7 @@ echo "source packages: $compared identical to the scripts' in name, version, fil
 # --- RPM specs: Version:, Release: and the %changelog stanza ------------------------------------
 for component in felix networking-calico; do
   theirs=$scripts/$component/rpm/$component.spec
-  ours=$(find "$work/bot/work" -path "*/jobs/*-centos7/rpmbuild/SPECS/$component.spec" | head -n 1)
+  ours=$(find "$work/bot/work" -path "*/jobs/*-centos7/rpmbuild/SPECS/$component.spec" -print -quit)
   [ -f "$theirs" ] && [ -f "$ours" ] || fail "no filled $component.spec to compare"
   for pattern in '^Version:' '^Release:' '^Epoch:' '^  - '; do
     a=$( (grep "$pattern" "$theirs" || true) | head -n 2 | mask); b=$( (grep "$pattern" "$ours" || true) | head -n 2 | mask)
