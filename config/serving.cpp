@@ -25,6 +25,13 @@ void check_serving(const Config& config) {
   for (const auto& [source, key] : secrets) {
     if (source->configured()) load_secret(*source, key);
   }
+  const bool talks_to_github = config.secrets.github_token.configured() || config.secrets.github_app_private_key.configured();
+  if (talks_to_github && config.server.public_url.empty()) {
+    throw ConfigError(config.source.string() +
+                      ": server.public_url: is required with GitHub credentials (commit statuses and comments link "
+                      "to the status page; the default, http://" +
+                      config.server.listen_address + ":" + std::to_string(config.server.port) + ", reaches nobody on GitHub)");
+  }
   if (config.secrets.github_app_private_key.configured()) {
     const Secret key = load_secret(config.secrets.github_app_private_key, "secrets.github_app_private_key");
     const std::string_view pem = key.reveal();

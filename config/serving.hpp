@@ -1,5 +1,6 @@
 // What `serve` needs beyond a well-formed file: the webhook secret, every configured secret
-// readable, a GitHub App key that is a PEM private key. `check-config` and `serve` both run this
+// readable, a GitHub App key that is a PEM private key, and a public URL for the links GitHub
+// shows when GitHub credentials are configured. `check-config` and `serve` both run this
 // one check, so a configuration check-config passes is one serve starts with.
 #pragma once
 

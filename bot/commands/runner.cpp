@@ -199,7 +199,12 @@ CommandRunner::Outcome CommandRunner::publish(const store::StoredCommand& comman
 
 CommandRunner::Outcome CommandRunner::on_build(const store::StoredCommand& command) {
   const std::string status_page = config_.server.status_page_url();
-  auto act = [command, status_page, this](store::Database& db, std::string& summary) -> std::string {
+  // A retry reports on the pull request where it was typed (its head now), not on the one that
+  // asked for the build it retries. Asked before the transaction: it is a GitHub read.
+  const std::string head = command.invocation.command.name == "retry"
+                               ? head_sha(command.invocation.repository, command.invocation.issue_number)
+                               : std::string();
+  auto act = [command, status_page, head, this](store::Database& db, std::string& summary) -> std::string {
     const handlers::commands::Command& parsed = command.invocation.command;
     std::optional<std::int64_t> id = parsed.build;
     if (!id) id = store::latest_build_of_pull_request(db, command.invocation.repository, command.invocation.issue_number);
@@ -231,8 +236,7 @@ CommandRunner::Outcome CommandRunner::on_build(const store::StoredCommand& comma
       return mention(command) + " " + request.version + " for `" + request.target_repo + "` is already queued.";
     }
     const std::int64_t request_id = db.last_insert_rowid();
-    const store::BuildOrigin origin = store::build_origin(db, build->id);
-    store::attach_command(db, request_id, command.id, origin.head_sha);
+    store::attach_command(db, request_id, command.id, head);
     return {};  // the reporter links the new build when it starts
   };
   return {act, "/" + command.invocation.command.name + " answered"};

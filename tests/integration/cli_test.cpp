@@ -101,6 +101,7 @@ TEST(Cli, CheckConfigRefusesExactlyWhatServeRefuses) {
       {secret + "github_app_private_key = { file = \"app.key\" }\n[github]\napp_id = \"1\"\ninstallation_id = \"2\"\n"
                 "[server]\npublic_url = \"https://bot.example\"\n",
        file + ":3: secrets.github_app_private_key (from file " + (dir.path() / "app.key").string() + "): is not a PEM private key"},
+      {secret + "github_token = { file = \"secret\" }\n", file + ": server.public_url: is required with GitHub credentials"},
       {"[secrets]\nwebhook_secret = { file = \"missing\" }\n",
        file + ":2: secrets.webhook_secret (from file " + (dir.path() / "missing").string() + "): cannot open the file"},
   };

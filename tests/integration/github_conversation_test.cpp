@@ -94,8 +94,8 @@ class GitHubConversationTest : public testkit::SuiteWithFixtures {
   const std::filesystem::path& dir_path() const { return scratch_.path(); }
 
   // What the delivery processor does with an issue_comment: the handlers' result, stored.
-  void comment(const std::string& author, const std::string& body, long long comment_id = 0) {
-    handlers::CommentEvent event{kRepo, 12, comment_id ? comment_id : ++next_comment_, body, {author, false}};
+  void comment(const std::string& author, const std::string& body, long long comment_id = 0, std::int64_t pull = 12) {
+    handlers::CommentEvent event{kRepo, pull, comment_id ? comment_id : ++next_comment_, body, {author, false}};
     const handlers::HandlerResult result = handlers::default_registry().dispatch(event, handlers::HandlerContext{config_});
     store_->call([&](store::Database& db) { store::apply_handler_result(db, result, std::nullopt); });
   }
@@ -265,7 +265,8 @@ TEST_F(GitHubConversationTest, StatusCancelAndRetryActOnThisPullRequestsBuild) {
 
   comment("maintainer", "/cancel " + id);
   comment("maintainer", "/cancel 999");
-  comment("maintainer", "/retry #" + id);
+  github_.set_pull(kRepo, 13, std::string(40, 'd'));
+  comment("maintainer", "/retry #" + id, 0, 13);
   converse();
   EXPECT_TRUE(has_text(github_.comments(), "is cancelled, not running"));
   EXPECT_TRUE(has_text(github_.comments(), "there is no build #999"));
@@ -273,7 +274,16 @@ TEST_F(GitHubConversationTest, StatusCancelAndRetryActOnThisPullRequestsBuild) {
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].request.version, "master");
   EXPECT_EQ(requests[0].request.platforms, std::vector<std::string>{"xenial"});
-  EXPECT_EQ(requests[0].request.trigger, "/retry " + id + " by @maintainer on projectcalico/felix#12");
+  EXPECT_EQ(requests[0].request.trigger, "/retry " + id + " by @maintainer on projectcalico/felix#13");
+  // Retried from another pull request (#13, whose head differs from the build's #12): the new
+  // build's statuses go to the head of the PR where /retry was typed.
+  EXPECT_EQ(store_->call([&](store::Database& db) { return store::build_origin(db, build->id); }).head_sha, kHead);
+  const auto retried = store_->call([&](store::Database& db) {
+    store::Statement q = db.prepare("SELECT head_sha FROM build_requests ORDER BY id DESC LIMIT 1");
+    q.step();
+    return q.column_text(0);
+  });
+  EXPECT_EQ(retried, std::string(40, 'd')) << "the PR where /retry was typed, not the old build's";
 }
 
 TEST_F(GitHubConversationTest, StatusesAndCommentsFollowABuildsLife) {
