@@ -157,18 +157,15 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
       watcher = std::make_unique<launchpad::Watcher>(
           *state, *environment.launchpad,
           launchpad::watcher_settings(config.launchpad));
-      procedure.on_uploaded([&](const builders::pipeline::Procedure::Upload& upload) {
+      // Sent now or found already in the archive: either way this run waits for it.
+      const auto watch = [&](const builders::pipeline::Procedure::Upload& upload) {
         const std::int64_t id =
             watcher->watch(config.publish.ppa_owner, plan.repo_name, upload.source, upload.version, upload.series, true);
         std::lock_guard lock(watched_mutex);
         watched.insert(id);
-      });
-      procedure.on_in_archive([&](const builders::pipeline::Procedure::Upload& upload) {
-        const std::int64_t id =
-            watcher->watch(config.publish.ppa_owner, plan.repo_name, upload.source, upload.version, upload.series, true);
-        std::lock_guard lock(watched_mutex);
-        watched.insert(id);
-      });
+      };
+      procedure.on_uploaded(watch);
+      procedure.on_in_archive(watch);
     } catch (const std::exception& e) {
       err << "calico-release-bot publish: cannot open the store " << config.store.path.string() << ": " << e.what() << "\n";
       return kFailure;
