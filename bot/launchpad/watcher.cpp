@@ -116,16 +116,16 @@ std::size_t Watcher::poll_ppa(const store::LpSchedule& schedule, std::chrono::sy
   std::chrono::sys_seconds oldest = now;
   for (const auto& w : watches) oldest = std::min(oldest, util::parse_iso8601(w.uploaded_at).value_or(now));
   std::vector<SourcePublication> sources;
+  std::vector<const SourcePublication*> publications(watches.size(), nullptr);  // each watch's, if shown
   std::map<std::string, BuildSummary> summaries;
   bool reachable = true;
   try {
     sources = client_.archive_sources(schedule.owner, schedule.ppa, util::iso8601(oldest - kClockMargin));
     std::set<std::string> ids;
-    for (const store::LpWatch& w : watches) {
-      if (const SourcePublication* publication =
-              find_publication({w.source, w.version, w.series, oldest}, sources)) {
-        ids.insert(publication->id());
-      }
+    for (std::size_t i = 0; i < watches.size(); ++i) {
+      const store::LpWatch& w = watches[i];
+      publications[i] = find_publication({w.source, w.version, w.series, oldest}, sources);
+      if (publications[i]) ids.insert(publications[i]->id());
     }
     summaries = client_.build_summaries(schedule.owner, schedule.ppa, {ids.begin(), ids.end()});
   } catch (const std::exception& e) {
@@ -139,14 +139,15 @@ std::size_t Watcher::poll_ppa(const store::LpSchedule& schedule, std::chrono::sy
   std::int64_t slow_recheck = 0;
   bool any_unfinished = false;
   std::vector<store::LpWatch> updated;
-  for (const store::LpWatch& before : watches) {
+  for (std::size_t i = 0; i < watches.size(); ++i) {
+    const store::LpWatch& before = watches[i];
     store::LpWatch after = before;
     after.updated_at = util::iso8601(now);
     const WatchedSource watched{before.source, before.version, before.series,
                                 util::parse_iso8601(before.uploaded_at).value_or(now)};
     if (reachable) {
       try {
-        const SourcePublication* publication = find_publication(watched, sources);
+        const SourcePublication* publication = publications[i];
         const BuildSummary* summary = nullptr;
         if (publication) {
           if (auto found = summaries.find(publication->id()); found != summaries.end()) summary = &found->second;
