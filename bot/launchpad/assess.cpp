@@ -2,7 +2,13 @@
 
 #include <algorithm>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
 namespace calico::launchpad {
+
+namespace json = boost::json;
 
 namespace {
 
@@ -45,6 +51,44 @@ WatchState watch_state_from(std::string_view text) {
     if (to_string(state) == text) return state;
   }
   return WatchState::waiting;
+}
+
+ArchState arch_state_from(std::string_view text) {
+  for (ArchState state : {ArchState::building, ArchState::waiting_dependency, ArchState::built, ArchState::published,
+                          ArchState::superseded, ArchState::failed}) {
+    if (to_string(state) == text) return state;
+  }
+  return ArchState::building;
+}
+
+std::string arches_to_json(const std::vector<ArchStatus>& arches) {
+  json::array list;
+  for (const ArchStatus& arch : arches) {
+    list.push_back(json::object{{"arch", arch.arch},
+                                {"state", to_string(arch.state)},
+                                {"buildstate", arch.buildstate},
+                                {"build_log_url", arch.build_log_url},
+                                {"dependencies", arch.dependencies}});
+  }
+  return json::serialize(list);
+}
+
+std::vector<ArchStatus> arches_from_json(std::string_view text) {
+  std::vector<ArchStatus> arches;
+  boost::system::error_code error;
+  const json::value parsed = json::parse(text, error);
+  if (error || !parsed.is_array()) return arches;
+  for (const json::value& value : parsed.as_array()) {
+    const json::object* entry = value.if_object();
+    if (!entry) continue;
+    auto field = [&](std::string_view key) {
+      const json::value* found = entry->if_contains(key);
+      return found && found->is_string() ? std::string(found->as_string()) : std::string();
+    };
+    arches.push_back({field("arch"), arch_state_from(field("state")), field("buildstate"), field("build_log_url"),
+                      field("dependencies")});
+  }
+  return arches;
 }
 
 const SourcePublication* find_publication(const WatchedSource& watched, const std::vector<SourcePublication>& publications) {

@@ -20,6 +20,7 @@ enum class WatchState { waiting, building, published, superseded, failed, reject
 std::string_view to_string(ArchState state);
 std::string_view to_string(WatchState state);
 WatchState watch_state_from(std::string_view text);
+ArchState arch_state_from(std::string_view text);  // unknown text: building
 
 struct ArchStatus {
   std::string arch;
@@ -39,6 +40,11 @@ struct Assessment {
   // slowly and stops after a while.
   bool finished = false;
 };
+
+// The architectures as a watch stores them (a JSON list of {arch, state, buildstate,
+// build_log_url, dependencies}), written and read here only. Reading skips what is not an entry.
+std::string arches_to_json(const std::vector<ArchStatus>& arches);
+std::vector<ArchStatus> arches_from_json(std::string_view text);
 
 // An accepted upload with no builds this long after it was uploaded builds for nothing.
 inline constexpr std::chrono::minutes kNoBuildsAfter{30};

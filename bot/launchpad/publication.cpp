@@ -1,7 +1,6 @@
 #include "bot/launchpad/publication.hpp"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
+#include "bot/launchpad/assess.hpp"
 
 namespace calico::launchpad {
 
@@ -23,17 +22,8 @@ std::string BuildPublication::progress() const {
 }
 
 std::string failed_build_log(const store::LpWatch& watch) {
-  boost::system::error_code error;
-  const boost::json::value arches = boost::json::parse(watch.arches, error);
-  if (error || !arches.is_array()) return {};
-  for (const boost::json::value& value : arches.as_array()) {
-    const boost::json::object* arch = value.if_object();
-    if (!arch) continue;
-    const boost::json::value* state = arch->if_contains("state");
-    const boost::json::value* url = arch->if_contains("build_log_url");
-    if (state && state->is_string() && state->as_string() == "failed" && url && url->is_string() && !url->as_string().empty()) {
-      return std::string(url->as_string());
-    }
+  for (const ArchStatus& arch : arches_from_json(watch.arches)) {
+    if (arch.state == ArchState::failed && !arch.build_log_url.empty()) return arch.build_log_url;
   }
   return {};
 }

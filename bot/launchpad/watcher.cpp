@@ -3,9 +3,6 @@
 #include <algorithm>
 #include <set>
 
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
-#include <boost/json/value.hpp>
 
 #include "bot/launchpad/assess.hpp"
 #include "bot/log/log.hpp"
@@ -13,40 +10,17 @@
 
 namespace calico::launchpad {
 
-namespace json = boost::json;
-
 namespace {
 
 // Launchpad's date_created is when it accepted the upload; our uploaded_at is our clock's.
 constexpr std::chrono::hours kClockMargin{1};
 
-std::string arches_json(const std::vector<ArchStatus>& arches) {
-  json::array list;
-  for (const ArchStatus& arch : arches) {
-    list.push_back(json::object{{"arch", arch.arch},
-                                {"state", to_string(arch.state)},
-                                {"buildstate", arch.buildstate},
-                                {"build_log_url", arch.build_log_url},
-                                {"dependencies", arch.dependencies}});
-  }
-  return json::serialize(list);
-}
-
 // The builds as last read, from the stored architectures: what getBuilds said when the summary
 // last changed.
 std::vector<BuildRecord> builds_from_arches(const std::string& arches) {
   std::vector<BuildRecord> builds;
-  boost::system::error_code error;
-  const json::value parsed = json::parse(arches, error);
-  if (error || !parsed.is_array()) return builds;
-  for (const json::value& value : parsed.as_array()) {
-    const json::object* arch = value.if_object();
-    if (!arch) continue;
-    auto text = [&](std::string_view key) {
-      const json::value* field = arch->if_contains(key);
-      return field && field->is_string() ? std::string(field->as_string()) : std::string();
-    };
-    builds.push_back({"", text("arch"), text("buildstate"), text("build_log_url"), text("dependencies")});
+  for (const ArchStatus& arch : arches_from_json(arches)) {
+    builds.push_back({"", arch.arch, arch.buildstate, arch.build_log_url, arch.dependencies});
   }
   return builds;
 }
@@ -162,7 +136,7 @@ std::size_t Watcher::poll_ppa(const store::LpSchedule& schedule, std::chrono::sy
         const Assessment assessment = assess(watched, publication, summary, builds, now, settings_.reject_after);
         after.state = std::string(to_string(assessment.state));
         after.detail = assessment.detail;
-        after.arches = arches_json(assessment.arches);
+        after.arches = arches_to_json(assessment.arches);
         after.publication_link = publication ? publication->self_link : "";
         after.summary = seen;
         if (assessment.finished) after.finished_at = util::iso8601(now);

@@ -147,3 +147,11 @@ TEST(Assess, ABinarySupersededBeforeAPollSawItKeepsItsPublication) {
   const Assessment not_yet = at(publication("Published"), {build("amd64", "Successfully built")}, "FULLYBUILT_PENDING");
   EXPECT_EQ(not_yet.state, WatchState::building);
 }
+
+TEST(Assess, StoredArchitecturesReadBackAsTheyWereWritten) {
+  const std::vector<ArchStatus> arches = {{"amd64", ArchState::failed, "Failed to build", "https://launchpad.test/a.txt.gz", ""},
+                                          {"arm64", ArchState::waiting_dependency, "Dependency wait", "", "libc6 (>= 2.34)"}};
+  EXPECT_EQ(arches_from_json(arches_to_json(arches)), arches);
+  EXPECT_TRUE(arches_from_json("not json").empty());
+  EXPECT_EQ(arches_from_json(R"([1, {"arch":"i386","state":"built"}])").size(), 1u) << "what is not an entry is skipped";
+}
