@@ -98,7 +98,7 @@ std::size_t CommandRunner::run_pending() {
     } catch (const std::exception& e) {
       // GitHub or a remote could not be asked: the command stays pending and is tried next pass,
       // until it is too old to be what the maintainer still wants.
-      const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+      const auto now = util::system_now();
       const auto created = util::parse_iso8601(command.created_at).value_or(now);
       if (now - created < give_up_after_) {
         log::warn("command.deferred", {{"command", command.id}, {"name", command.invocation.command.name}, {"error", e.what()}});

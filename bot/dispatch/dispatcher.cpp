@@ -48,7 +48,7 @@ class StoreObserver : public builders::pipeline::Observer {
 
 Dispatcher::Dispatcher(store::Store& store, const config::Config& config, Clock clock)
     : store_(store), config_(config), clock_(std::move(clock)) {
-  if (!clock_) clock_ = [] { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); };
+  if (!clock_) clock_ = util::system_now;
 }
 
 Dispatcher::~Dispatcher() { stop(); }

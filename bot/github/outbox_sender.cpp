@@ -21,8 +21,6 @@ constexpr int kMaxCommentPages = 30;  // 3000 comments: beyond any pull request 
 // Rows that are not due yet are looked at again this often (and at once when something is queued).
 constexpr auto kIdleWake = std::chrono::seconds(2);
 
-std::chrono::sys_seconds system_now() { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); }
-
 std::string result_of(const http::ClientResponse& response) {
   try {
     const json::value parsed = json::parse(response.body);
@@ -104,7 +102,7 @@ std::optional<std::string> OutboxSender::find_posted_comment(const store::Outbox
 OutboxSender::Sent OutboxSender::send(const store::OutboxRow& row) {
   const Request request = decode_payload(row.message.payload);
   auto retry = [&](const std::string& error, std::chrono::seconds wait) {
-    const std::string next = util::iso8601(system_now() + wait);
+    const std::string next = util::iso8601(util::system_now() + wait);
     store_.call([&](store::Database& db) { store::mark_outbox_retry(db, row.id, next, error); });
     log::warn("github.outbox_retry", {{"id", row.id}, {"path", request.path}, {"error", error}, {"next_attempt_at", next}});
   };
@@ -131,7 +129,7 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxRow& row) {
       log::info("github.sent", {{"id", row.id}, {"kind", row.message.kind}, {"path", request.path}, {"attempt", row.attempts + 1}});
       return Sent::delivered;
     }
-    if (auto limited = rate_limited(response, system_now())) {
+    if (auto limited = rate_limited(response, util::system_now())) {
       paused_until_ = std::chrono::steady_clock::now() + limited->wait;
       retry(limited->reason, limited->wait);
       return Sent::paused;

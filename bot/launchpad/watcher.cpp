@@ -35,7 +35,7 @@ WatcherSettings watcher_settings(const config::LaunchpadConfig& launchpad) {
 
 Watcher::Watcher(WatchBook& book, Client& client, WatcherSettings settings, Clock clock)
     : book_(book), client_(client), settings_(settings), clock_(std::move(clock)) {
-  if (!clock_) clock_ = [] { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); };
+  if (!clock_) clock_ = util::system_now;
 }
 
 Watcher::Watcher(store::Store& store, Client& client, WatcherSettings settings, Clock clock)
@@ -44,7 +44,7 @@ Watcher::Watcher(store::Store& store, Client& client, WatcherSettings settings, 
       client_(client),
       settings_(settings),
       clock_(std::move(clock)) {
-  if (!clock_) clock_ = [] { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); };
+  if (!clock_) clock_ = util::system_now;
 }
 
 Watcher::~Watcher() { stop(); }

@@ -15,7 +15,7 @@ BuildView view_of(store::Database& db, const store::BuildRow& build) {
   view.origin = store::build_origin(db, build.id);
   const auto started = util::parse_iso8601(build.started_at);
   const auto ended = build.finished_at ? util::parse_iso8601(*build.finished_at)
-                                       : std::optional(std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+                                       : std::optional(util::system_now());
   if (started && ended) view.duration_seconds = (*ended - *started).count();
   const auto watches = store::lp_watches_of_build(db, build.id);
   view.publication = launchpad::build_publication(watches);

@@ -19,6 +19,10 @@ std::string utc_now_iso8601() {
   return buffer;
 }
 
+std::chrono::sys_seconds system_now() {
+  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
 std::string iso8601(std::chrono::sys_seconds time) {
   const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
   std::tm tm{};
