@@ -66,11 +66,11 @@ const std::vector<std::string> kCentos7Macros = {"el7 1", "rhel 7", "_unitdir /u
 
 PublishConfig default_publish_config() {
   PublishConfig publish;
-  publish.platforms = {{"trusty", PackageKind::deb, "", {}},
-                       {"xenial", PackageKind::deb, "", {}},
-                       {"bionic", PackageKind::deb, "", {}},
-                       {"focal", PackageKind::deb, "", {}},
-                       {"centos7", PackageKind::rpm, ".el7", kCentos7Macros}};
+  publish.platforms = {{"trusty", PackageKind::deb, "", {}, "", std::nullopt},
+                       {"xenial", PackageKind::deb, "", {}, "", std::nullopt},
+                       {"bionic", PackageKind::deb, "", {}, "", std::nullopt},
+                       {"focal", PackageKind::deb, "", {}, "", std::nullopt},
+                       {"centos7", PackageKind::rpm, ".el7", kCentos7Macros, "", std::nullopt}};
   const std::vector<std::string> all = {"trusty", "xenial", "bionic", "focal", "centos7"};
 
   ComponentConfig networking_calico;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -85,6 +86,13 @@ struct PlatformConfig {
   // rpmbuild --define "NAME VALUE" pairs the platform's own rpm macros would give (the build
   // image's /etc/rpm/macros.dist): "el7 1" so a spec's %if 0%{?el7} takes the CentOS 7 branch.
   std::vector<std::string> rpm_defines;
+  // The docker executor's build image is docker/<name>.Dockerfile built FROM this image; empty:
+  // the Dockerfile's own default (the real distribution's image).
+  std::string docker_base;
+  // rpmbuild checks the spec's BuildRequires against the image's rpm database. Unset: yes in a
+  // container (the platform's own image has them), no on this host (--nodeps: Debian's rpm
+  // database is empty; scripts/install-deps installs the Debian equivalents).
+  std::optional<bool> rpm_check_build_deps;
 };
 
 // Where a component's source comes from.

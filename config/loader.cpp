@@ -346,6 +346,16 @@ void read_platforms(TableReader& top, const toml::array& array, PublishConfig& p
     } else if (platform.kind == PackageKind::rpm && platform.rpm_dist.size() > 1) {
       platform.rpm_defines = {platform.rpm_dist.substr(1) + " 1"};  // ".el8" → %el8 1, as the platform's macros say
     }
+    if (auto base = r.string("docker_base")) {
+      // An image reference as docker takes it: [registry[:port]/]name[:tag][@digest]. It reaches
+      // `docker build --build-arg` only, as one argv element.
+      static const std::regex image_shape("[a-z0-9][a-z0-9._/-]{0,199}(:[A-Za-z0-9_.-]{1,128})?(@sha256:[a-f0-9]{64})?");
+      if (!std::regex_match(*base, image_shape)) {
+        r.throw_at(r.line_of("docker_base"), key + ".docker_base", "must be an image reference such as \"ubuntu:16.04\", got \"" + *base + "\"");
+      }
+      platform.docker_base = *base;
+    }
+    if (auto check = r.boolean("rpm_check_build_deps")) platform.rpm_check_build_deps = *check;
     if (platform.kind == PackageKind::rpm && platform.rpm_dist.empty()) {
       r.throw_at(r.line(), key + ".rpm_dist", "is required for an rpm platform (e.g. \".el7\")");
     }

@@ -1,7 +1,9 @@
-# Build image for Ubuntu Bionic (18.04): what the net_cal, felix, dnsmasq and nettle steps need
-# to make source packages (dpkg-buildpackage -S -d). The bld_images step builds it as
-# <docker_image_prefix>bionic; the docker executor runs each command in it as the calling user.
-FROM ubuntu:18.04
+# Build image for Ubuntu Bionic (18.04): what the component jobs need to make source packages
+# (dpkg-buildpackage -S -d) and run pre-build commands. bld_images builds it as
+# <docker_image_prefix>bionic with BASE from the platform's docker_base (default: the real Ubuntu);
+# the tests build it on a Debian 12 stand-in, which the same apt-get line serves.
+ARG BASE=ubuntu:18.04
+FROM ${BASE}
 
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
@@ -9,5 +11,6 @@ RUN apt-get update \
       ca-certificates dpkg-dev debhelper devscripts fakeroot git gnupg tar gzip xz-utils \
  && rm -rf /var/lib/apt/lists/*
 
-# Commands run as the calling user with HOME set to the mounted workspace.
+# The docker executor runs each command as the calling user, with HOME in the mounted work
+# directory and no network.
 WORKDIR /

@@ -72,13 +72,14 @@ void write_native_revision_shim(const std::filesystem::path& dir) {
   static constexpr std::string_view kShim = R"(#!/usr/bin/perl
 # Written by calico-release-bot. Debian 12's dpkg-source refuses a 3.0 (native) source package
 # whose version has a Debian revision; Ubuntu's, which the packaging scripts use, warns and builds.
+# Older dpkg (no Dpkg::Version::is_native) has no such check: there this changes nothing.
 # Run the real dpkg-source with that one check turned into the warning.
 use strict;
 use warnings;
 use Dpkg::ErrorHandling;
 use Dpkg::Version;
 use Dpkg::Source::Package::V3::Native;
-{
+if (Dpkg::Version->can('is_native')) {
     no warnings 'redefine';
     *Dpkg::Source::Package::V3::Native::can_build = sub {
         my ($self, $dir) = @_;
@@ -128,10 +129,7 @@ SourceArtifacts build_source_package(const SourceBuild& build, exec::Executor& e
     for (const std::string& pattern : build.ignore) command.argv.push_back("-I" + pattern);
   }
   command.env.push_back("SOURCE_DATE_EPOCH=" + std::to_string(build.date.time_since_epoch().count()));
-  if (!build.shim_dir.empty()) {
-    const char* path = std::getenv("PATH");
-    command.env.push_back("PATH=" + build.shim_dir.string() + ":" + (path ? path : "/usr/bin:/bin"));
-  }
+  if (!build.shim_dir.empty()) command.path_first.push_back(build.shim_dir);
   const exec::CommandResult result = executor.run(command, build.platform, log_file, cancel);
   if (!result.ok()) throw BuildError("dpkg-buildpackage failed (" + result.describe() + "); see " + log_file.string());
 

@@ -26,7 +26,8 @@ struct SourceBuild {
   // Empty: dpkg-source's default ignore list (-I). Otherwise exactly these and .git, as the
   // scripts pass Felix's (dpkg's defaults would drop its prebuilt *.o BPF programs).
   std::vector<std::string> ignore;
-  // Run dpkg-source through native_revision_shim (see there): for this host's dpkg only.
+  // Run dpkg-source through native_revision_shim (see there): put first on PATH, on this host or
+  // in the build image (a Debian 12 based image refuses the same way).
   std::filesystem::path shim_dir;
   std::chrono::sys_seconds date;  // SOURCE_DATE_EPOCH
   std::chrono::seconds timeout{1800};
@@ -57,9 +58,10 @@ std::vector<std::string> listed_files(const std::string& control_text);
 // Writes `dir`/dpkg-source: Debian 12's dpkg-source refuses a 3.0 (native) package whose version
 // has a Debian revision ("native package version may not have a revision"), which every Calico
 // package has ("3.20.2-xenial"); Ubuntu's dpkg-source, which the scripts' build images run,
-// builds it with that warning. The shim runs this host's real dpkg-source with that one check
-// turned back into the warning; with the shim's directory first on PATH, dpkg-buildpackage
-// produces the same source package (format, version, files) as on Ubuntu.
+// builds it with that warning. The shim runs the real dpkg-source (this host's or the build
+// image's) with that one check turned back into the warning; with the shim's directory first on
+// PATH, dpkg-buildpackage produces the same source package (format, version, files) as on
+// Ubuntu. Where dpkg has no such check (older Ubuntu) it runs dpkg-source unchanged.
 void write_native_revision_shim(const std::filesystem::path& dir);
 
 }  // namespace calico::builders::deb

@@ -11,7 +11,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <map>
 
@@ -164,12 +166,18 @@ CommandResult run_command(const Command& command, const std::filesystem::path& l
 
   const int pidfd = pidfd_open(pid);
   const auto deadline = started + command.timeout;
-  bool killed = false;
+  constexpr auto kGrace = std::chrono::seconds(5);  // between SIGTERM and SIGKILL
+  std::optional<std::chrono::steady_clock::time_point> terminated_at;
+  bool hard_killed = false;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto now = std::chrono::steady_clock::now();
+    const auto until = terminated_at ? *terminated_at + kGrace : deadline;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - now);
+    const int wait_ms = static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 60000));
+    // Once the command is being stopped the cancel token stays readable: wait on the process only.
     pollfd fds[2] = {{pidfd, POLLIN, 0}, {cancel.fd(), POLLIN, 0}};
-    const int wait_ms = killed ? 5000 : static_cast<int>(std::max<std::int64_t>(0, std::min<std::int64_t>(left.count(), 60000)));
-    const int ready = pidfd >= 0 ? ::poll(fds, 2, wait_ms) : (::usleep(20000), 0);
+    const nfds_t watched = terminated_at ? 1 : 2;
+    const int ready = pidfd >= 0 ? ::poll(fds, watched, hard_killed ? 1000 : wait_ms) : (::usleep(20000), 0);
     int status = 0;
     if (::waitpid(pid, &status, WNOHANG) == pid) {
       result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -177,15 +185,18 @@ CommandResult run_command(const Command& command, const std::filesystem::path& l
       break;
     }
     if (ready < 0 && errno != EINTR) break;
-    const bool cancelled_now = !killed && cancel.cancelled();
-    const bool timed_out_now = !killed && std::chrono::steady_clock::now() >= deadline;
-    if (cancelled_now || timed_out_now) {
-      result.cancelled = cancelled_now;
-      result.timed_out = !cancelled_now;
-      ::kill(-pid, SIGTERM);
-      killed = true;
-    } else if (killed && ready == 0) {
-      ::kill(-pid, SIGKILL);  // it ignored SIGTERM for five seconds
+    if (!terminated_at) {
+      const bool cancelled_now = cancel.cancelled();
+      const bool timed_out_now = std::chrono::steady_clock::now() >= deadline;
+      if (cancelled_now || timed_out_now) {
+        result.cancelled = cancelled_now;
+        result.timed_out = !cancelled_now;
+        ::kill(-pid, SIGTERM);
+        terminated_at = std::chrono::steady_clock::now();
+      }
+    } else if (!hard_killed && std::chrono::steady_clock::now() >= *terminated_at + kGrace) {
+      ::kill(-pid, SIGKILL);  // it ignored SIGTERM for the whole grace period
+      hard_killed = true;
     }
   }
   if (pidfd >= 0) ::close(pidfd);

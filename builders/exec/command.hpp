@@ -16,6 +16,8 @@ struct Command {
   std::filesystem::path cwd = {};         // empty: the current directory
   std::vector<std::string> env = {};      // "NAME=value" added to (or replacing in) the environment
   std::chrono::seconds timeout{3600};
+  // Searched before the usual PATH: this host's for the local executor, the image's in a container.
+  std::vector<std::filesystem::path> path_first = {};
 };
 
 struct CommandResult {

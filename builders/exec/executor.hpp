@@ -1,8 +1,8 @@
 // Where a job's commands run: on this host (`local`) or inside the platform's build image
-// (`docker`, the workspace mounted at the same path, as the calling user so that files it
-// writes stay ours). Both take the same Command; the docker executor only wraps its argv.
+// (`docker`). Both take the same Command.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -33,18 +33,26 @@ struct DockerSettings {
   std::filesystem::path workspace;            // mounted read-write at the same path
 };
 
+// Every container a job runs carries this label (value: the bot's pid), so that what a crash
+// left behind can be found: `docker ps --all --filter label=org.projectcalico.release-bot.job`.
+inline constexpr const char* kJobContainerLabel = "org.projectcalico.release-bot.job";
+
+// Runs each command in a fresh container of the platform's image: as the calling user (files it
+// writes stay ours), the workspace mounted at the same path, HOME in it (<workspace>/.home), no
+// network (a build fetches nothing: sources come from the bot's mirrors). The container is named
+// so that a timeout or a cancellation removes it, not just the client that attached to it.
 class DockerExecutor : public Executor {
  public:
   explicit DockerExecutor(DockerSettings settings);
   std::string name() const override { return "docker"; }
   CommandResult run(const Command& command, const std::string& platform, const std::filesystem::path& log_file,
                     const CancelToken& cancel) override;
-  // The `docker run …` command that runs `command` on `platform` (exposed for tests: this
-  // machine has a docker client but no engine).
-  Command wrap(const Command& command, const std::string& platform) const;
+  // The `docker run …` command that runs `command` on `platform` in the container `container`.
+  Command wrap(const Command& command, const std::string& platform, const std::string& container) const;
 
  private:
   DockerSettings settings_;
+  std::atomic<unsigned> next_container_{0};
 };
 
 }  // namespace calico::builders::exec

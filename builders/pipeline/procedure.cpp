@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "builders/deb/changelog.hpp"
+#include "builders/exec/build_image.hpp"
 #include "builders/publish/rpm_repository.hpp"
 #include "builders/rpm/spec.hpp"
 #include "builders/text.hpp"
@@ -144,13 +145,12 @@ std::string Procedure::build_images(const Job& job, const std::filesystem::path&
   }
   const std::filesystem::path dockerfile = std::filesystem::path(CALICO_DOCKER_DIR) / (job.platform + ".Dockerfile");
   if (!std::filesystem::exists(dockerfile)) throw std::runtime_error("no Dockerfile for " + job.platform + " at " + dockerfile.string());
-  const exec::CommandResult result = exec::run_command(
-      {{"docker", "build", "--tag", config_.publish.docker_image_prefix + job.platform, "--file", dockerfile.string(),
-        dockerfile.parent_path().string()},
-       {}, {}, config_.publish.job_timeout},
-      log, cancel);
-  if (!result.ok()) throw std::runtime_error("docker build failed (" + result.describe() + ")");
-  return "image " + config_.publish.docker_image_prefix + job.platform + " built";
+  const config::PlatformConfig* platform = config_.publish.find_platform(job.platform);
+  const std::string tag = config_.publish.docker_image_prefix + job.platform;
+  const std::string base = platform ? platform->docker_base : "";
+  const std::string outcome =
+      exec::ensure_image({"docker", dockerfile, tag, base, config_.publish.job_timeout}, log, cancel);
+  return "image " + tag + (base.empty() ? "" : " (FROM " + base + ")") + " " + outcome;
 }
 
 const PreparedSource& Procedure::prepare(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) {
@@ -312,9 +312,10 @@ std::string Procedure::build_deb(const Job& job, const PreparedSource& source, c
       break;
   }
 
-  std::filesystem::path shim;
-  if (executor_.name() == "local") {
-    shim = run_dir_ / "tools";
+  // On this host and in a Debian-based image alike (see write_native_revision_shim); the run
+  // directory is inside the workspace a container mounts.
+  const std::filesystem::path shim = run_dir_ / "tools";
+  {
     std::lock_guard guard(mutex_);
     if (!std::filesystem::exists(shim / "dpkg-source")) deb::write_native_revision_shim(shim);
   }
@@ -364,9 +365,11 @@ std::string Procedure::build_rpm(const Job& job, const PreparedSource& source, c
   }
   std::filesystem::remove(spec_file);  // SOURCES gets the files beside the spec, SPECS the spec
 
+  const bool on_host = executor_.name() == "local";
   rpm::RpmArtifacts built = rpm::build_rpm(
       {tree, dir, job.platform, platform ? platform->rpm_dist : "", platform ? platform->rpm_defines : std::vector<std::string>{},
-       spec_text, spec_dir, component.tarball(), component.exclude, executor_.name() == "local", source.date,
+       spec_text, spec_dir, component.tarball(), component.exclude, on_host,
+       platform && platform->rpm_check_build_deps ? *platform->rpm_check_build_deps : !on_host, source.date,
        config_.publish.job_timeout},
       executor_, log, cancel);
   std::string summary = built.name + " " + built.version + ", " + std::to_string(built.rpms.size()) + " RPMs";

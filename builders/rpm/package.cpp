@@ -76,7 +76,7 @@ RpmArtifacts build_rpm(const RpmBuild& build, exec::Executor& executor, const st
     rpmbuild.argv.push_back("--define");
     rpmbuild.argv.push_back(define);
   }
-  if (build.on_host) rpmbuild.argv.push_back("--nodeps");
+  if (!build.check_build_deps) rpmbuild.argv.push_back("--nodeps");
   rpmbuild.argv.push_back(spec_file.string());
   rpmbuild.env = {"SOURCE_DATE_EPOCH=" + epoch, "PBR_VERSION=" + artifacts.version};
   run(rpmbuild);

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "builders/exec/executor.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/process.hpp"
 
@@ -79,6 +80,19 @@ TEST_F(CommandTest, CancellationStopsRunningCommandsAndLaterOnes) {
   EXPECT_NE(testkit::read_text(log()).find("# not started: the run was cancelled"), std::string::npos);
 }
 
+TEST_F(CommandTest, ACancelledCommandThatIgnoresSigtermIsKilledAfterTheGracePeriod) {
+  CommandResult result;
+  std::thread job([&] { result = run_command({{"perl", "-e", "$SIG{TERM} = 'IGNORE'; sleep 300"}}, log(), cancel_); });
+  const bool started = testkit::eventually([&] { return std::filesystem::exists(log()); });
+  std::this_thread::sleep_for(300ms);  // perl has set its handler (the grace period dwarfs this)
+  cancel_.cancel();
+  job.join();
+  ASSERT_TRUE(started);
+  EXPECT_TRUE(result.cancelled);
+  EXPECT_EQ(result.signal, SIGKILL);
+  EXPECT_LT(result.elapsed, 20s);
+}
+
 TEST_F(CommandTest, AMissingProgramIsReportedNotThrown) {
   const CommandResult result = run_command({{"calico-no-such-program"}}, log(), cancel_);
   EXPECT_TRUE(result.failed_to_start);
@@ -90,14 +104,20 @@ TEST_F(CommandTest, LocalExecutorRunsOnThisHost) {
   EXPECT_TRUE(local.run({{"true"}}, "xenial", log(), cancel_).ok());
 }
 
-TEST(DockerExecutor, WrapsTheCommandInTheSamePathsAsTheCallingUser) {
+TEST(DockerExecutor, WrapsTheCommandInTheSamePathsAsTheCallingUserWithoutNetwork) {
   DockerExecutor docker({"docker", "calico-build/", "/srv/workspace"});
-  const Command wrapped = docker.wrap({{"dpkg-buildpackage", "-S", "-d"}, "/srv/workspace/felix", {"DEB_BUILD_OPTIONS=nocheck"}, 600s}, "xenial");
+  Command command{{"dpkg-buildpackage", "-S", "-d"}, "/srv/workspace/felix", {"DEB_BUILD_OPTIONS=nocheck"}, 600s};
+  command.path_first = {"/srv/workspace/build-1/tools"};
+  const Command wrapped = docker.wrap(command, "xenial", "calico-job-1-0");
   const std::string uid_gid = std::to_string(::getuid()) + ":" + std::to_string(::getgid());
-  EXPECT_EQ(wrapped.argv, (std::vector<std::string>{"docker", "run", "--rm", "--init", "--user", uid_gid, "--volume",
-                                                    "/srv/workspace:/srv/workspace", "--env", "HOME=/srv/workspace",
-                                                    "--env", "DEB_BUILD_OPTIONS=nocheck", "--workdir", "/srv/workspace/felix",
-                                                    "calico-build/xenial", "dpkg-buildpackage", "-S", "-d"}));
+  EXPECT_EQ(wrapped.argv,
+            (std::vector<std::string>{"docker", "run", "--rm", "--init", "--name", "calico-job-1-0", "--label",
+                                      std::string(kJobContainerLabel) + "=" + std::to_string(::getpid()), "--network", "none",
+                                      "--user", uid_gid, "--volume", "/srv/workspace:/srv/workspace", "--env",
+                                      "HOME=/srv/workspace/.home", "--env",
+                                      "PATH=/srv/workspace/build-1/tools:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                                      "--env", "DEB_BUILD_OPTIONS=nocheck", "--workdir", "/srv/workspace/felix",
+                                      "calico-build/xenial", "dpkg-buildpackage", "-S", "-d"}));
   EXPECT_EQ(wrapped.timeout, 600s);
   EXPECT_TRUE(wrapped.cwd.empty());
 }
