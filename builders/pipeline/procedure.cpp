@@ -368,7 +368,7 @@ std::string Procedure::build_rpm(const Job& job, const PreparedSource& source, c
   const bool on_host = executor_.name() == "local";
   rpm::RpmArtifacts built = rpm::build_rpm(
       {tree, dir, job.platform, platform ? platform->rpm_dist : "", platform ? platform->rpm_defines : std::vector<std::string>{},
-       spec_text, spec_dir, component.tarball(), component.exclude, on_host,
+       spec_text, spec_dir, component.tarball(), component.exclude,
        platform && platform->rpm_check_build_deps ? *platform->rpm_check_build_deps : !on_host, source.date,
        config_.publish.job_timeout},
       executor_, log, cancel);

@@ -1,23 +1,11 @@
 #include "builders/rpm/package.hpp"
 
-#include <sys/utsname.h>
-
 #include "builders/rpm/spec.hpp"
 #include "builders/text.hpp"
 
 namespace calico::builders::rpm {
 
-namespace {
-
 using deb::BuildError;
-
-std::string machine() {
-  struct utsname name {};
-  if (::uname(&name) != 0) return "x86_64";
-  return name.machine;
-}
-
-}  // namespace
 
 RpmArtifacts build_rpm(const RpmBuild& build, exec::Executor& executor, const std::filesystem::path& log_file,
                        const exec::CancelToken& cancel) {
@@ -67,7 +55,8 @@ RpmArtifacts build_rpm(const RpmBuild& build, exec::Executor& executor, const st
   run(tar);
 
   exec::Command rpmbuild{{"rpmbuild", "-ba"}};
-  if (!build.on_host) rpmbuild.argv.push_back("--target=" + machine());
+  // No --target: the host's (or image's) architecture is the default, and --target would reload
+  // the platform macros over the platform's defines.
   for (const std::string& define : {"_topdir " + top.string(), "dist " + build.dist}) {
     rpmbuild.argv.push_back("--define");
     rpmbuild.argv.push_back(define);

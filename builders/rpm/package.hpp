@@ -24,9 +24,6 @@ struct RpmBuild {
   std::filesystem::path spec_dir;      // the directory whose files go to SOURCES
   std::string tarball_name;            // the tarball is <tarball_name>-<Version>.tar.gz
   std::vector<std::string> exclude;    // tar --exclude patterns
-  // rpmbuild on this host (local executor) rather than in the platform's image: --target would
-  // reload the host's platform macros over the platform's defines.
-  bool on_host = false;
   // false: --nodeps (an rpm database that holds none of the BuildRequires: this host's, a
   // stand-in image's).
   bool check_build_deps = true;

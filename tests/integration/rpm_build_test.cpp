@@ -33,7 +33,7 @@ class RpmBuildTest : public testkit::SuiteWithFixtures {
     exec::LocalExecutor local;
     exec::CancelToken cancel;
     return rpm::build_rpm({job_dir / repo, job_dir, "centos7", ".el7", {"el7 1", "_unitdir /usr/lib/systemd/system"}, spec,
-                           job_dir / "spec", repo, {"bin/calico-felix-*"}, true, false, source.facts.committed_at},
+                           job_dir / "spec", repo, {"bin/calico-felix-*"}, false, source.facts.committed_at},
                           local, job_dir / "job.log", cancel);
   }
 
