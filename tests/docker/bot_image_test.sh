@@ -108,7 +108,9 @@ sleep 2
 pid=$(docker inspect --format '{{.State.Pid}}' "$container")
 rss_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
 size=$(docker image inspect --format '{{.Size}}' "$image")
-echo "figures: image $((size / 1024 / 1024)) MiB, idle RSS $((rss_kb / 1024)) MiB ($rss_kb kB)"
+base_size=$(docker image inspect --format '{{.Size}}' "$base")
+bot_size=$(run_in /usr/bin/stat --format %s /usr/local/bin/calico-release-bot)
+echo "figures: image $((size / 1024 / 1024)) MiB (base $((base_size / 1024 / 1024)) MiB, the bot's binary $((bot_size / 1024 / 1024)) MiB), idle RSS $((rss_kb / 1024)) MiB ($rss_kb kB)"
 
 # The store outlives the container.
 docker stop --time 20 "$container" >/dev/null
