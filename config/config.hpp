@@ -228,6 +228,9 @@ struct GitHubConfig {
   std::vector<std::string> allowed_users;
   // How long a user's permission answer is trusted.
   std::chrono::seconds permission_cache{300};
+  // Replies (one per comment) the bot writes to one author within an hour; beyond it their
+  // commands still run but get no reply, so that nobody can make the bot talk without end.
+  int replies_per_author_per_hour = 30;
   // GitHub's secondary limits: at least this long between two content-creating writes.
   std::chrono::milliseconds write_interval{1000};
   // A write GitHub did not accept is tried again after this long, doubling up to retry_max.

@@ -617,6 +617,7 @@ void read_github(TableReader& r, GitHubConfig& github) {
     }
   }
   if (auto v = r.integer("permission_cache_seconds", 0, 86400)) github.permission_cache = std::chrono::seconds(*v);
+  if (auto v = r.integer("replies_per_author_per_hour", 0, 10000)) github.replies_per_author_per_hour = static_cast<int>(*v);
   if (auto v = r.integer("write_interval_ms", 0, 60000)) github.write_interval = std::chrono::milliseconds(*v);
   if (auto v = r.integer("retry_first_seconds", 0, 3600)) github.retry_first = std::chrono::seconds(*v);
   if (auto v = r.integer("retry_max_seconds", 1, 86400)) github.retry_max = std::chrono::seconds(*v);

@@ -1,5 +1,6 @@
 #include "bot/commands/runner.hpp"
 
+#include <algorithm>
 #include <map>
 #include <regex>
 
@@ -89,28 +90,54 @@ CommandRunner::CommandRunner(store::Store& store, const config::Config& config, 
 CommandRunner::~CommandRunner() { stop(); }
 
 std::size_t CommandRunner::run_pending() {
-  const auto commands = store_.call([](store::Database& db) { return store::pending_commands(db, kBatch); });
-  std::size_t finished = 0;
-  for (const store::StoredCommand& command : commands) {
-    try {
-      finish(command, decide(command));
-      ++finished;
-    } catch (const std::exception& e) {
-      // GitHub or a remote could not be asked: the command stays pending and is tried next pass,
-      // until it is too old to be what the maintainer still wants.
-      const auto now = util::system_now();
-      const auto created = util::parse_iso8601(command.created_at).value_or(now);
-      if (now - created < give_up_after_) {
-        log::warn("command.deferred", {{"command", command.id}, {"name", command.invocation.command.name}, {"error", e.what()}});
-        continue;
-      }
-      const std::string reply = mention(command) + " I could not run " + quoted_line(command) + ": " + e.what() +
-                                ". I kept trying for " + std::to_string(give_up_after_.count() / 60) +
-                                " minutes; nothing was done. Please try again later.";
-      finish(command, Outcome::reply_only(reply, "gave up: " + std::string(e.what())));
-      log::error("command.gave_up", {{"command", command.id}, {"name", command.invocation.command.name}, {"error", e.what()}});
-      ++finished;
+  std::vector<store::StoredCommand> commands =
+      store_.call([](store::Database& db) { return store::pending_commands(db, kBatch); });
+  // A comment's commands are answered together, in one reply: a full batch that may have cut the
+  // last comment's commands short leaves that comment for the next pass.
+  auto same_comment = [](const store::StoredCommand& a, const store::StoredCommand& b) {
+    return a.invocation.repository == b.invocation.repository && a.invocation.comment_id == b.invocation.comment_id;
+  };
+  if (commands.size() == static_cast<std::size_t>(kBatch) && !same_comment(commands.front(), commands.back())) {
+    while (same_comment(commands.back(), commands[commands.size() - 2])) commands.pop_back();
+    commands.pop_back();
+  }
+  std::vector<std::vector<store::StoredCommand>> comments;
+  for (store::StoredCommand& command : commands) {
+    auto group = std::find_if(comments.begin(), comments.end(), [&](const auto& g) { return same_comment(g.front(), command); });
+    if (group == comments.end()) {
+      comments.push_back({std::move(command)});
+    } else {
+      group->push_back(std::move(command));
     }
+  }
+
+  std::size_t finished = 0;
+  for (const std::vector<store::StoredCommand>& group : comments) {
+    std::vector<Outcome> outcomes;
+    bool deferred = false;
+    for (const store::StoredCommand& command : group) {
+      try {
+        outcomes.push_back(decide(command));
+      } catch (const std::exception& e) {
+        // GitHub or a remote could not be asked: the comment's commands stay pending and are
+        // tried next pass, until they are too old to be what the maintainer still wants.
+        const auto now = util::system_now();
+        const auto created = util::parse_iso8601(command.created_at).value_or(now);
+        if (now - created < give_up_after_) {
+          log::warn("command.deferred", {{"command", command.id}, {"name", command.invocation.command.name}, {"error", e.what()}});
+          deferred = true;
+          break;
+        }
+        const std::string reply = mention(command) + " I could not run " + quoted_line(command) + ": " + e.what() +
+                                  ". I kept trying for " + std::to_string(give_up_after_.count() / 60) +
+                                  " minutes; nothing was done. Please try again later.";
+        outcomes.push_back(Outcome::reply_only(reply, "gave up: " + std::string(e.what())));
+        log::error("command.gave_up", {{"command", command.id}, {"name", command.invocation.command.name}, {"error", e.what()}});
+      }
+    }
+    if (deferred) continue;
+    finish(group, outcomes);
+    finished += group.size();
   }
   if (finished > 0 && on_done_) on_done_();
   return finished;
@@ -119,6 +146,10 @@ std::size_t CommandRunner::run_pending() {
 CommandRunner::Outcome CommandRunner::decide(const store::StoredCommand& command) {
   const handlers::commands::Command& parsed = command.invocation.command;
   if (!parsed.ok()) {
+    // Mistakes are pointed out only to people who may command the bot: anyone else typing
+    // "/publish nonsense" gets nothing back (the eyes reaction aside).
+    const github::Permission permission = permissions_.may_write(command.invocation.repository, command.invocation.author);
+    if (!permission.allowed) return Outcome::reply_only("", "ignored: " + parsed.error + " (" + permission.why + ")");
     const std::string reply = mention(command) + " I could not run " + quoted_line(command) + ": " + parsed.error +
                               ".\n\nUsage: `" + parsed.usage + "`";
     return Outcome::reply_only(reply, "rejected: " + parsed.error);
@@ -242,19 +273,37 @@ CommandRunner::Outcome CommandRunner::on_build(const store::StoredCommand& comma
   return {act, "/" + command.invocation.command.name + " answered"};
 }
 
-void CommandRunner::finish(const store::StoredCommand& command, const Outcome& outcome) {
-  std::string summary = outcome.summary;
+void CommandRunner::finish(const std::vector<store::StoredCommand>& comment, const std::vector<Outcome>& outcomes) {
+  const store::StoredCommand& first = comment.front();
+  std::vector<std::string> summaries(comment.size());
+  bool answered = false;
   store_.call([&](store::Database& db) {
-    summary = outcome.summary;  // a retried transaction starts from the plan again
-    const std::string reply = outcome.act(db, summary);
-    if (!reply.empty()) {
-      store::enqueue_outbox(db, github::comment_message(command.invocation.repository, command.invocation.issue_number,
-                                                        reply, "comment:command-" + std::to_string(command.id) + ":reply"));
+    std::string reply;
+    std::vector<std::int64_t> ids;
+    for (std::size_t k = 0; k < comment.size(); ++k) {
+      summaries[k] = outcomes[k].summary;  // a retried transaction starts from the plan again
+      const std::string part = outcomes[k].act(db, summaries[k]);
+      if (!part.empty()) reply += (reply.empty() ? "" : "\n\n---\n\n") + part;
+      ids.push_back(comment[k].id);
     }
-    store::finish_command(db, command.id, summary);
+    answered = false;
+    if (!reply.empty()) {
+      const std::string hour_ago = util::iso8601(util::system_now() - std::chrono::hours(1));
+      if (store::replies_to_author_since(db, first.invocation.author, hour_ago) < config_.github.replies_per_author_per_hour) {
+        store::enqueue_outbox(db, github::comment_message(first.invocation.repository, first.invocation.issue_number, reply,
+                                                          "comment:command-" + std::to_string(first.id) + ":reply"));
+        store::mark_replied(db, ids);
+        answered = true;
+      } else {
+        for (std::string& summary : summaries) summary += " (not answered: @" + first.invocation.author + " is over the reply budget)";
+      }
+    }
+    for (std::size_t k = 0; k < comment.size(); ++k) store::finish_command(db, comment[k].id, summaries[k]);
   });
-  log::info("command.done", {{"command", command.id}, {"name", command.invocation.command.name},
-                             {"author", command.invocation.author}, {"outcome", summary}});
+  for (std::size_t k = 0; k < comment.size(); ++k) {
+    log::info("command.done", {{"command", comment[k].id}, {"name", comment[k].invocation.command.name},
+                               {"author", comment[k].invocation.author}, {"outcome", summaries[k]}, {"answered", answered}});
+  }
 }
 
 }  // namespace calico::commands

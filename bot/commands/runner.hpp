@@ -1,12 +1,15 @@
 // Runs the slash commands the comment handler recorded, oldest first, each exactly once: who may
 // run it is checked first (github/permissions), then it acts (queues a build, cancels, looks up a
-// state) and writes its reply to the outbox in the same transaction that marks it done.
+// state) and writes its reply to the outbox in the same transaction that marks it done. The
+// commands of one comment get one reply; an author gets at most
+// github.replies_per_author_per_hour of them; errors are answered only to people who may command.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "bot/commands/targets.hpp"
 #include "bot/github/client.hpp"
@@ -44,7 +47,9 @@ class CommandRunner {
   Outcome publish(const store::StoredCommand& command);
   Outcome on_build(const store::StoredCommand& command);
   std::string head_sha(const std::string& repository, std::int64_t issue_number);
-  void finish(const store::StoredCommand& command, const Outcome& outcome);
+  // Runs a comment's outcomes in one transaction and answers them in one reply (within the
+  // author's reply budget).
+  void finish(const std::vector<store::StoredCommand>& comment, const std::vector<Outcome>& outcomes);
 
   store::Store& store_;
   const config::Config& config_;

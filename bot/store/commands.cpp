@@ -108,4 +108,22 @@ void finish_command(Database& db, std::int64_t id, const std::string& outcome) {
   update.run();
 }
 
+void mark_replied(Database& db, const std::vector<std::int64_t>& ids) {
+  Statement update = db.prepare("UPDATE commands SET replied_at = ?2 WHERE id = ?1");
+  const std::string now = util::utc_now_iso8601();
+  for (const std::int64_t id : ids) {
+    update.bind(1, id).bind(2, now);
+    update.run();
+    update.reset();
+  }
+}
+
+int replies_to_author_since(Database& db, const std::string& author, const std::string& since) {
+  Statement query = db.prepare(
+      "SELECT COUNT(DISTINCT repository || ' ' || comment_id) FROM commands WHERE author = ?1 AND replied_at >= ?2");
+  query.bind(1, author).bind(2, since);
+  query.step();
+  return static_cast<int>(query.column_int(0));
+}
+
 }  // namespace calico::store

@@ -27,5 +27,9 @@ bool record_command(Database& db, const handlers::CommandInvocation& invocation)
 std::vector<StoredCommand> pending_commands(Database& db, int limit);
 std::optional<StoredCommand> find_command(Database& db, std::int64_t id);
 void finish_command(Database& db, std::int64_t id, const std::string& outcome);
+// Marks the commands of a comment as answered (now).
+void mark_replied(Database& db, const std::vector<std::int64_t>& ids);
+// How many comments of `author` the bot answered since `since` (ISO 8601).
+int replies_to_author_since(Database& db, const std::string& author, const std::string& since);
 
 }  // namespace calico::store

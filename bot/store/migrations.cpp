@@ -10,7 +10,7 @@ namespace calico::store {
 namespace {
 
 // Never edit a migration that has shipped: add a new one.
-constexpr std::array<std::string_view, 13> kMigrations = {
+constexpr std::array<std::string_view, 14> kMigrations = {
     // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
     R"sql(
 CREATE TABLE deliveries (
@@ -241,6 +241,12 @@ ALTER TABLE build_lp_watches ADD COLUMN job TEXT NOT NULL DEFAULT '';  -- the jo
 ALTER TABLE outbox ADD COLUMN superseded_by INTEGER REFERENCES outbox(id);
 DROP INDEX outbox_due;
 CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE delivered_at IS NULL AND abandoned_at IS NULL AND superseded_by IS NULL;
+)sql",
+    // 14: when a command's comment got the bot's reply (one per comment): an author's replies in
+    // the last hour count against github.replies_per_author_per_hour.
+    R"sql(
+ALTER TABLE commands ADD COLUMN replied_at TEXT;
+CREATE INDEX commands_replied ON commands(author, replied_at) WHERE replied_at IS NOT NULL;
 )sql",
 };
 

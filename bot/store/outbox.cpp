@@ -50,7 +50,11 @@ bool enqueue_outbox(Database& db, const OutboxMessage& message) {
 std::vector<OutboxRow> due_outbox(Database& db, const std::string& now, int limit) {
   Statement query = db.prepare(std::string("SELECT ") + kColumns +
                                " FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL AND superseded_by IS NULL"
-                               " AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) ORDER BY id LIMIT ?2");
+                               " AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)"
+                               // Release statuses go ahead of chatter (comments, reactions): a
+                               // burst of replies never delays what a commit shows. Each kind
+                               // stays in order.
+                               " ORDER BY CASE kind WHEN 'status' THEN 0 ELSE 1 END, id LIMIT ?2");
   query.bind(1, now).bind(2, static_cast<std::int64_t>(limit));
   std::vector<OutboxRow> rows;
   while (query.step()) rows.push_back(read_row(query));

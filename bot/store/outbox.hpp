@@ -39,7 +39,8 @@ struct OutboxRow {
 // Queues a message; false when one with its dedupe key was queued before (nothing changes then).
 bool enqueue_outbox(Database& db, const OutboxMessage& message);
 
-// Undelivered, not abandoned rows whose next attempt is due at `now` (ISO 8601), oldest first.
+// Undelivered, not abandoned rows whose next attempt is due at `now` (ISO 8601): commit statuses
+// first, then comments and reactions; each oldest first.
 std::vector<OutboxRow> due_outbox(Database& db, const std::string& now, int limit);
 
 // Before a send: counts the attempt, so that after a crash the sender knows one may have arrived.

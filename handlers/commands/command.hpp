@@ -17,7 +17,7 @@ namespace calico::handlers::commands {
 // One command line, parsed and checked. `error` set: the line named a command but its arguments
 // (or the name) are wrong; the reply says what and shows `usage`.
 struct Command {
-  std::string name;                  // "publish", "status", "cancel", "retry", "help"; as typed when unknown
+  std::string name;                  // "publish", "status", "cancel", "retry", "help"
   std::string line;                  // the line as written (trimmed, at most 200 characters kept)
   int line_number = 0;               // 1-based, within the comment
   std::string target;                // publish: "master", "calico-3.4", "v3.4.1"
@@ -50,9 +50,9 @@ CommandSpec make_help_command();
 const std::vector<CommandSpec>& all_commands();
 const CommandSpec* find_command(std::string_view name);
 
-// The commands in a comment: lines whose first non-blank character is '/' followed by a
-// command-shaped word ([a-z][a-z0-9-]*), outside ``` fences, at most `max_commands` of them.
-// Lines such as "/usr/bin is full" are prose, not commands.
+// The commands in a comment: lines whose first non-blank character is '/' followed by the name
+// of a known command (any case), outside code, at most `max_commands` of them. Lines such as
+// "/usr/bin is full" or "/deploy prod" (no such command) are not commands: they are ignored.
 std::vector<Command> parse_comment(std::string_view body, const config::Config& config, std::size_t max_commands = 10);
 
 // Shared argument rules.

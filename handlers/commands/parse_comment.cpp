@@ -150,21 +150,20 @@ std::vector<Command> parse_comment(std::string_view body, const config::Config& 
     std::string name(words[0]);
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (!command_shaped(name)) continue;
+    // A word the bot does not know is someone else's (another bot's, or prose): ignored, as
+    // Prow's plugins ignore what is not theirs, so that nobody can make the bot talk with it.
+    const CommandSpec* spec = find_command(name);
+    if (!spec) continue;
     Command command;
     command.line = printable(line);
     command.line_number = line_number;
     command.name = name;
+    command.usage = spec->usage;
     if (line.size() > kMaxLine) {
       command.error = "the line is longer than " + std::to_string(kMaxLine) + " characters";
-    } else if (const CommandSpec* spec = find_command(name)) {
-      command.usage = spec->usage;
+    } else {
       words.erase(words.begin());
       spec->parse(words, config, command);
-    } else {
-      command.error = "there is no command /" + command.name;
-      std::string known;
-      for (const CommandSpec& spec : all_commands()) known += (known.empty() ? "" : ", ") + ("/" + spec.name);
-      command.usage = "known commands: " + known;
     }
     found.push_back(std::move(command));
     if (end == text.size()) break;

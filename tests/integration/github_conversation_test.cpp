@@ -211,7 +211,7 @@ TEST_F(GitHubConversationTest, ACommandGitHubCannotBeAskedAboutWaitsThenIsAnswer
   EXPECT_TRUE(has_text(github_.comments(), "nothing was done. Please try again later."));
 }
 
-TEST_F(GitHubConversationTest, ArgumentErrorsUnknownTargetsAndUnknownCommandsGetAReplyWithTheUsage) {
+TEST_F(GitHubConversationTest, ArgumentErrorsAndUnknownTargetsGetAReplyWithTheUsageUnknownWordsNothing) {
   github_.set_permission(kRepo, "maintainer", "admin");
   comment("maintainer", "/publish calico-3.4 steps=compile");
   comment("maintainer", "/publish calico-9.9");
@@ -221,17 +221,74 @@ TEST_F(GitHubConversationTest, ArgumentErrorsUnknownTargetsAndUnknownCommandsGet
   converse();
   EXPECT_TRUE(pending().empty());
   const auto comments = github_.comments();
-  ASSERT_EQ(comments.size(), 5u) << all_bodies(comments);
+  ASSERT_EQ(comments.size(), 4u) << all_bodies(comments);
   EXPECT_NE(comments[0].body.find("I could not run `/publish calico-3.4 steps=compile`: \"compile\" is not a step"), std::string::npos);
   EXPECT_NE(comments[0].body.find("Usage: `/publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y]`"), std::string::npos);
   EXPECT_NE(comments[1].body.find("has a v9.9.Z tag"), std::string::npos) << comments[1].body;
   EXPECT_NE(comments[2].body.find("has the tag v3.4.7"), std::string::npos) << comments[2].body;
-  EXPECT_NE(comments[3].body.find("there is no command /frobnicate"), std::string::npos);
-  EXPECT_NE(comments[3].body.find("known commands: /publish, /status, /cancel, /retry, /help"), std::string::npos);
+  EXPECT_FALSE(has_text(comments, "frobnicate")) << "a word the bot does not know is not answered";
   for (const std::string usage : {"/publish <master|calico-X.Y|vX.Y.Z>", "/status [build]", "/cancel [build]", "/retry [build]", "/help"}) {
-    EXPECT_NE(comments[4].body.find(usage), std::string::npos) << usage;
+    EXPECT_NE(comments[3].body.find(usage), std::string::npos) << usage;
   }
-  EXPECT_EQ(github_.reactions().size(), 5u);
+  EXPECT_EQ(github_.reactions().size(), 4u) << "no eyes on a comment with no command of ours";
+}
+
+TEST_F(GitHubConversationTest, StrangersMistakesAreNotAnsweredAndUnknownWordsNotNoticed) {
+  github_.set_permission(kRepo, "visitor", "read");
+  comment("visitor", "/publish calico-3.4 steps=compile\n/status twelve");
+  comment("visitor", "/deploy prod\n/lgtm");
+  converse();
+  EXPECT_TRUE(github_.comments().empty()) << all_bodies(github_.comments());
+  EXPECT_EQ(github_.reactions().size(), 1u) << "eyes on the comment with commands of ours only";
+  const auto rows = store_->call([](store::Database& db) { return store::pending_commands(db, 10); });
+  EXPECT_TRUE(rows.empty()) << "the stranger's commands are done with, not left pending";
+  const auto first = store_->call([](store::Database& db) { return store::find_command(db, 1); });
+  ASSERT_TRUE(first);
+  EXPECT_NE(first->outcome->find("ignored: \"compile\" is not a step"), std::string::npos) << *first->outcome;
+}
+
+TEST_F(GitHubConversationTest, TheCommandsOfOneCommentGetOneReply) {
+  github_.set_permission(kRepo, "maintainer", "admin");
+  comment("maintainer", "/status 99\n/help\n/cancel 98");
+  converse();
+  const auto comments = github_.comments();
+  ASSERT_EQ(comments.size(), 1u) << all_bodies(comments);
+  EXPECT_NE(comments[0].body.find("there is no build #99"), std::string::npos) << comments[0].body;
+  EXPECT_NE(comments[0].body.find("/retry [build]"), std::string::npos) << comments[0].body;
+  EXPECT_NE(comments[0].body.find("there is no build #98"), std::string::npos) << comments[0].body;
+  EXPECT_LT(comments[0].body.find("#99"), comments[0].body.find("#98")) << "answers in the comment's order";
+}
+
+TEST_F(GitHubConversationTest, AnAuthorsRepliesAreBudgetedTheirCommandsStillRun) {
+  open("replies_per_author_per_hour = 2\n");
+  github_.set_permission(kRepo, "maintainer", "admin");
+  comment("maintainer", "/help");
+  comment("maintainer", "/status 7");
+  comment("maintainer", "/publish master");
+  converse();
+  EXPECT_EQ(github_.comments().size(), 2u) << all_bodies(github_.comments());
+  ASSERT_EQ(pending().size(), 1u) << "over the budget the command still runs";
+  // Another author has a budget of their own.
+  github_.set_permission(kRepo, "colleague", "write");
+  comment("colleague", "/help");
+  converse();
+  EXPECT_EQ(github_.comments().size(), 3u) << all_bodies(github_.comments());
+}
+
+TEST_F(GitHubConversationTest, StatusesGoAheadOfChatterInTheOutbox) {
+  store_->call([](store::Database& db) {
+    store::enqueue_outbox(db, github::comment_message(kRepo, 12, "a reply", "comment:test:1"));
+    store::enqueue_outbox(db, github::reaction_message(kRepo, 77, "eyes"));
+    store::enqueue_outbox(db, github::status_message(kRepo, kHead, "success", "calico-release-bot/calico-3.4", "done",
+                                                     "http://status.example/", "status:test:1"));
+    store::enqueue_outbox(db, github::comment_message(kRepo, 12, "another reply", "comment:test:2"));
+  });
+  const auto due = store_->call([](store::Database& db) { return store::due_outbox(db, "9999-12-31T00:00:00Z", 10); });
+  ASSERT_EQ(due.size(), 4u);
+  EXPECT_EQ(due[0].message.kind, "status");
+  EXPECT_EQ(due[1].message.dedupe_key, "comment:test:1");
+  EXPECT_EQ(due[2].message.kind, "reaction");
+  EXPECT_EQ(due[3].message.dedupe_key, "comment:test:2");
 }
 
 TEST_F(GitHubConversationTest, StatusCancelAndRetryActOnThisPullRequestsBuild) {

@@ -92,12 +92,15 @@ TEST_F(CommandsTest, BuildCommandsTakeAnOptionalBuildNumber) {
   }
 }
 
-TEST_F(CommandsTest, HelpTakesNothingAndUnknownCommandsListTheKnownOnes) {
+TEST_F(CommandsTest, HelpTakesNothingAndUnknownWordsAreNotCommands) {
   EXPECT_TRUE(only("/help").ok());
   EXPECT_EQ(only("/help me").error, "takes no arguments");
-  Command unknown = only("/deploy prod");
-  EXPECT_EQ(unknown.error, "there is no command /deploy");
-  EXPECT_EQ(unknown.usage, "known commands: /publish, /status, /cancel, /retry, /help");
+  // Another bot's command, or a word nobody knows: not ours, so nothing to answer.
+  EXPECT_TRUE(parse_comment("/deploy prod\n/lgtm\n/" + std::string(300, 'x') + "\n", config_).empty());
+  const auto mixed = parse_comment("/lgtm\n/approve\n/STATUS 3\n", config_);
+  ASSERT_EQ(mixed.size(), 1u);
+  EXPECT_EQ(mixed[0].name, "status");
+  EXPECT_EQ(mixed[0].line_number, 3);
 }
 
 TEST_F(CommandsTest, OnlyCommandShapedLinesOutsideCodeFencesCount) {
@@ -167,7 +170,7 @@ TEST_F(CommandsTest, QuotedLinesCannotCarryMarkupOrControlCharacters) {
 
 TEST_F(CommandsTest, TheCommentHandlerRunsOnlyOnWatchedRepositories) {
   handlers::Registry registry = handlers::default_registry();
-  handlers::CommentEvent event{"projectcalico/felix", 12, 99, "/publish master\n/nope", {"maintainer", false}};
+  handlers::CommentEvent event{"projectcalico/felix", 12, 99, "/publish master\n/nope\n/status nope", {"maintainer", false}};
   handlers::HandlerResult result = registry.dispatch(event, handlers::HandlerContext{config_});
   ASSERT_EQ(result.commands.size(), 2u);
   EXPECT_EQ(result.commands[0].repository, "projectcalico/felix");
