@@ -226,6 +226,9 @@ struct GitHubConfig {
   std::string installation_id;  // the App's installation on the repositories
   // Users who may run /publish, /cancel and /retry whatever their permission on the repository.
   std::vector<std::string> allowed_users;
+  // The bot's own account, whose comments are never obeyed. Empty: asked of GitHub (GET /user)
+  // for a token; an App's comments come from a Bot account, which is never obeyed anyway.
+  std::string bot_login;
   // How long a user's permission answer is trusted.
   std::chrono::seconds permission_cache{300};
   // Replies (one per comment) the bot writes to one author within an hour; beyond it their

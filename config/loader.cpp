@@ -618,6 +618,11 @@ void read_github(TableReader& r, GitHubConfig& github) {
   }
   if (auto v = r.integer("permission_cache_seconds", 0, 86400)) github.permission_cache = std::chrono::seconds(*v);
   if (auto v = r.integer("replies_per_author_per_hour", 0, 10000)) github.replies_per_author_per_hour = static_cast<int>(*v);
+  if (auto v = r.string("bot_login")) {
+    static const std::regex login_shape("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(\\[bot\\])?");
+    if (!std::regex_match(*v, login_shape)) r.throw_at(r.line_of("bot_login"), r.qualified("bot_login"), "is not a GitHub login, got \"" + v->substr(0, 60) + "\"");
+    github.bot_login = *v;
+  }
   if (auto v = r.integer("write_interval_ms", 0, 60000)) github.write_interval = std::chrono::milliseconds(*v);
   if (auto v = r.integer("retry_first_seconds", 0, 3600)) github.retry_first = std::chrono::seconds(*v);
   if (auto v = r.integer("retry_max_seconds", 1, 86400)) github.retry_max = std::chrono::seconds(*v);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,8 @@ class CommandRunner {
   Outcome publish(const store::StoredCommand& command);
   Outcome on_build(const store::StoredCommand& command);
   std::string head_sha(const std::string& repository, std::int64_t issue_number);
+  // github.bot_login, else the token's account (asked once); "" for an App or without GitHub.
+  const std::string& own_login();
   // Runs a comment's outcomes in one transaction and answers them in one reply (within the
   // author's reply budget).
   void finish(const std::vector<store::StoredCommand>& comment, const std::vector<Outcome>& outcomes);
@@ -58,6 +61,7 @@ class CommandRunner {
   RefLister list_refs_;
   std::chrono::seconds give_up_after_;
   std::function<void()> on_done_;
+  std::optional<std::string> own_login_;
   util::Worker worker_;
 };
 

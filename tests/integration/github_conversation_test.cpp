@@ -275,6 +275,30 @@ TEST_F(GitHubConversationTest, AnAuthorsRepliesAreBudgetedTheirCommandsStillRun)
   EXPECT_EQ(github_.comments().size(), 3u) << all_bodies(github_.comments());
 }
 
+TEST_F(GitHubConversationTest, TheBotsOwnAccountIsNeverObeyed) {
+  // A token's account is a plain User (not a Bot): the decoder cannot tell; the runner asks
+  // GitHub who the token is and ignores that login, in any case.
+  github_.accept_token("test-token", "Calico-Release-Bot-Account");
+  github_.set_permission(kRepo, "calico-release-bot-account", "admin");
+  comment("calico-release-bot-account", "/publish master");
+  converse();
+  EXPECT_TRUE(pending().empty());
+  EXPECT_TRUE(github_.comments().empty()) << all_bodies(github_.comments());
+  const auto first = store_->call([](store::Database& db) { return store::find_command(db, 1); });
+  ASSERT_TRUE(first);
+  EXPECT_NE(first->outcome->find("written by the bot's own account"), std::string::npos) << *first->outcome;
+  // Others are obeyed as before; configured, the login is not asked of GitHub.
+  github_.set_permission(kRepo, "maintainer", "admin");
+  comment("maintainer", "/publish master");
+  converse();
+  EXPECT_EQ(pending().size(), 1u);
+  open("bot_login = \"someone-else\"\n");
+  comment("calico-release-bot-account", "/help");
+  comment("someone-else", "/help");
+  converse();
+  EXPECT_EQ(github_.comments().size(), 1u) << "the configured login wins: " << all_bodies(github_.comments());
+}
+
 TEST_F(GitHubConversationTest, StatusesGoAheadOfChatterInTheOutbox) {
   store_->call([](store::Database& db) {
     store::enqueue_outbox(db, github::comment_message(kRepo, 12, "a reply", "comment:test:1"));

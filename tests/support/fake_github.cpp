@@ -1,6 +1,7 @@
 #include "tests/support/fake_github.hpp"
 
 #include <algorithm>
+#include <map>
 #include <regex>
 #include <set>
 #include <thread>
@@ -94,6 +95,11 @@ class FakeGitHub::Handler : public http::Handler {
         problems.push_back(record.method + " " + record.path + " with a body that is not a JSON object");
         return github_error(400, "Problems parsing JSON");
       }
+    }
+    if (record.method == "GET" && record.path == "/user") {
+      const auto login = token_logins.find(authorization.substr(7));
+      if (login == token_logins.end()) return github_error(403, "Resource not accessible by integration");
+      return http::json_response(200, json::serialize(json::object{{"login", login->second}, {"type", "User"}}));
     }
     static const std::regex permission_route("/repos/([^/]+/[^/]+)/collaborators/([^/]+)/permission");
     static const std::regex pull_route("/repos/([^/]+/[^/]+)/pulls/([0-9]+)");
@@ -225,6 +231,7 @@ class FakeGitHub::Handler : public http::Handler {
   std::vector<Scripted> scripted;
   std::chrono::milliseconds delay{0};
   std::set<std::string> tokens;
+  std::map<std::string, std::string> token_logins;  // personal tokens' accounts
   std::string app_id, app_installation, app_public_key;
   std::chrono::seconds token_lifetime{3600};
   int tokens_issued = 0;
@@ -249,9 +256,10 @@ FakeGitHub::~FakeGitHub() { server_.reset(); }
 
 std::string FakeGitHub::api_root() const { return api_root_; }
 
-void FakeGitHub::accept_token(const std::string& token) {
+void FakeGitHub::accept_token(const std::string& token, const std::string& login) {
   std::lock_guard lock(handler_->mutex);
   handler_->tokens.insert(token);
+  handler_->token_logins[token] = login;
 }
 
 void FakeGitHub::set_app(const std::string& app_id, const std::string& installation_id, const std::string& public_key_pem,

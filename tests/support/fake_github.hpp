@@ -60,7 +60,9 @@ class FakeGitHub {
 
   // Authentication: a token the bot may use, and/or an App whose JWTs are checked against the
   // public key and traded for installation tokens living `token_lifetime`.
-  void accept_token(const std::string& token);
+  // `login`: the account the token belongs to (GET /user answers it, type User, as for a personal
+  // access token); an App installation token has none (GET /user is 403 for it).
+  void accept_token(const std::string& token, const std::string& login = "calico-release-bot-account");
   void set_app(const std::string& app_id, const std::string& installation_id, const std::string& public_key_pem,
                std::chrono::seconds token_lifetime = std::chrono::hours(1));
   int installation_tokens_issued() const;
