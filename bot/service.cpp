@@ -19,6 +19,7 @@
 #include "bot/dispatch/dispatcher.hpp"
 #include "bot/watch/poller.hpp"
 #include "bot/log/log.hpp"
+#include "bot/maintenance/pruner.hpp"
 #include "bot/metrics/metrics.hpp"
 #include "bot/routes.hpp"
 #include "bot/store/store.hpp"
@@ -97,6 +98,7 @@ struct Service::Impl {
                                          [](const std::string& url) { return builders::git::ls_remote(url); }};
   github::Reporter reporter{store, config};
   github::OutboxSender outbox_sender{store, config.github, github_writes.get()};
+  maintenance::Pruner pruner{store, config.store.retention_days};
   webhook::DeliveryProcessor processor;
   webhook::Intake intake;
   Routes routes;
@@ -135,6 +137,7 @@ void Service::start() {
   impl_->outbox_sender.start();
   impl_->watcher.start();
   impl_->poller.start();
+  impl_->pruner.start();
   if (impl_->config.dispatch.enabled) impl_->dispatcher.start();
   impl_->keep_running.emplace(impl_->io.get_executor());
   impl_->server.start();
@@ -176,6 +179,7 @@ void Service::stop() {
   impl_->reporter.stop();
   impl_->outbox_sender.stop();
   impl_->poller.stop();
+  impl_->pruner.stop();
   impl_->launchpad_http.interrupt();  // a poll waiting between attempts stops waiting
   impl_->watcher.stop();
   impl_->store.stop();

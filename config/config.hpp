@@ -38,6 +38,10 @@ struct StoreConfig {
   std::filesystem::path path = "calico-release-bot.sqlite";
   // How many queued writes one transaction may take: one fsync then covers them all.
   int max_batch = 512;
+  // Processed deliveries and settled outbox messages older than this are removed (checked
+  // hourly). 0: kept for ever. At least 7 otherwise: a delivery's GUID must outlive GitHub's
+  // redelivery window for the dedupe to hold.
+  int retention_days = 90;
 };
 
 enum class LogLevel { debug, info, warn, error };

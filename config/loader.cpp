@@ -216,6 +216,14 @@ void read_store(TableReader& r, StoreConfig& s) {
     s.path = r.resolve(*v);
   }
   if (auto v = r.integer("max_batch", 1, 100000)) s.max_batch = static_cast<int>(*v);
+  if (auto v = r.integer("retention_days", 0, 36500)) {
+    if (*v > 0 && *v < 7) {
+      r.throw_at(r.line_of("retention_days"), r.qualified("retention_days"),
+                 "must be 0 (keep everything) or at least 7 (GitHub redelivers for days; a delivery's GUID must outlive that), got " +
+                     std::to_string(*v));
+    }
+    s.retention_days = static_cast<int>(*v);
+  }
   r.finish();
 }
 

@@ -1,0 +1,30 @@
+#include "bot/maintenance/pruner.hpp"
+
+#include "bot/log/log.hpp"
+#include "bot/util/time_format.hpp"
+
+namespace calico::maintenance {
+
+Pruner::Pruner(store::Store& store, int retention_days, Clock clock)
+    : store_(store),
+      retention_days_(retention_days),
+      clock_(clock ? std::move(clock) : Clock(util::system_now)),
+      worker_("retention", std::chrono::hours(1), [this] { prune(); }) {}
+
+Pruner::~Pruner() { stop(); }
+
+void Pruner::start() {
+  if (retention_days_ > 0) worker_.start();
+}
+
+store::Pruned Pruner::prune() {
+  if (retention_days_ <= 0) return {};
+  const std::string cutoff = util::iso8601(clock_() - std::chrono::days(retention_days_));
+  const store::Pruned pruned = store_.call([&](store::Database& db) { return store::prune_settled_before(db, cutoff); });
+  if (pruned.deliveries > 0 || pruned.outbox > 0) {
+    log::info("store.pruned", {{"before", cutoff}, {"deliveries", pruned.deliveries}, {"outbox", pruned.outbox}});
+  }
+  return pruned;
+}
+
+}  // namespace calico::maintenance
