@@ -23,7 +23,7 @@ std::size_t Reporter::report_pending() {
       facts.build = *store::find_build(db, id);
       facts.steps = store::build_steps(db, id);
       facts.origin = store::build_origin(db, id);
-      facts.sources = store::build_sources(db, id);
+      facts.sources = store::sources_changed_since_last_success(db, id);
       facts.watches = store::lp_watches_of_build(db, id);
       facts.publication = launchpad::build_publication(facts.watches);
       facts.status_page = status_page;

@@ -55,6 +55,20 @@ std::vector<std::pair<std::string, std::string>> build_sources(Database& db, std
   return sources;
 }
 
+std::vector<std::pair<std::string, std::string>> sources_changed_since_last_success(Database& db, std::int64_t build_id) {
+  Statement query = db.prepare(
+      "SELECT s.repository, s.sha FROM build_sources s JOIN builds b ON b.id = s.build_id WHERE s.build_id = ?1 "
+      "AND NOT EXISTS (SELECT 1 FROM build_sources earlier_source WHERE earlier_source.repository = s.repository "
+      "  AND earlier_source.sha = s.sha AND earlier_source.build_id = ("
+      "    SELECT MAX(earlier.id) FROM builds earlier WHERE earlier.target_repo = b.target_repo AND earlier.id < b.id) "
+      "  AND (SELECT state FROM builds WHERE id = earlier_source.build_id) = 'succeeded') "
+      "ORDER BY s.repository, s.sha");
+  query.bind(1, build_id);
+  std::vector<std::pair<std::string, std::string>> sources;
+  while (query.step()) sources.emplace_back(query.column_text(0), query.column_text(1));
+  return sources;
+}
+
 std::vector<std::int64_t> builds_to_report(Database& db) {
   Statement query = db.prepare(
       "SELECT id FROM builds WHERE state = 'running' OR reported_state IS NULL OR reported_state != state "

@@ -33,6 +33,11 @@ std::optional<std::int64_t> latest_build(Database& db);
 // A commit a build used (a component job resolved it): owner/name and sha.
 void record_build_source(Database& db, std::int64_t build_id, const std::string& repository, const std::string& sha);
 std::vector<std::pair<std::string, std::string>> build_sources(Database& db, std::int64_t build_id);
+// The build's sources less those the target's previous build used too when that build succeeded
+// (the pinned dnsmasq ref of every nightly): their commits already show that success, and GitHub
+// allows a commit and context 1000 statuses only. After a failed or cancelled build they are
+// reported again (their commits show that failure).
+std::vector<std::pair<std::string, std::string>> sources_changed_since_last_success(Database& db, std::int64_t build_id);
 
 // Builds whose state or Launchpad publication changed since they were last reported, and
 // running ones (new commits may have been resolved since).

@@ -4,6 +4,8 @@
 // from a signed webhook through the running service.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <thread>
 
 #include "bot/commands/runner.hpp"
@@ -413,6 +415,49 @@ TEST_F(GitHubConversationTest, StatusesAndCommentsFollowABuildsLife) {
   ASSERT_EQ(comments.size(), 2u) << all_bodies(comments);
   EXPECT_NE(comments[1].body.find("✅ published"), std::string::npos);
   EXPECT_NE(comments[1].body.find("| felix | ✅ published |"), std::string::npos) << comments[1].body;
+}
+
+TEST_F(GitHubConversationTest, ACommitUnchangedSinceTheTargetsLastSuccessGetsNoStatusesAgain) {
+  github::Reporter reporter(*store_, config_);
+  const std::string felix = "projectcalico/felix";
+  const std::string dnsmasq = "projectcalico/calico-dnsmasq";
+  const std::string pinned(40, 'd');  // the dnsmasq ref every nightly builds
+  // Three nightly master builds: felix moves every night, dnsmasq never; the second fails.
+  const std::vector<std::pair<std::string, handlers::BuildState>> nights = {
+      {std::string(40, '1'), handlers::BuildState::succeeded},
+      {std::string(40, '2'), handlers::BuildState::failed},
+      {std::string(40, '3'), handlers::BuildState::succeeded},
+  };
+  for (const auto& [felix_sha, outcome] : nights) {
+    store_->call([&](store::Database& db) {
+      handlers::BuildRequest request;
+      request.target_repo = "master";
+      request.version = "master";
+      request.repository = felix;
+      request.trigger = "nightly";
+      request.kind = handlers::BuildRequest::Kind::command;  // (an automatic one would be deduplicated)
+      store::enqueue_build_request(db, request, std::nullopt);
+    });
+    const auto build = store_->call([&](store::Database& db) { return store::claim_next_request(db, 1, "work"); });
+    ASSERT_TRUE(build);
+    store_->call([&](store::Database& db) {
+      store::record_step(db, build->id, {"felix/xenial", builders::pipeline::JobState::succeeded, "", "", std::nullopt, std::nullopt});
+      store::record_build_source(db, build->id, felix, felix_sha);
+      store::record_build_source(db, build->id, dnsmasq, pinned);
+      store::finish_build(db, build->id, outcome, "done");
+    });
+    reporter.report_pending();
+    sender_->send_due();
+  }
+  std::vector<std::string> pinned_states;
+  std::set<std::string> felix_shas;
+  for (const auto& status : github_.statuses()) {
+    if (status.sha == pinned) pinned_states.push_back(status.state);
+    if (status.repository == felix) felix_shas.insert(status.sha);
+  }
+  // Night 1 reports it; night 2 not (night 1 succeeded with it); night 3 does (night 2 failed).
+  EXPECT_EQ(pinned_states, (std::vector<std::string>{"success", "success"}));
+  EXPECT_EQ(felix_shas.size(), 3u) << "every changed commit gets its status";
 }
 
 TEST_F(GitHubConversationTest, TheOutboxRetriesAfterServerErrorsUntilAccepted) {
