@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "bot/github/build_report.hpp"
+#include "builders/plan.hpp"
 #include "bot/launchpad/publication.hpp"
 #include "bot/store/lp_watches.hpp"
 #include "bot/github/messages.hpp"
@@ -176,7 +177,7 @@ CommandRunner::Outcome CommandRunner::decide(const store::StoredCommand& command
     return Outcome::reply_only(reply, "rejected: " + parsed.error);
   }
   const handlers::commands::CommandSpec* spec = handlers::commands::find_command(parsed.name);
-  if (spec && spec->privileged) {
+  if (spec && spec->needs_permission(parsed)) {
     const github::Permission permission = permissions_.may_write(command.invocation.repository, command.invocation.author);
     if (!permission.allowed) {
       const std::string reply = "Sorry " + mention(command) + ", only people with write access to " +
@@ -214,6 +215,7 @@ CommandRunner::Outcome CommandRunner::publish(const store::StoredCommand& comman
     const std::string reply = mention(command) + " I could not run " + quoted_line(command) + ": " + resolved.error + ".";
     return Outcome::reply_only(reply, "rejected: " + resolved.error);
   }
+  if (parsed.dry_run) return dry_run(command, resolved);
   const std::string head = head_sha(command.invocation.repository, command.invocation.issue_number);
   handlers::BuildRequest request;
   request.kind = handlers::BuildRequest::Kind::command;
@@ -247,6 +249,24 @@ CommandRunner::Outcome CommandRunner::publish(const store::StoredCommand& comman
     return {};
   };
   return {act, "queued " + resolved.version + " for " + resolved.target_repo};
+}
+
+CommandRunner::Outcome CommandRunner::dry_run(const store::StoredCommand& command, const ResolvedTarget& resolved) {
+  const handlers::commands::Command& parsed = command.invocation.command;
+  builders::PublishRequest request;
+  request.version = resolved.version;
+  request.repo_name = resolved.target_repo;
+  if (!parsed.steps.empty()) request.steps = parsed.steps;
+  if (!parsed.platforms.empty()) request.platforms = parsed.platforms;
+  try {
+    const builders::Plan plan = builders::make_plan(request, config_);
+    const std::string reply = mention(command) + " dry run of " + quoted_line(command) + ": nothing was queued. The plan (" +
+                              std::to_string(plan.jobs.size()) + " jobs):\n\n```\n" + plan.describe() + "```";
+    return Outcome::reply_only(reply, "dry run: " + std::to_string(plan.jobs.size()) + " jobs for " + resolved.version);
+  } catch (const builders::PlanError& e) {
+    return Outcome::reply_only(mention(command) + " I could not plan " + quoted_line(command) + ": " + e.what() + ".",
+                               "rejected: " + std::string(e.what()));
+  }
 }
 
 CommandRunner::Outcome CommandRunner::on_build(const store::StoredCommand& command) {

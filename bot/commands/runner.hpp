@@ -46,6 +46,7 @@ class CommandRunner {
   struct Outcome;
   Outcome decide(const store::StoredCommand& command);
   Outcome publish(const store::StoredCommand& command);
+  Outcome dry_run(const store::StoredCommand& command, const ResolvedTarget& resolved);
   Outcome on_build(const store::StoredCommand& command);
   std::string head_sha(const std::string& repository, std::int64_t issue_number);
   // github.bot_login, else the token's account (asked once); "" for an App or without GitHub.

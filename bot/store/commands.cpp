@@ -22,6 +22,7 @@ std::string arguments_json(const handlers::commands::Command& command) {
   object["steps"] = json::array(command.steps.begin(), command.steps.end());
   object["platforms"] = json::array(command.platforms.begin(), command.platforms.end());
   if (command.build) object["build"] = *command.build;
+  if (command.dry_run) object["dry_run"] = true;
   object["usage"] = command.usage;
   return json::serialize(object);
 }
@@ -52,6 +53,7 @@ StoredCommand read_row(const Statement& row) {
   command.steps = strings_of(object, "steps");
   command.platforms = strings_of(object, "platforms");
   if (const json::value* build = object.if_contains("build")) command.build = build->as_int64();
+  if (const json::value* dry_run = object.if_contains("dry_run")) command.dry_run = dry_run->as_bool();
   command.usage = std::string(object.at("usage").as_string());
   command.error = row.column_optional_text(7).value_or("");
   stored.state = row.column_text(8);

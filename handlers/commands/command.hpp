@@ -24,6 +24,7 @@ struct Command {
   std::vector<std::string> steps;    // publish: steps=…
   std::vector<std::string> platforms;// publish: platforms=…
   std::optional<std::int64_t> build; // status, cancel, retry: a build id
+  bool dry_run = false;              // publish --dry-run: the plan as a reply, nothing queued
   std::string error;
   std::string usage;
 
@@ -35,6 +36,8 @@ struct CommandSpec {
   std::string usage;  // "/publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y]"
   std::string help;   // one sentence
   bool privileged = false;  // needs write or admin on the repository (or a config allow-list entry)
+  // A privileged command that changes nothing (publish --dry-run) needs no permission.
+  bool needs_permission(const Command& command) const { return privileged && !command.dry_run; }
   // Checks the words after the name; fills `command` or sets command.error.
   std::function<void(const std::vector<std::string_view>& words, const config::Config&, Command& command)> parse;
 };

@@ -1,4 +1,5 @@
-// /publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y]: queue a build of a target.
+// /publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y] [--dry-run]: queue a build of a
+// target, or (--dry-run) show its plan.
 #include <algorithm>
 #include <regex>
 
@@ -52,11 +53,16 @@ void parse_publish(const std::vector<std::string_view>& words, const config::Con
   bool seen_platforms = false;
   for (std::size_t i = 1; i < words.size() && command.ok(); ++i) {
     const std::string_view word = words[i];
+    if (word == "--dry-run") {
+      if (command.dry_run) command.error = "--dry-run is given twice";
+      command.dry_run = true;
+      continue;
+    }
     const auto equals = word.find('=');
     const std::string_view key = word.substr(0, equals);
     const std::string_view value = equals == std::string_view::npos ? std::string_view{} : word.substr(equals + 1);
     if (equals == std::string_view::npos || (key != "steps" && key != "platforms")) {
-      command.error = quote_word(word, kQuotedWord) + " is not an option: use steps=a,b or platforms=x,y";
+      command.error = quote_word(word, kQuotedWord) + " is not an option: use steps=a,b, platforms=x,y or --dry-run";
     } else if (key == "steps") {
       if (seen_steps) command.error = "steps= is given twice";
       seen_steps = true;
@@ -83,9 +89,10 @@ void parse_publish(const std::vector<std::string_view>& words, const config::Con
 
 CommandSpec make_publish_command() {
   return {"publish",
-          "/publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y]",
+          "/publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y] [--dry-run]",
           "Builds and publishes a target: master, a release series (its highest vX.Y.Z tag) or a tag; "
-          "optionally only some steps or platforms.",
+          "optionally only some steps or platforms. --dry-run replies with the plan and queues nothing "
+          "(anyone may ask).",
           true, parse_publish};
 }
 

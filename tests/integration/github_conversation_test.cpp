@@ -225,7 +225,7 @@ TEST_F(GitHubConversationTest, ArgumentErrorsAndUnknownTargetsGetAReplyWithTheUs
   const auto comments = github_.comments();
   ASSERT_EQ(comments.size(), 4u) << all_bodies(comments);
   EXPECT_NE(comments[0].body.find("I could not run `/publish calico-3.4 steps=compile`: \"compile\" is not a step"), std::string::npos);
-  EXPECT_NE(comments[0].body.find("Usage: `/publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y]`"), std::string::npos);
+  EXPECT_NE(comments[0].body.find("Usage: `/publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y] [--dry-run]`"), std::string::npos);
   EXPECT_NE(comments[1].body.find("has a v9.9.Z tag"), std::string::npos) << comments[1].body;
   EXPECT_NE(comments[2].body.find("has the tag v3.4.7"), std::string::npos) << comments[2].body;
   EXPECT_FALSE(has_text(comments, "frobnicate")) << "a word the bot does not know is not answered";
@@ -299,6 +299,22 @@ TEST_F(GitHubConversationTest, TheBotsOwnAccountIsNeverObeyed) {
   comment("someone-else", "/help");
   converse();
   EXPECT_EQ(github_.comments().size(), 1u) << "the configured login wins: " << all_bodies(github_.comments());
+}
+
+TEST_F(GitHubConversationTest, ADryRunRepliesWithThePlanQueuesNothingAndNeedsNoWriteAccess) {
+  github_.set_permission(kRepo, "visitor", "read");
+  comment("visitor", "/publish calico-3.4 platforms=xenial --dry-run");
+  converse();
+  EXPECT_TRUE(pending().empty());
+  EXPECT_TRUE(github_.statuses().empty()) << "no pending status for a build that will not happen";
+  const auto comments = github_.comments();
+  ASSERT_EQ(comments.size(), 1u) << all_bodies(comments);
+  EXPECT_NE(comments[0].body.find("@visitor dry run of `/publish calico-3.4 platforms=xenial --dry-run`: nothing was queued"),
+            std::string::npos)
+      << comments[0].body;
+  EXPECT_NE(comments[0].body.find("v3.4.1"), std::string::npos) << "the series resolves to its highest tag: " << comments[0].body;
+  EXPECT_NE(comments[0].body.find("felix/xenial"), std::string::npos) << comments[0].body;
+  EXPECT_EQ(comments[0].body.find("centos7"), std::string::npos) << "only the platforms asked for: " << comments[0].body;
 }
 
 TEST_F(GitHubConversationTest, StatusesGoAheadOfChatterInTheOutbox) {

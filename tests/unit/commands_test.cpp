@@ -38,7 +38,7 @@ TEST_F(CommandsTest, PublishTakesATargetAndOptionalStepsAndPlatforms) {
   EXPECT_EQ(series.target, "calico-3.4");
   EXPECT_EQ(series.steps, (std::vector<std::string>{"felix", "pub_debs"}));
   EXPECT_EQ(series.platforms, (std::vector<std::string>{"xenial", "bionic"}));
-  EXPECT_EQ(series.usage, "/publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y]");
+  EXPECT_EQ(series.usage, "/publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y] [--dry-run]");
 
   Command tag = only("/publish v3.4.1 platforms=centos7");
   EXPECT_TRUE(tag.ok()) << tag.error;
@@ -60,14 +60,14 @@ TEST_F(CommandsTest, PublishArgumentErrorsSayWhatIsWrong) {
       {"/publish master steps=felix steps=net_cal", "steps= is given twice"},
       {"/publish master platforms=windows", "\"windows\" is not a configured platform (trusty, xenial, bionic, focal, centos7)"},
       {"/publish master platforms=", "platforms= has an empty item"},
-      {"/publish master now", "\"now\" is not an option: use steps=a,b or platforms=x,y"},
+      {"/publish master now", "\"now\" is not an option: use steps=a,b, platforms=x,y or --dry-run"},
       {"/publish master force=yes", "\"force=yes\" is not an option"},
   };
   for (const auto& [line, error] : cases) {
     Command command = only(line);
     EXPECT_FALSE(command.ok()) << line;
     EXPECT_NE(command.error.find(error), std::string::npos) << line << " → " << command.error;
-    EXPECT_EQ(command.usage, "/publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y]");
+    EXPECT_EQ(command.usage, "/publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y] [--dry-run]");
   }
 }
 
@@ -90,6 +90,20 @@ TEST_F(CommandsTest, BuildCommandsTakeAnOptionalBuildNumber) {
     EXPECT_NE(two.error.find("at most one argument"), std::string::npos) << two.error;
     EXPECT_EQ(two.usage, "/" + name + " [build]");
   }
+}
+
+TEST_F(CommandsTest, PublishDryRunIsAFlagAnywhereAfterTheTarget) {
+  Command dry = only("/publish calico-3.4 --dry-run platforms=xenial");
+  EXPECT_TRUE(dry.ok()) << dry.error;
+  EXPECT_TRUE(dry.dry_run);
+  EXPECT_EQ(dry.platforms, (std::vector<std::string>{"xenial"}));
+  EXPECT_FALSE(only("/publish master").dry_run);
+  EXPECT_EQ(only("/publish master --dry-run --dry-run").error, "--dry-run is given twice");
+  EXPECT_FALSE(only("/publish --dry-run").ok()) << "the target comes first";
+  const handlers::commands::CommandSpec* publish = handlers::commands::find_command("publish");
+  ASSERT_TRUE(publish);
+  EXPECT_TRUE(publish->needs_permission(only("/publish master")));
+  EXPECT_FALSE(publish->needs_permission(dry)) << "a dry run changes nothing: anyone may ask";
 }
 
 TEST_F(CommandsTest, HelpTakesNothingAndUnknownWordsAreNotCommands) {
