@@ -85,6 +85,7 @@ CommandRunner::CommandRunner(store::Store& store, const config::Config& config, 
       config_(config),
       github_(github),
       permissions_(config.github, github),
+      own_account_(config.github, github),
       list_refs_(std::move(list_refs)),
       give_up_after_(give_up_after),
       worker_("command", kIdleWake, [this] { run_pending(); }) {}
@@ -145,25 +146,10 @@ std::size_t CommandRunner::run_pending() {
   return finished;
 }
 
-const std::string& CommandRunner::own_login() {
-  if (own_login_) return *own_login_;
-  if (!config_.github.bot_login.empty() || !github_) return *(own_login_ = config_.github.bot_login);
-  const http::ClientResponse response = github_->call("GET", "/user");
-  if (response.status == 403 || response.status == 404) return *(own_login_ = std::string());  // an App: no user
-  if (response.status != 200) throw std::runtime_error("GitHub answered HTTP " + std::to_string(response.status) + " for the bot's own account (/user)");
-  const boost::json::value parsed = boost::json::parse(response.body);
-  const boost::json::value* field = parsed.is_object() ? parsed.as_object().if_contains("login") : nullptr;
-  const boost::json::string* login = field ? field->if_string() : nullptr;
-  if (!login) throw std::runtime_error("GitHub's /user answer has no login");
-  own_login_ = std::string(*login);
-  log::info("github.own_login", {{"login", *own_login_}});
-  return *own_login_;
-}
-
 CommandRunner::Outcome CommandRunner::decide(const store::StoredCommand& command) {
   const handlers::commands::Command& parsed = command.invocation.command;
   // The bot's own comments quote commands (replies, /help): never obeyed, whatever account type.
-  const std::string& own = own_login();
+  const std::string& own = own_account_.login();
   if (!own.empty() && boost::algorithm::iequals(own, command.invocation.author)) {
     return Outcome::reply_only("", "ignored: written by the bot's own account " + own);
   }

@@ -14,6 +14,7 @@
 
 #include "bot/commands/targets.hpp"
 #include "bot/github/client.hpp"
+#include "bot/github/own_account.hpp"
 #include "bot/github/permissions.hpp"
 #include "bot/store/commands.hpp"
 #include "bot/store/store.hpp"
@@ -49,8 +50,6 @@ class CommandRunner {
   Outcome dry_run(const store::StoredCommand& command, const ResolvedTarget& resolved);
   Outcome on_build(const store::StoredCommand& command);
   std::string head_sha(const std::string& repository, std::int64_t issue_number);
-  // github.bot_login, else the token's account (asked once); "" for an App or without GitHub.
-  const std::string& own_login();
   // Runs a comment's outcomes in one transaction and answers them in one reply (within the
   // author's reply budget).
   void finish(const std::vector<store::StoredCommand>& comment, const std::vector<Outcome>& outcomes);
@@ -59,10 +58,10 @@ class CommandRunner {
   const config::Config& config_;
   github::Client* github_;
   github::PermissionChecker permissions_;
+  github::OwnAccount own_account_;  // its comments are never obeyed
   RefLister list_refs_;
   std::chrono::seconds give_up_after_;
   std::function<void()> on_done_;
-  std::optional<std::string> own_login_;
   util::Worker worker_;
 };
 

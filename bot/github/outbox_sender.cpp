@@ -52,7 +52,7 @@ std::string next_page_url(const std::string& link_header) {
 }
 
 OutboxSender::OutboxSender(store::Store& store, const config::GitHubConfig& config, Client* client)
-    : store_(store), config_(config), client_(client), worker_("github.outbox", kIdleWake, [this] { send_due(); }) {}
+    : store_(store), config_(config), client_(client), own_account_(config, client), worker_("github.outbox", kIdleWake, [this] { send_due(); }) {}
 
 OutboxSender::~OutboxSender() { stop(); }
 
@@ -87,7 +87,9 @@ std::optional<std::string> OutboxSender::find_posted_comment(const store::Outbox
     const json::value parsed = json::parse(response.body);
     for (const json::value& comment : parsed.as_array()) {
       const json::string* body = comment.as_object().at("body").if_string();
-      if (body && std::string_view(*body).find(marker) != std::string_view::npos) {
+      // The marker is predictable: only a comment the bot wrote counts, or anyone could quote
+      // it and suppress the real comment.
+      if (body && std::string_view(*body).find(marker) != std::string_view::npos && own_account_.wrote(comment.as_object())) {
         const json::value* url = comment.as_object().if_contains("html_url");
         return url && url->is_string() ? std::string(url->as_string()) : std::string("found");
       }

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "bot/github/client.hpp"
+#include "bot/github/own_account.hpp"
 #include "bot/store/outbox.hpp"
 #include "bot/store/store.hpp"
 #include "bot/util/worker.hpp"
@@ -44,6 +45,7 @@ class OutboxSender {
   store::Store& store_;
   const config::GitHubConfig& config_;
   Client* client_;
+  OwnAccount own_account_;
   std::chrono::steady_clock::time_point paused_until_{};
   std::chrono::steady_clock::time_point last_write_{};
   util::Worker worker_;

@@ -602,15 +602,49 @@ TEST_F(GitHubConversationTest, ALookupFollowsCommentPagesToFindAPostedComment) {
   github_.set_comments_page_size(2);
   for (int i = 0; i < 5; ++i) github_.add_comment(kRepo, 12, "chatter " + std::to_string(i));
   const store::OutboxMessage message = github::comment_message(kRepo, 12, "summary", "comment:build-9:finished");
-  github_.add_comment(kRepo, 12, "summary\n\n" + github::comment_marker("comment:build-9:finished"));
+  // Someone quoting the (predictable) marker does not count; the bot's own comment does.
+  github_.add_comment(kRepo, 12, "quoting: " + github::comment_marker("comment:build-9:finished"), "mallory");
+  github_.add_comment(kRepo, 12, "summary\n\n" + github::comment_marker("comment:build-9:finished"),
+                      "calico-release-bot-account");
   store_->call([&](store::Database& db) {
     store::enqueue_outbox(db, message);
     store::mark_outbox_attempt(db, 1);  // a send that may have arrived
   });
   EXPECT_EQ(sender_->send_due(), 1u);
-  EXPECT_EQ(count_requests(github_, "GET", "/issues/12/comments"), 3);  // pages 1, 2, 3
+  EXPECT_EQ(count_requests(github_, "GET", "/issues/12/comments"), 4);  // pages 1, 2, 3, 4
   EXPECT_EQ(count_requests(github_, "POST", "/issues/12/comments"), 0);
   EXPECT_EQ(writes_->connections_opened(), 1u);  // one kept-alive connection for them all
+}
+
+TEST_F(GitHubConversationTest, AMarkerQuotedBySomeoneElseDoesNotSuppressTheBotsComment) {
+  github_.add_comment(kRepo, 12, "quoting: " + github::comment_marker("comment:build-9:finished"), "mallory");
+  store_->call([&](store::Database& db) {
+    store::enqueue_outbox(db, github::comment_message(kRepo, 12, "summary", "comment:build-9:finished"));
+    store::mark_outbox_attempt(db, 1);  // a send that may have arrived
+  });
+  EXPECT_EQ(sender_->send_due(), 1u);
+  EXPECT_EQ(count_requests(github_, "POST", "/issues/12/comments"), 1) << "the real comment is posted";
+  ASSERT_EQ(github_.comments().size(), 2u);
+  EXPECT_EQ(github_.comments()[1].author, "calico-release-bot-account");
+}
+
+TEST_F(GitHubConversationTest, AsAnAppOnlyCommentsThatAppWroteCount) {
+  const testkit::RsaKeyPair& key = testkit::test_rsa_key();
+  testkit::write_file(dir_path() / "app.pem", key.private_pem);
+  github_.set_app("4242", "77", key.public_pem);
+  secrets_ = "github_app_private_key = { file = \"app.pem\" }\n";
+  open("app_id = \"4242\"\ninstallation_id = \"77\"\n");
+  github_.add_comment(kRepo, 12, github::comment_marker("comment:build-9:finished"), "other-app[bot]", "999");
+  github_.add_comment(kRepo, 12, github::comment_marker("comment:build-8:finished"), "calico-release-bot[bot]", "4242");
+  store_->call([&](store::Database& db) {
+    store::enqueue_outbox(db, github::comment_message(kRepo, 12, "nine", "comment:build-9:finished"));
+    store::enqueue_outbox(db, github::comment_message(kRepo, 12, "eight", "comment:build-8:finished"));
+    store::mark_outbox_attempt(db, 1);
+    store::mark_outbox_attempt(db, 2);
+  });
+  EXPECT_EQ(sender_->send_due(), 2u);
+  EXPECT_EQ(count_requests(github_, "POST", "/issues/12/comments"), 1) << "only build 9's comment was missing";
+  EXPECT_EQ(github_.comments().back().body.rfind("nine", 0), 0u) << github_.comments().back().body;
 }
 
 TEST_F(GitHubConversationTest, AGitHubAppAuthenticatesWithAJwtAndCachesItsInstallationToken) {

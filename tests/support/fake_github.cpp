@@ -143,7 +143,12 @@ class FakeGitHub::Handler : public http::Handler {
         problems.push_back("comment with a missing, empty or too long body");
         return github_error(422, "Validation Failed");
       }
-      GitHubComment comment{next_comment_id++, repository, issue, std::string(text->as_string())};
+      // Written by the token's account, or by the App whose installation token this is.
+      const std::string token = authorization.substr(7);
+      const auto login = token_logins.find(token);
+      GitHubComment comment{next_comment_id++, repository, issue, std::string(text->as_string()),
+                            login != token_logins.end() ? login->second : "calico-release-bot[bot]",
+                            login != token_logins.end() ? std::string() : app_id};
       comments.push_back(comment);
       return http::json_response(201, json::serialize(comment_json(comment)));
     }
@@ -200,7 +205,9 @@ class FakeGitHub::Handler : public http::Handler {
             {"body", comment.body},
             {"html_url", "https://github.com/" + comment.repository + "/pull/" + std::to_string(comment.issue_number) +
                              "#issuecomment-" + std::to_string(comment.id)},
-            {"user", json::object{{"login", "calico-release-bot[bot]"}, {"type", "Bot"}}}};
+            {"user", json::object{{"login", comment.author}, {"type", comment.app_id.empty() ? "User" : "Bot"}}},
+            {"performed_via_github_app",
+             comment.app_id.empty() ? json::value(nullptr) : json::value(json::object{{"id", std::stoll(comment.app_id)}, {"slug", "calico-release-bot"}})}};
   }
 
   http::Response list_comments(const std::string& repository, std::int64_t issue, const std::string& query) {
@@ -286,9 +293,10 @@ void FakeGitHub::set_pull(const std::string& repository, std::int64_t number, co
   handler_->pulls[{repository, number}] = head_sha;
 }
 
-void FakeGitHub::add_comment(const std::string& repository, std::int64_t issue_number, const std::string& body) {
+void FakeGitHub::add_comment(const std::string& repository, std::int64_t issue_number, const std::string& body,
+                             const std::string& author, const std::string& app_id) {
   std::lock_guard lock(handler_->mutex);
-  handler_->comments.push_back({handler_->next_comment_id++, repository, issue_number, body});
+  handler_->comments.push_back({handler_->next_comment_id++, repository, issue_number, body, author, app_id});
 }
 
 void FakeGitHub::set_comments_page_size(int size) {

@@ -34,6 +34,8 @@ struct GitHubComment {
   std::string repository;
   std::int64_t issue_number = 0;
   std::string body;
+  std::string author = "someone";  // user.login: the token's account, or "<app>[bot]" for an App
+  std::string app_id = {};         // performed_via_github_app.id when an App wrote it
 };
 
 struct GitHubStatus {
@@ -70,7 +72,9 @@ class FakeGitHub {
   // Repository state.
   void set_permission(const std::string& repository, const std::string& login, const std::string& permission);
   void set_pull(const std::string& repository, std::int64_t number, const std::string& head_sha);
-  void add_comment(const std::string& repository, std::int64_t issue_number, const std::string& body);
+  // A comment someone else wrote (`author`; `app_id`: written by that App).
+  void add_comment(const std::string& repository, std::int64_t issue_number, const std::string& body,
+                   const std::string& author = "someone", const std::string& app_id = "");
   void set_comments_page_size(int size);
 
   // Failures: the next `count` requests (any) get `status` (5xx); or a rate-limit answer.
