@@ -140,6 +140,17 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxRow& row) {
       retry("HTTP " + std::to_string(response.status), backoff());
       return Sent::retry;
     }
+    if (response.status == 401) {
+      // The credentials are refused (revoked or expired token, wrong App key): every message
+      // would meet the same answer. Nothing is given up; all writes pause, growing, until an
+      // operator mends the secret (a restart reloads it).
+      const auto wait = std::max(backoff(), std::chrono::seconds(config_.retry_first));
+      paused_until_ = std::chrono::steady_clock::now() + wait;
+      retry("HTTP 401: GitHub refused the bot's credentials; writes paused", wait);
+      log::error("github.unauthorized", {{"path", request.path}, {"pause_seconds", wait.count()},
+                                         {"action", "check secrets.github_token or the App's key; messages wait in the outbox"}});
+      return Sent::paused;
+    }
     const std::string error = "HTTP " + std::to_string(response.status) + ": " + response.body.substr(0, 300);
     store_.call([&](store::Database& db) { store::mark_outbox_abandoned(db, row.id, error); });
     log::error("github.outbox_abandoned", {{"id", row.id}, {"path", request.path}, {"error", error}});

@@ -492,6 +492,24 @@ TEST_F(GitHubConversationTest, TheOutboxRetriesAfterServerErrorsUntilAccepted) {
   EXPECT_EQ(github_.statuses().size(), 1u);
 }
 
+TEST_F(GitHubConversationTest, RefusedCredentialsPauseEveryWriteAndLoseNothing) {
+  store_->call([&](store::Database& db) {
+    store::enqueue_outbox(db, github::status_message(kRepo, kHead, "success", "c", "d", "http://x", "k1"));
+    store::enqueue_outbox(db, github::comment_message(kRepo, 12, "hello", "comment:k2"));
+  });
+  github_.fail_next(2, 401);  // a revoked token (the client tries once more with fresh credentials)
+  EXPECT_EQ(sender_->send_due(), 0u);
+  const auto rows = outbox();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_FALSE(rows[0].abandoned_at) << "a 401 gives nothing up";
+  EXPECT_NE(rows[0].last_error.value_or("").find("HTTP 401"), std::string::npos);
+  EXPECT_EQ(rows[1].attempts, 0) << "the pause holds every other write back";
+  // Once GitHub accepts the credentials again, everything goes out.
+  EXPECT_EQ(sender_->send_due(), 2u);
+  EXPECT_EQ(github_.statuses().size(), 1u);
+  EXPECT_EQ(github_.comments().size(), 1u);
+}
+
 TEST_F(GitHubConversationTest, AnOlderStatusRetriedAfterANewerOneNeverOverwritesIt) {
   // A pending meets a 502 and waits for its retry; meanwhile the build fails. The failure goes
   // out, and the pending it replaced never does: the commit does not show "pending" for good.
