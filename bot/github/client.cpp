@@ -75,17 +75,39 @@ int AppCredentials::tokens_fetched() const {
   return fetched_;
 }
 
+namespace {
+constexpr int kMaxRedirects = 5;
+}  // namespace
+
 Client::Client(const config::GitHubConfig& config, std::shared_ptr<Credentials> credentials, int attempts)
     : api_root_(config.api_root), http_(client_settings(config, attempts)), credentials_(std::move(credentials)) {}
 
 http::ClientResponse Client::call(const std::string& method, const std::string& path, const std::string& body) {
+  std::string target = path;
+  int redirects = 0;
   for (int round = 0;; ++round) {
     auto headers = api_headers();
     headers.emplace_back("Authorization", credentials_->authorization());
     if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
-    http::ClientResponse response = http_.request(method, api_root_ + path, headers, body);
+    http::ClientResponse response = http_.request(method, api_root_ + target, headers, body);
+    const bool redirect = response.status == 301 || response.status == 302 || response.status == 307 || response.status == 308;
+    if (redirect && redirects < kMaxRedirects) {
+      // A renamed or transferred repository (301), or a temporary move (302/307): GitHub asks for
+      // the same request at Location. Followed on the same API root only: the token goes nowhere
+      // else.
+      const std::string location = response.header("location");
+      if (location.starts_with(api_root_ + "/")) {
+        log::info("github.redirected", {{"from", target}, {"to", location.substr(api_root_.size())}, {"status", response.status}});
+        target = location.substr(api_root_.size());
+        ++redirects;
+        --round;  // a redirect is not a credentials round
+        continue;
+      }
+      log::warn("github.redirect_refused", {{"from", target}, {"location", location.substr(0, 200)}});
+      return response;
+    }
     if (response.status != 401 || round > 0) return response;
-    log::warn("github.unauthorized", {{"credentials", credentials_->describe()}, {"path", path}});
+    log::warn("github.unauthorized", {{"credentials", credentials_->describe()}, {"path", target}});
     credentials_->invalidate();
   }
 }

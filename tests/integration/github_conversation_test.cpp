@@ -510,6 +510,21 @@ TEST_F(GitHubConversationTest, RefusedCredentialsPauseEveryWriteAndLoseNothing) 
   EXPECT_EQ(github_.comments().size(), 1u);
 }
 
+TEST_F(GitHubConversationTest, ARenamedRepositorysRedirectIsFollowedOnTheSameApiRoot) {
+  github_.move_repository("projectcalico/felix-old", kRepo);
+  store_->call([&](store::Database& db) {
+    store::enqueue_outbox(db, github::status_message("projectcalico/felix-old", kHead, "success", "c", "d", "http://x", "k1"));
+  });
+  EXPECT_EQ(sender_->send_due(), 1u);
+  ASSERT_EQ(github_.statuses().size(), 1u);
+  EXPECT_EQ(github_.statuses()[0].repository, kRepo);
+  EXPECT_EQ(count_requests(github_, "POST", "/repos/projectcalico/felix-old/statuses/"), 1);
+  // Reads follow too (a permission asked under the old name).
+  github_.set_permission(kRepo, "maintainer", "write");
+  const http::ClientResponse permission = reads_->call("GET", "/repos/projectcalico/felix-old/collaborators/maintainer/permission");
+  EXPECT_EQ(permission.status, 200);
+}
+
 TEST_F(GitHubConversationTest, AnOlderStatusRetriedAfterANewerOneNeverOverwritesIt) {
   // A pending meets a 502 and waits for its retry; meanwhile the build fails. The failure goes
   // out, and the pending it replaced never does: the commit does not show "pending" for good.

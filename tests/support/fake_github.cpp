@@ -63,6 +63,15 @@ class FakeGitHub::Handler : public http::Handler {
       if (--next.count == 0) scripted.erase(scripted.begin());
       return response;
     }
+    for (const auto& [from, to] : moved) {
+      const std::string prefix = "/repos/" + from + "/";
+      if (record.path.starts_with(prefix)) {
+        http::Response moved_permanently = github_error(301, "Moved Permanently");
+        moved_permanently.headers.emplace_back("Location", api_root + "/repos/" + to + "/" + record.path.substr(prefix.size()) +
+                                                               (record.query.empty() ? "" : "?" + record.query));
+        return moved_permanently;
+      }
+    }
     // GitHub's required headers (REST API docs: "Getting started", "API versions").
     if (request.header("user-agent").value_or("").empty()) {
       problems.push_back(record.method + " " + record.path + " without User-Agent");
@@ -239,6 +248,7 @@ class FakeGitHub::Handler : public http::Handler {
   std::chrono::milliseconds delay{0};
   std::set<std::string> tokens;
   std::map<std::string, std::string> token_logins;  // personal tokens' accounts
+  std::map<std::string, std::string> moved;          // renamed repositories: old → new
   std::string app_id, app_installation, app_public_key;
   std::chrono::seconds token_lifetime{3600};
   int tokens_issued = 0;
@@ -291,6 +301,11 @@ void FakeGitHub::set_permission(const std::string& repository, const std::string
 void FakeGitHub::set_pull(const std::string& repository, std::int64_t number, const std::string& head_sha) {
   std::lock_guard lock(handler_->mutex);
   handler_->pulls[{repository, number}] = head_sha;
+}
+
+void FakeGitHub::move_repository(const std::string& from, const std::string& to) {
+  std::lock_guard lock(handler_->mutex);
+  handler_->moved[from] = to;
 }
 
 void FakeGitHub::add_comment(const std::string& repository, std::int64_t issue_number, const std::string& body,
