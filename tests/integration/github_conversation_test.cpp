@@ -95,6 +95,15 @@ class GitHubConversationTest : public testkit::SuiteWithFixtures {
 
   const std::filesystem::path& dir_path() const { return scratch_.path(); }
 
+  // Restarts as GitHub App 4242 (installation 77) with the test key.
+  void open_as_app() {
+    const testkit::RsaKeyPair& key = testkit::test_rsa_key();
+    testkit::write_file(dir_path() / "app.pem", key.private_pem);
+    github_.set_app("4242", "77", key.public_pem);
+    secrets_ = "github_app_private_key = { file = \"app.pem\" }\n";
+    open("app_id = \"4242\"\ninstallation_id = \"77\"\n");
+  }
+
   // What the delivery processor does with an issue_comment: the handlers' result, stored.
   void comment(const std::string& author, const std::string& body, long long comment_id = 0, std::int64_t pull = 12) {
     handlers::CommentEvent event{kRepo, pull, comment_id ? comment_id : ++next_comment_, body, {author, false}};
@@ -662,11 +671,7 @@ TEST_F(GitHubConversationTest, AMarkerQuotedBySomeoneElseDoesNotSuppressTheBotsC
 }
 
 TEST_F(GitHubConversationTest, AsAnAppOnlyCommentsThatAppWroteCount) {
-  const testkit::RsaKeyPair& key = testkit::test_rsa_key();
-  testkit::write_file(dir_path() / "app.pem", key.private_pem);
-  github_.set_app("4242", "77", key.public_pem);
-  secrets_ = "github_app_private_key = { file = \"app.pem\" }\n";
-  open("app_id = \"4242\"\ninstallation_id = \"77\"\n");
+  open_as_app();
   github_.add_comment(kRepo, 12, github::comment_marker("comment:build-9:finished"), "other-app[bot]", "999");
   github_.add_comment(kRepo, 12, github::comment_marker("comment:build-8:finished"), "calico-release-bot[bot]", "4242");
   store_->call([&](store::Database& db) {
@@ -681,11 +686,7 @@ TEST_F(GitHubConversationTest, AsAnAppOnlyCommentsThatAppWroteCount) {
 }
 
 TEST_F(GitHubConversationTest, AGitHubAppAuthenticatesWithAJwtAndCachesItsInstallationToken) {
-  const testkit::RsaKeyPair& key = testkit::test_rsa_key();
-  testkit::write_file(dir_path() / "app.pem", key.private_pem);
-  github_.set_app("4242", "77", key.public_pem);
-  secrets_ = "github_app_private_key = { file = \"app.pem\" }\n";
-  open("app_id = \"4242\"\ninstallation_id = \"77\"\n");
+  open_as_app();
   github_.set_permission(kRepo, "maintainer", "write");
   comment("maintainer", "/publish master");
   converse();
@@ -698,7 +699,7 @@ TEST_F(GitHubConversationTest, AGitHubAppAuthenticatesWithAJwtAndCachesItsInstal
   EXPECT_EQ(github_.installation_tokens_issued(), 1);
 
   // A token that expires within five minutes is renewed before use.
-  github_.set_app("4242", "77", key.public_pem, 4min);
+  github_.set_app("4242", "77", testkit::test_rsa_key().public_pem, 4min);
   open("app_id = \"4242\"\ninstallation_id = \"77\"\n");
   comment("maintainer", "/status");
   converse();
