@@ -90,11 +90,12 @@ http::ClientResponse Client::call(const std::string& method, const std::string& 
     headers.emplace_back("Authorization", credentials_->authorization());
     if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
     http::ClientResponse response = http_.request(method, api_root_ + target, headers, body);
-    const bool redirect = response.status == 301 || response.status == 302 || response.status == 307 || response.status == 308;
+    // A renamed or transferred repository: GitHub answers a GET with 301 (302: temporary) and
+    // any other method with 307/308, which keep the method and body. Followed on the same API
+    // root only: the token goes nowhere else.
+    const bool keeps_method = response.status == 307 || response.status == 308;
+    const bool redirect = keeps_method || ((response.status == 301 || response.status == 302) && method == "GET");
     if (redirect && redirects < kMaxRedirects) {
-      // A renamed or transferred repository (301), or a temporary move (302/307): GitHub asks for
-      // the same request at Location. Followed on the same API root only: the token goes nowhere
-      // else.
       const std::string location = response.header("location");
       if (location.starts_with(api_root_ + "/")) {
         log::info("github.redirected", {{"from", target}, {"to", location.substr(api_root_.size())}, {"status", response.status}});

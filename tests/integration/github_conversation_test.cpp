@@ -527,7 +527,7 @@ TEST_F(GitHubConversationTest, ARenamedRepositorysRedirectIsFollowedOnTheSameApi
   EXPECT_EQ(sender_->send_due(), 1u);
   ASSERT_EQ(github_.statuses().size(), 1u);
   EXPECT_EQ(github_.statuses()[0].repository, kRepo);
-  EXPECT_EQ(count_requests(github_, "POST", "/repos/projectcalico/felix-old/statuses/"), 1);
+  EXPECT_EQ(count_requests(github_, "POST", "/repos/projectcalico/felix-old/statuses/"), 1) << "a POST follows its 307";
   // Reads follow too (a permission asked under the old name).
   github_.set_permission(kRepo, "maintainer", "write");
   const http::ClientResponse permission = reads_->call("GET", "/repos/projectcalico/felix-old/collaborators/maintainer/permission");

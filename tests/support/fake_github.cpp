@@ -66,7 +66,9 @@ class FakeGitHub::Handler : public http::Handler {
     for (const auto& [from, to] : moved) {
       const std::string prefix = "/repos/" + from + "/";
       if (record.path.starts_with(prefix)) {
-        http::Response moved_permanently = github_error(301, "Moved Permanently");
+        // GitHub: 301 for a GET, 307 for every other method (the client must keep method and body).
+        http::Response moved_permanently =
+            record.method == "GET" ? github_error(301, "Moved Permanently") : github_error(307, "Temporary Redirect");
         moved_permanently.headers.emplace_back("Location", api_root + "/repos/" + to + "/" + record.path.substr(prefix.size()) +
                                                                (record.query.empty() ? "" : "?" + record.query));
         return moved_permanently;

@@ -72,8 +72,8 @@ class FakeGitHub {
   // Repository state.
   void set_permission(const std::string& repository, const std::string& login, const std::string& permission);
   void set_pull(const std::string& repository, std::int64_t number, const std::string& head_sha);
-  // `from` (owner/name) was renamed to `to`: GitHub answers requests for it with 301 and the new
-  // location, as it does for a renamed or transferred repository.
+  // `from` (owner/name) was renamed to `to`: GitHub answers requests for it with the new location,
+  // 301 for a GET and 307 for other methods, as it does for a renamed or transferred repository.
   void move_repository(const std::string& from, const std::string& to);
   // A comment someone else wrote (`author`; `app_id`: written by that App).
   void add_comment(const std::string& repository, std::int64_t issue_number, const std::string& body,
