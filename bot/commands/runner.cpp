@@ -16,7 +16,6 @@
 #include "bot/util/time_format.hpp"
 #include "handlers/commands/command.hpp"
 
-#include <boost/algorithm/string/predicate.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -149,9 +148,8 @@ std::size_t CommandRunner::run_pending() {
 CommandRunner::Outcome CommandRunner::decide(const store::StoredCommand& command) {
   const handlers::commands::Command& parsed = command.invocation.command;
   // The bot's own comments quote commands (replies, /help): never obeyed, whatever account type.
-  const std::string& own = own_account_.login();
-  if (!own.empty() && boost::algorithm::iequals(own, command.invocation.author)) {
-    return Outcome::reply_only("", "ignored: written by the bot's own account " + own);
+  if (own_account_.is(command.invocation.author)) {
+    return Outcome::reply_only("", "ignored: written by the bot's own account " + own_account_.login());
   }
   if (!parsed.ok()) {
     // Mistakes are pointed out only to people who may command the bot: anyone else typing

@@ -35,6 +35,11 @@ const std::string& OwnAccount::login() {
   return *(login_ = found);
 }
 
+bool OwnAccount::is(const std::string& author) {
+  const std::string& own = login();
+  return !own.empty() && boost::algorithm::iequals(author, own);
+}
+
 bool OwnAccount::wrote(const json::object& comment) {
   if (!config_.app_id.empty()) {
     const json::value* app = comment.if_contains("performed_via_github_app");
@@ -43,9 +48,7 @@ bool OwnAccount::wrote(const json::object& comment) {
                   (id->is_string() && std::string(id->as_string()) == config_.app_id));
   }
   const json::value* user = comment.if_contains("user");
-  const std::string author = user && user->is_object() ? string_at(user->as_object(), "login") : std::string();
-  const std::string& own = login();
-  return !own.empty() && boost::algorithm::iequals(author, own);
+  return is(user && user->is_object() ? string_at(user->as_object(), "login") : std::string());
 }
 
 }  // namespace calico::github

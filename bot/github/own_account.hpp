@@ -23,6 +23,9 @@ class OwnAccount {
   // Throws when GitHub could not be asked (the caller tries again later).
   const std::string& login();
 
+  // True when `author` is the bot's own login (GitHub logins compare without case).
+  bool is(const std::string& author);
+
   // True when `comment` (a GitHub issue comment object) was written by the bot.
   bool wrote(const boost::json::object& comment);
 

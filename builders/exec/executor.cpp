@@ -65,7 +65,7 @@ CommandResult DockerExecutor::run(const Command& command, const std::string& pla
   const std::string container =
       "calico-job-" + std::to_string(::getpid()) + "-" + std::to_string(next_container_.fetch_add(1));
   CommandResult result = run_command(wrap(command, platform, container), log_file, cancel);
-  if (result.cancelled || result.timed_out || result.failed_to_start || result.signal != 0) {
+  if (result.cancelled || result.timed_out || result.signal != 0) {
     // The client is gone (SIGTERM reached the container through it, or SIGKILL did not); the
     // container may not be. Remove it whatever the run's own cancellation says.
     static const CancelToken never;
