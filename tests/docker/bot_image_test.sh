@@ -20,12 +20,7 @@ container=calico-release-bot-test-$$
 fail() { echo "FAIL: $*" >&2; exit 1; }
 trap 'echo "FAIL: line $LINENO: $BASH_COMMAND exited $?" >&2' ERR
 
-if ! docker info --format '{{.ServerVersion}}' >/dev/null 2>&1; then
-  echo "FAIL: no Docker engine answers: $(docker info 2>&1 | tail -n 1)" >&2
-  [ -s "${CALICO_DOCKER_UNAVAILABLE:-/nonexistent}" ] && echo "scripts/test said: $(cat "$CALICO_DOCKER_UNAVAILABLE")" >&2
-  exit 1
-fi
-docker image inspect "$base" >/dev/null 2>&1 || fail "no $base image (scripts/docker-engine base makes it)"
+"$repo_root/scripts/docker-engine" check || fail "the docker tests need a Docker engine (above)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/calico-bot-image.XXXXXX")
 cleanup() {

@@ -18,12 +18,7 @@ if [ ! -f "$upstream/networking-calico.bundle" ]; then
   exit 77
 fi
 base=local/debian:bookworm
-if ! docker info --format '{{.ServerVersion}}' >/dev/null 2>&1; then
-  echo "FAIL: no Docker engine answers: $(docker info 2>&1 | tail -n 1)" >&2
-  [ -s "${CALICO_DOCKER_UNAVAILABLE:-/nonexistent}" ] && echo "scripts/test said: $(cat "$CALICO_DOCKER_UNAVAILABLE")" >&2
-  exit 1
-fi
-docker image inspect "$base" >/dev/null 2>&1 || { echo "FAIL: no $base image (scripts/docker-engine base makes it)" >&2; exit 1; }
+"$repo_root/scripts/docker-engine" check || { echo "FAIL: the docker tests need a Docker engine (above)" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/calico-upstream-docker.XXXXXX")
 [ -n "${CALICO_KEEP_SCRATCH:-}" ] || trap 'rm -rf "$work"' EXIT
