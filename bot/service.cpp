@@ -21,6 +21,7 @@
 #include "bot/log/log.hpp"
 #include "bot/maintenance/pruner.hpp"
 #include "bot/metrics/metrics.hpp"
+#include "bot/recovery/recovery.hpp"
 #include "bot/routes.hpp"
 #include "bot/store/store.hpp"
 #include "bot/util/file_limit.hpp"
@@ -96,6 +97,10 @@ struct Service::Impl {
   std::unique_ptr<github::Client> github_writes = github::make_client(config.github, github_credentials, 1);
   commands::CommandRunner command_runner{store, config, github_reads.get(),
                                          [](const std::string& url) { return builders::git::ls_remote(url); }};
+  // Deliveries GitHub could not make while the bot was down: asked for again, or their comments
+  // re-read (the App's own webhook is read with its JWT).
+  std::unique_ptr<github::Client> github_app = github::make_client(config.github, github::make_app_jwt_credentials(config), 3);
+  recovery::DeliveryRecovery recovery{store, config, github_reads.get(), github_app.get()};
   github::Reporter reporter{store, config};
   github::OutboxSender outbox_sender{store, config.github, github_writes.get()};
   maintenance::Pruner pruner{store, config.store.retention_days};
@@ -126,6 +131,7 @@ void Service::start() {
     impl_->dispatcher.notify();
     impl_->outbox_sender.notify();
   });
+  impl_->recovery.on_recovered([this] { impl_->processor.notify(); });
   impl_->reporter.on_queued([this] { impl_->outbox_sender.notify(); });
   impl_->dispatcher.on_step([this](std::int64_t, const store::StepRow&) { impl_->reporter.notify(); });
   impl_->poller.on_change([this] { impl_->dispatcher.notify(); });
@@ -145,6 +151,8 @@ void Service::start() {
     impl_->threads.emplace_back([this] { impl_->io.run(); });
   }
   impl_->started = true;
+  // Once the server listens: what it asks GitHub to send again must find it answering.
+  impl_->recovery.start();
   log::info("service.started", {{"address", impl_->config.server.listen_address}, {"port", impl_->server.port()},
                                 {"webhook_path", impl_->config.server.webhook_path},
                                 {"store", impl_->config.store.path.string()},
@@ -180,6 +188,7 @@ void Service::stop() {
   impl_->outbox_sender.stop();
   impl_->poller.stop();
   impl_->pruner.stop();
+  impl_->recovery.stop();
   impl_->launchpad_http.interrupt();  // a poll waiting between attempts stops waiting
   impl_->watcher.stop();
   impl_->store.stop();

@@ -243,6 +243,9 @@ struct GitHubConfig {
   // A write GitHub did not accept is tried again after this long, doubling up to retry_max.
   std::chrono::seconds retry_first{10};
   std::chrono::seconds retry_max{900};
+  // Missed-delivery recovery (at start, then this often; 0: off): deliveries GitHub could not
+  // make while the bot was down are asked for again, or their comments re-read.
+  std::chrono::seconds recovery_interval{300};
 };
 
 // Running queued build requests in the service.

@@ -75,6 +75,11 @@ int AppCredentials::tokens_fetched() const {
   return fetched_;
 }
 
+std::string AppJwtCredentials::authorization() {
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  return "Bearer " + make_app_jwt(app_id_, private_key_.reveal(), now);
+}
+
 namespace {
 constexpr int kMaxRedirects = 5;
 }  // namespace
@@ -113,6 +118,26 @@ http::ClientResponse Client::call(const std::string& method, const std::string& 
   }
 }
 
+std::string next_page_url(const std::string& link_header) {
+  // Entries are separated by commas; each is "<url>; rel=\"name\"".
+  std::size_t at = 0;
+  while (at < link_header.size()) {
+    const auto open = link_header.find('<', at);
+    const auto close = link_header.find('>', open == std::string::npos ? at : open);
+    if (open == std::string::npos || close == std::string::npos) break;
+    const auto end = std::min(link_header.find(',', close), link_header.size());
+    const std::string_view params(link_header.data() + close + 1, end - close - 1);
+    if (params.find("rel=\"next\"") != std::string_view::npos) return link_header.substr(open + 1, close - open - 1);
+    at = end + 1;
+  }
+  return {};
+}
+
+std::string Client::next_page(const http::ClientResponse& response) const {
+  const std::string next = next_page_url(response.header("link"));
+  return next.starts_with(api_root_ + "/") ? next.substr(api_root_.size()) : std::string();
+}
+
 std::shared_ptr<Credentials> make_credentials(const config::Config& config, http::Client& token_http) {
   const config::SecretsConfig& secrets = config.secrets;
   if (secrets.github_token.configured()) {
@@ -124,6 +149,12 @@ std::shared_ptr<Credentials> make_credentials(const config::Config& config, http
         config::load_secret(secrets.github_app_private_key, "secrets.github_app_private_key"), token_http);
   }
   return nullptr;
+}
+
+std::shared_ptr<Credentials> make_app_jwt_credentials(const config::Config& config) {
+  if (config.secrets.github_token.configured() || !config.secrets.github_app_private_key.configured()) return nullptr;
+  return std::make_shared<AppJwtCredentials>(
+      config.github.app_id, config::load_secret(config.secrets.github_app_private_key, "secrets.github_app_private_key"));
 }
 
 std::unique_ptr<Client> make_client(const config::GitHubConfig& config, std::shared_ptr<Credentials> credentials, int attempts) {

@@ -61,6 +61,20 @@ class AppCredentials : public Credentials {
   int fetched_ = 0;
 };
 
+// The App itself rather than one installation: a fresh JWT on every call, for the /app endpoints
+// (the App's webhook deliveries).
+class AppJwtCredentials : public Credentials {
+ public:
+  AppJwtCredentials(std::string app_id, config::Secret private_key)
+      : app_id_(std::move(app_id)), private_key_(std::move(private_key)) {}
+  std::string authorization() override;
+  std::string describe() const override { return "GitHub App " + app_id_ + " (JWT)"; }
+
+ private:
+  std::string app_id_;
+  config::Secret private_key_;
+};
+
 // The headers every GitHub request carries (besides Authorization).
 std::vector<std::pair<std::string, std::string>> api_headers();
 
@@ -73,6 +87,10 @@ class Client {
   // METHOD api_root + path, with `body` as JSON when given. Any status comes back; throws
   // http::ClientError when no answer could be had. A 401 refreshes App credentials and tries once more.
   http::ClientResponse call(const std::string& method, const std::string& path, const std::string& body = {});
+
+  // The path of the next page a listing's Link header names, or "" at the end. Only a link on
+  // the same API root is followed: a Link header must not send the token elsewhere.
+  std::string next_page(const http::ClientResponse& response) const;
 
   const std::string& api_root() const { return api_root_; }
   std::size_t connections_opened() const { return http_.connections_opened(); }
@@ -88,9 +106,15 @@ class Client {
 // unreadable secret.
 std::shared_ptr<Credentials> make_credentials(const config::Config& config, http::Client& token_http);
 
+// The App's own credentials, or nullptr when the bot does not run as a GitHub App.
+std::shared_ptr<Credentials> make_app_jwt_credentials(const config::Config& config);
+
 // A client using `credentials`, or nullptr when there are none (GitHub not configured).
 std::unique_ptr<Client> make_client(const config::GitHubConfig& config, std::shared_ptr<Credentials> credentials, int attempts);
 
 http::ClientSettings client_settings(const config::GitHubConfig& config, int attempts);
+
+// "<https://…?page=2>; rel=\"next\", <…>; rel=\"last\"" → the next page's URL, or "".
+std::string next_page_url(const std::string& link_header);
 
 }  // namespace calico::github

@@ -36,21 +36,6 @@ std::string result_of(const http::ClientResponse& response) {
 
 }  // namespace
 
-std::string next_page_url(const std::string& link_header) {
-  // Entries are separated by commas; each is "<url>; rel=\"name\"".
-  std::size_t at = 0;
-  while (at < link_header.size()) {
-    const auto open = link_header.find('<', at);
-    const auto close = link_header.find('>', open == std::string::npos ? at : open);
-    if (open == std::string::npos || close == std::string::npos) break;
-    const auto end = std::min(link_header.find(',', close), link_header.size());
-    const std::string_view params(link_header.data() + close + 1, end - close - 1);
-    if (params.find("rel=\"next\"") != std::string_view::npos) return link_header.substr(open + 1, close - open - 1);
-    at = end + 1;
-  }
-  return {};
-}
-
 OutboxSender::OutboxSender(store::Store& store, const config::GitHubConfig& config, Client* client)
     : store_(store), config_(config), client_(client), own_account_(config, client), worker_("github.outbox", kIdleWake, [this] { send_due(); }) {}
 
@@ -94,9 +79,7 @@ std::optional<std::string> OutboxSender::find_posted_comment(const store::Outbox
         return url && url->is_string() ? std::string(url->as_string()) : std::string("found");
       }
     }
-    const std::string next = next_page_url(response.header("link"));
-    // Follow only links on the same API root: a Link header must not send the token elsewhere.
-    page = next.starts_with(client_->api_root() + "/") ? next.substr(client_->api_root().size()) : std::string();
+    page = client_->next_page(response);
   }
   return std::nullopt;
 }

@@ -51,7 +51,4 @@ class OutboxSender {
   util::Worker worker_;
 };
 
-// "<https://…?page=2>; rel=\"next\", <…>; rel=\"last\"" → the next page's URL, or "".
-std::string next_page_url(const std::string& link_header);
-
 }  // namespace calico::github

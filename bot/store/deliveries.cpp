@@ -29,7 +29,9 @@ RecordOutcome record_delivery(Database& db, const Delivery& delivery) {
   insert.bind(1, delivery.guid).bind(2, delivery.event).bind(3, delivery.action).bind(4, delivery.repository);
   insert.bind(5, delivery.payload).bind(6, delivery.received_at);
   insert.run();
-  return db.changes() == 1 ? RecordOutcome::recorded : RecordOutcome::duplicate;
+  const RecordOutcome outcome = db.changes() == 1 ? RecordOutcome::recorded : RecordOutcome::duplicate;
+  if (delivery.hook) record_hook(db, *delivery.hook);
+  return outcome;
 }
 
 std::vector<StoredDelivery> unprocessed_deliveries(Database& db, int limit) {
@@ -60,6 +62,21 @@ std::int64_t count_deliveries(Database& db) {
   Statement query = db.prepare("SELECT count(*) FROM deliveries");
   query.step();
   return query.column_int(0);
+}
+
+std::vector<HookSource> known_hooks(Database& db) {
+  Statement query = db.prepare("SELECT hook_id, target_type, target FROM webhook_hooks ORDER BY first_seen_at, hook_id");
+  std::vector<HookSource> hooks;
+  while (query.step()) hooks.push_back({query.column_int(0), query.column_text(1), query.column_text(2)});
+  return hooks;
+}
+
+void record_hook(Database& db, const HookSource& hook) {
+  Statement upsert = db.prepare(
+      "INSERT INTO webhook_hooks (hook_id, target_type, target, first_seen_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?4) "
+      "ON CONFLICT (hook_id) DO UPDATE SET target_type = ?2, target = ?3, last_seen_at = ?4");
+  upsert.bind(1, hook.hook_id).bind(2, hook.target_type).bind(3, hook.target).bind(4, util::utc_now_iso8601());
+  upsert.run();
 }
 
 }  // namespace calico::store

@@ -10,6 +10,14 @@
 
 namespace calico::store {
 
+// The webhook a delivery came through (X-GitHub-Hook-ID and X-GitHub-Hook-Installation-Target-
+// Type): recovery lists that hook's deliveries to find the ones that never reached the bot.
+struct HookSource {
+  std::int64_t hook_id = 0;
+  std::string target_type;  // repository | organization | integration (a GitHub App)
+  std::string target;       // owner/name, the organization, or "" for an App
+};
+
 struct Delivery {
   std::string guid;
   std::string event;
@@ -17,6 +25,7 @@ struct Delivery {
   std::string repository;
   std::string payload;
   std::string received_at;
+  std::optional<HookSource> hook = {};
 };
 
 struct StoredDelivery {
@@ -28,7 +37,7 @@ struct StoredDelivery {
 
 enum class RecordOutcome { recorded, duplicate };
 
-// Inserts the delivery unless its GUID is already there (a redelivery).
+// Inserts the delivery unless its GUID is already there (a redelivery), and notes its hook.
 RecordOutcome record_delivery(Database& db, const Delivery& delivery);
 
 // Oldest first.
@@ -39,5 +48,9 @@ void mark_delivery_processed(Database& db, const std::string& guid, const std::s
 std::optional<StoredDelivery> find_delivery(Database& db, const std::string& guid);
 
 std::int64_t count_deliveries(Database& db);
+
+// The hooks that delivered to the bot, oldest first.
+std::vector<HookSource> known_hooks(Database& db);
+void record_hook(Database& db, const HookSource& hook);
 
 }  // namespace calico::store

@@ -10,7 +10,7 @@ namespace calico::store {
 namespace {
 
 // Never edit a migration that has shipped: add a new one.
-constexpr std::array<std::string_view, 14> kMigrations = {
+constexpr std::array<std::string_view, 15> kMigrations = {
     // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
     R"sql(
 CREATE TABLE deliveries (
@@ -247,6 +247,36 @@ CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE delivered_at IS NULL AN
     R"sql(
 ALTER TABLE commands ADD COLUMN replied_at TEXT;
 CREATE INDEX commands_replied ON commands(author, replied_at) WHERE replied_at IS NOT NULL;
+)sql",
+    // 15: missed-delivery recovery. The webhooks that delivered to the bot (X-GitHub-Hook-ID and
+    // where it is installed), what recovery asked GitHub to redeliver or found by re-reading
+    // comments, and each source's last pass.
+    R"sql(
+CREATE TABLE webhook_hooks (
+  hook_id        INTEGER PRIMARY KEY,               -- X-GitHub-Hook-ID
+  target_type    TEXT NOT NULL,                     -- repository | organization | integration
+  target         TEXT NOT NULL,                     -- owner/name, the organization, or '' for an App
+  first_seen_at  TEXT NOT NULL,
+  last_seen_at   TEXT NOT NULL
+);
+CREATE TABLE recovered (
+  id             INTEGER PRIMARY KEY,
+  kind           TEXT NOT NULL,                     -- redelivery | comment
+  reference      TEXT NOT NULL,                     -- the delivery GUID, or repository#comment id
+  source         TEXT NOT NULL,                     -- the hook or repository it was found through
+  event          TEXT NOT NULL,
+  requests       INTEGER NOT NULL DEFAULT 1,        -- redeliveries asked for it
+  first_at       TEXT NOT NULL,
+  last_at        TEXT NOT NULL,
+  UNIQUE (kind, reference)
+);
+CREATE TABLE recovery_sources (
+  source         TEXT PRIMARY KEY,                  -- "hook 123", "app", "comments owner/name"
+  method         TEXT NOT NULL,                     -- redeliver | rescan
+  cursor         TEXT,                              -- newest time fully looked at
+  last_pass_at   TEXT NOT NULL,
+  last_error     TEXT
+);
 )sql",
 };
 

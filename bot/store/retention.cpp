@@ -22,6 +22,10 @@ Pruned prune_settled_before(Database& db, const std::string& cutoff) {
   outbox.bind(1, cutoff);
   outbox.run();
   pruned.outbox = static_cast<int>(db.changes());
+  Statement recovered = db.prepare("DELETE FROM recovered WHERE last_at < ?1");
+  recovered.bind(1, cutoff);
+  recovered.run();
+  pruned.recovered = static_cast<int>(db.changes());
   return pruned;
 }
 

@@ -1,5 +1,6 @@
 #include "bot/webhook/intake.hpp"
 
+#include <algorithm>
 #include <regex>
 
 #include <boost/json/serialize.hpp>
@@ -33,6 +34,26 @@ bool valid_guid(std::string_view guid) {
 bool valid_event_name(std::string_view event) {
   static const std::regex shape("[a-z0-9_]{1,64}");
   return std::regex_match(event.begin(), event.end(), shape);
+}
+
+// X-GitHub-Hook-ID and the kind of place the hook is installed on, when both look as GitHub
+// sends them: recovery will list that hook's deliveries.
+std::optional<store::HookSource> hook_of(const http::Request& request, const std::string& repository) {
+  const std::string id(request.header("x-github-hook-id").value_or(""));
+  const std::string_view type = request.header("x-github-hook-installation-target-type").value_or("");
+  const bool digits = std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (id.empty() || id.size() > 18 || id[0] == '0' || !digits) return std::nullopt;
+  store::HookSource hook{std::stoll(id), std::string(type), ""};
+  if (type == "repository") {
+    if (repository.empty()) return std::nullopt;
+    hook.target = repository;
+  } else if (type == "organization") {
+    if (repository.find('/') == std::string::npos) return std::nullopt;
+    hook.target = repository.substr(0, repository.find('/'));
+  } else if (type != "integration") {
+    return std::nullopt;
+  }
+  return hook;
 }
 
 }  // namespace
@@ -101,6 +122,7 @@ void Intake::handle(http::Request request, http::Respond respond) {
   delivery->repository = std::move(accepted.repository);
   delivery->payload = std::move(payload);
   delivery->received_at = util::utc_now_iso8601();
+  delivery->hook = hook_of(request, delivery->repository);
   auto outcome = std::make_shared<store::RecordOutcome>(store::RecordOutcome::recorded);
   store_.post([delivery, outcome](store::Database& db) { *outcome = store::record_delivery(db, *delivery); },
               [this, delivery, outcome, respond = std::move(respond)](std::exception_ptr error) {
