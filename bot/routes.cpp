@@ -5,7 +5,11 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include <boost/json/serialize.hpp>
+
+#include "bot/status_page/render.hpp"
 #include "bot/store/build_queue.hpp"
+#include "bot/store/recovery.hpp"
 #include "bot/store/outbox.hpp"
 
 namespace calico {
@@ -49,7 +53,12 @@ void Routes::handle(http::Request request, http::Respond respond) {
     // Both read the store, on its thread: healthy means the store answers — within
     // kStoreWait; a store busy for longer (a long write, a lock held elsewhere) is a 503 then,
     // not a hung probe.
-    auto depth = std::make_shared<std::pair<std::int64_t, std::int64_t>>(0, 0);
+    struct Health {
+      std::int64_t pending_builds = 0;
+      std::int64_t outbox_backlog = 0;
+      store::RecoverySummary recovery;
+    };
+    auto health = std::make_shared<Health>();
     const bool metrics = path == "/metrics";
     auto answered = std::make_shared<std::atomic<bool>>(false);
     auto once = [answered, respond = std::move(respond)](http::Response response) {
@@ -59,15 +68,25 @@ void Routes::handle(http::Request request, http::Respond respond) {
     timer->async_wait([once, timer](const boost::system::error_code& error) {
       if (!error) once(http::json_error(503, "unavailable", "the store did not answer within 2 s (busy)"));
     });
-    store_.post([depth](store::Database& db) { *depth = {store::pending_build_requests(db), store::outbox_backlog(db)}; },
-                [this, depth, metrics, once, timer](std::exception_ptr error) {
+    store_.post([health, metrics](store::Database& db) {
+                  health->pending_builds = store::pending_build_requests(db);
+                  health->outbox_backlog = store::outbox_backlog(db);
+                  if (!metrics) health->recovery = store::recovery_summary(db);
+                },
+                [this, health, metrics, once, timer](std::exception_ptr error) {
                   timer->cancel();
                   if (metrics) {
-                    http::Response response = http::text_response(200, metrics_.render(error ? -1 : depth->first, error ? -1 : depth->second));
+                    http::Response response = http::text_response(
+                        200, metrics_.render(error ? -1 : health->pending_builds, error ? -1 : health->outbox_backlog));
                     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
                     return once(std::move(response));
                   }
-                  once(error ? http::json_error(503, "unavailable", "store unavailable") : http::text_response(200, "ok"));
+                  if (error) return once(http::json_error(503, "unavailable", "store unavailable"));
+                  const boost::json::object body{{"status", "ok"},
+                                                 {"pending_builds", health->pending_builds},
+                                                 {"outbox_backlog", health->outbox_backlog},
+                                                 {"recovery", status_page::recovery_object(health->recovery)}};
+                  once(http::json_response(200, boost::json::serialize(body) + "\n"));
                 });
     return;
   }

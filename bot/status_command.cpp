@@ -7,6 +7,7 @@
 #include "bot/store/build_queue.hpp"
 #include "bot/store/builds.hpp"
 #include "bot/store/outbox.hpp"
+#include "bot/store/recovery.hpp"
 #include "bot/store/lp_watches.hpp"
 #include "bot/store/store.hpp"
 
@@ -97,6 +98,14 @@ int run_status(const config::Config& config, std::optional<std::int64_t> build_i
     out << "GitHub outbox: " << backlog << " waiting to be sent\n";
     for (const auto& row : given_up) {
       out << "  given up: " << row.message.dedupe_key << "  (" << row.last_error.value_or("") << ")\n";
+    }
+    const auto recovery = state.call([](store::Database& db) { return store::recovery_summary(db); });
+    out << "Missed deliveries: " << recovery.redeliveries << " asked of GitHub again (" << recovery.redelivered << " received), "
+        << recovery.comments << " comments found by re-reading" << (recovery.last_recovered_at ? "; last at " + *recovery.last_recovered_at : "")
+        << "\n";
+    for (const auto& source : recovery.sources) {
+      out << "  " << source.source << "  " << store::to_string(source.method) << "  last pass " << source.last_pass_at
+          << (source.last_error ? "  error: " + *source.last_error : "") << "\n";
     }
     return kOk;
   } catch (const std::exception& e) {

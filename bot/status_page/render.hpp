@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include <boost/json/object.hpp>
+
 #include "bot/status_page/view.hpp"
 
 namespace calico::status_page {
@@ -16,6 +18,8 @@ std::string not_found_html(const std::string& what);
 
 std::string index_json(const Overview& overview);
 std::string build_json(const BuildPage& page);
+// Missed-delivery recovery as /healthz and /api show it.
+boost::json::object recovery_object(const store::RecoverySummary& recovery);
 
 // "1 h 02 min", "3 min 20 s", "42 s"
 std::string format_duration(long long seconds);

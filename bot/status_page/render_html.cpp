@@ -88,6 +88,26 @@ std::string format_duration(long long seconds) {
   return std::to_string(seconds / 3600) + " h " + (minutes < 10 ? "0" : "") + std::to_string(minutes) + " min";
 }
 
+namespace {
+
+// What missed-delivery recovery found: said only once it has run.
+std::string recovery_html(const store::RecoverySummary& recovery) {
+  if (recovery.sources.empty()) return {};
+  std::string body = "<h2>Missed deliveries</h2><p id=\"recovery\">" + std::to_string(recovery.redeliveries) +
+                     " asked of GitHub again (" + std::to_string(recovery.redelivered) + " received), " +
+                     std::to_string(recovery.comments) + " comments found by re-reading" +
+                     (recovery.last_recovered_at ? "; last at " + escape_html(*recovery.last_recovered_at) : std::string()) +
+                     ".</p><div class=\"scroll\"><table><tr><th>source</th><th>method</th><th>last pass</th><th>error</th></tr>";
+  for (const store::RecoverySource& source : recovery.sources) {
+    body += "<tr><td>" + escape_html(source.source) + "</td><td>" + std::string(store::to_string(source.method)) +
+            "</td><td class=\"dim\">" + escape_html(source.last_pass_at) + "</td><td class=\"detail\">" +
+            escape_html(source.last_error.value_or("")) + "</td></tr>";
+  }
+  return body + "</table></div>";
+}
+
+}  // namespace
+
 std::string index_html(const Overview& overview) {
   bool refresh = !overview.queued.empty();
   std::string body = "<h1>Builds</h1>";
@@ -118,6 +138,7 @@ std::string index_html(const Overview& overview) {
     }
     body += "</table></div>";
   }
+  body += recovery_html(overview.recovery);
   return page("Builds", body, refresh);
 }
 

@@ -36,6 +36,21 @@ json::object build_object(const BuildView& view) {
 
 }  // namespace
 
+json::object recovery_object(const store::RecoverySummary& recovery) {
+  json::array sources;
+  for (const store::RecoverySource& source : recovery.sources) {
+    sources.push_back(json::object{{"source", source.source},
+                                   {"method", store::to_string(source.method)},
+                                   {"last_pass_at", source.last_pass_at},
+                                   {"last_error", optional_text(source.last_error)}});
+  }
+  return {{"redeliveries_requested", recovery.redeliveries},
+          {"redeliveries_received", recovery.redelivered},
+          {"comments_recovered", recovery.comments},
+          {"last_recovered_at", optional_text(recovery.last_recovered_at)},
+          {"sources", sources}};
+}
+
 std::string index_json(const Overview& overview) {
   json::array builds;
   for (const BuildView& view : overview.builds) builds.push_back(build_object(view));
@@ -48,7 +63,7 @@ std::string index_json(const Overview& overview) {
                                   {"requested_by", request.request.requested_by},
                                   {"created_at", request.created_at}});
   }
-  return json::serialize(json::object{{"builds", builds}, {"queued", queued}});
+  return json::serialize(json::object{{"builds", builds}, {"queued", queued}, {"recovery", recovery_object(overview.recovery)}});
 }
 
 std::string build_json(const BuildPage& page) {

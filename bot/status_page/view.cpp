@@ -28,6 +28,7 @@ Overview overview(store::Database& db, int limit) {
   Overview out;
   for (const store::BuildRow& build : store::recent_builds(db, limit)) out.builds.push_back(view_of(db, build));
   out.queued = store::build_requests(db, "pending");
+  out.recovery = store::recovery_summary(db);
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include "bot/store/builds.hpp"
 #include "bot/store/database.hpp"
 #include "bot/store/lp_watches.hpp"
+#include "bot/store/recovery.hpp"
 #include "bot/store/reporting.hpp"
 
 namespace calico::status_page {
@@ -33,6 +34,7 @@ struct BuildPage {
 struct Overview {
   std::vector<BuildView> builds;                  // newest first
   std::vector<store::QueuedBuildRequest> queued;  // oldest first
+  store::RecoverySummary recovery;                // deliveries missed while down, and what came of them
 };
 
 Overview overview(store::Database& db, int limit);

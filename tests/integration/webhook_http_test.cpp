@@ -276,7 +276,8 @@ TEST_F(WebhookHttpTest, HealthAndMetrics) {
   HttpClient c = client();
   const HttpResult health = c.request("GET", "/healthz", {});
   EXPECT_EQ(health.status, 200);
-  EXPECT_EQ(health.body, "ok\n");
+  EXPECT_NE(health.body.find("\"status\":\"ok\""), std::string::npos) << health.body;
+  EXPECT_NE(health.body.find("\"recovery\":{"), std::string::npos) << health.body;
   EXPECT_EQ(deliver("push", "met-1", testkit::payload("push_tag.json")).status, 202);
   EXPECT_EQ(deliver("push", "met-2", "{", "application/json").status, 400);
   wait_processed();

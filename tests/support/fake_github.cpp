@@ -1,6 +1,8 @@
 #include "tests/support/fake_github.hpp"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <regex>
 #include <set>
@@ -16,6 +18,7 @@
 
 #include "bot/github/app_jwt.hpp"
 #include "bot/util/time_format.hpp"
+#include "tests/support/http_client.hpp"
 #include "tests/support/loopback_server.hpp"
 
 namespace calico::testkit {
@@ -34,10 +37,36 @@ http::Response github_error(int status, const std::string& message) {
   return http::json_response(status, json::serialize(body));
 }
 
+// GitHub's time format: to the second, "2026-12-01T23:00:00Z".
+std::string github_time() { return util::iso8601(util::system_now()).substr(0, 19) + "Z"; }
+
+struct Hook {
+  std::int64_t id = 0;
+  std::string repository;  // "" for the App's
+  std::string url;
+  std::string secret;
+};
+
+struct StoredHookDelivery {
+  GitHubHookDelivery record;
+  std::string payload;
+  std::string repository;
+};
+
 }  // namespace
 
 class FakeGitHub::Handler : public http::Handler {
  public:
+  Handler() : sender([this] { send_deliveries(); }) {}
+  ~Handler() override {
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+    }
+    wake.notify_all();
+    sender.join();
+  }
+
   void handle(http::Request request, http::Respond respond) override {
     std::chrono::milliseconds delay;
     {
@@ -94,6 +123,14 @@ class FakeGitHub::Handler : public http::Handler {
     std::smatch match;
     static const std::regex token_route("/app/installations/([0-9]+)/access_tokens");
     if (std::regex_match(record.path, match, token_route)) return issue_token(record, match[1], authorization);
+    if (record.path.starts_with("/app/hook/")) {
+      if (!authorization.starts_with("Bearer ") || verify_jwt(authorization.substr(7), app_public_key).empty()) {
+        problems.push_back(record.method + " " + record.path + " without the App's JWT");
+        return github_error(401, "A JSON web token could not be decoded");
+      }
+      if (hook_reads_denied) return github_error(403, "Resource not accessible by integration");
+      return hook_route(record, "", "/app/hook/deliveries");
+    }
     if (!authorization.starts_with("Bearer ") || !tokens.contains(authorization.substr(7))) {
       problems.push_back(record.method + " " + record.path + " with a missing or unknown token");
       return github_error(401, "Bad credentials");
@@ -117,6 +154,20 @@ class FakeGitHub::Handler : public http::Handler {
     static const std::regex reaction_route("/repos/([^/]+/[^/]+)/issues/comments/([0-9]+)/reactions");
     static const std::regex comments_route("/repos/([^/]+/[^/]+)/issues/([0-9]+)/comments");
     static const std::regex status_route("/repos/([^/]+/[^/]+)/statuses/([^/]+)");
+    static const std::regex hooks_route("/repos/([^/]+/[^/]+)/hooks(/.*)?");
+    if (std::regex_match(record.path, match, hooks_route)) {
+      const std::string repository = match[1];
+      if (hook_reads_denied) return github_error(404, "Not Found");
+      if (record.method == "GET" && record.path == "/repos/" + repository + "/hooks") return list_hooks(repository);
+      static const std::regex deliveries_prefix("/repos/[^/]+/[^/]+/hooks/([0-9]+)/deliveries");
+      std::smatch hook_match;
+      if (!std::regex_search(record.path, hook_match, deliveries_prefix)) return github_error(404, "Not Found");
+      return hook_route(record, repository, hook_match[0]);
+    }
+    static const std::regex repo_comments_route("/repos/([^/]+/[^/]+)/issues/comments");
+    if (record.method == "GET" && std::regex_match(record.path, match, repo_comments_route)) {
+      return list_repository_comments(match[1], record.query);
+    }
     if (record.method == "GET" && std::regex_match(record.path, match, permission_route)) {
       const auto found = permissions.find({match[1], match[2]});
       if (found == permissions.end()) return github_error(404, "Not Found");
@@ -160,8 +211,8 @@ class FakeGitHub::Handler : public http::Handler {
       GitHubComment comment{next_comment_id++, repository, issue, std::string(text->as_string()),
                             login != token_logins.end() ? login->second : "calico-release-bot[bot]",
                             login != token_logins.end() ? std::string() : app_id};
-      comments.push_back(comment);
-      return http::json_response(201, json::serialize(comment_json(comment)));
+      const GitHubComment& added = store_comment(std::move(comment));
+      return http::json_response(201, json::serialize(comment_json(added)));
     }
     if (record.method == "POST" && std::regex_match(record.path, match, status_route)) {
       static const std::regex sha_shape("[0-9a-f]{40}");
@@ -211,11 +262,173 @@ class FakeGitHub::Handler : public http::Handler {
     return http::json_response(201, json::serialize(json::object{{"token", token}, {"expires_at", util::iso8601(expires)}}));
   }
 
+  // Keeps a new comment and delivers it to the hooks that cover its repository.
+  const GitHubComment& store_comment(GitHubComment comment) {
+    comment.created_at = github_time();
+    comments.push_back(std::move(comment));
+    const GitHubComment& added = comments.back();
+    const bool pull = pulls.contains({added.repository, added.issue_number});
+    json::object issue{{"number", added.issue_number}};
+    if (pull) issue["pull_request"] = json::object{{"url", api_root + "/repos/" + added.repository + "/pulls/" + std::to_string(added.issue_number)}};
+    const json::object payload{{"action", "created"},
+                               {"issue", issue},
+                               {"comment", comment_json(added)},
+                               {"repository", json::object{{"full_name", added.repository}}},
+                               {"sender", comment_json(added).at("user")}};
+    for (const Hook& hook : hooks) {
+      if (hook.repository.empty() || hook.repository == added.repository) {
+        outgoing.push_back({GitHubHookDelivery{0, hook.id, "guid-" + std::to_string(++next_guid), "issue_comment", "created", 0, "", "", false},
+                            json::serialize(payload), added.repository});
+      }
+    }
+    wake.notify_all();
+    return added;
+  }
+
+  // The sender: one delivery at a time, as GitHub's are independent of the API's answers.
+  void send_deliveries() {
+    std::unique_lock lock(mutex);
+    while (true) {
+      wake.wait(lock, [this] { return stopping || !outgoing.empty(); });
+      if (stopping) return;
+      StoredHookDelivery next = std::move(outgoing.front());
+      outgoing.pop_front();
+      const auto hook = std::find_if(hooks.begin(), hooks.end(), [&](const Hook& h) { return h.id == next.record.hook_id; });
+      if (hook == hooks.end()) continue;
+      const Hook target = *hook;
+      lock.unlock();
+      int status_code = 0;
+      std::string status = "failed to connect to host";
+      try {
+        static const std::regex url_shape("http://([^:/]+):([0-9]+)(/.*)");
+        std::smatch parts;
+        if (!std::regex_match(target.url, parts, url_shape)) throw std::runtime_error("unsupported hook URL");
+        testkit::HttpClient client(parts[1], static_cast<std::uint16_t>(std::stoi(parts[2])));
+        auto headers = testkit::github_headers(next.record.event, next.record.guid, target.secret, next.payload);
+        std::erase_if(headers, [](const auto& header) { return header.first == "X-GitHub-Hook-ID"; });
+        headers.emplace_back("X-GitHub-Hook-ID", std::to_string(target.id));
+        headers.emplace_back("X-GitHub-Hook-Installation-Target-Type", target.repository.empty() ? "integration" : "repository");
+        headers.emplace_back("X-GitHub-Hook-Installation-Target-ID", "1");
+        const HttpResult answer = client.request("POST", parts[3], headers, next.payload);
+        status_code = answer.status;
+        status = status_code >= 200 && status_code < 300 ? "OK" : "Invalid HTTP Response: " + std::to_string(status_code);
+      } catch (const std::exception&) {
+      }
+      lock.lock();
+      next.record.id = next_delivery_id++;
+      next.record.status_code = status_code;
+      next.record.status = status;
+      next.record.delivered_at = github_time();
+      delivered.push_back(std::move(next));
+    }
+  }
+
+  json::object delivery_json(const GitHubHookDelivery& d) const {
+    return {{"id", d.id},         {"guid", d.guid},         {"delivered_at", d.delivered_at}, {"redelivery", d.redelivery},
+            {"duration", 0.05},   {"status", d.status},     {"status_code", d.status_code},   {"event", d.event},
+            {"action", d.action}, {"installation_id", nullptr}, {"repository_id", 1}};
+  }
+
+  http::Response list_hooks(const std::string& repository) const {
+    json::array entries;
+    for (const Hook& hook : hooks) {
+      if (hook.repository != repository) continue;
+      entries.push_back(json::object{{"id", hook.id}, {"type", "Repository"}, {"name", "web"}, {"active", true},
+                                     {"events", json::array{"push", "create", "issue_comment"}},
+                                     {"config", json::object{{"url", hook.url}, {"content_type", "json"}, {"insecure_ssl", "0"}}}});
+    }
+    return http::json_response(200, json::serialize(entries));
+  }
+
+  // GET <prefix> (newest first, paged by cursor) and POST <prefix>/<id>/attempts.
+  http::Response hook_route(const GitHubRequest& record, const std::string& repository, const std::string& prefix) {
+    auto covered = [&](const StoredHookDelivery& d) {
+      const auto hook = std::find_if(hooks.begin(), hooks.end(), [&](const Hook& h) { return h.id == d.record.hook_id; });
+      if (hook == hooks.end()) return false;
+      return repository.empty() ? hook->repository.empty() : hook->repository == repository && prefix.find("/hooks/" + std::to_string(hook->id) + "/") != std::string::npos;
+    };
+    if (record.method == "GET" && record.path == prefix) {
+      std::smatch match;
+      static const std::regex per_page_param("(^|&)per_page=([0-9]+)");
+      static const std::regex cursor_param("(^|&)cursor=([0-9]+)");
+      const std::size_t per_page = std::regex_search(record.query, match, per_page_param) ? std::stoul(match[2]) : 30;
+      const std::size_t skip = std::regex_search(record.query, match, cursor_param) ? std::stoul(match[2]) : 0;
+      std::vector<const StoredHookDelivery*> listed;
+      for (auto d = delivered.rbegin(); d != delivered.rend(); ++d) {
+        if (covered(*d)) listed.push_back(&*d);
+      }
+      json::array entries;
+      for (std::size_t i = skip; i < listed.size() && i < skip + per_page; ++i) entries.push_back(delivery_json(listed[i]->record));
+      http::Response response = http::json_response(200, json::serialize(entries));
+      if (skip + per_page < listed.size()) {
+        response.headers.emplace_back("Link", "<" + api_root + prefix + "?per_page=" + std::to_string(per_page) + "&cursor=" +
+                                                  std::to_string(skip + per_page) + ">; rel=\"next\"");
+      }
+      return response;
+    }
+    static const std::regex attempt_route("/([0-9]+)/attempts");
+    std::smatch match;
+    const std::string rest = record.path.substr(std::min(prefix.size(), record.path.size()));
+    if (record.method == "POST" && record.path.starts_with(prefix) && std::regex_match(rest, match, attempt_route)) {
+      const std::int64_t id = std::stoll(match[1]);
+      const auto found = std::find_if(delivered.begin(), delivered.end(),
+                                      [&](const StoredHookDelivery& d) { return d.record.id == id && covered(d); });
+      if (found == delivered.end()) return github_error(404, "Not Found");
+      StoredHookDelivery again = *found;
+      again.record.redelivery = true;
+      outgoing.push_back(std::move(again));
+      redelivery_requests.push_back(found->record.guid);
+      wake.notify_all();
+      return http::json_response(202, "{}");
+    }
+    problems.push_back("unexpected request " + record.method + " " + record.path);
+    return github_error(404, "Not Found");
+  }
+
+  http::Response list_repository_comments(const std::string& repository, const std::string& query) {
+    std::smatch match;
+    static const std::regex since_param("(^|&)since=([^&]+)");
+    static const std::regex page_param("(^|&)page=([0-9]+)");
+    static const std::regex per_page_param("(^|&)per_page=([0-9]+)");
+    std::optional<std::chrono::sys_seconds> since;
+    if (std::regex_search(query, match, since_param)) {
+      since = util::parse_iso8601(match[2].str());
+      if (!since) return github_error(422, "Validation Failed: since is not an ISO 8601 time");
+    }
+    const int page = std::regex_search(query, match, page_param) ? std::stoi(match[2]) : 1;
+    const std::size_t per_page = std::regex_search(query, match, per_page_param) ? std::stoul(match[2]) : 30;
+    std::vector<const GitHubComment*> listed;
+    for (const GitHubComment& comment : comments) {
+      if (comment.repository != repository) continue;
+      if (since && *util::parse_iso8601(comment.created_at) < *since) continue;  // never edited: updated = created
+      listed.push_back(&comment);
+    }
+    json::array entries;
+    const std::size_t first = static_cast<std::size_t>(page - 1) * per_page;
+    for (std::size_t i = first; i < listed.size() && i < first + per_page; ++i) entries.push_back(comment_json(*listed[i]));
+    http::Response response = http::json_response(200, json::serialize(entries));
+    if (first + per_page < listed.size()) {
+      response.headers.emplace_back("Link", "<" + api_root + "/repos/" + repository + "/issues/comments?" + query_without_page(query) +
+                                                "&page=" + std::to_string(page + 1) + ">; rel=\"next\"");
+    }
+    return response;
+  }
+
+  static std::string query_without_page(const std::string& query) {
+    static const std::regex page_param("(^|&)page=[0-9]+");
+    std::string rest = std::regex_replace(query, page_param, "");
+    return rest.starts_with("&") ? rest.substr(1) : rest;
+  }
+
   json::object comment_json(const GitHubComment& comment) const {
+    const bool pull = pulls.contains({comment.repository, comment.issue_number});
     return {{"id", comment.id},
             {"body", comment.body},
-            {"html_url", "https://github.com/" + comment.repository + "/pull/" + std::to_string(comment.issue_number) +
-                             "#issuecomment-" + std::to_string(comment.id)},
+            {"html_url", "https://github.com/" + comment.repository + (pull ? "/pull/" : "/issues/") +
+                             std::to_string(comment.issue_number) + "#issuecomment-" + std::to_string(comment.id)},
+            {"issue_url", api_root + "/repos/" + comment.repository + "/issues/" + std::to_string(comment.issue_number)},
+            {"created_at", comment.created_at},
+            {"updated_at", comment.created_at},
             {"user", json::object{{"login", comment.author}, {"type", comment.app_id.empty() ? "User" : "Bot"}}},
             {"performed_via_github_app",
              comment.app_id.empty() ? json::value(nullptr) : json::value(json::object{{"id", std::stoll(comment.app_id)}, {"slug", "calico-release-bot"}})}};
@@ -263,6 +476,17 @@ class FakeGitHub::Handler : public http::Handler {
   std::vector<GitHubReaction> reactions;
   std::vector<GitHubRequest> recorded;
   std::vector<std::string> problems;
+  std::vector<Hook> hooks;
+  std::int64_t next_hook_id = 500;
+  bool hook_reads_denied = false;
+  std::deque<StoredHookDelivery> outgoing;
+  std::vector<StoredHookDelivery> delivered;
+  std::vector<std::string> redelivery_requests;
+  std::int64_t next_delivery_id = 90000;
+  int next_guid = 0;
+  bool stopping = false;
+  std::condition_variable wake;
+  std::thread sender;  // last: started once everything it uses exists
 };
 
 FakeGitHub::FakeGitHub() : handler_(std::make_unique<Handler>()), server_(std::make_unique<LoopbackServer>(*handler_)) {
@@ -313,7 +537,31 @@ void FakeGitHub::move_repository(const std::string& from, const std::string& to)
 void FakeGitHub::add_comment(const std::string& repository, std::int64_t issue_number, const std::string& body,
                              const std::string& author, const std::string& app_id) {
   std::lock_guard lock(handler_->mutex);
-  handler_->comments.push_back({handler_->next_comment_id++, repository, issue_number, body, author, app_id});
+  handler_->store_comment({handler_->next_comment_id++, repository, issue_number, body, author, app_id});
+}
+
+std::int64_t FakeGitHub::post_comment(const std::string& repository, std::int64_t issue_number, const std::string& body,
+                                      const std::string& author) {
+  std::lock_guard lock(handler_->mutex);
+  return handler_->store_comment({handler_->next_comment_id++, repository, issue_number, body, author}).id;
+}
+
+std::int64_t FakeGitHub::add_hook(const std::string& repository, const std::string& url, const std::string& secret) {
+  std::lock_guard lock(handler_->mutex);
+  handler_->hooks.push_back({handler_->next_hook_id++, repository, url, secret});
+  return handler_->hooks.back().id;
+}
+
+void FakeGitHub::deny_hook_reads() {
+  std::lock_guard lock(handler_->mutex);
+  handler_->hook_reads_denied = true;
+}
+
+std::vector<GitHubHookDelivery> FakeGitHub::hook_deliveries() const {
+  std::lock_guard lock(handler_->mutex);
+  std::vector<GitHubHookDelivery> records;
+  for (const auto& d : handler_->delivered) records.push_back(d.record);
+  return records;
 }
 
 void FakeGitHub::set_comments_page_size(int size) {

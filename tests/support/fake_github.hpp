@@ -3,6 +3,10 @@
 // permission, pull requests, and App installation tokens (the JWT checked with the App's public
 // key). Every request is recorded; a request missing GitHub's required headers, or with a body
 // GitHub would refuse, is answered as GitHub would (401/415/422) and noted in problems().
+// Webhooks: hooks on a repository or on the App deliver every new comment (issue_comment) to
+// their URL, signed, as GitHub does, and keep each attempt (status_code 0 when nothing answered)
+// in a delivery list that can be read and redelivered through the API (by a token, or by the
+// App's JWT) unless hook reads are denied, as for a token without admin:repo_hook.
 // It can answer 5xx, a secondary rate limit (403 + retry-after), a used-up primary limit
 // (403 + x-ratelimit-remaining: 0), or be slow.
 #pragma once
@@ -36,6 +40,19 @@ struct GitHubComment {
   std::string body;
   std::string author = "someone";  // user.login: the token's account, or "<app>[bot]" for an App
   std::string app_id = {};         // performed_via_github_app.id when an App wrote it
+  std::string created_at = {};     // set by the fake
+};
+
+struct GitHubHookDelivery {
+  std::int64_t id = 0;
+  std::int64_t hook_id = 0;
+  std::string guid;
+  std::string event;
+  std::string action;
+  int status_code = 0;  // 0: could not connect
+  std::string status;
+  std::string delivered_at;
+  bool redelivery = false;
 };
 
 struct GitHubStatus {
@@ -79,6 +96,18 @@ class FakeGitHub {
   void add_comment(const std::string& repository, std::int64_t issue_number, const std::string& body,
                    const std::string& author = "someone", const std::string& app_id = "");
   void set_comments_page_size(int size);
+  // A person's new comment: stored, and delivered to every hook that covers the repository.
+  // Returns its id.
+  std::int64_t post_comment(const std::string& repository, std::int64_t issue_number, const std::string& body,
+                            const std::string& author = "someone");
+
+  // Webhooks. A repository's hook (its id), or the App's own one (repository ""), delivering to
+  // `url` signed with `secret`.
+  std::int64_t add_hook(const std::string& repository, const std::string& url, const std::string& secret);
+  // Hooks and their deliveries cannot be read (404 for a token, 403 for the App).
+  void deny_hook_reads();
+  // Every delivery attempt, oldest first.
+  std::vector<GitHubHookDelivery> hook_deliveries() const;
 
   // Failures: the next `count` requests (any) get `status` (5xx); or a rate-limit answer.
   void fail_next(int count, int status = 502);

@@ -100,3 +100,30 @@ TEST_F(IntakeTest, EveryEventGitHubDocumentsIsAcceptedEvenWithDigitsInItsName) {
     EXPECT_EQ(handle(intake_, request).status, 401) << event;
   }
 }
+
+TEST_F(IntakeTest, RemembersTheHookADeliveryCameThroughForRecovery) {
+  auto with_hook = [](http::Request request, const std::string& id, const std::string& type) {
+    std::erase_if(request.headers, [](const auto& header) { return header.first.starts_with("x-github-hook"); });
+    request.headers.emplace_back("x-github-hook-id", id);
+    request.headers.emplace_back("x-github-hook-installation-target-type", type);
+    return request;
+  };
+  const std::string push = testkit::payload("push_tag.json");
+  EXPECT_EQ(handle(intake_, with_hook(signed_request("hook-1", push), "4711", "repository")).status, 202);
+  EXPECT_EQ(handle(intake_, with_hook(signed_request("hook-2", push), "99", "integration")).status, 202);
+  // Headers that do not look like GitHub's are not kept, and the delivery is recorded all the same.
+  EXPECT_EQ(handle(intake_, with_hook(signed_request("hook-3", push), "12x", "repository")).status, 202);
+  EXPECT_EQ(handle(intake_, with_hook(signed_request("hook-4", push), "7", "marketplace")).status, 202);
+  EXPECT_EQ(handle(intake_, with_hook(signed_request("hook-5", push), "0123", "repository")).status, 202);
+  const auto hooks = store_.call([](store::Database& db) { return store::known_hooks(db); });
+  ASSERT_EQ(hooks.size(), 2u);
+  const auto repository_hook = hooks[0].hook_id == 4711 ? hooks[0] : hooks[1];
+  const auto app_hook = hooks[0].hook_id == 4711 ? hooks[1] : hooks[0];
+  EXPECT_EQ(repository_hook.hook_id, 4711);
+  EXPECT_EQ(repository_hook.target_type, "repository");
+  EXPECT_EQ(repository_hook.target, "projectcalico/felix");
+  EXPECT_EQ(app_hook.hook_id, 99);
+  EXPECT_EQ(app_hook.target_type, "integration");
+  EXPECT_EQ(app_hook.target, "");
+  EXPECT_EQ(store_.call([](store::Database& db) { return store::count_deliveries(db); }), 5);
+}
