@@ -12,7 +12,11 @@
 
 #include <csignal>
 
+#include "bot/github/client.hpp"
+#include "bot/recovery/recovery.hpp"
 #include "bot/store/database.hpp"
+#include "bot/store/recovery.hpp"
+#include "config/loader.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/fake_github.hpp"
 #include "tests/support/http_client.hpp"
@@ -216,4 +220,57 @@ TEST_F(DeliveryRecoveryTest, WhereHooksCannotBeReadTheCommentsAreReadAgainAndRun
     rescan |= source.at("source").as_string() == std::string("comments ") + kRepo && source.at("method").as_string() == "rescan";
   }
   EXPECT_TRUE(rescan) << boost::json::serialize(body);
+}
+
+// As a GitHub App the deliveries are the App's own webhook's, read with its JWT; a delivery that
+// keeps failing is asked for again only after a wait, and at most three times.
+TEST(DeliveryRecoveryApp, TheAppsWebhookIsReadWithItsJwtAndAFailingDeliveryIsAskedForThreeTimesAtMost) {
+  testkit::ScratchDir dir;
+  testkit::FakeGitHub github;
+  const testkit::RsaKeyPair& key = testkit::test_rsa_key();
+  github.set_app("4242", "77", key.public_pem);
+  github.set_pull(kRepo, 12, kHead);
+  // Nothing listens there: every attempt fails to connect.
+  github.add_hook("", "http://127.0.0.1:" + std::to_string(free_port()) + "/webhook", testkit::kTestSecret);
+  github.post_comment(kRepo, 12, "/publish master", "maintainer");
+  ASSERT_TRUE(testkit::eventually([&] { return github.hook_deliveries().size() == 1; }));
+
+  testkit::write_file(dir.path() / "app.pem", key.private_pem);
+  testkit::write_file(dir.path() / "secret", testkit::kTestSecret);
+  testkit::write_file(dir.path() / "bot.toml",
+                      "[server]\npublic_url = \"http://bot.example\"\n[store]\npath = \"state.sqlite\"\n"
+                      "[secrets]\nwebhook_secret = { file = \"secret\" }\ngithub_app_private_key = { file = \"app.pem\" }\n"
+                      "[github]\napi_root = \"" + github.api_root() + "\"\napp_id = \"4242\"\ninstallation_id = \"77\"\n"
+                      "[[repositories]]\nname = \"felix\"\ngithub = \"" + kRepo + "\"\nurl = \"repos/felix\"\n");
+  const config::Config config = config::load_config(dir.path() / "bot.toml");
+  store::Store store(config.store);
+  http::Client token_http(github::client_settings(config.github, 1));
+  auto reads = github::make_client(config.github, github::make_credentials(config, token_http), 1);
+  auto app = github::make_client(config.github, github::make_app_jwt_credentials(config), 1);
+  auto now = std::chrono::sys_seconds(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  recovery::DeliveryRecovery recovery(store, config, reads.get(), app.get(), [&] { return now; });
+
+  auto asked = [&] {
+    int n = 0;
+    for (const auto& r : github.requests()) n += r.method == "POST" && r.path.starts_with("/app/hook/deliveries/") && r.path.ends_with("/attempts");
+    return n;
+  };
+  EXPECT_EQ(recovery.recover().redeliveries, 1);
+  EXPECT_EQ(asked(), 1);
+  ASSERT_TRUE(testkit::eventually([&] { return github.hook_deliveries().size() == 2; }));  // the redelivery failed too
+  EXPECT_TRUE(github.hook_deliveries()[1].redelivery);
+  EXPECT_EQ(recovery.recover().redeliveries, 0);  // on its way: not asked again at once
+  for (int round = 0; round < 4; ++round) {
+    now += std::chrono::minutes(3);
+    recovery.recover();
+    testkit::eventually([&] { return static_cast<int>(github.hook_deliveries().size()) == asked() + 1; });
+  }
+  EXPECT_EQ(asked(), 3);
+  const auto summary = store.call([](store::Database& db) { return store::recovery_summary(db); });
+  EXPECT_EQ(summary.redeliveries, 1);
+  EXPECT_EQ(summary.redelivered, 0);
+  ASSERT_EQ(summary.sources.size(), 1u);
+  EXPECT_EQ(summary.sources[0].source, "app");
+  EXPECT_FALSE(summary.sources[0].last_error);
+  EXPECT_TRUE(github.problems().empty()) << github.problems().front();
 }
