@@ -243,6 +243,9 @@ struct GitHubConfig {
   // A write GitHub did not accept is tried again after this long, doubling up to retry_max.
   std::chrono::seconds retry_first{10};
   std::chrono::seconds retry_max{900};
+  // People who must say yes before a release (/publish calico-X.Y or vX.Y.Z, /retry of one) is
+  // queued: 1, whoever asks; 2, another person with write access comments /approve.
+  int release_approvals = 1;
   // Missed-delivery recovery (at start, then this often; 0: off): deliveries GitHub could not
   // make while the bot was down are asked for again, or their comments re-read.
   std::chrono::seconds recovery_interval{300};

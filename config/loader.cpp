@@ -635,6 +635,7 @@ void read_github(TableReader& r, GitHubConfig& github) {
   if (auto v = r.integer("retry_first_seconds", 0, 3600)) github.retry_first = std::chrono::seconds(*v);
   if (auto v = r.integer("retry_max_seconds", 1, 86400)) github.retry_max = std::chrono::seconds(*v);
   if (auto v = r.integer("recovery_interval_seconds", 0, 86400)) github.recovery_interval = std::chrono::seconds(*v);
+  if (auto v = r.integer("release_approvals", 1, 2)) github.release_approvals = static_cast<int>(*v);
   if ((github.app_id.empty()) != (github.installation_id.empty())) {
     r.throw_at(r.line_of(github.app_id.empty() ? "installation_id" : "app_id"), r.qualified("app_id"), "app_id and installation_id go together");
   }

@@ -1,8 +1,9 @@
-// Runs the slash commands the comment handler recorded, oldest first, each exactly once: who may
-// run it is checked first (github/permissions), then it acts (queues a build, cancels, looks up a
-// state) and writes its reply to the outbox in the same transaction that marks it done. The
-// commands of one comment get one reply; an author gets at most
-// github.replies_per_author_per_hour of them; errors are answered only to people who may command.
+// Claims the slash commands the comment handler recorded, oldest first, and runs each exactly
+// once: what a command does lives in its file under handlers/commands (its `run`), given a
+// ServiceContext; the runner only drops the bot's own commands, answers malformed ones (to people
+// who may command), and writes the reply to the outbox in the transaction that marks the command
+// done. The commands of one comment get one reply; an author gets at most
+// github.replies_per_author_per_hour of them.
 #pragma once
 
 #include <chrono>
@@ -20,6 +21,7 @@
 #include "bot/store/store.hpp"
 #include "bot/util/worker.hpp"
 #include "config/config.hpp"
+#include "handlers/commands/context.hpp"
 
 namespace calico::commands {
 
@@ -43,16 +45,10 @@ class CommandRunner {
   std::size_t run_pending();
 
  private:
-  // The reply text and what the store must do with it, worked out before the transaction.
-  struct Outcome;
-  Outcome decide(const store::StoredCommand& command);
-  Outcome publish(const store::StoredCommand& command);
-  Outcome dry_run(const store::StoredCommand& command, const ResolvedTarget& resolved);
-  Outcome on_build(const store::StoredCommand& command);
-  std::string head_sha(const std::string& repository, std::int64_t issue_number);
-  // Runs a comment's outcomes in one transaction and answers them in one reply (within the
-  // author's reply budget).
-  void finish(const std::vector<store::StoredCommand>& comment, const std::vector<Outcome>& outcomes);
+  handlers::commands::Reply decide(const store::StoredCommand& command);
+  // Marks a comment's commands done in one transaction and answers them in one reply (within
+  // the author's reply budget).
+  void finish(const std::vector<store::StoredCommand>& comment, const std::vector<handlers::commands::Reply>& replies);
 
   store::Store& store_;
   const config::Config& config_;
@@ -64,8 +60,5 @@ class CommandRunner {
   std::function<void()> on_done_;
   util::Worker worker_;
 };
-
-// The /help reply: every command with its usage and help.
-std::string help_text();
 
 }  // namespace calico::commands

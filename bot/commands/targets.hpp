@@ -8,14 +8,11 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "handlers/commands/context.hpp"
 
 namespace calico::commands {
 
-struct ResolvedTarget {
-  std::string target_repo;  // "master", "calico-3.4"
-  std::string version;      // "master", "v3.4.1"
-  std::string error;        // set when it cannot be built: says why
-};
+using handlers::commands::ResolvedTarget;
 
 // `list_refs` is ls-remote (tests may pass their own). Throws builders::git::GitError when a
 // remote cannot be read.

@@ -186,4 +186,22 @@ std::vector<store::OutboxMessage> build_report(const BuildFacts& facts) {
   return messages;
 }
 
+std::string describe_build(const BuildFacts& facts) {
+  std::map<std::string, int> counts;
+  for (const store::StepRow& step : facts.steps) ++counts[std::string(builders::pipeline::to_string(step.state))];
+  std::string jobs;
+  for (const auto& [state, count] : counts) jobs += (jobs.empty() ? "" : ", ") + std::to_string(count) + " " + state;
+  const store::BuildRow& build = facts.build;
+  std::string text = "build #" + std::to_string(build.id) + " of **" + build.version + "** for `" + build.target_repo +
+                     "` is **" + std::string(handlers::to_string(build.state)) + "** (started " + build.started_at +
+                     (build.finished_at ? ", finished " + *build.finished_at : "") + "). Jobs: " +
+                     (jobs.empty() ? "none yet" : jobs) + ". Launchpad: " +
+                     (facts.publication.total == 0 ? std::string("nothing uploaded to watch")
+                                                   : std::string(launchpad::to_string(facts.publication.state)) + ", " +
+                                                         facts.publication.progress()) +
+                     ". " + build_url(facts.status_page, build.id);
+  if (!facts.steps.empty()) text += "\n\n" + summary_table(facts);
+  return text;
+}
+
 }  // namespace calico::github

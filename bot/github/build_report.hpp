@@ -54,6 +54,9 @@ std::string publication_key(const launchpad::BuildPublication& publication);
 // The Markdown table: one row per component, one column per platform, and a Launchpad column.
 std::string summary_table(const BuildFacts& facts);
 
+// A build's state in a sentence or two, with its table (the /status reply).
+std::string describe_build(const BuildFacts& facts);
+
 // Nothing while a running build has no job yet (it may still be put back in the queue).
 std::vector<store::OutboxMessage> build_report(const BuildFacts& facts);
 

@@ -10,7 +10,7 @@ namespace calico::store {
 namespace {
 
 // Never edit a migration that has shipped: add a new one.
-constexpr std::array<std::string_view, 15> kMigrations = {
+constexpr std::array<std::string_view, 16> kMigrations = {
     // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
     R"sql(
 CREATE TABLE deliveries (
@@ -277,6 +277,31 @@ CREATE TABLE recovery_sources (
   last_pass_at   TEXT NOT NULL,
   last_error     TEXT
 );
+)sql",
+    // 16: release requests waiting for a second approver (github.release_approvals = 2).
+    R"sql(
+CREATE TABLE approvals (
+  id                   INTEGER PRIMARY KEY,
+  command_id           INTEGER NOT NULL UNIQUE REFERENCES commands(id),  -- the /publish or /retry that asked
+  repository           TEXT NOT NULL,                    -- the pull request it waits on
+  issue_number         INTEGER NOT NULL,
+  kind                 TEXT NOT NULL,
+  target_repo          TEXT NOT NULL,
+  version              TEXT NOT NULL,
+  request_repository   TEXT,
+  trigger              TEXT NOT NULL,
+  requested_by         TEXT NOT NULL,
+  steps                TEXT NOT NULL DEFAULT '',
+  platforms            TEXT NOT NULL DEFAULT '',
+  head_sha             TEXT NOT NULL DEFAULT '',
+  pending_description  TEXT NOT NULL DEFAULT '',
+  state                TEXT NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting', 'approved')),
+  approved_by          TEXT,
+  approval_command_id  INTEGER REFERENCES commands(id),
+  created_at           TEXT NOT NULL,
+  approved_at          TEXT
+);
+CREATE INDEX approvals_waiting ON approvals(repository, issue_number) WHERE state = 'waiting';
 )sql",
 };
 

@@ -8,6 +8,13 @@ void attach_command(Database& db, std::int64_t request_id, std::int64_t command_
   update.run();
 }
 
+std::optional<std::int64_t> request_of_command(Database& db, std::int64_t command_id) {
+  Statement query = db.prepare("SELECT id FROM build_requests WHERE command_id = ?1 ORDER BY id LIMIT 1");
+  query.bind(1, command_id);
+  if (!query.step()) return std::nullopt;
+  return query.column_int(0);
+}
+
 BuildOrigin build_origin(Database& db, std::int64_t build_id) {
   Statement query = db.prepare(
       "SELECT r.trigger, r.requested_by, r.command_id, c.repository, c.issue_number, r.head_sha "

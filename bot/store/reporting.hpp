@@ -15,6 +15,8 @@ namespace calico::store {
 
 // Links a queued request to the command that asked for it and the pull request head to report on.
 void attach_command(Database& db, std::int64_t request_id, std::int64_t command_id, const std::string& head_sha);
+// The request a command queued, if it queued one.
+std::optional<std::int64_t> request_of_command(Database& db, std::int64_t command_id);
 
 struct BuildOrigin {
   std::string trigger;

@@ -1,6 +1,8 @@
 // Slash commands in PR comments, shaped like Prow's plugins: one small file per command, each with
-// its usage and help text and a strict argument grammar. Parsing is pure (comment text + config →
-// commands or errors); running them (permission checks, queueing, replies) is bot/commands.
+// its usage and help text, a strict argument grammar, and what it does (`run`). Parsing is pure
+// (comment text + config → commands or errors); running goes through a CommandContext
+// (context.hpp), the small interface the service implements (bot/commands/service_context) and
+// tests fake, so that every command is free of I/O here. bot/commands only claims and calls them.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +33,10 @@ struct Command {
   bool ok() const { return error.empty(); }
 };
 
+// What running a command may do, and what it says back: context.hpp.
+class CommandContext;
+struct Reply;
+
 struct CommandSpec {
   std::string name;
   std::string usage;  // "/publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y]"
@@ -40,6 +46,11 @@ struct CommandSpec {
   bool needs_permission(const Command& command) const { return privileged && !command.dry_run; }
   // Checks the words after the name; fills `command` or sets command.error.
   std::function<void(const std::vector<std::string_view>& words, const config::Config&, Command& command)> parse;
+  // Does what a well-formed command asks. May throw (see CommandContext).
+  std::function<Reply(const Command& command, CommandContext& context)> run;
+  // Whether the configuration uses the command at all (unset: always). When not, its word is
+  // someone else's, like any unknown word.
+  std::function<bool(const config::Config&)> enabled = {};
 };
 
 // One factory per file.
@@ -48,6 +59,7 @@ CommandSpec make_status_command();
 CommandSpec make_cancel_command();
 CommandSpec make_retry_command();
 CommandSpec make_help_command();
+CommandSpec make_approve_command();
 
 // Every command the bot knows, in /help order.
 const std::vector<CommandSpec>& all_commands();
@@ -57,6 +69,9 @@ const CommandSpec* find_command(std::string_view name);
 // of a known command (any case), outside code, at most `max_commands` of them. Lines such as
 // "/usr/bin is full" or "/deploy prod" (no such command) are not commands: they are ignored.
 std::vector<Command> parse_comment(std::string_view body, const config::Config& config, std::size_t max_commands = 10);
+
+// The /help reply's table: every command the configuration uses, with its usage and help.
+std::string help_text(const config::Config& config);
 
 // Shared argument rules.
 // How an error reply quotes a word that was typed: in double quotes, at most `limit` characters,

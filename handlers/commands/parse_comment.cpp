@@ -153,7 +153,7 @@ std::vector<Command> parse_comment(std::string_view body, const config::Config& 
     // A word the bot does not know is someone else's (another bot's, or prose): ignored, as
     // Prow's plugins ignore what is not theirs, so that nobody can make the bot talk with it.
     const CommandSpec* spec = find_command(name);
-    if (!spec) continue;
+    if (!spec || (spec->enabled && !spec->enabled(config))) continue;
     Command command;
     command.line = printable(line);
     command.line_number = line_number;
@@ -194,7 +194,7 @@ void parse_optional_build(const std::vector<std::string_view>& words, Command& c
 
 const std::vector<CommandSpec>& all_commands() {
   static const std::vector<CommandSpec> commands = {make_publish_command(), make_status_command(), make_cancel_command(),
-                                                    make_retry_command(), make_help_command()};
+                                                    make_retry_command(), make_approve_command(), make_help_command()};
   return commands;
 }
 

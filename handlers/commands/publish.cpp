@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <regex>
 
+#include "builders/plan.hpp"
 #include "builders/release_version.hpp"
 #include "builders/steps.hpp"
-#include "handlers/commands/command.hpp"
+#include "handlers/commands/context.hpp"
 
 namespace calico::handlers::commands {
 
@@ -85,6 +86,56 @@ void parse_publish(const std::vector<std::string_view>& words, const config::Con
   }
 }
 
+Reply dry_run(const Command& command, CommandContext& context, const ResolvedTarget& resolved) {
+  builders::PublishRequest request;
+  request.version = resolved.version;
+  request.repo_name = resolved.target_repo;
+  if (!command.steps.empty()) request.steps = command.steps;
+  if (!command.platforms.empty()) request.platforms = command.platforms;
+  const std::string who = mention(context.origin());
+  try {
+    const builders::Plan plan = builders::make_plan(request, context.config());
+    return {who + " dry run of " + quoted_line(command) + ": nothing was queued. The plan (" + std::to_string(plan.jobs.size()) +
+                " jobs):\n\n```\n" + plan.describe() + "```",
+            "dry run: " + std::to_string(plan.jobs.size()) + " jobs for " + resolved.version};
+  } catch (const builders::PlanError& e) {
+    return {who + " I could not plan " + quoted_line(command) + ": " + e.what() + ".", "rejected: " + std::string(e.what())};
+  }
+}
+
+Reply run_publish(const Command& command, CommandContext& context) {
+  const Origin& origin = context.origin();
+  if (!command.dry_run) {
+    // A release is published from the release repositories: who publishes it needs write access
+    // on each of them, not merely where the comment was typed.
+    const auto writers = command.target == "master" ? std::vector<std::string>{origin.repository} : release_writers(context);
+    if (auto refused = refuse_unless_writer(context, command, writers)) return *refused;
+  }
+  const ResolvedTarget resolved = context.resolve_target(command.target);
+  if (!resolved.error.empty()) {
+    return {mention(origin) + " I could not run " + quoted_line(command) + ": " + resolved.error + ".", "rejected: " + resolved.error};
+  }
+  if (command.dry_run) return dry_run(command, context, resolved);
+  BuildRequest request;
+  request.kind = BuildRequest::Kind::command;
+  request.target_repo = resolved.target_repo;
+  request.version = resolved.version;
+  request.repository = origin.repository;
+  request.trigger = "/publish " + command.target + " by @" + origin.author + " on " + origin.repository + "#" +
+                    std::to_string(origin.issue_number);
+  request.requested_by = origin.author;
+  request.steps = command.steps;
+  request.platforms = command.platforms;
+  const std::string pending = "Queued: " + resolved.version + " → " + resolved.target_repo + " (/publish by @" + origin.author + ")";
+  // Queued: the reply linking the build comes from the reporter once the build exists.
+  return queue_release(context, request, context.pull_request_head(), pending,
+                       {"", "queued " + resolved.version + " for " + resolved.target_repo},
+                       {mention(origin) + " " + resolved.version + " for `" + resolved.target_repo +
+                            "` (with these steps and platforms) is already queued; it will build once. " +
+                            context.status_page_url() + "/",
+                        "already queued: " + resolved.version + " for " + resolved.target_repo + " (nothing queued)"});
+}
+
 }  // namespace
 
 CommandSpec make_publish_command() {
@@ -93,7 +144,7 @@ CommandSpec make_publish_command() {
           "Builds and publishes a target: master, a release series (its highest vX.Y.Z tag) or a tag; "
           "optionally only some steps or platforms. --dry-run replies with the plan and queues nothing "
           "(anyone may ask).",
-          true, parse_publish};
+          true, parse_publish, run_publish};
 }
 
 }  // namespace calico::handlers::commands

@@ -1,7 +1,15 @@
 // /status [build]: where a build stands (by default the latest one this PR asked for).
-#include "handlers/commands/command.hpp"
+#include "handlers/commands/build_argument.hpp"
 
 namespace calico::handlers::commands {
+
+namespace {
+Reply run_status(const Command& command, CommandContext& context) {
+  const NamedBuild named = named_build(command, context, true);
+  if (!named.build) return named.reply;
+  return {mention(context.origin()) + " " + context.describe_build(named.build->id), "/status answered"};
+}
+}  // namespace
 
 CommandSpec make_status_command() {
   return {"status", "/status [build]",
@@ -9,7 +17,8 @@ CommandSpec make_status_command() {
           "pull request, else the latest build.",
           false, [](const std::vector<std::string_view>& words, const config::Config&, Command& command) {
             parse_optional_build(words, command);
-          }};
+          },
+          run_status};
 }
 
 }  // namespace calico::handlers::commands

@@ -52,6 +52,7 @@ class DeliveryRecoveryTest : public testkit::SuiteWithFixtures {
     github_.accept_token("test-token");
     github_.set_pull(kRepo, 12, kHead);
     github_.set_permission(kRepo, "maintainer", "write");
+    github_.set_permission("projectcalico/networking-calico", "maintainer", "write");  // releases publish from it too
     hook_ = github_.add_hook(kRepo, "http://127.0.0.1:" + std::to_string(port_) + "/webhook", testkit::kTestSecret);
     testkit::write_file(dir() / "webhook-secret", testkit::kTestSecret);
     testkit::write_file(dir() / "github-token", "test-token\n");

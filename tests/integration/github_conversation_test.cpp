@@ -35,6 +35,7 @@ namespace {
 
 const std::string kHead(40, 'e');
 constexpr const char* kRepo = "projectcalico/felix";
+constexpr const char* kReleaseRepo = "projectcalico/networking-calico";
 
 bool has_text(const std::vector<testkit::GitHubComment>& comments, const std::string& text) {
   return std::any_of(comments.begin(), comments.end(),
@@ -60,6 +61,10 @@ class GitHubConversationTest : public testkit::SuiteWithFixtures {
   void SetUp() override {
     github_.accept_token("test-token");
     github_.set_pull(kRepo, 12, kHead);
+    // A release publishes from felix and networking-calico: maintainers may write on both (the
+    // tests give or deny felix, where they comment).
+    github_.set_permission(kReleaseRepo, "maintainer", "write");
+    github_.set_permission(kReleaseRepo, "reviewer", "write");
     open(github_extra_);
   }
 
@@ -324,6 +329,67 @@ TEST_F(GitHubConversationTest, ADryRunRepliesWithThePlanQueuesNothingAndNeedsNoW
   EXPECT_NE(comments[0].body.find("v3.4.1"), std::string::npos) << "the series resolves to its highest tag: " << comments[0].body;
   EXPECT_NE(comments[0].body.find("felix/xenial"), std::string::npos) << comments[0].body;
   EXPECT_EQ(comments[0].body.find("centos7"), std::string::npos) << "only the platforms asked for: " << comments[0].body;
+}
+
+TEST_F(GitHubConversationTest, AReleaseNeedsWriteAccessOnEveryRepositoryItPublishesFrom) {
+  github_.set_permission(kRepo, "felix-only", "write");  // may write where they comment, not on networking-calico
+  comment("felix-only", "/publish calico-3.4");
+  converse();
+  EXPECT_TRUE(pending().empty());
+  auto comments = github_.comments();
+  ASSERT_EQ(comments.size(), 1u) << all_bodies(comments);
+  EXPECT_NE(comments[0].body.find("Sorry @felix-only, only people with write access to projectcalico/networking-calico may "
+                                  "run `/publish` for a release"),
+            std::string::npos)
+      << comments[0].body;
+  // master is built from felix's PR alone: write access there is enough.
+  comment("felix-only", "/publish master");
+  converse();
+  ASSERT_EQ(pending().size(), 1u);
+  EXPECT_EQ(pending()[0].request.target_repo, "master");
+}
+
+TEST_F(GitHubConversationTest, WithTwoApprovalsAReleaseIsQueuedOnlyOnAnotherMaintainersApprove) {
+  github_extra_ = "release_approvals = 2\n";
+  open(github_extra_);
+  github_.set_permission(kRepo, "maintainer", "write");
+  github_.set_permission(kRepo, "reviewer", "write");
+  comment("maintainer", "/publish calico-3.4 platforms=xenial");
+  converse();
+  EXPECT_TRUE(pending().empty());
+  EXPECT_TRUE(github_.statuses().empty());
+  ASSERT_EQ(github_.comments().size(), 1u);
+  EXPECT_NE(github_.comments()[0].body.find("waits for a second approver"), std::string::npos) << github_.comments()[0].body;
+
+  comment("maintainer", "/approve");  // not by whoever asked
+  converse();
+  EXPECT_TRUE(pending().empty());
+  EXPECT_TRUE(has_text(github_.comments(), "you asked for v3.4.1 for `calico-3.4` yourself")) << all_bodies(github_.comments());
+
+  comment("reviewer", "/approve");
+  converse();
+  ASSERT_EQ(pending().size(), 1u);
+  const handlers::BuildRequest& request = pending()[0].request;
+  EXPECT_EQ(request.version, "v3.4.1");
+  EXPECT_EQ(request.platforms, std::vector<std::string>{"xenial"});
+  EXPECT_EQ(request.requested_by, "maintainer");
+  EXPECT_TRUE(has_text(github_.comments(), "@reviewer approved v3.4.1 for `calico-3.4` (asked by @maintainer): queued."));
+  // The pending status goes on the head the request was made on, and the build reports to the
+  // /publish that asked (command 1).
+  const auto statuses = github_.statuses();
+  ASSERT_EQ(statuses.size(), 1u);
+  EXPECT_EQ(statuses[0].state, "pending");
+  EXPECT_EQ(statuses[0].sha, kHead);
+  store::Database db(dir_path() / "state.sqlite");
+  store::Statement attached = db.prepare("SELECT command_id FROM build_requests");
+  ASSERT_TRUE(attached.step());
+  EXPECT_EQ(attached.column_int(0), 1);
+
+  // Approving again: nothing is waiting any more.
+  comment("reviewer", "/approve");
+  converse();
+  EXPECT_EQ(pending().size(), 1u);
+  EXPECT_TRUE(has_text(github_.comments(), "nothing waits for approval on this pull request"));
 }
 
 TEST_F(GitHubConversationTest, StatusesGoAheadOfChatterInTheOutbox) {

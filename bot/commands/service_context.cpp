@@ -1,0 +1,155 @@
+#include "bot/commands/service_context.hpp"
+
+#include <map>
+#include <regex>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include "bot/github/build_report.hpp"
+#include "bot/github/messages.hpp"
+#include "bot/launchpad/publication.hpp"
+#include "bot/store/approvals.hpp"
+#include "bot/store/build_queue.hpp"
+#include "bot/store/builds.hpp"
+#include "bot/store/lp_watches.hpp"
+#include "bot/store/outbox.hpp"
+#include "bot/store/reporting.hpp"
+
+namespace calico::commands {
+
+namespace cmd = handlers::commands;
+
+namespace {
+
+std::optional<cmd::BuildBrief> brief(store::Database& db, std::optional<std::int64_t> id) {
+  if (!id) return std::nullopt;
+  const std::optional<store::BuildRow> build = store::find_build(db, *id);
+  if (!build) return std::nullopt;
+  return cmd::BuildBrief{build->id, build->target_repo, build->version, build->state};
+}
+
+}  // namespace
+
+ServiceContext::ServiceContext(store::Store& store, const config::Config& config, github::Client* github,
+                               github::PermissionChecker& permissions, const RefLister& list_refs,
+                               const store::StoredCommand& command)
+    : store_(store),
+      config_(config),
+      github_(github),
+      permissions_(permissions),
+      list_refs_(list_refs),
+      command_id_(command.id),
+      origin_{command.invocation.repository, command.invocation.issue_number, command.invocation.author} {}
+
+cmd::Permission ServiceContext::may_write(const std::string& repository) {
+  const github::Permission permission = permissions_.may_write(repository, origin_.author);
+  return {permission.allowed, permission.why};
+}
+
+cmd::ResolvedTarget ServiceContext::resolve_target(const std::string& target) {
+  return commands::resolve_target(target, config_, list_refs_);
+}
+
+std::string ServiceContext::pull_request_head() {
+  if (!github_) return {};
+  const http::ClientResponse response =
+      github_->call("GET", "/repos/" + origin_.repository + "/pulls/" + std::to_string(origin_.issue_number));
+  if (response.status != 200) {
+    throw std::runtime_error("GitHub answered HTTP " + std::to_string(response.status) + " for pull request " +
+                             origin_.repository + "#" + std::to_string(origin_.issue_number));
+  }
+  const boost::json::value parsed = boost::json::parse(response.body);
+  std::string sha(parsed.at("head").at("sha").as_string());
+  static const std::regex sha_shape("[0-9a-f]{40}");
+  if (!std::regex_match(sha, sha_shape)) throw std::runtime_error("pull request head \"" + sha.substr(0, 50) + "\" is not a sha");
+  return sha;
+}
+
+std::optional<cmd::BuildBrief> ServiceContext::find_build(std::optional<std::int64_t> id) {
+  return store_.call([&](store::Database& db) {
+    return brief(db, id ? id : store::latest_build_of_pull_request(db, origin_.repository, origin_.issue_number));
+  });
+}
+
+std::optional<cmd::BuildBrief> ServiceContext::latest_build() {
+  return store_.call([](store::Database& db) { return brief(db, store::latest_build(db)); });
+}
+
+std::string ServiceContext::describe_build(std::int64_t id) {
+  const std::string status_page = status_page_url();
+  return store_.call([&](store::Database& db) {
+    github::BuildFacts facts;
+    facts.build = *store::find_build(db, id);
+    facts.steps = store::build_steps(db, id);
+    facts.watches = store::lp_watches_of_build(db, id);
+    facts.publication = launchpad::build_publication(facts.watches);
+    facts.status_page = status_page;
+    return github::describe_build(facts);
+  });
+}
+
+handlers::BuildRequest ServiceContext::request_of_build(std::int64_t id) {
+  return store_.call([&](store::Database& db) { return store::request_of_build(db, store::find_build(db, id)->request_id); });
+}
+
+cmd::Queued ServiceContext::queue(store::Database& db, const handlers::BuildRequest& request, std::int64_t command_id,
+                                  const std::string& head, const std::string& pending) {
+  if (store::enqueue_build_request(db, request, std::nullopt) != store::EnqueueOutcome::queued) return cmd::Queued::already_queued;
+  const std::int64_t request_id = db.last_insert_rowid();
+  store::attach_command(db, request_id, command_id, head);
+  if (!head.empty() && !pending.empty()) {
+    const std::string context = github::status_context(request.target_repo);
+    store::enqueue_outbox(db, github::status_message(origin_.repository, head, "pending", context, pending, status_page_url() + "/",
+                                                     "status:" + origin_.repository + ":" + head + ":" + context + ":request-" +
+                                                         std::to_string(request_id) + ":queued"));
+  }
+  return cmd::Queued::queued;
+}
+
+cmd::Queued ServiceContext::queue_build(const handlers::BuildRequest& request, const std::string& head,
+                                        const std::string& pending_description) {
+  return store_.call([&](store::Database& db) {
+    // Run again after a crash between queueing and answering: what it queued then stands.
+    if (store::request_of_command(db, command_id_)) return cmd::Queued::queued;
+    return queue(db, request, command_id_, head, pending_description);
+  });
+}
+
+void ServiceContext::await_approval(const handlers::BuildRequest& request, const std::string& head,
+                                    const std::string& pending_description) {
+  store_.call([&](store::Database& db) {
+    store::await_approval(db, command_id_, origin_.repository, origin_.issue_number, request, head, pending_description);
+  });
+}
+
+std::optional<cmd::WaitingApproval> ServiceContext::waiting_approval() {
+  return store_.call([&](store::Database& db) -> std::optional<cmd::WaitingApproval> {
+    // Run again after a crash: the approval this command gave is still the one it answers.
+    auto approval = store::approval_given_by(db, command_id_);
+    if (!approval) approval = store::waiting_approval(db, origin_.repository, origin_.issue_number);
+    if (!approval) return std::nullopt;
+    return cmd::WaitingApproval{approval->id, approval->request, approval->request.requested_by};
+  });
+}
+
+cmd::Queued ServiceContext::approve(std::int64_t approval_id) {
+  return store_.call([&](store::Database& db) {
+    if (store::approval_given_by(db, command_id_)) return cmd::Queued::queued;
+    const std::optional<store::Approval> approval = store::find_approval(db, approval_id);
+    if (!approval) throw store::DatabaseError("approval " + std::to_string(approval_id) + " is unknown");
+    store::mark_approved(db, approval_id, origin_.author, command_id_);
+    // Reported where it was asked for: the requester's command and head.
+    return queue(db, approval->request, approval->command_id, approval->head_sha, approval->pending_description);
+  });
+}
+
+bool ServiceContext::cancel_build(std::int64_t id) {
+  return store_.call([&](store::Database& db) { return store::request_cancel(db, id); });
+}
+
+std::string ServiceContext::build_url(std::int64_t id) const { return github::build_url(status_page_url(), id); }
+
+std::string ServiceContext::status_page_url() const { return config_.server.status_page_url(); }
+
+}  // namespace calico::commands
