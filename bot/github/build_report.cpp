@@ -157,31 +157,32 @@ std::vector<store::OutboxMessage> build_report(const BuildFacts& facts) {
   if (from_pull_request && !origin.head_sha.empty()) status(origin.repository, origin.head_sha);
   if (!from_pull_request) return messages;
 
+  // One summary comment, edited in place as the build goes: the live matrix and its verdict.
   const std::string who = origin.requested_by.empty() ? "" : "@" + origin.requested_by + " ";
   const std::string title = "build #" + std::to_string(build.id) + " of **" + build.version + "** for `" + build.target_repo + "`";
-  messages.push_back(comment_message(origin.repository, origin.issue_number,
-                                     who + title + " has started: " + url,
-                                     "comment:build-" + std::to_string(build.id) + ":started"));
-  if (build.state == handlers::BuildState::running) return messages;
   const launchpad::BuildPublication& publication = facts.publication;
-  const bool waiting = build.state == handlers::BuildState::succeeded && publication.state == launchpad::PublicationState::waiting;
-  const std::string verdict_text = build.state == handlers::BuildState::cancelled ? "⏹ was cancelled"
-                                   : build.state != handlers::BuildState::succeeded ? "❌ failed"
-                                   : waiting ? "✅ uploaded; waiting for Launchpad to publish (" + publication.progress() + ")"
-                                   : publication.ok() ? "✅ published"
-                                                      : "❌ failed on Launchpad";
+  const bool succeeded = build.state == handlers::BuildState::succeeded;
+  const bool settled = build.state != handlers::BuildState::running && (!succeeded || publication.settled());
+  std::size_t finished = 0;
+  for (const store::StepRow& step : facts.steps) {
+    finished += step.state != builders::pipeline::JobState::pending && step.state != builders::pipeline::JobState::running;
+  }
+  const std::string verdict_text =
+      build.state == handlers::BuildState::running
+          ? "⏳ is running (" + std::to_string(finished) + " of " + std::to_string(facts.steps.size()) + " jobs finished so far)"
+      : build.state == handlers::BuildState::cancelled ? "⏹ was cancelled"
+      : !succeeded                                      ? "❌ failed"
+      : publication.state == launchpad::PublicationState::waiting
+          ? "✅ uploaded; waiting for Launchpad to publish (" + publication.progress() + ")"
+      : publication.total == 0 ? "✅ published"
+      : publication.ok()       ? "🚀 is published on Launchpad (" + publication.progress() + ")"
+                               : "❌ did not publish on Launchpad: " + publication.detail;
   std::string body = who + title + " " + verdict_text + ". " + url + "\n\n" + summary_table(facts);
   if (build.state == handlers::BuildState::failed && !build.detail.empty()) body += "\n" + truncate_characters(build.detail, 1000) + "\n";
-  messages.push_back(comment_message(origin.repository, origin.issue_number, body,
-                                     "comment:build-" + std::to_string(build.id) + ":finished"));
-  // The second half: once Launchpad has settled every upload, the table again with its verdict.
-  if (build.state == handlers::BuildState::succeeded && publication.total > 0 && publication.settled()) {
-    const std::string settled = who + title + " " +
-                                (publication.ok() ? "🚀 is published on Launchpad (" + publication.progress() + ")"
-                                                  : "❌ did not publish on Launchpad: " + publication.detail) +
-                                ". " + url + "\n\n" + summary_table(facts);
-    messages.push_back(comment_message(origin.repository, origin.issue_number, settled,
-                                       "comment:build-" + std::to_string(build.id) + ":launchpad-" + launchpad));
+  messages.push_back(summary_message(origin.repository, origin.issue_number, build.id, body));
+  // The last word on the command itself: 🚀 once everything is published, 😕 otherwise.
+  if (settled && origin.comment_id > 0) {
+    messages.push_back(reaction_message(origin.repository, origin.comment_id, succeeded && publication.ok() ? "rocket" : "confused"));
   }
   return messages;
 }

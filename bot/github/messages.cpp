@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cstdio>
 #include <stdexcept>
 
 namespace calico::github {
@@ -42,6 +43,36 @@ store::OutboxMessage comment_message(const std::string& repository, std::int64_t
   body["body"] = body_text + "\n\n" + comment_marker(dedupe_key);
   return make("comment", dedupe_key, "POST", "/repos/" + repository + "/issues/" + std::to_string(issue_number) + "/comments",
               body);
+}
+
+namespace {
+// FNV-1a, 64 bits: a digest that is the same in every run (std::hash need not be), so that a
+// restart recognises a summary it already queued.
+std::string digest(std::string_view text) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (const unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return hex;
+}
+}  // namespace
+
+store::OutboxMessage summary_message(const std::string& repository, std::int64_t issue_number, std::int64_t build_id,
+                                     const std::string& body_text) {
+  const std::string key = "summary:" + repository + "#" + std::to_string(issue_number) + ":build-" + std::to_string(build_id);
+  json::object body;
+  body["body"] = body_text + "\n\n" + comment_marker(key);
+  store::OutboxMessage message = make("summary", key + ":" + digest(body_text), "POST",
+                                      "/repos/" + repository + "/issues/" + std::to_string(issue_number) + "/comments", body);
+  message.replaces = key;
+  return message;
+}
+
+Request summary_edit(const std::string& repository, std::int64_t comment_id, const std::string& body_json) {
+  return {"PATCH", "/repos/" + repository + "/issues/comments/" + std::to_string(comment_id), body_json};
 }
 
 store::OutboxMessage status_message(const std::string& repository, const std::string& sha, const std::string& state,

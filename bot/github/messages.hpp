@@ -11,6 +11,13 @@
 
 namespace calico::github {
 
+// A decoded outbox payload.
+struct Request {
+  std::string method;
+  std::string path;  // from the API root: "/repos/o/r/statuses/abc"
+  std::string body;  // JSON text
+};
+
 // POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions {"content": "eyes"}
 store::OutboxMessage reaction_message(const std::string& repository, std::int64_t comment_id, const std::string& content);
 
@@ -19,6 +26,17 @@ store::OutboxMessage reaction_message(const std::string& repository, std::int64_
 // may have posted is already there.
 store::OutboxMessage comment_message(const std::string& repository, std::int64_t issue_number, const std::string& body,
                                      const std::string& dedupe_key);
+
+// The one comment per pull request and build that holds its live report: posted once, then
+// edited in place (PATCH /repos/{owner}/{repo}/issues/comments/{id}); the sender keeps the
+// comment's id under the summary key "summary:<repository>#<issue>:build-<id>", which is also
+// its hidden marker. The dedupe key adds a digest of the body: each new content is one message,
+// and an unsent older one is superseded by it.
+store::OutboxMessage summary_message(const std::string& repository, std::int64_t issue_number, std::int64_t build_id,
+                                     const std::string& body);
+
+// PATCH /repos/{owner}/{repo}/issues/comments/{id} with the same body: how a summary is edited.
+Request summary_edit(const std::string& repository, std::int64_t comment_id, const std::string& body_json);
 
 // POST /repos/{owner}/{repo}/statuses/{sha} {"state", "target_url", "description", "context"}.
 // state: pending, success, failure, error. The description is cut to GitHub's 140 characters.
@@ -31,12 +49,6 @@ store::OutboxMessage status_message(const std::string& repository, const std::st
 // The marker comment_message appends: "<!-- calico-release-bot:KEY -->".
 std::string comment_marker(std::string_view dedupe_key);
 
-// A decoded outbox payload.
-struct Request {
-  std::string method;
-  std::string path;  // from the API root: "/repos/o/r/statuses/abc"
-  std::string body;  // JSON text
-};
 Request decode_payload(const std::string& payload);
 
 // Cuts `text` to at most `limit` characters (not bytes: GitHub counts characters), ending with

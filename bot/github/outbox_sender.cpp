@@ -34,6 +34,17 @@ std::string result_of(const http::ClientResponse& response) {
   return "HTTP " + std::to_string(response.status);
 }
 
+std::int64_t id_of(const http::ClientResponse& response) {
+  try {
+    const json::value parsed = json::parse(response.body);
+    if (const json::value* id = parsed.is_object() ? parsed.as_object().if_contains("id") : nullptr; id && id->is_int64()) {
+      return id->as_int64();
+    }
+  } catch (const std::exception&) {
+  }
+  return 0;
+}
+
 }  // namespace
 
 OutboxSender::OutboxSender(store::Store& store, const config::GitHubConfig& config, Client* client)
@@ -63,8 +74,8 @@ std::size_t OutboxSender::send_due() {
   return delivered;
 }
 
-std::optional<std::string> OutboxSender::find_posted_comment(const store::OutboxRow& row, const std::string& path) {
-  const std::string marker = comment_marker(row.message.dedupe_key);
+std::optional<OutboxSender::Found> OutboxSender::find_own_comment(const std::string& marker_key, const std::string& path) {
+  const std::string marker = comment_marker(marker_key);
   std::string page = path + "?per_page=100";
   for (int pages = 0; pages < kMaxCommentPages && !page.empty(); ++pages) {
     const http::ClientResponse response = client_->call("GET", page);
@@ -76,7 +87,9 @@ std::optional<std::string> OutboxSender::find_posted_comment(const store::Outbox
       // it and suppress the real comment.
       if (body && std::string_view(*body).find(marker) != std::string_view::npos && own_account_.wrote(comment.as_object())) {
         const json::value* url = comment.as_object().if_contains("html_url");
-        return url && url->is_string() ? std::string(url->as_string()) : std::string("found");
+        const json::value* id = comment.as_object().if_contains("id");
+        return Found{url && url->is_string() ? std::string(url->as_string()) : std::string("found"),
+                     id && id->is_int64() ? id->as_int64() : 0};
       }
     }
     page = client_->next_page(response);
@@ -85,7 +98,7 @@ std::optional<std::string> OutboxSender::find_posted_comment(const store::Outbox
 }
 
 OutboxSender::Sent OutboxSender::send(const store::OutboxRow& row) {
-  const Request request = decode_payload(row.message.payload);
+  Request request = decode_payload(row.message.payload);
   auto retry = [&](const std::string& error, std::chrono::seconds wait) {
     const std::string next = util::iso8601(util::system_now() + wait);
     store_.call([&](store::Database& db) { store::mark_outbox_retry(db, row.id, next, error); });
@@ -97,10 +110,27 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxRow& row) {
     return std::min(wait, config_.retry_max);
   };
   try {
+    // A summary is one comment per pull request and build: edited once it exists (found by its
+    // marker when the store does not know it: posted just before a crash).
+    const bool summary = row.message.kind == "summary";
+    const std::string summary_key = summary ? row.message.dedupe_key.substr(0, row.message.dedupe_key.rfind(':')) : "";
+    if (summary) {
+      std::optional<std::int64_t> id = store_.call([&](store::Database& db) { return store::summary_comment(db, summary_key); });
+      if (!id) {
+        if (auto found = find_own_comment(summary_key, request.path); found && found->id > 0) {
+          id = found->id;
+          store_.call([&](store::Database& db) { store::remember_summary_comment(db, summary_key, *id); });
+        }
+      }
+      if (id) {
+        const std::string repository = summary_key.substr(8, summary_key.find('#') - 8);
+        request = summary_edit(repository, *id, request.body);
+      }
+    }
     if (row.attempts > 0 && row.message.kind == "comment") {
-      if (auto posted = find_posted_comment(row, request.path)) {
-        store_.call([&](store::Database& db) { store::mark_outbox_delivered(db, row.id, *posted); });
-        log::info("github.outbox_found", {{"id", row.id}, {"path", request.path}, {"result", *posted}});
+      if (auto posted = find_own_comment(row.message.dedupe_key, request.path)) {
+        store_.call([&](store::Database& db) { store::mark_outbox_delivered(db, row.id, posted->url); });
+        log::info("github.outbox_found", {{"id", row.id}, {"path", request.path}, {"result", posted->url}});
         return Sent::delivered;
       }
     }
@@ -110,7 +140,11 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxRow& row) {
     const http::ClientResponse response = client_->call(request.method, request.path, request.body);
     if (response.status >= 200 && response.status < 300) {
       const std::string result = result_of(response);
-      store_.call([&](store::Database& db) { store::mark_outbox_delivered(db, row.id, result); });
+      const std::int64_t created = summary && request.method == "POST" ? id_of(response) : 0;
+      store_.call([&](store::Database& db) {
+        if (created > 0) store::remember_summary_comment(db, summary_key, created);
+        store::mark_outbox_delivered(db, row.id, result);
+      });
       log::info("github.sent", {{"id", row.id}, {"kind", row.message.kind}, {"path", request.path}, {"attempt", row.attempts + 1}});
       return Sent::delivered;
     }
@@ -118,6 +152,12 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxRow& row) {
       paused_until_ = std::chrono::steady_clock::now() + limited->wait;
       retry(limited->reason, limited->wait);
       return Sent::paused;
+    }
+    if (summary && request.method == "PATCH" && response.status == 404) {
+      // Someone deleted the summary: it is posted anew on the next attempt.
+      store_.call([&](store::Database& db) { store::forget_summary_comment(db, summary_key); });
+      retry("the summary comment is gone; posting it again", std::chrono::seconds(0));
+      return Sent::retry;
     }
     if (response.status >= 500) {
       retry("HTTP " + std::to_string(response.status), backoff());

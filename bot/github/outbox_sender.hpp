@@ -40,8 +40,13 @@ class OutboxSender {
  private:
   enum class Sent { delivered, retry, abandoned, paused };
   Sent send(const store::OutboxRow& row);
-  // True when a comment this row may have posted before a crash is already on the pull request.
-  std::optional<std::string> find_posted_comment(const store::OutboxRow& row, const std::string& path);
+  // A comment the bot wrote on the pull request (comments listed at `path`) carrying the marker
+  // of `marker_key`: one a row may have posted before a crash, or a summary to edit.
+  struct Found {
+    std::string url;
+    std::int64_t id = 0;
+  };
+  std::optional<Found> find_own_comment(const std::string& marker_key, const std::string& path);
   store::Store& store_;
   const config::GitHubConfig& config_;
   Client* client_;

@@ -10,7 +10,7 @@ namespace calico::store {
 namespace {
 
 // Never edit a migration that has shipped: add a new one.
-constexpr std::array<std::string_view, 16> kMigrations = {
+constexpr std::array<std::string_view, 17> kMigrations = {
     // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
     R"sql(
 CREATE TABLE deliveries (
@@ -302,6 +302,14 @@ CREATE TABLE approvals (
   approved_at          TEXT
 );
 CREATE INDEX approvals_waiting ON approvals(repository, issue_number) WHERE state = 'waiting';
+)sql",
+    // 17: the one summary comment per pull request and build, edited in place: its GitHub id.
+    R"sql(
+CREATE TABLE summary_comments (
+  summary_key  TEXT PRIMARY KEY,                  -- "summary:<owner/name>#<issue>:build-<id>"
+  comment_id   INTEGER NOT NULL,
+  updated_at   TEXT NOT NULL
+);
 )sql",
 };
 

@@ -107,4 +107,25 @@ std::int64_t outbox_backlog(Database& db) {
   return query.column_int(0);
 }
 
+std::optional<std::int64_t> summary_comment(Database& db, const std::string& summary_key) {
+  Statement query = db.prepare("SELECT comment_id FROM summary_comments WHERE summary_key = ?1");
+  query.bind(1, summary_key);
+  if (!query.step()) return std::nullopt;
+  return query.column_int(0);
+}
+
+void remember_summary_comment(Database& db, const std::string& summary_key, std::int64_t comment_id) {
+  Statement upsert = db.prepare(
+      "INSERT INTO summary_comments (summary_key, comment_id, updated_at) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (summary_key) DO UPDATE SET comment_id = ?2, updated_at = ?3");
+  upsert.bind(1, summary_key).bind(2, comment_id).bind(3, util::utc_now_iso8601());
+  upsert.run();
+}
+
+void forget_summary_comment(Database& db, const std::string& summary_key) {
+  Statement remove = db.prepare("DELETE FROM summary_comments WHERE summary_key = ?1");
+  remove.bind(1, summary_key);
+  remove.run();
+}
+
 }  // namespace calico::store

@@ -14,7 +14,7 @@
 namespace calico::store {
 
 struct OutboxMessage {
-  std::string kind;        // reaction, comment, status
+  std::string kind;        // reaction, comment, summary, status
   std::string dedupe_key;  // e.g. "status:projectcalico/felix:<sha>:calico-3.4:build-7:success"
   std::string payload;     // JSON: {"method", "path", "body"} (see bot/github/messages.hpp)
   // What it replaces: a commit status replaces every unsent status of the same commit and context
@@ -48,6 +48,11 @@ void mark_outbox_attempt(Database& db, std::int64_t id);
 void mark_outbox_delivered(Database& db, std::int64_t id, const std::string& result);
 void mark_outbox_retry(Database& db, std::int64_t id, const std::string& next_attempt_at, const std::string& error);
 void mark_outbox_abandoned(Database& db, std::int64_t id, const std::string& error);
+
+// The GitHub comment holding a summary (summary_message), once it was posted or found.
+std::optional<std::int64_t> summary_comment(Database& db, const std::string& summary_key);
+void remember_summary_comment(Database& db, const std::string& summary_key, std::int64_t comment_id);
+void forget_summary_comment(Database& db, const std::string& summary_key);
 
 std::vector<OutboxRow> outbox_rows(Database& db);  // all of them, oldest first (tests, status)
 std::int64_t outbox_backlog(Database& db);         // undelivered, not abandoned

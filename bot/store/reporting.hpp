@@ -25,6 +25,7 @@ struct BuildOrigin {
   std::string repository;        // the pull request's repository ("" when no command asked)
   std::int64_t issue_number = 0;
   std::string head_sha;          // "" when unknown
+  std::int64_t comment_id = 0;   // the comment holding the command (its final reaction goes there)
 };
 BuildOrigin build_origin(Database& db, std::int64_t build_id);
 

@@ -368,8 +368,9 @@ TEST_F(GitHubConversationTest, WithTwoApprovalsAReleaseIsQueuedOnlyOnAnotherMain
 
   comment("reviewer", "/approve");
   converse();
-  ASSERT_EQ(pending().size(), 1u);
-  const handlers::BuildRequest& request = pending()[0].request;
+  const auto queued = pending();
+  ASSERT_EQ(queued.size(), 1u);
+  const handlers::BuildRequest& request = queued[0].request;
   EXPECT_EQ(request.version, "v3.4.1");
   EXPECT_EQ(request.platforms, std::vector<std::string>{"xenial"});
   EXPECT_EQ(request.requested_by, "maintainer");
@@ -478,7 +479,7 @@ TEST_F(GitHubConversationTest, StatusesAndCommentsFollowABuildsLife) {
   sender_->send_due();
   const std::string url = "http://status.example/builds/" + std::to_string(build->id);
   EXPECT_TRUE(has_text(github_.comments(), "@maintainer build #" + std::to_string(build->id) +
-                                               " of **v3.4.1** for `calico-3.4` has started: " + url))
+                                               " of **v3.4.1** for `calico-3.4` ⏳ is running (0 of 1 jobs finished so far). " + url))
       << all_bodies(github_.comments());
 
   store_->call([&](store::Database& db) {
@@ -502,10 +503,52 @@ TEST_F(GitHubConversationTest, StatusesAndCommentsFollowABuildsLife) {
   EXPECT_EQ(head_states, (std::vector<std::string>{"pending", "pending", "success"}));  // queued, running, done
   EXPECT_EQ(felix_states, (std::vector<std::string>{"pending", "success"}));
   EXPECT_EQ(github_.statuses().back().target_url, url);
+  // One comment, edited in place: it now holds the verdict and the whole matrix.
   const auto comments = github_.comments();
-  ASSERT_EQ(comments.size(), 2u) << all_bodies(comments);
-  EXPECT_NE(comments[1].body.find("✅ published"), std::string::npos);
-  EXPECT_NE(comments[1].body.find("| felix | ✅ published |"), std::string::npos) << comments[1].body;
+  ASSERT_EQ(comments.size(), 1u) << all_bodies(comments);
+  EXPECT_EQ(comments[0].edits, 1);
+  EXPECT_NE(comments[0].body.find("✅ published"), std::string::npos);
+  EXPECT_NE(comments[0].body.find("| felix | ✅ published |"), std::string::npos) << comments[0].body;
+  EXPECT_EQ(comments[0].body.find("is running"), std::string::npos) << comments[0].body;
+  // And the last word on the /publish comment itself.
+  const auto reactions = github_.reactions();
+  ASSERT_EQ(reactions.size(), 2u);
+  EXPECT_EQ(reactions[0].content, "eyes");
+  EXPECT_EQ(reactions[1].content, "rocket");
+  EXPECT_EQ(reactions[1].comment_id, reactions[0].comment_id);
+}
+
+TEST_F(GitHubConversationTest, TheSummaryIsOneCommentFoundAgainAfterACrashAndPostedAgainIfDeleted) {
+  auto summary = [&](const std::string& text) {
+    store_->call([&](store::Database& db) { store::enqueue_outbox(db, github::summary_message(kRepo, 12, 9, text)); });
+    sender_->send_due();
+  };
+  summary("first");
+  ASSERT_EQ(github_.comments().size(), 1u);
+  summary("second");
+  ASSERT_EQ(github_.comments().size(), 1u);
+  EXPECT_EQ(github_.comments()[0].edits, 1);
+  EXPECT_TRUE(github_.comments()[0].body.starts_with("second"));
+  // The store lost the comment's id (a crash right after posting): the marker finds it again.
+  store_->call([&](store::Database& db) { db.exec("DELETE FROM summary_comments"); });
+  summary("third");
+  ASSERT_EQ(github_.comments().size(), 1u) << all_bodies(github_.comments());
+  EXPECT_EQ(github_.comments()[0].edits, 2);
+  // Someone deleted it: the next version is posted anew.
+  github_.delete_comment(github_.comments()[0].id);
+  summary("fourth");
+  sender_->send_due();  // the retry after the 404
+  ASSERT_EQ(github_.comments().size(), 1u);
+  EXPECT_TRUE(github_.comments()[0].body.starts_with("fourth"));
+  // Versions queued faster than they are sent: only the newest goes out.
+  store_->call([&](store::Database& db) {
+    store::enqueue_outbox(db, github::summary_message(kRepo, 12, 9, "fifth"));
+    store::enqueue_outbox(db, github::summary_message(kRepo, 12, 9, "sixth"));
+  });
+  const int patches = count_requests(github_, "PATCH", "/issues/comments/");
+  sender_->send_due();
+  EXPECT_EQ(count_requests(github_, "PATCH", "/issues/comments/"), patches + 1);
+  EXPECT_TRUE(github_.comments()[0].body.starts_with("sixth"));
 }
 
 TEST_F(GitHubConversationTest, ACommitUnchangedSinceTheTargetsLastSuccessGetsNoStatusesAgain) {

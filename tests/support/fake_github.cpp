@@ -164,6 +164,29 @@ class FakeGitHub::Handler : public http::Handler {
       if (!std::regex_search(record.path, hook_match, deliveries_prefix)) return github_error(404, "Not Found");
       return hook_route(record, repository, hook_match[0]);
     }
+    static const std::regex edit_route("/repos/([^/]+/[^/]+)/issues/comments/([0-9]+)");
+    if (record.method == "PATCH" && std::regex_match(record.path, match, edit_route)) {
+      const std::int64_t id = std::stoll(match[2]);
+      const auto found = std::find_if(comments.begin(), comments.end(), [&](const GitHubComment& c) {
+        return c.id == id && c.repository == match[1].str();
+      });
+      if (found == comments.end()) return github_error(404, "Not Found");
+      const json::value* text = body.is_object() ? body.as_object().if_contains("body") : nullptr;
+      if (!text || !text->is_string() || text->as_string().empty() || text->as_string().size() > 65536) {
+        problems.push_back("comment edit with a missing, empty or too long body");
+        return github_error(422, "Validation Failed");
+      }
+      // A token may edit its own account's comments; an App, the comments it wrote.
+      const auto login = token_logins.find(authorization.substr(7));
+      const std::string editor = login != token_logins.end() ? login->second : "calico-release-bot[bot]";
+      if (found->author != editor) {
+        problems.push_back("PATCH of a comment by " + found->author + " as " + editor);
+        return github_error(403, "Resource not accessible by integration");
+      }
+      found->body = std::string(text->as_string());
+      ++found->edits;
+      return http::json_response(200, json::serialize(comment_json(*found)));
+    }
     static const std::regex repo_comments_route("/repos/([^/]+/[^/]+)/issues/comments");
     if (record.method == "GET" && std::regex_match(record.path, match, repo_comments_route)) {
       return list_repository_comments(match[1], record.query);
@@ -562,6 +585,11 @@ std::vector<GitHubHookDelivery> FakeGitHub::hook_deliveries() const {
   std::vector<GitHubHookDelivery> records;
   for (const auto& d : handler_->delivered) records.push_back(d.record);
   return records;
+}
+
+void FakeGitHub::delete_comment(std::int64_t id) {
+  std::lock_guard lock(handler_->mutex);
+  std::erase_if(handler_->comments, [&](const GitHubComment& c) { return c.id == id; });
 }
 
 void FakeGitHub::set_comments_page_size(int size) {

@@ -41,6 +41,7 @@ struct GitHubComment {
   std::string author = "someone";  // user.login: the token's account, or "<app>[bot]" for an App
   std::string app_id = {};         // performed_via_github_app.id when an App wrote it
   std::string created_at = {};     // set by the fake
+  int edits = 0;                   // PATCHes of its body
 };
 
 struct GitHubHookDelivery {
@@ -96,6 +97,8 @@ class FakeGitHub {
   void add_comment(const std::string& repository, std::int64_t issue_number, const std::string& body,
                    const std::string& author = "someone", const std::string& app_id = "");
   void set_comments_page_size(int size);
+  // Someone deletes a comment (a later PATCH of it is 404).
+  void delete_comment(std::int64_t id);
   // A person's new comment: stored, and delivered to every hook that covers the repository.
   // Returns its id.
   std::int64_t post_comment(const std::string& repository, std::int64_t issue_number, const std::string& body,

@@ -131,6 +131,7 @@ github::BuildFacts facts(const std::string& state) {
   f.origin.issue_number = 12;
   f.origin.head_sha = std::string(40, 'c');
   f.origin.requested_by = "maintainer";
+  f.origin.comment_id = 901;
   f.sources = {{"projectcalico/felix", std::string(40, 'f')}};
   return f;
 }
@@ -150,7 +151,8 @@ TEST(BuildReportTest, StatusesGoToEverySourceAndThePullRequestHeadWithTheBuildsS
            {"running", "pending"}, {"succeeded", "success"}, {"failed", "failure"}, {"cancelled", "error"}}) {
     const auto messages = github::build_report(facts(state));
     int statuses = 0;
-    int comments = 0;
+    int summaries = 0;
+    std::vector<std::string> reactions;
     for (const store::OutboxMessage& message : messages) {
       const json::value body = json::parse(github::decode_payload(message.payload).body);
       if (message.kind == "status") {
@@ -158,13 +160,44 @@ TEST(BuildReportTest, StatusesGoToEverySourceAndThePullRequestHeadWithTheBuildsS
         EXPECT_EQ(body.at("state").as_string(), expected);
         EXPECT_EQ(body.at("context").as_string(), "calico-release-bot/calico-3.4");
         EXPECT_EQ(body.at("target_url").as_string(), "http://bot.example/builds/7");
-      } else if (message.kind == "comment") {
-        ++comments;
+      } else if (message.kind == "summary") {
+        ++summaries;
+        EXPECT_EQ(message.replaces, "summary:projectcalico/felix#12:build-7");
+        EXPECT_TRUE(message.dedupe_key.starts_with(message.replaces + ":"));
+        EXPECT_NE(std::string(body.at("body").as_string()).find("<!-- calico-release-bot:summary:projectcalico/felix#12:build-7 -->"),
+                  std::string::npos);
+      } else if (message.kind == "reaction") {
+        EXPECT_EQ(github::decode_payload(message.payload).path, "/repos/projectcalico/felix/issues/comments/901/reactions");
+        reactions.emplace_back(body.at("content").as_string());
       }
     }
-    EXPECT_EQ(statuses, 2) << state;                         // felix's commit and the PR head
-    EXPECT_EQ(comments, state == "running" ? 1 : 2) << state;  // started; then the summary too
+    EXPECT_EQ(statuses, 2) << state;   // felix's commit and the PR head
+    EXPECT_EQ(summaries, 1) << state;  // one comment, edited as the build goes
+    // The last word on the command: 🚀 once published, 😕 when it failed or was cancelled.
+    const std::vector<std::string> last = state == "running"     ? std::vector<std::string>{}
+                                          : state == "succeeded" ? std::vector<std::string>{"rocket"}
+                                                                 : std::vector<std::string>{"confused"};
+    EXPECT_EQ(reactions, last) << state;
   }
+}
+
+TEST(BuildReportTest, TheSummarysContentDecidesItsKeySoEveryChangeIsOneEdit) {
+  github::BuildFacts f = facts("running");
+  auto summary_of = [](const std::vector<store::OutboxMessage>& messages) {
+    for (const auto& message : messages) {
+      if (message.kind == "summary") return message;
+    }
+    return store::OutboxMessage{};
+  };
+  const auto first = summary_of(github::build_report(f));
+  EXPECT_EQ(summary_of(github::build_report(f)).dedupe_key, first.dedupe_key);
+  EXPECT_NE(std::string(json::parse(github::decode_payload(first.payload).body).at("body").as_string())
+                .find("⏳ is running (6 of 6 jobs finished so far)"),
+            std::string::npos);
+  f.steps.push_back({"felix/bionic", builders::pipeline::JobState::running, "", "", {}, {}});
+  const auto second = summary_of(github::build_report(f));
+  EXPECT_NE(second.dedupe_key, first.dedupe_key);
+  EXPECT_EQ(second.replaces, first.replaces);
 }
 
 TEST(BuildReportTest, NothingIsSaidOfABuildBeforeItsFirstJob) {
