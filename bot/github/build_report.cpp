@@ -147,9 +147,22 @@ std::vector<store::OutboxMessage> build_report(const BuildFacts& facts) {
   const std::string launchpad = publication_key(facts.publication);
   const std::string key_suffix =
       ":build-" + std::to_string(build.id) + ":" + said.state + (launchpad.empty() ? "" : ":" + launchpad);
+  // A check run says the same as the status, with room for the matrix.
+  CheckRun check;
+  if (facts.check_runs) {
+    check.name = context;
+    check.status = said.state == "pending" ? "in_progress" : "completed";
+    check.conclusion = said.state == "success"                          ? "success"
+                       : build.state == handlers::BuildState::cancelled ? "cancelled"
+                                                                        : "failure";
+    check.title = said.description;
+    check.summary = said.description + "\n\n" + summary_table(facts);
+    check.details_url = url;
+  }
   auto status = [&](const std::string& repository, const std::string& sha) {
     messages.push_back(status_message(repository, sha, said.state, context, said.description, said.target_url,
                                       "status:" + repository + ":" + sha + ":" + context + key_suffix));
+    if (facts.check_runs) messages.push_back(check_run_message(repository, sha, build.id, check));
   };
   for (const auto& [repository, sha] : facts.sources) status(repository, sha);
   const store::BuildOrigin& origin = facts.origin;

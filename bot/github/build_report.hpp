@@ -27,6 +27,7 @@ struct BuildFacts {
   store::BuildOrigin origin;
   std::vector<std::pair<std::string, std::string>> sources;  // owner/name, sha
   std::string status_page;  // "http://127.0.0.1:8080", no trailing slash
+  bool check_runs = false;  // running as a GitHub App: a check run beside each commit status
 };
 
 // The commit status for a build: state (pending, success, failure, error), description and link.

@@ -71,8 +71,40 @@ store::OutboxMessage summary_message(const std::string& repository, std::int64_t
   return message;
 }
 
-Request summary_edit(const std::string& repository, std::int64_t comment_id, const std::string& body_json) {
-  return {"PATCH", "/repos/" + repository + "/issues/comments/" + std::to_string(comment_id), body_json};
+store::OutboxMessage check_run_message(const std::string& repository, const std::string& sha, std::int64_t build_id,
+                                       const CheckRun& check) {
+  const std::string key = "check:" + repository + ":" + sha + ":build-" + std::to_string(build_id);
+  json::object body{{"name", check.name},
+                    {"head_sha", sha},
+                    {"status", check.status},
+                    {"details_url", check.details_url},
+                    {"external_id", key},
+                    // GitHub's limits: a title of a line, a summary of at most 65535 characters.
+                    {"output", json::object{{"title", truncate_characters(check.title, 200)},
+                                            {"summary", truncate_characters(check.summary, 60000)}}}};
+  if (check.status == "completed") body["conclusion"] = check.conclusion;
+  store::OutboxMessage message = make("check", key + ":" + digest(json::serialize(body)), "POST",
+                                      "/repos/" + repository + "/check-runs", body);
+  message.replaces = key;
+  return message;
+}
+
+std::string repository_of_path(const std::string& path) {
+  // "/repos/" owner "/" name "/" …
+  const auto owner_end = path.find('/', 7);
+  const auto name_end = owner_end == std::string::npos ? std::string::npos : path.find('/', owner_end + 1);
+  if (!path.starts_with("/repos/") || name_end == std::string::npos) throw std::invalid_argument("not a repository path: " + path);
+  return path.substr(7, name_end - 7);
+}
+
+Request edit_request(const Request& created, std::int64_t id) {
+  const std::string repository = repository_of_path(created.path);
+  if (created.path.ends_with("/check-runs")) {
+    json::value body = json::parse(created.body);
+    body.as_object().erase("head_sha");  // a check run stays on its commit
+    return {"PATCH", "/repos/" + repository + "/check-runs/" + std::to_string(id), json::serialize(body)};
+  }
+  return {"PATCH", "/repos/" + repository + "/issues/comments/" + std::to_string(id), created.body};
 }
 
 store::OutboxMessage status_message(const std::string& repository, const std::string& sha, const std::string& state,

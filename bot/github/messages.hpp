@@ -35,8 +35,27 @@ store::OutboxMessage comment_message(const std::string& repository, std::int64_t
 store::OutboxMessage summary_message(const std::string& repository, std::int64_t issue_number, std::int64_t build_id,
                                      const std::string& body);
 
-// PATCH /repos/{owner}/{repo}/issues/comments/{id} with the same body: how a summary is edited.
-Request summary_edit(const std::string& repository, std::int64_t comment_id, const std::string& body_json);
+// A build's check run on a commit (GitHub Apps only): POST /repos/{owner}/{repo}/check-runs with
+// `name`, `head_sha`, `status` (in_progress, or completed with `conclusion`), `details_url`, and
+// `output` {title, summary}; then edited in place like a summary, under the key
+// "check:<repository>:<sha>:build-<id>", which is also its `external_id` (how it is found again
+// after a crash: GET …/commits/{sha}/check-runs).
+struct CheckRun {
+  std::string name;        // the status context: "calico-release-bot/calico-3.4"
+  std::string status;      // in_progress | completed
+  std::string conclusion;  // when completed: success, failure, cancelled, neutral
+  std::string title;
+  std::string summary;     // Markdown: the verdict and the matrix
+  std::string details_url;
+};
+store::OutboxMessage check_run_message(const std::string& repository, const std::string& sha, std::int64_t build_id,
+                                       const CheckRun& check);
+
+// How a message edited in place (summary, check) edits what its first send created: PATCH of the
+// comment or check run `id`, with the same body (less what GitHub does not let change).
+Request edit_request(const Request& created, std::int64_t id);
+// owner/name from an API path "/repos/owner/name/…".
+std::string repository_of_path(const std::string& path);
 
 // POST /repos/{owner}/{repo}/statuses/{sha} {"state", "target_url", "description", "context"}.
 // state: pending, success, failure, error. The description is cut to GitHub's 140 characters.

@@ -1,6 +1,7 @@
 #include "bot/github/outbox_sender.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -32,6 +33,22 @@ std::string result_of(const http::ClientResponse& response) {
   } catch (const std::exception&) {
   }
   return "HTTP " + std::to_string(response.status);
+}
+
+// A query parameter's value: unreserved characters as they are, the rest %XX.
+std::string url_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
 }
 
 std::int64_t id_of(const http::ClientResponse& response) {
@@ -97,6 +114,31 @@ std::optional<OutboxSender::Found> OutboxSender::find_own_comment(const std::str
   return std::nullopt;
 }
 
+std::optional<std::int64_t> OutboxSender::find_edited(const std::string& kind, const std::string& edit_key,
+                                                      const Request& created) {
+  if (kind == "summary") {
+    const auto found = find_own_comment(edit_key, created.path);
+    return found && found->id > 0 ? std::optional(found->id) : std::nullopt;
+  }
+  // A check run: the App's runs of that name on the commit, the one whose external_id is the key.
+  const json::value body = json::parse(created.body);
+  const std::string sha(body.at("head_sha").as_string());
+  const std::string name(body.at("name").as_string());
+  std::string page = "/repos/" + repository_of_path(created.path) + "/commits/" + sha + "/check-runs?check_name=" +
+                     url_encode(name) + "&per_page=100";
+  for (int pages = 0; pages < kMaxCommentPages && !page.empty(); ++pages) {
+    const http::ClientResponse response = client_->call("GET", page);
+    if (response.status != 200) throw http::ClientError("listing check runs answered HTTP " + std::to_string(response.status));
+    const json::value parsed = json::parse(response.body);
+    for (const json::value& run : parsed.at("check_runs").as_array()) {
+      const json::value* external = run.as_object().if_contains("external_id");
+      if (external && external->is_string() && external->as_string() == edit_key) return run.at("id").to_number<std::int64_t>();
+    }
+    page = client_->next_page(response);
+  }
+  return std::nullopt;
+}
+
 OutboxSender::Sent OutboxSender::send(const store::OutboxRow& row) {
   Request request = decode_payload(row.message.payload);
   auto retry = [&](const std::string& error, std::chrono::seconds wait) {
@@ -110,22 +152,17 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxRow& row) {
     return std::min(wait, config_.retry_max);
   };
   try {
-    // A summary is one comment per pull request and build: edited once it exists (found by its
-    // marker when the store does not know it: posted just before a crash).
-    const bool summary = row.message.kind == "summary";
-    const std::string summary_key = summary ? row.message.dedupe_key.substr(0, row.message.dedupe_key.rfind(':')) : "";
-    if (summary) {
-      std::optional<std::int64_t> id = store_.call([&](store::Database& db) { return store::summary_comment(db, summary_key); });
+    // A summary comment or a check run is created once and then edited: its id is in the store,
+    // or (created just before a crash) found on GitHub by its marker or external_id.
+    const bool edited = row.message.kind == "summary" || row.message.kind == "check";
+    const std::string edit_key = edited ? row.message.dedupe_key.substr(0, row.message.dedupe_key.rfind(':')) : "";
+    if (edited) {
+      std::optional<std::int64_t> id = store_.call([&](store::Database& db) { return store::edited_resource(db, edit_key); });
       if (!id) {
-        if (auto found = find_own_comment(summary_key, request.path); found && found->id > 0) {
-          id = found->id;
-          store_.call([&](store::Database& db) { store::remember_summary_comment(db, summary_key, *id); });
-        }
+        id = find_edited(row.message.kind, edit_key, request);
+        if (id) store_.call([&](store::Database& db) { store::remember_edited_resource(db, edit_key, *id); });
       }
-      if (id) {
-        const std::string repository = summary_key.substr(8, summary_key.find('#') - 8);
-        request = summary_edit(repository, *id, request.body);
-      }
+      if (id) request = edit_request(request, *id);
     }
     if (row.attempts > 0 && row.message.kind == "comment") {
       if (auto posted = find_own_comment(row.message.dedupe_key, request.path)) {
@@ -140,9 +177,9 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxRow& row) {
     const http::ClientResponse response = client_->call(request.method, request.path, request.body);
     if (response.status >= 200 && response.status < 300) {
       const std::string result = result_of(response);
-      const std::int64_t created = summary && request.method == "POST" ? id_of(response) : 0;
+      const std::int64_t created = edited && request.method == "POST" ? id_of(response) : 0;
       store_.call([&](store::Database& db) {
-        if (created > 0) store::remember_summary_comment(db, summary_key, created);
+        if (created > 0) store::remember_edited_resource(db, edit_key, created);
         store::mark_outbox_delivered(db, row.id, result);
       });
       log::info("github.sent", {{"id", row.id}, {"kind", row.message.kind}, {"path", request.path}, {"attempt", row.attempts + 1}});
@@ -153,10 +190,10 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxRow& row) {
       retry(limited->reason, limited->wait);
       return Sent::paused;
     }
-    if (summary && request.method == "PATCH" && response.status == 404) {
-      // Someone deleted the summary: it is posted anew on the next attempt.
-      store_.call([&](store::Database& db) { store::forget_summary_comment(db, summary_key); });
-      retry("the summary comment is gone; posting it again", std::chrono::seconds(0));
+    if (edited && request.method == "PATCH" && response.status == 404) {
+      // Someone deleted the comment: it is posted anew on the next attempt.
+      store_.call([&](store::Database& db) { store::forget_edited_resource(db, edit_key); });
+      retry("what this message edits is gone; creating it again", std::chrono::seconds(0));
       return Sent::retry;
     }
     if (response.status >= 500) {

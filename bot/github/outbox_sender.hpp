@@ -15,6 +15,7 @@
 #include <string>
 
 #include "bot/github/client.hpp"
+#include "bot/github/messages.hpp"
 #include "bot/github/own_account.hpp"
 #include "bot/store/outbox.hpp"
 #include "bot/store/store.hpp"
@@ -47,6 +48,8 @@ class OutboxSender {
     std::int64_t id = 0;
   };
   std::optional<Found> find_own_comment(const std::string& marker_key, const std::string& path);
+  // The id of what an edited message (summary, check) created, looked for on GitHub.
+  std::optional<std::int64_t> find_edited(const std::string& kind, const std::string& edit_key, const Request& created);
   store::Store& store_;
   const config::GitHubConfig& config_;
   Client* client_;

@@ -303,11 +303,12 @@ CREATE TABLE approvals (
 );
 CREATE INDEX approvals_waiting ON approvals(repository, issue_number) WHERE state = 'waiting';
 )sql",
-    // 17: the one summary comment per pull request and build, edited in place: its GitHub id.
+    // 17: what GitHub holds for messages edited in place (a build's summary comment, its check
+    // runs): the resource's id under the message's stable key.
     R"sql(
-CREATE TABLE summary_comments (
-  summary_key  TEXT PRIMARY KEY,                  -- "summary:<owner/name>#<issue>:build-<id>"
-  comment_id   INTEGER NOT NULL,
+CREATE TABLE edited_resources (
+  edit_key     TEXT PRIMARY KEY,                  -- "summary:<owner/name>#<issue>:build-<id>", "check:…"
+  resource_id  INTEGER NOT NULL,                  -- the comment's or check run's id
   updated_at   TEXT NOT NULL
 );
 )sql",

@@ -54,7 +54,7 @@ std::vector<OutboxRow> due_outbox(Database& db, const std::string& now, int limi
                                // Release statuses go ahead of chatter (comments, reactions): a
                                // burst of replies never delays what a commit shows. Each kind
                                // stays in order.
-                               " ORDER BY CASE kind WHEN 'status' THEN 0 ELSE 1 END, id LIMIT ?2");
+                               " ORDER BY CASE kind WHEN 'status' THEN 0 WHEN 'check' THEN 0 ELSE 1 END, id LIMIT ?2");
   query.bind(1, now).bind(2, static_cast<std::int64_t>(limit));
   std::vector<OutboxRow> rows;
   while (query.step()) rows.push_back(read_row(query));
@@ -107,24 +107,24 @@ std::int64_t outbox_backlog(Database& db) {
   return query.column_int(0);
 }
 
-std::optional<std::int64_t> summary_comment(Database& db, const std::string& summary_key) {
-  Statement query = db.prepare("SELECT comment_id FROM summary_comments WHERE summary_key = ?1");
-  query.bind(1, summary_key);
+std::optional<std::int64_t> edited_resource(Database& db, const std::string& edit_key) {
+  Statement query = db.prepare("SELECT resource_id FROM edited_resources WHERE edit_key = ?1");
+  query.bind(1, edit_key);
   if (!query.step()) return std::nullopt;
   return query.column_int(0);
 }
 
-void remember_summary_comment(Database& db, const std::string& summary_key, std::int64_t comment_id) {
+void remember_edited_resource(Database& db, const std::string& edit_key, std::int64_t resource_id) {
   Statement upsert = db.prepare(
-      "INSERT INTO summary_comments (summary_key, comment_id, updated_at) VALUES (?1, ?2, ?3) "
-      "ON CONFLICT (summary_key) DO UPDATE SET comment_id = ?2, updated_at = ?3");
-  upsert.bind(1, summary_key).bind(2, comment_id).bind(3, util::utc_now_iso8601());
+      "INSERT INTO edited_resources (edit_key, resource_id, updated_at) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (edit_key) DO UPDATE SET resource_id = ?2, updated_at = ?3");
+  upsert.bind(1, edit_key).bind(2, resource_id).bind(3, util::utc_now_iso8601());
   upsert.run();
 }
 
-void forget_summary_comment(Database& db, const std::string& summary_key) {
-  Statement remove = db.prepare("DELETE FROM summary_comments WHERE summary_key = ?1");
-  remove.bind(1, summary_key);
+void forget_edited_resource(Database& db, const std::string& edit_key) {
+  Statement remove = db.prepare("DELETE FROM edited_resources WHERE edit_key = ?1");
+  remove.bind(1, edit_key);
   remove.run();
 }
 

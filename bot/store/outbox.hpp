@@ -49,10 +49,11 @@ void mark_outbox_delivered(Database& db, std::int64_t id, const std::string& res
 void mark_outbox_retry(Database& db, std::int64_t id, const std::string& next_attempt_at, const std::string& error);
 void mark_outbox_abandoned(Database& db, std::int64_t id, const std::string& error);
 
-// The GitHub comment holding a summary (summary_message), once it was posted or found.
-std::optional<std::int64_t> summary_comment(Database& db, const std::string& summary_key);
-void remember_summary_comment(Database& db, const std::string& summary_key, std::int64_t comment_id);
-void forget_summary_comment(Database& db, const std::string& summary_key);
+// What GitHub holds for a message edited in place (a summary comment, a check run) once it was
+// created or found: its id under the message's stable key (OutboxMessage::replaces).
+std::optional<std::int64_t> edited_resource(Database& db, const std::string& edit_key);
+void remember_edited_resource(Database& db, const std::string& edit_key, std::int64_t resource_id);
+void forget_edited_resource(Database& db, const std::string& edit_key);
 
 std::vector<OutboxRow> outbox_rows(Database& db);  // all of them, oldest first (tests, status)
 std::int64_t outbox_backlog(Database& db);         // undelivered, not abandoned

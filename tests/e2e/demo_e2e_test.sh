@@ -64,7 +64,10 @@ grep -q "GitHub status: pending — Build #[0-9]* of v3.4.0 → calico-3.4: uplo
   fail "the demo never showed the release as uploaded and pending on Launchpad"
 grep -q "GitHub status: success — Build #[0-9]* of v3.4.0 → calico-3.4: published; Launchpad" "$work/demo.out" ||
   fail "the demo never showed the release's status turning success"
-echo "github: pending while Launchpad published, then success"
+grep -q "^  > @demo-maintainer build #[0-9]* of \*\*master\*\* for \`master\` 🚀 is published on Launchpad" "$work/demo.out" ||
+  fail "the /publish conversation's summary comment does not end published on Launchpad"
+grep -q "The last word on the /publish comment: rocket" "$work/demo.out" || fail "the /publish comment did not get its 🚀"
+echo "github: pending while Launchpad published, then success; one summary comment ending 🚀"
 
 # The status page's API: every build succeeded, every job too, every upload published.
 curl -fs "$url/api/builds" > "$work/builds.json" || fail "GET /api/builds failed"

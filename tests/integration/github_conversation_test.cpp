@@ -518,6 +518,66 @@ TEST_F(GitHubConversationTest, StatusesAndCommentsFollowABuildsLife) {
   EXPECT_EQ(reactions[1].comment_id, reactions[0].comment_id);
 }
 
+TEST_F(GitHubConversationTest, AsAnAppEachBuildHasACheckRunBesideItsStatusEditedToItsConclusion) {
+  open_as_app();
+  github_.set_permission(kRepo, "maintainer", "write");
+  comment("maintainer", "/publish calico-3.4 platforms=xenial");
+  converse();
+  github::Reporter reporter(*store_, config_);
+  const auto build = store_->call([&](store::Database& db) { return store::claim_next_request(db, 1, "work"); });
+  ASSERT_TRUE(build);
+  const std::string felix_sha = fixtures_->commits.at("felix@v3.4.1");
+  store_->call([&](store::Database& db) {
+    store::record_step(db, build->id, {"felix/xenial", builders::pipeline::JobState::running, "", "", std::nullopt, std::nullopt});
+    store::record_build_source(db, build->id, kRepo, felix_sha);
+  });
+  reporter.report_pending();
+  sender_->send_due();
+  auto runs = github_.check_runs();
+  ASSERT_EQ(runs.size(), 2u);  // the source commit and the pull request's head
+  for (const auto& run : runs) {
+    EXPECT_EQ(run.name, "calico-release-bot/calico-3.4");
+    EXPECT_EQ(run.status, "in_progress");
+    EXPECT_EQ(run.details_url, "http://status.example/builds/" + std::to_string(build->id));
+  }
+  // The store forgets the runs' ids (a crash right after creating them): found again by external_id.
+  store_->call([&](store::Database& db) { db.exec("DELETE FROM edited_resources WHERE edit_key LIKE 'check:%'"); });
+  store_->call([&](store::Database& db) {
+    store::record_step(db, build->id, {"felix/xenial", builders::pipeline::JobState::succeeded, "", "", std::nullopt, std::nullopt});
+    store::finish_build(db, build->id, handlers::BuildState::succeeded, "all jobs succeeded");
+  });
+  reporter.report_pending();
+  sender_->send_due();
+  runs = github_.check_runs();
+  ASSERT_EQ(runs.size(), 2u) << "edited, not created again";
+  for (const auto& run : runs) {
+    EXPECT_EQ(run.status, "completed");
+    EXPECT_EQ(run.conclusion, "success");
+    EXPECT_EQ(run.updates, 1);
+    EXPECT_NE(run.summary.find("| felix | ✅ built | — |"), std::string::npos) << run.summary;
+    EXPECT_NE(run.title.find("published"), std::string::npos) << run.title;
+  }
+  // The commit statuses are still there beside them.
+  EXPECT_FALSE(github_.statuses().empty());
+}
+
+TEST_F(GitHubConversationTest, WithATokenThereAreNoCheckRuns) {
+  github_.set_permission(kRepo, "maintainer", "write");
+  comment("maintainer", "/publish master");
+  converse();
+  github::Reporter reporter(*store_, config_);
+  const auto build = store_->call([&](store::Database& db) { return store::claim_next_request(db, 1, "work"); });
+  ASSERT_TRUE(build);
+  store_->call([&](store::Database& db) {
+    store::record_step(db, build->id, {"felix/xenial", builders::pipeline::JobState::succeeded, "", "", std::nullopt, std::nullopt});
+    store::finish_build(db, build->id, handlers::BuildState::succeeded, "done");
+  });
+  reporter.report_pending();
+  sender_->send_due();
+  EXPECT_TRUE(github_.check_runs().empty());
+  EXPECT_FALSE(github_.statuses().empty());
+}
+
 TEST_F(GitHubConversationTest, TheSummaryIsOneCommentFoundAgainAfterACrashAndPostedAgainIfDeleted) {
   auto summary = [&](const std::string& text) {
     store_->call([&](store::Database& db) { store::enqueue_outbox(db, github::summary_message(kRepo, 12, 9, text)); });
@@ -530,7 +590,7 @@ TEST_F(GitHubConversationTest, TheSummaryIsOneCommentFoundAgainAfterACrashAndPos
   EXPECT_EQ(github_.comments()[0].edits, 1);
   EXPECT_TRUE(github_.comments()[0].body.starts_with("second"));
   // The store lost the comment's id (a crash right after posting): the marker finds it again.
-  store_->call([&](store::Database& db) { db.exec("DELETE FROM summary_comments"); });
+  store_->call([&](store::Database& db) { db.exec("DELETE FROM edited_resources"); });
   summary("third");
   ASSERT_EQ(github_.comments().size(), 1u) << all_bodies(github_.comments());
   EXPECT_EQ(github_.comments()[0].edits, 2);
@@ -668,6 +728,30 @@ TEST_F(GitHubConversationTest, AnOlderStatusRetriedAfterANewerOneNeverOverwrites
   EXPECT_FALSE(outbox()[1].superseded_by) << "another context";
   const auto ever = store_->call([](store::Database& db) { return store::due_outbox(db, "9999-12-31T00:00:00Z", 10); });
   EXPECT_TRUE(ever.empty()) << "the superseded pending is never due, however long one waits";
+  // What the commit shows: the newest of each context.
+  const auto shown = github_.latest_statuses(kRepo, kHead);
+  ASSERT_EQ(shown.size(), 2u);
+  EXPECT_EQ(shown.at(context).state, "failure");
+  EXPECT_EQ(shown.at("other/context").state, "pending");
+}
+
+TEST_F(GitHubConversationTest, AStatusBeyondGitHubsLimitPerCommitAndContextIsGivenUpWithGitHubsReason) {
+  github_.set_status_limit(2);
+  const std::string context = "calico-release-bot/master";
+  for (const char* state : {"pending", "success", "failure"}) {
+    store_->call([&](store::Database& db) {
+      store::enqueue_outbox(db, github::status_message(kRepo, kHead, state, context, state, "http://x",
+                                                       "status:" + std::string(kRepo) + ":" + kHead + ":" + context + ":" + state));
+    });
+    sender_->send_due();  // one at a time: none supersedes another
+  }
+  EXPECT_EQ(github_.statuses().size(), 2u);
+  EXPECT_EQ(github_.latest_statuses(kRepo, kHead).at(context).state, "success");
+  const auto rows = outbox();
+  ASSERT_EQ(rows.size(), 3u);
+  ASSERT_TRUE(rows[2].abandoned_at);
+  EXPECT_NE(rows[2].last_error.value_or("").find("reached the maximum number of statuses"), std::string::npos)
+      << rows[2].last_error.value_or("");
 }
 
 TEST_F(GitHubConversationTest, ARateLimitPausesEveryWriteUntilGitHubAllowsThem) {

@@ -164,6 +164,27 @@ class FakeGitHub::Handler : public http::Handler {
       if (!std::regex_search(record.path, hook_match, deliveries_prefix)) return github_error(404, "Not Found");
       return hook_route(record, repository, hook_match[0]);
     }
+    static const std::regex check_runs_route("/repos/([^/]+/[^/]+)/check-runs(/([0-9]+))?");
+    static const std::regex commit_checks_route("/repos/([^/]+/[^/]+)/commits/([0-9a-f]{40})/check-runs");
+    if (std::regex_match(record.path, match, check_runs_route)) {
+      if (token_logins.contains(authorization.substr(7))) {
+        problems.push_back(record.method + " " + record.path + " with a token: check runs are for GitHub Apps");
+        return github_error(403, "Resource not accessible by personal access token");
+      }
+      return check_run(record, match[1], match[3].matched ? std::stoll(match[3]) : 0, body);
+    }
+    if (record.method == "GET" && std::regex_match(record.path, match, commit_checks_route)) {
+      std::smatch name_match;
+      static const std::regex name_param("(^|&)check_name=([^&]+)");
+      const std::string name = std::regex_search(record.query, name_match, name_param) ? percent_decode(name_match[2]) : "";
+      json::array runs;
+      for (const GitHubCheckRun& run : check_runs) {
+        if (run.repository == match[1].str() && run.head_sha == match[2].str() && (name.empty() || run.name == name)) {
+          runs.push_back(check_run_json(run));
+        }
+      }
+      return http::json_response(200, json::serialize(json::object{{"total_count", runs.size()}, {"check_runs", runs}}));
+    }
     static const std::regex edit_route("/repos/([^/]+/[^/]+)/issues/comments/([0-9]+)");
     if (record.method == "PATCH" && std::regex_match(record.path, match, edit_route)) {
       const std::int64_t id = std::stoll(match[2]);
@@ -253,6 +274,13 @@ class FakeGitHub::Handler : public http::Handler {
         problems.push_back("status that GitHub refuses: " + record.body);
         return github_error(422, "Validation Failed");
       }
+      // GitHub keeps at most 1000 statuses per commit and context.
+      const auto same = std::count_if(statuses.begin(), statuses.end(), [&](const GitHubStatus& s) {
+        return s.repository == status.repository && s.sha == status.sha && s.context == status.context;
+      });
+      if (same >= status_limit) {
+        return github_error(422, "Validation Failed: This SHA and context has reached the maximum number of statuses.");
+      }
       statuses.push_back(status);
       return http::json_response(201, json::serialize(json::object{
                                           {"url", api_root + "/repos/" + status.repository + "/statuses/" + status.sha},
@@ -260,6 +288,87 @@ class FakeGitHub::Handler : public http::Handler {
     }
     problems.push_back("unexpected request " + record.method + " " + record.path);
     return github_error(404, "Not Found");
+  }
+
+  static std::string percent_decode(const std::string& text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '%' && i + 2 < text.size()) {
+        out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+        i += 2;
+      } else {
+        out += text[i] == '+' ? ' ' : text[i];
+      }
+    }
+    return out;
+  }
+
+  json::object check_run_json(const GitHubCheckRun& run) const {
+    return {{"id", run.id},           {"name", run.name},         {"head_sha", run.head_sha},
+            {"status", run.status},   {"conclusion", run.conclusion.empty() ? json::value(nullptr) : json::value(run.conclusion)},
+            {"external_id", run.external_id}, {"details_url", run.details_url},
+            {"output", json::object{{"title", run.title}, {"summary", run.summary}}}};
+  }
+
+  // POST …/check-runs (id 0) or PATCH …/check-runs/{id}, checked as GitHub checks them.
+  http::Response check_run(const GitHubRequest& record, const std::string& repository, std::int64_t id, const json::value& body) {
+    const json::object* object = body.if_object();
+    auto text = [&](const char* key) -> std::optional<std::string> {
+      const json::value* value = object ? object->if_contains(key) : nullptr;
+      return value && value->is_string() ? std::optional(std::string(value->as_string())) : std::nullopt;
+    };
+    GitHubCheckRun* run = nullptr;
+    GitHubCheckRun created;
+    if (record.method == "POST" && id == 0) {
+      static const std::regex sha_shape("[0-9a-f]{40}");
+      created.repository = repository;
+      created.head_sha = text("head_sha").value_or("");
+      created.name = text("name").value_or("");
+      if (!std::regex_match(created.head_sha, sha_shape) || created.name.empty()) {
+        problems.push_back("check run without a name or head_sha: " + record.body);
+        return github_error(422, "Validation Failed");
+      }
+      run = &created;
+    } else if (record.method == "PATCH" && id > 0) {
+      const auto found = std::find_if(check_runs.begin(), check_runs.end(), [&](const GitHubCheckRun& r) { return r.id == id && r.repository == repository; });
+      if (found == check_runs.end()) return github_error(404, "Not Found");
+      if (text("head_sha")) problems.push_back("PATCH of a check run with head_sha (a check run stays on its commit)");
+      run = &*found;
+      ++run->updates;
+    } else {
+      problems.push_back("unexpected request " + record.method + " " + record.path);
+      return github_error(404, "Not Found");
+    }
+    static const std::set<std::string> statuses = {"queued", "in_progress", "completed"};
+    static const std::set<std::string> conclusions = {"action_required", "cancelled", "failure", "neutral", "success", "skipped", "stale", "timed_out"};
+    GitHubCheckRun next = *run;
+    if (auto v = text("status")) next.status = *v;
+    if (auto v = text("conclusion")) next.conclusion = *v;
+    if (auto v = text("external_id")) next.external_id = *v;
+    if (auto v = text("details_url")) next.details_url = *v;
+    if (const json::value* output = object ? object->if_contains("output") : nullptr) {
+      const json::object* o = output->if_object();
+      const json::value* title = o ? o->if_contains("title") : nullptr;
+      const json::value* summary = o ? o->if_contains("summary") : nullptr;
+      if (!title || !title->is_string() || !summary || !summary->is_string() || summary->as_string().size() > 65535) {
+        problems.push_back("check run output without a title and a summary of at most 65535 characters");
+        return github_error(422, "Validation Failed");
+      }
+      next.title = std::string(title->as_string());
+      next.summary = std::string(summary->as_string());
+    }
+    if (!statuses.contains(next.status) || (next.status == "completed") != !next.conclusion.empty() ||
+        (!next.conclusion.empty() && !conclusions.contains(next.conclusion))) {
+      problems.push_back("check run with a status and conclusion GitHub refuses: " + record.body);
+      return github_error(422, "Validation Failed");
+    }
+    if (id == 0) {
+      next.id = next_check_run_id++;
+      check_runs.push_back(next);
+      return http::json_response(201, json::serialize(check_run_json(next)));
+    }
+    *run = next;
+    return http::json_response(200, json::serialize(check_run_json(next)));
   }
 
   http::Response issue_token(const GitHubRequest& record, const std::string& installation, const std::string& authorization) {
@@ -499,6 +608,9 @@ class FakeGitHub::Handler : public http::Handler {
   std::vector<GitHubReaction> reactions;
   std::vector<GitHubRequest> recorded;
   std::vector<std::string> problems;
+  std::vector<GitHubCheckRun> check_runs;
+  std::int64_t next_check_run_id = 7000;
+  long status_limit = 1000;
   std::vector<Hook> hooks;
   std::int64_t next_hook_id = 500;
   bool hook_reads_denied = false;
@@ -643,6 +755,25 @@ std::vector<GitHubStatus> FakeGitHub::statuses() const {
 std::vector<GitHubReaction> FakeGitHub::reactions() const {
   std::lock_guard lock(handler_->mutex);
   return handler_->reactions;
+}
+
+std::map<std::string, GitHubStatus> FakeGitHub::latest_statuses(const std::string& repository, const std::string& sha) const {
+  std::lock_guard lock(handler_->mutex);
+  std::map<std::string, GitHubStatus> latest;
+  for (const GitHubStatus& status : handler_->statuses) {
+    if (status.repository == repository && status.sha == sha) latest[status.context] = status;  // newest wins
+  }
+  return latest;
+}
+
+void FakeGitHub::set_status_limit(long limit) {
+  std::lock_guard lock(handler_->mutex);
+  handler_->status_limit = limit;
+}
+
+std::vector<GitHubCheckRun> FakeGitHub::check_runs() const {
+  std::lock_guard lock(handler_->mutex);
+  return handler_->check_runs;
 }
 
 std::vector<std::string> FakeGitHub::problems() const {

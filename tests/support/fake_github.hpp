@@ -3,6 +3,8 @@
 // permission, pull requests, and App installation tokens (the JWT checked with the App's public
 // key). Every request is recorded; a request missing GitHub's required headers, or with a body
 // GitHub would refuse, is answered as GitHub would (401/415/422) and noted in problems().
+// Check runs: created and edited by a GitHub App only (a token is refused, as GitHub does), and
+// listed per commit.
 // Webhooks: hooks on a repository or on the App deliver every new comment (issue_comment) to
 // their URL, signed, as GitHub does, and keep each attempt (status_code 0 when nothing answered)
 // in a delivery list that can be read and redelivered through the API (by a token, or by the
@@ -54,6 +56,20 @@ struct GitHubHookDelivery {
   std::string status;
   std::string delivered_at;
   bool redelivery = false;
+};
+
+struct GitHubCheckRun {
+  std::int64_t id = 0;
+  std::string repository;
+  std::string head_sha;
+  std::string name;
+  std::string status;
+  std::string conclusion;
+  std::string external_id;
+  std::string title;
+  std::string summary;
+  std::string details_url;
+  int updates = 0;  // PATCHes
 };
 
 struct GitHubStatus {
@@ -121,7 +137,12 @@ class FakeGitHub {
   std::vector<GitHubRequest> requests() const;
   std::vector<GitHubComment> comments() const;
   std::vector<GitHubStatus> statuses() const;
+  // What a commit shows: the newest status of each context.
+  std::map<std::string, GitHubStatus> latest_statuses(const std::string& repository, const std::string& sha) const;
+  // GitHub's cap on statuses per commit and context (1000); tests may lower it.
+  void set_status_limit(long limit);
   std::vector<GitHubReaction> reactions() const;
+  std::vector<GitHubCheckRun> check_runs() const;
   // Requests that broke GitHub's documented rules (missing headers, bad bodies): should stay empty.
   std::vector<std::string> problems() const;
 
