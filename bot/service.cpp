@@ -23,7 +23,9 @@
 #include "bot/metrics/metrics.hpp"
 #include "bot/recovery/recovery.hpp"
 #include "bot/routes.hpp"
+#include "bot/store/github_pauses.hpp"
 #include "bot/store/store.hpp"
+#include "bot/util/time_format.hpp"
 #include "bot/util/file_limit.hpp"
 #include "bot/webhook/intake.hpp"
 #include "bot/webhook/processor.hpp"
@@ -44,6 +46,24 @@ std::vector<config::Secret> webhook_secrets(const config::Config& config) {
   }
   return secrets;
 }
+// The credential's rate-limit governor, its pause read from the store and kept there.
+std::shared_ptr<github::Governor> stored_governor(store::Store& store, const github::Credentials* credentials) {
+  if (!credentials) return nullptr;
+  const std::string credential = credentials->describe();
+  std::optional<github::Pause> restored;
+  if (const auto kept = store.call([&](store::Database& db) { return store::find_github_pause(db, credential); })) {
+    if (const auto until = util::parse_iso8601(kept->paused_until)) restored = github::Pause{*until, kept->reason, kept->strikes};
+  }
+  if (restored && restored->until > util::system_now()) {
+    log::info("github.pause_restored", {{"credentials", credential}, {"until", util::iso8601(restored->until)}, {"reason", restored->reason}});
+  }
+  return std::make_shared<github::Governor>(credential, restored, [&store, credential](const github::Pause& pause) {
+    store.call([&](store::Database& db) {
+      store::save_github_pause(db, credential, {util::iso8601(pause.until), pause.reason, pause.strikes});
+    });
+  });
+}
+
 }  // namespace
 
 struct Service::Impl {
@@ -93,8 +113,10 @@ struct Service::Impl {
   // outbox. Without GitHub credentials the outbox keeps what would have been sent.
   http::Client github_token_http{github::client_settings(config.github, 3)};
   std::shared_ptr<github::Credentials> github_credentials = github::make_credentials(config, github_token_http);
-  std::unique_ptr<github::Client> github_reads = github::make_client(config.github, github_credentials, 3);
-  std::unique_ptr<github::Client> github_writes = github::make_client(config.github, github_credentials, 1);
+  // Reads and writes of one credential share GitHub's limits: one governor for both.
+  std::shared_ptr<github::Governor> github_governor = stored_governor(store, github_credentials.get());
+  std::unique_ptr<github::Client> github_reads = github::make_client(config.github, github_credentials, 3, github_governor);
+  std::unique_ptr<github::Client> github_writes = github::make_client(config.github, github_credentials, 1, github_governor);
   commands::CommandRunner command_runner{store, config, github_reads.get(),
                                          [](const std::string& url) { return builders::git::ls_remote(url); }};
   // Deliveries GitHub could not make while the bot was down: asked for again, or their comments

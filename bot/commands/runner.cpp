@@ -62,6 +62,11 @@ std::size_t CommandRunner::run_pending() {
     for (const store::StoredCommand& command : group) {
       try {
         replies.push_back(decide(command));
+      } catch (const github::RateLimitedError& e) {
+        // GitHub asked us to wait: the command waits with it, however long, and is not given up.
+        log::warn("command.deferred", {{"command", command.id}, {"name", command.invocation.command.name}, {"error", e.what()}});
+        deferred = true;
+        break;
       } catch (const std::exception& e) {
         // GitHub or a remote could not be asked: the comment's commands stay pending and are
         // tried next pass, until they are too old to be what the maintainer still wants.

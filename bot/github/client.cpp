@@ -36,6 +36,12 @@ std::string AppCredentials::authorization() {
   std::lock_guard lock(mutex_);
   const auto now = std::chrono::system_clock::now();
   if (token_ && now < refresh_after_) return "Bearer " + std::string(token_->reveal());
+  // A key GitHub refused (revoked, or the wrong App) is not tried on every request: the refusal
+  // stands until its wait is over, growing from a minute to an hour.
+  if (now < refused_until_) {
+    throw AuthError(refusal_ + "; not asked again until " +
+                    util::iso8601(std::chrono::time_point_cast<std::chrono::seconds>(refused_until_)));
+  }
   const std::string jwt =
       make_app_jwt(app_id_, private_key_.reveal(), std::chrono::time_point_cast<std::chrono::seconds>(now));
   auto headers = api_headers();
@@ -44,9 +50,19 @@ std::string AppCredentials::authorization() {
   const std::string url = api_root_ + "/app/installations/" + installation_id_ + "/access_tokens";
   const http::ClientResponse response = http_.request("POST", url, headers, "{}");
   if (response.status != 201) {
-    throw AuthError("GitHub refused an installation token for " + describe() + ": HTTP " + std::to_string(response.status) +
-                    " " + response.body.substr(0, 200));
+    refusal_ = "GitHub refused an installation token for " + describe() + ": HTTP " + std::to_string(response.status) + " " +
+               response.body.substr(0, 200);
+    if (response.status < 500) {
+      refusal_wait_ = std::min<std::chrono::seconds>(refusal_wait_.count() == 0 ? std::chrono::seconds(60) : refusal_wait_ * 2,
+                                                     std::chrono::hours(1));
+      refused_until_ = now + refusal_wait_;
+      log::error("github.app_refused", {{"app", app_id_}, {"installation", installation_id_}, {"status", response.status},
+                                        {"retry_in_seconds", refusal_wait_.count()},
+                                        {"action", "check github.app_id, github.installation_id and secrets.github_app_private_key"}});
+    }
+    throw AuthError(refusal_);
   }
+  refusal_wait_ = std::chrono::seconds(0);
   std::string token;
   std::optional<std::chrono::sys_seconds> expires;
   try {
@@ -91,10 +107,12 @@ http::ClientResponse Client::call(const std::string& method, const std::string& 
   std::string target = path;
   int redirects = 0;
   for (int round = 0;; ++round) {
+    if (governor_) governor_->check();
     auto headers = api_headers();
     headers.emplace_back("Authorization", credentials_->authorization());
     if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
     http::ClientResponse response = http_.request(method, api_root_ + target, headers, body);
+    if (governor_) governor_->observe(response);
     // A renamed or transferred repository: GitHub answers a GET with 301 (302: temporary) and
     // any other method with 307/308, which keep the method and body. Followed on the same API
     // root only: the token goes nowhere else.
@@ -157,9 +175,12 @@ std::shared_ptr<Credentials> make_app_jwt_credentials(const config::Config& conf
       config.github.app_id, config::load_secret(config.secrets.github_app_private_key, "secrets.github_app_private_key"));
 }
 
-std::unique_ptr<Client> make_client(const config::GitHubConfig& config, std::shared_ptr<Credentials> credentials, int attempts) {
+std::unique_ptr<Client> make_client(const config::GitHubConfig& config, std::shared_ptr<Credentials> credentials, int attempts,
+                                    std::shared_ptr<Governor> governor) {
   if (!credentials) return nullptr;
-  return std::make_unique<Client>(config, std::move(credentials), attempts);
+  auto client = std::make_unique<Client>(config, std::move(credentials), attempts);
+  client->set_governor(std::move(governor));
+  return client;
 }
 
 }  // namespace calico::github

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "bot/github/governor.hpp"
 #include "bot/http/client.hpp"
 #include "config/config.hpp"
 #include "config/secret.hpp"
@@ -38,7 +39,8 @@ class TokenCredentials : public Credentials {
 };
 
 // A GitHub App: a JWT (app_jwt.hpp) traded for an installation token, cached until five minutes
-// before GitHub says it expires.
+// before GitHub says it expires. When GitHub refuses the key, it is not asked again for a while
+// (a minute, doubling up to an hour): a wrong key does not cost a token request per call.
 class AppCredentials : public Credentials {
  public:
   AppCredentials(std::string api_root, std::string app_id, std::string installation_id, config::Secret private_key,
@@ -59,6 +61,10 @@ class AppCredentials : public Credentials {
   std::optional<config::Secret> token_;
   std::chrono::system_clock::time_point refresh_after_{};
   int fetched_ = 0;
+  // After GitHub refused the key: no token request before refused_until_.
+  std::string refusal_;
+  std::chrono::seconds refusal_wait_{0};
+  std::chrono::system_clock::time_point refused_until_{};
 };
 
 // The App itself rather than one installation: a fresh JWT on every call, for the /app endpoints
@@ -85,8 +91,13 @@ class Client {
   Client(const config::GitHubConfig& config, std::shared_ptr<Credentials> credentials, int attempts);
 
   // METHOD api_root + path, with `body` as JSON when given. Any status comes back; throws
-  // http::ClientError when no answer could be had. A 401 refreshes App credentials and tries once more.
+  // http::ClientError when no answer could be had, RateLimitedError (one) while the credential's
+  // governor pauses requests. A 401 refreshes App credentials and tries once more.
   http::ClientResponse call(const std::string& method, const std::string& path, const std::string& body = {});
+
+  // The credential's rate-limit governor, shared with its other clients (may be null).
+  void set_governor(std::shared_ptr<Governor> governor) { governor_ = std::move(governor); }
+  Governor* governor() const { return governor_.get(); }
 
   // The path of the next page a listing's Link header names, or "" at the end. Only a link on
   // the same API root is followed: a Link header must not send the token elsewhere.
@@ -99,6 +110,7 @@ class Client {
   std::string api_root_;
   http::Client http_;
   std::shared_ptr<Credentials> credentials_;
+  std::shared_ptr<Governor> governor_;
 };
 
 // The credentials the configuration asks for, or nullptr when none are configured. `token_http`
@@ -110,7 +122,8 @@ std::shared_ptr<Credentials> make_credentials(const config::Config& config, http
 std::shared_ptr<Credentials> make_app_jwt_credentials(const config::Config& config);
 
 // A client using `credentials`, or nullptr when there are none (GitHub not configured).
-std::unique_ptr<Client> make_client(const config::GitHubConfig& config, std::shared_ptr<Credentials> credentials, int attempts);
+std::unique_ptr<Client> make_client(const config::GitHubConfig& config, std::shared_ptr<Credentials> credentials, int attempts,
+                                    std::shared_ptr<Governor> governor = nullptr);
 
 http::ClientSettings client_settings(const config::GitHubConfig& config, int attempts);
 

@@ -186,8 +186,13 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxRow& row) {
       return Sent::delivered;
     }
     if (auto limited = rate_limited(response, util::system_now())) {
-      paused_until_ = std::chrono::steady_clock::now() + limited->wait;
-      retry(limited->reason, limited->wait);
+      // The governor (when there is one) has the whole story: repeated limits wait longer.
+      auto wait = limited->wait;
+      if (client_->governor()) {
+        if (const auto pause = client_->governor()->paused()) wait = std::max(wait, pause->until - util::system_now());
+      }
+      paused_until_ = std::chrono::steady_clock::now() + wait;
+      retry(limited->reason, wait);
       return Sent::paused;
     }
     if (edited && request.method == "PATCH" && response.status == 404) {
@@ -215,6 +220,12 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxRow& row) {
     store_.call([&](store::Database& db) { store::mark_outbox_abandoned(db, row.id, error); });
     log::error("github.outbox_abandoned", {{"id", row.id}, {"path", request.path}, {"error", error}});
     return Sent::abandoned;
+  } catch (const RateLimitedError& e) {
+    // Nothing was sent: the credential is paused (a read met the limit, or a restart restored it).
+    const auto wait = std::max(std::chrono::seconds(1), e.until - util::system_now());
+    paused_until_ = std::chrono::steady_clock::now() + wait;
+    retry(e.what(), wait);
+    return Sent::paused;
   } catch (const std::exception& e) {
     // No answer (connection refused, timeout) or a broken listing: the fate is unknown; try later.
     retry(e.what(), backoff());

@@ -30,7 +30,7 @@ std::optional<RateLimited> rate_limited(const http::ClientResponse& response, st
   std::string body = response.body.substr(0, 2000);
   std::transform(body.begin(), body.end(), body.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (response.status == 429 || body.find("rate limit") != std::string::npos) {
-    return RateLimited{std::chrono::seconds(60), "secondary rate limit (HTTP " + std::to_string(response.status) + ")"};
+    return RateLimited{std::chrono::seconds(60), "secondary rate limit (HTTP " + std::to_string(response.status) + ")", true};
   }
   return std::nullopt;
 }

@@ -14,7 +14,8 @@ namespace calico::github {
 
 struct RateLimited {
   std::chrono::seconds wait{0};
-  std::string reason;  // for the log and the outbox row
+  std::string reason;   // for the log and the outbox row
+  bool guessed = false; // GitHub did not say how long (a secondary limit without retry-after)
 };
 
 // nullopt when the response is not a rate-limit answer (a 403 for missing permissions is not).

@@ -10,7 +10,7 @@ namespace calico::store {
 namespace {
 
 // Never edit a migration that has shipped: add a new one.
-constexpr std::array<std::string_view, 17> kMigrations = {
+constexpr std::array<std::string_view, 18> kMigrations = {
     // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
     R"sql(
 CREATE TABLE deliveries (
@@ -310,6 +310,15 @@ CREATE TABLE edited_resources (
   edit_key     TEXT PRIMARY KEY,                  -- "summary:<owner/name>#<issue>:build-<id>", "check:…"
   resource_id  INTEGER NOT NULL,                  -- the comment's or check run's id
   updated_at   TEXT NOT NULL
+);
+)sql",
+    // 18: a GitHub credential's rate-limit pause, kept across restarts.
+    R"sql(
+CREATE TABLE github_pauses (
+  credential    TEXT PRIMARY KEY,                 -- "token", "GitHub App 4242 installation 77"
+  paused_until  TEXT NOT NULL,
+  reason        TEXT NOT NULL,
+  strikes       INTEGER NOT NULL DEFAULT 0
 );
 )sql",
 };

@@ -18,11 +18,14 @@
 #include "bot/store/builds.hpp"
 #include "bot/store/commands.hpp"
 #include "bot/store/handler_results.hpp"
+#include "bot/store/github_pauses.hpp"
 #include "bot/store/outbox.hpp"
 #include "bot/store/reporting.hpp"
 #include "builders/git/ls_remote.hpp"
 #include "config/loader.hpp"
 #include "handlers/registry.hpp"
+#include "bot/util/time_format.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/fake_github.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
@@ -902,6 +905,28 @@ TEST_F(GitHubConversationTest, AGitHubAppAuthenticatesWithAJwtAndCachesItsInstal
   EXPECT_GT(github_.installation_tokens_issued(), issued);
 }
 
+TEST_F(GitHubConversationTest, AnAppWithAKeyGitHubRefusesDoesNotAskForATokenOnEveryCall) {
+  open_as_app();
+  // GitHub knows the App by another key (rotated, or the wrong App): every JWT is refused.
+  github_.set_app("4242", "77", testkit::generate_rsa_key().public_pem);
+  github_.set_permission(kRepo, "maintainer", "write");
+  comment("maintainer", "/publish master");
+  converse();
+  converse();
+  converse();
+  EXPECT_TRUE(pending().empty());
+  int token_requests = 0;
+  for (const auto& request : github_.requests()) token_requests += request.path.ends_with("/access_tokens");
+  EXPECT_EQ(token_requests, 1) << "the refusal stands for a while instead of a token request per call";
+  const auto rows = outbox();
+  ASSERT_FALSE(rows.empty());
+  EXPECT_NE(rows[0].last_error.value_or("").find("not asked again until"), std::string::npos) << rows[0].last_error.value_or("");
+  // The fake noted the refused JWT (as it notes every request GitHub would refuse): expected here.
+  const auto problems = github_.take_problems();
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("JWT that does not verify"), std::string::npos) << problems[0];
+}
+
 TEST_F(GitHubConversationTest, ASignedWebhookCommentRunsThroughTheService) {
   github_extra_ = "allowed_users = [\"release-captain\"]\n";
   open(github_extra_);
@@ -933,4 +958,49 @@ TEST_F(GitHubConversationTest, ASignedWebhookCommentRunsThroughTheService) {
   const auto requests = reopened.call([](store::Database& db) { return store::build_requests(db, "pending"); });
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].request.requested_by, "release-captain");
+}
+
+TEST_F(GitHubConversationTest, ReadsAndWritesShareOnePause) {
+  auto governor = std::make_shared<github::Governor>("token", std::nullopt, nullptr);
+  reads_->set_governor(governor);
+  writes_->set_governor(governor);
+  github_.set_permission(kRepo, "maintainer", "write");
+  comment("maintainer", "/publish master");
+  // The eyes reaction (a write) meets a secondary limit that does not say how long.
+  github_.secondary_limit_next(1, std::nullopt);
+  EXPECT_EQ(sender_->send_due(), 0u);
+  ASSERT_EQ(github_.requests().size(), 1u);
+  ASSERT_TRUE(governor->paused());
+  EXPECT_GE(governor->paused()->until, util::system_now() + 55s);
+  // The permission read waits too, without a request, and the command is not given up.
+  EXPECT_EQ(runner_->run_pending(), 0u);
+  EXPECT_EQ(github_.requests().size(), 1u);
+  const auto command = store_->call([](store::Database& db) { return store::find_command(db, 1); });
+  EXPECT_EQ(command->state, "pending");
+}
+
+TEST_F(GitHubConversationTest, TheServiceKeepsAPauseAcrossARestart) {
+  github_extra_ = "recovery_interval_seconds = 0\nbot_login = \"calico-release-bot-account\"\n";
+  open(github_extra_);
+  github_.set_permission(kRepo, "maintainer", "write");
+  comment("maintainer", "/publish master");  // a command and its eyes reaction wait in the store
+  // The pause a previous run kept (GitHub's limit met a minute ago, lasting another minute).
+  store_->call([](store::Database& db) {
+    store::save_github_pause(db, "token", {util::iso8601(util::system_now() + 60s), "secondary rate limit (HTTP 403)", 1});
+  });
+  store_.reset();  // the service owns the store now
+  Service service(config_);
+  service.start();
+  // The sender meets the restored pause without asking GitHub anything.
+  EXPECT_TRUE(testkit::eventually([&] {
+    store::Database db(dir_path() / "state.sqlite");
+    store::Statement q = db.prepare("SELECT count(*) FROM outbox WHERE kind = 'reaction' AND last_error LIKE '%no request until%'");
+    q.step();
+    return q.column_int(0) == 1;
+  }, 20s));
+  service.stop();
+  EXPECT_TRUE(github_.requests().empty());
+  store::Store reopened(config_.store);
+  const auto command = reopened.call([](store::Database& db) { return store::find_command(db, 1); });
+  EXPECT_EQ(command->state, "pending");
 }

@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -714,9 +715,9 @@ void FakeGitHub::fail_next(int count, int status) {
   handler_->scripted.push_back({count, github_error(status, "Server Error")});
 }
 
-void FakeGitHub::secondary_limit_next(int count, int retry_after_seconds) {
+void FakeGitHub::secondary_limit_next(int count, std::optional<int> retry_after_seconds) {
   http::Response response = github_error(403, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
-  response.headers.emplace_back("retry-after", std::to_string(retry_after_seconds));
+  if (retry_after_seconds) response.headers.emplace_back("retry-after", std::to_string(*retry_after_seconds));
   std::lock_guard lock(handler_->mutex);
   handler_->scripted.push_back({count, response});
 }
@@ -774,6 +775,11 @@ void FakeGitHub::set_status_limit(long limit) {
 std::vector<GitHubCheckRun> FakeGitHub::check_runs() const {
   std::lock_guard lock(handler_->mutex);
   return handler_->check_runs;
+}
+
+std::vector<std::string> FakeGitHub::take_problems() {
+  std::lock_guard lock(handler_->mutex);
+  return std::exchange(handler_->problems, {});
 }
 
 std::vector<std::string> FakeGitHub::problems() const {

@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -130,7 +131,8 @@ class FakeGitHub {
 
   // Failures: the next `count` requests (any) get `status` (5xx); or a rate-limit answer.
   void fail_next(int count, int status = 502);
-  void secondary_limit_next(int count, int retry_after_seconds);
+  // A secondary limit: 403 with retry-after, or (nullopt) without saying how long.
+  void secondary_limit_next(int count, std::optional<int> retry_after_seconds);
   void primary_limit_next(int count, std::chrono::seconds resets_in);
   void delay_answers(std::chrono::milliseconds delay);
 
@@ -145,6 +147,8 @@ class FakeGitHub {
   std::vector<GitHubCheckRun> check_runs() const;
   // Requests that broke GitHub's documented rules (missing headers, bad bodies): should stay empty.
   std::vector<std::string> problems() const;
+  // The problems so far, forgotten (for a test that provokes one on purpose).
+  std::vector<std::string> take_problems();
 
  private:
   class Handler;

@@ -6,6 +6,7 @@
 
 #include "bot/github/app_jwt.hpp"
 #include "bot/github/build_report.hpp"
+#include "bot/github/governor.hpp"
 #include "bot/github/messages.hpp"
 #include "bot/github/outbox_sender.hpp"
 #include "bot/github/rate_limit.hpp"
@@ -64,6 +65,51 @@ TEST(Base64UrlTest, RoundTripsEveryLength) {
 
 http::ClientResponse response(int status, std::vector<std::pair<std::string, std::string>> headers, std::string body = "") {
   return {status, std::move(body), std::move(headers)};
+}
+
+TEST(GovernorTest, OnePauseForReadsAndWritesGrowingOnRepeatedUnguidedLimitsAndKept) {
+  auto now = kNow;
+  std::vector<github::Pause> kept;
+  github::Governor governor("token", std::nullopt, [&](const github::Pause& pause) { kept.push_back(pause); }, [&] { return now; });
+  EXPECT_FALSE(governor.paused());
+  EXPECT_NO_THROW(governor.check());
+  const auto unguided = response(403, {}, R"({"message":"You have exceeded a secondary rate limit"})");
+  governor.observe(unguided);
+  ASSERT_TRUE(governor.paused());
+  EXPECT_EQ(governor.paused()->until, now + std::chrono::seconds(60));
+  EXPECT_THROW(governor.check(), github::RateLimitedError);
+  try {
+    governor.check();
+  } catch (const github::RateLimitedError& e) {
+    EXPECT_EQ(e.until, now + std::chrono::seconds(60));
+    EXPECT_NE(std::string(e.what()).find("secondary rate limit"), std::string::npos) << e.what();
+  }
+  // Again right after the pause: two minutes, then four, never more than fifteen.
+  now += std::chrono::seconds(61);
+  EXPECT_FALSE(governor.paused());
+  governor.observe(unguided);
+  EXPECT_EQ(governor.paused()->until, now + std::chrono::seconds(120));
+  for (int i = 0; i < 6; ++i) {
+    now = governor.paused()->until + std::chrono::seconds(1);
+    governor.observe(unguided);
+  }
+  EXPECT_EQ(governor.paused()->until, now + std::chrono::minutes(15));
+  EXPECT_EQ(governor.paused()->strikes, 8);
+  // An answer that is not a limit ends the series: the next guess is a minute again.
+  now = governor.paused()->until + std::chrono::seconds(1);
+  governor.observe(response(200, {}));
+  governor.observe(unguided);
+  EXPECT_EQ(governor.paused()->until, now + std::chrono::seconds(60));
+  // GitHub's own figures are taken as they are.
+  now += std::chrono::seconds(61);
+  governor.observe(response(403, {{"retry-after", "7"}}));
+  EXPECT_EQ(governor.paused()->until, now + std::chrono::seconds(7));
+  EXPECT_GE(kept.size(), 10u);
+  EXPECT_EQ(kept.back().until, now + std::chrono::seconds(7));
+
+  // A restart takes the kept pause up where it was.
+  github::Governor restored("token", kept.back(), {}, [&] { return now; });
+  EXPECT_THROW(restored.check(), github::RateLimitedError);
 }
 
 TEST(RateLimitTest, ReadsRetryAfterThenThePrimaryLimitThenTheSecondaryMessage) {
