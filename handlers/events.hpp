@@ -19,6 +19,7 @@ struct PushEvent {
   std::string ref;
   std::string before;
   std::string after;
+  std::string head_commit;  // head_commit.id: the commit a pushed tag names ("" when absent)
   bool created = false;
   bool deleted = false;
   bool forced = false;

@@ -15,7 +15,7 @@ HandlerResult on_push(const Event& event, const HandlerContext& context) {
     return result;
   }
   if (push.is_tag()) {
-    return request_release_for_tag(push.repository, push.short_ref(), "pushed to", push.sender, context);
+    return request_release_for_tag(push.repository, push.short_ref(), "pushed to", push.sender, context, push.head_commit);
   }
   const config::RepositoryConfig* repo = context.config.find_repository(push.repository);
   if (!repo) {

@@ -9,7 +9,7 @@ namespace calico::handlers {
 
 HandlerResult request_release_for_tag(std::string_view repository, std::string_view tag,
                                       std::string_view how, const Actor& sender,
-                                      const HandlerContext& context) {
+                                      const HandlerContext& context, std::string_view commit) {
   HandlerResult result;
   const config::RepositoryConfig* repo = context.config.find_repository(repository);
   if (!repo) {
@@ -36,6 +36,7 @@ HandlerResult request_release_for_tag(std::string_view repository, std::string_v
   request.repository = repo->github;
   request.trigger = "tag " + request.version + " " + std::string(how) + " " + repo->github;
   request.requested_by = sender.login;
+  request.trigger_commit = std::string(commit);
   result.notes.push_back("release build of " + request.version + " for " + request.target_repo + " requested");
   result.build_requests.push_back(std::move(request));
   return result;

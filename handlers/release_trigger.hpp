@@ -8,8 +8,9 @@
 
 namespace calico::handlers {
 
+// `commit`: the commit the tag names, when the event says ("" otherwise).
 HandlerResult request_release_for_tag(std::string_view repository, std::string_view tag,
                                       std::string_view how, const Actor& sender,
-                                      const HandlerContext& context);
+                                      const HandlerContext& context, std::string_view commit = {});
 
 }  // namespace calico::handlers

@@ -16,6 +16,9 @@ struct BuildRequest {
   std::string repository;    // the repository whose event asked for it: "projectcalico/felix"
   std::string trigger;       // human-readable cause: "tag v3.4.1 pushed to projectcalico/felix"
   std::string requested_by;  // GitHub login, empty for automatic triggers
+  // The commit on `repository` that asked for it (a pushed tag's commit), or "": a build that
+  // fails before any job reports there, having no source commits of its own yet.
+  std::string trigger_commit = {};
   // A part of the plan only (STEPS and platforms); empty: everything.
   std::vector<std::string> steps = {};
   std::vector<std::string> platforms = {};

@@ -166,6 +166,12 @@ std::vector<store::OutboxMessage> build_report(const BuildFacts& facts) {
   };
   for (const auto& [repository, sha] : facts.sources) status(repository, sha);
   const store::BuildOrigin& origin = facts.origin;
+  // A build that ended before any job resolved a commit (a release whose tags never all came)
+  // has no sources to report on: it says so on the commit that asked for it.
+  if (facts.sources.empty() && build.state != handlers::BuildState::running && !origin.trigger_commit.empty() &&
+      !origin.request_repository.empty()) {
+    status(origin.request_repository, origin.trigger_commit);
+  }
   const bool from_pull_request = origin.command_id && !origin.repository.empty() && origin.issue_number > 0;
   if (from_pull_request && !origin.head_sha.empty()) status(origin.repository, origin.head_sha);
   if (!from_pull_request) return messages;

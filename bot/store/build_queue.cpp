@@ -57,7 +57,15 @@ EnqueueOutcome enqueue_build_request(Database& db, const handlers::BuildRequest&
     trigger.bind(1, request.target_repo).bind(2, request.version).bind(3, now).bind(4, request.trigger);
     trigger.run();
     if (db.changes() == 0) {
-      // Coalesced with the pending request, or built (or building) already.
+      // Coalesced with the pending request, or built (or building) already. A push that names
+      // the tag's commit completes a request a `create` (which names none) made first.
+      if (!request.trigger_commit.empty()) {
+        Statement commit = db.prepare(
+            "UPDATE build_requests SET trigger_commit = ?3 WHERE target_repo = ?1 AND version = ?2 AND kind = 'release' "
+            "AND trigger_commit IS NULL AND repository = ?4");
+        commit.bind(1, request.target_repo).bind(2, request.version).bind(3, request.trigger_commit).bind(4, request.repository);
+        commit.run();
+      }
       Statement pending = db.prepare("SELECT count(*) FROM build_requests WHERE target_repo = ?1 AND version = ?2 AND state = 'pending'");
       pending.bind(1, request.target_repo).bind(2, request.version);
       pending.step();
@@ -66,11 +74,12 @@ EnqueueOutcome enqueue_build_request(Database& db, const handlers::BuildRequest&
   }
   Statement insert = db.prepare(
       "INSERT INTO build_requests (kind, target_repo, version, repository, trigger, requested_by, delivery, "
-      "created_at, updated_at, steps, platforms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10) "
+      "created_at, updated_at, steps, platforms, trigger_commit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11) "
       "ON CONFLICT (target_repo, version, steps, platforms) WHERE state = 'pending' DO NOTHING");
   insert.bind(1, handlers::to_string(request.kind)).bind(2, request.target_repo).bind(3, request.version);
   insert.bind(4, request.repository).bind(5, request.trigger).bind(6, request.requested_by);
   insert.bind_optional(7, delivery).bind(8, now).bind(9, join(request.steps)).bind(10, join(request.platforms));
+  insert.bind_optional(11, request.trigger_commit.empty() ? std::nullopt : std::optional(request.trigger_commit));
   insert.run();
   return db.changes() == 1 ? EnqueueOutcome::queued : EnqueueOutcome::coalesced;
 }

@@ -10,7 +10,7 @@ namespace calico::store {
 namespace {
 
 // Never edit a migration that has shipped: add a new one.
-constexpr std::array<std::string_view, 18> kMigrations = {
+constexpr std::array<std::string_view, 19> kMigrations = {
     // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
     R"sql(
 CREATE TABLE deliveries (
@@ -320,6 +320,11 @@ CREATE TABLE github_pauses (
   reason        TEXT NOT NULL,
   strikes       INTEGER NOT NULL DEFAULT 0
 );
+)sql",
+    // 19: the commit that asked for a build (a pushed tag's): where a build that fails before
+    // any job reports.
+    R"sql(
+ALTER TABLE build_requests ADD COLUMN trigger_commit TEXT;
 )sql",
 };
 

@@ -17,7 +17,8 @@ std::optional<std::int64_t> request_of_command(Database& db, std::int64_t comman
 
 BuildOrigin build_origin(Database& db, std::int64_t build_id) {
   Statement query = db.prepare(
-      "SELECT r.trigger, r.requested_by, r.command_id, c.repository, c.issue_number, r.head_sha, c.comment_id "
+      "SELECT r.trigger, r.requested_by, r.command_id, c.repository, c.issue_number, r.head_sha, c.comment_id, r.repository, "
+      "r.trigger_commit "
       "FROM builds b JOIN build_requests r ON r.id = b.request_id LEFT JOIN commands c ON c.id = r.command_id "
       "WHERE b.id = ?1");
   query.bind(1, build_id);
@@ -30,6 +31,8 @@ BuildOrigin build_origin(Database& db, std::int64_t build_id) {
   origin.issue_number = query.column_is_null(4) ? 0 : query.column_int(4);
   origin.head_sha = query.column_optional_text(5).value_or("");
   origin.comment_id = query.column_is_null(6) ? 0 : query.column_int(6);
+  origin.request_repository = query.column_optional_text(7).value_or("");
+  origin.trigger_commit = query.column_optional_text(8).value_or("");
   return origin;
 }
 

@@ -26,6 +26,8 @@ struct BuildOrigin {
   std::int64_t issue_number = 0;
   std::string head_sha;          // "" when unknown
   std::int64_t comment_id = 0;   // the comment holding the command (its final reaction goes there)
+  std::string request_repository;  // where the request came from (a tag's repository)
+  std::string trigger_commit;      // the commit that asked for it there ("" when unknown)
 };
 BuildOrigin build_origin(Database& db, std::int64_t build_id);
 

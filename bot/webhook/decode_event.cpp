@@ -67,6 +67,9 @@ DecodeOutcome decode_push(const json::object& payload) {
   push.created = optional_bool(payload, "created");
   push.deleted = optional_bool(payload, "deleted");
   push.forced = optional_bool(payload, "forced");
+  const std::string head = optional_string(object_at(payload, "head_commit"), "id");
+  const bool sha = head.size() == 40 && head.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (sha) push.head_commit = head;
   push.sender = actor_of(object_at(payload, "sender"));
   std::string repository = push.repository;
   return Decoded{std::move(push), "", std::move(repository)};

@@ -71,6 +71,9 @@ TEST_F(WebhookHttpTest, TagPushIsRecordedThenBecomesAReleaseRequest) {
   wait_processed();
   EXPECT_EQ(text("SELECT target_repo || ' ' || version || ' ' || state FROM build_requests"), "calico-3.4 v3.4.1 pending");
   EXPECT_EQ(text("SELECT outcome FROM deliveries"), "release build of v3.4.1 for calico-3.4 requested");
+  // The commit the tag names: where the build reports if it ends before any job.
+  EXPECT_EQ(text("SELECT repository || ' ' || trigger_commit FROM build_requests"),
+            "projectcalico/felix 6d1c5b9e0a3f4e2b8c7d6e5f4a3b2c1d0e9f8a7b");
 }
 
 TEST_F(WebhookHttpTest, MasterPushMarksMasterChanged) {

@@ -39,6 +39,7 @@ TEST(DecodePush, TagPush) {
   EXPECT_TRUE(push.created);
   EXPECT_FALSE(push.deleted);
   EXPECT_EQ(push.after, "6d1c5b9e0a3f4e2b8c7d6e5f4a3b2c1d0e9f8a7b");
+  EXPECT_EQ(push.head_commit, "6d1c5b9e0a3f4e2b8c7d6e5f4a3b2c1d0e9f8a7b");  // the commit the tag names
   EXPECT_EQ(push.sender.login, "releaser");
 }
 

@@ -252,6 +252,27 @@ TEST(BuildReportTest, NothingIsSaidOfABuildBeforeItsFirstJob) {
   EXPECT_TRUE(github::build_report(f).empty());
 }
 
+TEST(BuildReportTest, ABuildThatEndsBeforeAnyJobReportsOnTheCommitThatAskedForIt) {
+  github::BuildFacts f = facts("failed");
+  f.steps.clear();
+  f.sources.clear();
+  f.origin = {};
+  f.build.detail = "tag v3.4.1 is missing on projectcalico/networking-calico after 60 minutes";
+  f.origin.request_repository = "projectcalico/felix";
+  f.origin.trigger_commit = std::string(40, 'a');
+  const auto messages = github::build_report(f);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].kind, "status");
+  const github::Request request = github::decode_payload(messages[0].payload);
+  EXPECT_EQ(request.path, "/repos/projectcalico/felix/statuses/" + std::string(40, 'a'));
+  const json::value body = json::parse(request.body);
+  EXPECT_EQ(body.at("state").as_string(), "failure");
+  EXPECT_NE(std::string(body.at("description").as_string()).find("networking-calico"), std::string::npos);
+  // Without the commit (a tag seen by `create` or a poll only), there is nowhere to say it.
+  f.origin.trigger_commit.clear();
+  EXPECT_TRUE(github::build_report(f).empty());
+}
+
 TEST(BuildReportTest, AnAutomaticBuildOnlySetsStatuses) {
   github::BuildFacts f = facts("succeeded");
   f.origin = {};

@@ -120,6 +120,24 @@ TEST(Store, PendingRequestsForTheSameBuildCoalesce) {
   EXPECT_EQ(pending[1].request.kind, handlers::BuildRequest::Kind::command);
 }
 
+TEST(Store, ACoalescedPushCompletesTheTriggerCommitACreateLeftOut) {
+  testkit::ScratchDir dir;
+  Store store(store_config(dir.path()));
+  handlers::BuildRequest created = release_request("v3.4.1", "calico-3.4");  // `create`: no sha
+  handlers::BuildRequest pushed = created;
+  pushed.trigger_commit = std::string(40, 'a');
+  store.call([&](Database& db) {
+    enqueue_build_request(db, created, std::nullopt);
+    enqueue_build_request(db, pushed, std::nullopt);
+  });
+  const auto commit = store.call([](Database& db) {
+    store::Statement q = db.prepare("SELECT trigger_commit FROM build_requests");
+    q.step();
+    return q.column_optional_text(0);
+  });
+  EXPECT_EQ(commit.value_or(""), std::string(40, 'a'));
+}
+
 TEST(Store, MasterChangeKeepsTheLatestSha) {
   testkit::ScratchDir dir;
   Store store(store_config(dir.path()));
