@@ -144,6 +144,17 @@ class DeliveryRecoveryTest : public testkit::SuiteWithFixtures {
     EXPECT_EQ(count("SELECT count(*) FROM build_requests"), 2);
   }
 
+  // The scenario: the bot runs and hears a comment, is killed, two /publish comments are made
+  // while it is down, and it is started again: each command then runs exactly once.
+  void miss_two_commands_and_restart() {
+    start(1);
+    comment_while_up();
+    kill();
+    const auto [release, nightly] = comment_while_down();
+    start(2);
+    expect_each_ran_once(release, nightly);
+  }
+
   // Waits for `passes` more recovery passes of generation 2 than it has made so far.
   void wait_for_passes(int passes) {
     const int before = occurrences(testkit::read_file(log_of(2)), "event=recovery.pass");
@@ -158,13 +169,7 @@ class DeliveryRecoveryTest : public testkit::SuiteWithFixtures {
 };
 
 TEST_F(DeliveryRecoveryTest, CommandsSentWhileTheBotWasDownAreRedeliveredAndRunOnce) {
-  start(1);
-  comment_while_up();
-  kill();
-  const auto [release, nightly] = comment_while_down();
-
-  start(2);
-  expect_each_ran_once(release, nightly);
+  miss_two_commands_and_restart();
   // Both were asked for again once, through the hook the bot learnt from X-GitHub-Hook-ID, and
   // arrived as redeliveries with their own GUIDs.
   EXPECT_EQ(redelivery_requests(), 2);
@@ -201,13 +206,7 @@ TEST_F(DeliveryRecoveryTest, CommandsSentWhileTheBotWasDownAreRedeliveredAndRunO
 
 TEST_F(DeliveryRecoveryTest, WhereHooksCannotBeReadTheCommentsAreReadAgainAndRunOnce) {
   github_.deny_hook_reads();  // a token without admin:repo_hook
-  start(1);
-  comment_while_up();
-  kill();
-  const auto [release, nightly] = comment_while_down();
-
-  start(2);
-  expect_each_ran_once(release, nightly);
+  miss_two_commands_and_restart();
   EXPECT_EQ(redelivery_requests(), 0);
   EXPECT_EQ(count("SELECT count(*) FROM recovered WHERE kind = 'comment'"), 2);
   // The /status comment the bot had received is not taken again; later passes add nothing.

@@ -119,6 +119,14 @@ class GitHubConversationTest : public testkit::SuiteWithFixtures {
     store_->call([&](store::Database& db) { store::apply_handler_result(db, result, std::nullopt); });
   }
 
+  // A maintainer's command, run and sent, and the build it queued taken by a dispatcher.
+  std::optional<store::BuildRow> publish_and_claim(const std::string& line) {
+    github_.set_permission(kRepo, "maintainer", "write");
+    comment("maintainer", line);
+    converse();
+    return store_->call([&](store::Database& db) { return store::claim_next_request(db, 1, "work"); });
+  }
+
   // Runs the commands and sends what they queued.
   void converse() {
     runner_->run_pending();
@@ -465,12 +473,9 @@ TEST_F(GitHubConversationTest, StatusCancelAndRetryActOnThisPullRequestsBuild) {
 }
 
 TEST_F(GitHubConversationTest, StatusesAndCommentsFollowABuildsLife) {
-  github_.set_permission(kRepo, "maintainer", "write");
-  comment("maintainer", "/publish calico-3.4 platforms=xenial");
-  converse();
-  github::Reporter reporter(*store_, config_);
-  const auto build = store_->call([&](store::Database& db) { return store::claim_next_request(db, 1, "work"); });
+  const auto build = publish_and_claim("/publish calico-3.4 platforms=xenial");
   ASSERT_TRUE(build);
+  github::Reporter reporter(*store_, config_);
   const std::string felix_sha = fixtures_->commits.at("felix@v3.4.1");
   reporter.report_pending();  // claimed, no job yet: it might still go back to the queue
   EXPECT_EQ(sender_->send_due(), 0u);
@@ -523,12 +528,9 @@ TEST_F(GitHubConversationTest, StatusesAndCommentsFollowABuildsLife) {
 
 TEST_F(GitHubConversationTest, AsAnAppEachBuildHasACheckRunBesideItsStatusEditedToItsConclusion) {
   open_as_app();
-  github_.set_permission(kRepo, "maintainer", "write");
-  comment("maintainer", "/publish calico-3.4 platforms=xenial");
-  converse();
-  github::Reporter reporter(*store_, config_);
-  const auto build = store_->call([&](store::Database& db) { return store::claim_next_request(db, 1, "work"); });
+  const auto build = publish_and_claim("/publish calico-3.4 platforms=xenial");
   ASSERT_TRUE(build);
+  github::Reporter reporter(*store_, config_);
   const std::string felix_sha = fixtures_->commits.at("felix@v3.4.1");
   store_->call([&](store::Database& db) {
     store::record_step(db, build->id, {"felix/xenial", builders::pipeline::JobState::running, "", "", std::nullopt, std::nullopt});
