@@ -82,9 +82,12 @@ TEST_F(CommandTest, CancellationStopsRunningCommandsAndLaterOnes) {
 
 TEST_F(CommandTest, ACancelledCommandThatIgnoresSigtermIsKilledAfterTheGracePeriod) {
   CommandResult result;
-  std::thread job([&] { result = run_command({{"perl", "-e", "$SIG{TERM} = 'IGNORE'; sleep 300"}}, log(), cancel_); });
-  const bool started = testkit::eventually([&] { return std::filesystem::exists(log()); });
-  std::this_thread::sleep_for(300ms);  // perl has set its handler (the grace period dwarfs this)
+  std::thread job([&] {
+    result = run_command({{"perl", "-e", "$SIG{TERM} = 'IGNORE'; $| = 1; print \"handler set: \", 40 + 2, \"\\n\"; sleep 300"}}, log(), cancel_);
+  });
+  // Cancelled only once perl says its handler is set (a loaded machine may take its time); the
+  // log also holds the command line, so the sign is a sum perl works out.
+  const bool started = testkit::eventually([&] { return testkit::read_file(log()).find("handler set: 42") != std::string::npos; }, 30s);
   cancel_.cancel();
   job.join();
   ASSERT_TRUE(started);
