@@ -2,7 +2,7 @@
 #include <iostream>
 #include <span>
 
-#include "bot/cli.hpp"
+#include "bot/cli/cli.hpp"
 
 int main(int argc, char** argv) {
   // A peer that hangs up must cost us an error code on that socket, never the process.

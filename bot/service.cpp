@@ -16,8 +16,8 @@
 #include "bot/http/client.hpp"
 #include "bot/http/server.hpp"
 #include "bot/launchpad/watcher.hpp"
-#include "bot/dispatch/dispatcher.hpp"
-#include "bot/watch/poller.hpp"
+#include "bot/builds/dispatcher.hpp"
+#include "bot/poll/poller.hpp"
 #include "bot/log/log.hpp"
 #include "bot/maintenance/pruner.hpp"
 #include "bot/metrics/metrics.hpp"
@@ -107,8 +107,8 @@ struct Service::Impl {
                              launchpad::watcher_settings(config.launchpad)};
   // The pollers: the safety net for webhooks GitHub never sent or never retried.
   handlers::Registry poll_registry = handlers::default_registry();
-  watch::Poller poller{store, config, poll_registry};
-  dispatch::Dispatcher dispatcher{store, config};
+  poll::Poller poller{store, config, poll_registry};
+  builds::Dispatcher dispatcher{store, config};
   // The GitHub conversation: commands from PR comments, statuses and comments back through the
   // outbox. Without GitHub credentials the outbox keeps what would have been sent.
   http::Client github_token_http{github::client_settings(config.github, 3)};
@@ -155,7 +155,7 @@ void Service::start() {
   });
   impl_->recovery.on_recovered([this] { impl_->processor.notify(); });
   impl_->reporter.on_queued([this] { impl_->outbox_sender.notify(); });
-  impl_->dispatcher.on_step([this](std::int64_t, const store::StepRow&) { impl_->reporter.notify(); });
+  impl_->dispatcher.on_job([this](std::int64_t, const store::JobRow&) { impl_->reporter.notify(); });
   impl_->poller.on_change([this] { impl_->dispatcher.notify(); });
   // Launchpad's verdict is the second half of every build's report.
   impl_->watcher.on_change([this](const store::LpWatch&, const store::LpWatch&) { impl_->reporter.notify(); });

@@ -81,7 +81,7 @@ std::string ServiceContext::describe_build(std::int64_t id) {
   return store_.call([&](store::Database& db) {
     github::BuildFacts facts;
     facts.build = *store::find_build(db, id);
-    facts.steps = store::build_steps(db, id);
+    facts.steps = store::build_jobs(db, id);
     facts.watches = store::lp_watches_of_build(db, id);
     facts.publication = launchpad::build_publication(facts.watches);
     facts.status_page = status_page;

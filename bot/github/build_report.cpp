@@ -12,7 +12,7 @@ namespace {
 
 std::size_t jobs_done(const BuildFacts& facts) {
   return static_cast<std::size_t>(std::count_if(facts.steps.begin(), facts.steps.end(),
-                                                [](const store::StepRow& s) { return s.state == builders::pipeline::JobState::succeeded; }));
+                                                [](const store::JobRow& s) { return s.state == builders::pipeline::JobState::succeeded; }));
 }
 
 // A watch's state as a table cell.
@@ -74,8 +74,8 @@ std::string log_url(const std::string& status_page, std::int64_t build_id, const
 }
 
 std::string summary_table(const BuildFacts& facts) {
-  std::map<std::string, const store::StepRow*> by_job;
-  for (const store::StepRow& step : facts.steps) by_job[step.job] = &step;
+  std::map<std::string, const store::JobRow*> by_job;
+  for (const store::JobRow& step : facts.steps) by_job[step.job] = &step;
   const std::vector<std::string> platforms = store::platforms_of(facts.steps);
   auto failed_cell = [&](const std::string& what, const std::string& job) {
     return "❌ " + what + " ([log](" + log_url(facts.status_page, facts.build.id, job) + "))";
@@ -102,7 +102,7 @@ std::string summary_table(const BuildFacts& facts) {
       std::string cell = "—";
       if (built != by_job.end()) {
         any = true;
-        const store::StepRow* publish = nullptr;
+        const store::JobRow* publish = nullptr;
         for (const char* pub : {"pub_debs/", "pub_rpms/"}) {
           if (auto found = by_job.find(pub + platform); found != by_job.end()) publish = found->second;
         }
@@ -183,7 +183,7 @@ std::vector<store::OutboxMessage> build_report(const BuildFacts& facts) {
   const bool succeeded = build.state == handlers::BuildState::succeeded;
   const bool settled = build.state != handlers::BuildState::running && (!succeeded || publication.settled());
   std::size_t finished = 0;
-  for (const store::StepRow& step : facts.steps) {
+  for (const store::JobRow& step : facts.steps) {
     finished += step.state != builders::pipeline::JobState::pending && step.state != builders::pipeline::JobState::running;
   }
   const std::string verdict_text =
@@ -208,7 +208,7 @@ std::vector<store::OutboxMessage> build_report(const BuildFacts& facts) {
 
 std::string describe_build(const BuildFacts& facts) {
   std::map<std::string, int> counts;
-  for (const store::StepRow& step : facts.steps) ++counts[std::string(builders::pipeline::to_string(step.state))];
+  for (const store::JobRow& step : facts.steps) ++counts[std::string(builders::pipeline::to_string(step.state))];
   std::string jobs;
   for (const auto& [state, count] : counts) jobs += (jobs.empty() ? "" : ", ") + std::to_string(count) + " " + state;
   const store::BuildRow& build = facts.build;

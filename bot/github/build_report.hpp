@@ -21,7 +21,7 @@ namespace calico::github {
 
 struct BuildFacts {
   store::BuildRow build;
-  std::vector<store::StepRow> steps;
+  std::vector<store::JobRow> steps;
   std::vector<store::LpWatch> watches;      // its uploads on Launchpad, each with the job that made it
   launchpad::BuildPublication publication;  // of `watches`
   store::BuildOrigin origin;

@@ -23,7 +23,7 @@ std::size_t Reporter::report_pending() {
     for (const std::int64_t id : store::builds_to_report(db)) {
       BuildFacts facts;
       facts.build = *store::find_build(db, id);
-      facts.steps = store::build_steps(db, id);
+      facts.steps = store::build_jobs(db, id);
       facts.origin = store::build_origin(db, id);
       facts.sources = store::sources_changed_since_last_success(db, id);
       facts.watches = store::lp_watches_of_build(db, id);

@@ -87,7 +87,7 @@ bool Handler::handle(const http::Request& request, const http::Respond& respond)
 
   auto answer = std::make_shared<http::Response>();
   // For a log: the page and the step, read in the store; the file itself is read afterwards.
-  auto log_page = std::make_shared<std::optional<std::pair<BuildPage, store::StepRow>>>();
+  auto log_page = std::make_shared<std::optional<std::pair<BuildPage, store::JobRow>>>();
   store_.post(
       [=](store::Database& db) {
         if (kind == Kind::index || kind == Kind::api_index) {
@@ -106,7 +106,7 @@ bool Handler::handle(const http::Request& request, const http::Respond& respond)
         } else if (kind == Kind::api_build) {
           *answer = http::json_response(200, build_json(*page));
         } else {
-          const auto step = std::find_if(page->steps.begin(), page->steps.end(), [&](const store::StepRow& s) { return s.job == job; });
+          const auto step = std::find_if(page->steps.begin(), page->steps.end(), [&](const store::JobRow& s) { return s.job == job; });
           if (step == page->steps.end()) {
             *answer = html(404, not_found_html("Build #" + std::to_string(id) + " has no job " + job + "."));
             return;

@@ -54,7 +54,7 @@ std::string badge(std::string_view state_name) {
 
 std::string build_link(std::int64_t id) { return "/builds/" + std::to_string(id); }
 
-std::string step_duration(const store::StepRow& step) {
+std::string job_duration(const store::JobRow& step) {
   if (!step.started_at || !step.finished_at) return "";
   const auto started = util::parse_iso8601(*step.started_at);
   const auto finished = util::parse_iso8601(*step.finished_at);
@@ -156,8 +156,8 @@ std::string build_html(const BuildPage& page_data) {
           (view.publication.total == 0 ? "—" : badge(launchpad::to_string(view.publication.state)) + " " + escape_html(view.publication.progress())) + "</dd></dl>";
 
   // The job graph: one row per step (procedure order), one column per platform.
-  std::map<std::string, const store::StepRow*> by_job;
-  for (const store::StepRow& step : page_data.steps) by_job[step.job] = &step;
+  std::map<std::string, const store::JobRow*> by_job;
+  for (const store::JobRow& step : page_data.steps) by_job[step.job] = &step;
   const std::vector<std::string> platforms = store::platforms_of(page_data.steps);
   body += "<h2>Jobs</h2>";
   if (page_data.steps.empty()) {
@@ -176,19 +176,19 @@ std::string build_html(const BuildPage& page_data) {
           continue;
         }
         any = true;
-        const store::StepRow& job = *found->second;
+        const store::JobRow& job = *found->second;
         row += "<td data-job=\"" + escape_html(job.job) + "\">" + badge(builders::pipeline::to_string(job.state)) + " <span class=\"dim\">" +
-               step_duration(job) + "</span><br><a href=\"" + build_link(build.id) + "/logs/" + escape_html(job.job) +
+               job_duration(job) + "</span><br><a href=\"" + build_link(build.id) + "/logs/" + escape_html(job.job) +
                "\">log</a></td>";
       }
       if (any) body += row + "</tr>";
     }
     body += "</table></div>";
     bool details = false;
-    for (const store::StepRow& step : page_data.steps) details = details || (step.state == builders::pipeline::JobState::failed && !step.detail.empty());
+    for (const store::JobRow& step : page_data.steps) details = details || (step.state == builders::pipeline::JobState::failed && !step.detail.empty());
     if (details) {
       body += "<h2>Failures</h2><div class=\"scroll\"><table>";
-      for (const store::StepRow& step : page_data.steps) {
+      for (const store::JobRow& step : page_data.steps) {
         if (step.state == builders::pipeline::JobState::failed) body += "<tr><td>" + escape_html(step.job) + "</td><td class=\"detail\">" + escape_html(step.detail) + "</td></tr>";
       }
       body += "</table></div>";
@@ -223,7 +223,7 @@ std::string build_html(const BuildPage& page_data) {
   return page("Build #" + std::to_string(build.id), body, still_changing(view));
 }
 
-std::string log_html(const BuildPage& page_data, const store::StepRow& step, const std::string& text, bool truncated) {
+std::string log_html(const BuildPage& page_data, const store::JobRow& step, const std::string& text, bool truncated) {
   const bool running = step.state == builders::pipeline::JobState::running;
   std::string body = "<h1><a href=\"" + build_link(page_data.view.build.id) + "\">Build #" +
                      std::to_string(page_data.view.build.id) + "</a> · " + escape_html(step.job) + " " + badge(builders::pipeline::to_string(step.state)) + "</h1>";

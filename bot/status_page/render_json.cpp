@@ -69,7 +69,7 @@ std::string index_json(const Overview& overview) {
 std::string build_json(const BuildPage& page) {
   json::object out = build_object(page.view);
   json::array jobs;
-  for (const store::StepRow& step : page.steps) {
+  for (const store::JobRow& step : page.steps) {
     jobs.push_back(json::object{{"job", step.job},
                                 {"state", builders::pipeline::to_string(step.state)},
                                 {"detail", step.detail},

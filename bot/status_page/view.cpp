@@ -37,7 +37,7 @@ std::optional<BuildPage> build_page(store::Database& db, std::int64_t id) {
   if (!build) return std::nullopt;
   BuildPage page;
   page.view = view_of(db, *build);
-  page.steps = store::build_steps(db, id);
+  page.steps = store::build_jobs(db, id);
   page.watches = store::lp_watches_of_build(db, id);
   return page;
 }

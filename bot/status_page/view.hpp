@@ -27,7 +27,7 @@ struct BuildView {
 
 struct BuildPage {
   BuildView view;
-  std::vector<store::StepRow> steps;
+  std::vector<store::JobRow> steps;
   std::vector<store::LpWatch> watches;
 };
 

@@ -41,9 +41,9 @@ std::pair<std::string, std::string> split_job(const std::string& job) {
   return {job.substr(0, slash), slash == std::string::npos ? "" : job.substr(slash + 1)};
 }
 
-std::vector<std::string> platforms_of(const std::vector<StepRow>& steps) {
+std::vector<std::string> platforms_of(const std::vector<JobRow>& steps) {
   std::vector<std::string> platforms;
-  for (const StepRow& step : steps) {
+  for (const JobRow& step : steps) {
     const std::string platform = split_job(step.job).second;
     if (!platform.empty() && std::find(platforms.begin(), platforms.end(), platform) == platforms.end()) {
       platforms.push_back(platform);
@@ -52,9 +52,9 @@ std::vector<std::string> platforms_of(const std::vector<StepRow>& steps) {
   return platforms;
 }
 
-std::vector<std::string> steps_of(const std::vector<StepRow>& steps) {
+std::vector<std::string> steps_of(const std::vector<JobRow>& steps) {
   std::vector<std::string> names;
-  for (const StepRow& step : steps) {
+  for (const JobRow& step : steps) {
     const std::string name = split_job(step.job).first;
     if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   }
@@ -117,10 +117,10 @@ std::optional<BuildRow> find_build(Database& db, std::int64_t id) {
   return rows.front();
 }
 
-void record_step(Database& db, std::int64_t build_id, const StepRow& step) {
+void record_job(Database& db, std::int64_t build_id, const JobRow& step) {
   const auto [name, platform] = split_job(step.job);
   Statement upsert = db.prepare(
-      "INSERT INTO build_steps (build_id, step, platform, state, detail, log_path, started_at, finished_at) "
+      "INSERT INTO build_jobs (build_id, step, platform, state, detail, log_path, started_at, finished_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (build_id, step, platform) DO UPDATE SET state = excluded.state, "
       "detail = excluded.detail, log_path = excluded.log_path, started_at = coalesce(excluded.started_at, started_at), "
       "finished_at = excluded.finished_at");
@@ -129,12 +129,12 @@ void record_step(Database& db, std::int64_t build_id, const StepRow& step) {
   upsert.run();
 }
 
-std::vector<StepRow> build_steps(Database& db, std::int64_t build_id) {
+std::vector<JobRow> build_jobs(Database& db, std::int64_t build_id) {
   Statement query = db.prepare(
-      "SELECT step || '/' || platform, state, detail, coalesce(log_path, ''), started_at, finished_at FROM build_steps "
+      "SELECT step || '/' || platform, state, detail, coalesce(log_path, ''), started_at, finished_at FROM build_jobs "
       "WHERE build_id = ?1 ORDER BY id");
   query.bind(1, build_id);
-  std::vector<StepRow> rows;
+  std::vector<JobRow> rows;
   while (query.step()) {
     rows.push_back({query.column_text(0),
                     builders::pipeline::parse_job_state(query.column_text(1)).value_or(builders::pipeline::JobState::failed),

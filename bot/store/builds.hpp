@@ -1,5 +1,5 @@
 // Builds and their jobs, as the dispatcher runs them: a request becomes a build row, each job a
-// build_steps row, every state change written as it happens so a restart can resume.
+// build_jobs row, every state change written as it happens so a restart can resume.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +27,7 @@ struct BuildRow {
   std::optional<std::string> finished_at;
 };
 
-struct StepRow {
+struct JobRow {
   std::string job;          // "felix/xenial"
   builders::pipeline::JobState state = builders::pipeline::JobState::pending;
   std::string detail;
@@ -51,15 +51,15 @@ std::vector<BuildRow> builds_in_state(Database& db, handlers::BuildState state);
 std::vector<BuildRow> recent_builds(Database& db, int limit);
 std::optional<BuildRow> find_build(Database& db, std::int64_t id);
 
-void record_step(Database& db, std::int64_t build_id, const StepRow& step);
-std::vector<StepRow> build_steps(Database& db, std::int64_t build_id);
+void record_job(Database& db, std::int64_t build_id, const JobRow& step);
+std::vector<JobRow> build_jobs(Database& db, std::int64_t build_id);
 
 // "felix/xenial" → {"felix", "xenial"}: a job's step and platform.
 std::pair<std::string, std::string> split_job(const std::string& job);
 // The platforms a build's jobs ran on, in the order they first appear (the columns of its grid).
-std::vector<std::string> platforms_of(const std::vector<StepRow>& steps);
+std::vector<std::string> platforms_of(const std::vector<JobRow>& jobs);
 // The steps a build's jobs belong to, in the order they first appear (the rows of its grid).
-std::vector<std::string> steps_of(const std::vector<StepRow>& steps);
+std::vector<std::string> steps_of(const std::vector<JobRow>& jobs);
 
 void finish_build(Database& db, std::int64_t build_id, handlers::BuildState state, const std::string& detail);
 

@@ -10,7 +10,7 @@ namespace calico::store {
 namespace {
 
 // Never edit a migration that has shipped: add a new one.
-constexpr std::array<std::string_view, 19> kMigrations = {
+constexpr std::array<std::string_view, 20> kMigrations = {
     // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
     R"sql(
 CREATE TABLE deliveries (
@@ -325,6 +325,10 @@ CREATE TABLE github_pauses (
     // any job reports.
     R"sql(
 ALTER TABLE build_requests ADD COLUMN trigger_commit TEXT;
+)sql",
+    // 20: one word per idea: a build has jobs (step × platform), and so does its table.
+    R"sql(
+ALTER TABLE build_steps RENAME TO build_jobs;
 )sql",
 };
 

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "builders/exec/command.hpp"
+#include "builders/exec/process.hpp"
 
 namespace calico::builders::exec {
 

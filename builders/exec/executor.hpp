@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "builders/exec/command.hpp"
+#include "builders/exec/process.hpp"
 
 namespace calico::builders::exec {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "builders/deb/source_package.hpp"
-#include "builders/exec/command.hpp"
+#include "builders/exec/process.hpp"
 #include "builders/publish/rpm_repository.hpp"  // PublishError
 #include "builders/sign/keyring.hpp"
 #include "config/config.hpp"

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "builders/exec/command.hpp"
+#include "builders/exec/process.hpp"
 #include "config/config.hpp"
 
 namespace calico::builders::publish {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "builders/exec/command.hpp"
+#include "builders/exec/process.hpp"
 #include "builders/publish/rpm_host.hpp"
 #include "builders/sign/keyring.hpp"
 

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <sys/stat.h>
 
-#include "builders/exec/command.hpp"
+#include "builders/exec/process.hpp"
 #include "builders/text.hpp"
 
 namespace calico::builders::sign {

@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "builders/exec/command.hpp"
+#include "builders/exec/process.hpp"
 #include "builders/text.hpp"
 #include "tests/support/fixtures.hpp"
 

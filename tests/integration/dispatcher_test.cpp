@@ -9,7 +9,7 @@
 
 #include <boost/json/parse.hpp>
 
-#include "bot/dispatch/dispatcher.hpp"
+#include "bot/builds/dispatcher.hpp"
 #include "bot/github/messages.hpp"
 #include "bot/github/reporter.hpp"
 #include "bot/launchpad/publication.hpp"
@@ -113,7 +113,7 @@ TEST_F(DispatcherTest, NightlyBuildsMasterOnlyWhenItChanged) {
   config::Config config = load(dir.path(), "nightly_utc = \"02:00\"\n");
   config.dispatch.nightly = true;
   store::Store store(config.store);
-  dispatch::Dispatcher dispatcher(store, config);
+  builds::Dispatcher dispatcher(store, config);
   const sys_seconds day1 = sys_days{year{2026} / 11 / 26};
   EXPECT_FALSE(dispatcher.nightly_tick(day1 + hours(3))) << "nothing changed";
   store.call([](store::Database& db) {
@@ -136,12 +136,12 @@ TEST_F(DispatcherTest, RunsAQueuedReleaseRecordingEveryJob) {
   const config::Config config = load(dir.path());
   store::Store store(config.store);
   queue(store, handlers::BuildRequest::Kind::release, "calico-3.4", "v3.4.1");
-  dispatch::Dispatcher dispatcher(store, config);
+  builds::Dispatcher dispatcher(store, config);
   ASSERT_TRUE(dispatcher.run_next());
   const auto builds = store.call([](store::Database& db) { return store::recent_builds(db, 10); });
   ASSERT_EQ(builds.size(), 1u);
   EXPECT_EQ(builds[0].state, handlers::BuildState::succeeded) << builds[0].detail;
-  const auto steps = store.call([&](store::Database& db) { return store::build_steps(db, builds[0].id); });
+  const auto steps = store.call([&](store::Database& db) { return store::build_jobs(db, builds[0].id); });
   EXPECT_EQ(steps.size(), 24u);
   for (const auto& step : steps) EXPECT_EQ(step.state, builders::pipeline::JobState::succeeded) << step.job << ": " << step.detail;
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "ppa" / "project-calico" / "calico-3.4" / "felix_3.4.1-xenial_source.changes"));
@@ -196,13 +196,13 @@ TEST_F(DispatcherTest, SigkillMidBuildThenRestartFinishesWithNoJobDoneTwice) {
     const std::string body = testkit::payload("push_tag.json");
     ASSERT_EQ(client.request("POST", "/webhook", testkit::github_headers("push", "resume-1", testkit::kTestSecret, body), body).status, 202);
     // Kill it once a few jobs are done and the rest are not.
-    for (int i = 0; i < 3000 && count("SELECT count(*) FROM build_steps WHERE state = 'succeeded'") < 6; ++i) {
+    for (int i = 0; i < 3000 && count("SELECT count(*) FROM build_jobs WHERE state = 'succeeded'") < 6; ++i) {
       std::this_thread::sleep_for(milliseconds(10));
     }
     bot->signal(SIGKILL);
     bot->wait(seconds(10));
   }
-  const auto done_before = count("SELECT count(*) FROM build_steps WHERE state = 'succeeded'");
+  const auto done_before = count("SELECT count(*) FROM build_jobs WHERE state = 'succeeded'");
   ASSERT_GE(done_before, 6);
   ASSERT_LT(done_before, 24) << "the build finished before the kill: nothing to resume";
   EXPECT_EQ(count("SELECT count(*) FROM builds WHERE state = 'running'"), 1);
@@ -213,7 +213,7 @@ TEST_F(DispatcherTest, SigkillMidBuildThenRestartFinishesWithNoJobDoneTwice) {
   }
   EXPECT_EQ(count("SELECT count(*) FROM builds"), 1);
   EXPECT_EQ(count("SELECT count(*) FROM builds WHERE state = 'succeeded'"), 1) << testkit::read_file(log);
-  EXPECT_EQ(count("SELECT count(*) FROM build_steps WHERE state = 'succeeded'"), 24);
+  EXPECT_EQ(count("SELECT count(*) FROM build_jobs WHERE state = 'succeeded'"), 24);
   EXPECT_NE(testkit::read_file(log).find("event=dispatch.resume"), std::string::npos);
   // Every build job's log shows its build command exactly once: nothing was built twice.
   const auto logs = dir.path() / "work";
@@ -239,7 +239,7 @@ TEST_F(DispatcherTest, AReleaseWaitsForEveryComponentToCarryItsTag) {
   store::Store store(config.store);
   queue(store, handlers::BuildRequest::Kind::release, "calico-3.9", "v3.9.0");
   sys_seconds now = time_point_cast<seconds>(system_clock::now());
-  dispatch::Dispatcher dispatcher(store, config, [&] { return now; });
+  builds::Dispatcher dispatcher(store, config, [&] { return now; });
   auto pending = [&] { return store.call([](store::Database& db) { return store::build_requests(db, "pending"); }).size(); };
   EXPECT_TRUE(dispatcher.run_next());  // taken, then put back: neither component has v3.9.0
   EXPECT_EQ(pending(), 1u);
@@ -254,7 +254,7 @@ TEST_F(DispatcherTest, AReleaseWaitsForEveryComponentToCarryItsTag) {
 
   // With no wait left, it fails naming what is missing.
   const config::Config impatient = load(dir.path(), "tag_wait_minutes = 0\n");
-  dispatch::Dispatcher later(store, impatient, [&] { return now + seconds(2); });
+  builds::Dispatcher later(store, impatient, [&] { return now + seconds(2); });
   EXPECT_TRUE(later.run_next());
   const auto builds = store.call([](store::Database& db) { return store::recent_builds(db, 5); });
   ASSERT_EQ(builds.size(), 1u);
@@ -272,7 +272,7 @@ TEST_F(DispatcherTest, ABuildIsPublishedOnlyWhenLaunchpadHasPublishedEveryUpload
   with_launchpad.launchpad.min_interval = milliseconds(0);
   store::Store store(config.store);
   queue(store, handlers::BuildRequest::Kind::release, "calico-3.4", "v3.4.1");
-  dispatch::Dispatcher dispatcher(store, with_launchpad);
+  builds::Dispatcher dispatcher(store, with_launchpad);
   ASSERT_TRUE(dispatcher.run_next());
   const auto build = store.call([](store::Database& db) { return store::recent_builds(db, 1); }).at(0);
   ASSERT_EQ(build.state, handlers::BuildState::succeeded) << build.detail;
@@ -334,7 +334,7 @@ TEST_F(DispatcherTest, OrMasterBuildsOnceItHasBeenQuietAfterAChange) {
   testkit::ScratchDir dir;
   const config::Config config = load(dir.path(), "master_quiet_minutes = 10\n");
   store::Store store(config.store);
-  dispatch::Dispatcher dispatcher(store, config);
+  builds::Dispatcher dispatcher(store, config);
   const auto now = time_point_cast<seconds>(system_clock::now());
   EXPECT_FALSE(dispatcher.quiet_tick(now + hours(1))) << "no change at all";
   store.call([](store::Database& db) { store::mark_master_changed(db, {"projectcalico/felix", "master", "abc"}, std::nullopt); });
@@ -350,14 +350,14 @@ TEST_F(DispatcherTest, ABuildCanBeCancelledFromTheCommandLine) {
   const config::Config config = load(dir.path());
   store::Store store(config.store);
   queue(store, handlers::BuildRequest::Kind::release, "calico-3.4", "v3.4.1");
-  dispatch::Dispatcher dispatcher(store, config);
+  builds::Dispatcher dispatcher(store, config);
   std::atomic<bool> asked{false};
   std::string cancel_output;
   int cancel_code = -1;
   // After the third job finishes, a release engineer runs `calico-release-bot cancel`.
-  dispatcher.on_step([&](std::int64_t build, const store::StepRow& step) {
+  dispatcher.on_job([&](std::int64_t build, const store::JobRow& step) {
     int done = 0;
-    for (const auto& s : store.call([&](store::Database& db) { return store::build_steps(db, build); })) done += s.state == builders::pipeline::JobState::succeeded;
+    for (const auto& s : store.call([&](store::Database& db) { return store::build_jobs(db, build); })) done += s.state == builders::pipeline::JobState::succeeded;
     if (step.state == builders::pipeline::JobState::succeeded && done == 3 && !asked.exchange(true)) {
       const auto result = testkit::run_process({CALICO_BOT_BINARY, "cancel", "--config", (dir.path() / "bot.toml").string(), "--build",
                                                 std::to_string(build)},
@@ -371,7 +371,7 @@ TEST_F(DispatcherTest, ABuildCanBeCancelledFromTheCommandLine) {
   const auto build = store.call([](store::Database& db) { return store::recent_builds(db, 1); }).at(0);
   EXPECT_EQ(build.state, handlers::BuildState::cancelled) << build.detail;
   int done = 0;
-  for (const auto& step : store.call([&](store::Database& db) { return store::build_steps(db, build.id); })) done += step.state == builders::pipeline::JobState::succeeded;
+  for (const auto& step : store.call([&](store::Database& db) { return store::build_jobs(db, build.id); })) done += step.state == builders::pipeline::JobState::succeeded;
   EXPECT_LT(done, 24);
   const auto again = testkit::run_process({CALICO_BOT_BINARY, "cancel", "--config", (dir.path() / "bot.toml").string(), "--build",
                                            std::to_string(build.id)},
@@ -385,7 +385,7 @@ TEST_F(DispatcherTest, ANewDnsmasqRefForAPlatformRebuildsDnsmasqThere) {
   const config::Config before = load(dir.path());
   store::Store store(before.store);
   {
-    dispatch::Dispatcher dispatcher(store, before);
+    builds::Dispatcher dispatcher(store, before);
     EXPECT_EQ(dispatcher.component_ref_tick(), 0u) << "the first sight of the configuration is only remembered";
     EXPECT_EQ(dispatcher.component_ref_tick(), 0u);
   }
@@ -394,7 +394,7 @@ TEST_F(DispatcherTest, ANewDnsmasqRefForAPlatformRebuildsDnsmasqThere) {
                                                 "trusty = \"2.79test1calico1-3-trusty\"\n"
                                                 "xenial = \"2.79test1calico1-3-trusty\"\n"
                                                 "centos7 = \"rpm_2.79\"\n");
-  dispatch::Dispatcher dispatcher(store, after);
+  builds::Dispatcher dispatcher(store, after);
   EXPECT_EQ(dispatcher.component_ref_tick(), 1u);
   const auto pending = store.call([](store::Database& db) { return store::build_requests(db, "pending"); });
   ASSERT_EQ(pending.size(), 1u);
@@ -405,7 +405,7 @@ TEST_F(DispatcherTest, ANewDnsmasqRefForAPlatformRebuildsDnsmasqThere) {
   ASSERT_TRUE(dispatcher.run_next());
   const auto build = store.call([](store::Database& db) { return store::recent_builds(db, 1); }).at(0);
   EXPECT_EQ(build.state, handlers::BuildState::succeeded) << build.detail;
-  const auto steps = store.call([&](store::Database& db) { return store::build_steps(db, build.id); });
+  const auto steps = store.call([&](store::Database& db) { return store::build_jobs(db, build.id); });
   ASSERT_EQ(steps.size(), 2u);
   EXPECT_EQ(steps[0].job, "dnsmasq/xenial");
   EXPECT_EQ(steps[1].job, "pub_debs/xenial");

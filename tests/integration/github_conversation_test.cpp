@@ -431,7 +431,7 @@ TEST_F(GitHubConversationTest, StatusCancelAndRetryActOnThisPullRequestsBuild) {
   const auto build = store_->call([&](store::Database& db) { return store::claim_next_request(db, 1, "work"); });
   ASSERT_TRUE(build);
   store_->call([&](store::Database& db) {
-    store::record_step(db, build->id, {"felix/xenial", builders::pipeline::JobState::succeeded, "", "", std::nullopt, std::nullopt});
+    store::record_job(db, build->id, {"felix/xenial", builders::pipeline::JobState::succeeded, "", "", std::nullopt, std::nullopt});
   });
   comment("maintainer", "/status");
   converse();
@@ -480,7 +480,7 @@ TEST_F(GitHubConversationTest, StatusesAndCommentsFollowABuildsLife) {
   reporter.report_pending();  // claimed, no job yet: it might still go back to the queue
   EXPECT_EQ(sender_->send_due(), 0u);
   store_->call([&](store::Database& db) {
-    store::record_step(db, build->id, {"bld_images/xenial", builders::pipeline::JobState::running, "", "", std::nullopt, std::nullopt});
+    store::record_job(db, build->id, {"bld_images/xenial", builders::pipeline::JobState::running, "", "", std::nullopt, std::nullopt});
     store::record_build_source(db, build->id, kRepo, felix_sha);
   });
   reporter.report_pending();
@@ -492,7 +492,7 @@ TEST_F(GitHubConversationTest, StatusesAndCommentsFollowABuildsLife) {
 
   store_->call([&](store::Database& db) {
     for (const char* job : {"net_cal/xenial", "felix/xenial", "pub_debs/xenial"}) {
-      store::record_step(db, build->id, {job, builders::pipeline::JobState::succeeded, "", "", std::nullopt, std::nullopt});
+      store::record_job(db, build->id, {job, builders::pipeline::JobState::succeeded, "", "", std::nullopt, std::nullopt});
     }
     store::finish_build(db, build->id, handlers::BuildState::succeeded, "all 3 jobs succeeded");
   });
@@ -533,7 +533,7 @@ TEST_F(GitHubConversationTest, AsAnAppEachBuildHasACheckRunBesideItsStatusEdited
   github::Reporter reporter(*store_, config_);
   const std::string felix_sha = fixtures_->commits.at("felix@v3.4.1");
   store_->call([&](store::Database& db) {
-    store::record_step(db, build->id, {"felix/xenial", builders::pipeline::JobState::running, "", "", std::nullopt, std::nullopt});
+    store::record_job(db, build->id, {"felix/xenial", builders::pipeline::JobState::running, "", "", std::nullopt, std::nullopt});
     store::record_build_source(db, build->id, kRepo, felix_sha);
   });
   reporter.report_pending();
@@ -548,7 +548,7 @@ TEST_F(GitHubConversationTest, AsAnAppEachBuildHasACheckRunBesideItsStatusEdited
   // The store forgets the runs' ids (a crash right after creating them): found again by external_id.
   store_->call([&](store::Database& db) { db.exec("DELETE FROM edited_resources WHERE edit_key LIKE 'check:%'"); });
   store_->call([&](store::Database& db) {
-    store::record_step(db, build->id, {"felix/xenial", builders::pipeline::JobState::succeeded, "", "", std::nullopt, std::nullopt});
+    store::record_job(db, build->id, {"felix/xenial", builders::pipeline::JobState::succeeded, "", "", std::nullopt, std::nullopt});
     store::finish_build(db, build->id, handlers::BuildState::succeeded, "all jobs succeeded");
   });
   reporter.report_pending();
@@ -574,7 +574,7 @@ TEST_F(GitHubConversationTest, WithATokenThereAreNoCheckRuns) {
   const auto build = store_->call([&](store::Database& db) { return store::claim_next_request(db, 1, "work"); });
   ASSERT_TRUE(build);
   store_->call([&](store::Database& db) {
-    store::record_step(db, build->id, {"felix/xenial", builders::pipeline::JobState::succeeded, "", "", std::nullopt, std::nullopt});
+    store::record_job(db, build->id, {"felix/xenial", builders::pipeline::JobState::succeeded, "", "", std::nullopt, std::nullopt});
     store::finish_build(db, build->id, handlers::BuildState::succeeded, "done");
   });
   reporter.report_pending();
@@ -640,7 +640,7 @@ TEST_F(GitHubConversationTest, ACommitUnchangedSinceTheTargetsLastSuccessGetsNoS
     const auto build = store_->call([&](store::Database& db) { return store::claim_next_request(db, 1, "work"); });
     ASSERT_TRUE(build);
     store_->call([&](store::Database& db) {
-      store::record_step(db, build->id, {"felix/xenial", builders::pipeline::JobState::succeeded, "", "", std::nullopt, std::nullopt});
+      store::record_job(db, build->id, {"felix/xenial", builders::pipeline::JobState::succeeded, "", "", std::nullopt, std::nullopt});
       store::record_build_source(db, build->id, felix, felix_sha);
       store::record_build_source(db, build->id, dnsmasq, pinned);
       store::finish_build(db, build->id, outcome, "done");

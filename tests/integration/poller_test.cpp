@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "bot/store/build_queue.hpp"
-#include "bot/watch/poller.hpp"
+#include "bot/poll/poller.hpp"
 #include "config/loader.hpp"
 #include "handlers/registry.hpp"
 #include "tests/support/eventually.hpp"
@@ -25,7 +25,7 @@ class PollerTest : public ::testing::Test {
     config::StoreConfig store_config;
     store_config.path = dir_.path() / "state.sqlite";
     store_ = std::make_unique<store::Store>(store_config);
-    poller_ = std::make_unique<watch::Poller>(*store_, config_, registry_);
+    poller_ = std::make_unique<poll::Poller>(*store_, config_, registry_);
   }
 
   std::vector<std::string> requests() {
@@ -41,7 +41,7 @@ class PollerTest : public ::testing::Test {
   config::Config config_;
   handlers::Registry registry_ = handlers::default_registry();
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<watch::Poller> poller_;
+  std::unique_ptr<poll::Poller> poller_;
 };
 
 TEST_F(PollerTest, TheFirstPollIsABaselineNotAFloodOfOldReleases) {
@@ -97,7 +97,7 @@ TEST_F(PollerTest, AnUnreachableRepositoryIsAClearError) {
 
 TEST_F(PollerTest, TheBackgroundPollerFindsATagOnItsOwn) {
   config_.repositories[0].poll_interval = std::chrono::seconds(1);
-  watch::Poller background(*store_, config_, registry_);
+  poll::Poller background(*store_, config_, registry_);
   background.start();
   // Its first poll (at once) records the baseline; the tag comes after it.
   ASSERT_TRUE(testkit::eventually([&] {
@@ -123,7 +123,7 @@ TEST_F(PollerTest, EachRepositoryIsPolledOnItsOwnScheduleAndBacksOffWhenUnreacha
   gone.url = (dir_.path() / "no-such-repository").string();
   config_.repositories.push_back(gone);
   std::chrono::steady_clock::time_point now{};
-  watch::Poller poller(*store_, config_, registry_, [&] { return now; });
+  poll::Poller poller(*store_, config_, registry_, [&] { return now; });
   EXPECT_EQ(poller.poll_due(), 2u) << "both at once";
   now += std::chrono::seconds(50);
   EXPECT_EQ(poller.poll_due(), 0u) << "neither is due before 90 % of its interval";

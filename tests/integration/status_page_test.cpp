@@ -33,9 +33,9 @@ class StatusPageTest : public ::testing::Test {
       const auto build = store::claim_next_request(db, 1, (dir_.path() / "work").string());
       build_id_ = build->id;
       testkit::write_file(dir_.path() / "felix-xenial.log", "$ dpkg-buildpackage -S\n<tag> & done\n");
-      store::record_step(db, build->id, {"felix/xenial", builders::pipeline::JobState::succeeded, "felix 3.4.1-xenial source package",
+      store::record_job(db, build->id, {"felix/xenial", builders::pipeline::JobState::succeeded, "felix 3.4.1-xenial source package",
                                          (dir_.path() / "felix-xenial.log").string(), "2026-11-26T10:00:00Z", "2026-11-26T10:01:05Z"});
-      store::record_step(db, build->id, {"pub_debs/xenial", builders::pipeline::JobState::running, "", (dir_.path() / "pub.log").string(),
+      store::record_job(db, build->id, {"pub_debs/xenial", builders::pipeline::JobState::running, "", (dir_.path() / "pub.log").string(),
                                          "2026-11-26T10:01:06Z", std::nullopt});
       store::LpWatch watch;
       watch.owner = "project-calico";
@@ -67,7 +67,7 @@ class StatusPageTest : public ::testing::Test {
     {
       store::Store store(config_.store);
       store.call([&](store::Database& db) {
-        store::record_step(db, build_id_, {"pub_debs/xenial", builders::pipeline::JobState::succeeded, "uploaded", (dir_.path() / "pub.log").string(),
+        store::record_job(db, build_id_, {"pub_debs/xenial", builders::pipeline::JobState::succeeded, "uploaded", (dir_.path() / "pub.log").string(),
                                            "2026-11-26T10:01:06Z", "2026-11-26T10:01:20Z"});
         store::finish_build(db, build_id_, handlers::BuildState::succeeded, "all 2 jobs succeeded");
         for (store::LpWatch watch : store::lp_watches_of_build(db, build_id_)) {

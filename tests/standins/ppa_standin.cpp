@@ -4,7 +4,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "builders/exec/command.hpp"
+#include "builders/exec/process.hpp"
 
 namespace calico::testkit {
 

@@ -1,7 +1,7 @@
 #include "tests/support/calico_fixtures.hpp"
 
 #include "builders/deb/source_package.hpp"
-#include "builders/exec/command.hpp"
+#include "builders/exec/process.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/git_fixture.hpp"
 

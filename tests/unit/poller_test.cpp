@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "bot/watch/poller.hpp"
+#include "bot/poll/poller.hpp"
 
-using namespace calico::watch;
+using namespace calico::poll;
 
 TEST(DiffRefs, FindsCreatedMovedAndDeletedRefs) {
   const std::map<std::string, std::string> before = {

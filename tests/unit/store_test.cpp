@@ -43,7 +43,7 @@ TEST(Store, CreatesSchemaInWalModeAndReopens) {
       s.step();
       return s.column_text(0);
     }), "wal");
-    for (const char* table : {"deliveries", "build_requests", "master_changes", "builds", "build_steps", "outbox"}) {
+    for (const char* table : {"deliveries", "build_requests", "master_changes", "builds", "build_jobs", "outbox"}) {
       EXPECT_EQ(store.call([&](Database& db) {
         Statement s = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1");
         s.bind(1, std::string_view(table));

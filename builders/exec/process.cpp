@@ -1,4 +1,4 @@
-#include "builders/exec/command.hpp"
+#include "builders/exec/process.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

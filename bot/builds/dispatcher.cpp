@@ -1,8 +1,8 @@
-#include "bot/dispatch/dispatcher.hpp"
+#include "bot/builds/dispatcher.hpp"
 
 #include <atomic>
 
-#include "bot/dispatch/schedule.hpp"
+#include "bot/builds/schedule.hpp"
 #include "bot/launchpad/watcher.hpp"
 #include "bot/store/component_refs.hpp"
 #include "bot/log/log.hpp"
@@ -16,14 +16,14 @@
 #include "builders/pipeline/runner.hpp"
 #include "builders/plan.hpp"
 
-namespace calico::dispatch {
+namespace calico::builds {
 
 namespace {
 
 // Writes each job's state to the store as the run goes.
 class StoreObserver : public builders::pipeline::Observer {
  public:
-  StoreObserver(store::Store& store, std::int64_t build, std::function<void(std::int64_t, const store::StepRow&)> callback)
+  StoreObserver(store::Store& store, std::int64_t build, std::function<void(std::int64_t, const store::JobRow&)> callback)
       : store_(store), build_(build), callback_(std::move(callback)) {}
 
   void job_started(const builders::Job& job, const std::filesystem::path& log) override {
@@ -35,13 +35,13 @@ class StoreObserver : public builders::pipeline::Observer {
   }
 
  private:
-  void write(const store::StepRow& step) {
-    store_.call([&](store::Database& db) { store::record_step(db, build_, step); });
+  void write(const store::JobRow& step) {
+    store_.call([&](store::Database& db) { store::record_job(db, build_, step); });
     if (callback_) callback_(build_, step);
   }
   store::Store& store_;
   std::int64_t build_;
-  std::function<void(std::int64_t, const store::StepRow&)> callback_;
+  std::function<void(std::int64_t, const store::JobRow&)> callback_;
 };
 
 }  // namespace
@@ -225,7 +225,7 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
     procedure.sign_rpms_with(environment.rpm_keyring.get());
     std::vector<builders::pipeline::JobReport> finished;
     if (resumed) {
-      for (const store::StepRow& step : store_.call([&](store::Database& db) { return store::build_steps(db, build.id); })) {
+      for (const store::JobRow& step : store_.call([&](store::Database& db) { return store::build_jobs(db, build.id); })) {
         if (step.state != builders::pipeline::JobState::succeeded) continue;
         if (const builders::Job* job = plan.find(step.job)) {
           procedure.adopt(*job);
@@ -284,4 +284,4 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
   running_.erase(build.id);
 }
 
-}  // namespace calico::dispatch
+}  // namespace calico::builds

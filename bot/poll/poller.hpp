@@ -21,7 +21,7 @@
 #include "handlers/events.hpp"
 #include "handlers/registry.hpp"
 
-namespace calico::watch {
+namespace calico::poll {
 
 struct RefChange {
   std::string ref;     // full: refs/heads/master, refs/tags/v3.4.1
@@ -80,4 +80,4 @@ class Poller {
   util::Worker worker_;
 };
 
-}  // namespace calico::watch
+}  // namespace calico::poll

@@ -1,11 +1,11 @@
-#include "bot/lp_wait_command.hpp"
+#include "bot/cli/lp_wait_command.hpp"
 
 #include <algorithm>
 #include <ostream>
 #include <regex>
 #include <thread>
 
-#include "bot/cli.hpp"
+#include "bot/cli/cli.hpp"
 #include "bot/http/client.hpp"
 #include "bot/launchpad/watcher.hpp"
 #include "bot/store/lp_watches.hpp"

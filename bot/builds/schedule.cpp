@@ -1,10 +1,10 @@
-#include "bot/dispatch/schedule.hpp"
+#include "bot/builds/schedule.hpp"
 
 #include <algorithm>
 
 #include "bot/util/time_format.hpp"
 
-namespace calico::dispatch {
+namespace calico::builds {
 
 namespace {
 
@@ -81,4 +81,4 @@ ComponentRefChanges component_ref_changes(const config::PublishConfig& publish,
   return changes;
 }
 
-}  // namespace calico::dispatch
+}  // namespace calico::builds

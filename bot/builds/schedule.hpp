@@ -13,7 +13,7 @@
 #include "config/config.hpp"
 #include "handlers/result.hpp"
 
-namespace calico::dispatch {
+namespace calico::builds {
 
 // What the master rules read: when master last changed (each watched repository's newest change,
 // ISO 8601), when the last successful master build started, when the last master build started.
@@ -62,4 +62,4 @@ struct ComponentRefChanges {
 ComponentRefChanges component_ref_changes(const config::PublishConfig& publish,
                                           const std::map<std::pair<std::string, std::string>, std::string>& known);
 
-}  // namespace calico::dispatch
+}  // namespace calico::builds

@@ -20,10 +20,10 @@
 #include "bot/store/builds.hpp"
 #include "bot/store/store.hpp"
 #include "bot/util/worker.hpp"
-#include "builders/exec/command.hpp"
+#include "builders/exec/process.hpp"
 #include "config/config.hpp"
 
-namespace calico::dispatch {
+namespace calico::builds {
 
 class Dispatcher {
  public:
@@ -60,7 +60,7 @@ class Dispatcher {
   std::size_t component_ref_tick();
 
   // Called after every job state change (tests, and later the reporters).
-  void on_step(std::function<void(std::int64_t build, const store::StepRow&)> callback) { on_step_ = std::move(callback); }
+  void on_job(std::function<void(std::int64_t build, const store::JobRow&)> callback) { on_step_ = std::move(callback); }
 
  private:
   void run_build(const store::BuildRow& build, bool resumed);
@@ -73,7 +73,7 @@ class Dispatcher {
   store::Store& store_;
   const config::Config& config_;
   Clock clock_;
-  std::function<void(std::int64_t, const store::StepRow&)> on_step_;
+  std::function<void(std::int64_t, const store::JobRow&)> on_step_;
   std::mutex mutex_;
   bool stopping_ = false;
   std::map<std::int64_t, std::shared_ptr<builders::exec::CancelToken>> running_;
@@ -82,4 +82,4 @@ class Dispatcher {
   std::once_flag resumed_;
 };
 
-}  // namespace calico::dispatch
+}  // namespace calico::builds

@@ -1,9 +1,9 @@
-#include "bot/status_command.hpp"
+#include "bot/cli/status_command.hpp"
 
 #include <ostream>
 
 #include "bot/launchpad/publication.hpp"
-#include "bot/cli.hpp"
+#include "bot/cli/cli.hpp"
 #include "bot/store/build_queue.hpp"
 #include "bot/store/builds.hpp"
 #include "bot/store/outbox.hpp"
@@ -15,15 +15,15 @@ namespace calico::cli {
 
 namespace {
 
-void print_steps(std::ostream& out, const std::vector<store::StepRow>& steps, bool all) {
-  for (const store::StepRow& step : steps) {
+void print_steps(std::ostream& out, const std::vector<store::JobRow>& steps, bool all) {
+  for (const store::JobRow& step : steps) {
     if (!all && step.state == builders::pipeline::JobState::succeeded) continue;
     out << "    " << step.job << "  " << builders::pipeline::to_string(step.state) << (step.detail.empty() ? "" : "  " + step.detail) << "\n";
     if (all || step.state != builders::pipeline::JobState::running) out << "      log: " << step.log_path << "\n";
   }
 }
 
-std::string progress(const std::vector<store::StepRow>& steps) {
+std::string progress(const std::vector<store::JobRow>& steps) {
   int done = 0;
   for (const auto& step : steps) done += step.state == builders::pipeline::JobState::succeeded;
   return std::to_string(done) + " of " + std::to_string(steps.size()) + " jobs done";
@@ -55,7 +55,7 @@ int run_status(const config::Config& config, std::optional<std::int64_t> build_i
         err << "calico-release-bot status: there is no build " << *build_id << "\n";
         return kUsage;
       }
-      const auto steps = state.call([&](store::Database& db) { return store::build_steps(db, *build_id); });
+      const auto steps = state.call([&](store::Database& db) { return store::build_jobs(db, *build_id); });
       out << "build " << build->id << "  " << build->target_repo << " " << build->version << "  " << handlers::to_string(build->state) << "  ("
           << build->kind << ", started " << build->started_at << (build->finished_at ? ", finished " + *build->finished_at : "")
           << ", " << progress(steps) << ")\n";
@@ -81,7 +81,7 @@ int run_status(const config::Config& config, std::optional<std::int64_t> build_i
     const auto running = state.call([](store::Database& db) { return store::builds_in_state(db, handlers::BuildState::running); });
     out << "Running: " << running.size() << "\n";
     for (const auto& build : running) {
-      const auto steps = state.call([&](store::Database& db) { return store::build_steps(db, build.id); });
+      const auto steps = state.call([&](store::Database& db) { return store::build_jobs(db, build.id); });
       out << "  build " << build.id << "  " << build.target_repo << " " << build.version << "  started " << build.started_at
           << "  " << progress(steps) << "\n";
       print_steps(out, steps, false);

@@ -1,4 +1,4 @@
-#include "bot/watch/poller.hpp"
+#include "bot/poll/poller.hpp"
 
 #include <random>
 
@@ -8,7 +8,7 @@
 #include "builders/git/ls_remote.hpp"
 #include "builders/git/mirror.hpp"
 
-namespace calico::watch {
+namespace calico::poll {
 
 std::vector<RefChange> diff_refs(const std::map<std::string, std::string>& before,
                                  const std::map<std::string, std::string>& after) {
@@ -113,4 +113,4 @@ std::size_t Poller::poll_due() {
   return polled;
 }
 
-}  // namespace calico::watch
+}  // namespace calico::poll

@@ -1,4 +1,4 @@
-#include "bot/cli.hpp"
+#include "bot/cli/cli.hpp"
 
 #include <map>
 #include <optional>
@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "bot/log/log.hpp"
-#include "bot/lp_wait_command.hpp"
-#include "bot/publish_command.hpp"
-#include "bot/status_command.hpp"
+#include "bot/cli/lp_wait_command.hpp"
+#include "bot/cli/publish_command.hpp"
+#include "bot/cli/status_command.hpp"
 #include "bot/service.hpp"
 #include "bot/store/database.hpp"
 #include "config/loader.hpp"
