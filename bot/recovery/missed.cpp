@@ -43,6 +43,13 @@ std::string text(const json::object& object, std::string_view key, std::string_v
   throw MalformedListing(std::string(what) + ": \"" + std::string(key) + "\" is not a string");
 }
 
+// GitHub's ids are positive: anything else is not GitHub's answer.
+std::int64_t id_of(const json::object& object, std::string_view what) {
+  const std::int64_t id = integer(object, "id", what);
+  if (id <= 0) throw MalformedListing(std::string(what) + ": \"id\" is not a positive integer");
+  return id;
+}
+
 }  // namespace
 
 std::vector<DeliveryAttempt> parse_delivery_attempts(std::string_view body) {
@@ -51,7 +58,7 @@ std::vector<DeliveryAttempt> parse_delivery_attempts(std::string_view body) {
   for (const json::value& item : parse_array(body, what)) {
     const json::object& object = object_item(item, what);
     DeliveryAttempt attempt;
-    attempt.id = integer(object, "id", what);
+    attempt.id = id_of(object, what);
     attempt.guid = text(object, "guid", what);
     attempt.status_code = static_cast<int>(std::clamp<std::int64_t>(integer(object, "status_code", what), 0, 999));
     attempt.status = text(object, "status", what, false);
@@ -73,7 +80,7 @@ std::vector<MissedDelivery> missed_deliveries(const std::vector<DeliveryAttempt>
     MissedDelivery missed;
     bool reached = false;    // some attempt got a 2xx
     bool refused = false;    // the newest attempt's answer would not change on another
-    std::int64_t newest = 0;
+    std::optional<std::int64_t> newest;
   };
   std::map<std::string, Seen> by_guid;
   for (const DeliveryAttempt& attempt : attempts) {
@@ -87,7 +94,7 @@ std::vector<MissedDelivery> missed_deliveries(const std::vector<DeliveryAttempt>
     ++seen.missed.attempts;
     seen.reached |= attempt.status_code >= 200 && attempt.status_code < 300;
     seen.missed.first_delivered_at = std::min(seen.missed.first_delivered_at, attempt.delivered_at);
-    if (attempt.id > seen.newest) {
+    if (!seen.newest || attempt.id > *seen.newest) {
       seen.newest = attempt.id;
       seen.missed.latest_attempt = attempt.id;
       seen.missed.last_status = attempt.status.empty() ? "HTTP " + std::to_string(attempt.status_code) : attempt.status;
@@ -112,7 +119,7 @@ std::vector<ListedComment> parse_listed_comments(std::string_view body) {
   for (const json::value& item : parse_array(body, what)) {
     const json::object& object = object_item(item, what);
     ListedComment comment;
-    comment.id = integer(object, "id", what);
+    comment.id = id_of(object, what);
     comment.body = text(object, "body", what, false);
     comment.created_at = text(object, "created_at", what);
     const std::string issue_url = text(object, "issue_url", what);

@@ -51,6 +51,11 @@ TEST(HookDeliveries, AListingOfTheWrongShapeIsRefusedNamingWhatIsWrong) {
   EXPECT_NE(error_of(R"([{"id":1,"status_code":0,"delivered_at":"x","event":"push"}])").find("\"guid\""), std::string::npos);
   EXPECT_NE(error_of(R"([{"id":"1","guid":"g","status_code":0,"delivered_at":"x","event":"push"}])").find("\"id\""), std::string::npos);
   EXPECT_NE(error_of("[{").find("not JSON"), std::string::npos);
+  // GitHub's ids are positive (a listing with another is not GitHub's; found by recovery_fuzz).
+  EXPECT_NE(error_of("[" + attempt_json(-90000, "g", 503, "2026-12-01T09:00:00Z") + "]").find("not a positive integer"),
+            std::string::npos);
+  EXPECT_NE(error_of("[" + attempt_json(0, "g", 503, "2026-12-01T09:00:00Z") + "]").find("not a positive integer"),
+            std::string::npos);
 }
 
 TEST(HookDeliveries, MissedAreThoseNoAttemptDeliveredThatAnotherAttemptCouldFix) {
