@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <thread>
 
 namespace calico::builders::exec {
 
@@ -68,8 +69,14 @@ CommandResult DockerExecutor::run(const Command& command, const std::string& pla
   if (result.cancelled || result.timed_out || result.signal != 0) {
     // The client is gone (SIGTERM reached the container through it, or SIGKILL did not); the
     // container may not be. Remove it whatever the run's own cancellation says.
+    // A daemon slower than the client's end (a loaded machine) may still be creating or
+    // starting it when the first removal asks: "No such container" then is not "gone". Asked
+    // again a few times, a second apart; a removal that finds nothing costs nothing.
     static const CancelToken never;
-    run_command({{settings_.docker, "rm", "--force", container}, {}, {}, std::chrono::seconds(60)}, log_file, never);
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      if (attempt > 0) std::this_thread::sleep_for(std::chrono::seconds(1));
+      run_command({{settings_.docker, "rm", "--force", container}, {}, {}, std::chrono::seconds(60)}, log_file, never);
+    }
   }
   return result;
 }
