@@ -1,13 +1,13 @@
 #include "bot/github/outbox_sender.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
 #include "bot/github/messages.hpp"
 #include "bot/github/rate_limit.hpp"
+#include "bot/http/message.hpp"
 #include "bot/log/log.hpp"
 #include "bot/util/time_format.hpp"
 
@@ -33,22 +33,6 @@ std::string result_of(const http::ClientResponse& response) {
   } catch (const std::exception&) {
   }
   return "HTTP " + std::to_string(response.status);
-}
-
-// A query parameter's value: unreserved characters as they are, the rest %XX.
-std::string url_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 std::int64_t id_of(const http::ClientResponse& response) {
@@ -125,7 +109,7 @@ std::optional<std::int64_t> OutboxSender::find_edited(const std::string& kind, c
   const std::string sha(body.at("head_sha").as_string());
   const std::string name(body.at("name").as_string());
   std::string page = "/repos/" + repository_of_path(created.path) + "/commits/" + sha + "/check-runs?check_name=" +
-                     url_encode(name) + "&per_page=100";
+                     http::percent_encode(name) + "&per_page=100";
   for (int pages = 0; pages < kMaxCommentPages && !page.empty(); ++pages) {
     const http::ClientResponse response = client_->call("GET", page);
     if (response.status != 200) throw http::ClientError("listing check runs answered HTTP " + std::to_string(response.status));

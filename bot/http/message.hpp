@@ -46,4 +46,7 @@ Response json_response(int status, std::string body);
 // A refusal or an error as every answer of the bot's API is: JSON {"status": state, "detail": …}.
 Response json_error(int status, std::string_view state, std::string_view detail);
 
+// A URL query value: every byte outside the unreserved set (RFC 3986) percent-encoded.
+std::string percent_encode(std::string_view value);
+
 }  // namespace calico::http

@@ -22,21 +22,6 @@ constexpr const char* kPageSize = "300";
 
 const char* const kUserAgent = "calico-release-bot/" CALICO_VERSION " (+https://github.com/projectcalico/calico-release-bot)";
 
-std::string percent_encode(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : value) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0x0f];
-    }
-  }
-  return out;
-}
 
 std::string text_parameter(std::string_view text) { return percent_encode(json::serialize(json::string(text))); }
 

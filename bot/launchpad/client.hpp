@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bot/http/client.hpp"
+#include "bot/http/message.hpp"
 #include "config/config.hpp"
 
 namespace calico::launchpad {
@@ -58,7 +59,7 @@ extern const char* const kUserAgent;
 
 // A query value as Launchpad reads it: every byte outside the unreserved set percent-encoded (a
 // raw "+", in every snapshot version, is read as a space).
-std::string percent_encode(std::string_view value);
+using http::percent_encode;
 // Text JSON-quoted, as launchpadlib sends it: lazr.restful reads a value as JSON first, so a raw
 // "3.10" would become 3.1 and "null" would drop the filter.
 std::string text_parameter(std::string_view text);
