@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <thread>
 
 namespace calico::builders::exec {
 
@@ -31,32 +30,39 @@ CommandResult LocalExecutor::run(const Command& command, const std::string&, con
 
 DockerExecutor::DockerExecutor(DockerSettings settings) : settings_(std::move(settings)) {}
 
-Command DockerExecutor::wrap(const Command& command, const std::string& platform, const std::string& container) const {
-  Command wrapped;
-  wrapped.timeout = command.timeout;
+Command DockerExecutor::create_command(const Command& command, const std::string& platform,
+                                       const std::string& container) const {
+  Command create;
+  create.timeout = kCreateTimeout;
   const std::string workspace = settings_.workspace.string();
-  wrapped.argv = {settings_.docker, "run", "--rm", "--init",
-                  "--name", container,
-                  "--label", std::string(kJobContainerLabel) + "=" + std::to_string(::getpid()),
-                  "--network", "none",
-                  "--user", std::to_string(::getuid()) + ":" + std::to_string(::getgid()),
-                  "--volume", workspace + ":" + workspace,
-                  "--env", "HOME=" + (settings_.workspace / ".home").string()};
+  create.argv = {settings_.docker, "create", "--rm", "--init",
+                 "--name", container,
+                 "--label", std::string(kJobContainerLabel) + "=" + std::to_string(::getpid()),
+                 "--network", "none",
+                 "--user", std::to_string(::getuid()) + ":" + std::to_string(::getgid()),
+                 "--volume", workspace + ":" + workspace,
+                 "--env", "HOME=" + (settings_.workspace / ".home").string()};
   if (!command.path_first.empty()) {
-    wrapped.argv.push_back("--env");
-    wrapped.argv.push_back("PATH=" + joined_path(command.path_first, kImagePath));
+    create.argv.push_back("--env");
+    create.argv.push_back("PATH=" + joined_path(command.path_first, kImagePath));
   }
   for (const std::string& entry : command.env) {
-    wrapped.argv.push_back("--env");
-    wrapped.argv.push_back(entry);
+    create.argv.push_back("--env");
+    create.argv.push_back(entry);
   }
   if (!command.cwd.empty()) {
-    wrapped.argv.push_back("--workdir");
-    wrapped.argv.push_back(command.cwd.string());
+    create.argv.push_back("--workdir");
+    create.argv.push_back(command.cwd.string());
   }
-  wrapped.argv.push_back(settings_.image_prefix + platform);
-  wrapped.argv.insert(wrapped.argv.end(), command.argv.begin(), command.argv.end());
-  return wrapped;
+  create.argv.push_back(settings_.image_prefix + platform);
+  create.argv.insert(create.argv.end(), command.argv.begin(), command.argv.end());
+  return create;
+}
+
+Command DockerExecutor::start_command(const Command& command, const std::string& container) const {
+  // --attach streams the output and forwards signals (a cancellation's SIGTERM reaches the
+  // build); its exit code is the container's.
+  return {{settings_.docker, "start", "--attach", container}, {}, {}, command.timeout};
 }
 
 CommandResult DockerExecutor::run(const Command& command, const std::string& platform,
@@ -65,19 +71,21 @@ CommandResult DockerExecutor::run(const Command& command, const std::string& pla
   std::filesystem::create_directories(settings_.workspace / ".home", ignored);
   const std::string container =
       "calico-job-" + std::to_string(::getpid()) + "-" + std::to_string(next_container_.fetch_add(1));
-  CommandResult result = run_command(wrap(command, platform, container), log_file, cancel);
+  const auto started = std::chrono::steady_clock::now();
+  // Created first and to the end, whatever a cancellation says meanwhile: a client killed while
+  // the daemon creates leaves a container nobody can name yet (under load, seconds later). Once
+  // `create` has answered, the container exists and the removal below finds it. A cancellation
+  // that came meanwhile stops `start` from starting at all.
+  static const CancelToken never;
+  CommandResult created = run_command(create_command(command, platform, container), log_file, never);
+  CommandResult result = created;
+  if (created.ok()) result = run_command(start_command(command, container), log_file, cancel);
   if (result.cancelled || result.timed_out || result.signal != 0) {
     // The client is gone (SIGTERM reached the container through it, or SIGKILL did not); the
-    // container may not be. Remove it whatever the run's own cancellation says.
-    // A daemon slower than the client's end (a loaded machine) may still be creating or
-    // starting it when the first removal asks: "No such container" then is not "gone". Asked
-    // again a few times, a second apart; a removal that finds nothing costs nothing.
-    static const CancelToken never;
-    for (int attempt = 0; attempt < 4; ++attempt) {
-      if (attempt > 0) std::this_thread::sleep_for(std::chrono::seconds(1));
-      run_command({{settings_.docker, "rm", "--force", container}, {}, {}, std::chrono::seconds(60)}, log_file, never);
-    }
+    // container may not be. A removal that finds nothing costs nothing.
+    run_command({{settings_.docker, "rm", "--force", container}, {}, {}, kCreateTimeout}, log_file, never);
   }
+  result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   return result;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -39,16 +40,21 @@ inline constexpr const char* kJobContainerLabel = "org.projectcalico.release-bot
 
 // Runs each command in a fresh container of the platform's image: as the calling user (files it
 // writes stay ours), the workspace mounted at the same path, HOME in it (<workspace>/.home), no
-// network (a build fetches nothing: sources come from the bot's mirrors). The container is named
-// so that a timeout or a cancellation removes it, not just the client that attached to it.
+// network (a build fetches nothing: sources come from the bot's mirrors). The container is
+// created (and so named) before it starts, so that a timeout or a cancellation removes it, not
+// just the client that attached to it.
 class DockerExecutor : public Executor {
  public:
   explicit DockerExecutor(DockerSettings settings);
   std::string name() const override { return "docker"; }
   CommandResult run(const Command& command, const std::string& platform, const std::filesystem::path& log_file,
                     const CancelToken& cancel) override;
-  // The `docker run …` command that runs `command` on `platform` in the container `container`.
-  Command wrap(const Command& command, const std::string& platform, const std::string& container) const;
+  // `docker create …`: the container `container` that will run `command` on `platform`.
+  Command create_command(const Command& command, const std::string& platform, const std::string& container) const;
+  // `docker start --attach …`: runs it, under the command's timeout.
+  Command start_command(const Command& command, const std::string& container) const;
+  // How long the daemon may take to create (or remove) a container.
+  static constexpr std::chrono::seconds kCreateTimeout{300};
 
  private:
   DockerSettings settings_;

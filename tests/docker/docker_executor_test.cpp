@@ -54,7 +54,7 @@ TEST_F(DockerExecutorTest, RunsAsTheCallingUserWithHomeInTheWorkspaceAndNoNetwor
   EXPECT_NE(text.find("\n" + std::to_string(::getuid()) + "\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\n" + (dir_.path() / ".home").string() + "\n"), std::string::npos) << text;
   // --network none: the loopback interface only.
-  EXPECT_NE(text.find("$ docker run"), std::string::npos) << text;
+  EXPECT_NE(text.find("$ docker create"), std::string::npos) << text;
   EXPECT_NE(text.find("\nlo\n"), std::string::npos) << text;
   EXPECT_EQ(text.find("eth0"), std::string::npos) << text;
   struct stat info {};

@@ -111,18 +111,20 @@ TEST(DockerExecutor, WrapsTheCommandInTheSamePathsAsTheCallingUserWithoutNetwork
   DockerExecutor docker({"docker", "calico-build/", "/srv/workspace"});
   Command command{{"dpkg-buildpackage", "-S", "-d"}, "/srv/workspace/felix", {"DEB_BUILD_OPTIONS=nocheck"}, 600s};
   command.path_first = {"/srv/workspace/build-1/tools"};
-  const Command wrapped = docker.wrap(command, "xenial", "calico-job-1-0");
+  const Command wrapped = docker.create_command(command, "xenial", "calico-job-1-0");
   const std::string uid_gid = std::to_string(::getuid()) + ":" + std::to_string(::getgid());
   EXPECT_EQ(wrapped.argv,
-            (std::vector<std::string>{"docker", "run", "--rm", "--init", "--name", "calico-job-1-0", "--label",
+            (std::vector<std::string>{"docker", "create", "--rm", "--init", "--name", "calico-job-1-0", "--label",
                                       std::string(kJobContainerLabel) + "=" + std::to_string(::getpid()), "--network", "none",
                                       "--user", uid_gid, "--volume", "/srv/workspace:/srv/workspace", "--env",
                                       "HOME=/srv/workspace/.home", "--env",
                                       "PATH=/srv/workspace/build-1/tools:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                                       "--env", "DEB_BUILD_OPTIONS=nocheck", "--workdir", "/srv/workspace/felix",
                                       "calico-build/xenial", "dpkg-buildpackage", "-S", "-d"}));
-  EXPECT_EQ(wrapped.timeout, 600s);
   EXPECT_TRUE(wrapped.cwd.empty());
+  const Command start = docker.start_command(command, "calico-job-1-0");
+  EXPECT_EQ(start.argv, (std::vector<std::string>{"docker", "start", "--attach", "calico-job-1-0"}));
+  EXPECT_EQ(start.timeout, 600s) << "the job's timeout is the run's, not the creation's";
 }
 
 TEST(QuoteForLog, QuotesOnlyWhatNeedsIt) {
