@@ -42,7 +42,7 @@ CommandSpec make_approve_command() {
             if (!words.empty()) command.error = "takes no arguments";
           },
           run_approve,
-          [](const config::Config& config) { return config.github.release_approvals > 1; }};
+          [](const config::Config& config) { return config.github.release_approvals > 1; }, 50};
 }
 
 }  // namespace calico::handlers::commands

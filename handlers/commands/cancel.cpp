@@ -27,7 +27,7 @@ CommandSpec make_cancel_command() {
           [](const std::vector<std::string_view>& words, const config::Config&, Command& command) {
             parse_optional_build(words, command);
           },
-          run_cancel};
+          run_cancel, /*enabled=*/{}, 30};
 }
 
 }  // namespace calico::handlers::commands

@@ -51,15 +51,14 @@ struct CommandSpec {
   // Whether the configuration uses the command at all (unset: always). When not, its word is
   // someone else's, like any unknown word.
   std::function<bool(const config::Config&)> enabled = {};
+  // Where /help lists it (smallest first).
+  int help_order = 50;
 };
 
-// One factory per file.
-CommandSpec make_publish_command();
-CommandSpec make_status_command();
-CommandSpec make_cancel_command();
-CommandSpec make_retry_command();
-CommandSpec make_help_command();
-CommandSpec make_approve_command();
+// A command is one file here defining its factory at the start of a line, exactly as
+// `CommandSpec make_<name>_command() {`. The build finds every such factory in this folder and
+// generates all_commands() from them (handlers/CMakeLists.txt): adding a command is adding its
+// file (and its test), nothing else.
 
 // Every command the bot knows, in /help order.
 const std::vector<CommandSpec>& all_commands();

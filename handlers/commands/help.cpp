@@ -19,7 +19,7 @@ CommandSpec make_help_command() {
           },
           [](const Command&, CommandContext& context) {
             return Reply{mention(context.origin()) + " " + help_text(context.config()), "help given"};
-          }};
+          }, /*enabled=*/{}, 90};
 }
 
 }  // namespace calico::handlers::commands

@@ -192,12 +192,6 @@ void parse_optional_build(const std::vector<std::string_view>& words, Command& c
   if (words.size() == 1) command.build = parse_build_id(words[0], command.error);
 }
 
-const std::vector<CommandSpec>& all_commands() {
-  static const std::vector<CommandSpec> commands = {make_publish_command(), make_status_command(), make_cancel_command(),
-                                                    make_retry_command(), make_approve_command(), make_help_command()};
-  return commands;
-}
-
 const CommandSpec* find_command(std::string_view name) {
   for (const CommandSpec& spec : all_commands()) {
     if (spec.name == name) return &spec;

@@ -144,7 +144,7 @@ CommandSpec make_publish_command() {
           "Builds and publishes a target: master, a release series (its highest vX.Y.Z tag) or a tag; "
           "optionally only some steps or platforms. --dry-run replies with the plan and queues nothing "
           "(anyone may ask).",
-          true, parse_publish, run_publish};
+          true, parse_publish, run_publish, /*enabled=*/{}, 10};
 }
 
 }  // namespace calico::handlers::commands

@@ -40,7 +40,7 @@ CommandSpec make_retry_command() {
           true, [](const std::vector<std::string_view>& words, const config::Config&, Command& command) {
             parse_optional_build(words, command);
           },
-          run_retry};
+          run_retry, /*enabled=*/{}, 40};
 }
 
 }  // namespace calico::handlers::commands

@@ -18,7 +18,7 @@ CommandSpec make_status_command() {
           false, [](const std::vector<std::string_view>& words, const config::Config&, Command& command) {
             parse_optional_build(words, command);
           },
-          run_status};
+          run_status, /*enabled=*/{}, 20};
 }
 
 }  // namespace calico::handlers::commands

@@ -227,6 +227,12 @@ TEST_F(CommandRunTest, HelpListsEveryCommandTheConfigurationUses) {
   EXPECT_NE(run(context, "/help").text.find("`/approve`"), std::string::npos);
 }
 
+TEST(AllCommands, AreEveryCommandFileInHelpOrder) {
+  std::vector<std::string> names;
+  for (const CommandSpec& spec : all_commands()) names.push_back(spec.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"publish", "status", "cancel", "retry", "approve", "help"}));
+}
+
 TEST_F(CommandRunTest, WithTwoApprovalsAReleaseWaitsForAnotherPersonsApprove) {
   config_.github.release_approvals = 2;
   FakeContext context(config_);
