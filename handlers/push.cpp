@@ -1,5 +1,6 @@
 // `push`: a new release tag requests a release build; a push to a watched master marks master
-// as changed for the nightly build. Deleted refs change nothing.
+// as changed for the nightly build. A release tag deleted or moved is a TagChange; other deleted
+// refs change nothing.
 #include "handlers/registry.hpp"
 #include "handlers/release_trigger.hpp"
 
@@ -10,9 +11,17 @@ namespace {
 HandlerResult on_push(const Event& event, const HandlerContext& context) {
   const auto& push = std::get<PushEvent>(event);
   HandlerResult result;
+  if (push.is_tag() && push.deleted) {
+    return release_tag_changed(push.repository, push.short_ref(), push.sender, context, push.before, "");
+  }
   if (push.deleted) {
     result.notes.push_back(push.ref + " deleted; nothing to build");
     return result;
+  }
+  if (push.is_tag() && !push.created && push.before != push.after) {
+    // A tag that existed names another commit now (a forced push, or a poll that saw it move).
+    const std::string now = push.head_commit.empty() ? push.after : push.head_commit;
+    return release_tag_changed(push.repository, push.short_ref(), push.sender, context, push.before, now);
   }
   if (push.is_tag()) {
     return request_release_for_tag(push.repository, push.short_ref(), "pushed to", push.sender, context, push.head_commit);

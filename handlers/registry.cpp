@@ -26,6 +26,7 @@ void HandlerResult::merge(HandlerResult&& other) {
   std::move(other.build_requests.begin(), other.build_requests.end(), std::back_inserter(build_requests));
   std::move(other.master_changes.begin(), other.master_changes.end(), std::back_inserter(master_changes));
   std::move(other.commands.begin(), other.commands.end(), std::back_inserter(commands));
+  std::move(other.tag_changes.begin(), other.tag_changes.end(), std::back_inserter(tag_changes));
   std::move(other.notes.begin(), other.notes.end(), std::back_inserter(notes));
 }
 

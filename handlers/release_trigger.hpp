@@ -13,4 +13,11 @@ HandlerResult request_release_for_tag(std::string_view repository, std::string_v
                                       std::string_view how, const Actor& sender,
                                       const HandlerContext& context, std::string_view commit = {});
 
+// A release tag (by the same rule) deleted (`new_commit` empty) or moved from `old_commit` to
+// `new_commit`. A moved tag also asks for its release, as a new one would: a tag the bot never
+// built is built, one pending builds from where it points now, one built is not built again.
+HandlerResult release_tag_changed(std::string_view repository, std::string_view tag, const Actor& sender,
+                                  const HandlerContext& context, std::string_view old_commit,
+                                  std::string_view new_commit);
+
 }  // namespace calico::handlers

@@ -40,14 +40,29 @@ struct CommandInvocation {
   commands::Command command;
 };
 
+// A release tag deleted or moved after it appeared: a build it asked for may be pending (then
+// withdrawn, or built from where the tag points now) or done from the old commit. Either way the
+// commit it concerns gets a visible status (tag_change.hpp says what).
+struct TagChange {
+  enum class Kind { deleted, moved };
+  Kind kind = Kind::deleted;
+  std::string repository;   // "owner/name" carrying the tag
+  std::string target_repo;  // "calico-3.4"
+  std::string version;      // "v3.4.1"
+  std::string old_commit;   // what it named ("" when the event does not say: a `delete` event)
+  std::string new_commit;   // moved: what it names now
+  std::string sender;
+};
+
 struct HandlerResult {
   std::vector<BuildRequest> build_requests;
   std::vector<MasterChanged> master_changes;
   std::vector<CommandInvocation> commands;
+  std::vector<TagChange> tag_changes;
   // Why nothing happened, or what did: recorded as the delivery's outcome and logged.
   std::vector<std::string> notes;
 
-  bool empty() const { return build_requests.empty() && master_changes.empty() && commands.empty(); }
+  bool empty() const { return build_requests.empty() && master_changes.empty() && commands.empty() && tag_changes.empty(); }
   void merge(HandlerResult&& other);
 };
 

@@ -12,6 +12,10 @@ HandlerResult on_ref_event(const Event& event, const HandlerContext& context) {
   if (ref.kind == RefEvent::Kind::create && ref.ref_type == RefEvent::RefType::tag) {
     return request_release_for_tag(ref.repository, ref.ref, "created on", ref.sender, context);
   }
+  if (ref.kind == RefEvent::Kind::remove && ref.ref_type == RefEvent::RefType::tag) {
+    // The push GitHub sends beside it names the commit; this one does not.
+    return release_tag_changed(ref.repository, ref.ref, ref.sender, context, "", "");
+  }
   HandlerResult result;
   result.notes.push_back(std::string(ref.kind == RefEvent::Kind::create ? "created " : "deleted ") +
                          (ref.ref_type == RefEvent::RefType::tag ? "tag " : "branch ") + ref.ref +
@@ -23,7 +27,8 @@ HandlerResult on_ref_event(const Event& event, const HandlerContext& context) {
 
 Handler make_tag_created_handler() {
   return {"tag-created",
-          "A created vX.Y.Z tag on a release repository requests a calico-X.Y release build.",
+          "A created vX.Y.Z tag on a release repository requests a calico-X.Y release build; a deleted "
+          "one withdraws the build it asked for if that has not started, and says so on the commit.",
           {"create", "delete"},
           on_ref_event};
 }

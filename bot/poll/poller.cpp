@@ -74,7 +74,7 @@ PollReport Poller::poll(const config::RepositoryConfig& repository) {
       for (const RefChange& change : report.changes) {
         result.merge(registry_.dispatch(push_event_for(repository.github, change), handlers::HandlerContext{config_}));
       }
-      report.outcome = report.changes.empty() ? "no change" : store::apply_handler_result(db, result, std::nullopt);
+      report.outcome = report.changes.empty() ? "no change" : store::apply_handler_result(db, result, std::nullopt, config_.server.status_page_url());
     }
     store::save_remote_refs(db, repository.github, now);
   });

@@ -3,11 +3,66 @@
 #include "bot/log/log.hpp"
 #include "bot/store/build_queue.hpp"
 #include "bot/store/commands.hpp"
+#include "bot/store/outbox.hpp"
+#include "bot/github/build_report.hpp"
+#include "bot/github/messages.hpp"
+#include "bot/util/time_format.hpp"
+#include "handlers/tag_change.hpp"
 
 namespace calico::store {
 
+namespace {
+
+// Takes back what a deleted tag asked for and has not started, and says what the tag change
+// means on the commit it concerns.
+std::string apply_tag_change(Database& db, const handlers::TagChange& change, const std::string& status_page_url) {
+  handlers::TagChangeFacts facts;
+  Statement latest = db.prepare(
+      "SELECT id FROM builds WHERE target_repo = ?1 AND version = ?2 AND started_at IS NOT NULL ORDER BY id DESC LIMIT 1");
+  latest.bind(1, change.target_repo).bind(2, change.version);
+  if (latest.step()) facts.build = latest.column_int(0);
+  Statement pending = db.prepare(
+      "SELECT id, trigger_commit FROM build_requests WHERE target_repo = ?1 AND version = ?2 AND state = 'pending'");
+  pending.bind(1, change.target_repo).bind(2, change.version);
+  std::vector<std::int64_t> waiting;
+  while (pending.step()) {
+    waiting.push_back(pending.column_int(0));
+    if (facts.trigger_commit.empty()) facts.trigger_commit = pending.column_optional_text(1).value_or("");
+  }
+  facts.pending = !waiting.empty();
+  if (change.kind == handlers::TagChange::Kind::deleted && !waiting.empty()) {
+    Statement withdraw = db.prepare("UPDATE build_requests SET state = 'cancelled', updated_at = ?2 WHERE id = ?1");
+    for (std::int64_t id : waiting) {
+      withdraw.reset();
+      withdraw.bind(1, id).bind(2, util::utc_now_iso8601());
+      withdraw.run();
+    }
+    facts.withdrawn = static_cast<int>(waiting.size());
+    if (!facts.build) {
+      // Never built: the tag made again is a new release to build.
+      Statement forget = db.prepare("DELETE FROM release_triggers WHERE target_repo = ?1 AND version = ?2");
+      forget.bind(1, change.target_repo).bind(2, change.version);
+      forget.run();
+    }
+  }
+  const handlers::TagChangeNotice notice = handlers::describe_tag_change(change, facts);
+  if (!notice.commit.empty()) {
+    const std::string context = github::status_context(change.target_repo) + "/tag";
+    enqueue_outbox(db, github::status_message(change.repository, notice.commit, notice.state, context, notice.description,
+                                              status_page_url + "/",
+                                              "status:" + change.repository + ":" + notice.commit + ":" + context + ":" +
+                                                  (change.kind == handlers::TagChange::Kind::deleted ? "deleted" : "moved")));
+  }
+  log::info("tag.changed", {{"repository", change.repository}, {"version", change.version},
+                            {"change", change.kind == handlers::TagChange::Kind::deleted ? "deleted" : "moved"},
+                            {"withdrawn", facts.withdrawn}, {"commit", notice.commit}, {"outcome", notice.note}});
+  return notice.note;
+}
+
+}  // namespace
+
 std::string apply_handler_result(Database& db, const handlers::HandlerResult& result,
-                                 const std::optional<std::string>& delivery) {
+                                 const std::optional<std::string>& delivery, const std::string& status_page_url) {
   std::string outcome;
   for (const std::string& note : result.notes) outcome += (outcome.empty() ? "" : "; ") + note;
   for (const handlers::BuildRequest& request : result.build_requests) {
@@ -31,6 +86,9 @@ std::string apply_handler_result(Database& db, const handlers::HandlerResult& re
     log::info("command.received", {{"repository", invocation.repository}, {"pr", invocation.issue_number},
                                    {"author", invocation.author}, {"command", invocation.command.name},
                                    {"valid", invocation.command.ok()}, {"new", recorded}});
+  }
+  for (const handlers::TagChange& change : result.tag_changes) {
+    outcome += (outcome.empty() ? "" : "; ") + apply_tag_change(db, change, status_page_url);
   }
   return outcome.empty() ? "processed" : outcome;
 }

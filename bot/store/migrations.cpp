@@ -10,7 +10,7 @@ namespace calico::store {
 namespace {
 
 // Never edit a migration that has shipped: add a new one.
-constexpr std::array<std::string_view, 20> kMigrations = {
+constexpr std::array<std::string_view, 21> kMigrations = {
     // 1: deliveries, the build queue, master-changed marks, builds and their steps, the outbox.
     R"sql(
 CREATE TABLE deliveries (
@@ -329,6 +329,12 @@ ALTER TABLE build_requests ADD COLUMN trigger_commit TEXT;
     // 20: one word per idea: a build has jobs (step × platform), and so does its table.
     R"sql(
 ALTER TABLE build_steps RENAME TO build_jobs;
+)sql",
+    // 21: polled tags now record the commit an annotated tag names (a status can go there), not
+    // the tag object. Forgetting what was polled makes the next poll a baseline instead of
+    // seeing every annotated tag "move"; webhooks cover the few minutes in between.
+    R"sql(
+DELETE FROM remote_refs;
 )sql",
 };
 

@@ -64,9 +64,9 @@ std::size_t DeliveryProcessor::process_pending() {
     // Each delivery is its own job: the store commits them together, but one failing write does
     // not stop the others.
     store_.post(
-        [processed, guid](store::Database& db) {
+        [processed, guid, status_page = config_.server.status_page_url()](store::Database& db) {
           const std::string outcome = processed->decoded
-                                          ? store::apply_handler_result(db, processed->result, guid)
+                                          ? store::apply_handler_result(db, processed->result, guid, status_page)
                                           : processed->outcome;
           store::mark_delivery_processed(db, guid, outcome);
         },

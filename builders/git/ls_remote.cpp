@@ -22,13 +22,21 @@ std::map<std::string, std::string> ls_remote(const std::string& url) {
   size_t count = 0;
   if (git_remote_ls(&heads, &count, remote) < 0) fail("cannot list the refs of");
   std::map<std::string, std::string> refs;
+  std::map<std::string, std::string> peeled;  // an annotated tag's commit, listed as "<tag>^{}"
   for (size_t i = 0; i < count; ++i) {
-    const std::string name = heads[i]->name;
-    if (name.ends_with("^{}")) continue;
+    std::string name = heads[i]->name;
     if (!name.starts_with("refs/heads/") && !name.starts_with("refs/tags/")) continue;
     char sha[GIT_OID_HEXSZ + 1];
     git_oid_tostr(sha, sizeof sha, &heads[i]->oid);
-    refs[name] = sha;
+    if (name.ends_with("^{}")) {
+      name.resize(name.size() - 3);
+      peeled[name] = sha;
+    } else {
+      refs[name] = sha;
+    }
+  }
+  for (const auto& [name, commit] : peeled) {
+    if (refs.contains(name)) refs[name] = commit;
   }
   git_remote_disconnect(remote);
   git_remote_free(remote);

@@ -6,8 +6,8 @@
 
 namespace calico::builders::git {
 
-// refs/heads/* and refs/tags/* → the sha each names (for an annotated tag, the tag object; the
-// peeled "^{}" entries are left out). Throws GitError naming the remote.
+// refs/heads/* and refs/tags/* → the commit each names (for an annotated tag, the commit of its
+// peeled "^{}" entry, which itself is not listed). Throws GitError naming the remote.
 std::map<std::string, std::string> ls_remote(const std::string& url);
 
 }  // namespace calico::builders::git

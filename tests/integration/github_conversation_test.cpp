@@ -116,7 +116,7 @@ class GitHubConversationTest : public testkit::SuiteWithFixtures {
   void comment(const std::string& author, const std::string& body, long long comment_id = 0, std::int64_t pull = 12) {
     handlers::CommentEvent event{kRepo, pull, comment_id ? comment_id : ++next_comment_, body, {author, false}};
     const handlers::HandlerResult result = handlers::default_registry().dispatch(event, handlers::HandlerContext{config_});
-    store_->call([&](store::Database& db) { store::apply_handler_result(db, result, std::nullopt); });
+    store_->call([&](store::Database& db) { store::apply_handler_result(db, result, std::nullopt, config_.server.status_page_url()); });
   }
 
   // A maintainer's command, run and sent, and the build it queued taken by a dispatcher.

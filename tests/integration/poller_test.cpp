@@ -5,6 +5,8 @@
 #include <thread>
 
 #include "bot/store/build_queue.hpp"
+#include "bot/store/builds.hpp"
+#include "bot/store/outbox.hpp"
 #include "bot/poll/poller.hpp"
 #include "config/loader.hpp"
 #include "handlers/registry.hpp"
@@ -87,6 +89,33 @@ TEST_F(PollerTest, ATagAWebhookBroughtTriggersNothingMore) {
   const auto report = poller_->poll(config_.repositories[0]);
   EXPECT_NE(report.outcome.find("v3.7.0 for calico-3.7 was triggered before"), std::string::npos) << report.outcome;
   EXPECT_TRUE(requests().empty());
+}
+
+TEST_F(PollerTest, AnAnnotatedTagMovedOrDeletedIsSaidOnItsCommits) {
+  poller_->poll(config_.repositories[0]);
+  const std::string first = felix_.commit("VERSION", "3.8.0\n", "Release v3.8.0");
+  felix_.tag("v3.8.0");  // annotated: the poll records the commit it names, not the tag object
+  poller_->poll(config_.repositories[0]);
+  ASSERT_EQ(requests(), (std::vector<std::string>{"calico-3.8 v3.8.0"}));
+  ASSERT_TRUE(store_->call([](store::Database& db) { return store::claim_next_request(db, 1, "/tmp/work"); }));
+
+  const std::string second = felix_.commit("VERSION", "3.8.0 again\n", "Oops");
+  felix_.git({"tag", "--force", "-a", "-m", "Release v3.8.0, moved", "v3.8.0"});
+  const auto moved = poller_->poll(config_.repositories[0]);
+  EXPECT_NE(moved.outcome.find("tag v3.8.0 moved here after build #"), std::string::npos) << moved.outcome;
+  EXPECT_TRUE(requests().empty()) << "a built release is not built again";
+  felix_.git({"tag", "--delete", "v3.8.0"});
+  const auto deleted = poller_->poll(config_.repositories[0]);
+  EXPECT_NE(deleted.outcome.find("tag v3.8.0 was deleted after build #"), std::string::npos) << deleted.outcome;
+
+  std::vector<std::string> said;
+  for (const store::OutboxRow& row : store_->call([](store::Database& db) { return store::outbox_rows(db); })) {
+    if (row.message.kind == "status") said.push_back(row.message.payload);
+  }
+  ASSERT_EQ(said.size(), 2u);
+  EXPECT_NE(said[0].find("/statuses/" + second), std::string::npos) << "moved: the commit it names now; " << said[0];
+  EXPECT_NE(said[1].find("/statuses/" + second), std::string::npos) << "deleted: the commit it named last; " << said[1];
+  EXPECT_EQ(said[0].find(first), std::string::npos) << said[0];
 }
 
 TEST_F(PollerTest, AnUnreachableRepositoryIsAClearError) {

@@ -64,14 +64,58 @@ TEST_F(HandlersTest, NonReleaseTagsUnwatchedReposAndNonReleaseReposDoNothing) {
   EXPECT_TRUE(dispatch(push).empty());
 }
 
-TEST_F(HandlersTest, DeletedTagDoesNothing) {
+TEST_F(HandlersTest, ADeletedReleaseTagIsATagChangeNotABuild) {
   PushEvent push;
   push.repository = "projectcalico/felix";
   push.ref = "refs/tags/v3.4.1";
+  push.before = std::string(40, 'a');
+  push.after = std::string(40, '0');
   push.deleted = true;
-  EXPECT_TRUE(dispatch(push).empty());
+  push.sender.login = "releaser";
+  const HandlerResult pushed = dispatch(push);
+  EXPECT_TRUE(pushed.build_requests.empty());
+  ASSERT_EQ(pushed.tag_changes.size(), 1u);
+  const TagChange& change = pushed.tag_changes[0];
+  EXPECT_EQ(change.kind, TagChange::Kind::deleted);
+  EXPECT_EQ(change.repository, "projectcalico/felix");
+  EXPECT_EQ(change.target_repo, "calico-3.4");
+  EXPECT_EQ(change.version, "v3.4.1");
+  EXPECT_EQ(change.old_commit, std::string(40, 'a'));
+  EXPECT_EQ(change.sender, "releaser");
+
   RefEvent removed{RefEvent::Kind::remove, "projectcalico/felix", "v3.4.1", RefEvent::RefType::tag, {}};
-  EXPECT_TRUE(dispatch(removed).empty());
+  const HandlerResult deleted = dispatch(removed);
+  ASSERT_EQ(deleted.tag_changes.size(), 1u);
+  EXPECT_EQ(deleted.tag_changes[0].old_commit, "") << "a delete event does not name the commit";
+
+  // Not release tags, branches, repositories without release tags: nothing.
+  push.ref = "refs/tags/v3.4.1-rc1";
+  EXPECT_TRUE(dispatch(push).empty());
+  push.ref = "refs/heads/feature";
+  EXPECT_TRUE(dispatch(push).empty());
+  push.ref = "refs/tags/v3.4.1";
+  push.repository = "projectcalico/calico-dnsmasq";
+  EXPECT_TRUE(dispatch(push).empty());
+  RefEvent branch{RefEvent::Kind::remove, "projectcalico/felix", "v3.4.1", RefEvent::RefType::branch, {}};
+  EXPECT_TRUE(dispatch(branch).empty());
+}
+
+TEST_F(HandlersTest, AMovedReleaseTagIsATagChangeAndAsksForItsReleaseAsANewOneWould) {
+  PushEvent push;
+  push.repository = "projectcalico/felix";
+  push.ref = "refs/tags/v3.4.1";
+  push.before = std::string(40, 'a');
+  push.after = std::string(40, 'b');
+  push.forced = true;
+  const HandlerResult result = dispatch(push);
+  ASSERT_EQ(result.tag_changes.size(), 1u);
+  EXPECT_EQ(result.tag_changes[0].kind, TagChange::Kind::moved);
+  EXPECT_EQ(result.tag_changes[0].old_commit, std::string(40, 'a'));
+  EXPECT_EQ(result.tag_changes[0].new_commit, std::string(40, 'b'));
+  ASSERT_EQ(result.build_requests.size(), 1u);
+  EXPECT_EQ(result.build_requests[0].version, "v3.4.1");
+  EXPECT_EQ(result.build_requests[0].trigger_commit, std::string(40, 'b'));
+  EXPECT_EQ(result.build_requests[0].trigger, "tag v3.4.1 moved on projectcalico/felix");
 }
 
 TEST_F(HandlersTest, PushToWatchedMasterMarksMasterChanged) {
