@@ -38,6 +38,15 @@ std::unique_ptr<builders::publish::RpmHost> make_rpm_host(const config::PublishC
                                                          builders::publish::split_words(gcloud_variable.value_or(publish.gcloud_args)));
 }
 
+std::unique_ptr<builders::publish::SourceArchive> make_source_archive(const config::Config& config,
+                                                                     const std::string& repo_name,
+                                                                     launchpad::Client& launchpad) {
+  if (config.publish.dput_method == "local") {
+    return std::make_unique<builders::publish::LocalIncomingArchive>(builders::publish::dput_incoming(config.publish, repo_name));
+  }
+  return std::make_unique<launchpad::PpaArchive>(launchpad, config.publish.ppa_owner, repo_name);
+}
+
 bool watches_uploads(const config::Config& config) {
   return config.publish.dput_method == "ftp" || config.launchpad.api_root != config::LaunchpadConfig{}.api_root;
 }
@@ -93,13 +102,7 @@ PipelineEnvironment make_pipeline_environment(const config::Config& config, cons
   // What the archive already holds: the local stand-in's incoming directory, or Launchpad itself.
   environment.launchpad_http = std::make_unique<http::Client>(launchpad::client_settings(config.launchpad));
   environment.launchpad = std::make_unique<launchpad::Client>(config.launchpad.api_root, *environment.launchpad_http);
-  if (config.publish.dput_method == "local") {
-    environment.archive = std::make_unique<builders::publish::LocalIncomingArchive>(
-        builders::publish::dput_incoming(config.publish, plan.repo_name));
-  } else {
-    environment.archive =
-        std::make_unique<launchpad::PpaArchive>(*environment.launchpad, config.publish.ppa_owner, plan.repo_name);
-  }
+  environment.archive = make_source_archive(config, plan.repo_name, *environment.launchpad);
   if (config.publish.executor == "docker") {
     environment.executor = std::make_unique<builders::exec::DockerExecutor>(
         builders::exec::DockerSettings{"docker", config.publish.docker_image_prefix, config.publish.work_dir});

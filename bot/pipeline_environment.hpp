@@ -50,6 +50,12 @@ struct PipelineEnvironment {
 // Launchpad's API would only ever be "rejected".
 bool watches_uploads(const config::Config& config);
 
+// What the archive of `repo_name` holds: the local stand-in's incoming directory (dput_method
+// "local"), or the PPA on Launchpad through `launchpad`.
+std::unique_ptr<builders::publish::SourceArchive> make_source_archive(const config::Config& config,
+                                                                     const std::string& repo_name,
+                                                                     launchpad::Client& launchpad);
+
 // Throws EnvironmentError.
 PipelineEnvironment make_pipeline_environment(const config::Config& config, const builders::Plan& plan,
                                               const EnvironmentOverrides& overrides);

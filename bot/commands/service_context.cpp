@@ -1,5 +1,9 @@
 #include "bot/commands/service_context.hpp"
 
+#include "bot/launchpad/client.hpp"
+#include "bot/pipeline_environment.hpp"
+#include "builders/pipeline/preview.hpp"
+
 #include <map>
 #include <regex>
 
@@ -151,5 +155,26 @@ bool ServiceContext::cancel_build(std::int64_t id) {
 std::string ServiceContext::build_url(std::int64_t id) const { return github::build_url(status_page_url(), id); }
 
 std::string ServiceContext::status_page_url() const { return config_.server.status_page_url(); }
+
+std::vector<cmd::ArchiveCheck> ServiceContext::check_archive(const builders::Plan& plan) {
+  http::Client launchpad_http(launchpad::client_settings(config_.launchpad));
+  launchpad::Client launchpad(config_.launchpad.api_root, launchpad_http);
+  const std::unique_ptr<builders::publish::SourceArchive> archive = make_source_archive(config_, plan.repo_name, launchpad);
+  std::vector<cmd::ArchiveCheck> checks;
+  std::string unreachable;  // once the archive cannot be asked, the rest is not asked either
+  for (const builders::pipeline::PlannedSource& planned : builders::pipeline::preview_sources(plan, config_)) {
+    cmd::ArchiveCheck check{planned.job, planned.source, planned.version, std::nullopt, planned.unknown};
+    if (check.why.empty() && !unreachable.empty()) check.why = unreachable;
+    if (check.why.empty()) {
+      try {
+        check.held = archive->has_source(planned.source, planned.version);
+      } catch (const std::exception& e) {
+        check.why = unreachable = std::string("could not ask the archive: ") + e.what();
+      }
+    }
+    checks.push_back(std::move(check));
+  }
+  return checks;
+}
 
 }  // namespace calico::commands

@@ -37,6 +37,7 @@ class ServiceContext : public handlers::commands::CommandContext {
   bool cancel_build(std::int64_t id) override;
   std::string build_url(std::int64_t id) const override;
   std::string status_page_url() const override;
+  std::vector<handlers::commands::ArchiveCheck> check_archive(const builders::Plan& plan) override;
 
  private:
   // Queues `request` for `command_id`, reported on `head` with a pending status saying `pending`.

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <fstream>
 #include <cstdlib>
+#include <map>
+#include <memory>
 #include <mutex>
 
 namespace calico::builders::git {
@@ -68,9 +70,26 @@ std::string mirror_name(std::string_view remote_url) {
   return readable + suffix + ".git";
 }
 
+namespace {
+
+// One lock per mirror directory for the whole process: builds running side by side, and a
+// /publish --dry-run looking ahead, share the mirrors; two fetches into one repository at once
+// fail on its ref locks.
+std::mutex& lock_of(const std::filesystem::path& path) {
+  static std::mutex registry;
+  static std::map<std::string, std::unique_ptr<std::mutex>> locks;
+  std::lock_guard guard(registry);
+  std::unique_ptr<std::mutex>& slot = locks[path.string()];
+  if (!slot) slot = std::make_unique<std::mutex>();
+  return *slot;
+}
+
+}  // namespace
+
 Mirror::Mirror(const std::filesystem::path& cache_root, std::string remote_url)
     : remote_url_(std::move(remote_url)), path_(cache_root / mirror_name(remote_url_)) {
   init_libgit2();
+  std::lock_guard creating(lock_of(path_));
   std::filesystem::create_directories(cache_root);
   if (git_repository_open_bare(&repo_, path_.c_str()) == 0) return;
   check(git_repository_init(&repo_, path_.c_str(), /*is_bare=*/1), "cannot create the mirror " + path_.string());
@@ -82,6 +101,7 @@ Mirror::Mirror(const std::filesystem::path& cache_root, std::string remote_url)
 Mirror::~Mirror() { git_repository_free(repo_); }
 
 void Mirror::fetch() {
+  std::lock_guard fetching(lock_of(path_));
   Owned<git_remote, git_remote_free> remote;
   check(git_remote_lookup(remote.out(), repo_, "origin"), "the mirror " + path_.string() + " has no origin");
   git_fetch_options options = GIT_FETCH_OPTIONS_INIT;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "builders/plan.hpp"
 #include "config/config.hpp"
 #include "handlers/build_state.hpp"
 #include "handlers/commands/command.hpp"
@@ -50,6 +51,16 @@ struct BuildBrief {
 
 enum class Queued { queued, already_queued };
 
+// A source package one of a plan's Debian jobs would upload, and whether the archive (the
+// target's PPA) holds it already — pub_debs then skips it.
+struct ArchiveCheck {
+  std::string job;      // "felix/xenial"
+  std::string source;   // "felix"; empty when not known before building
+  std::string version;  // "3.4.1-xenial"
+  std::optional<bool> held;  // unset: not known, `why` says why
+  std::string why;
+};
+
 // A release request kept until a second person approves it (github.release_approvals = 2).
 struct WaitingApproval {
   std::int64_t id = 0;
@@ -92,6 +103,9 @@ class CommandContext {
   virtual bool cancel_build(std::int64_t id) = 0;
   virtual std::string build_url(std::int64_t id) const = 0;
   virtual std::string status_page_url() const = 0;
+  // For each Debian job of `plan`: what it would upload and whether the archive has it. Reads
+  // the repositories (mirrors) and the archive; changes nothing there.
+  virtual std::vector<ArchiveCheck> check_archive(const builders::Plan& plan) = 0;
 };
 
 // Shared reply rules.

@@ -86,6 +86,25 @@ void parse_publish(const std::vector<std::string_view>& words, const config::Con
   }
 }
 
+// "What the archive holds" for a plan that uploads debs: a line per Debian job.
+std::string archive_section(const builders::Plan& plan, CommandContext& context) {
+  const bool uploads = std::any_of(plan.jobs.begin(), plan.jobs.end(),
+                                   [](const builders::Job& job) { return job.role == builders::JobRole::publish_debs; });
+  if (!uploads) return "";
+  const std::vector<ArchiveCheck> checks = context.check_archive(plan);
+  if (checks.empty()) return "";
+  std::string text = "\n\nWhat " + plan.ppa + " already holds (pub_debs skips those):\n\n"
+                     "| job | source package | in the archive |\n|---|---|---|\n";
+  for (const ArchiveCheck& check : checks) {
+    const std::string package = check.source.empty() ? "—" : "`" + check.source + " " + check.version + "`";
+    const std::string held = !check.held ? "not known: " + check.why
+                             : *check.held ? "**already there**: skipped"
+                                           : "not yet: would be uploaded";
+    text += "| " + check.job + " | " + package + " | " + held + " |\n";
+  }
+  return text;
+}
+
 Reply dry_run(const Command& command, CommandContext& context, const ResolvedTarget& resolved) {
   builders::PublishRequest request;
   request.version = resolved.version;
@@ -96,7 +115,7 @@ Reply dry_run(const Command& command, CommandContext& context, const ResolvedTar
   try {
     const builders::Plan plan = builders::make_plan(request, context.config());
     return {who + " dry run of " + quoted_line(command) + ": nothing was queued. The plan (" + std::to_string(plan.jobs.size()) +
-                " jobs):\n\n```\n" + plan.describe() + "```",
+                " jobs):\n\n```\n" + plan.describe() + "```" + archive_section(plan, context),
             "dry run: " + std::to_string(plan.jobs.size()) + " jobs for " + resolved.version};
   } catch (const builders::PlanError& e) {
     return {who + " I could not plan " + quoted_line(command) + ": " + e.what() + ".", "rejected: " + std::string(e.what())};

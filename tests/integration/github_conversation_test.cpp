@@ -27,6 +27,7 @@
 #include "bot/util/time_format.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/fake_github.hpp"
+#include "tests/support/fake_launchpad.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/suites.hpp"
@@ -87,6 +88,7 @@ class GitHubConversationTest : public testkit::SuiteWithFixtures {
     testkit::write_file(dir_path() / "bot.toml",
                         "[server]\nport = 0\npublic_url = \"http://status.example\"\n[log]\nlevel = \"warn\"\n"
                         "[store]\npath = \"state.sqlite\"\n[dispatch]\nenabled = false\n"
+                        "[launchpad]\napi_root = \"" + launchpad_.api_root() + "\"\nmin_interval_ms = 0\n"
                         "[secrets]\nwebhook_secret = { file = \"webhook-secret\" }\n" +
                             secrets_ + "[github]\napi_root = \"" + github_.api_root() +
                             "\"\nwrite_interval_ms = 0\nretry_first_seconds = 0\ntimeout_seconds = 1\n" + github_extra +
@@ -143,6 +145,7 @@ class GitHubConversationTest : public testkit::SuiteWithFixtures {
 
   testkit::ScratchDir scratch_;
   testkit::FakeGitHub github_;
+  testkit::FakeLaunchpad launchpad_;
   std::string secrets_ = "github_token = { file = \"github-token\" }\n";
   std::string github_extra_;
   config::Config config_;
@@ -328,6 +331,9 @@ TEST_F(GitHubConversationTest, TheBotsOwnAccountIsNeverObeyed) {
 
 TEST_F(GitHubConversationTest, ADryRunRepliesWithThePlanQueuesNothingAndNeedsNoWriteAccess) {
   github_.set_permission(kRepo, "visitor", "read");
+  // The PPA holds felix's upload of v3.4.1 for xenial already (a deleted one counts too:
+  // Launchpad refuses a version it has seen).
+  launchpad_.add_source({"project-calico", "calico-3.4", "felix", "3.4.1-xenial", "xenial", "Deleted"});
   comment("visitor", "/publish calico-3.4 platforms=xenial --dry-run");
   converse();
   EXPECT_TRUE(pending().empty());
@@ -340,6 +346,28 @@ TEST_F(GitHubConversationTest, ADryRunRepliesWithThePlanQueuesNothingAndNeedsNoW
   EXPECT_NE(comments[0].body.find("v3.4.1"), std::string::npos) << "the series resolves to its highest tag: " << comments[0].body;
   EXPECT_NE(comments[0].body.find("felix/xenial"), std::string::npos) << comments[0].body;
   EXPECT_EQ(comments[0].body.find("centos7"), std::string::npos) << "only the platforms asked for: " << comments[0].body;
+  // What the archive holds, from the real repositories' versions (as the build computes them).
+  EXPECT_NE(comments[0].body.find("| felix/xenial | `felix 3.4.1-xenial` | **already there**: skipped |"), std::string::npos)
+      << comments[0].body;
+  EXPECT_NE(comments[0].body.find("| net_cal/xenial | `networking-calico 1:3.4.1-xenial` | not yet: would be uploaded |"),
+            std::string::npos)
+      << comments[0].body;
+  EXPECT_NE(comments[0].body.find("| dnsmasq/xenial | `dnsmasq 2.79test1calico1-2~xenial` | not yet: would be uploaded |"),
+            std::string::npos)
+      << comments[0].body;
+}
+
+TEST_F(GitHubConversationTest, ADryRunWhoseArchiveCannotBeAskedSaysSoOnceAndStillAnswers) {
+  launchpad_.fail_next(1000, 503);
+  github_.set_permission(kRepo, "visitor", "read");
+  comment("visitor", "/publish calico-3.4 platforms=xenial --dry-run");
+  converse();
+  const auto comments = github_.comments();
+  ASSERT_EQ(comments.size(), 1u) << all_bodies(comments);
+  EXPECT_NE(comments[0].body.find("| felix/xenial | `felix 3.4.1-xenial` | not known: could not ask the archive:"),
+            std::string::npos)
+      << comments[0].body;
+  EXPECT_LE(launchpad_.requests(), 4) << "asked once (with the client's retries), not once per package";
 }
 
 TEST_F(GitHubConversationTest, AReleaseNeedsWriteAccessOnEveryRepositoryItPublishesFrom) {

@@ -74,6 +74,10 @@ class FakeContext : public CommandContext {
   }
   std::string build_url(std::int64_t id) const override { return "http://status.example/builds/" + std::to_string(id); }
   std::string status_page_url() const override { return "http://status.example"; }
+  std::vector<ArchiveCheck> check_archive(const builders::Plan& plan) override {
+    archive_asked_for.push_back(plan.ppa);
+    return archive;
+  }
 
   struct QueuedBuild {
     BuildRequest request;
@@ -88,6 +92,8 @@ class FakeContext : public CommandContext {
   std::int64_t pull_request_build = 0;
   std::map<std::int64_t, BuildBrief> builds;
   std::vector<std::string> asked_permission;
+  std::vector<ArchiveCheck> archive;
+  std::vector<std::string> archive_asked_for;
   std::vector<QueuedBuild> queued;
   std::vector<std::int64_t> cancelled;
   std::vector<WaitingApproval> waiting;
@@ -155,6 +161,29 @@ TEST_F(CommandRunTest, PublishingAReleaseNeedsWriteAccessOnEveryReleaseRepositor
   EXPECT_TRUE(context.asked_permission.empty());
   EXPECT_NE(dry.text.find("dry run of `/publish calico-3.4 platforms=xenial --dry-run`: nothing was queued"), std::string::npos);
   EXPECT_EQ(context.queued.size(), 1u);
+}
+
+TEST_F(CommandRunTest, ADryRunSaysWhatTheArchiveAlreadyHoldsWhenThePlanUploads) {
+  FakeContext context(config_);
+  context.archive = {{"felix/xenial", "felix", "3.4.1-xenial", true, ""},
+                     {"net_cal/xenial", "networking-calico", "1:3.4.1-xenial", false, ""},
+                     {"nettle/xenial", "", "", std::nullopt, "a .dsc to download: known once built"}};
+  const Reply dry = run(context, "/publish calico-3.4 platforms=xenial --dry-run");
+  EXPECT_EQ(context.archive_asked_for, (std::vector<std::string>{"ppa:project-calico/calico-3.4"}));
+  EXPECT_NE(dry.text.find("What ppa:project-calico/calico-3.4 already holds (pub_debs skips those):"), std::string::npos)
+      << dry.text;
+  EXPECT_NE(dry.text.find("| felix/xenial | `felix 3.4.1-xenial` | **already there**: skipped |"), std::string::npos) << dry.text;
+  EXPECT_NE(dry.text.find("| net_cal/xenial | `networking-calico 1:3.4.1-xenial` | not yet: would be uploaded |"),
+            std::string::npos)
+      << dry.text;
+  EXPECT_NE(dry.text.find("| nettle/xenial | — | not known: a .dsc to download: known once built |"), std::string::npos)
+      << dry.text;
+  EXPECT_TRUE(context.queued.empty());
+
+  // A plan that uploads nothing does not ask the archive.
+  const Reply no_upload = run(context, "/publish calico-3.4 steps=felix --dry-run");
+  EXPECT_EQ(context.archive_asked_for.size(), 1u);
+  EXPECT_EQ(no_upload.text.find("already holds"), std::string::npos) << no_upload.text;
 }
 
 TEST_F(CommandRunTest, AnUnknownTargetIsAnsweredWithTheReason) {
