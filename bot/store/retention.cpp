@@ -26,6 +26,12 @@ Pruned prune_settled_before(Database& db, const std::string& cutoff) {
   recovered.bind(1, cutoff);
   recovered.run();
   pruned.recovered = static_cast<int>(db.changes());
+  // A summary comment or check run not edited since: its build settled long ago. Were it edited
+  // again, the sender finds it by its marker or external_id as after a crash.
+  Statement edited = db.prepare("DELETE FROM edited_resources WHERE updated_at < ?1");
+  edited.bind(1, cutoff);
+  edited.run();
+  pruned.edited = static_cast<int>(db.changes());
   return pruned;
 }
 

@@ -1,6 +1,7 @@
 // What the store forgets after [store] retention_days: deliveries already processed (their
 // payloads are the bulk of the file) and outbox messages already settled (delivered, given up or
-// superseded), and what missed-delivery recovery did. Nothing unfinished is touched, nor a delivery a build request still names.
+// superseded), what missed-delivery recovery did, and which comment or check run was edited for a
+// build. Nothing unfinished is touched, nor a delivery a build request still names.
 #pragma once
 
 #include <string>
@@ -13,6 +14,7 @@ struct Pruned {
   int deliveries = 0;
   int outbox = 0;
   int recovered = 0;
+  int edited = 0;  // edited_resources: summary comments and check runs not edited since
 };
 
 // Removes what settled before `cutoff` (ISO 8601, compared as text like every stored time).

@@ -80,11 +80,21 @@ TEST_F(RetentionTest, SettledRowsOlderThanTheRetentionGoTheRestStays) {
   message("old-abandoned", kOld, "abandoned_at");
   message("old-unsent", kOld, nullptr);
   message("recent-delivered", kRecent, "delivered_at");
+  store_.call([](Database& db) {
+    remember_edited_resource(db, "summary:projectcalico/felix#12:build-1", 101);
+    remember_edited_resource(db, "summary:projectcalico/felix#12:build-2", 102);
+    Statement age = db.prepare("UPDATE edited_resources SET updated_at = ?1 WHERE resource_id = 101");
+    age.bind(1, std::string(kOld));
+    age.run();
+  });
 
   maintenance::Pruner pruner(store_, 90, [] { return std::chrono::sys_seconds(kNow); });
   const Pruned pruned = pruner.prune();
   EXPECT_EQ(pruned.deliveries, 1);
   EXPECT_EQ(pruned.outbox, 2);
+  EXPECT_EQ(pruned.edited, 1);
+  EXPECT_EQ(column("SELECT edit_key FROM edited_resources"),
+            (std::vector<std::string>{"summary:projectcalico/felix#12:build-2"}));
   EXPECT_EQ(column("SELECT guid FROM deliveries ORDER BY guid"),
             (std::vector<std::string>{"old-but-named-by-a-request", "old-unprocessed", "recent-processed"}));
   EXPECT_EQ(column("SELECT dedupe_key FROM outbox ORDER BY dedupe_key"),
