@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "builders/deb/changelog.hpp"
+#include "builders/files.hpp"
 #include "builders/text.hpp"
 
 namespace calico::builders::deb {
@@ -11,9 +12,7 @@ namespace calico::builders::deb {
 namespace {
 
 std::string read(const std::filesystem::path& file) {
-  std::optional<std::string> text = read_whole_file(file);
-  if (!text) throw BuildError("cannot read " + file.string());
-  return std::move(*text);
+  return read_text<BuildError>(file);
 }
 
 }  // namespace
@@ -95,7 +94,7 @@ unless (defined(do $real)) {
 }
 exit 0;
 )";
-  if (!replace_file(shim, kShim)) throw BuildError("cannot write " + shim.string());
+  write_text<BuildError>(shim, kShim);
   std::filesystem::permissions(shim, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
                                          std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
                                          std::filesystem::perms::others_exec);

@@ -1,5 +1,6 @@
 #include "builders/exec/build_image.hpp"
 
+#include "builders/files.hpp"
 #include "builders/sign/changes.hpp"
 #include "builders/text.hpp"
 
@@ -10,9 +11,7 @@ std::string image_recipe_key(const std::string& dockerfile_text, const std::stri
 }
 
 std::string ensure_image(const ImageRecipe& recipe, const std::filesystem::path& log_file, const CancelToken& cancel) {
-  const std::optional<std::string> text = read_whole_file(recipe.dockerfile);
-  if (!text) throw ImageError("cannot read " + recipe.dockerfile.string());
-  const std::string key = image_recipe_key(*text, recipe.base);
+  const std::string key = image_recipe_key(read_text<ImageError>(recipe.dockerfile), recipe.base);
 
   std::string labelled;
   const CommandResult inspected = capture_command(

@@ -12,10 +12,10 @@
 #include <cerrno>
 #include <cstring>
 #include <algorithm>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <map>
+
+#include "builders/files.hpp"
 
 extern char** environ;
 
@@ -40,10 +40,7 @@ std::vector<std::string> merged_environment(const std::vector<std::string>& addi
   return out;
 }
 
-void append_line(const std::filesystem::path& log_file, const std::string& line) {
-  std::ofstream out(log_file, std::ios::app | std::ios::binary);
-  out << line << '\n';
-}
+void append_line(const std::filesystem::path& log_file, const std::string& line) { append_to_file(log_file, line + "\n"); }
 
 }  // namespace
 
@@ -52,15 +49,10 @@ CommandResult capture_command(const Command& command, const std::filesystem::pat
   const std::filesystem::path capture = log_file.string() + ".capture";
   std::filesystem::remove(capture);
   const CommandResult result = run_command(command, capture, cancel);
-  std::ifstream in(capture, std::ios::binary);
-  std::string header;
-  std::getline(in, header);  // run_command's "$ argv" line
-  std::ostringstream rest;
-  rest << in.rdbuf();
-  output = rest.str();
-  in.close();
-  std::ofstream log(log_file, std::ios::app | std::ios::binary);
-  log << header << '\n' << output;
+  const std::string captured = read_whole_file(capture).value_or("");
+  const std::size_t end_of_header = std::min(captured.find('\n'), captured.size());  // run_command's "$ argv" line
+  output = captured.substr(std::min(end_of_header + 1, captured.size()));
+  append_to_file(log_file, captured.substr(0, end_of_header) + "\n" + output);
   std::filesystem::remove(capture);
   return result;
 }

@@ -4,11 +4,12 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
+
+#include "builders/files.hpp"
 
 namespace calico::builders::git {
 
@@ -233,9 +234,8 @@ void Mirror::export_directory(const std::string& sha, const std::string& path, c
     // The blob straight from the entry (read_file would look the commit and tree up again).
     Owned<git_blob, git_blob_free> blob;
     check(git_blob_lookup(blob.out(), repo_, git_tree_entry_id(item)), "cannot read " + path + "/" + name);
-    std::ofstream out(target / name, std::ios::binary | std::ios::trunc);
-    out.write(static_cast<const char*>(git_blob_rawcontent(blob.get())), static_cast<std::streamsize>(git_blob_rawsize(blob.get())));
-    if (!out) throw GitError("cannot write " + (target / name).string());
+    write_text<GitError>(target / name, std::string_view(static_cast<const char*>(git_blob_rawcontent(blob.get())),
+                                                         static_cast<std::size_t>(git_blob_rawsize(blob.get()))));
   }
 }
 

@@ -1,12 +1,12 @@
 #include "builders/pipeline/preview.hpp"
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <sstream>
 
 #include "builders/deb/changelog.hpp"
+#include "builders/files.hpp"
 #include "builders/git/mirror.hpp"
 #include "builders/pipeline/procedure.hpp"
 #include "builders/versions.hpp"
@@ -74,11 +74,7 @@ class Previewer {
 
   void preview_dsc(const config::ComponentConfig& component, const SourceSpec& spec, PlannedSource& planned) {
     if (is_url(spec.repo)) throw std::runtime_error("a .dsc to download: known once built");
-    std::ifstream in(spec.repo, std::ios::binary);
-    if (!in) throw std::runtime_error("the source package file " + spec.repo + " does not exist");
-    std::ostringstream text;
-    text << in.rdbuf();
-    std::istringstream lines(text.str());
+    std::istringstream lines(read_text(spec.repo));
     for (std::string line; std::getline(lines, line);) {
       if (line.rfind("Source: ", 0) == 0) planned.source = line.substr(8);
       if (line.rfind("Version: ", 0) == 0) planned.version = line.substr(9);

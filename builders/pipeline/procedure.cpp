@@ -1,11 +1,11 @@
 #include "builders/pipeline/procedure.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 
 #include "builders/deb/changelog.hpp"
 #include "builders/exec/build_image.hpp"
+#include "builders/files.hpp"
 #include "builders/publish/rpm_repository.hpp"
 #include "builders/rpm/spec.hpp"
 #include "builders/text.hpp"
@@ -14,17 +14,11 @@ namespace calico::builders::pipeline {
 
 namespace {
 
-std::string read(const std::filesystem::path& file) {
-  std::optional<std::string> text = read_whole_file(file);
-  if (!text) throw std::runtime_error("cannot read " + file.string());
-  return std::move(*text);
-}
+std::string read(const std::filesystem::path& file) { return read_text(file); }
 
-void write(const std::filesystem::path& file, const std::string& text) {
-  if (!replace_file(file, text)) throw std::runtime_error("cannot write " + file.string());
-}
+void write(const std::filesystem::path& file, const std::string& text) { write_text(file, text); }
 
-void note(const std::filesystem::path& log, const std::string& line) { std::ofstream(log, std::ios::app) << "# " << line << "\n"; }
+void note(const std::filesystem::path& log, const std::string& line) { append_to_file(log, "# " + line + "\n"); }
 
 // A directory name for a cache key: readable, never a path.
 std::string directory_for(std::string key) {

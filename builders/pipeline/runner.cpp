@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <thread>
+
+#include "builders/files.hpp"
 
 namespace calico::builders::pipeline {
 
@@ -144,7 +145,7 @@ RunResult run_plan(const Plan& plan, int parallel_jobs, JobWork& work, Observer&
         detail = e.what();
         state = cancel.cancelled() ? JobState::cancelled : JobState::failed;
         // The log says why, whatever failed (a missing ref fails before any command runs).
-        std::ofstream(log, std::ios::app) << "# " << (state == JobState::cancelled ? "cancelled: " : "failed: ") << detail << "\n";
+        append_to_file(log, "# " + std::string(state == JobState::cancelled ? "cancelled: " : "failed: ") + detail + "\n");
       }
       const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
       lock.lock();

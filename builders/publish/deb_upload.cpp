@@ -1,9 +1,9 @@
 #include "builders/publish/deb_upload.hpp"
 
-#include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "builders/files.hpp"
 #include "builders/sign/changes.hpp"
 
 namespace calico::builders::publish {
@@ -20,10 +20,7 @@ std::string substitute(std::string text, const std::string& owner, const std::st
 }
 
 bool is_signed(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::string first;
-  std::getline(in, first);
-  return first == "-----BEGIN PGP SIGNED MESSAGE-----";
+  return read_whole_file(file).value_or("").starts_with("-----BEGIN PGP SIGNED MESSAGE-----\n");
 }
 
 }  // namespace
@@ -53,10 +50,7 @@ UploadResult upload_sources(const std::vector<deb::SourceArtifacts>& packages, c
   UploadResult result;
   std::filesystem::create_directories(job_dir);
   const std::filesystem::path dput_cf = job_dir / "dput.cf";
-  {
-    std::ofstream out(dput_cf, std::ios::binary | std::ios::trunc);
-    out << dput_config(publish, repo_name);
-  }
+  write_text<PublishError>(dput_cf, dput_config(publish, repo_name));
   if (publish.dput_method == "local") {
     const std::filesystem::path incoming = dput_incoming(publish, repo_name);
     std::error_code error;

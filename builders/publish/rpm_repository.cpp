@@ -1,10 +1,11 @@
 #include "builders/publish/rpm_repository.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+
+#include "builders/files.hpp"
 
 namespace calico::builders::publish {
 
@@ -138,10 +139,7 @@ RpmPublishResult RpmRepository::publish(const std::vector<std::filesystem::path>
   // The public key, as <repo>/key.
   const std::filesystem::path key_dir = log_file.parent_path() / ("key-" + repo_name_);
   std::filesystem::create_directories(key_dir);
-  {
-    std::ofstream key(key_dir / "key", std::ios::binary | std::ios::trunc);
-    key << public_key;
-  }
+  write_text<PublishError>(key_dir / "key", public_key);
   run(host_.copy_to_host({key_dir / "key"}, repo), log_file, cancel);
   std::filesystem::remove_all(key_dir);
 

@@ -1,5 +1,6 @@
 #include "builders/rpm/package.hpp"
 
+#include "builders/files.hpp"
 #include "builders/rpm/spec.hpp"
 #include "builders/text.hpp"
 
@@ -32,7 +33,7 @@ RpmArtifacts build_rpm(const RpmBuild& build, exec::Executor& executor, const st
   }
   // Named after the tarball: a Name: may hold macros ("python-%{pypi_name}").
   const std::filesystem::path spec_file = top / "SPECS" / (build.tarball_name + ".spec");
-  if (!replace_file(spec_file, build.spec)) throw BuildError("cannot write " + spec_file.string());
+  write_text<BuildError>(spec_file, build.spec);
 
   const std::string dir_name = build.tarball_name + "-" + artifacts.version;
   const std::filesystem::path stage = build.job_dir / "stage";

@@ -1,5 +1,6 @@
 #include "builders/sign/changes.hpp"
 
+#include "builders/files.hpp"
 #include "builders/text.hpp"
 
 #include <openssl/evp.h>
@@ -25,13 +26,11 @@ std::string digest_hex(const EVP_MD* md, std::string_view data) {
 }
 
 std::string read(const std::filesystem::path& file) {
-  std::optional<std::string> text = read_whole_file(file);
-  if (!text) throw SignError("cannot read " + file.string());
-  return std::move(*text);
+  return read_text<SignError>(file);
 }
 
 void write(const std::filesystem::path& file, const std::string& text) {
-  if (!replace_file(file, text)) throw SignError("cannot write " + file.string());
+  write_text<SignError>(file, text);
 }
 
 std::vector<std::string> split_fields(const std::string& line) {

@@ -5,12 +5,10 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <mutex>
-#include <sstream>
-#include <sys/stat.h>
 
 #include "builders/exec/process.hpp"
+#include "builders/files.hpp"
 #include "builders/text.hpp"
 
 namespace calico::builders::sign {
@@ -57,7 +55,7 @@ struct Keyring::Context {
 namespace {
 config::Secret read_key_file(const std::filesystem::path& file) {
   std::optional<std::string> bytes = read_whole_file(file);
-  if (!bytes) throw SignError("cannot read the signing key " + file.string());
+  if (!bytes) throw SignError(file_error("read", file) + " (the signing key)");
   return config::Secret(std::move(*bytes));
 }
 }  // namespace
@@ -123,9 +121,7 @@ void Keyring::import(const config::Secret& secret_key, const std::string& origin
   if (passphrase_) {
     // For rpmsign, which runs gpg itself: a file only we can read, inside the private home.
     passphrase_file_ = home_ / "passphrase";
-    std::ofstream out(passphrase_file_, std::ios::binary | std::ios::trunc);
-    out << passphrase_->reveal();
-    ::chmod(passphrase_file_.c_str(), 0600);
+    write_text<SignError>(passphrase_file_, passphrase_->reveal(), FileAccess::owner_only);
   }
 }
 
@@ -155,9 +151,7 @@ std::string Keyring::clearsign(std::string_view text) const {
 }
 
 void Keyring::clearsign_file(const std::filesystem::path& file) const {
-  const std::optional<std::string> text = read_whole_file(file);
-  if (!text) throw SignError("cannot read " + file.string());
-  if (!replace_file(file, clearsign(*text))) throw SignError("cannot write " + file.string());
+  write_text<SignError>(file, clearsign(read_text<SignError>(file)));
 }
 
 std::string Keyring::export_public_key() const {

@@ -4,7 +4,7 @@
 #include <stdexcept>
 
 #include "builders/exec/process.hpp"
-#include "builders/text.hpp"
+#include "builders/files.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace calico::testkit {
