@@ -5,6 +5,8 @@
 #include <ctime>
 #include <regex>
 
+#include "builders/utc_time.hpp"
+
 namespace calico::builders {
 
 namespace {
@@ -30,15 +32,7 @@ std::string PackageVersion::rpm_evr(std::string_view dist) const {
   return with_epoch(epoch, rpm_version + "-" + rpm_release + std::string(dist));
 }
 
-std::string compact_utc(std::chrono::sys_seconds time) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[96];
-  std::snprintf(buffer, sizeof buffer, "%04d%02d%02d%02d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buffer;
-}
+std::string compact_utc(std::chrono::sys_seconds time) { return format_utc(time, "%Y%m%d%H%M%S"); }
 
 std::string auto_version(std::string_view requested, const GitVersionFacts& facts) {
   if (!requested.empty() && std::find(facts.tags_at.begin(), facts.tags_at.end(), requested) != facts.tags_at.end()) {

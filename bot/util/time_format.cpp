@@ -4,34 +4,25 @@
 #include <cstdio>
 #include <ctime>
 
+#include "builders/utc_time.hpp"
+
 namespace calico::util {
 
 std::string utc_now_iso8601() {
   using namespace std::chrono;
   const auto now = system_clock::now();
-  const std::time_t seconds = system_clock::to_time_t(now);
-  const auto millis = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[96];  // room for any int the compiler can imagine in each field
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis));
-  return buffer;
+  const auto seconds = floor<std::chrono::seconds>(now);
+  const auto millis = duration_cast<milliseconds>(now - seconds).count();
+  char fraction[8];
+  std::snprintf(fraction, sizeof fraction, ".%03dZ", static_cast<int>(millis));
+  return builders::format_utc(seconds, "%Y-%m-%dT%H:%M:%S") + fraction;
 }
 
 std::chrono::sys_seconds system_now() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
-std::string iso8601(std::chrono::sys_seconds time) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[96];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.000Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buffer;
-}
+std::string iso8601(std::chrono::sys_seconds time) { return builders::format_utc(time, "%Y-%m-%dT%H:%M:%S.000Z"); }
 
 std::optional<std::chrono::sys_seconds> parse_iso8601(std::string_view text) {
   std::tm tm{};

@@ -4,20 +4,11 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "builders/utc_time.hpp"
+
 namespace calico::builders::deb {
 
-std::string rfc2822(std::chrono::sys_seconds time) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  char buffer[96];
-  std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d +0000", kDays[tm.tm_wday], tm.tm_mday,
-                kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buffer;
-}
+std::string rfc2822(std::chrono::sys_seconds time) { return format_utc(time, "%a, %d %b %Y %H:%M:%S +0000"); }
 
 std::string render_changelog(const ChangelogEntry& entry) {
   std::ostringstream out;

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "builders/utc_time.hpp"
+
 namespace calico::builders::rpm {
 
 namespace {
@@ -34,14 +36,7 @@ std::string field(std::string_view spec, std::string_view key) {
 
 }  // namespace
 
-std::string changelog_date(std::chrono::sys_seconds time) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[64];
-  std::strftime(buffer, sizeof buffer, "%a %b %d %Y", &tm);
-  return buffer;
-}
+std::string changelog_date(std::chrono::sys_seconds time) { return format_utc(time, "%a %b %d %Y"); }
 
 std::string fill_spec(std::string_view spec_in, const SpecFill& fill) {
   bool version = false, release = false, changelog = false;
