@@ -12,4 +12,8 @@ namespace calico::builders {
 // never sets another locale, and packaging formats want these).
 std::string format_utc(std::chrono::sys_seconds time, const char* pattern);
 
+// ISO 8601 with milliseconds, "2026-11-26T06:18:00.123Z": the store's and the logs' timestamps
+// (they sort as text).
+std::string iso8601_millis(std::chrono::system_clock::time_point time);
+
 }  // namespace calico::builders

@@ -1,11 +1,11 @@
 #include "bot/log/log.hpp"
 
-#include "bot/util/time_format.hpp"
-
 #include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <mutex>
+
+#include "builders/utc_time.hpp"
 
 namespace calico::log {
 
@@ -114,7 +114,7 @@ std::string format_line(Level level, config::LogFormat format, std::string_view 
 
 void write(Level level, std::string_view event, std::initializer_list<Field> fields) {
   if (!enabled(level)) return;
-  const std::string line = format_line(level, g_format.load(), util::utc_now_iso8601(), event, fields);
+  const std::string line = format_line(level, g_format.load(), builders::iso8601_millis(std::chrono::system_clock::now()), event, fields);
   std::lock_guard lock(g_write_mutex);
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);

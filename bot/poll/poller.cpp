@@ -3,7 +3,7 @@
 #include <random>
 
 #include "bot/log/log.hpp"
-#include "bot/store/handler_results.hpp"
+#include "bot/handling/handler_results.hpp"
 #include "bot/store/remote_refs.hpp"
 #include "builders/git/ls_remote.hpp"
 #include "builders/git/mirror.hpp"
@@ -74,7 +74,7 @@ PollReport Poller::poll(const config::RepositoryConfig& repository) {
       for (const RefChange& change : report.changes) {
         result.merge(registry_.dispatch(push_event_for(repository.github, change), handlers::HandlerContext{config_}));
       }
-      report.outcome = report.changes.empty() ? "no change" : store::apply_handler_result(db, result, std::nullopt, config_.server.status_page_url());
+      report.outcome = report.changes.empty() ? "no change" : handling::apply_handler_result(db, result, std::nullopt, config_.server.status_page_url());
     }
     store::save_remote_refs(db, repository.github, now);
   });

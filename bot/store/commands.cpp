@@ -5,7 +5,6 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "bot/github/messages.hpp"
 #include "bot/util/time_format.hpp"
 
 namespace calico::store {
@@ -83,10 +82,7 @@ bool record_command(Database& db, const handlers::CommandInvocation& invocation)
       .bind_optional(8, command.ok() ? std::nullopt : std::optional<std::string>(command.error))
       .bind(9, util::utc_now_iso8601());
   insert.run();
-  if (db.changes() == 0) return false;
-  // Acknowledge at once: the maintainer sees the bot has the command before anything runs.
-  enqueue_outbox(db, github::reaction_message(invocation.repository, invocation.comment_id, "eyes"));
-  return true;
+  return db.changes() > 0;
 }
 
 std::vector<StoredCommand> pending_commands(Database& db, int limit) {

@@ -20,7 +20,7 @@ struct StoredCommand {
   std::string created_at;
 };
 
-// Records the command (and its "eyes" acknowledgement in the outbox). False when this comment's
+// Records the command. False when this comment's
 // line was recorded before: a redelivered webhook runs nothing twice.
 bool record_command(Database& db, const handlers::CommandInvocation& invocation);
 

@@ -8,15 +8,7 @@
 
 namespace calico::util {
 
-std::string utc_now_iso8601() {
-  using namespace std::chrono;
-  const auto now = system_clock::now();
-  const auto seconds = floor<std::chrono::seconds>(now);
-  const auto millis = duration_cast<milliseconds>(now - seconds).count();
-  char fraction[8];
-  std::snprintf(fraction, sizeof fraction, ".%03dZ", static_cast<int>(millis));
-  return builders::format_utc(seconds, "%Y-%m-%dT%H:%M:%S") + fraction;
-}
+std::string utc_now_iso8601() { return builders::iso8601_millis(std::chrono::system_clock::now()); }
 
 std::chrono::sys_seconds system_now() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());

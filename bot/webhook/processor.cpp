@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "bot/log/log.hpp"
-#include "bot/store/handler_results.hpp"
+#include "bot/handling/handler_results.hpp"
 #include "bot/store/deliveries.hpp"
 #include "bot/webhook/decode_event.hpp"
 
@@ -66,7 +66,7 @@ std::size_t DeliveryProcessor::process_pending() {
     store_.post(
         [processed, guid, status_page = config_.server.status_page_url()](store::Database& db) {
           const std::string outcome = processed->decoded
-                                          ? store::apply_handler_result(db, processed->result, guid, status_page)
+                                          ? handling::apply_handler_result(db, processed->result, guid, status_page)
                                           : processed->outcome;
           store::mark_delivery_processed(db, guid, outcome);
         },

@@ -17,7 +17,7 @@
 #include "bot/store/build_queue.hpp"
 #include "bot/store/builds.hpp"
 #include "bot/store/commands.hpp"
-#include "bot/store/handler_results.hpp"
+#include "bot/handling/handler_results.hpp"
 #include "bot/store/github_pauses.hpp"
 #include "bot/store/outbox.hpp"
 #include "bot/store/reporting.hpp"
@@ -118,7 +118,7 @@ class GitHubConversationTest : public testkit::SuiteWithFixtures {
   void comment(const std::string& author, const std::string& body, long long comment_id = 0, std::int64_t pull = 12) {
     handlers::CommentEvent event{kRepo, pull, comment_id ? comment_id : ++next_comment_, body, {author, false}};
     const handlers::HandlerResult result = handlers::default_registry().dispatch(event, handlers::HandlerContext{config_});
-    store_->call([&](store::Database& db) { store::apply_handler_result(db, result, std::nullopt, config_.server.status_page_url()); });
+    store_->call([&](store::Database& db) { handling::apply_handler_result(db, result, std::nullopt, config_.server.status_page_url()); });
   }
 
   // A maintainer's command, run and sent, and the build it queued taken by a dispatcher.

@@ -4,7 +4,7 @@
 
 #include "bot/store/build_queue.hpp"
 #include "bot/store/builds.hpp"
-#include "bot/store/handler_results.hpp"
+#include "bot/handling/handler_results.hpp"
 #include "bot/store/outbox.hpp"
 #include "bot/store/store.hpp"
 #include "handlers/registry.hpp"
@@ -32,7 +32,7 @@ class TagChangeTest : public ::testing::Test {
   std::string apply(const Event& event) {
     const HandlerResult result = default_registry().dispatch(event, HandlerContext{config_});
     return store_.call([&](store::Database& db) {
-      return store::apply_handler_result(db, result, std::nullopt, "https://bot.example/status");
+      return handling::apply_handler_result(db, result, std::nullopt, "https://bot.example/status");
     });
   }
   PushEvent push(const std::string& before, const std::string& after) {

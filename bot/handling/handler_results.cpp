@@ -1,15 +1,18 @@
-#include "bot/store/handler_results.hpp"
+#include "bot/handling/handler_results.hpp"
 
+#include "bot/github/build_report.hpp"
+#include "bot/github/messages.hpp"
 #include "bot/log/log.hpp"
 #include "bot/store/build_queue.hpp"
 #include "bot/store/commands.hpp"
 #include "bot/store/outbox.hpp"
-#include "bot/github/build_report.hpp"
-#include "bot/github/messages.hpp"
 #include "bot/util/time_format.hpp"
 #include "handlers/tag_change.hpp"
 
-namespace calico::store {
+namespace calico::handling {
+
+using store::Database;
+using store::Statement;
 
 namespace {
 
@@ -48,7 +51,7 @@ std::string apply_tag_change(Database& db, const handlers::TagChange& change, co
   const handlers::TagChangeNotice notice = handlers::describe_tag_change(change, facts);
   if (!notice.commit.empty()) {
     const std::string context = github::status_context(change.target_repo) + "/tag";
-    enqueue_outbox(db, github::status_message(change.repository, notice.commit, notice.state, context, notice.description,
+    store::enqueue_outbox(db, github::status_message(change.repository, notice.commit, notice.state, context, notice.description,
                                               status_page_url + "/",
                                               "status:" + change.repository + ":" + notice.commit + ":" + context + ":" +
                                                   (change.kind == handlers::TagChange::Kind::deleted ? "deleted" : "moved")));
@@ -66,22 +69,24 @@ std::string apply_handler_result(Database& db, const handlers::HandlerResult& re
   std::string outcome;
   for (const std::string& note : result.notes) outcome += (outcome.empty() ? "" : "; ") + note;
   for (const handlers::BuildRequest& request : result.build_requests) {
-    const EnqueueOutcome queued = enqueue_build_request(db, request, delivery);
-    if (queued == EnqueueOutcome::coalesced) {
+    const store::EnqueueOutcome queued = store::enqueue_build_request(db, request, delivery);
+    if (queued == store::EnqueueOutcome::coalesced) {
       outcome += "; " + request.version + " for " + request.target_repo + " was already pending: coalesced";
-    } else if (queued == EnqueueOutcome::already_triggered) {
+    } else if (queued == store::EnqueueOutcome::already_triggered) {
       outcome += "; " + request.version + " for " + request.target_repo + " was triggered before";
     }
     log::info("build.requested", {{"source", delivery.value_or("poll")}, {"target", request.target_repo},
                                   {"version", request.version}, {"trigger", request.trigger},
-                                  {"queued", queued == EnqueueOutcome::queued}});
+                                  {"queued", queued == store::EnqueueOutcome::queued}});
   }
   for (const handlers::MasterChanged& change : result.master_changes) {
-    mark_master_changed(db, change, delivery);
+    store::mark_master_changed(db, change, delivery);
     log::info("master.changed", {{"source", delivery.value_or("poll")}, {"repository", change.repository}, {"sha", change.sha}});
   }
   for (const handlers::CommandInvocation& invocation : result.commands) {
-    const bool recorded = record_command(db, invocation);
+    const bool recorded = store::record_command(db, invocation);
+    // Acknowledged at once: the maintainer sees the bot has the command before anything runs.
+    if (recorded) store::enqueue_outbox(db, github::reaction_message(invocation.repository, invocation.comment_id, "eyes"));
     if (!recorded) outcome += "; /" + invocation.command.name + " on line " + std::to_string(invocation.command.line_number) + " was recorded before";
     log::info("command.received", {{"repository", invocation.repository}, {"pr", invocation.issue_number},
                                    {"author", invocation.author}, {"command", invocation.command.name},
@@ -93,4 +98,4 @@ std::string apply_handler_result(Database& db, const handlers::HandlerResult& re
   return outcome.empty() ? "processed" : outcome;
 }
 
-}  // namespace calico::store
+}  // namespace calico::handling

@@ -1,4 +1,5 @@
-// Writing what handlers decided (build requests, master-changed marks, commands, tag changes) into the store, the same
+// Writing what handlers decided (build requests, master-changed marks, commands, tag changes) into the store,
+// with what GitHub is told at once (the 👀 on a command, a tag change's status), the same
 // way for webhook deliveries and for pollers' ref changes.
 #pragma once
 
@@ -8,13 +9,13 @@
 #include "bot/store/database.hpp"
 #include "handlers/result.hpp"
 
-namespace calico::store {
+namespace calico::handling {
 
 // Returns what happened, for the delivery's (or poll's) outcome: the handlers' notes plus how
 // each request fared (queued, coalesced, triggered before) and what a deleted or moved release
 // tag changed. Such a tag withdraws its pending build (deleted) and gets a status on its commit
 // (context "calico-release-bot/<release line>/tag", linking `status_page_url`).
-std::string apply_handler_result(Database& db, const handlers::HandlerResult& result,
+std::string apply_handler_result(store::Database& db, const handlers::HandlerResult& result,
                                  const std::optional<std::string>& delivery, const std::string& status_page_url);
 
-}  // namespace calico::store
+}  // namespace calico::handling
