@@ -56,19 +56,18 @@ TEST_F(CommandTest, TimeoutKillsTheWholeProcessGroup) {
   EXPECT_LT(result.elapsed, 5s);
   const pid_t child = std::stoi(testkit::read_text(pid_file));
   // Gone, or a zombie waiting for whoever inherited it: either way no longer running.
-  bool running = true;
-  for (int i = 0; i < 50 && running; ++i) {
-    std::this_thread::sleep_for(20ms);
+  const bool gone = testkit::eventually([&] {
     const std::string stat = testkit::read_file("/proc/" + std::to_string(child) + "/stat");
-    running = !stat.empty() && stat.find(") Z ") == std::string::npos;
-  }
-  EXPECT_FALSE(running) << "the grandchild sleep survived";
+    return stat.empty() || stat.find(") Z ") != std::string::npos;
+  }, 1s);
+  EXPECT_TRUE(gone) << "the grandchild sleep survived";
   EXPECT_NE(testkit::read_text(log()).find("# timed out"), std::string::npos);
 }
 
 TEST_F(CommandTest, CancellationStopsRunningCommandsAndLaterOnes) {
   std::thread canceller([&] {
-    std::this_thread::sleep_for(200ms);
+    // Once the command runs (its "$ argv" line is in the log).
+    testkit::eventually([&] { return testkit::read_text(log()).find("$ sleep 30") != std::string::npos; });
     cancel_.cancel();
   });
   const CommandResult result = run_command({{"sleep", "30"}}, log(), cancel_);

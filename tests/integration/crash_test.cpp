@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "bot/store/database.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
@@ -102,10 +103,7 @@ TEST(Crash, SigkillRightAfterTheAcksLosesNothingAndRestartProcessesOnce) {
 
   // Restart: whatever was not processed before the kill is processed now, each exactly once.
   RunningBot again(dir.path(), 2);
-  for (int i = 0; i < 1000 && !stored_guids(config.store.path, "processed_at IS NULL").empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_TRUE(stored_guids(config.store.path, "processed_at IS NULL").empty());
+  EXPECT_TRUE(testkit::eventually([&] { return stored_guids(config.store.path, "processed_at IS NULL").empty(); }));
   store::Database db(config.store.path);
   store::Statement requests = db.prepare("SELECT count(*), count(DISTINCT version) FROM build_requests");
   requests.step();
@@ -121,7 +119,8 @@ TEST(Crash, SigkillWhileDeliveriesAreInFlightLosesNoAcknowledgedOne) {
   RunningBot bot(dir.path(), 1);
   std::atomic<bool> killed{false};
   std::thread killer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    // Killed mid-stream: once some deliveries are stored and more are on their way.
+    testkit::eventually([&] { return stored_guids(config.store.path).size() >= 50; }, std::chrono::seconds(30));
     bot.process.signal(SIGKILL);
     killed = true;
   });

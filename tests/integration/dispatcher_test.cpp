@@ -20,6 +20,7 @@
 #include "config/loader.hpp"
 #include "bot/launchpad/watcher.hpp"
 #include "bot/store/lp_watches.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/calico_fixtures.hpp"
 #include "tests/support/fake_launchpad.hpp"
 #include "tests/support/fixtures.hpp"
@@ -196,9 +197,7 @@ TEST_F(DispatcherTest, SigkillMidBuildThenRestartFinishesWithNoJobDoneTwice) {
     const std::string body = testkit::payload("push_tag.json");
     ASSERT_EQ(client.request("POST", "/webhook", testkit::github_headers("push", "resume-1", testkit::kTestSecret, body), body).status, 202);
     // Kill it once a few jobs are done and the rest are not.
-    for (int i = 0; i < 3000 && count("SELECT count(*) FROM build_jobs WHERE state = 'succeeded'") < 6; ++i) {
-      std::this_thread::sleep_for(milliseconds(10));
-    }
+    testkit::eventually([&] { return count("SELECT count(*) FROM build_jobs WHERE state = 'succeeded'") >= 6; }, seconds(30));
     bot->signal(SIGKILL);
     bot->wait(seconds(10));
   }
@@ -208,9 +207,7 @@ TEST_F(DispatcherTest, SigkillMidBuildThenRestartFinishesWithNoJobDoneTwice) {
   EXPECT_EQ(count("SELECT count(*) FROM builds WHERE state = 'running'"), 1);
 
   auto bot = start();
-  for (int i = 0; i < 6000 && count("SELECT count(*) FROM builds WHERE state = 'running'") > 0; ++i) {
-    std::this_thread::sleep_for(milliseconds(20));
-  }
+  testkit::eventually([&] { return count("SELECT count(*) FROM builds WHERE state = 'running'") == 0; }, seconds(120));
   EXPECT_EQ(count("SELECT count(*) FROM builds"), 1);
   EXPECT_EQ(count("SELECT count(*) FROM builds WHERE state = 'succeeded'"), 1) << testkit::read_file(log);
   EXPECT_EQ(count("SELECT count(*) FROM build_jobs WHERE state = 'succeeded'"), 24);

@@ -9,6 +9,7 @@
 
 #include "bot/service.hpp"
 #include "bot/store/database.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/http_client.hpp"
 
@@ -51,11 +52,9 @@ class WebhookHttpTest : public ::testing::Test {
   }
   // Handlers run after the 202, on the processor thread: wait for them.
   void wait_processed() {
-    for (int i = 0; i < 500; ++i) {
-      if (count("SELECT count(*) FROM deliveries WHERE processed_at IS NULL") == 0) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!testkit::eventually([&] { return count("SELECT count(*) FROM deliveries WHERE processed_at IS NULL") == 0; }, std::chrono::seconds(5))) {
+      FAIL() << "deliveries were not processed";
     }
-    FAIL() << "deliveries were not processed";
   }
 
   testkit::ScratchDir dir_;
@@ -311,6 +310,7 @@ TEST_F(WebhookHttpTest, GracefulStopKeepsEveryAcknowledgedDelivery) {
   HttpClient idle = client();
   EXPECT_EQ(idle.request("GET", "/healthz", {}).status, 200);
   std::atomic<bool> go{true};
+  std::atomic<int> acknowledged{0};
   std::vector<std::vector<std::string>> acked(4);
   std::vector<std::thread> senders;
   const std::string body = testkit::payload("push_branch.json");
@@ -323,6 +323,7 @@ TEST_F(WebhookHttpTest, GracefulStopKeepsEveryAcknowledgedDelivery) {
           const std::string guid = "stop-" + std::to_string(t) + "-" + std::to_string(i);
           if (c.request("POST", "/webhook", github_headers("push", guid, testkit::kTestSecret, body), body).status == 202) {
             acked[static_cast<std::size_t>(t)].push_back(guid);
+            ++acknowledged;
           }
         }
       } catch (const std::exception&) {
@@ -330,7 +331,8 @@ TEST_F(WebhookHttpTest, GracefulStopKeepsEveryAcknowledgedDelivery) {
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Stopped while every sender is busy.
+  EXPECT_TRUE(testkit::eventually([&] { return acknowledged >= 100; }));
   const auto before = std::chrono::steady_clock::now();
   service_->stop();
   EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(4));
