@@ -1,4 +1,5 @@
-// TOML → Config. toml++ is included here and nowhere else: it is a heavy header.
+// TOML → Config: the section readers, each saying which keys its table has, over the generic
+// TableReader (toml_reader.hpp).
 #include "config/loader.hpp"
 
 #include <arpa/inet.h>
@@ -12,167 +13,10 @@
 #include <set>
 #include <sstream>
 
-#include <toml++/toml.h>
+#include "config/toml_reader.hpp"
 
 namespace calico::config {
 namespace {
-
-// Reads one TOML table, remembering which keys it consumed so that anything left over (a typo,
-// a key from a newer version) is refused instead of silently ignored.
-class TableReader {
- public:
-  TableReader(const toml::table& table, std::string prefix, const std::filesystem::path& origin)
-      : table_(table), prefix_(std::move(prefix)), origin_(origin) {}
-
-  std::optional<std::string> string(std::string_view key) {
-    const toml::node* node = take(key);
-    if (!node) return std::nullopt;
-    if (!node->is_string()) fail(*node, key, "expected a string, got " + type_name(*node));
-    return node->value<std::string>();
-  }
-
-  std::optional<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max) {
-    const toml::node* node = take(key);
-    if (!node) return std::nullopt;
-    if (!node->is_integer()) fail(*node, key, "expected an integer, got " + type_name(*node));
-    const std::int64_t value = *node->value<std::int64_t>();
-    if (value < min || value > max) {
-      fail(*node, key, "expected an integer in " + std::to_string(min) + ".." + std::to_string(max) +
-                           ", got " + std::to_string(value));
-    }
-    return value;
-  }
-
-  std::optional<bool> boolean(std::string_view key) {
-    const toml::node* node = take(key);
-    if (!node) return std::nullopt;
-    if (!node->is_boolean()) fail(*node, key, "expected true or false, got " + type_name(*node));
-    return node->value<bool>();
-  }
-
-  // One of `choices`, e.g. log.level.
-  std::optional<std::string> choice(std::string_view key, std::initializer_list<std::string_view> choices) {
-    const toml::node* node = peek(key);
-    std::optional<std::string> value = string(key);
-    if (!value) return std::nullopt;
-    if (std::find(choices.begin(), choices.end(), *value) == choices.end()) {
-      std::string list;
-      for (std::string_view c : choices) list += (list.empty() ? "" : ", ") + std::string(c);
-      fail(*node, key, "expected one of " + list + ", got \"" + *value + "\"");
-    }
-    return value;
-  }
-
-  const toml::table* table(std::string_view key) {
-    const toml::node* node = take(key);
-    if (!node) return nullptr;
-    if (!node->is_table()) fail(*node, key, "expected a table, got " + type_name(*node));
-    return node->as_table();
-  }
-
-  const toml::array* array(std::string_view key) {
-    const toml::node* node = take(key);
-    if (!node) return nullptr;
-    if (!node->is_array()) fail(*node, key, "expected an array, got " + type_name(*node));
-    return node->as_array();
-  }
-
-  // Secrets are tables { env = "VAR" } or { file = "path" }; a plain string would put the secret
-  // itself in the file, which is refused without echoing it.
-  SecretSource secret(std::string_view key) {
-    const toml::node* node = take(key);
-    SecretSource source;
-    if (!node) return source;
-    if (!node->is_table()) {
-      fail(*node, key,
-           "a secret may not be written in the configuration; use { env = \"VARIABLE\" } or "
-           "{ file = \"path\" }");
-    }
-    source.declared_at = origin_.string() + ":" + std::to_string(node->source().begin.line);
-    TableReader inner(*node->as_table(), qualified(key), origin_);
-    std::optional<std::string> env = inner.string("env");
-    std::optional<std::string> file = inner.string("file");
-    inner.finish();
-    if (env.has_value() == file.has_value()) {
-      fail(*node, key, "give exactly one of env = \"VARIABLE\" or file = \"path\"");
-    }
-    if (env) {
-      static const std::regex env_name("[A-Za-z_][A-Za-z0-9_]*");
-      if (!std::regex_match(*env, env_name)) fail(*node, key, "\"" + *env + "\" is not an environment variable name");
-      source.kind = SecretSource::Kind::env;
-      source.env = *env;
-    } else {
-      if (file->empty()) fail(*node, key, "file must not be empty");
-      source.kind = SecretSource::Kind::file;
-      source.file = resolve(*file);
-    }
-    return source;
-  }
-
-  std::filesystem::path resolve(const std::string& path) const {
-    std::filesystem::path p(path);
-    if (p.is_relative()) p = origin_.parent_path() / p;
-    return p.lexically_normal();
-  }
-
-  void finish() const {
-    for (auto&& [key, node] : table_) {
-      if (!consumed_.count(std::string(key.str()))) {
-        fail(node, key.str(), "unknown key (see config/bot.example.toml for the keys there are)");
-      }
-    }
-  }
-
-  [[noreturn]] void fail(const toml::node& node, std::string_view key, const std::string& message) const {
-    throw_at(node.source().begin.line, qualified(key), message);
-  }
-
-  [[noreturn]] void throw_at(std::uint32_t line, const std::string& key, const std::string& message) const {
-    std::ostringstream out;
-    out << origin_.string();
-    if (line > 0) out << ':' << line;
-    out << ": " << key << ": " << message;
-    throw ConfigError(out.str());
-  }
-
-  std::string qualified(std::string_view key) const {
-    return prefix_.empty() ? std::string(key) : prefix_ + "." + std::string(key);
-  }
-
-  std::uint32_t line() const { return table_.source().begin.line; }
-  const std::filesystem::path& origin() const { return origin_; }
-
-  // The line of `key` where it is present, else the table's own line.
-  std::uint32_t line_of(std::string_view key) const {
-    const toml::node* node = table_.get(key);
-    return node ? node->source().begin.line : line();
-  }
-
- private:
-  const toml::node* peek(std::string_view key) const { return table_.get(key); }
-
-  const toml::node* take(std::string_view key) {
-    consumed_.insert(std::string(key));
-    return table_.get(key);
-  }
-
-  static std::string type_name(const toml::node& node) {
-    switch (node.type()) {
-      case toml::node_type::string: return "a string";
-      case toml::node_type::integer: return "an integer";
-      case toml::node_type::floating_point: return "a number with a fraction";
-      case toml::node_type::boolean: return "a boolean";
-      case toml::node_type::table: return "a table";
-      case toml::node_type::array: return "an array";
-      default: return "a date or time";
-    }
-  }
-
-  const toml::table& table_;
-  std::string prefix_;
-  const std::filesystem::path& origin_;
-  std::set<std::string> consumed_;
-};
 
 // An http(s) URL (API roots, the public URL), without its trailing slash.
 std::optional<std::string> read_http_url(TableReader& r, const char* key) {
@@ -667,7 +511,12 @@ Config build(const toml::table& root, const std::filesystem::path& origin) {
   if (const toml::table* t = top.table("store")) { TableReader r(*t, "store", origin); read_store(r, config.store); }
   else config.store.path = top.resolve(config.store.path.string());
   if (const toml::table* t = top.table("log")) { TableReader r(*t, "log", origin); read_log(r, config.log); }
-  if (const toml::table* t = top.table("secrets")) { TableReader r(*t, "secrets", origin); read_secrets(r, config.secrets); }
+  // Kept to the end: the checks across sections name the line of the secret they are about.
+  std::optional<TableReader> secrets;
+  if (const toml::table* t = top.table("secrets")) {
+    secrets.emplace(*t, "secrets", origin);
+    read_secrets(*secrets, config.secrets);
+  }
   if (const toml::table* t = top.table("publish")) {
     TableReader r(*t, "publish", origin);
     read_publish(r, config.publish, origin);
@@ -694,14 +543,18 @@ Config build(const toml::table& root, const std::filesystem::path& origin) {
     }
   }
   top.finish();
+  auto secret_line = [&](std::string_view key) { return secrets ? secrets->line_of(key) : 0u; };
   if (config.secrets.webhook_previous_secret.configured() && !config.secrets.webhook_secret.configured()) {
-    throw ConfigError(origin.string() + ": secrets.webhook_previous_secret: is set but secrets.webhook_secret is not");
+    throw_config_error(origin, secret_line("webhook_previous_secret"), "secrets.webhook_previous_secret",
+                       "is set but secrets.webhook_secret is not");
   }
   if (config.secrets.github_app_private_key.configured() && config.github.app_id.empty()) {
-    throw ConfigError(origin.string() + ": secrets.github_app_private_key: is set but github.app_id and github.installation_id are not");
+    throw_config_error(origin, secret_line("github_app_private_key"), "secrets.github_app_private_key",
+                       "is set but github.app_id and github.installation_id are not");
   }
   if (config.secrets.github_app_private_key.configured() && config.secrets.github_token.configured()) {
-    throw ConfigError(origin.string() + ": secrets.github_token and secrets.github_app_private_key: set one, not both");
+    throw_config_error(origin, secret_line("github_app_private_key"), "secrets.github_token and secrets.github_app_private_key",
+                       "set one, not both");
   }
   return config;
 }
@@ -713,19 +566,17 @@ Config parse_config(std::string_view toml_text, const std::filesystem::path& ori
   try {
     root = toml::parse(toml_text, origin.string());
   } catch (const toml::parse_error& error) {
-    std::ostringstream out;
-    out << origin.string() << ':' << error.source().begin.line << ": " << error.description();
-    throw ConfigError(out.str());
+    throw_config_error(origin, error.source().begin.line, "", std::string(error.description()));
   }
   return build(root, origin);
 }
 
 Config load_config(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError(file.string() + ": cannot open the configuration file");
+  if (!in) throw_config_error(file, 0, "", "cannot open the configuration file");
   std::ostringstream text;
   text << in.rdbuf();
-  if (in.bad()) throw ConfigError(file.string() + ": cannot read the configuration file");
+  if (in.bad()) throw_config_error(file, 0, "", "cannot read the configuration file");
   return parse_config(text.str(), std::filesystem::absolute(file).lexically_normal());
 }
 

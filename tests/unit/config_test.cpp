@@ -108,7 +108,7 @@ TEST(Config, SecretsMustNotBeWrittenInTheFileAndAreNeverEchoed) {
 
 TEST(Config, PreviousSecretNeedsACurrentOne) {
   EXPECT_EQ(error_of("[secrets]\nwebhook_previous_secret = { env = \"OLD\" }\n"),
-            "/etc/calico/bot.toml: secrets.webhook_previous_secret: is set but secrets.webhook_secret is not");
+            "/etc/calico/bot.toml:2: secrets.webhook_previous_secret: is set but secrets.webhook_secret is not");
 }
 
 TEST(Secrets, LoadFromEnvironmentAndFileWithoutEverShowingTheValue) {
@@ -219,10 +219,10 @@ TEST(Config, GitHubSectionIsValidatedWithWhereAndWhat) {
   EXPECT_EQ(error_of("[github]\nwrite_interval_ms = -1\n").find("github.write_interval_ms: expected an integer in 0..60000"),
             std::string("/etc/calico/bot.toml:2: ").size());
   EXPECT_EQ(error_of("[secrets]\ngithub_app_private_key = { file = \"k.pem\" }\n"),
-            "/etc/calico/bot.toml: secrets.github_app_private_key: is set but github.app_id and github.installation_id are not");
+            "/etc/calico/bot.toml:2: secrets.github_app_private_key: is set but github.app_id and github.installation_id are not");
   EXPECT_EQ(error_of("[secrets]\ngithub_token = { env = \"T\" }\ngithub_app_private_key = { file = \"k.pem\" }\n"
                      "[github]\napp_id = \"1\"\ninstallation_id = \"2\"\n"),
-            "/etc/calico/bot.toml: secrets.github_token and secrets.github_app_private_key: set one, not both");
+            "/etc/calico/bot.toml:3: secrets.github_token and secrets.github_app_private_key: set one, not both");
   EXPECT_EQ(error_of("[server]\npublic_url = \"bot.example\"\n"),
             "/etc/calico/bot.toml:2: server.public_url: is not an http(s) URL: \"bot.example\"");
 }
