@@ -261,6 +261,10 @@ void Server::Impl::accept() {
       self->accept_failures = 0;
       self->accept_backoff = std::chrono::milliseconds(0);
     }
+    // Each answer is one small write: sent at once, not held back by Nagle's algorithm until the
+    // client's delayed ACK (tens of milliseconds per keep-alive request otherwise).
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     auto session = std::make_shared<Session>(std::move(socket), self);
     bool at_limit = false;
     {

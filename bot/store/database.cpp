@@ -17,9 +17,22 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   }
 }
 
-Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
+Statement::Statement(sqlite3* db, sqlite3_stmt* stmt, Database* cache, std::string sql)
+    : db_(db), stmt_(stmt), cache_(cache), sql_(std::move(sql)) {}
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::Statement(Statement&& other) noexcept
+    : db_(other.db_), stmt_(other.stmt_), cache_(other.cache_), sql_(std::move(other.sql_)) {
+  other.stmt_ = nullptr;
+}
+
+Statement::~Statement() {
+  if (!stmt_) return;
+  if (cache_) {
+    cache_->give_back(sql_, stmt_);
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+}
 
 Statement& Statement::bind(int index, std::string_view text) {
   if (sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT) != SQLITE_OK) {
@@ -43,6 +56,7 @@ Statement& Statement::bind_optional(int index, const std::optional<std::string>&
 }
 
 bool Statement::step() {
+  if (!stmt_) return false;  // the SQL held no statement (only blanks or a comment)
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -99,9 +113,37 @@ Database::Database(const std::filesystem::path& path) : path_(path) {
   }
 }
 
-Database::~Database() { sqlite3_close(db_); }
+Database::~Database() {
+  for (auto& [sql, statements] : idle_) {
+    for (sqlite3_stmt* stmt : statements) sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db_);
+}
+
+void Database::give_back(const std::string& sql, sqlite3_stmt* stmt) {
+  // Bounded: SQL text is a fixed set in the bot, but a caller could build it.
+  constexpr std::size_t kMaxIdle = 256;
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  std::vector<sqlite3_stmt*>& statements = idle_[sql];
+  if (idle_count_ >= kMaxIdle || statements.size() >= 4) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  statements.push_back(stmt);
+  ++idle_count_;
+}
 
 void Database::exec(std::string_view sql) {
+  const std::size_t semicolon = sql.find(';');
+  if (semicolon == std::string_view::npos || sql.find_first_not_of(" \t\n", semicolon + 1) == std::string_view::npos) {
+    try {
+      prepare(sql.substr(0, semicolon)).run();
+    } catch (const DatabaseError&) {
+      throw DatabaseError("\"" + std::string(sql.substr(0, 60)) + "\" failed: " + sqlite3_errmsg(db_));
+    }
+    return;
+  }
   char* message = nullptr;
   if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
     std::string text = message ? message : "unknown error";
@@ -110,7 +152,21 @@ void Database::exec(std::string_view sql) {
   }
 }
 
-Statement Database::prepare(std::string_view sql) { return Statement(db_, sql); }
+Statement Database::prepare(std::string_view sql) {
+  std::string key(sql);
+  auto it = idle_.find(key);
+  if (it != idle_.end() && !it->second.empty()) {
+    sqlite3_stmt* stmt = it->second.back();
+    it->second.pop_back();
+    --idle_count_;
+    return Statement(db_, stmt, this, std::move(key));
+  }
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, key.data(), static_cast<int>(key.size()), &stmt, nullptr) != SQLITE_OK) {
+    fail(db_, "prepare failed for \"" + key.substr(0, 60) + "\"");
+  }
+  return Statement(db_, stmt, this, std::move(key));
+}
 
 std::int64_t Database::changes() const { return sqlite3_changes64(db_); }
 

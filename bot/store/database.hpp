@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -18,6 +20,8 @@ class DatabaseError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+class Database;
 
 class Statement {
  public:
@@ -43,8 +47,16 @@ class Statement {
   bool column_is_null(int index) const;
 
  private:
+  friend class Database;
+  Statement(sqlite3* db, sqlite3_stmt* stmt, Database* cache, std::string sql);
+
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  // Prepared through a Database: given back to it (reset) instead of finalized, so that the next
+  // prepare of the same SQL skips SQLite's parser — the intake runs the same few statements
+  // thousands of times a second.
+  Database* cache_ = nullptr;
+  std::string sql_;
 };
 
 class Database {
@@ -55,6 +67,8 @@ class Database {
   Database& operator=(const Database&) = delete;
   ~Database();
 
+  // One statement (no ';' inside) runs as a cached prepared statement; several (a migration)
+  // through sqlite3_exec.
   void exec(std::string_view sql);
   Statement prepare(std::string_view sql);
   std::int64_t changes() const;
@@ -62,8 +76,14 @@ class Database {
   const std::filesystem::path& path() const { return path_; }
 
  private:
+  friend class Statement;
+  void give_back(const std::string& sql, sqlite3_stmt* stmt);
+
   std::filesystem::path path_;
   sqlite3* db_ = nullptr;
+  // Idle prepared statements by SQL text. A connection is used by one thread at a time.
+  std::unordered_map<std::string, std::vector<sqlite3_stmt*>> idle_;
+  std::size_t idle_count_ = 0;
 };
 
 }  // namespace calico::store

@@ -9,6 +9,11 @@ Store::Store(const config::StoreConfig& config)
     : path_(config.path), max_batch_(static_cast<std::size_t>(config.max_batch)) {
   db_ = std::make_unique<Database>(path_);
   migrate(*db_);
+  db_->exec("PRAGMA wal_autocheckpoint=0");
+  checkpoint_db_ = std::make_unique<Database>(path_);
+  checkpointer_ = std::make_unique<util::Worker>("store.checkpoint", std::chrono::milliseconds(500),
+                                                 [this] { checkpoint_db_->exec("PRAGMA wal_checkpoint(PASSIVE)"); });
+  checkpointer_->start();
   thread_ = std::thread([this] { run(); });
 }
 
@@ -32,6 +37,7 @@ std::size_t Store::queued() const {
 }
 
 void Store::stop() {
+  if (checkpointer_) checkpointer_->stop();
   {
     std::lock_guard lock(mutex_);
     if (stopping_ && !thread_.joinable()) return;
@@ -46,6 +52,7 @@ void Store::stop() {
       log::warn("store.checkpoint_failed", {{"error", e.what()}});
     }
     db_.reset();
+    checkpoint_db_.reset();
     log::info("store.closed", {{"path", path_.string()}});
   }
 }

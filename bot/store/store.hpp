@@ -16,6 +16,7 @@
 #include <type_traits>
 
 #include "bot/store/database.hpp"
+#include "bot/util/worker.hpp"
 #include "config/config.hpp"
 
 namespace calico::store {
@@ -77,6 +78,11 @@ class Store {
   std::filesystem::path path_;
   std::size_t max_batch_;
   std::unique_ptr<Database> db_;
+  // The WAL is written back into the database file here, on a connection and thread of its own,
+  // never by the writer: a checkpoint inside a commit held every delivery waiting behind it for
+  // the copy and its fsync (hundreds of milliseconds at the 99th percentile under load).
+  std::unique_ptr<Database> checkpoint_db_;
+  std::unique_ptr<util::Worker> checkpointer_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job> queue_;
