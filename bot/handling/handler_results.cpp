@@ -81,7 +81,9 @@ std::string apply_handler_result(Database& db, const handlers::HandlerResult& re
   }
   for (const handlers::MasterChanged& change : result.master_changes) {
     store::mark_master_changed(db, change, delivery);
-    log::info("master.changed", {{"source", delivery.value_or("poll")}, {"repository", change.repository}, {"sha", change.sha}});
+    if (log::enabled(log::Level::info)) {
+      log::info("master.changed", {{"source", delivery.value_or("poll")}, {"repository", change.repository}, {"sha", change.sha}});
+    }
   }
   for (const handlers::CommandInvocation& invocation : result.commands) {
     const bool recorded = store::record_command(db, invocation);
