@@ -10,6 +10,19 @@ class HandlersTest : public ::testing::Test {
  protected:
   HandlersTest() : config_(testkit::test_config(dir_.path())), registry_(default_registry()) {}
   HandlerResult dispatch(const Event& event) { return registry_.dispatch(event, HandlerContext{config_}); }
+  // A push of felix's v3.4.1 tag from `before` to `after` (40 zeros: none).
+  static PushEvent tag_push(char before, char after) {
+    PushEvent push;
+    push.repository = "projectcalico/felix";
+    push.ref = "refs/tags/v3.4.1";
+    push.before = std::string(40, before);
+    push.after = std::string(40, after);
+    push.created = before == '0';
+    push.deleted = after == '0';
+    push.forced = !push.created && !push.deleted;
+    push.sender.login = "releaser";
+    return push;
+  }
 
   testkit::ScratchDir dir_;
   config::Config config_;
@@ -25,13 +38,7 @@ TEST_F(HandlersTest, EveryHandlerHasHelpText) {
 }
 
 TEST_F(HandlersTest, PushedReleaseTagRequestsReleaseBuild) {
-  PushEvent push;
-  push.repository = "projectcalico/felix";
-  push.ref = "refs/tags/v3.4.1";
-  push.after = "abc";
-  push.created = true;
-  push.sender.login = "releaser";
-  const HandlerResult result = dispatch(push);
+  const HandlerResult result = dispatch(tag_push('0', 'c'));
   ASSERT_EQ(result.build_requests.size(), 1u);
   const BuildRequest& request = result.build_requests[0];
   EXPECT_EQ(request.kind, BuildRequest::Kind::release);
@@ -65,13 +72,7 @@ TEST_F(HandlersTest, NonReleaseTagsUnwatchedReposAndNonReleaseReposDoNothing) {
 }
 
 TEST_F(HandlersTest, ADeletedReleaseTagIsATagChangeNotABuild) {
-  PushEvent push;
-  push.repository = "projectcalico/felix";
-  push.ref = "refs/tags/v3.4.1";
-  push.before = std::string(40, 'a');
-  push.after = std::string(40, '0');
-  push.deleted = true;
-  push.sender.login = "releaser";
+  PushEvent push = tag_push('a', '0');
   const HandlerResult pushed = dispatch(push);
   EXPECT_TRUE(pushed.build_requests.empty());
   ASSERT_EQ(pushed.tag_changes.size(), 1u);
@@ -101,13 +102,7 @@ TEST_F(HandlersTest, ADeletedReleaseTagIsATagChangeNotABuild) {
 }
 
 TEST_F(HandlersTest, AMovedReleaseTagIsATagChangeAndAsksForItsReleaseAsANewOneWould) {
-  PushEvent push;
-  push.repository = "projectcalico/felix";
-  push.ref = "refs/tags/v3.4.1";
-  push.before = std::string(40, 'a');
-  push.after = std::string(40, 'b');
-  push.forced = true;
-  const HandlerResult result = dispatch(push);
+  const HandlerResult result = dispatch(tag_push('a', 'b'));
   ASSERT_EQ(result.tag_changes.size(), 1u);
   EXPECT_EQ(result.tag_changes[0].kind, TagChange::Kind::moved);
   EXPECT_EQ(result.tag_changes[0].old_commit, std::string(40, 'a'));
