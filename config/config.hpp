@@ -114,9 +114,9 @@ enum class ChangelogMode {
   retarget_all,      // the source's own, every occurrence of that distribution replaced
 };
 
-// A command run in the source tree before packaging (Felix's binary build). argv, never a shell
+// A step run in the source tree before packaging (Felix's binary build): a process, argv, never a shell
 // string; skipped unless `if_file` contains `if_text` when those are given.
-struct PreBuildCommand {
+struct PreBuildStep {
   std::vector<std::string> argv;
   std::string if_file;
   std::string if_text;
@@ -147,7 +147,7 @@ struct ComponentConfig {
   // Per-platform source ref (refs) or .dsc location (dsc).
   std::vector<std::pair<std::string, std::string>> refs;
   unsigned epoch = 0;              // Debian epoch ("1:" for networking-calico)
-  std::vector<PreBuildCommand> pre_build;
+  std::vector<PreBuildStep> pre_build;
   // Left out of source packages and RPM tarballs (dpkg-source -I / tar --exclude patterns),
   // besides version-control files.
   std::vector<std::string> exclude;

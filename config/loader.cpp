@@ -289,7 +289,7 @@ void read_component(TableReader& r, const std::string& name, ComponentConfig& co
       const std::string key = r.qualified("pre_build") + "[" + std::to_string(index++) + "]";
       if (!entry.is_table()) r.throw_at(entry.source().begin.line, key, "expected a table { run = [\"argv\", …] }");
       TableReader inner(*entry.as_table(), key, r.origin());
-      PreBuildCommand command;
+      PreBuildStep command;
       const toml::array* run = inner.array("run");
       if (!run) inner.throw_at(inner.line(), key + ".run", "is required: the command as a list of arguments");
       command.argv = read_string_list(inner, "run", *run);

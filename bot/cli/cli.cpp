@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "bot/log/log.hpp"
-#include "bot/cli/lp_wait_command.hpp"
-#include "bot/cli/publish_command.hpp"
-#include "bot/cli/status_command.hpp"
+#include "bot/cli/lp_wait.hpp"
+#include "bot/cli/publish.hpp"
+#include "bot/cli/status.hpp"
 #include "bot/service.hpp"
 #include "bot/store/database.hpp"
 #include "config/loader.hpp"

@@ -11,10 +11,10 @@ namespace calico::commands {
 ResolvedTarget resolve_target(const std::string& target, const config::Config& config, const RefLister& list_refs) {
   if (target == "master") return {"master", "master", ""};
   std::optional<builders::ReleaseTag> wanted = builders::parse_release_tag(target);
-  static const std::regex series_shape(R"(calico-([0-9]+)\.([0-9]+))");
-  std::smatch series;
-  const bool is_series = std::regex_match(target, series, series_shape);
-  if (!wanted && !is_series) return {"", "", "\"" + target + "\" is not master, calico-X.Y or vX.Y.Z"};
+  static const std::regex release_line_shape(R"(calico-([0-9]+)\.([0-9]+))");
+  std::smatch release_line;
+  const bool is_release_line = std::regex_match(target, release_line, release_line_shape);
+  if (!wanted && !is_release_line) return {"", "", "\"" + target + "\" is not master, calico-X.Y or vX.Y.Z"};
   std::optional<builders::ReleaseTag> best;
   std::string searched;
   for (const config::RepositoryConfig& repo : config.repositories) {
@@ -30,13 +30,13 @@ ResolvedTarget resolve_target(const std::string& target, const config::Config& c
         if (tag == wanted->tag()) return {wanted->target_repo(), tag, ""};
         continue;
       }
-      if (parsed->python2 || std::to_string(parsed->major) != series[1].str() || std::to_string(parsed->minor) != series[2].str()) continue;
+      if (parsed->python2 || std::to_string(parsed->major) != release_line[1].str() || std::to_string(parsed->minor) != release_line[2].str()) continue;
       if (!best || parsed->patch > best->patch) best = parsed;
     }
   }
   if (searched.empty()) return {"", "", "no configured repository carries release tags"};
   if (wanted) return {"", "", "no release repository (" + searched + ") has the tag " + target};
-  if (!best) return {"", "", "no release repository (" + searched + ") has a v" + series[1].str() + "." + series[2].str() + ".Z tag"};
+  if (!best) return {"", "", "no release repository (" + searched + ") has a v" + release_line[1].str() + "." + release_line[2].str() + ".Z tag"};
   return {best->target_repo(), best->tag(), ""};
 }
 

@@ -120,7 +120,7 @@ SourceArtifacts build_source_package(const SourceBuild& build, exec::Executor& e
   // signed later, --no-pre-clean: the tree is a fresh export with nothing to clean, and cleaning
   // would need the package's build tools (dh-python, …) on this host. -I: the ignore patterns
   // dpkg-source hands to tar.
-  exec::Command command{{"dpkg-buildpackage", "-S", "-d", "-us", "-uc", "--no-pre-clean"}, build.tree, {}, build.timeout};
+  exec::ProcessSpec command{{"dpkg-buildpackage", "-S", "-d", "-us", "-uc", "--no-pre-clean"}, build.tree, {}, build.timeout};
   if (build.ignore.empty()) {
     command.argv.push_back("-I");
   } else {
@@ -129,7 +129,7 @@ SourceArtifacts build_source_package(const SourceBuild& build, exec::Executor& e
   }
   command.env.push_back("SOURCE_DATE_EPOCH=" + std::to_string(build.date.time_since_epoch().count()));
   if (!build.shim_dir.empty()) command.path_first.push_back(build.shim_dir);
-  const exec::CommandResult result = executor.run(command, build.platform, log_file, cancel);
+  const exec::ProcessResult result = executor.run(command, build.platform, log_file, cancel);
   if (!result.ok()) throw BuildError("dpkg-buildpackage failed (" + result.describe() + "); see " + log_file.string());
 
   const std::string stem = artifacts.source + "_" + without_epoch(artifacts.version);

@@ -14,7 +14,7 @@ std::string ensure_image(const ImageRecipe& recipe, const std::filesystem::path&
   const std::string key = image_recipe_key(read_text<ImageError>(recipe.dockerfile), recipe.base);
 
   std::string labelled;
-  const CommandResult inspected = capture_command(
+  const ProcessResult inspected = capture_process(
       {{recipe.docker, "image", "inspect", "--format", std::string("{{index .Config.Labels \"") + kImageRecipeLabel + "\"}}",
         recipe.tag},
        {}, {}, std::chrono::seconds(60)},
@@ -24,7 +24,7 @@ std::string ensure_image(const ImageRecipe& recipe, const std::filesystem::path&
   if (inspected.ok() && labelled == key) return "up to date";
   if (inspected.failed_to_start) throw ImageError("cannot run " + recipe.docker + ": " + inspected.start_error);
 
-  Command build{{recipe.docker, "build", "--tag", recipe.tag, "--label", std::string(kImageRecipeLabel) + "=" + key,
+  ProcessSpec build{{recipe.docker, "build", "--tag", recipe.tag, "--label", std::string(kImageRecipeLabel) + "=" + key,
                  "--file", recipe.dockerfile.string()},
                 {}, {}, recipe.timeout};
   if (!recipe.base.empty()) {
@@ -32,7 +32,7 @@ std::string ensure_image(const ImageRecipe& recipe, const std::filesystem::path&
     build.argv.push_back("BASE=" + recipe.base);
   }
   build.argv.push_back(recipe.dockerfile.parent_path().string());
-  const CommandResult built = run_command(build, log_file, cancel);
+  const ProcessResult built = run_process(build, log_file, cancel);
   if (!built.ok()) {
     throw ImageError("docker build of " + recipe.dockerfile.filename().string() + (recipe.base.empty() ? "" : " FROM " + recipe.base) +
                      " failed (" + built.describe() + "); see " + log_file.string());

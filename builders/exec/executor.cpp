@@ -19,20 +19,20 @@ std::string joined_path(const std::vector<std::filesystem::path>& first, const s
 
 }  // namespace
 
-CommandResult LocalExecutor::run(const Command& command, const std::string&, const std::filesystem::path& log_file,
+ProcessResult LocalExecutor::run(const ProcessSpec& command, const std::string&, const std::filesystem::path& log_file,
                                  const CancelToken& cancel) {
-  if (command.path_first.empty()) return run_command(command, log_file, cancel);
-  Command with_path = command;
+  if (command.path_first.empty()) return run_process(command, log_file, cancel);
+  ProcessSpec with_path = command;
   const char* path = std::getenv("PATH");
   with_path.env.push_back("PATH=" + joined_path(command.path_first, path ? path : "/usr/bin:/bin"));
-  return run_command(with_path, log_file, cancel);
+  return run_process(with_path, log_file, cancel);
 }
 
 DockerExecutor::DockerExecutor(DockerSettings settings) : settings_(std::move(settings)) {}
 
-Command DockerExecutor::create_command(const Command& command, const std::string& platform,
+ProcessSpec DockerExecutor::create_command(const ProcessSpec& command, const std::string& platform,
                                        const std::string& container) const {
-  Command create;
+  ProcessSpec create;
   create.timeout = kCreateTimeout;
   const std::string workspace = settings_.workspace.string();
   create.argv = {settings_.docker, "create", "--rm", "--init",
@@ -59,13 +59,13 @@ Command DockerExecutor::create_command(const Command& command, const std::string
   return create;
 }
 
-Command DockerExecutor::start_command(const Command& command, const std::string& container) const {
+ProcessSpec DockerExecutor::start_command(const ProcessSpec& command, const std::string& container) const {
   // --attach streams the output and forwards signals (a cancellation's SIGTERM reaches the
   // build); its exit code is the container's.
   return {{settings_.docker, "start", "--attach", container}, {}, {}, command.timeout};
 }
 
-CommandResult DockerExecutor::run(const Command& command, const std::string& platform,
+ProcessResult DockerExecutor::run(const ProcessSpec& command, const std::string& platform,
                                   const std::filesystem::path& log_file, const CancelToken& cancel) {
   std::error_code ignored;
   std::filesystem::create_directories(settings_.workspace / ".home", ignored);
@@ -77,13 +77,13 @@ CommandResult DockerExecutor::run(const Command& command, const std::string& pla
   // `create` has answered, the container exists and the removal below finds it. A cancellation
   // that came meanwhile stops `start` from starting at all.
   static const CancelToken never;
-  CommandResult created = run_command(create_command(command, platform, container), log_file, never);
-  CommandResult result = created;
-  if (created.ok()) result = run_command(start_command(command, container), log_file, cancel);
+  ProcessResult created = run_process(create_command(command, platform, container), log_file, never);
+  ProcessResult result = created;
+  if (created.ok()) result = run_process(start_command(command, container), log_file, cancel);
   if (result.cancelled || result.timed_out || result.signal != 0) {
     // The client is gone (SIGTERM reached the container through it, or SIGKILL did not); the
     // container may not be. A removal that finds nothing costs nothing.
-    run_command({{settings_.docker, "rm", "--force", container}, {}, {}, kCreateTimeout}, log_file, never);
+    run_process({{settings_.docker, "rm", "--force", container}, {}, {}, kCreateTimeout}, log_file, never);
   }
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   return result;

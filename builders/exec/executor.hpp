@@ -1,5 +1,5 @@
 // Where a job's commands run: on this host (`local`) or inside the platform's build image
-// (`docker`). Both take the same Command.
+// (`docker`). Both take the same ProcessSpec.
 #pragma once
 
 #include <atomic>
@@ -17,14 +17,14 @@ class Executor {
   virtual ~Executor() = default;
   virtual std::string name() const = 0;
   // Runs `command` for a job on `platform`.
-  virtual CommandResult run(const Command& command, const std::string& platform, const std::filesystem::path& log_file,
+  virtual ProcessResult run(const ProcessSpec& command, const std::string& platform, const std::filesystem::path& log_file,
                             const CancelToken& cancel) = 0;
 };
 
 class LocalExecutor : public Executor {
  public:
   std::string name() const override { return "local"; }
-  CommandResult run(const Command& command, const std::string& platform, const std::filesystem::path& log_file,
+  ProcessResult run(const ProcessSpec& command, const std::string& platform, const std::filesystem::path& log_file,
                     const CancelToken& cancel) override;
 };
 
@@ -47,12 +47,12 @@ class DockerExecutor : public Executor {
  public:
   explicit DockerExecutor(DockerSettings settings);
   std::string name() const override { return "docker"; }
-  CommandResult run(const Command& command, const std::string& platform, const std::filesystem::path& log_file,
+  ProcessResult run(const ProcessSpec& command, const std::string& platform, const std::filesystem::path& log_file,
                     const CancelToken& cancel) override;
   // `docker create …`: the container `container` that will run `command` on `platform`.
-  Command create_command(const Command& command, const std::string& platform, const std::string& container) const;
+  ProcessSpec create_command(const ProcessSpec& command, const std::string& platform, const std::string& container) const;
   // `docker start --attach …`: runs it, under the command's timeout.
-  Command start_command(const Command& command, const std::string& container) const;
+  ProcessSpec start_command(const ProcessSpec& command, const std::string& container) const;
   // How long the daemon may take to create (or remove) a container.
   static constexpr std::chrono::seconds kCreateTimeout{300};
 

@@ -44,20 +44,20 @@ void append_line(const std::filesystem::path& log_file, const std::string& line)
 
 }  // namespace
 
-CommandResult capture_command(const Command& command, const std::filesystem::path& log_file, const CancelToken& cancel,
+ProcessResult capture_process(const ProcessSpec& command, const std::filesystem::path& log_file, const CancelToken& cancel,
                               std::string& output) {
   const std::filesystem::path capture = log_file.string() + ".capture";
   std::filesystem::remove(capture);
-  const CommandResult result = run_command(command, capture, cancel);
+  const ProcessResult result = run_process(command, capture, cancel);
   const std::string captured = read_whole_file(capture).value_or("");
-  const std::size_t end_of_header = std::min(captured.find('\n'), captured.size());  // run_command's "$ argv" line
+  const std::size_t end_of_header = std::min(captured.find('\n'), captured.size());  // run_process's "$ argv" line
   output = captured.substr(std::min(end_of_header + 1, captured.size()));
   append_to_file(log_file, captured.substr(0, end_of_header) + "\n" + output);
   std::filesystem::remove(capture);
   return result;
 }
 
-std::string CommandResult::describe() const {
+std::string ProcessResult::describe() const {
   if (failed_to_start) return "could not start: " + start_error;
   if (cancelled) return "cancelled";
   if (timed_out) return "timed out";
@@ -94,8 +94,8 @@ std::string quote_for_log(const std::vector<std::string>& argv) {
   return line;
 }
 
-CommandResult run_command(const Command& command, const std::filesystem::path& log_file, const CancelToken& cancel) {
-  CommandResult result;
+ProcessResult run_process(const ProcessSpec& command, const std::filesystem::path& log_file, const CancelToken& cancel) {
+  ProcessResult result;
   const auto started = std::chrono::steady_clock::now();
   append_line(log_file, "$ " + quote_for_log(command.argv) +
                             (command.cwd.empty() ? "" : "    (in " + command.cwd.string() + ")"));

@@ -1,6 +1,7 @@
-// Running one command of the procedure: always an argv vector (never a shell string), its output
-// appended to the job's log file, with a timeout and cancellation that take the command's whole
-// process group down.
+// Running one process of the procedure (a ProcessSpec: argv, directory, environment, timeout —
+// "command" is the slash commands' word): always an argv vector (never a shell string), its
+// output appended to the job's log file, with a timeout and cancellation that take the process's
+// whole process group down.
 #pragma once
 
 #include <chrono>
@@ -11,7 +12,7 @@
 
 namespace calico::builders::exec {
 
-struct Command {
+struct ProcessSpec {
   std::vector<std::string> argv;          // argv[0] is looked up on PATH if it has no '/'
   std::filesystem::path cwd = {};         // empty: the current directory
   std::vector<std::string> env = {};      // "NAME=value" added to (or replacing in) the environment
@@ -20,7 +21,7 @@ struct Command {
   std::vector<std::filesystem::path> path_first = {};
 };
 
-struct CommandResult {
+struct ProcessResult {
   int exit_code = -1;        // the command's, or 128 + signal
   int signal = 0;            // the signal that ended it, if one did
   bool timed_out = false;
@@ -52,11 +53,11 @@ class CancelToken {
 
 // Runs the command to completion (or timeout, or cancellation), appending a "$ argv" header and
 // its stdout and stderr to `log_file`. Blocks the calling thread.
-CommandResult run_command(const Command& command, const std::filesystem::path& log_file, const CancelToken& cancel);
+ProcessResult run_process(const ProcessSpec& command, const std::filesystem::path& log_file, const CancelToken& cancel);
 
-// Runs like run_command and also returns what the command printed (stdout and stderr), which
+// Runs like run_process and also returns what the command printed (stdout and stderr), which
 // still goes to the log too.
-CommandResult capture_command(const Command& command, const std::filesystem::path& log_file, const CancelToken& cancel,
+ProcessResult capture_process(const ProcessSpec& command, const std::filesystem::path& log_file, const CancelToken& cancel,
                               std::string& output);
 
 // The argv as a POSIX-shell-quoted line. Used for logs, and for the one place a shell cannot be

@@ -166,7 +166,7 @@ const PreparedSource& Procedure::prepare(const Job& job, const std::filesystem::
   auto prepared = std::make_unique<PreparedSource>(job.source->kind == config::SourceKind::dsc
                                                        ? prepare_dsc(job, dir, log, cancel)
                                                        : prepare_git(job, component, dir, log, cancel));
-  for (const config::PreBuildCommand& command : component.pre_build) {
+  for (const config::PreBuildStep& command : component.pre_build) {
     if (!command.if_file.empty()) {
       const std::optional<std::string> text = read_whole_file(prepared->tree / command.if_file);
       if (!text || text->find(command.if_text) == std::string::npos) {
@@ -174,7 +174,7 @@ const PreparedSource& Procedure::prepare(const Job& job, const std::filesystem::
         continue;
       }
     }
-    const exec::CommandResult result =
+    const exec::ProcessResult result =
         executor_.run({command.argv, prepared->tree, {}, config_.publish.job_timeout}, job.platform, log, cancel);
     if (!result.ok()) {
       throw std::runtime_error("pre-build command " + exec::quote_for_log(command.argv) + " failed (" + result.describe() +
@@ -236,7 +236,7 @@ PreparedSource Procedure::prepare_dsc(const Job& job, const std::filesystem::pat
     const std::filesystem::path target = download / name;
     if (is_url(location)) {
       const std::string url = location.substr(0, location.find_last_of('/') + 1) + name;
-      const exec::CommandResult result = exec::run_command(
+      const exec::ProcessResult result = exec::run_process(
           {{"curl", "--fail", "--silent", "--show-error", "--location", "--retry", "3", "--output", target.string(), url},
            {}, {}, config_.publish.job_timeout},
           log, cancel);
@@ -266,7 +266,7 @@ PreparedSource Procedure::prepare_dsc(const Job& job, const std::filesystem::pat
   if (const auto dash = upstream.rfind('-'); dash != std::string::npos) upstream = upstream.substr(0, dash);
   prepared.tree = dir / (source + "-" + upstream);
   // dpkg-source checks every file against the .dsc's checksums while it unpacks.
-  const exec::CommandResult result = executor_.run(
+  const exec::ProcessResult result = executor_.run(
       {{"dpkg-source", "--extract", dsc.string(), prepared.tree.string()}, dir, {}, config_.publish.job_timeout}, job.platform,
       log, cancel);
   if (!result.ok()) throw std::runtime_error("dpkg-source --extract " + dsc_name + " failed (" + result.describe() + ")");

@@ -65,13 +65,13 @@ UploadResult upload_sources(const std::vector<deb::SourceArtifacts>& packages, c
     }
     if (!is_signed(package.changes)) sign::sign_changes(keyring, package.changes);
     // dput checks the signatures with gpg: let it use our private keyring.
-    const exec::Command command{{"dput", "--config", dput_cf.string(), "--force", "calico-release-bot", package.changes.string()},
+    const exec::ProcessSpec command{{"dput", "--config", dput_cf.string(), "--force", "calico-release-bot", package.changes.string()},
                                 {},
                                 {"GNUPGHOME=" + keyring.home().string()},
                                 std::chrono::seconds(1800)};
-    exec::CommandResult last;
+    exec::ProcessResult last;
     for (int attempt = 1; attempt <= publish.upload_attempts; ++attempt) {
-      last = exec::run_command(command, log_file, cancel);
+      last = exec::run_process(command, log_file, cancel);
       if (last.ok() || last.cancelled) break;
       if (attempt < publish.upload_attempts) std::this_thread::sleep_for(std::chrono::seconds(attempt * attempt));
     }

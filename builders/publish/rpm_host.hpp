@@ -20,16 +20,16 @@ class RpmHost {
   virtual ~RpmHost() = default;
   virtual std::string describe() const = 0;
   // A command that runs `argv` on the host.
-  virtual exec::Command on_host(const std::vector<std::string>& argv) const = 0;
+  virtual exec::ProcessSpec on_host(const std::vector<std::string>& argv) const = 0;
   // A command that copies local `files` into the host's directory `directory`.
-  virtual exec::Command copy_to_host(const std::vector<std::filesystem::path>& files, const std::string& directory) const = 0;
+  virtual exec::ProcessSpec copy_to_host(const std::vector<std::filesystem::path>& files, const std::string& directory) const = 0;
 };
 
 class LocalHost : public RpmHost {
  public:
   std::string describe() const override { return "this machine"; }
-  exec::Command on_host(const std::vector<std::string>& argv) const override;
-  exec::Command copy_to_host(const std::vector<std::filesystem::path>& files, const std::string& directory) const override;
+  exec::ProcessSpec on_host(const std::vector<std::string>& argv) const override;
+  exec::ProcessSpec copy_to_host(const std::vector<std::filesystem::path>& files, const std::string& directory) const override;
 };
 
 struct SshSettings {
@@ -43,8 +43,8 @@ class SshHost : public RpmHost {
  public:
   explicit SshHost(SshSettings settings);
   std::string describe() const override { return settings_.host; }
-  exec::Command on_host(const std::vector<std::string>& argv) const override;
-  exec::Command copy_to_host(const std::vector<std::filesystem::path>& files, const std::string& directory) const override;
+  exec::ProcessSpec on_host(const std::vector<std::string>& argv) const override;
+  exec::ProcessSpec copy_to_host(const std::vector<std::filesystem::path>& files, const std::string& directory) const override;
 
  private:
   std::vector<std::string> common(const std::string& port_flag) const;
@@ -56,8 +56,8 @@ class GcloudHost : public RpmHost {
   // `gcloud_args`: GCLOUD_ARGS split into words ("--zone us-east1-b --project calico" → 4 words).
   GcloudHost(std::string host, std::vector<std::string> gcloud_args);
   std::string describe() const override { return host_ + " (gcloud)"; }
-  exec::Command on_host(const std::vector<std::string>& argv) const override;
-  exec::Command copy_to_host(const std::vector<std::filesystem::path>& files, const std::string& directory) const override;
+  exec::ProcessSpec on_host(const std::vector<std::string>& argv) const override;
+  exec::ProcessSpec copy_to_host(const std::vector<std::filesystem::path>& files, const std::string& directory) const override;
 
  private:
   std::string host_;

@@ -31,7 +31,7 @@ bool rpm_newer(const std::string& a, const std::string& b, const std::filesystem
   }
   exec::CancelToken never;
   std::string output;
-  exec::capture_command({{"rpm", "--eval", "%{lua: print(rpm.vercmp(\"" + a + "\", \"" + b + "\"))}"}}, log_file, never,
+  exec::capture_process({{"rpm", "--eval", "%{lua: print(rpm.vercmp(\"" + a + "\", \"" + b + "\"))}"}}, log_file, never,
                         output);
   return output.rfind("1", 0) == 0;
 }
@@ -48,27 +48,27 @@ void sign_rpms(const sign::Keyring& keyring, const std::vector<std::filesystem::
   if (!keyring.passphrase_file().empty()) extra += " --passphrase-file " + keyring.passphrase_file().string();
   argv.insert(argv.end(), {"--define", "_gpg_sign_cmd_extra_args " + extra});
   for (const auto& rpm : rpms) argv.push_back(rpm.string());
-  const exec::CommandResult result =
-      exec::run_command({argv, {}, {"GNUPGHOME=" + keyring.home().string()}}, log_file, cancel);
+  const exec::ProcessResult result =
+      exec::run_process({argv, {}, {"GNUPGHOME=" + keyring.home().string()}}, log_file, cancel);
   if (!result.ok()) throw PublishError("rpmsign failed (" + result.describe() + "); see " + log_file.string());
 }
 
 RpmRepository::RpmRepository(const RpmHost& host, std::string root, std::string repo_name, int keep)
     : host_(host), root_(std::move(root)), repo_name_(std::move(repo_name)), keep_(keep) {}
 
-void RpmRepository::run(const exec::Command& command, const std::filesystem::path& log_file,
+void RpmRepository::run(const exec::ProcessSpec& command, const std::filesystem::path& log_file,
                         const exec::CancelToken& cancel) const {
-  const exec::CommandResult result = exec::run_command(command, log_file, cancel);
+  const exec::ProcessResult result = exec::run_process(command, log_file, cancel);
   if (!result.ok()) {
     throw PublishError(command.argv.front() + " on " + host_.describe() + " failed (" + result.describe() + "); see " +
                        log_file.string());
   }
 }
 
-std::string RpmRepository::capture(const exec::Command& command, const std::filesystem::path& log_file,
+std::string RpmRepository::capture(const exec::ProcessSpec& command, const std::filesystem::path& log_file,
                                    const exec::CancelToken& cancel) const {
   std::string output;
-  const exec::CommandResult result = exec::capture_command(command, log_file, cancel, output);
+  const exec::ProcessResult result = exec::capture_process(command, log_file, cancel, output);
   if (!result.ok()) {
     throw PublishError(command.argv.front() + " on " + host_.describe() + " failed (" + result.describe() + "); see " +
                        log_file.string());
@@ -144,8 +144,8 @@ RpmPublishResult RpmRepository::publish(const std::vector<std::filesystem::path>
   std::filesystem::remove_all(key_dir);
 
   std::string indexed;
-  const exec::CommandResult has_index =
-      exec::capture_command(host_.on_host({"test", "-e", repo + "/repodata/repomd.xml"}), log_file, cancel, indexed);
+  const exec::ProcessResult has_index =
+      exec::capture_process(host_.on_host({"test", "-e", repo + "/repodata/repomd.xml"}), log_file, cancel, indexed);
   // One index for the whole repository, as the scripts' `createrepo <repo>`: a yum
   // baseurl=…/rpm/<REPO_NAME>/ finds <REPO_NAME>/repodata/repomd.xml and every architecture.
   if (!result.added.empty() || !result.pruned.empty() || !has_index.ok()) {

@@ -44,8 +44,8 @@ class RpmRepository {
   std::string repo_dir() const { return root_ + "/rpm/" + repo_name_; }
 
  private:
-  void run(const exec::Command& command, const std::filesystem::path& log_file, const exec::CancelToken& cancel) const;
-  std::string capture(const exec::Command& command, const std::filesystem::path& log_file,
+  void run(const exec::ProcessSpec& command, const std::filesystem::path& log_file, const exec::CancelToken& cancel) const;
+  std::string capture(const exec::ProcessSpec& command, const std::filesystem::path& log_file,
                       const exec::CancelToken& cancel) const;
 
   const RpmHost& host_;

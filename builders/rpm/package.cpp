@@ -41,21 +41,21 @@ RpmArtifacts build_rpm(const RpmBuild& build, exec::Executor& executor, const st
   std::filesystem::create_directories(stage);
   std::filesystem::rename(build.tree, stage / dir_name);
 
-  auto run = [&](exec::Command command) {
+  auto run = [&](exec::ProcessSpec command) {
     command.timeout = build.timeout;
-    const exec::CommandResult result = executor.run(command, build.platform, log_file, cancel);
+    const exec::ProcessResult result = executor.run(command, build.platform, log_file, cancel);
     if (!result.ok()) {
       throw BuildError(command.argv.front() + " failed (" + result.describe() + "); see " + log_file.string());
     }
   };
   const std::string epoch = std::to_string(build.date.time_since_epoch().count());
-  exec::Command tar{{"tar", "--create", "--gzip", "--file", (top / "SOURCES" / (dir_name + ".tar.gz")).string(),
+  exec::ProcessSpec tar{{"tar", "--create", "--gzip", "--file", (top / "SOURCES" / (dir_name + ".tar.gz")).string(),
                      "--sort=name", "--mtime=@" + epoch, "--owner=0", "--group=0", "--numeric-owner", "--exclude-vcs"}};
   for (const std::string& pattern : build.exclude) tar.argv.push_back("--exclude=" + pattern);
   for (const std::string& part : {std::string("--directory"), stage.string(), dir_name}) tar.argv.push_back(part);
   run(tar);
 
-  exec::Command rpmbuild{{"rpmbuild", "-ba"}};
+  exec::ProcessSpec rpmbuild{{"rpmbuild", "-ba"}};
   // No --target: the host's (or image's) architecture is the default, and --target would reload
   // the platform macros over the platform's defines.
   for (const std::string& define : {"_topdir " + top.string(), "dist " + build.dist}) {

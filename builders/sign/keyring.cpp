@@ -129,7 +129,7 @@ Keyring::~Keyring() {
   delete context_;
   // Stop the agent gpgme started for this home, then remove the home with the key in it.
   exec::CancelToken never;
-  exec::run_command({{"gpgconf", "--homedir", home_.string(), "--kill", "all"}, {}, {}, std::chrono::seconds(30)},
+  exec::run_process({{"gpgconf", "--homedir", home_.string(), "--kill", "all"}, {}, {}, std::chrono::seconds(30)},
                     home_ / "gpgconf.log", never);
   std::error_code ignored;
   std::filesystem::remove_all(home_, ignored);

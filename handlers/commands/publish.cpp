@@ -43,9 +43,9 @@ void parse_publish(const std::vector<std::string_view>& words, const config::Con
     command.error = "needs a target: master, calico-X.Y or vX.Y.Z";
     return;
   }
-  static const std::regex series(R"(calico-(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5}))");
+  static const std::regex release_line(R"(calico-(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5}))");
   const std::string target(words[0]);
-  if (target != "master" && !std::regex_match(target, series) && !builders::parse_release_tag(target)) {
+  if (target != "master" && !std::regex_match(target, release_line) && !builders::parse_release_tag(target)) {
     command.error = quote_word(target, kQuotedWord) + " is not a target: use master, calico-X.Y (its highest vX.Y.Z tag) or vX.Y.Z";
     return;
   }
@@ -160,7 +160,7 @@ Reply run_publish(const Command& command, CommandContext& context) {
 CommandSpec make_publish_command() {
   return {"publish",
           "/publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y] [--dry-run]",
-          "Builds and publishes a target: master, a release series (its highest vX.Y.Z tag) or a tag; "
+          "Builds and publishes a target: master, a release line calico-X.Y (its highest vX.Y.Z tag) or a tag; "
           "optionally only some steps or platforms. --dry-run replies with the plan and queues nothing "
           "(anyone may ask).",
           true, parse_publish, run_publish, /*enabled=*/{}, 10};

@@ -15,8 +15,8 @@ std::string docker_output(const std::vector<std::string>& args) {
   std::vector<std::string> argv{"docker"};
   argv.insert(argv.end(), args.begin(), args.end());
   std::string output;
-  const builders::exec::CommandResult result =
-      builders::exec::capture_command({argv, {}, {}, std::chrono::seconds(120)}, dir.path() / "docker.log", never, output);
+  const builders::exec::ProcessResult result =
+      builders::exec::capture_process({argv, {}, {}, std::chrono::seconds(120)}, dir.path() / "docker.log", never, output);
   if (result.failed_to_start) throw std::runtime_error("cannot run docker: " + result.start_error);
   return output;
 }

@@ -66,22 +66,22 @@ TEST_F(DockerExecutorTest, RunsAsTheCallingUserWithHomeInTheWorkspaceAndNoNetwor
 
 TEST_F(DockerExecutorTest, TheCommandsExitCodeAndOutputAreTheJobs) {
   DockerExecutor docker = executor();
-  const CommandResult failed = docker.run({{"ls", "/no/such/path"}}, "bookworm", log(), cancel_);
+  const ProcessResult failed = docker.run({{"ls", "/no/such/path"}}, "bookworm", log(), cancel_);
   EXPECT_EQ(failed.exit_code, 2);
   EXPECT_FALSE(failed.ok());
   EXPECT_NE(testkit::read_text(log()).find("/no/such/path"), std::string::npos) << "ls's complaint reaches the job log";
-  Command with_path{{"printenv", "PATH"}};
+  ProcessSpec with_path{{"printenv", "PATH"}};
   with_path.path_first = {dir_.path() / "tools"};
   EXPECT_TRUE(docker.run(with_path, "bookworm", log(), cancel_).ok());
   EXPECT_NE(testkit::read_text(log()).find((dir_.path() / "tools").string() + ":/usr/local/sbin:"), std::string::npos);
-  const CommandResult missing = DockerExecutor({"docker", "calico-test/no-such-image:", dir_.path()})
+  const ProcessResult missing = DockerExecutor({"docker", "calico-test/no-such-image:", dir_.path()})
                                     .run({{"true"}}, "none", log(), cancel_);
   EXPECT_FALSE(missing.ok()) << "a missing image fails the job";
 }
 
 TEST_F(DockerExecutorTest, ACancelledJobLeavesNoContainerBehind) {
   DockerExecutor docker = executor();
-  CommandResult result;
+  ProcessResult result;
   // It ignores SIGTERM, as a wedged build may: the client is killed after its grace period and
   // the container must still go.
   std::thread job([&] {
@@ -98,9 +98,9 @@ TEST_F(DockerExecutorTest, ACancelledJobLeavesNoContainerBehind) {
 
 TEST_F(DockerExecutorTest, ATimedOutJobLeavesNoContainerBehind) {
   DockerExecutor docker = executor();
-  Command command{{"sleep", "300"}};
+  ProcessSpec command{{"sleep", "300"}};
   command.timeout = 3s;
-  const CommandResult result = docker.run(command, "bookworm", log(), cancel_);
+  const ProcessResult result = docker.run(command, "bookworm", log(), cancel_);
   EXPECT_TRUE(result.timed_out);
   EXPECT_LT(result.elapsed, 60s);
   EXPECT_EQ(job_containers(), "") << testkit::read_text(log());

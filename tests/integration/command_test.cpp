@@ -20,10 +20,10 @@ class CommandTest : public ::testing::Test {
 };
 
 TEST_F(CommandTest, OutputAndExitCodeGoToTheLog) {
-  const CommandResult ok = run_command({{"printf", "%s\\n", "hello world"}}, log(), cancel_);
+  const ProcessResult ok = run_process({{"printf", "%s\\n", "hello world"}}, log(), cancel_);
   EXPECT_TRUE(ok.ok());
   EXPECT_EQ(ok.exit_code, 0);
-  const CommandResult failed = run_command({{"ls", "/no/such/path"}}, log(), cancel_);
+  const ProcessResult failed = run_process({{"ls", "/no/such/path"}}, log(), cancel_);
   EXPECT_FALSE(failed.ok());
   EXPECT_EQ(failed.exit_code, 2);
   EXPECT_EQ(failed.describe(), "exit code 2");
@@ -34,23 +34,23 @@ TEST_F(CommandTest, OutputAndExitCodeGoToTheLog) {
 
 TEST_F(CommandTest, ArgumentsAreNeverInterpretedByAShell) {
   const std::string hostile = "$(touch " + (dir_.path() / "pwned").string() + "); `id`; | &";
-  EXPECT_TRUE(run_command({{"printf", "%s", hostile}}, log(), cancel_).ok());
+  EXPECT_TRUE(run_process({{"printf", "%s", hostile}}, log(), cancel_).ok());
   EXPECT_FALSE(std::filesystem::exists(dir_.path() / "pwned"));
   EXPECT_NE(testkit::read_text(log()).find(hostile), std::string::npos);
 }
 
 TEST_F(CommandTest, WorkingDirectoryAndEnvironment) {
   std::filesystem::create_directories(dir_.path() / "work");
-  Command command{{"sh", "-c", "pwd; echo \"$CALICO_TEST_VALUE\""}, dir_.path() / "work", {"CALICO_TEST_VALUE=42"}};
-  EXPECT_TRUE(run_command(command, log(), cancel_).ok());
+  ProcessSpec command{{"sh", "-c", "pwd; echo \"$CALICO_TEST_VALUE\""}, dir_.path() / "work", {"CALICO_TEST_VALUE=42"}};
+  EXPECT_TRUE(run_process(command, log(), cancel_).ok());
   const std::string text = testkit::read_text(log());
   EXPECT_NE(text.find((dir_.path() / "work").string() + "\n42\n"), std::string::npos) << text;
 }
 
 TEST_F(CommandTest, TimeoutKillsTheWholeProcessGroup) {
   const auto pid_file = dir_.path() / "child.pid";
-  Command command{{"sh", "-c", "sleep 30 & echo $! > " + pid_file.string() + "; wait"}, {}, {}, 1s};
-  const CommandResult result = run_command(command, log(), cancel_);
+  ProcessSpec command{{"sh", "-c", "sleep 30 & echo $! > " + pid_file.string() + "; wait"}, {}, {}, 1s};
+  const ProcessResult result = run_process(command, log(), cancel_);
   EXPECT_TRUE(result.timed_out);
   EXPECT_FALSE(result.ok());
   EXPECT_LT(result.elapsed, 5s);
@@ -70,19 +70,19 @@ TEST_F(CommandTest, CancellationStopsRunningCommandsAndLaterOnes) {
     testkit::eventually([&] { return testkit::read_text(log()).find("$ sleep 30") != std::string::npos; });
     cancel_.cancel();
   });
-  const CommandResult result = run_command({{"sleep", "30"}}, log(), cancel_);
+  const ProcessResult result = run_process({{"sleep", "30"}}, log(), cancel_);
   canceller.join();
   EXPECT_TRUE(result.cancelled);
   EXPECT_LT(result.elapsed, 5s);
-  const CommandResult later = run_command({{"true"}}, log(), cancel_);
+  const ProcessResult later = run_process({{"true"}}, log(), cancel_);
   EXPECT_TRUE(later.cancelled);
   EXPECT_NE(testkit::read_text(log()).find("# not started: the run was cancelled"), std::string::npos);
 }
 
 TEST_F(CommandTest, ACancelledCommandThatIgnoresSigtermIsKilledAfterTheGracePeriod) {
-  CommandResult result;
+  ProcessResult result;
   std::thread job([&] {
-    result = run_command({{"perl", "-e", "$SIG{TERM} = 'IGNORE'; $| = 1; print \"handler set: \", 40 + 2, \"\\n\"; sleep 300"}}, log(), cancel_);
+    result = run_process({{"perl", "-e", "$SIG{TERM} = 'IGNORE'; $| = 1; print \"handler set: \", 40 + 2, \"\\n\"; sleep 300"}}, log(), cancel_);
   });
   // Cancelled only once perl says its handler is set (a loaded machine may take its time); the
   // log also holds the command line, so the sign is a sum perl works out.
@@ -96,7 +96,7 @@ TEST_F(CommandTest, ACancelledCommandThatIgnoresSigtermIsKilledAfterTheGracePeri
 }
 
 TEST_F(CommandTest, AMissingProgramIsReportedNotThrown) {
-  const CommandResult result = run_command({{"calico-no-such-program"}}, log(), cancel_);
+  const ProcessResult result = run_process({{"calico-no-such-program"}}, log(), cancel_);
   EXPECT_TRUE(result.failed_to_start);
   EXPECT_EQ(result.describe(), "could not start: calico-no-such-program: No such file or directory");
 }
@@ -108,9 +108,9 @@ TEST_F(CommandTest, LocalExecutorRunsOnThisHost) {
 
 TEST(DockerExecutor, WrapsTheCommandInTheSamePathsAsTheCallingUserWithoutNetwork) {
   DockerExecutor docker({"docker", "calico-build/", "/srv/workspace"});
-  Command command{{"dpkg-buildpackage", "-S", "-d"}, "/srv/workspace/felix", {"DEB_BUILD_OPTIONS=nocheck"}, 600s};
+  ProcessSpec command{{"dpkg-buildpackage", "-S", "-d"}, "/srv/workspace/felix", {"DEB_BUILD_OPTIONS=nocheck"}, 600s};
   command.path_first = {"/srv/workspace/build-1/tools"};
-  const Command wrapped = docker.create_command(command, "xenial", "calico-job-1-0");
+  const ProcessSpec wrapped = docker.create_command(command, "xenial", "calico-job-1-0");
   const std::string uid_gid = std::to_string(::getuid()) + ":" + std::to_string(::getgid());
   EXPECT_EQ(wrapped.argv,
             (std::vector<std::string>{"docker", "create", "--rm", "--init", "--name", "calico-job-1-0", "--label",
@@ -121,7 +121,7 @@ TEST(DockerExecutor, WrapsTheCommandInTheSamePathsAsTheCallingUserWithoutNetwork
                                       "--env", "DEB_BUILD_OPTIONS=nocheck", "--workdir", "/srv/workspace/felix",
                                       "calico-build/xenial", "dpkg-buildpackage", "-S", "-d"}));
   EXPECT_TRUE(wrapped.cwd.empty());
-  const Command start = docker.start_command(command, "calico-job-1-0");
+  const ProcessSpec start = docker.start_command(command, "calico-job-1-0");
   EXPECT_EQ(start.argv, (std::vector<std::string>{"docker", "start", "--attach", "calico-job-1-0"}));
   EXPECT_EQ(start.timeout, 600s) << "the job's timeout is the run's, not the creation's";
 }

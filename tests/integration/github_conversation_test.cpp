@@ -343,7 +343,7 @@ TEST_F(GitHubConversationTest, ADryRunRepliesWithThePlanQueuesNothingAndNeedsNoW
   EXPECT_NE(comments[0].body.find("@visitor dry run of `/publish calico-3.4 platforms=xenial --dry-run`: nothing was queued"),
             std::string::npos)
       << comments[0].body;
-  EXPECT_NE(comments[0].body.find("v3.4.1"), std::string::npos) << "the series resolves to its highest tag: " << comments[0].body;
+  EXPECT_NE(comments[0].body.find("v3.4.1"), std::string::npos) << "the release line resolves to its highest tag: " << comments[0].body;
   EXPECT_NE(comments[0].body.find("felix/xenial"), std::string::npos) << comments[0].body;
   EXPECT_EQ(comments[0].body.find("centos7"), std::string::npos) << "only the platforms asked for: " << comments[0].body;
   // What the archive holds, from the real repositories' versions (as the build computes them).

@@ -21,11 +21,11 @@ void write_text(const fs::path& path, const std::string& text) {
   if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
-void must(const exec::CommandResult& result, const std::string& what, const fs::path& log) {
+void must(const exec::ProcessResult& result, const std::string& what, const fs::path& log) {
   if (!result.ok()) throw std::runtime_error(what + " failed (" + result.describe() + "); see " + log.string());
 }
 
-// capture_command returns stdout and stderr together; these tools prefix their own messages
+// capture_process returns stdout and stderr together; these tools prefix their own messages
 // ("dpkg-scanpackages: info: …", "W: …"), which must not end up in an index.
 std::string without_messages(const std::string& output, const std::string& program) {
   std::istringstream in(output);
@@ -158,8 +158,8 @@ void PpaStandin::build(const fs::path& changes_path, const std::string& owner, c
     }
     if (dsc.empty()) throw std::runtime_error(changes_path.string() + " lists no .dsc");
     launchpad_.set_source_status(changes.source, changes.version, "Published", ppa);
-    must(exec::run_command({{"dpkg-source", "-x", dsc, "src"}, dir}, log, cancel), "dpkg-source -x", log);
-    must(exec::run_command({{"dpkg-buildpackage", "-b", "-us", "-uc", "-d"}, dir / "src", {}, std::chrono::seconds(1800)}, log, cancel),
+    must(exec::run_process({{"dpkg-source", "-x", dsc, "src"}, dir}, log, cancel), "dpkg-source -x", log);
+    must(exec::run_process({{"dpkg-buildpackage", "-b", "-us", "-uc", "-d"}, dir / "src", {}, std::chrono::seconds(1800)}, log, cancel),
          "dpkg-buildpackage -b", log);
     const fs::path repository = settings_.archive / owner / ppa / changes.distribution;
     fs::create_directories(repository);
@@ -172,11 +172,11 @@ void PpaStandin::build(const fs::path& changes_path, const std::string& owner, c
     if (debs == 0) throw std::runtime_error("dpkg-buildpackage made no .deb; see " + log.string());
     // A flat apt repository per series: Packages and Release next to the .debs.
     std::string packages;
-    must(exec::capture_command({{"dpkg-scanpackages", "--multiversion", ".", "/dev/null"}, repository}, log, cancel, packages),
+    must(exec::capture_process({{"dpkg-scanpackages", "--multiversion", ".", "/dev/null"}, repository}, log, cancel, packages),
          "dpkg-scanpackages", log);
     write_text(repository / "Packages", without_messages(packages, "dpkg-scanpackages"));
     std::string release;
-    must(exec::capture_command({{"apt-ftparchive", "-o", "APT::FTPArchive::Release::Suite=" + changes.distribution,
+    must(exec::capture_process({{"apt-ftparchive", "-o", "APT::FTPArchive::Release::Suite=" + changes.distribution,
                                  "release", "."},
                                 repository},
                                log, cancel, release),

@@ -148,7 +148,7 @@ CalicoFixtures make_calico_fixtures(const std::filesystem::path& root, bool rele
     write_file(tree / "README", "nettle 3.3 (calico-release-bot test fixture)\n");
     write_file(tree / "bin" / "nettle-tool", "#!/bin/sh\necho nettle\n");
     builders::exec::CancelToken cancel;
-    builders::exec::run_command({{"tar", "--create", "--gzip", "--file", (dir / "nettle_3.3.orig.tar.gz").string(),
+    builders::exec::run_process({{"tar", "--create", "--gzip", "--file", (dir / "nettle_3.3.orig.tar.gz").string(),
                                   "--directory", dir.string(), "nettle-3.3"}},
                                 dir / "make.log", cancel);
     write_file(tree / "debian" / "control", control("nettle", "nettle-tool", "any", "nettle (test fixture)"));
@@ -159,7 +159,7 @@ CalicoFixtures make_calico_fixtures(const std::filesystem::path& root, bool rele
                                                   kMaintainer + "  Sat, 01 Oct 2016 00:00:00 +0000\n\n"
                                                   "nettle (3.2-1) unstable; urgency=medium\n\n  * Older.\n\n -- " +
                                                   kMaintainer + "  Fri, 01 Jan 2016 00:00:00 +0000\n");
-    builders::exec::run_command({{"dpkg-source", "--build", "nettle-3.3"}, dir}, dir / "make.log", cancel);
+    builders::exec::run_process({{"dpkg-source", "--build", "nettle-3.3"}, dir}, dir / "make.log", cancel);
     std::filesystem::remove_all(tree);
     fixtures.nettle_dsc = dir / "nettle_3.3-1.dsc";
   }

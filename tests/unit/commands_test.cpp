@@ -33,12 +33,12 @@ TEST_F(CommandsTest, PublishTakesATargetAndOptionalStepsAndPlatforms) {
   EXPECT_EQ(master.target, "master");
   EXPECT_TRUE(master.steps.empty());
 
-  Command series = only("  /publish calico-3.4 steps=felix,pub_debs platforms=xenial,bionic  ");
-  EXPECT_TRUE(series.ok()) << series.error;
-  EXPECT_EQ(series.target, "calico-3.4");
-  EXPECT_EQ(series.steps, (std::vector<std::string>{"felix", "pub_debs"}));
-  EXPECT_EQ(series.platforms, (std::vector<std::string>{"xenial", "bionic"}));
-  EXPECT_EQ(series.usage, "/publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y] [--dry-run]");
+  Command release_line = only("  /publish calico-3.4 steps=felix,pub_debs platforms=xenial,bionic  ");
+  EXPECT_TRUE(release_line.ok()) << release_line.error;
+  EXPECT_EQ(release_line.target, "calico-3.4");
+  EXPECT_EQ(release_line.steps, (std::vector<std::string>{"felix", "pub_debs"}));
+  EXPECT_EQ(release_line.platforms, (std::vector<std::string>{"xenial", "bionic"}));
+  EXPECT_EQ(release_line.usage, "/publish <master|calico-X.Y|vX.Y.Z> [steps=a,b] [platforms=x,y] [--dry-run]");
 
   Command tag = only("/publish v3.4.1 platforms=centos7");
   EXPECT_TRUE(tag.ok()) << tag.error;

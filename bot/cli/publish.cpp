@@ -1,4 +1,4 @@
-#include "bot/cli/publish_command.hpp"
+#include "bot/cli/publish.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -13,7 +13,7 @@
 #include "bot/cli/cli.hpp"
 #include "bot/pipeline_environment.hpp"
 #include "bot/launchpad/watcher.hpp"
-#include "bot/cli/lp_wait_command.hpp"
+#include "bot/cli/lp_wait.hpp"
 #include "bot/store/lp_watches.hpp"
 #include "bot/store/store.hpp"
 #include "bot/util/time_format.hpp"

@@ -1,4 +1,4 @@
-#include "bot/cli/status_command.hpp"
+#include "bot/cli/status.hpp"
 
 #include <ostream>
 

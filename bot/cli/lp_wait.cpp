@@ -1,4 +1,4 @@
-#include "bot/cli/lp_wait_command.hpp"
+#include "bot/cli/lp_wait.hpp"
 
 #include <algorithm>
 #include <ostream>
