@@ -35,7 +35,7 @@ ProcessSpec DockerExecutor::create_command(const ProcessSpec& command, const std
   ProcessSpec create;
   create.timeout = kCreateTimeout;
   const std::string workspace = settings_.workspace.string();
-  create.argv = {settings_.docker, "create", "--rm", "--init",
+  create.argv = {settings_.docker, "create", "--init",
                  "--name", container,
                  "--label", std::string(kJobContainerLabel) + "=" + std::to_string(::getpid()),
                  "--network", "none",
@@ -80,10 +80,17 @@ ProcessResult DockerExecutor::run(const ProcessSpec& command, const std::string&
   ProcessResult created = run_process(create_command(command, platform, container), log_file, never);
   ProcessResult result = created;
   if (created.ok()) result = run_process(start_command(command, container), log_file, cancel);
-  if (result.cancelled || result.timed_out || result.signal != 0) {
-    // The client is gone (SIGTERM reached the container through it, or SIGKILL did not); the
-    // container may not be. A removal that finds nothing costs nothing.
-    run_process({{settings_.docker, "rm", "--force", container}, {}, {}, kCreateTimeout}, log_file, never);
+  // Removed here, whatever happened, and only here: the daemon's own --rm raced with this removal
+  // after a timeout ("removal … already in progress") and left the container listed a while
+  // after. `docker rm --force` returns once it is gone (stopping it first if the client's SIGTERM
+  // did not). Not after a creation that failed outright: there is nothing to remove.
+  if (created.ok() || created.timed_out || created.cancelled || created.signal != 0) {
+    const ProcessResult removed =
+        run_process({{settings_.docker, "rm", "--force", container}, {}, {}, kCreateTimeout}, log_file, never);
+    if (!removed.ok() && result.ok()) {
+      result = removed;  // a container left behind is a failed job: the log says why
+      result.exit_code = removed.exit_code == 0 ? 1 : removed.exit_code;
+    }
   }
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   return result;

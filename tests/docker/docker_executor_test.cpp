@@ -61,7 +61,7 @@ TEST_F(DockerExecutorTest, RunsAsTheCallingUserWithHomeInTheWorkspaceAndNoNetwor
   ASSERT_EQ(::stat(made.c_str(), &info), 0) << "the file a container wrote is not in the mounted workspace";
   EXPECT_EQ(info.st_uid, ::getuid());
   EXPECT_EQ(info.st_gid, ::getgid());
-  EXPECT_EQ(job_containers(), "") << "--rm leaves no container behind";
+  EXPECT_EQ(job_containers(), "") << "every container is removed after its command";
 }
 
 TEST_F(DockerExecutorTest, TheCommandsExitCodeAndOutputAreTheJobs) {

@@ -113,7 +113,7 @@ TEST(DockerExecutor, WrapsTheCommandInTheSamePathsAsTheCallingUserWithoutNetwork
   const ProcessSpec wrapped = docker.create_command(command, "xenial", "calico-job-1-0");
   const std::string uid_gid = std::to_string(::getuid()) + ":" + std::to_string(::getgid());
   EXPECT_EQ(wrapped.argv,
-            (std::vector<std::string>{"docker", "create", "--rm", "--init", "--name", "calico-job-1-0", "--label",
+            (std::vector<std::string>{"docker", "create", "--init", "--name", "calico-job-1-0", "--label",
                                       std::string(kJobContainerLabel) + "=" + std::to_string(::getpid()), "--network", "none",
                                       "--user", uid_gid, "--volume", "/srv/workspace:/srv/workspace", "--env",
                                       "HOME=/srv/workspace/.home", "--env",

@@ -149,6 +149,8 @@ class DeliveryRecoveryTest : public testkit::SuiteWithFixtures {
   void miss_two_commands_and_restart() {
     start(1);
     comment_while_up();
+    // Its first recovery pass has set where a later re-reading of comments starts.
+    ASSERT_TRUE(testkit::eventually([&] { return occurrences(testkit::read_file(log_of(1)), "event=recovery.pass") >= 1; }, 20s));
     kill();
     const auto [release, nightly] = comment_while_down();
     start(2);
