@@ -49,15 +49,23 @@ SourceArtifacts read_source_artifacts(const std::filesystem::path& job_dir) {
   }
   if (artifacts.changes.empty()) throw BuildError("no source package in " + job_dir.string());
   const std::string changes = read(artifacts.changes);
-  std::istringstream lines(changes);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind("Source: ", 0) == 0) artifacts.source = line.substr(8);
-    if (line.rfind("Version: ", 0) == 0) artifacts.version = line.substr(9);
-  }
+  SourceIdentity identity = source_identity(changes);
+  artifacts.source = std::move(identity.source);
+  artifacts.version = std::move(identity.version);
   artifacts.dsc = job_dir / (artifacts.source + "_" + without_epoch(artifacts.version) + ".dsc");
   for (const std::string& name : listed_files(changes)) artifacts.files.push_back(job_dir / name);
   artifacts.files.push_back(artifacts.changes);
   return artifacts;
+}
+
+SourceIdentity source_identity(const std::string& control_text) {
+  SourceIdentity identity;
+  std::istringstream lines(control_text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("Source: ", 0) == 0) identity.source = line.substr(8);
+    if (line.rfind("Version: ", 0) == 0) identity.version = line.substr(9);
+  }
+  return identity;
 }
 
 std::string without_epoch(const std::string& version) {

@@ -52,6 +52,13 @@ SourceArtifacts read_source_artifacts(const std::filesystem::path& job_dir);
 // "3.4.1-xenial" for "1:3.4.1-xenial": file names never carry the epoch.
 std::string without_epoch(const std::string& version);
 
+// The Source: and Version: fields of a .dsc or .changes; either is empty when missing.
+struct SourceIdentity {
+  std::string source;
+  std::string version;
+};
+SourceIdentity source_identity(const std::string& control_text);
+
 // The file names a .dsc or .changes lists in its Files: section.
 std::vector<std::string> listed_files(const std::string& control_text);
 

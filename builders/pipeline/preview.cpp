@@ -3,9 +3,9 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <sstream>
 
 #include "builders/deb/changelog.hpp"
+#include "builders/deb/source_package.hpp"
 #include "builders/files.hpp"
 #include "builders/git/mirror.hpp"
 #include "builders/pipeline/procedure.hpp"
@@ -14,8 +14,6 @@
 namespace calico::builders::pipeline {
 
 namespace {
-
-bool is_url(const std::string& location) { return location.starts_with("http://") || location.starts_with("https://"); }
 
 // The package a changelog of `mode` makes for `series`, from the source's own changelog.
 std::pair<std::string, std::string> from_changelog(const std::string& changelog, config::ChangelogMode mode,
@@ -74,11 +72,9 @@ class Previewer {
 
   void preview_dsc(const config::ComponentConfig& component, const SourceSpec& spec, PlannedSource& planned) {
     if (is_url(spec.repo)) throw std::runtime_error("a .dsc to download: known once built");
-    std::istringstream lines(read_text(spec.repo));
-    for (std::string line; std::getline(lines, line);) {
-      if (line.rfind("Source: ", 0) == 0) planned.source = line.substr(8);
-      if (line.rfind("Version: ", 0) == 0) planned.version = line.substr(9);
-    }
+    deb::SourceIdentity identity = deb::source_identity(read_text(spec.repo));
+    planned.source = std::move(identity.source);
+    planned.version = std::move(identity.version);
     if (planned.source.empty() || planned.version.empty()) throw std::runtime_error(spec.repo + " has no Source: or Version: field");
     if (component.changelog == config::ChangelogMode::retarget_all) {
       throw std::runtime_error("its changelog is retargeted once unpacked: known once built");

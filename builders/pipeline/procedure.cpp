@@ -1,7 +1,6 @@
 #include "builders/pipeline/procedure.hpp"
 
 #include <algorithm>
-#include <sstream>
 
 #include "builders/deb/changelog.hpp"
 #include "builders/exec/build_image.hpp"
@@ -34,8 +33,6 @@ void copy_tree(const std::filesystem::path& from, const std::filesystem::path& t
   std::filesystem::copy(from, to, std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks);
 }
 
-bool is_url(const std::string& location) { return location.starts_with("http://") || location.starts_with("https://"); }
-
 // The single *.spec.in (else *.spec) in rpm/, as the scripts find it.
 std::string find_spec(const std::filesystem::path& tree) {
   for (const char* suffix : {".spec.in", ".spec"}) {
@@ -52,6 +49,8 @@ std::string find_spec(const std::filesystem::path& tree) {
 }
 
 }  // namespace
+
+bool is_url(const std::string& location) { return location.starts_with("http://") || location.starts_with("https://"); }
 
 std::string repository_location(const config::Config& config, const std::string& name_or_url) {
   if (const config::RepositoryConfig* repo = config.find_repository_by_name(name_or_url)) return repo->url;
@@ -251,12 +250,7 @@ PreparedSource Procedure::prepare_dsc(const Job& job, const std::filesystem::pat
   const std::filesystem::path dsc = fetch(dsc_name);
   const std::string dsc_text = read(dsc);
   PreparedSource prepared;
-  std::string source, version;
-  std::istringstream lines(dsc_text);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind("Source: ", 0) == 0) source = line.substr(8);
-    if (line.rfind("Version: ", 0) == 0) version = line.substr(9);
-  }
+  const auto [source, version] = deb::source_identity(dsc_text);
   if (source.empty() || version.empty()) throw std::runtime_error(location + " has no Source: or Version: field");
   for (const std::string& name : deb::listed_files(dsc_text)) {
     const std::filesystem::path file = fetch(name);

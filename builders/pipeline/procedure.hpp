@@ -122,4 +122,7 @@ class Procedure : public JobWork {
 // The location of a repository given by [[repositories]] name or as a URL or path.
 std::string repository_location(const config::Config& config, const std::string& name_or_url);
 
+// Whether a source location (a .dsc's) is downloaded (http or https) rather than a local path.
+bool is_url(const std::string& location);
+
 }  // namespace calico::builders::pipeline
