@@ -25,22 +25,21 @@ std::string apply_tag_change(Database& db, const handlers::TagChange& change, co
   latest.bind(1, change.target_repo).bind(2, change.version);
   if (latest.step()) facts.build = latest.column_int(0);
   Statement pending = db.prepare(
-      "SELECT id, trigger_commit FROM build_requests WHERE target_repo = ?1 AND version = ?2 AND state = 'pending'");
+      "SELECT trigger_commit FROM build_requests WHERE target_repo = ?1 AND version = ?2 AND state = 'pending' "
+      "ORDER BY trigger_commit IS NULL, id LIMIT 1");
   pending.bind(1, change.target_repo).bind(2, change.version);
-  std::vector<std::int64_t> waiting;
-  while (pending.step()) {
-    waiting.push_back(pending.column_int(0));
-    if (facts.trigger_commit.empty()) facts.trigger_commit = pending.column_optional_text(1).value_or("");
+  if (pending.step()) {
+    facts.pending = true;
+    facts.trigger_commit = pending.column_optional_text(0).value_or("");
   }
-  facts.pending = !waiting.empty();
-  if (change.kind == handlers::TagChange::Kind::deleted && !waiting.empty()) {
-    Statement withdraw = db.prepare("UPDATE build_requests SET state = 'cancelled', updated_at = ?2 WHERE id = ?1");
-    for (std::int64_t id : waiting) {
-      withdraw.reset();
-      withdraw.bind(1, id).bind(2, util::utc_now_iso8601());
-      withdraw.run();
-    }
-    facts.withdrawn = static_cast<int>(waiting.size());
+  const bool deleted = change.kind == handlers::TagChange::Kind::deleted;
+  if (deleted && facts.pending) {
+    Statement withdraw = db.prepare(
+        "UPDATE build_requests SET state = 'cancelled', updated_at = ?3 WHERE target_repo = ?1 AND version = ?2 "
+        "AND state = 'pending'");
+    withdraw.bind(1, change.target_repo).bind(2, change.version).bind(3, util::utc_now_iso8601());
+    withdraw.run();
+    facts.withdrawn = static_cast<int>(db.changes());
     if (!facts.build) {
       // Never built: the tag made again is a new release to build.
       Statement forget = db.prepare("DELETE FROM release_triggers WHERE target_repo = ?1 AND version = ?2");
@@ -54,10 +53,10 @@ std::string apply_tag_change(Database& db, const handlers::TagChange& change, co
     store::enqueue_outbox(db, github::status_message(change.repository, notice.commit, notice.state, context, notice.description,
                                               status_page_url + "/",
                                               "status:" + change.repository + ":" + notice.commit + ":" + context + ":" +
-                                                  (change.kind == handlers::TagChange::Kind::deleted ? "deleted" : "moved")));
+                                                  (deleted ? "deleted" : "moved")));
   }
   log::info("tag.changed", {{"repository", change.repository}, {"version", change.version},
-                            {"change", change.kind == handlers::TagChange::Kind::deleted ? "deleted" : "moved"},
+                            {"change", deleted ? "deleted" : "moved"},
                             {"withdrawn", facts.withdrawn}, {"commit", notice.commit}, {"outcome", notice.note}});
   return notice.note;
 }

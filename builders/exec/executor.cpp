@@ -87,10 +87,7 @@ ProcessResult DockerExecutor::run(const ProcessSpec& command, const std::string&
   if (created.ok() || created.timed_out || created.cancelled || created.signal != 0) {
     const ProcessResult removed =
         run_process({{settings_.docker, "rm", "--force", container}, {}, {}, kCreateTimeout}, log_file, never);
-    if (!removed.ok() && result.ok()) {
-      result = removed;  // a container left behind is a failed job: the log says why
-      result.exit_code = removed.exit_code == 0 ? 1 : removed.exit_code;
-    }
+    if (!removed.ok() && result.ok()) result = removed;  // a container left behind fails the job: the log says why
   }
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   return result;
