@@ -73,6 +73,8 @@ std::unique_ptr<builders::sign::Keyring> load_keyring(const std::optional<std::s
 PipelineEnvironment make_pipeline_environment(const config::Config& config, const builders::Plan& plan,
                                               const EnvironmentOverrides& overrides) {
   PipelineEnvironment environment;
+  // The variables secrets are read from stay with the bot: no job or tool it runs sees them.
+  builders::exec::withhold_variables(config.secrets.variables());
   environment.rpm_host = make_rpm_host(config.publish, overrides.host, overrides.gcloud_args);
 
   // The signing key: SECRET_KEY (a file, as for make release-publish) or secrets.gpg_secret_key.

@@ -82,6 +82,10 @@ void Routes::handle(http::Request request, http::Respond respond) {
                     return once(std::move(response));
                   }
                   if (error) return once(http::json_error(503, "unavailable", "store unavailable"));
+                  // Reads answer on a full disk; acknowledgements would not. Say so.
+                  if (const store::Store::WriteHealth writes = store_.write_health(); !writes.ok) {
+                    return once(http::json_error(503, "unavailable", "the store cannot write: " + writes.error));
+                  }
                   const boost::json::object body{{"status", "ok"},
                                                  {"pending_builds", health->pending_builds},
                                                  {"outbox_backlog", health->outbox_backlog},

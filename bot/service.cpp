@@ -24,6 +24,7 @@
 #include "bot/recovery/recovery.hpp"
 #include "bot/routes.hpp"
 #include "bot/store/github_pauses.hpp"
+#include "bot/store/instance_lock.hpp"
 #include "bot/store/store.hpp"
 #include "bot/util/time_format.hpp"
 #include "bot/util/file_limit.hpp"
@@ -31,7 +32,9 @@
 #include "bot/webhook/processor.hpp"
 #include "config/error.hpp"
 #include "config/serving.hpp"
+#include "builders/exec/process.hpp"
 #include "builders/git/ls_remote.hpp"
+#include "builders/sign/keyring.hpp"
 #include "handlers/registry.hpp"
 
 namespace calico {
@@ -69,6 +72,7 @@ std::shared_ptr<github::Governor> stored_governor(store::Store& store, const git
 struct Service::Impl {
   explicit Impl(config::Config c)
       : config(std::move(c)),
+        instance_lock(config.store.path),
         store(config.store),
         processor(store, config, handlers::default_registry()),
         intake(webhook_secrets(config), store, metrics, [this] { processor.notify(); }),
@@ -81,6 +85,9 @@ struct Service::Impl {
     s.port = config.server.port;
     s.max_body_bytes = config.server.max_body_bytes;
     s.idle_timeout = config.server.idle_timeout;
+    s.header_timeout = config.server.header_timeout;
+    s.max_connections_per_client = static_cast<std::size_t>(config.server.max_connections_per_client);
+    s.max_buffered_body_bytes = config.server.max_buffered_body_bytes;
     // Out of file descriptors the accept loop could only fail: take what the kernel allows, and
     // cap connections to fit it.
     const std::size_t files = util::raise_open_file_limit();
@@ -99,6 +106,8 @@ struct Service::Impl {
 
   config::Config config;
   metrics::Metrics metrics;
+  // Before the store opens: a second serve on this store stops here, having changed nothing.
+  store::InstanceLock instance_lock;
   store::Store store;
   // The Launchpad watcher follows every stored upload until its binaries are published.
   http::Client launchpad_http{launchpad::client_settings(config.launchpad)};
@@ -143,7 +152,29 @@ Service::Service(config::Config config) : impl_(std::make_unique<Impl>(std::move
 
 Service::~Service() { stop(); }
 
+namespace {
+
+// What a crash (kill -9, power loss) of an earlier bot left: its jobs' process groups (their
+// guardians kill them when the bot dies, so these are what even that missed) and its GnuPG homes
+// with the private key in them, and their agents. Only what belonged to bots no longer running.
+void clean_up_after_crash(const config::Config& config) {
+  const std::filesystem::path records = config.publish.work_dir / ".processes";
+  const std::size_t groups = builders::exec::end_orphaned_processes(records);
+  builders::exec::record_processes_in(records);
+  const std::size_t homes = builders::sign::Keyring::remove_orphaned_homes();
+  if (groups > 0 || homes > 0) {
+    log::warn("service.crash_cleanup", {{"process_groups_killed", groups}, {"gnupg_homes_removed", homes},
+                                        {"detail", "left by a bot that is no longer running"}});
+  }
+}
+
+}  // namespace
+
 void Service::start() {
+  // Listening comes first: a start that cannot listen (the port taken) fails here, before any
+  // build is resumed or anything in the store changes.
+  impl_->server.start();
+  clean_up_after_crash(impl_->config);
   impl_->processor.on_processed([this] {
     impl_->dispatcher.notify();
     impl_->command_runner.notify();
@@ -168,7 +199,6 @@ void Service::start() {
   impl_->pruner.start();
   if (impl_->config.dispatch.enabled) impl_->dispatcher.start();
   impl_->keep_running.emplace(impl_->io.get_executor());
-  impl_->server.start();
   for (int i = 0; i < impl_->config.server.threads; ++i) {
     impl_->threads.emplace_back([this] { impl_->io.run(); });
   }
@@ -186,7 +216,13 @@ std::uint16_t Service::port() const { return impl_->server.port(); }
 void Service::stop() {
   if (!impl_ || impl_->stopped) return;
   impl_->stopped = true;
-  if (impl_->started) {
+  if (!impl_->started) {
+    // start() failed (or never ran): nothing ran, so nothing is stopped or reported.
+    impl_->store.stop();
+    impl_->instance_lock.release();
+    return;
+  }
+  {
     log::info("service.stopping", {{"open_connections", impl_->server.open_connections()}});
     impl_->server.shutdown();
     // Requests in flight hold work on the io_context; it returns once they are answered.
@@ -214,6 +250,7 @@ void Service::stop() {
   impl_->launchpad_http.interrupt();  // a poll waiting between attempts stops waiting
   impl_->watcher.stop();
   impl_->store.stop();
+  impl_->instance_lock.release();
   log::info("service.stopped");
 }
 

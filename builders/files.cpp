@@ -1,5 +1,10 @@
 #include "builders/files.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <fstream>
 #include <sstream>
 
@@ -32,8 +37,21 @@ bool replace_file(const std::filesystem::path& file, std::string_view text, File
 }
 
 void append_to_file(const std::filesystem::path& file, std::string_view text) {
-  std::ofstream out(file, std::ios::app | std::ios::binary);
-  out << text;
+  // Logs are created 0640: a job's log may quote what a build printed, never for every local user.
+  const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) return;
+  const char* at = text.data();
+  std::size_t left = text.size();
+  while (left > 0) {
+    const ssize_t written = ::write(fd, at, left);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    at += written;
+    left -= static_cast<std::size_t>(written);
+  }
+  ::close(fd);
 }
 
 std::string file_error(std::string_view verb, const std::filesystem::path& file) {

@@ -161,4 +161,23 @@ std::string ServerConfig::status_page_url() const {
   return "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
+std::vector<std::pair<const SecretSource*, const char*>> SecretsConfig::all() const {
+  return {{&webhook_secret, "secrets.webhook_secret"},
+          {&webhook_previous_secret, "secrets.webhook_previous_secret"},
+          {&github_token, "secrets.github_token"},
+          {&github_app_private_key, "secrets.github_app_private_key"},
+          {&gpg_secret_key, "secrets.gpg_secret_key"},
+          {&gpg_passphrase, "secrets.gpg_passphrase"},
+          {&rpm_gpg_secret_key, "secrets.rpm_gpg_secret_key"},
+          {&rpm_gpg_passphrase, "secrets.rpm_gpg_passphrase"}};
+}
+
+std::vector<std::string> SecretsConfig::variables() const {
+  std::vector<std::string> names;
+  for (const auto& [source, key] : all()) {
+    if (source->kind == SecretSource::Kind::env) names.push_back(source->env);
+  }
+  return names;
+}
+
 }  // namespace calico::config

@@ -24,9 +24,18 @@ struct ServerConfig {
   std::size_t max_body_bytes = 25 * 1024 * 1024;  // GitHub caps payloads at 25 MB
   std::chrono::seconds shutdown_grace{10};
   std::chrono::seconds idle_timeout{30};
-  // Connections open at once; beyond it new ones wait in the listen queue until one closes.
-  // Lowered at start to fit the open-file limit.
+  // How long a new connection may take to send its first request's headers.
+  std::chrono::seconds header_timeout{10};
+  // Connections open at once; at the cap a newcomer closes the longest-idle connection, and only
+  // when all have requests in flight do new ones wait in the listen queue. Lowered at start to
+  // fit the open-file limit.
   int max_connections = 1024;
+  // Connections from one client address at once (0: no cap). Behind a load balancer every
+  // connection comes from its address: raise it to max_connections there.
+  int max_connections_per_client = 64;
+  // Request bodies held in memory at once over all connections, before their signatures are
+  // checked; beyond it a request is answered 503 with Retry-After.
+  std::size_t max_buffered_body_bytes = 256 * 1024 * 1024;
   // Where people reach the status page: links in commit statuses and comments. Empty: the
   // listen address and port ("http://127.0.0.1:8080").
   std::string public_url;
@@ -64,6 +73,11 @@ struct SecretsConfig {
   // exported to <repo>/key). Unset: gpg_secret_key signs both.
   SecretSource rpm_gpg_secret_key;
   SecretSource rpm_gpg_passphrase;
+
+  // Every secret with its key ("secrets.webhook_secret", …), configured or not.
+  std::vector<std::pair<const SecretSource*, const char*>> all() const;
+  // The environment variables configured secrets are read from: never passed to a process.
+  std::vector<std::string> variables() const;
 };
 
 // A repository the bot watches.

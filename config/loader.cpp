@@ -50,6 +50,16 @@ void read_server(TableReader& r, ServerConfig& s) {
   if (auto v = r.integer("shutdown_grace_seconds", 0, 3600)) s.shutdown_grace = std::chrono::seconds(*v);
   if (auto v = r.integer("idle_timeout_seconds", 1, 3600)) s.idle_timeout = std::chrono::seconds(*v);
   if (auto v = r.integer("max_connections", 1, 1000000)) s.max_connections = static_cast<int>(*v);
+  if (auto v = r.integer("header_timeout_seconds", 1, 3600)) s.header_timeout = std::chrono::seconds(*v);
+  if (auto v = r.integer("max_connections_per_client", 0, 1000000)) s.max_connections_per_client = static_cast<int>(*v);
+  if (auto v = r.integer("max_buffered_body_bytes", 1024, std::int64_t{1} << 40)) {
+    if (static_cast<std::size_t>(*v) < s.max_body_bytes) {
+      r.throw_at(r.line_of("max_buffered_body_bytes"), r.qualified("max_buffered_body_bytes"),
+                 "must be at least max_body_bytes (" + std::to_string(s.max_body_bytes) + "), or no request of the largest size could be read; got " +
+                     std::to_string(*v));
+    }
+    s.max_buffered_body_bytes = static_cast<std::size_t>(*v);
+  }
   if (auto v = read_http_url(r, "public_url")) s.public_url = *v;
   r.finish();
 }

@@ -13,16 +13,7 @@ void check_serving(const Config& config) {
                       ": secrets.webhook_secret: is required to serve (every delivery is signed with it); add "
                       "[secrets] webhook_secret = { file = \"path\" } or { env = \"VARIABLE\" }");
   }
-  const std::pair<const SecretSource*, const char*> secrets[] = {
-      {&config.secrets.webhook_secret, "secrets.webhook_secret"},
-      {&config.secrets.webhook_previous_secret, "secrets.webhook_previous_secret"},
-      {&config.secrets.github_token, "secrets.github_token"},
-      {&config.secrets.github_app_private_key, "secrets.github_app_private_key"},
-      {&config.secrets.gpg_secret_key, "secrets.gpg_secret_key"},
-      {&config.secrets.gpg_passphrase, "secrets.gpg_passphrase"},
-      {&config.secrets.rpm_gpg_secret_key, "secrets.rpm_gpg_secret_key"},
-      {&config.secrets.rpm_gpg_passphrase, "secrets.rpm_gpg_passphrase"}};
-  for (const auto& [source, key] : secrets) {
+  for (const auto& [source, key] : config.secrets.all()) {
     if (source->configured()) load_secret(*source, key);
   }
   const bool talks_to_github = config.secrets.github_token.configured() || config.secrets.github_app_private_key.configured();

@@ -154,6 +154,7 @@ bool Dispatcher::cancel(std::int64_t build_id) {
   std::lock_guard lock(mutex_);
   auto it = running_.find(build_id);
   if (it == running_.end()) return false;
+  cancelled_.insert(build_id);
   it->second->cancel();
   return true;
 }
@@ -207,6 +208,7 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
   {
     std::lock_guard lock(mutex_);
     running_[build.id] = cancel;
+    if (stopping_) cancel->cancel();  // claimed as the service stops: left for the next start
   }
   handlers::BuildState state = handlers::BuildState::failed;
   std::string detail;
@@ -262,6 +264,10 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
     util::Worker cancel_watch("dispatch.cancel_watch", std::chrono::seconds(1), [&] {
       if (!cancel->cancelled() &&
           store_.call([&](store::Database& db) { return store::cancel_requested(db, build.id); })) {
+        {
+          std::lock_guard lock(mutex_);
+          cancelled_.insert(build.id);
+        }
         cancel->cancel();
       }
     });
@@ -278,10 +284,25 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
   } catch (const std::exception& e) {
     detail = e.what();
   }
-  store_.call([&](store::Database& db) { store::finish_build(db, build.id, state, detail); });
-  log::info("dispatch.finished", {{"build", build.id}, {"state", handlers::to_string(state)}, {"detail", detail}});
+  bool interrupted = false;
+  {
+    std::lock_guard lock(mutex_);
+    // Stopped by the service's own stop (SIGTERM), not by anyone's cancel: the build stays
+    // running in the store, and the next start (or another replica) resumes it from its first
+    // unfinished job. Only a cancel asked for ends it as cancelled.
+    interrupted = stopping_ && state != handlers::BuildState::succeeded && !cancelled_.count(build.id);
+  }
+  if (interrupted) {
+    log::warn("dispatch.interrupted", {{"build", build.id}, {"target", build.target_repo}, {"version", build.version},
+                                       {"detail", "the service is stopping: the build's jobs were stopped, and it resumes "
+                                                  "from its first unfinished job at the next start"}});
+  } else {
+    store_.call([&](store::Database& db) { store::finish_build(db, build.id, state, detail); });
+    log::info("dispatch.finished", {{"build", build.id}, {"state", handlers::to_string(state)}, {"detail", detail}});
+  }
   std::lock_guard lock(mutex_);
   running_.erase(build.id);
+  cancelled_.erase(build.id);
 }
 
 }  // namespace calico::builds

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -42,7 +43,8 @@ class Dispatcher {
   bool run_next();
   // Runs (to completion) every build left running by an earlier process.
   std::size_t resume_interrupted();
-  // Cancels a running build: its commands are stopped, its state becomes cancelled.
+  // Cancels a running build: its commands are stopped, its state becomes cancelled. (stop()
+  // stops running builds too, but leaves them to be resumed at the next start.)
   bool cancel(std::int64_t build_id);
 
   // The nightly rule, at `now`: queue a master build if it is the nightly time (or later) today,
@@ -77,6 +79,7 @@ class Dispatcher {
   std::mutex mutex_;
   bool stopping_ = false;
   std::map<std::int64_t, std::shared_ptr<builders::exec::CancelToken>> running_;
+  std::set<std::int64_t> cancelled_;  // running builds someone asked to cancel (not a shutdown)
   std::vector<std::unique_ptr<util::Worker>> workers_;
   std::string last_nightly_day_;
   std::once_flag resumed_;

@@ -1,4 +1,5 @@
 #include "bot/cli/cli.hpp"
+#include "bot/preflight.hpp"
 
 #include <map>
 #include <optional>
@@ -266,7 +267,7 @@ int run(std::span<char*> args, std::ostream& out, std::ostream& err) {
   if (options->command == "check-config") {
     // The check serve makes before it starts: what passes here, serves.
     try {
-      config::check_serving(config);
+      for (const std::string& warning : preflight(config)) err << "calico-release-bot: warning: " << warning << '\n';
     } catch (const config::ConfigError& e) {
       err << "calico-release-bot: invalid configuration: " << e.what() << '\n';
       return kBadConfig;
@@ -278,7 +279,7 @@ int run(std::span<char*> args, std::ostream& out, std::ostream& err) {
   }
 
   try {
-    config::check_serving(config);
+    for (const std::string& warning : preflight(config)) log::warn("config.warning", {{"detail", warning}});
     Service service(std::move(config));
     service.run_until_signal();
   } catch (const config::ConfigError& e) {

@@ -83,12 +83,8 @@ std::string run_directory_name(const std::string& version) {
 
 int run_publish(const config::Config& config, const PublishOptions& options, std::ostream& out, std::ostream& err) {
   builders::PublishRequest request;
-  const std::optional<std::string> version = setting(options, "VERSION");
-  if (!version) {
-    err << "calico-release-bot publish: VERSION is required (master, vX.Y.Z, vX.Y.Z-python2 or release-vX.Y): set it or pass --version\n";
-    return kUsage;
-  }
-  request.version = *version;
+  // As make release-publish: VERSION defaults to master (the nightly packages).
+  request.version = setting(options, "VERSION").value_or("master");
   request.repo_name = setting(options, "REPO_NAME");
   // Each component's variables: <VARIABLE>_REPO and <VARIABLE>_CHECKOUT for those that follow
   // VERSION (FELIX_REPO, NETWORKING_CALICO_CHECKOUT, …), PACKAGE_<VARIABLE>=true for those built

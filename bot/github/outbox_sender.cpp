@@ -82,8 +82,12 @@ std::optional<OutboxSender::Found> OutboxSender::find_own_comment(const std::str
     const http::ClientResponse response = client_->call("GET", page);
     if (response.status != 200) throw http::ClientError("listing comments answered HTTP " + std::to_string(response.status));
     const json::value parsed = json::parse(response.body);
+    if (!parsed.is_array()) throw http::ClientError("listing comments answered something other than a list");
     for (const json::value& comment : parsed.as_array()) {
-      const json::string* body = comment.as_object().at("body").if_string();
+      if (!comment.is_object()) continue;
+      // "body" is not promised by GitHub's schema: a comment without one is not ours.
+      const json::value* body_value = comment.as_object().if_contains("body");
+      const json::string* body = body_value ? body_value->if_string() : nullptr;
       // The marker is predictable: only a comment the bot wrote counts, or anyone could quote
       // it and suppress the real comment.
       if (body && std::string_view(*body).find(marker) != std::string_view::npos && own_account_.wrote(comment.as_object())) {

@@ -74,7 +74,12 @@ struct Client::Impl {
     const bhttp::verb verb = bhttp::string_to_verb(method);
     if (verb == bhttp::verb::unknown) throw ClientError("unknown HTTP method \"" + method + "\"");
     bhttp::request<bhttp::string_body> request{verb, target, 11};
-    request.set(bhttp::field::host, host);
+    // RFC 9110 7.2: the port goes with the host unless it is the scheme's default (GitHub
+    // Enterprise or a proxy on :8443 would otherwise route us to the wrong virtual host).
+    const bool default_port = (scheme == "https" && port == "443") || (scheme == "http" && port == "80");
+    const bool ipv6 = host.find(':') != std::string::npos && !host.starts_with("[");
+    const std::string host_field = (ipv6 ? "[" + host + "]" : host) + (default_port || port.empty() ? "" : ":" + port);
+    request.set(bhttp::field::host, host_field);
     request.set(bhttp::field::user_agent, settings.user_agent);
     for (const auto& [name, value] : headers) request.set(name, value);
     request.keep_alive(true);

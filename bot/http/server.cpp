@@ -5,6 +5,7 @@
 #include <atomic>
 #include <mutex>
 #include <optional>
+#include <map>
 #include <set>
 #include <system_error>
 
@@ -30,6 +31,13 @@ using tcp = net::ip::tcp;
 namespace {
 
 constexpr std::size_t kHeaderLimit = 64 * 1024;
+// What the read buffer may hold: a request's headers, a chunk's header line (its extensions), or
+// a chunked body's trailer, each whole, must fit. It bounds all three, and keeps a trailer field
+// below the 64 KiB Beast's field storage can take (beyond it the parser throws).
+constexpr std::size_t kReadBufferLimit = kHeaderLimit;
+// Chunk extensions of one request, added up: they are parsed and thrown away, but a client could
+// otherwise send them forever.
+constexpr std::size_t kChunkExtensionLimit = kHeaderLimit;
 constexpr std::chrono::seconds kLingerTime{5};
 
 std::string endpoint_text(const tcp::endpoint& endpoint) {
@@ -60,6 +68,21 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   bool accept_paused = false;                     // at max_connections; under sessions_mutex
   std::chrono::steady_clock::time_point limit_logged_at{};  // under sessions_mutex
   std::atomic<std::uint16_t> bound_port{0};
+  // Bytes of request bodies held now (ServerSettings::max_buffered_body_bytes).
+  std::atomic<std::size_t> buffered_body_bytes{0};
+  bool reserve_body(std::size_t bytes) {
+    std::size_t held = buffered_body_bytes.load();
+    do {
+      if (held + bytes > settings.max_buffered_body_bytes || held + bytes < held) return false;
+    } while (!buffered_body_bytes.compare_exchange_weak(held, held + bytes));
+    return true;
+  }
+  void release_body(std::size_t bytes) { buffered_body_bytes -= bytes; }
+  // Sessions per client address (under sessions_mutex).
+  std::map<std::string, std::size_t> per_client;
+  std::chrono::steady_clock::time_point client_cap_logged_at{};  // under sessions_mutex
+  // At the cap: close the longest-idle session; false when every session is busy.
+  bool evict_idle();
   std::atomic<bool> stopping{false};
   mutable std::mutex sessions_mutex;
   std::set<std::shared_ptr<Session>> sessions;
@@ -69,14 +92,36 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, std::shared_ptr<Server::Impl> server)
-      : stream_(std::move(socket)), server_(std::move(server)) {
+      : stream_(std::move(socket)), server_(std::move(server)), buffer_(kReadBufferLimit) {
     beast::error_code ignored;
     const auto remote = stream_.socket().remote_endpoint(ignored);
     remote_ = ignored ? std::string("unknown") : endpoint_text(remote);
+    client_ = ignored ? std::string("unknown") : remote.address().to_string();
   }
+  ~Session() { release_body(); }
+
+  const std::string& client() const { return client_; }
+  // Waiting for a request's headers (nothing of it answered or in flight): may be closed for a
+  // newcomer at the connection cap.
+  bool idle() const { return !busy_.load() && !closed_flag_.load(); }
+  std::int64_t idle_since() const { return idle_since_.load(); }
 
   void start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+  }
+
+  // Closed for a newcomer at the connection cap (called under the server's sessions lock).
+  void evict() {
+    closed_flag_ = true;  // not idle any more: never chosen twice
+    force_close();
+  }
+
+  // Over its client's cap: closed before anything is read.
+  void reject() {
+    closed_ = true;
+    closed_flag_ = true;
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
   }
 
   // Posted by Server::shutdown: an idle connection closes now, a busy one after its answer.
@@ -86,7 +131,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void shutdown() {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
-      log::debug("http.session_shutdown", {{"remote", self->remote_}, {"busy", self->busy_}});
+      log::debug("http.session_shutdown", {{"remote", self->remote_}, {"busy", self->busy_.load()}});
       self->closing_ = true;
       if (!self->busy_) self->close();
     });
@@ -95,12 +140,62 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void read() {
     if (closing_) return close();
+    release_body();
+    idle_since_ = std::chrono::steady_clock::now().time_since_epoch().count();
     parser_.emplace();
     parser_->body_limit(server_->settings.max_body_bytes);
     parser_->header_limit(kHeaderLimit);
-    stream_.expires_after(server_->settings.idle_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+    extension_bytes_ = 0;
+    over_budget_ = false;
+    // A chunked body is counted chunk by chunk as each chunk's size arrives, and its extensions
+    // are added up: both bounded before the bytes themselves are read.
+    on_chunk_header_ = [this](std::uint64_t size, std::string_view extensions, beast::error_code& ec) {
+      extension_bytes_ += extensions.size();
+      if (extension_bytes_ > kChunkExtensionLimit) {
+        ec = bhttp::error::bad_chunk_extension;
+        return;
+      }
+      if (size > 0 && !reserve_body(static_cast<std::size_t>(size))) {
+        over_budget_ = true;
+        ec = bhttp::error::body_limit;
+      }
+    };
+    parser_->on_chunk_header(on_chunk_header_);
+    // A new connection must send its headers soon (header timeout); a keep-alive connection may
+    // wait for its next request up to the idle timeout. Either way, at the connection cap an idle
+    // one makes room for a newcomer.
+    stream_.expires_after(served_ == 0 ? server_->settings.header_timeout : server_->settings.idle_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->guarded([&] { self->on_header(ec); });
+    });
+  }
+
+  // No exception of the parser or of our handling may leave a session (it would end the I/O
+  // thread, and the process): the request is refused and the connection closed.
+  template <class Step>
+  void guarded(Step&& step) {
+    try {
+      step();
+    } catch (const std::exception& e) {
+      log::warn("http.session_failed", {{"remote", remote_}, {"error", e.what()}});
+      keep_alive_ = false;
+      if (!answered_) {
+        answered_ = true;
+        return answer_error(400, "malformed HTTP request");
+      }
+      close();
+    }
+  }
+
+  bool reserve_body(std::size_t bytes) {
+    if (!server_->reserve_body(bytes)) return false;
+    reserved_ += bytes;
+    return true;
+  }
+  void release_body() {
+    if (reserved_ == 0) return;
+    server_->release_body(reserved_);
+    reserved_ = 0;
   }
 
   // A client that sent "Expect: 100-continue" waits for a 100 before sending its body (curl does
@@ -110,6 +205,14 @@ class Session : public std::enable_shared_from_this<Session> {
     // From here the request is in flight: a shutdown lets it finish (within the grace period)
     // instead of cutting its body off.
     busy_ = true;
+    answered_ = false;
+    stream_.expires_after(server_->settings.idle_timeout);
+    if (const auto length = parser_->content_length(); length && *length > 0 && *length <= server_->settings.max_body_bytes) {
+      if (!reserve_body(static_cast<std::size_t>(*length))) {
+        over_budget_ = true;
+        return on_read(bhttp::error::body_limit);
+      }
+    }
     if (beast::iequals(parser_->get()[bhttp::field::expect], "100-continue") && !parser_->is_done()) {
       auto interim = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, parser_->get().version());
       bhttp::async_write(stream_, *interim, [self = shared_from_this(), interim](beast::error_code ec, std::size_t) {
@@ -123,8 +226,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void read_body() {
     if (parser_->is_done()) return on_read({});
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->guarded([&] { self->on_read(ec); });
+    });
   }
 
   void on_read(beast::error_code ec) {
@@ -132,11 +236,24 @@ class Session : public std::enable_shared_from_this<Session> {
         ec == net::error::connection_reset || ec == net::error::eof) {
       return close();
     }
+    if (over_budget_) {
+      log::warn("http.body_budget", {{"remote", remote_},
+                                     {"buffered_body_bytes", server_->buffered_body_bytes.load()},
+                                     {"detail", "request bodies in memory reached server.max_buffered_body_bytes"}});
+      return answer_error(503, "too many request bodies are being received at once; try again shortly", {{"Retry-After", "5"}});
+    }
     if (ec == bhttp::error::body_limit) {
       return answer_error(413, "the request body is larger than " +
                                    std::to_string(server_->settings.max_body_bytes) + " bytes");
     }
     if (ec == bhttp::error::header_limit) return answer_error(431, "the request headers are too large");
+    if (ec == bhttp::error::buffer_overflow) {
+      return answer_error(431, "the request headers, a chunk's extensions or the trailer are larger than " +
+                                   std::to_string(kReadBufferLimit) + " bytes");
+    }
+    if (ec == bhttp::error::bad_chunk_extension && extension_bytes_ > kChunkExtensionLimit) {
+      return answer_error(400, "the chunk extensions add up to more than " + std::to_string(kChunkExtensionLimit) + " bytes");
+    }
     if (ec) {
       // Unparseable request: say so, then drop the connection (its framing cannot be trusted).
       return answer_error(400, "malformed HTTP request: " + ec.message());
@@ -160,6 +277,7 @@ class Session : public std::enable_shared_from_this<Session> {
     path_ = std::string(request.path());
     started_ = request.received_at;
     version_ = message.version();
+    answered_ = true;
     try {
       server_->handler.handle(std::move(request), [self = shared_from_this()](Response response) {
         net::post(self->stream_.get_executor(),
@@ -171,8 +289,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  void answer_error(int status, std::string message) {
+  void answer_error(int status, std::string message, std::vector<std::pair<std::string, std::string>> headers = {}) {
     busy_ = true;
+    answered_ = true;
     keep_alive_ = false;
     unread_body_ = true;
     // The request line is parsed before any header: a body over the limit announced by its
@@ -181,7 +300,9 @@ class Session : public std::enable_shared_from_this<Session> {
     path_ = path_.substr(0, path_.find('?'));
     started_ = std::chrono::steady_clock::now();
     log::info("http.refused", {{"remote", remote_}, {"status", status}, {"reason", message}});
-    write(json_error(status, "refused", message));
+    Response response = json_error(status, "refused", message);
+    for (auto& header : headers) response.headers.push_back(std::move(header));
+    write(std::move(response));
   }
 
   void write(Response response) {
@@ -207,6 +328,7 @@ class Session : public std::enable_shared_from_this<Session> {
       server_->settings.observe(path_, status, seconds);
     }
     busy_ = false;
+    ++served_;
     if (ec) return close();
     if (unread_body_) return linger();
     if (!keep_alive) return close();
@@ -229,6 +351,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void close() {
     if (closed_) return;
     closed_ = true;
+    closed_flag_ = true;
+    release_body();
     log::debug("http.session_closed", {{"remote", remote_}});
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -241,11 +365,20 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::string remote_;
+  std::string client_;
+  std::function<void(std::uint64_t, std::string_view, beast::error_code&)> on_chunk_header_;
+  std::size_t extension_bytes_ = 0;
+  std::size_t reserved_ = 0;  // of the server's body budget, for the current request
+  bool over_budget_ = false;
+  bool answered_ = false;
+  std::atomic<bool> closed_flag_{false};
+  std::atomic<std::int64_t> idle_since_{std::chrono::steady_clock::now().time_since_epoch().count()};
+  std::size_t served_ = 0;  // requests answered on this connection
   std::string path_;
   std::chrono::steady_clock::time_point started_;
   unsigned version_ = 11;
   bool keep_alive_ = true;
-  bool busy_ = false;
+  std::atomic<bool> busy_{false};
   bool closing_ = false;
   bool closed_ = false;
   bool unread_body_ = false;
@@ -272,17 +405,36 @@ void Server::Impl::accept() {
       // shutdown() has told every known connection to close.
       std::lock_guard lock(self->sessions_mutex);
       if (self->stopping) return;
+      const std::size_t cap = self->settings.max_connections_per_client;
+      std::size_t& from_client = self->per_client[session->client()];
+      if (cap > 0 && from_client >= cap) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - self->client_cap_logged_at >= std::chrono::minutes(1)) {
+          self->client_cap_logged_at = now;
+          log::warn("http.client_limit", {{"client", session->client()}, {"open_connections", from_client},
+                                          {"detail", "connections over server.max_connections_per_client are closed at once; "
+                                                     "logged at most once a minute"}});
+        }
+        session->reject();
+        self->accept();
+        return;
+      }
+      ++from_client;
       self->sessions.insert(session);
+      if (self->sessions.size() > self->settings.max_connections) self->evict_idle();
       at_limit = self->sessions.size() >= self->settings.max_connections;
       if (at_limit) {
-        self->accept_paused = true;
         const auto now = std::chrono::steady_clock::now();
         if (now - self->limit_logged_at >= std::chrono::minutes(1)) {
           self->limit_logged_at = now;
           log::warn("http.connection_limit", {{"open_connections", self->sessions.size()},
-                                              {"detail", "new connections wait until one closes (server.max_connections); "
-                                                         "logged at most once a minute"}});
+                                              {"detail", "at server.max_connections a new connection closes the longest-idle one; "
+                                                         "when all are busy new connections wait until one closes; logged at most "
+                                                         "once a minute"}});
         }
+        // Still accepting while an idle connection can make room; otherwise wait for a close.
+        at_limit = !std::any_of(self->sessions.begin(), self->sessions.end(), [](const auto& s) { return s->idle(); });
+        self->accept_paused = at_limit;
       }
     }
     session->start();
@@ -302,10 +454,24 @@ void Server::Impl::accept_later(const beast::error_code& ec) {
   });
 }
 
+bool Server::Impl::evict_idle() {
+  std::shared_ptr<Session> oldest;
+  for (const auto& candidate : sessions) {
+    if (candidate->idle() && (!oldest || candidate->idle_since() < oldest->idle_since())) oldest = candidate;
+  }
+  if (!oldest) return false;
+  log::debug("http.evicted_idle", {{"client", oldest->client()}});
+  oldest->evict();
+  return true;
+}
+
 void Server::Impl::forget(Session* session) {
   std::lock_guard lock(sessions_mutex);
   for (auto it = sessions.begin(); it != sessions.end(); ++it) {
     if (it->get() == session) {
+      if (auto count = per_client.find(session->client()); count != per_client.end() && --count->second == 0) {
+        per_client.erase(count);
+      }
       sessions.erase(it);
       break;
     }

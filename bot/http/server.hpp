@@ -24,9 +24,19 @@ struct ServerSettings {
   std::uint16_t port = 0;  // 0: pick a free port (tests)
   std::size_t max_body_bytes = 25 * 1024 * 1024;
   std::chrono::seconds idle_timeout{30};
-  // Connections open at once: at the cap the server stops accepting (new connections wait in the
-  // listen queue) until one closes.
+  // How long a connection may take to send a request's headers (from its opening, or from the end
+  // of its previous answer): idle sockets and trickled headers do not hold a slot for long.
+  std::chrono::seconds header_timeout{10};
+  // Connections open at once. At the cap a new connection closes the longest-idle one (idle:
+  // waiting for a request's headers), so idle sockets cannot keep /healthz out; only when every
+  // connection has a request in flight does the server stop accepting until one closes.
   std::size_t max_connections = 1024;
+  // Connections from one client address at once; more are closed as soon as accepted. 0: no cap.
+  std::size_t max_connections_per_client = 64;
+  // Request bodies held in memory at once, over all connections (a body counts from its headers,
+  // by its Content-Length or chunk by chunk, until its answer is written). A request that would
+  // pass it is answered 503 with Retry-After before its body is read.
+  std::size_t max_buffered_body_bytes = 256 * 1024 * 1024;
   // Called after each response is written: request path, status, seconds from the end of reading
   // the request to the end of writing the answer.
   std::function<void(std::string_view path, int status, double seconds)> observe;

@@ -118,6 +118,11 @@ std::vector<ListedComment> parse_listed_comments(std::string_view body) {
   std::vector<ListedComment> comments;
   for (const json::value& item : parse_array(body, what)) {
     const json::object& object = object_item(item, what);
+    // GitHub's schema lets "user" be null (a deleted account, "ghost"): nobody can be checked
+    // for permission, so the comment is skipped — never the whole page, or the cursor would
+    // never move past it.
+    const json::value* user = object.if_contains("user");
+    if (user && user->is_null()) continue;
     ListedComment comment;
     comment.id = id_of(object, what);
     comment.body = text(object, "body", what, false);
@@ -129,7 +134,6 @@ std::vector<ListedComment> parse_listed_comments(std::string_view body) {
     }
     comment.issue_number = std::stoll(match[1]);
     comment.on_pull_request = text(object, "html_url", what).find("/pull/") != std::string::npos;
-    const json::value* user = object.if_contains("user");
     if (!user || !user->is_object()) throw MalformedListing(std::string(what) + ": a comment has no \"user\" object");
     comment.author = text(user->as_object(), "login", what);
     comment.author_type = text(user->as_object(), "type", what, false);

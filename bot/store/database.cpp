@@ -1,6 +1,9 @@
 #include "bot/store/database.hpp"
 
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <sqlite3.h>
 
 namespace calico::store {
@@ -92,6 +95,12 @@ Database::Database(const std::filesystem::path& path) : path_(path) {
     std::error_code ignored;
     std::filesystem::create_directories(path.parent_path(), ignored);
   }
+  // The store holds webhook payloads and build logs' paths: readable by its owner only. SQLite
+  // gives the -wal and -shm files the database file's mode, so creating it 0600 covers all three.
+  if (!std::filesystem::exists(path)) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  }
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     std::string message = "cannot open the store " + path.string() + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory");
@@ -105,11 +114,28 @@ Database::Database(const std::filesystem::path& path) : path_(path) {
     // commit reach the disk before the 202 that acknowledges what it holds.
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=FULL");
+    // A WAL grown under a burst is cut back to this size whenever it restarts, instead of
+    // keeping its high-water mark on disk for good.
+    exec("PRAGMA journal_size_limit=67108864");
     exec("PRAGMA foreign_keys=ON");
   } catch (...) {
     sqlite3_close(db_);
     db_ = nullptr;
     throw;
+  }
+}
+
+std::int64_t Database::total_changes() const { return sqlite3_total_changes64(db_); }
+
+bool Database::storage_failed() const {
+  switch (sqlite3_errcode(db_) & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -72,6 +72,10 @@ class Database {
   void exec(std::string_view sql);
   Statement prepare(std::string_view sql);
   std::int64_t changes() const;
+  std::int64_t total_changes() const;
+  // The last statement failed because the disk would not take a write (full, I/O error,
+  // read-only, cannot open), rather than because of what it wrote.
+  bool storage_failed() const;
   std::int64_t last_insert_rowid() const;
   const std::filesystem::path& path() const { return path_; }
 

@@ -11,8 +11,7 @@ Store::Store(const config::StoreConfig& config)
   migrate(*db_);
   db_->exec("PRAGMA wal_autocheckpoint=0");
   checkpoint_db_ = std::make_unique<Database>(path_);
-  checkpointer_ = std::make_unique<util::Worker>("store.checkpoint", std::chrono::milliseconds(500),
-                                                 [this] { checkpoint_db_->exec("PRAGMA wal_checkpoint(PASSIVE)"); });
+  checkpointer_ = std::make_unique<util::Worker>("store.checkpoint", std::chrono::milliseconds(500), [this] { checkpoint(); });
   checkpointer_->start();
   thread_ = std::thread([this] { run(); });
 }
@@ -29,6 +28,45 @@ void Store::post(Work work, Done done) {
     }
   }
   if (done) done(std::make_exception_ptr(DatabaseError("the store is shutting down")));
+}
+
+void Store::probe_writes() {
+  if (probe_pending_.exchange(true)) return;
+  post(
+      [this](Database& db) {
+        // Rewrites the header's user_version with its own value: one page through the WAL.
+        Statement version = db.prepare("PRAGMA user_version");
+        const std::int64_t current = version.step() ? version.column_int(0) : 0;
+        db.exec("PRAGMA user_version = " + std::to_string(current));
+        batch_wrote_ = true;
+      },
+      [this](std::exception_ptr) { probe_pending_ = false; });
+}
+
+void Store::checkpoint() {
+  // A store that could not write is tried again with a small write of its own, so that it says
+  // when it can again even if nothing else comes to write (disk space freed while idle).
+  if (!write_health().ok) probe_writes();
+  const std::uint64_t commits = commits_.load();
+  const bool idle = commits == commits_at_last_pass_;
+  commits_at_last_pass_ = commits;
+  if (idle && commits_at_truncate_ == commits) return;  // idle, and already truncated
+  // Busy: copy back what readers allow, without waiting for them. Idle (no commit for a whole
+  // pass): copy everything back and truncate the WAL to zero bytes.
+  const char* sql = idle ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)";
+  try {
+    Statement result = checkpoint_db_->prepare(sql);
+    // (busy, log frames, checkpointed frames): a TRUNCATE that a reader kept from finishing is
+    // tried again at the next idle pass.
+    if (result.step() && idle && result.column_int(0) == 0) commits_at_truncate_ = commits;
+  } catch (const std::exception& e) {
+    log::warn("store.checkpoint_failed", {{"error", e.what()}});
+  }
+}
+
+Store::WriteHealth Store::write_health() const {
+  std::lock_guard lock(mutex_);
+  return {write_error_.empty(), write_error_};
 }
 
 std::size_t Store::queued() const {
@@ -78,6 +116,21 @@ void Store::run() {
 void Store::run_batch(std::deque<Job>& batch) {
   std::vector<std::exception_ptr> errors(batch.size());
   std::exception_ptr commit_error;
+  // Why the disk would not take a write (full, I/O error, read-only), if it would not: a job's
+  // own failure (a constraint) is its business, this one is the store's health.
+  std::string storage_error;
+  auto describe = [](const std::exception_ptr& error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    } catch (...) {
+      return std::string("unknown error");
+    }
+  };
+  const std::int64_t changes_before = db_->total_changes();
+  batch_wrote_ = false;
+  bool committed = false;
   try {
     db_->exec("BEGIN IMMEDIATE");
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -87,17 +140,33 @@ void Store::run_batch(std::deque<Job>& batch) {
         db_->exec("RELEASE job");
       } catch (...) {
         errors[i] = std::current_exception();
+        if (db_->storage_failed()) storage_error = describe(errors[i]);
         db_->exec("ROLLBACK TO job");
         db_->exec("RELEASE job");
       }
     }
     db_->exec("COMMIT");
+    ++commits_;
+    committed = true;
   } catch (...) {
     commit_error = std::current_exception();
+    storage_error = describe(commit_error);
     try {
       db_->exec("ROLLBACK");
     } catch (...) {
       // The transaction may already be gone; the error that matters is commit_error.
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (!storage_error.empty()) {
+      if (write_error_.empty()) log::error("store.cannot_write", {{"path", path_.string()}, {"error", storage_error}});
+      write_error_ = storage_error;
+    } else if (!write_error_.empty() && committed && (batch_wrote_ || db_->total_changes() != changes_before)) {
+      // Only a commit that wrote something says the disk takes writes again (a batch of reads
+      // commits on a full disk too).
+      log::info("store.writable_again", {{"path", path_.string()}});
+      write_error_.clear();
     }
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {

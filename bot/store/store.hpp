@@ -11,7 +11,9 @@
 #include <exception>
 #include <functional>
 #include <future>
+#include <atomic>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <type_traits>
 
@@ -65,6 +67,13 @@ class Store {
   void stop();
 
   std::size_t queued() const;
+  // Whether the last transaction committed; when not, why (a full disk, say). Writes are tried
+  // again as they come, so this turns true again once the cause is gone.
+  struct WriteHealth {
+    bool ok = true;
+    std::string error;
+  };
+  WriteHealth write_health() const;
   const std::filesystem::path& path() const { return path_; }
 
  private:
@@ -83,6 +92,16 @@ class Store {
   // the copy and its fsync (hundreds of milliseconds at the 99th percentile under load).
   std::unique_ptr<Database> checkpoint_db_;
   std::unique_ptr<util::Worker> checkpointer_;
+  // Commits so far, and how many there were at the last TRUNCATE checkpoint: an idle store (no
+  // commit since the last pass) has its WAL truncated to nothing, returning the disk it took.
+  std::atomic<std::uint64_t> commits_{0};
+  std::uint64_t commits_at_last_pass_ = 0;        // checkpointer thread only
+  std::uint64_t commits_at_truncate_ = ~0ULL;     // checkpointer thread only
+  void checkpoint();
+  void probe_writes();
+  std::atomic<bool> probe_pending_{false};
+  bool batch_wrote_ = false;  // store thread only: the batch running holds a probe that wrote
+  std::string write_error_;  // under mutex_
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job> queue_;

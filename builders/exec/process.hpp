@@ -15,7 +15,9 @@ namespace calico::builders::exec {
 struct ProcessSpec {
   std::vector<std::string> argv;          // argv[0] is looked up on PATH if it has no '/'
   std::filesystem::path cwd = {};         // empty: the current directory
-  std::vector<std::string> env = {};      // "NAME=value" added to (or replacing in) the environment
+  // "NAME=value" added to (or replacing in) the base environment (base_environment(): never the
+  // bot's whole environment, so never a secret it was given in a variable).
+  std::vector<std::string> env = {};
   std::chrono::seconds timeout{3600};
   // Searched before the usual PATH: this host's for the local executor, the image's in a container.
   std::vector<std::filesystem::path> path_first = {};
@@ -50,6 +52,22 @@ class CancelToken {
  private:
   int fd_ = -1;
 };
+
+// The environment every process starts from: only these variables of the bot's own — PATH, HOME,
+// USER, LOGNAME, SHELL, TMPDIR, TZ, TERM, LANG, LANGUAGE, LC_*, proxies (http_proxy, https_proxy,
+// no_proxy, any case), SSH_AUTH_SOCK, DOCKER_*, CLOUDSDK_*, KUBECONFIG — minus the withheld ones.
+std::vector<std::string> base_environment();
+// Names never passed to a process whatever the list above says: the variables the configured
+// secrets are read from (set once at start; a later call replaces the set).
+void withhold_variables(std::vector<std::string> names);
+
+// Where the process groups of running commands are recorded (a file each, "<bot pid> <start>
+// <group leader pid> <start>", removed when the command ends): what end_orphaned_processes reads
+// after a crash. Empty (the default): nothing is recorded.
+void record_processes_in(std::filesystem::path dir);
+// Kills (SIGKILL) every recorded process group whose bot is gone, and forgets its record. Returns
+// how many groups had processes left.
+std::size_t end_orphaned_processes(const std::filesystem::path& dir);
 
 // Runs the command to completion (or timeout, or cancellation), appending a "$ argv" header and
 // its stdout and stderr to `log_file`. Blocks the calling thread.

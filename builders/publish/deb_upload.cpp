@@ -64,11 +64,14 @@ UploadResult upload_sources(const std::vector<deb::SourceArtifacts>& packages, c
       continue;
     }
     if (!is_signed(package.changes)) sign::sign_changes(keyring, package.changes);
-    // dput checks the signatures with gpg: let it use our private keyring.
-    const exec::ProcessSpec command{{"dput", "--config", dput_cf.string(), "--force", "calico-release-bot", package.changes.string()},
-                                {},
-                                {"GNUPGHOME=" + keyring.home().string()},
-                                std::chrono::seconds(1800)};
+    // Signed just now with our own key: dput's check of it (--unchecked skips it) could only say
+    // that key's trust is unknown in a throwaway keyring, on every upload. Launchpad checks the
+    // signature against the PPA owner's keys, which is the check that counts.
+    const exec::ProcessSpec command{
+        {"dput", "--config", dput_cf.string(), "--force", "--unchecked", "calico-release-bot", package.changes.string()},
+        {},
+        {},
+        std::chrono::seconds(1800)};
     exec::ProcessResult last;
     for (int attempt = 1; attempt <= publish.upload_attempts; ++attempt) {
       last = exec::run_process(command, log_file, cancel);

@@ -1,19 +1,34 @@
 #include "builders/sign/keyring.hpp"
 
 #include <gpgme.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <ctime>
 
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 
 #include "builders/exec/process.hpp"
+#include "builders/exec/process_identity.hpp"
 #include "builders/files.hpp"
 #include "builders/text.hpp"
 
 namespace calico::builders::sign {
 
 namespace {
+
+constexpr const char* kOwnerFile = "owner";
+constexpr const char* kHomePrefix = "calico-gnupg-";
+
+void stop_agent_and_remove(const std::filesystem::path& home) {
+  exec::CancelToken never;
+  exec::run_process({{"gpgconf", "--homedir", home.string(), "--kill", "all"}, {}, {}, std::chrono::seconds(30)},
+                    home / "gpgconf.log", never);
+  std::error_code ignored;
+  std::filesystem::remove_all(home, ignored);
+}
 
 void init_gpgme() {
   static std::once_flag once;
@@ -66,9 +81,13 @@ Keyring::Keyring(const std::filesystem::path& secret_key_file, std::optional<con
 Keyring::Keyring(const config::Secret& secret_key, const std::string& origin, std::optional<config::Secret> passphrase)
     : passphrase_(std::move(passphrase)) {
   init_gpgme();
-  char pattern[] = "/tmp/calico-gnupg-XXXXXX";
+  std::string pattern_text = "/tmp/" + std::string(kHomePrefix) + "XXXXXX";
+  char* pattern = pattern_text.data();
   if (!::mkdtemp(pattern)) throw SignError(std::string("cannot create a GnuPG home: ") + std::strerror(errno));
   home_ = pattern;  // mkdtemp makes it 0700
+  // Whose it is, before the key goes in: a start after a crash removes the homes of bots that
+  // are gone (remove_orphaned_homes), never those of one still running.
+  replace_file(home_ / kOwnerFile, exec::self_identity().to_text() + "\n");
   context_ = new Context;
   try {
     import(secret_key, origin);
@@ -128,11 +147,25 @@ void Keyring::import(const config::Secret& secret_key, const std::string& origin
 Keyring::~Keyring() {
   delete context_;
   // Stop the agent gpgme started for this home, then remove the home with the key in it.
-  exec::CancelToken never;
-  exec::run_process({{"gpgconf", "--homedir", home_.string(), "--kill", "all"}, {}, {}, std::chrono::seconds(30)},
-                    home_ / "gpgconf.log", never);
-  std::error_code ignored;
-  std::filesystem::remove_all(home_, ignored);
+  stop_agent_and_remove(home_);
+}
+
+std::size_t Keyring::remove_orphaned_homes(const std::filesystem::path& parent) {
+  std::size_t removed = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(parent, ec)) {
+    if (!entry.path().filename().string().starts_with(kHomePrefix) || !entry.is_directory(ec) || entry.is_symlink(ec)) continue;
+    struct stat info {};
+    if (::lstat(entry.path().c_str(), &info) != 0 || info.st_uid != ::geteuid()) continue;  // not ours to judge
+    const std::optional<std::string> owner_text = read_whole_file(entry.path() / kOwnerFile);
+    const std::optional<exec::ProcessIdentity> owner = owner_text ? exec::ProcessIdentity::parse(*owner_text) : std::nullopt;
+    if (owner && owner->alive()) continue;
+    // No owner yet: a home being made this very moment, unless it is older than a minute.
+    if (!owner && std::time(nullptr) - info.st_mtime < 60) continue;
+    stop_agent_and_remove(entry.path());
+    ++removed;
+  }
+  return removed;
 }
 
 std::string Keyring::clearsign(std::string_view text) const {

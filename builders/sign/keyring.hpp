@@ -38,6 +38,9 @@ class Keyring {
   std::string export_public_key() const;
 
   const std::filesystem::path& home() const { return home_; }
+  // After a crash: the GnuPG homes (with the private key in them) and their agents left under
+  // `parent` by bots that are no longer running. Returns how many were removed.
+  static std::size_t remove_orphaned_homes(const std::filesystem::path& parent = "/tmp");
   const std::string& fingerprint() const { return fingerprint_; }
   const std::string& user_id() const { return user_id_; }
   // Where a passphrase for other tools (rpmsign) is, or empty when the key has none.

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/fixtures.hpp"
+#include "tests/support/gpg_fixture.hpp"
 #include "tests/support/process.hpp"
 
 using namespace calico;
@@ -51,10 +52,63 @@ TEST(Cli, CheckConfigAcceptsTheShippedFiles) {
   EXPECT_NE(missing_key.output.find("secrets.gpg_secret_key (from file " + demo_dir + "/key/signing-key.asc): cannot open the file"),
             std::string::npos)
       << missing_key.output;
+  // A file that is not a key is refused as serve would refuse it (GnuPG imports no secret key).
   testkit::write_file(dir.path() / "var" / "demo" / "key" / "signing-key.asc", "-----BEGIN PGP PRIVATE KEY BLOCK-----\n");
+  const auto not_a_key = bot({"check-config", "--config", (dir.path() / "demo.toml").string()}, dir.path());
+  EXPECT_EQ(not_a_key.exit_code, 3);
+  EXPECT_NE(not_a_key.output.find("secrets.gpg_secret_key (from file " + demo_dir + "/key/signing-key.asc): is not a usable signing key"),
+            std::string::npos)
+      << not_a_key.output;
+  const testkit::GpgFixture key = testkit::make_gpg_key(dir.path() / "gpg");
+  std::filesystem::copy_file(key.secret_key, dir.path() / "var" / "demo" / "key" / "signing-key.asc",
+                             std::filesystem::copy_options::overwrite_existing);
   const auto demo = bot({"check-config", "--config", (dir.path() / "demo.toml").string()}, dir.path());
   EXPECT_EQ(demo.exit_code, 0) << demo.output;
   EXPECT_NE(demo.output.find(": ok (5 repositories"), std::string::npos) << demo.output;
+}
+
+// #21 item 9: what serve would trip over is found by check-config too.
+TEST(Cli, CheckConfigRefusesUnsafeSecretFilesAndAStoreThatCannotOpen) {
+  testkit::ScratchDir dir;
+  const auto secret = dir.path() / "webhook-secret";
+  testkit::write_file(secret, "s3cr3t-value\n");
+  const auto config = dir.path() / "bot.toml";
+  testkit::write_file(config, "[store]\npath = \"state.sqlite\"\n[secrets]\nwebhook_secret = { file = \"webhook-secret\" }\n");
+  std::filesystem::permissions(secret, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  const auto fine = bot({"check-config", "--config", config.string()}, dir.path());
+  EXPECT_EQ(fine.exit_code, 0) << fine.output;
+  EXPECT_EQ(fine.output.find("warning"), std::string::npos) << fine.output;
+
+  std::filesystem::permissions(secret, static_cast<std::filesystem::perms>(0644));
+  const auto readable = bot({"check-config", "--config", config.string()}, dir.path());
+  EXPECT_EQ(readable.exit_code, 0) << readable.output;
+  EXPECT_NE(readable.output.find("warning: " + config.string() + ":4: secrets.webhook_secret (from file " + secret.string() +
+                                 "): the file is mode 0644, readable by others"),
+            std::string::npos)
+      << readable.output;
+
+  std::filesystem::permissions(secret, static_cast<std::filesystem::perms>(0666));
+  const auto writable = bot({"check-config", "--config", config.string()}, dir.path());
+  EXPECT_EQ(writable.exit_code, 3);
+  EXPECT_NE(writable.output.find("the file is mode 0666, writable by others than its owner"), std::string::npos) << writable.output;
+  EXPECT_EQ(writable.output.find("s3cr3t-value"), std::string::npos);
+  EXPECT_EQ(bot({"serve", "--config", config.string()}, dir.path()).exit_code, 3) << "serve refuses it too";
+  std::filesystem::permissions(secret, static_cast<std::filesystem::perms>(0600));
+
+  // A store path that is a directory, and one whose directory is a file: serve could not open
+  // either; check-config says so.
+  std::filesystem::create_directories(dir.path() / "state.sqlite");
+  const auto directory = bot({"check-config", "--config", config.string()}, dir.path());
+  EXPECT_EQ(directory.exit_code, 3);
+  EXPECT_NE(directory.output.find("store.path (" + (dir.path() / "state.sqlite").string() + "): is a directory"), std::string::npos)
+      << directory.output;
+  testkit::write_file(dir.path() / "plain-file", "x");
+  testkit::write_file(config, "[store]\npath = \"plain-file/state.sqlite\"\n[secrets]\nwebhook_secret = { file = \"webhook-secret\" }\n");
+  const auto under_file = bot({"check-config", "--config", config.string()}, dir.path());
+  EXPECT_EQ(under_file.exit_code, 3);
+  EXPECT_NE(under_file.output.find("cannot be created: " + (dir.path() / "plain-file").string() + " is not a directory"),
+            std::string::npos)
+      << under_file.output;
 }
 
 TEST(Cli, BadConfigurationExits3NamingFileLineAndKey) {

@@ -58,7 +58,10 @@ mkdir -p "$work/bin"
 ln -s "$here/fake-docker" "$work/bin/docker"
 ln -s "$here/fake-make" "$work/bin/make"
 ln -s "$shim" "$work/bin/dpkg-source"
-env=(VERSION="$version" STEPS="net_cal felix" PATH="$work/bin:$PATH"
+# HOME in the scratch directory: the scripts sign with ~/.gnupg's key when there is one, and the
+# comparison is of what they build, not of whose keyring the machine has.
+mkdir -p "$work/home"
+env=(VERSION="$version" STEPS="net_cal felix" PATH="$work/bin:$PATH" HOME="$work/home" GNUPGHOME="$work/home/.gnupg"
      FELIX_REPO="$upstream/felix.bundle" NETWORKING_CALICO_REPO="$upstream/networking-calico.bundle")
 if [ "$version" = master ]; then
   # git clone -b takes a branch or tag: point branches at the pinned commits.
