@@ -67,7 +67,7 @@ TEST_F(CommandTest, TimeoutKillsTheWholeProcessGroup) {
 TEST_F(CommandTest, CancellationStopsRunningCommandsAndLaterOnes) {
   std::thread canceller([&] {
     // Once the command runs (its "$ argv" line is in the log).
-    testkit::eventually([&] { return testkit::read_text(log()).find("$ sleep 30") != std::string::npos; });
+    testkit::eventually([&] { return testkit::read_file(log()).find("$ sleep 30") != std::string::npos; });
     cancel_.cancel();
   });
   const ProcessResult result = run_process({{"sleep", "30"}}, log(), cancel_);
