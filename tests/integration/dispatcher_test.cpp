@@ -377,6 +377,36 @@ TEST_F(DispatcherTest, ABuildCanBeCancelledFromTheCommandLine) {
   EXPECT_NE(again.output.find("is not running"), std::string::npos);
 }
 
+// #21 item 7: a graceful stop (SIGTERM) stops the jobs but not the build: it stays running in the
+// store, its stopped job says why, and nothing tells GitHub it ended.
+TEST_F(DispatcherTest, AStopLeavesTheRunningBuildToBeResumed) {
+  testkit::ScratchDir dir;
+  const config::Config config = load(dir.path());
+  store::Store store(config.store);
+  queue(store, handlers::BuildRequest::Kind::release, "calico-3.4", "v3.4.1");
+  builds::Dispatcher dispatcher(store, config);
+  std::atomic<int> succeeded{0};
+  dispatcher.on_job([&](std::int64_t, const store::JobRow& step) {
+    if (step.state == builders::pipeline::JobState::succeeded) ++succeeded;
+  });
+  dispatcher.start();
+  ASSERT_TRUE(testkit::eventually([&] { return succeeded.load() >= 2; }, seconds(60)));
+  dispatcher.stop();
+  const auto build = store.call([](store::Database& db) { return store::recent_builds(db, 1); }).at(0);
+  EXPECT_EQ(build.state, handlers::BuildState::running) << build.detail;
+  int done = 0;
+  for (const auto& step : store.call([&](store::Database& db) { return store::build_jobs(db, build.id); })) {
+    done += step.state == builders::pipeline::JobState::succeeded;
+  }
+  EXPECT_LT(done, 24) << "the build finished before the stop: nothing was left to resume";
+  EXPECT_FALSE(store.call([&](store::Database& db) { return store::cancel_requested(db, build.id); }));
+  // A later start takes it up again from its first unfinished job.
+  builds::Dispatcher next(store, config);
+  EXPECT_EQ(next.resume_interrupted(), 1u);
+  const auto resumed = store.call([](store::Database& db) { return store::recent_builds(db, 1); }).at(0);
+  EXPECT_EQ(resumed.state, handlers::BuildState::succeeded) << resumed.detail;
+}
+
 TEST_F(DispatcherTest, ANewDnsmasqRefForAPlatformRebuildsDnsmasqThere) {
   testkit::ScratchDir dir;
   const config::Config before = load(dir.path());
