@@ -150,7 +150,9 @@ void Store::run_batch(std::deque<Job>& batch) {
     committed = true;
   } catch (...) {
     commit_error = std::current_exception();
-    storage_error = describe(commit_error);
+    // A full disk makes SQLite roll the whole transaction back, so the savepoint's own rollback
+    // fails next: the job's error is the one that says why.
+    if (storage_error.empty()) storage_error = describe(commit_error);
     try {
       db_->exec("ROLLBACK");
     } catch (...) {

@@ -120,6 +120,13 @@ TEST(ListedComments, BecomeTheDeliveryGitHubWouldHaveSentAndDecodeLikeIt) {
                recovery::MalformedListing);
   EXPECT_THROW(recovery::parse_listed_comments(R"([{"id":1,"body":"","created_at":"x","html_url":"h","issue_url":"https://x/issues/1"}])"),
                recovery::MalformedListing);
+  // A deleted account's comment ("user": null, which GitHub's schema allows) is skipped, not the
+  // page: the comments around it are read and the cursor moves on (#21 item 11).
+  const auto around_ghost = recovery::parse_listed_comments(
+      R"([{"id":1,"body":"/publish master","created_at":"2026-12-01T00:00:00Z","html_url":"https://github.com/o/r/pull/1#c1","issue_url":"https://api.github.com/repos/o/r/issues/1","user":null},)"
+      R"({"id":2,"body":"/publish master","created_at":"2026-12-01T00:00:01Z","html_url":"https://github.com/o/r/pull/1#c2","issue_url":"https://api.github.com/repos/o/r/issues/1","user":{"login":"maintainer","type":"User"}}])");
+  ASSERT_EQ(around_ghost.size(), 1u);
+  EXPECT_EQ(around_ghost[0].id, 2);
 }
 
 TEST(RecoveryStore, CountsRequestsKeepsSourcesAndKnowsComments) {

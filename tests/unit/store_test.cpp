@@ -7,6 +7,7 @@
 #include "bot/store/deliveries.hpp"
 #include "bot/store/migrations.hpp"
 #include "bot/store/store.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/fixtures.hpp"
 
 using namespace calico;
@@ -69,6 +70,43 @@ TEST(Store, RefusesAStoreFromANewerBot) {
   } catch (const DatabaseError& e) {
     EXPECT_NE(std::string(e.what()).find("schema version 999, newer than this bot knows"), std::string::npos);
   }
+}
+
+// #21 item 10: a store that cannot write says so (what /healthz reports), says when it can again
+// even with nothing else to write, and its WAL goes back to nothing once idle.
+TEST(Store, SaysWhenItCannotWriteAndWhenItCanAgain) {
+  testkit::ScratchDir dir;
+  Store store(store_config(dir.path()));
+  store.call([](Database& db) { record_delivery(db, delivery("before")); });
+  EXPECT_TRUE(store.write_health().ok);
+  // A full disk, as SQLite meets it: the database may not grow by another page.
+  const std::int64_t pages = store.call([](Database& db) {
+    Statement s = db.prepare("PRAGMA page_count");
+    s.step();
+    return s.column_int(0);
+  });
+  store.call([&](Database& db) { db.exec("PRAGMA max_page_count = " + std::to_string(pages)); });
+  const std::string big(64 * 1024, 'x');
+  for (int i = 0; i < 4; ++i) {
+    Delivery d = delivery("full-" + std::to_string(i));
+    d.payload = "{\"padding\":\"" + big + "\"}";
+    EXPECT_THROW(store.call([&](Database& db) { record_delivery(db, d); }), DatabaseError);
+  }
+  const Store::WriteHealth full = store.write_health();
+  EXPECT_FALSE(full.ok);
+  EXPECT_NE(full.error.find("full"), std::string::npos) << full.error;
+  // Reads still answer, and do not count as writes.
+  EXPECT_EQ(store.call([](Database& db) { return count_deliveries(db); }), 1);
+  EXPECT_FALSE(store.write_health().ok);
+  // Space comes back: the store's own probe finds it, with nothing else written.
+  store.call([](Database& db) { db.exec("PRAGMA max_page_count = 1073741823"); });
+  EXPECT_TRUE(testkit::eventually([&] { return store.write_health().ok; }));
+  // Idle: the WAL is checkpointed and truncated to nothing.
+  const auto wal = dir.path() / "state.sqlite-wal";
+  EXPECT_TRUE(testkit::eventually([&] { return std::filesystem::exists(wal) && std::filesystem::file_size(wal) == 0; }));
+  // The store is its owner's only.
+  EXPECT_EQ(std::filesystem::status(dir.path() / "state.sqlite").permissions() & std::filesystem::perms::others_read,
+            std::filesystem::perms::none);
 }
 
 TEST(Store, RedeliveryIsRecordedOnce) {
