@@ -93,14 +93,19 @@ TEST_F(HttpEdgeTest, AHugeTrailerFieldIsRefusedNotACrash) {
 TEST_F(HttpEdgeTest, ChunkExtensionsAreBoundedNotBuffered) {
   start();
   const std::size_t before = resident_bytes();
-  // One 48 MiB chunk extension: it was read into memory whole before the 401.
-  std::string request = "POST /webhook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=";
-  request += std::string(48 * 1024 * 1024, 'e');
-  request += "\r\nhello\r\n0\r\n\r\n";
-  const HttpResult answer = client().raw(request);
-  request.clear();
-  request.shrink_to_fit();
-  EXPECT_EQ(answer.status, 431) << answer.body;
+  // One 48 MiB chunk extension: it was read into memory whole before the 401. Sent a MiB at a
+  // time from one buffer, so that the only place it could pile up is the server.
+  {
+    auto socket = idle_socket();
+    net::write(*socket, net::buffer(std::string("POST /webhook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=")));
+    const std::string mebibyte(1024 * 1024, 'e');
+    boost::system::error_code error;
+    for (int i = 0; i < 48 && !error; ++i) net::write(*socket, net::buffer(mebibyte), error);
+    std::string answer(64, '\0');
+    const std::size_t got = socket->read_some(net::buffer(answer), error);
+    answer.resize(got);
+    EXPECT_EQ(answer.rfind("HTTP/1.1 431", 0), 0u) << answer;
+  }
   // Many small extensions add up too.
   std::string small = "POST /webhook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 40; ++i) small += "1;e=" + std::string(4000, 'x') + "\r\na\r\n";
@@ -108,7 +113,12 @@ TEST_F(HttpEdgeTest, ChunkExtensionsAreBoundedNotBuffered) {
   const HttpResult added_up = client().raw(small);
   EXPECT_EQ(added_up.status, 400) << added_up.body;
   EXPECT_NE(added_up.body.find("chunk extensions add up to more than"), std::string::npos) << added_up.body;
+#if !defined(__SANITIZE_ADDRESS__)
+  // (Under AddressSanitizer resident memory measures its shadow and quarantine, not the server.)
   EXPECT_LT(resident_bytes(), before + 24 * 1024 * 1024) << "the server held the extension in memory";
+#else
+  (void)before;
+#endif
   EXPECT_EQ(healthz(), 200);
 }
 
