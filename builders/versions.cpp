@@ -78,4 +78,35 @@ PackageVersion fixed_version(std::string_view upstream, unsigned epoch) {
   return out;
 }
 
+namespace {
+struct SnapshotParts {
+  std::string_view before;  // "[epoch:]<base>.post<N>"
+  std::string_view stamp;   // "YYYYmmddHHMMSS"
+  std::string_view after;   // "+0000+<sha>-<series>"
+};
+
+std::optional<SnapshotParts> split_snapshot(std::string_view version) {
+  // The stamp is the 14 digits between ".post<N>+" and "+0000+".
+  const std::size_t zone = version.rfind("+0000+");
+  if (zone == std::string_view::npos || zone < 15 || version[zone - 15] != '+') return std::nullopt;
+  const std::string_view stamp = version.substr(zone - 14, 14);
+  if (stamp.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  const std::string_view before = version.substr(0, zone - 15);
+  if (before.find(".post") == std::string_view::npos) return std::nullopt;
+  const std::string_view after = version.substr(zone);
+  const std::size_t dash = after.find('-');
+  if (dash == std::string_view::npos || dash <= 6) return std::nullopt;  // a sha, then -<series>
+  const std::string_view sha = after.substr(6, dash - 6);
+  if (sha.empty() || sha.find_first_not_of("0123456789abcdef") != std::string_view::npos) return std::nullopt;
+  return SnapshotParts{before, stamp, after};
+}
+}  // namespace
+
+bool later_build_of_same_snapshot(std::string_view held, std::string_view ours) {
+  const std::optional<SnapshotParts> a = split_snapshot(held);
+  const std::optional<SnapshotParts> b = split_snapshot(ours);
+  // Equal-length digit strings compare as numbers.
+  return a && b && a->before == b->before && a->after == b->after && a->stamp > b->stamp;
+}
+
 }  // namespace calico::builders

@@ -70,4 +70,11 @@ PackageVersion fixed_version(std::string_view upstream, unsigned epoch);
 // "20201201010203".
 std::string compact_utc(std::chrono::sys_seconds time);
 
+// True when `held` (a version the archive holds) is a later build of the same snapshot as `ours`:
+// both "<base>.post<N>+<YYYYmmddHHMMSS>+0000+<sha>-<series>" with everything equal but a later
+// timestamp in `held`. The packaging scripts stamp a nightly with the build's time, the bot with
+// the commit's, so a commit the scripts published already is held under a version ours sorts
+// below — which Launchpad would refuse. Such a commit is published: nothing to upload.
+bool later_build_of_same_snapshot(std::string_view held, std::string_view ours);
+
 }  // namespace calico::builders

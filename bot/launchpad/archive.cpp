@@ -1,5 +1,7 @@
 #include "bot/launchpad/archive.hpp"
 
+#include "builders/versions.hpp"
+
 namespace calico::launchpad {
 
 PpaArchive::PpaArchive(Client& client, std::string owner, std::string ppa)
@@ -15,6 +17,13 @@ bool PpaArchive::has_source(const std::string& source, const std::string& versio
     it = known_.emplace(key, held).first;
   }
   return it->second;
+}
+
+std::optional<std::string> PpaArchive::later_build_of(const std::string& source, const std::string& version) {
+  for (const SourcePublication& held : client_.recent_sources(owner_, ppa_, source)) {
+    if (builders::later_build_of_same_snapshot(held.source_package_version, version)) return held.source_package_version;
+  }
+  return std::nullopt;
 }
 
 }  // namespace calico::launchpad

@@ -17,6 +17,8 @@ class PpaArchive : public builders::publish::SourceArchive {
  public:
   PpaArchive(Client& client, std::string owner, std::string ppa);
   bool has_source(const std::string& source, const std::string& version) override;
+  // Asks for the source's most recent versions (its first page, newest versions first).
+  std::optional<std::string> later_build_of(const std::string& source, const std::string& version) override;
 
  private:
   Client& client_;

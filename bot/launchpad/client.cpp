@@ -46,10 +46,11 @@ std::string Client::archive_url(const std::string& owner, const std::string& ppa
 
 template <typename Entry>
 std::vector<Entry> Client::collection(const std::string& first_url,
-                                      std::vector<Entry> (*parse_page)(std::string_view, std::string&)) {
+                                      std::vector<Entry> (*parse_page)(std::string_view, std::string&), int first_pages) {
   std::vector<Entry> entries;
   std::string url = first_url;
   for (int page = 0; !url.empty(); ++page) {
+    if (first_pages > 0 && page == first_pages) break;  // only the first pages were asked for
     if (page == kMaxPages) throw LaunchpadError("more than " + std::to_string(kMaxPages) + " pages at " + first_url);
     const http::ClientResponse response = http_.get(url, {{"Accept", "application/json"}});
     if (response.status != 200) {
@@ -76,6 +77,14 @@ std::vector<SourcePublication> Client::published_sources(const std::string& owne
   if (version) text.emplace_back("version", *version);
   url.set_encoded_query(operation_query("getPublishedSources", text, {{"exact_match", "true"}, {"ws.size", kPageSize}}));
   return sources_at(std::string(url.buffer()));
+}
+
+std::vector<SourcePublication> Client::recent_sources(const std::string& owner, const std::string& ppa,
+                                                      const std::string& source_name) {
+  boost::urls::url url(archive_url(owner, ppa));
+  url.set_encoded_query(
+      operation_query("getPublishedSources", {{"source_name", source_name}}, {{"exact_match", "true"}, {"ws.size", kPageSize}}));
+  return collection(std::string(url.buffer()), parse_sources_page, 1);
 }
 
 std::vector<SourcePublication> Client::archive_sources(const std::string& owner, const std::string& ppa,

@@ -84,6 +84,11 @@ class Client {
                                                    const std::string& source_name,
                                                    const std::optional<std::string>& version = std::nullopt);
 
+  // The first page of a source's publications, newest versions first (Launchpad's order: name,
+  // version descending): what a later build of a snapshot would be among, without reading the
+  // name's whole history.
+  std::vector<SourcePublication> recent_sources(const std::string& owner, const std::string& ppa, const std::string& source_name);
+
   // Every source publication of the PPA created since `since` (ISO 8601; empty: all). One
   // collection for any number of watched sources.
   std::vector<SourcePublication> archive_sources(const std::string& owner, const std::string& ppa,
@@ -100,7 +105,8 @@ class Client {
  private:
   // Every entry of a collection, following next_collection_link, each page read by `parse_page`.
   template <typename Entry>
-  std::vector<Entry> collection(const std::string& url, std::vector<Entry> (*parse_page)(std::string_view, std::string&));
+  std::vector<Entry> collection(const std::string& url, std::vector<Entry> (*parse_page)(std::string_view, std::string&),
+                                int first_pages = 0);
   std::vector<SourcePublication> sources_at(const std::string& url);
 
   std::string api_root_;

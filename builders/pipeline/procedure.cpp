@@ -388,7 +388,8 @@ std::string Procedure::publish_debs(const Job& job, const std::filesystem::path&
       std::lock_guard guard(mutex_);
       built_by = deb_jobs_[name];
     }
-    const Upload upload{built_by, package.source, package.version, job.platform};
+    const auto held = result.held_as.find(name);
+    const Upload upload{built_by, package.source, held != result.held_as.end() ? held->second : package.version, job.platform};
     if (uploaded && on_uploaded_) on_uploaded_(upload);
     if (skipped && on_in_archive_) on_in_archive_(upload);
   }

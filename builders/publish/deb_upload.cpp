@@ -1,5 +1,7 @@
 #include "builders/publish/deb_upload.hpp"
 
+#include "builders/versions.hpp"
+
 #include <sstream>
 #include <thread>
 
@@ -27,6 +29,19 @@ bool is_signed(const std::filesystem::path& file) {
 
 bool LocalIncomingArchive::has_source(const std::string& source, const std::string& version) {
   return std::filesystem::exists(incoming_ / (source + "_" + deb::without_epoch(version) + "_source.changes"));
+}
+
+std::optional<std::string> LocalIncomingArchive::later_build_of(const std::string& source, const std::string& version) {
+  std::error_code ec;
+  const std::string prefix = source + "_";
+  const std::string suffix = "_source.changes";
+  for (const auto& entry : std::filesystem::directory_iterator(incoming_, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix) || !name.ends_with(suffix) || name.size() <= prefix.size() + suffix.size()) continue;
+    const std::string held = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+    if (later_build_of_same_snapshot(held, deb::without_epoch(version))) return held;
+  }
+  return std::nullopt;
 }
 
 std::string dput_incoming(const config::PublishConfig& publish, const std::string& repo_name) {
@@ -61,6 +76,14 @@ UploadResult upload_sources(const std::vector<deb::SourceArtifacts>& packages, c
     const std::string name = package.changes.filename().string();
     if (archive.has_source(package.source, package.version)) {
       result.skipped.push_back(name);
+      continue;
+    }
+    if (const std::optional<std::string> held = archive.later_build_of(package.source, package.version)) {
+      append_to_file(log_file, "# " + name + ": not uploaded: the archive holds " + package.source + " " + *held +
+                                   ", a later build of the same commit (the packaging scripts stamp a nightly with the time "
+                                   "it was built); " + package.version + " would sort below it and be refused\n");
+      result.skipped.push_back(name);
+      result.held_as[name] = *held;
       continue;
     }
     if (!is_signed(package.changes)) sign::sign_changes(keyring, package.changes);

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,9 @@ class SourceArchive {
  public:
   virtual ~SourceArchive() = default;
   virtual bool has_source(const std::string& source, const std::string& version) = 0;
+  // For a snapshot the archive does not hold: the version of a later build of the same snapshot
+  // it holds instead (later_build_of_same_snapshot), if any. Only recent uploads are looked at.
+  virtual std::optional<std::string> later_build_of(const std::string& source, const std::string& version) = 0;
 };
 
 // A dput "local" target: whatever .changes has been delivered into the incoming directory.
@@ -28,6 +33,7 @@ class LocalIncomingArchive : public SourceArchive {
  public:
   explicit LocalIncomingArchive(std::filesystem::path incoming) : incoming_(std::move(incoming)) {}
   bool has_source(const std::string& source, const std::string& version) override;
+  std::optional<std::string> later_build_of(const std::string& source, const std::string& version) override;
 
  private:
   std::filesystem::path incoming_;
@@ -42,6 +48,9 @@ std::string dput_config(const config::PublishConfig& publish, const std::string&
 struct UploadResult {
   std::vector<std::string> uploaded;  // .changes names
   std::vector<std::string> skipped;   // already in the archive
+  // Of the skipped: those the archive holds as a later build of the same snapshot (.changes name
+  // → the version it holds), which is what Launchpad publishes and must be followed.
+  std::map<std::string, std::string> held_as;
 };
 
 // Signs (if not yet signed) and uploads each source package. Throws PublishError naming the

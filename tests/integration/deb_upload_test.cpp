@@ -62,6 +62,31 @@ TEST_F(DebUploadTest, UploadsSignedSourcesThenSkipsThemOnARerun) {
   EXPECT_EQ(again.skipped.size(), 2u);
 }
 
+// #21 item 13: the archive holds a later build of the same commit (the packaging scripts' nightly,
+// stamped with its build time): nothing is uploaded, the log says why, and what is held is what
+// the build follows on Launchpad.
+TEST_F(DebUploadTest, ALaterBuildOfTheSameSnapshotInTheArchiveCountsAsPublished) {
+  const auto incoming = dir_->path() / "incoming-nightly";
+  const config::PublishConfig publish = local_target(incoming);
+  const auto target = incoming / "project-calico" / "master";
+  std::filesystem::create_directories(target);
+  testkit::write_file(target / "felix_3.22.0~0.dev.post56+20211216020000+0000+abc1234-focal_source.changes", "uploaded by the scripts\n");
+  publish::LocalIncomingArchive archive(target);
+  deb::SourceArtifacts ours;
+  ours.source = "felix";
+  ours.version = "3.22.0~0.dev.post56+20211215101010+0000+abc1234-focal";
+  ours.changes = dir_->path() / "felix_3.22.0~0.dev.post56+20211215101010+0000+abc1234-focal_source.changes";
+  exec::CancelToken cancel;
+  sign::Keyring keyring(key_->secret_key, std::nullopt);
+  const auto result = publish::upload_sources({ours}, keyring, publish, "master", archive, dir_->path() / "pub-nightly",
+                                              dir_->path() / "pub-nightly.log", cancel);
+  EXPECT_TRUE(result.uploaded.empty());
+  ASSERT_EQ(result.skipped.size(), 1u);
+  EXPECT_EQ(result.held_as.at(ours.changes.filename().string()), "3.22.0~0.dev.post56+20211216020000+0000+abc1234-focal");
+  const std::string log = testkit::read_text(dir_->path() / "pub-nightly.log");
+  EXPECT_NE(log.find("a later build of the same commit"), std::string::npos) << log;
+}
+
 TEST_F(DebUploadTest, APersistentFailureNamesThePackageAndTheLog) {
   const std::vector<deb::SourceArtifacts> packages = {source_package("failing", "trusty")};
   std::filesystem::remove(dir_->path() / "failing" / "calico-upload-test_1.2.3-trusty.tar.xz");  // dput cannot send it

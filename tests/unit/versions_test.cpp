@@ -62,3 +62,18 @@ TEST(Versions, ATagThatCannotBeAVersionIsRefused) {
   EXPECT_THROW(package_version("release-3.4", 0), VersionError);
   EXPECT_THROW(package_version("", 0), VersionError);
 }
+
+// #21 item 13: a snapshot the packaging scripts published nightly (stamped with the build's time)
+// is the same commit as the bot's (stamped with the commit's), under a version that sorts higher.
+TEST(Versions, ALaterBuildOfTheSameSnapshotIsRecognised) {
+  const std::string ours = "1:3.22.0~0.dev.post56+20211215101010+0000+abc1234-focal";
+  EXPECT_TRUE(later_build_of_same_snapshot("1:3.22.0~0.dev.post56+20211216020000+0000+abc1234-focal", ours));
+  EXPECT_FALSE(later_build_of_same_snapshot(ours, ours)) << "the same version is held, not a later build";
+  EXPECT_FALSE(later_build_of_same_snapshot("1:3.22.0~0.dev.post56+20211214000000+0000+abc1234-focal", ours)) << "earlier";
+  EXPECT_FALSE(later_build_of_same_snapshot("1:3.22.0~0.dev.post56+20211216020000+0000+abc1234-bionic", ours)) << "other series";
+  EXPECT_FALSE(later_build_of_same_snapshot("1:3.22.0~0.dev.post57+20211216020000+0000+def5678-focal", ours)) << "other commit";
+  EXPECT_FALSE(later_build_of_same_snapshot("3.22.0~0.dev.post56+20211216020000+0000+abc1234-focal", ours)) << "other epoch";
+  EXPECT_FALSE(later_build_of_same_snapshot("3.22.1-focal", "3.22.0-focal")) << "releases are not snapshots";
+  EXPECT_FALSE(later_build_of_same_snapshot("", ours));
+  EXPECT_FALSE(later_build_of_same_snapshot("+20211216020000+0000+abc1234-focal", "+20211215101010+0000+abc1234-focal"));
+}
