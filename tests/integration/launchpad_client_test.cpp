@@ -6,11 +6,13 @@
 #include <atomic>
 #include <thread>
 #include <map>
+#include <mutex>
 
 #include "bot/launchpad/archive.hpp"
 #include "bot/launchpad/client.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/fake_launchpad.hpp"
+#include "tests/support/loopback_server.hpp"
 
 using namespace calico;
 using namespace std::chrono_literals;
@@ -240,4 +242,40 @@ TEST(PpaArchive, AsksForTheExactVersionOncePerQuestion) {
   EXPECT_EQ(http.requests_sent(), 4u) << "one exact question each, never a name's whole history";
   EXPECT_TRUE(archive.has_source("felix", "3.4.1-xenial"));
   EXPECT_EQ(http.requests_sent(), 4u) << "answers are kept for the run";
+}
+
+// #21 item 11: the Host header names the port when it is not the scheme's default (GitHub
+// Enterprise on :8443, a proxy): RFC 9110 7.2.
+TEST(HttpClient, TheHostHeaderKeepsANonDefaultPort) {
+  struct Recorder : http::Handler {
+    std::mutex mutex;
+    std::string host;
+    void handle(http::Request request, http::Respond respond) override {
+      {
+        std::lock_guard lock(mutex);
+        host = std::string(request.header("host").value_or(""));
+      }
+      respond(http::text_response(200, "ok"));
+    }
+  } recorder;
+  testkit::LoopbackServer server(recorder);
+  http::Client http(quick());
+  ASSERT_EQ(http.get("http://127.0.0.1:" + std::to_string(server.port()) + "/x").status, 200);
+  std::lock_guard lock(recorder.mutex);
+  EXPECT_EQ(recorder.host, "127.0.0.1:" + std::to_string(server.port()));
+}
+
+// #21 item 13, against Launchpad's API: a later nightly of the same commit is found among the
+// source's newest versions.
+TEST(LaunchpadClient, APpaArchiveFindsALaterBuildOfTheSameSnapshot) {
+  testkit::FakeLaunchpad fake;
+  fake.add_source({"project-calico", "master", "felix", "3.22.0~0.dev.post55+20211214000000+0000+0123abc-focal", "focal"});
+  fake.add_source({"project-calico", "master", "felix", "3.22.0~0.dev.post56+20211216020000+0000+abc1234-focal", "focal"});
+  http::Client http(quick());
+  launchpad::Client client(fake.api_root(), http);
+  launchpad::PpaArchive archive(client, "project-calico", "master");
+  const std::string ours = "3.22.0~0.dev.post56+20211215101010+0000+abc1234-focal";
+  EXPECT_FALSE(archive.has_source("felix", ours));
+  EXPECT_EQ(archive.later_build_of("felix", ours), "3.22.0~0.dev.post56+20211216020000+0000+abc1234-focal");
+  EXPECT_EQ(archive.later_build_of("felix", "3.22.0~0.dev.post57+20211217000000+0000+fedcba9-focal"), std::nullopt);
 }
