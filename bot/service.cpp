@@ -75,7 +75,7 @@ struct Service::Impl {
         instance_lock(config.store.path),
         store(config.store),
         processor(store, config, handlers::default_registry()),
-        intake(webhook_secrets(config), store, metrics, [this] { processor.notify(); }),
+        intake(webhook_secrets(config), store, metrics, [this] { processor.notify(); }, &processor),
         routes(config.server.webhook_path, intake, store, metrics, io),
         server(io, settings(), routes) {}
 
@@ -175,10 +175,10 @@ void Service::start() {
   // build is resumed or anything in the store changes.
   impl_->server.start();
   clean_up_after_crash(impl_->config);
-  impl_->processor.on_processed([this] {
-    impl_->dispatcher.notify();
-    impl_->command_runner.notify();
-    impl_->outbox_sender.notify();  // command acknowledgements
+  impl_->processor.on_processed([this](webhook::DeliveryProcessor::Left left) {
+    if (left.builds) impl_->dispatcher.notify();
+    if (left.commands) impl_->command_runner.notify();
+    if (left.messages) impl_->outbox_sender.notify();  // command acknowledgements, tag statuses
   });
   impl_->command_runner.on_done([this] {
     impl_->dispatcher.notify();

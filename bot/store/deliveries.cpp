@@ -43,6 +43,13 @@ std::vector<StoredDelivery> unprocessed_deliveries(Database& db, int limit) {
   return rows;
 }
 
+bool has_unprocessed_before(Database& db, const std::string& guid) {
+  Statement query = db.prepare(
+      "SELECT 1 FROM deliveries WHERE processed_at IS NULL AND seq < (SELECT seq FROM deliveries WHERE guid = ?1) LIMIT 1");
+  query.bind(1, guid);
+  return query.step();
+}
+
 void mark_delivery_processed(Database& db, const std::string& guid, const std::string& outcome) {
   Statement update = db.prepare(
       "UPDATE deliveries SET processed_at = ?2, outcome = ?3 WHERE guid = ?1 AND processed_at IS NULL");

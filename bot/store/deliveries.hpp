@@ -43,6 +43,9 @@ RecordOutcome record_delivery(Database& db, const Delivery& delivery);
 // Oldest first.
 std::vector<StoredDelivery> unprocessed_deliveries(Database& db, int limit);
 
+// Some delivery recorded before `guid` is still waiting for its handlers.
+bool has_unprocessed_before(Database& db, const std::string& guid);
+
 void mark_delivery_processed(Database& db, const std::string& guid, const std::string& outcome);
 
 std::optional<StoredDelivery> find_delivery(Database& db, const std::string& guid);

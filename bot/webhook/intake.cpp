@@ -74,8 +74,12 @@ std::string_view event_label(std::string_view event) {
 }
 
 Intake::Intake(std::vector<config::Secret> secrets, store::Store& store, metrics::Metrics& metrics,
-               std::function<void()> on_recorded)
-    : secrets_(std::move(secrets)), store_(store), metrics_(metrics), on_recorded_(std::move(on_recorded)) {}
+               std::function<void()> on_recorded, const DeliveryProcessor* processor)
+    : secrets_(std::move(secrets)),
+      store_(store),
+      metrics_(metrics),
+      on_recorded_(std::move(on_recorded)),
+      processor_(processor) {}
 
 void Intake::handle(http::Request request, http::Respond respond) {
   const std::string_view event = request.header("x-github-event").value_or("");
@@ -132,8 +136,16 @@ void Intake::handle(http::Request request, http::Respond respond) {
   delivery->received_at = util::utc_now_iso8601();
   delivery->hook = hook_of(request, delivery->repository);
   auto outcome = std::make_shared<store::RecordOutcome>(store::RecordOutcome::recorded);
-  store_.post([delivery, outcome](store::Database& db) { *outcome = store::record_delivery(db, *delivery); },
-              [this, delivery, outcome, respond = std::move(respond)](std::exception_ptr error) {
+  // Handlers are pure: they run here, on the I/O thread, on the event just decoded.
+  std::shared_ptr<const DeliveryProcessor::Handled> handled =
+      processor_ ? processor_->handle_decoded(std::move(accepted)) : nullptr;
+  auto wrote = std::make_shared<bool>(false);  // handled with its record
+  store_.post(
+      [this, delivery, outcome, handled, wrote](store::Database& db) {
+        *outcome = store::record_delivery(db, *delivery);
+        if (handled && *outcome == store::RecordOutcome::recorded) *wrote = processor_->write_if_first(db, *handled, delivery->guid);
+      },
+              [this, delivery, outcome, handled, wrote, respond = std::move(respond)](std::exception_ptr error) {
                 const std::string_view label = event_label(delivery->event);
                 if (error) {
                   std::string reason = "unknown error";
@@ -152,8 +164,13 @@ void Intake::handle(http::Request request, http::Respond respond) {
                   log::info("webhook.recorded", {{"delivery", delivery->guid}, {"github_event", delivery->event},
                                                  {"repository", delivery->repository}, {"duplicate", duplicate}});
                 }
-                // Wake the processor first: by the time GitHub has its answer, processing is under way.
-                if (!duplicate && on_recorded_) on_recorded_();
+                // Wake the processor first: by the time GitHub has its answer, processing is under way
+                // (or, handled with its record, those who look for work are told).
+                if (!duplicate && *wrote) {
+                  processor_->handled_elsewhere(*handled);
+                } else if (!duplicate && on_recorded_) {
+                  on_recorded_();
+                }
                 respond(duplicate ? answer(202, "duplicate", "already recorded; processed once", delivery->guid)
                                   : recorded_answer(delivery->guid));
               });

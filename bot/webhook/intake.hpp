@@ -1,6 +1,7 @@
 // POST /webhook: checks a delivery's headers and signature, decodes it, and answers 202 only once
-// the delivery is durably in the store. Handlers run later, from the store (DeliveryProcessor), so
-// an acknowledged delivery survives a crash between the answer and its processing.
+// the delivery is durably in the store. Its handlers' results are committed with it when nothing
+// older waits (else later, from the store, by the DeliveryProcessor): either way an acknowledged
+// delivery survives a crash, and is processed exactly once.
 #pragma once
 
 #include <functional>
@@ -9,6 +10,7 @@
 #include "bot/http/message.hpp"
 #include "bot/metrics/metrics.hpp"
 #include "bot/store/store.hpp"
+#include "bot/webhook/processor.hpp"
 #include "config/secret.hpp"
 
 namespace calico::webhook {
@@ -17,8 +19,10 @@ class Intake {
  public:
   // `secrets`: the current webhook secret and, during a rotation, the previous one.
   // `on_recorded`: called (on the store thread) after a new delivery is committed.
+  // `processor`, when given, handles a new delivery in the transaction that records it (see
+  // DeliveryProcessor::handle_decoded): the payload is decoded once, and read back never.
   Intake(std::vector<config::Secret> secrets, store::Store& store, metrics::Metrics& metrics,
-         std::function<void()> on_recorded);
+         std::function<void()> on_recorded, const DeliveryProcessor* processor = nullptr);
 
   void handle(http::Request request, http::Respond respond);
 
@@ -27,6 +31,7 @@ class Intake {
   store::Store& store_;
   metrics::Metrics& metrics_;
   std::function<void()> on_recorded_;
+  const DeliveryProcessor* processor_;
 };
 
 // The event name as a bounded metrics label: the events the bot knows, or "other".

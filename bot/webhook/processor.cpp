@@ -22,10 +22,8 @@ struct Processed {
   std::string outcome;   // otherwise: why nothing ran
 };
 
-Processed run_handlers(const store::StoredDelivery& stored, const handlers::Registry& registry,
-                       const config::Config& config) {
+Processed run_decoded(DecodeOutcome decoded, const handlers::Registry& registry, const config::Config& config) {
   Processed processed;
-  DecodeOutcome decoded = decode_event(stored.delivery.event, stored.delivery.payload);
   if (const auto* ignored = std::get_if<Ignored>(&decoded)) {
     processed.outcome = "ignored: " + ignored->reason;
   } else if (const auto* malformed = std::get_if<Malformed>(&decoded)) {
@@ -42,7 +40,54 @@ Processed run_handlers(const store::StoredDelivery& stored, const handlers::Regi
   return processed;
 }
 
+Processed run_handlers(const store::StoredDelivery& stored, const handlers::Registry& registry,
+                       const config::Config& config) {
+  return run_decoded(decode_event(stored.delivery.event, stored.delivery.payload), registry, config);
+}
+
+void write_processed(store::Database& db, const Processed& processed, const std::string& guid, const std::string& status_page) {
+  const std::string outcome =
+      processed.decoded ? handling::apply_handler_result(db, processed.result, guid, status_page) : processed.outcome;
+  store::mark_delivery_processed(db, guid, outcome);
+}
+
 }  // namespace
+
+struct DeliveryProcessor::Handled {
+  Processed processed;
+};
+
+std::shared_ptr<const DeliveryProcessor::Handled> DeliveryProcessor::handle_decoded(Decoded decoded) const {
+  auto handled = std::make_shared<Handled>();
+  handled->processed = run_decoded(std::move(decoded), registry_, config_);
+  // A handler that threw is left to the worker, which records it in its own transaction.
+  if (!handled->processed.decoded) return nullptr;
+  return handled;
+}
+
+void DeliveryProcessor::handled_elsewhere(const Handled& handled) const {
+  const handlers::HandlerResult& result = handled.processed.result;
+  const Left left{!result.build_requests.empty() || !result.master_changes.empty() || !result.tag_changes.empty(),
+                  !result.commands.empty(),
+                  // commands are acknowledged on GitHub, tag changes reported there
+                  !result.commands.empty() || !result.tag_changes.empty() || !result.build_requests.empty()};
+  if (on_processed_ && (left.builds || left.commands || left.messages)) on_processed_(left);
+}
+
+bool DeliveryProcessor::write_if_first(store::Database& db, const Handled& handled, const std::string& guid) const {
+  if (store::has_unprocessed_before(db, guid)) return false;
+  db.exec("SAVEPOINT handled");
+  try {
+    write_processed(db, handled.processed, guid, config_.server.status_page_url());
+    db.exec("RELEASE handled");
+    return true;
+  } catch (const std::exception& e) {
+    db.exec("ROLLBACK TO handled");
+    db.exec("RELEASE handled");
+    log::warn("processor.intake_write_failed", {{"delivery", guid}, {"error", e.what()}});
+    return false;
+  }
+}
 
 DeliveryProcessor::DeliveryProcessor(store::Store& store, const config::Config& config, handlers::Registry registry)
     : store_(store), config_(config), registry_(std::move(registry)), worker_("processor", kIdleWake, [this] {
@@ -65,10 +110,7 @@ std::size_t DeliveryProcessor::process_pending() {
     // not stop the others.
     store_.post(
         [processed, guid, status_page = config_.server.status_page_url()](store::Database& db) {
-          const std::string outcome = processed->decoded
-                                          ? handling::apply_handler_result(db, processed->result, guid, status_page)
-                                          : processed->outcome;
-          store::mark_delivery_processed(db, guid, outcome);
+          write_processed(db, *processed, guid, status_page);
         },
         [done, guid](std::exception_ptr error) {
           if (error) {
@@ -84,7 +126,7 @@ std::size_t DeliveryProcessor::process_pending() {
   for (auto& write : writes) write.wait();
   if (!batch.empty()) {
     log::debug("processor.batch", {{"deliveries", batch.size()}});
-    if (on_processed_) on_processed_();
+    if (on_processed_) on_processed_(Left{});
   }
   return batch.size();
 }

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "bot/store/store.hpp"
+#include "bot/webhook/decode_event.hpp"
 #include "bot/util/worker.hpp"
 #include "config/config.hpp"
 #include "handlers/registry.hpp"
@@ -18,8 +19,15 @@ class DeliveryProcessor {
   DeliveryProcessor(store::Store& store, const config::Config& config, handlers::Registry registry);
   ~DeliveryProcessor();
 
-  // Called after a batch of deliveries was processed (the dispatcher looks for work then).
-  void on_processed(std::function<void()> callback) { on_processed_ = std::move(callback); }
+  // What processed deliveries may have left for others: build requests or master marks (the
+  // dispatcher), commands (the command runner), messages for GitHub (the outbox sender).
+  struct Left {
+    bool builds = true;
+    bool commands = true;
+    bool messages = true;
+  };
+  // Called after deliveries were processed (a batch: everything may have changed) with what they left.
+  void on_processed(std::function<void(Left)> callback) { on_processed_ = std::move(callback); }
 
   void start() { worker_.start(); }
   // Wakes the processor: a new delivery was recorded. Thread-safe, cheap.
@@ -31,11 +39,24 @@ class DeliveryProcessor {
   // thread, and by tests that drive processing by hand.
   std::size_t process_pending();
 
+  // The intake's shortcut, for a delivery it has just decoded: its handlers run now (they are pure)
+  // on the caller's thread, and `write_if_first` (in the store job that records the delivery, on
+  // the store thread) writes their results and the "processed" mark in the same transaction —
+  // unless an older delivery is still waiting, which the worker must process first (then this
+  // one waits its turn too). Returns whether it wrote. A failing write is undone alone, leaving
+  // the delivery for the worker, which records why.
+  struct Handled;
+  std::shared_ptr<const Handled> handle_decoded(Decoded decoded) const;
+  bool write_if_first(store::Database& db, const Handled& handled, const std::string& guid) const;
+  // After write_if_first wrote: tell those whom its results concern (a push to master wakes
+  // only the dispatcher, not the command runner and the outbox sender, thousands of times a second).
+  void handled_elsewhere(const Handled& handled) const;
+
  private:
   store::Store& store_;
   const config::Config& config_;
   handlers::Registry registry_;
-  std::function<void()> on_processed_;
+  std::function<void(Left)> on_processed_;
   util::Worker worker_;  // its first pass processes whatever an earlier run left
 };
 
