@@ -65,6 +65,7 @@ TEST(Cli, CheckConfigAcceptsTheShippedFiles) {
   const auto demo = bot({"check-config", "--config", (dir.path() / "demo.toml").string()}, dir.path());
   EXPECT_EQ(demo.exit_code, 0) << demo.output;
   EXPECT_NE(demo.output.find(": ok (5 repositories"), std::string::npos) << demo.output;
+  testkit::remove_gpg_home(key.verify_home);
 }
 
 // #21 item 9: what serve would trip over is found by check-config too.
