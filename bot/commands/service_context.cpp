@@ -168,6 +168,12 @@ std::vector<cmd::ArchiveCheck> ServiceContext::check_archive(const builders::Pla
     if (check.why.empty()) {
       try {
         check.held = archive->has_source(planned.source, planned.version);
+        if (!*check.held) {
+          if (const std::optional<std::string> later = archive->later_build_of(planned.source, planned.version)) {
+            check.held = true;
+            check.held_as = *later;
+          }
+        }
       } catch (const std::exception& e) {
         check.why = unreachable = std::string("could not ask the archive: ") + e.what();
       }

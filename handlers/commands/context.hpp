@@ -59,6 +59,8 @@ struct ArchiveCheck {
   std::string version;  // "3.4.1-xenial"
   std::optional<bool> held;  // unset: not known, `why` says why
   std::string why;
+  // Held as another version: a later build of the same snapshot (the packaging scripts' nightly).
+  std::string held_as = {};
 };
 
 // A release request kept until a second person approves it (github.release_approvals = 2).

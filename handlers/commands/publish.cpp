@@ -97,9 +97,11 @@ std::string archive_section(const builders::Plan& plan, CommandContext& context)
                      "| job | source package | in the archive |\n|---|---|---|\n";
   for (const ArchiveCheck& check : checks) {
     const std::string package = check.source.empty() ? "—" : "`" + check.source + " " + check.version + "`";
-    const std::string held = !check.held ? "not known: " + check.why
-                             : *check.held ? "**already there**: skipped"
-                                           : "not yet: would be uploaded";
+    const std::string held = !check.held            ? "not known: " + check.why
+                             : !*check.held          ? "not yet: would be uploaded"
+                             : check.held_as.empty() ? "**already there**: skipped"
+                                                     : "**already there** as `" + check.held_as +
+                                                           "`, a later build of the same commit: skipped";
     text += "| " + check.job + " | " + package + " | " + held + " |\n";
   }
   return text;

@@ -167,8 +167,14 @@ TEST_F(CommandRunTest, ADryRunSaysWhatTheArchiveAlreadyHoldsWhenThePlanUploads) 
   FakeContext context(config_);
   context.archive = {{"felix/xenial", "felix", "3.4.1-xenial", true, ""},
                      {"net_cal/xenial", "networking-calico", "1:3.4.1-xenial", false, ""},
-                     {"nettle/xenial", "", "", std::nullopt, "a .dsc to download: known once built"}};
+                     {"nettle/xenial", "", "", std::nullopt, "a .dsc to download: known once built"},
+                     {"dnsmasq/xenial", "dnsmasq", "2.79.post1+20211215101010+0000+abc1234-xenial", true, "",
+                      "2.79.post1+20211216020000+0000+abc1234-xenial"}};
   const Reply dry = run(context, "/publish calico-3.4 platforms=xenial --dry-run");
+  EXPECT_NE(dry.text.find("| dnsmasq/xenial | `dnsmasq 2.79.post1+20211215101010+0000+abc1234-xenial` | **already there** as "
+                          "`2.79.post1+20211216020000+0000+abc1234-xenial`, a later build of the same commit: skipped |"),
+            std::string::npos)
+      << dry.text;
   EXPECT_EQ(context.archive_asked_for, (std::vector<std::string>{"ppa:project-calico/calico-3.4"}));
   EXPECT_NE(dry.text.find("What ppa:project-calico/calico-3.4 already holds (pub_debs skips those):"), std::string::npos)
       << dry.text;
