@@ -16,10 +16,6 @@ namespace calico {
 
 namespace {
 
-std::string where(const config::Config& config, const config::SecretSource& source) {
-  return source.declared_at.empty() ? config.source.string() : source.declared_at;
-}
-
 std::string octal_mode(mode_t mode) {
   char text[8];
   std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
@@ -34,12 +30,12 @@ void check_secret_files(const config::Config& config, std::vector<std::string>& 
     struct stat info {};
     if (::stat(source->file.c_str(), &info) != 0) continue;  // load_secret names that error
     if (info.st_mode & (S_IWGRP | S_IWOTH)) {
-      throw config::ConfigError(where(config, *source) + ": " + key + " (from " + source->describe() + "): the file is mode " +
+      throw config::ConfigError(source->named(key, config.source) + ": the file is mode " +
                                 octal_mode(info.st_mode) +
                                 ", writable by others than its owner, who could replace the secret; chmod 600 it");
     }
     if (info.st_mode & (S_IRGRP | S_IROTH)) {
-      warnings.push_back(where(config, *source) + ": " + key + " (from " + source->describe() + "): the file is mode " +
+      warnings.push_back(source->named(key, config.source) + ": the file is mode " +
                          octal_mode(info.st_mode) + ", readable by others than its owner; chmod 600 it");
     }
   }
@@ -86,8 +82,7 @@ void check_key(const config::Config& config, const config::SecretSource& source,
   try {
     builders::sign::Keyring keyring(config::load_secret(source, key), source.describe(), std::move(passphrase));
   } catch (const builders::sign::SignError& e) {
-    throw config::ConfigError(where(config, source) + ": " + key + " (from " + source.describe() +
-                              "): is not a usable signing key: " + e.what());
+    throw config::ConfigError(source.named(key, config.source) + ": is not a usable signing key: " + e.what());
   }
 }
 

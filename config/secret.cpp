@@ -19,6 +19,10 @@ std::string SecretSource::describe() const {
   return "nothing";
 }
 
+std::string SecretSource::named(std::string_view key, const std::filesystem::path& config_file) const {
+  return (declared_at.empty() ? config_file.string() : declared_at) + ": " + std::string(key) + " (from " + describe() + ")";
+}
+
 Secret::~Secret() {
   if (!value_.empty()) OPENSSL_cleanse(value_.data(), value_.size());
 }

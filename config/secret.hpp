@@ -18,6 +18,9 @@ struct SecretSource {
   bool configured() const { return kind != Kind::none; }
   // "environment variable CALICO_WEBHOOK_SECRET" or "file /run/secrets/webhook": safe to log.
   std::string describe() const;
+  // How an error about this secret begins: "bot.toml:42: secrets.gpg_secret_key (from file …)",
+  // where it is declared (else `config_file`).
+  std::string named(std::string_view key, const std::filesystem::path& config_file) const;
 };
 
 class Secret {

@@ -28,9 +28,8 @@ void check_serving(const Config& config) {
     const std::string_view pem = key.reveal();
     if (pem.find("-----BEGIN ") == std::string_view::npos || pem.find("PRIVATE KEY-----") == std::string_view::npos) {
       const SecretSource& source = config.secrets.github_app_private_key;
-      throw ConfigError((source.declared_at.empty() ? config.source.string() : source.declared_at) +
-                        ": secrets.github_app_private_key (from " + source.describe() +
-                        "): is not a PEM private key (it begins \"-----BEGIN RSA PRIVATE KEY-----\" or \"-----BEGIN "
+      throw ConfigError(source.named("secrets.github_app_private_key", config.source) +
+                        ": is not a PEM private key (it begins \"-----BEGIN RSA PRIVATE KEY-----\" or \"-----BEGIN "
                         "PRIVATE KEY-----\"; GitHub's App settings page downloads one)");
     }
   }
