@@ -7,6 +7,7 @@
 
 #include "bot/store/database.hpp"
 #include "bot/store/migrations.hpp"
+#include "bot/store/sqlite/connection.hpp"
 #include "builders/sign/keyring.hpp"
 #include "config/error.hpp"
 #include "config/secret.hpp"
@@ -51,7 +52,7 @@ void check_store(const config::Config& config) {
     if (::access(path.c_str(), R_OK | W_OK) != 0) throw config::ConfigError(key + ": cannot be read and written by this user");
     int version = 0;
     try {
-      store::Database db(path);
+      store::sqlite::Connection db(path);
       version = store::schema_version(db);
     } catch (const std::exception& e) {
       throw config::ConfigError(key + ": cannot be opened: " + e.what());

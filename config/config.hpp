@@ -44,7 +44,15 @@ struct ServerConfig {
 };
 
 struct StoreConfig {
+  // The engine: "sqlite" (embedded, one process) or "postgresql" (several replicas may share it).
+  std::string backend = "sqlite";
+  // sqlite: the database file.
   std::filesystem::path path = "calico-release-bot.sqlite";
+  // postgresql: a libpq connection string, "postgresql://user@host:5432/db?sslmode=verify-full"
+  // or "host=… dbname=…" keywords. Its password comes from secrets.store_password, never from here.
+  std::string url;
+  // The password secrets.store_password holds, read at start (never logged or shown).
+  std::string password;
   // How many queued writes one transaction may take: one fsync then covers them all.
   int max_batch = 512;
   // Processed deliveries and settled outbox messages older than this are removed (checked

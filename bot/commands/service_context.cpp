@@ -99,8 +99,10 @@ handlers::BuildRequest ServiceContext::request_of_build(std::int64_t id) {
 
 cmd::Queued ServiceContext::queue(store::Database& db, const handlers::BuildRequest& request, std::int64_t command_id,
                                   const std::string& head, const std::string& pending) {
-  if (store::enqueue_build_request(db, request, std::nullopt) != store::EnqueueOutcome::queued) return cmd::Queued::already_queued;
-  const std::int64_t request_id = db.last_insert_rowid();
+  std::int64_t request_id = 0;
+  if (store::enqueue_build_request(db, request, std::nullopt, &request_id) != store::EnqueueOutcome::queued) {
+    return cmd::Queued::already_queued;
+  }
   store::attach_command(db, request_id, command_id, head);
   if (!head.empty() && !pending.empty()) {
     const std::string context = github::status_context(request.target_repo);

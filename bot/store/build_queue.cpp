@@ -48,7 +48,7 @@ handlers::BuildRequest request_of_build(Database& db, std::int64_t request_id) {
 }
 
 EnqueueOutcome enqueue_build_request(Database& db, const handlers::BuildRequest& request,
-                                     const std::optional<std::string>& delivery) {
+                                     const std::optional<std::string>& delivery, std::int64_t* queued_id) {
   const std::string now = util::utc_now_iso8601();
   if (request.kind == handlers::BuildRequest::Kind::release) {
     Statement trigger = db.prepare(
@@ -75,13 +75,14 @@ EnqueueOutcome enqueue_build_request(Database& db, const handlers::BuildRequest&
   Statement insert = db.prepare(
       "INSERT INTO build_requests (kind, target_repo, version, repository, trigger, requested_by, delivery, "
       "created_at, updated_at, steps, platforms, trigger_commit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11) "
-      "ON CONFLICT (target_repo, version, steps, platforms) WHERE state = 'pending' DO NOTHING");
+      "ON CONFLICT (target_repo, version, steps, platforms) WHERE state = 'pending' DO NOTHING RETURNING id");
   insert.bind(1, handlers::to_string(request.kind)).bind(2, request.target_repo).bind(3, request.version);
   insert.bind(4, request.repository).bind(5, request.trigger).bind(6, request.requested_by);
   insert.bind_optional(7, delivery).bind(8, now).bind(9, join(request.steps)).bind(10, join(request.platforms));
   insert.bind_optional(11, request.trigger_commit.empty() ? std::nullopt : std::optional(request.trigger_commit));
-  insert.run();
-  return db.changes() == 1 ? EnqueueOutcome::queued : EnqueueOutcome::coalesced;
+  if (!insert.step()) return EnqueueOutcome::coalesced;
+  if (queued_id) *queued_id = insert.column_int(0);
+  return EnqueueOutcome::queued;
 }
 
 std::vector<QueuedBuildRequest> build_requests(Database& db, const std::string& state) {

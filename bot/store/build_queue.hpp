@@ -17,8 +17,9 @@ enum class EnqueueOutcome { queued, coalesced, already_triggered };
 // Queues the request, unless one for the same target and version is already pending, or (for an
 // automatic release request) that release was triggered before: a tag seen by a webhook and by a
 // poll, or both pushed and created, builds once. Commands (/publish) may always queue again.
+// `queued_id`, when given, receives a queued request's id.
 EnqueueOutcome enqueue_build_request(Database& db, const handlers::BuildRequest& request,
-                                     const std::optional<std::string>& delivery);
+                                     const std::optional<std::string>& delivery, std::int64_t* queued_id = nullptr);
 
 struct QueuedBuildRequest {
   std::int64_t id = 0;

@@ -83,10 +83,11 @@ std::optional<BuildRow> claim_next_request(Database& db, int max_running, const 
   mark.bind(1, build.request_id).bind(2, build.started_at);
   mark.run();
   Statement insert = db.prepare(
-      "INSERT INTO builds (request_id, kind, target_repo, version, state, started_at) VALUES (?1, ?2, ?3, ?4, 'running', ?5)");
+      "INSERT INTO builds (request_id, kind, target_repo, version, state, started_at) VALUES (?1, ?2, ?3, ?4, 'running', ?5) "
+      "RETURNING id");
   insert.bind(1, build.request_id).bind(2, build.kind).bind(3, build.target_repo).bind(4, build.version).bind(5, build.started_at);
-  insert.run();
-  build.id = db.last_insert_rowid();
+  if (!insert.step()) throw DatabaseError("the new build of request " + std::to_string(build.request_id) + " has no id");
+  build.id = insert.column_int(0);
   build.run_dir = work_dir + "/build-" + std::to_string(build.id);
   Statement dir = db.prepare("UPDATE builds SET run_dir = ?2 WHERE id = ?1");
   dir.bind(1, build.id).bind(2, build.run_dir);

@@ -1,18 +1,15 @@
-// A thin RAII layer over one SQLite connection: prepared statements with bound parameters (never
-// SQL built from input), errors as exceptions that carry SQLite's message.
+// The seam between the store's SQL and an engine: one connection, prepared statements with bound
+// parameters (never SQL built from input), errors as exceptions that carry the engine's message.
+// The SQL the store writes is the dialect SQLite and PostgreSQL share — numbered parameters
+// (?1, ?2 …), ON CONFLICT, RETURNING — so one text serves both; where they differ a connection
+// says how (json_text). Each engine's connection lives in its own directory (sqlite/, postgresql/).
 #pragma once
 
 #include <cstdint>
-#include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <vector>
-
-struct sqlite3;
-struct sqlite3_stmt;
 
 namespace calico::store {
 
@@ -21,12 +18,31 @@ class DatabaseError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// One prepared statement of a connection, as an engine implements it.
+class Cursor {
+ public:
+  virtual ~Cursor() = default;
+  virtual void bind_text(int index, std::string_view text) = 0;
+  virtual void bind_int(int index, std::int64_t value) = 0;
+  virtual void bind_null(int index) = 0;
+  // Runs the statement on the first call; true while a row is available.
+  virtual bool step() = 0;
+  // Ready to run again: bindings cleared, rows dropped.
+  virtual void reset() = 0;
+  // Integers; a boolean result (PostgreSQL's t/f) reads as 1/0.
+  virtual std::int64_t column_int(int index) const = 0;
+  virtual std::string column_text(int index) const = 0;
+  virtual bool column_is_null(int index) const = 0;
+};
+
 class Database;
 
+// A prepared statement borrowed from its connection (given back, not finalized, when it goes: the
+// intake runs the same few statements thousands of times a second).
 class Statement {
  public:
-  Statement(sqlite3* db, std::string_view sql);
-  Statement(Statement&& other) noexcept;
+  Statement(Database& owner, Cursor* cursor) : owner_(&owner), cursor_(cursor) {}
+  Statement(Statement&& other) noexcept : owner_(other.owner_), cursor_(other.cursor_) { other.cursor_ = nullptr; }
   Statement& operator=(Statement&&) = delete;
   ~Statement();
 
@@ -47,47 +63,41 @@ class Statement {
   bool column_is_null(int index) const;
 
  private:
-  friend class Database;
-  Statement(sqlite3* db, sqlite3_stmt* stmt, Database* cache, std::string sql);
-
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  // Prepared through a Database: given back to it (reset) instead of finalized, so that the next
-  // prepare of the same SQL skips SQLite's parser — the intake runs the same few statements
-  // thousands of times a second.
-  Database* cache_ = nullptr;
-  std::string sql_;
+  Database* owner_;
+  Cursor* cursor_;
 };
 
 class Database {
  public:
-  // Opens (creating if needed) the file in WAL mode with full fsync on commit.
-  explicit Database(const std::filesystem::path& path);
+  Database() = default;
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
-  ~Database();
+  virtual ~Database() = default;
 
-  // One statement (no ';' inside) runs as a cached prepared statement; several (a migration)
-  // through sqlite3_exec.
-  void exec(std::string_view sql);
-  Statement prepare(std::string_view sql);
-  std::int64_t changes() const;
-  std::int64_t total_changes() const;
-  // The last statement failed because the disk would not take a write (full, I/O error,
-  // read-only, cannot open), rather than because of what it wrote.
-  bool storage_failed() const;
-  std::int64_t last_insert_rowid() const;
-  const std::filesystem::path& path() const { return path_; }
+  // Several statements separated by ';' (a migration), or one.
+  virtual void exec(std::string_view sql) = 0;
+  Statement prepare(std::string_view sql) { return Statement(*this, open_cursor(sql)); }
+  // Rows the last statement inserted, updated or deleted.
+  virtual std::int64_t changes() const = 0;
+  // Rows changed since the connection opened: whether a batch wrote anything.
+  virtual std::int64_t total_changes() const = 0;
+  // Starts the transaction a batch of writes runs in (SQLite takes its write lock at once).
+  virtual void begin() = 0;
+  // The last statement failed because the database would not take a write at all (a full disk,
+  // an I/O error, a lost connection), rather than because of what it wrote.
+  virtual bool storage_failed() const = 0;
+  // The schema version the database holds (0: empty).
+  virtual int schema_version() = 0;
+  // Where the data lives, for messages: a path, or a URL without its password.
+  virtual std::string describe() const = 0;
+  // An SQL expression for the text at `field` (a.b.c) of the JSON held in `column`, NULL when the
+  // column is not JSON or has no such field.
+  virtual std::string json_text(std::string_view column, std::string_view field) const = 0;
 
- private:
+ protected:
   friend class Statement;
-  void give_back(const std::string& sql, sqlite3_stmt* stmt);
-
-  std::filesystem::path path_;
-  sqlite3* db_ = nullptr;
-  // Idle prepared statements by SQL text. A connection is used by one thread at a time.
-  std::unordered_map<std::string, std::vector<sqlite3_stmt*>> idle_;
-  std::size_t idle_count_ = 0;
+  virtual Cursor* open_cursor(std::string_view sql) = 0;
+  virtual void give_back(Cursor* cursor) = 0;
 };
 
 }  // namespace calico::store

@@ -54,7 +54,7 @@ std::int64_t add_lp_watch(Database& db, const LpWatch& watch) {
   if (watch.build_id) {
     // The watch may be older (a retry found the upload already in the archive): it belongs to this
     // build too.
-    Statement link = db.prepare("INSERT OR IGNORE INTO build_lp_watches (build_id, watch_id, job) VALUES (?1, ?2, ?3)");
+    Statement link = db.prepare("INSERT INTO build_lp_watches (build_id, watch_id, job) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
     link.bind(1, *watch.build_id).bind(2, id).bind(3, watch.job);
     link.run();
     Statement due = db.prepare("UPDATE builds SET reported_publication = NULL WHERE id = ?1");
@@ -109,8 +109,10 @@ std::optional<LpSchedule> find_lp_schedule(Database& db, const std::string& owne
 void schedule_lp_poll(Database& db, const LpSchedule& schedule, bool sooner) {
   Statement upsert = db.prepare(
       sooner ? "INSERT INTO lp_ppa_schedules (owner, ppa, interval_seconds, next_poll_at) VALUES (?1, ?2, ?3, ?4) "
-               "ON CONFLICT (owner, ppa) DO UPDATE SET interval_seconds = MIN(interval_seconds, excluded.interval_seconds), "
-               "next_poll_at = MIN(next_poll_at, excluded.next_poll_at)"
+               "ON CONFLICT (owner, ppa) DO UPDATE SET interval_seconds = CASE WHEN excluded.interval_seconds < "
+               "lp_ppa_schedules.interval_seconds THEN excluded.interval_seconds ELSE lp_ppa_schedules.interval_seconds END, "
+               "next_poll_at = CASE WHEN excluded.next_poll_at < lp_ppa_schedules.next_poll_at THEN excluded.next_poll_at "
+               "ELSE lp_ppa_schedules.next_poll_at END"
              : "INSERT INTO lp_ppa_schedules (owner, ppa, interval_seconds, next_poll_at) VALUES (?1, ?2, ?3, ?4) "
                "ON CONFLICT (owner, ppa) DO UPDATE SET interval_seconds = excluded.interval_seconds, "
                "next_poll_at = excluded.next_poll_at");

@@ -30,18 +30,18 @@ OutboxRow read_row(const Statement& row) {
 bool enqueue_outbox(Database& db, const OutboxMessage& message) {
   Statement insert = db.prepare(
       "INSERT INTO outbox (kind, dedupe_key, payload, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?4) "
-      "ON CONFLICT (dedupe_key) DO NOTHING");
+      "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id");
   insert.bind(1, message.kind).bind(2, message.dedupe_key).bind(3, message.payload).bind(4, util::utc_now_iso8601());
-  insert.run();
-  if (db.changes() == 0) return false;
+  if (!insert.step()) return false;  // already queued once
+  const std::int64_t id = insert.column_int(0);
   if (!message.replaces.empty()) {
     // In the same transaction: from now on only the newest of these goes out.
     const std::string prefix = message.replaces + ":";
     Statement supersede = db.prepare(
-        "UPDATE outbox SET superseded_by = last_insert_rowid() WHERE id < last_insert_rowid() AND kind = ?1 "
+        "UPDATE outbox SET superseded_by = ?3 WHERE id < ?3 AND kind = ?1 "
         "AND delivered_at IS NULL AND abandoned_at IS NULL AND superseded_by IS NULL "
-        "AND substr(dedupe_key, 1, length(?2)) = ?2");
-    supersede.bind(1, message.kind).bind(2, prefix);
+        "AND substr(dedupe_key, 1, ?4) = ?2");
+    supersede.bind(1, message.kind).bind(2, prefix).bind(3, id).bind(4, static_cast<std::int64_t>(prefix.size()));
     supersede.run();
   }
   return true;

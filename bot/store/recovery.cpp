@@ -60,9 +60,10 @@ RecoverySummary recovery_summary(Database& db) {
   Statement sources = db.prepare(std::string(kSourceColumns) + "ORDER BY source");
   while (sources.step()) summary.sources.push_back(read_source(sources));
   Statement counts = db.prepare(
-      "SELECT COALESCE(SUM(kind = 'redelivery'), 0), "
-      "COALESCE(SUM(kind = 'redelivery' AND EXISTS (SELECT 1 FROM deliveries WHERE deliveries.guid = recovered.reference)), 0), "
-      "COALESCE(SUM(kind = 'comment'), 0), MAX(last_at) FROM recovered");
+      "SELECT COALESCE(SUM(CASE WHEN kind = 'redelivery' THEN 1 ELSE 0 END), 0), "
+      "COALESCE(SUM(CASE WHEN kind = 'redelivery' AND EXISTS (SELECT 1 FROM deliveries WHERE deliveries.guid = "
+      "recovered.reference) THEN 1 ELSE 0 END), 0), "
+      "COALESCE(SUM(CASE WHEN kind = 'comment' THEN 1 ELSE 0 END), 0), MAX(last_at) FROM recovered");
   counts.step();
   summary.redeliveries = counts.column_int(0);
   summary.redelivered = counts.column_int(1);
@@ -75,8 +76,8 @@ bool comment_known(Database& db, const std::string& repository, std::int64_t com
   Statement query = db.prepare(
       "SELECT EXISTS (SELECT 1 FROM commands WHERE repository = ?1 AND comment_id = ?2) OR "
       "EXISTS (SELECT 1 FROM deliveries WHERE repository = ?1 AND event = 'issue_comment' "
-      "AND json_valid(payload) AND json_extract(payload, '$.comment.id') = ?2)");
-  query.bind(1, repository).bind(2, comment_id);
+      "AND " + db.json_text("payload", "comment.id") + " = ?3)");
+  query.bind(1, repository).bind(2, comment_id).bind(3, std::to_string(comment_id));
   query.step();
   return query.column_int(0) != 0;
 }

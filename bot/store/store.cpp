@@ -1,18 +1,16 @@
 #include "bot/store/store.hpp"
 
 #include "bot/log/log.hpp"
-#include "bot/store/migrations.hpp"
 
 namespace calico::store {
 
-Store::Store(const config::StoreConfig& config)
-    : path_(config.path), max_batch_(static_cast<std::size_t>(config.max_batch)) {
-  db_ = std::make_unique<Database>(path_);
-  migrate(*db_);
-  db_->exec("PRAGMA wal_autocheckpoint=0");
-  checkpoint_db_ = std::make_unique<Database>(path_);
-  checkpointer_ = std::make_unique<util::Worker>("store.checkpoint", std::chrono::milliseconds(500), [this] { checkpoint(); });
-  checkpointer_->start();
+Store::Store(const config::StoreConfig& config) : Store(make_engine(config), config.max_batch) {}
+
+Store::Store(std::unique_ptr<Engine> engine, int max_batch)
+    : engine_(std::move(engine)), description_(engine_->describe()), max_batch_(static_cast<std::size_t>(max_batch)) {
+  db_ = engine_->open();
+  maintainer_ = std::make_unique<util::Worker>("store.upkeep", std::chrono::milliseconds(500), [this] { maintain(); });
+  maintainer_->start();
   thread_ = std::thread([this] { run(); });
 }
 
@@ -34,34 +32,21 @@ void Store::probe_writes() {
   if (probe_pending_.exchange(true)) return;
   post(
       [this](Database& db) {
-        // Rewrites the header's user_version with its own value: one page through the WAL.
-        Statement version = db.prepare("PRAGMA user_version");
-        const std::int64_t current = version.step() ? version.column_int(0) : 0;
-        db.exec("PRAGMA user_version = " + std::to_string(current));
+        engine_->probe(db);
         batch_wrote_ = true;
       },
       [this](std::exception_ptr) { probe_pending_ = false; });
 }
 
-void Store::checkpoint() {
+void Store::maintain() {
   // A store that could not write is tried again with a small write of its own, so that it says
-  // when it can again even if nothing else comes to write (disk space freed while idle).
+  // when it can again even if nothing else comes to write (disk space freed while idle, the
+  // database server back).
   if (!write_health().ok) probe_writes();
   const std::uint64_t commits = commits_.load();
   const bool idle = commits == commits_at_last_pass_;
   commits_at_last_pass_ = commits;
-  if (idle && commits_at_truncate_ == commits) return;  // idle, and already truncated
-  // Busy: copy back what readers allow, without waiting for them. Idle (no commit for a whole
-  // pass): copy everything back and truncate the WAL to zero bytes.
-  const char* sql = idle ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)";
-  try {
-    Statement result = checkpoint_db_->prepare(sql);
-    // (busy, log frames, checkpointed frames): a TRUNCATE that a reader kept from finishing is
-    // tried again at the next idle pass.
-    if (result.step() && idle && result.column_int(0) == 0) commits_at_truncate_ = commits;
-  } catch (const std::exception& e) {
-    log::warn("store.checkpoint_failed", {{"error", e.what()}});
-  }
+  engine_->maintain(idle);
 }
 
 Store::WriteHealth Store::write_health() const {
@@ -75,7 +60,7 @@ std::size_t Store::queued() const {
 }
 
 void Store::stop() {
-  if (checkpointer_) checkpointer_->stop();
+  if (maintainer_) maintainer_->stop();
   {
     std::lock_guard lock(mutex_);
     if (stopping_ && !thread_.joinable()) return;
@@ -84,14 +69,9 @@ void Store::stop() {
   }
   if (thread_.joinable()) thread_.join();
   if (db_) {
-    try {
-      db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
-    } catch (const std::exception& e) {
-      log::warn("store.checkpoint_failed", {{"error", e.what()}});
-    }
+    engine_->close(*db_);
     db_.reset();
-    checkpoint_db_.reset();
-    log::info("store.closed", {{"path", path_.string()}});
+    log::info("store.closed", {{"store", description_}});
   }
 }
 
@@ -132,7 +112,7 @@ void Store::run_batch(std::deque<Job>& batch) {
   batch_wrote_ = false;
   bool committed = false;
   try {
-    db_->exec("BEGIN IMMEDIATE");
+    db_->begin();
     for (std::size_t i = 0; i < batch.size(); ++i) {
       db_->exec("SAVEPOINT job");
       try {
@@ -162,12 +142,12 @@ void Store::run_batch(std::deque<Job>& batch) {
   {
     std::lock_guard lock(mutex_);
     if (!storage_error.empty()) {
-      if (write_error_.empty()) log::error("store.cannot_write", {{"path", path_.string()}, {"error", storage_error}});
+      if (write_error_.empty()) log::error("store.cannot_write", {{"store", description_}, {"error", storage_error}});
       write_error_ = storage_error;
     } else if (!write_error_.empty() && committed && (batch_wrote_ || db_->total_changes() != changes_before)) {
       // Only a commit that wrote something says the disk takes writes again (a batch of reads
       // commits on a full disk too).
-      log::info("store.writable_again", {{"path", path_.string()}});
+      log::info("store.writable_again", {{"store", description_}});
       write_error_.clear();
     }
   }

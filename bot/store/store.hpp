@@ -1,4 +1,5 @@
-// The one owner of the SQLite connection. All database work runs on the store's own thread, never
+// The one owner of the writer's connection, on whichever engine `[store] backend` names. All
+// database work runs on the store's own thread, never
 // on an HTTP I/O thread. Writes queue up and are committed together: one transaction (and one fsync)
 // covers every job waiting when the previous commit finished, which is what lets the webhook
 // intake acknowledge thousands of deliveries a second durably. Each job runs in its own savepoint,
@@ -18,6 +19,7 @@
 #include <type_traits>
 
 #include "bot/store/database.hpp"
+#include "bot/store/engine.hpp"
 #include "bot/util/worker.hpp"
 #include "config/config.hpp"
 
@@ -29,8 +31,9 @@ class Store {
   // Runs on the store thread after the job's transaction committed (nullptr) or failed.
   using Done = std::function<void(std::exception_ptr)>;
 
-  // Opens the file, applies pending migrations (throws DatabaseError on failure) and starts the thread.
+  // Connects, applies pending migrations (throws DatabaseError on failure) and starts the thread.
   explicit Store(const config::StoreConfig& config);
+  explicit Store(std::unique_ptr<Engine> engine, int max_batch = 512);
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
   ~Store();
@@ -63,7 +66,8 @@ class Store {
     return promise->get_future().get();
   }
 
-  // Finishes every queued job, checkpoints the WAL and closes. Later posts fail with an error.
+  // Finishes every queued job, lets the engine tidy up (SQLite checkpoints its WAL) and closes.
+  // Later posts fail with an error.
   void stop();
 
   std::size_t queued() const;
@@ -74,7 +78,8 @@ class Store {
     std::string error;
   };
   WriteHealth write_health() const;
-  const std::filesystem::path& path() const { return path_; }
+  // Where the data lives, for messages (a path, or a URL without its password).
+  const std::string& describe() const { return description_; }
 
  private:
   struct Job {
@@ -84,20 +89,15 @@ class Store {
   void run();
   void run_batch(std::deque<Job>& batch);
 
-  std::filesystem::path path_;
+  std::unique_ptr<Engine> engine_;
+  std::string description_;
   std::size_t max_batch_;
   std::unique_ptr<Database> db_;
-  // The WAL is written back into the database file here, on a connection and thread of its own,
-  // never by the writer: a checkpoint inside a commit held every delivery waiting behind it for
-  // the copy and its fsync (hundreds of milliseconds at the 99th percentile under load).
-  std::unique_ptr<Database> checkpoint_db_;
-  std::unique_ptr<util::Worker> checkpointer_;
-  // Commits so far, and how many there were at the last TRUNCATE checkpoint: an idle store (no
-  // commit since the last pass) has its WAL truncated to nothing, returning the disk it took.
+  std::unique_ptr<util::Worker> maintainer_;
+  // Commits so far, and how many there were at the last upkeep pass: none since means idle.
   std::atomic<std::uint64_t> commits_{0};
-  std::uint64_t commits_at_last_pass_ = 0;        // checkpointer thread only
-  std::uint64_t commits_at_truncate_ = ~0ULL;     // checkpointer thread only
-  void checkpoint();
+  std::uint64_t commits_at_last_pass_ = 0;  // maintainer thread only
+  void maintain();
   void probe_writes();
   std::atomic<bool> probe_pending_{false};
   bool batch_wrote_ = false;  // store thread only: the batch running holds a probe that wrote

@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "bot/store/sqlite/connection.hpp"
 #include "bot/store/database.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/fixtures.hpp"
@@ -39,7 +40,7 @@ struct RunningBot {
 };
 
 std::set<std::string> stored_guids(const std::filesystem::path& db_path, const std::string& where = "1") {
-  store::Database db(db_path);
+  store::sqlite::Connection db(db_path);
   store::Statement s = db.prepare("SELECT guid FROM deliveries WHERE " + where);
   std::set<std::string> guids;
   while (s.step()) guids.insert(s.column_text(0));
@@ -104,7 +105,7 @@ TEST(Crash, SigkillRightAfterTheAcksLosesNothingAndRestartProcessesOnce) {
   // Restart: whatever was not processed before the kill is processed now, each exactly once.
   RunningBot again(dir.path(), 2);
   EXPECT_TRUE(testkit::eventually([&] { return stored_guids(config.store.path, "processed_at IS NULL").empty(); }));
-  store::Database db(config.store.path);
+  store::sqlite::Connection db(config.store.path);
   store::Statement requests = db.prepare("SELECT count(*), count(DISTINCT version) FROM build_requests");
   requests.step();
   EXPECT_EQ(requests.column_int(0), 200);

@@ -14,6 +14,7 @@
 
 #include "bot/github/client.hpp"
 #include "bot/recovery/recovery.hpp"
+#include "bot/store/sqlite/connection.hpp"
 #include "bot/store/database.hpp"
 #include "bot/store/recovery.hpp"
 #include "config/loader.hpp"
@@ -90,7 +91,7 @@ class DeliveryRecoveryTest : public testkit::SuiteWithFixtures {
   }
 
   std::int64_t count(const std::string& sql) {
-    store::Database db(dir() / "state.sqlite");
+    store::sqlite::Connection db(dir() / "state.sqlite");
     store::Statement query = db.prepare(sql);
     query.step();
     return query.column_int(0);

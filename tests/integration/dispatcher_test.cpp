@@ -13,6 +13,7 @@
 #include "bot/github/messages.hpp"
 #include "bot/github/reporter.hpp"
 #include "bot/launchpad/publication.hpp"
+#include "bot/store/sqlite/connection.hpp"
 #include "bot/store/outbox.hpp"
 #include "bot/store/build_queue.hpp"
 #include "bot/store/builds.hpp"
@@ -183,7 +184,7 @@ TEST_F(DispatcherTest, SigkillMidBuildThenRestartFinishesWithNoJobDoneTwice) {
     return bot;
   };
   auto count = [&](const std::string& sql) {
-    store::Database db(config.store.path);
+    store::sqlite::Connection db(config.store.path);
     store::Statement s = db.prepare(sql);
     s.step();
     return s.column_int(0);

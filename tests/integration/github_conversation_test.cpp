@@ -14,6 +14,7 @@
 #include "bot/github/outbox_sender.hpp"
 #include "bot/github/reporter.hpp"
 #include "bot/service.hpp"
+#include "bot/store/sqlite/connection.hpp"
 #include "bot/store/build_queue.hpp"
 #include "bot/store/builds.hpp"
 #include "bot/store/commands.hpp"
@@ -420,7 +421,7 @@ TEST_F(GitHubConversationTest, WithTwoApprovalsAReleaseIsQueuedOnlyOnAnotherMain
   ASSERT_EQ(statuses.size(), 1u);
   EXPECT_EQ(statuses[0].state, "pending");
   EXPECT_EQ(statuses[0].sha, kHead);
-  store::Database db(dir_path() / "state.sqlite");
+  store::sqlite::Connection db(dir_path() / "state.sqlite");
   store::Statement attached = db.prepare("SELECT command_id FROM build_requests");
   ASSERT_TRUE(attached.step());
   EXPECT_EQ(attached.column_int(0), 1);
@@ -1020,7 +1021,7 @@ TEST_F(GitHubConversationTest, TheServiceKeepsAPauseAcrossARestart) {
   service.start();
   // The sender meets the restored pause without asking GitHub anything.
   EXPECT_TRUE(testkit::eventually([&] {
-    store::Database db(dir_path() / "state.sqlite");
+    store::sqlite::Connection db(dir_path() / "state.sqlite");
     store::Statement q = db.prepare("SELECT count(*) FROM outbox WHERE kind = 'reaction' AND last_error LIKE '%no request until%'");
     q.step();
     return q.column_int(0) == 1;

@@ -5,6 +5,7 @@
 
 #include "tests/support/calico_fixtures.hpp"
 #include "tests/support/fake_launchpad.hpp"
+#include "bot/store/sqlite/connection.hpp"
 #include "bot/store/database.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/gpg_fixture.hpp"
@@ -247,7 +248,7 @@ TEST_F(PublishEndToEnd, EveryUploadIsWatchedUntilLaunchpadPublishesIt) {
   // dput returning is half of publishing: publish says so instead of "Published".
   EXPECT_NE(result.output.find("2 uploads waiting for Launchpad to publish"), std::string::npos) << result.output;
   EXPECT_EQ(result.output.find("Published master"), std::string::npos) << result.output;
-  store::Database db(dir_->path() / "watched.sqlite");
+  store::sqlite::Connection db(dir_->path() / "watched.sqlite");
   store::Statement rows = db.prepare("SELECT owner, ppa, source, series, state, finished_at IS NULL FROM lp_watches ORDER BY source");
   std::vector<std::string> watched;
   while (rows.step()) {

@@ -6,6 +6,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "bot/service.hpp"
+#include "bot/store/sqlite/connection.hpp"
 #include "bot/store/builds.hpp"
 #include "bot/store/build_queue.hpp"
 #include "bot/store/instance_lock.hpp"
@@ -63,7 +64,7 @@ TEST(ServiceStart, AStartThatCannotListenResumesAndChangesNothing) {
     Service service(config);
     EXPECT_THROW(service.start(), std::system_error);
   }
-  store::Database db(config.store.path);
+  store::sqlite::Connection db(config.store.path);
   store::Statement state = db.prepare("SELECT state FROM builds WHERE id = ?");
   state.bind(1, build_id);
   ASSERT_TRUE(state.step());

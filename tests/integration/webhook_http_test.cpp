@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "bot/service.hpp"
+#include "bot/store/sqlite/connection.hpp"
 #include "bot/store/database.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/fixtures.hpp"
@@ -40,13 +41,13 @@ class WebhookHttpTest : public ::testing::Test {
 
   // Reads the store through its own connection.
   std::int64_t count(const std::string& sql) {
-    store::Database db(config_path_);
+    store::sqlite::Connection db(config_path_);
     store::Statement s = db.prepare(sql);
     s.step();
     return s.column_int(0);
   }
   std::string text(const std::string& sql) {
-    store::Database db(config_path_);
+    store::sqlite::Connection db(config_path_);
     store::Statement s = db.prepare(sql);
     return s.step() ? s.column_text(0) : std::string("<no row>");
   }
@@ -263,7 +264,7 @@ TEST_F(WebhookHttpTest, ExpectContinueIsAnsweredBeforeTheBody) {
 
 TEST_F(WebhookHttpTest, HealthzAnswersWithinItsOwnTimeoutWhenTheStoreIsBusy) {
   // Another connection holds the write lock: the store thread waits on it (busy timeout 5 s).
-  store::Database other(config_path_);
+  store::sqlite::Connection other(config_path_);
   other.exec("BEGIN IMMEDIATE");
   const auto started = std::chrono::steady_clock::now();
   const HttpResult health = client().request("GET", "/healthz", {});

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <future>
 
+#include "bot/store/sqlite/connection.hpp"
 #include "bot/store/build_queue.hpp"
 #include "bot/store/deliveries.hpp"
 #include "bot/store/migrations.hpp"
@@ -61,7 +62,7 @@ TEST(Store, CreatesSchemaInWalModeAndReopens) {
 TEST(Store, RefusesAStoreFromANewerBot) {
   testkit::ScratchDir dir;
   {
-    Database db(dir.path() / "state.sqlite");
+    sqlite::Connection db(dir.path() / "state.sqlite");
     db.exec("PRAGMA user_version = 999");
   }
   try {

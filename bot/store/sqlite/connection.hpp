@@ -1,0 +1,47 @@
+// One SQLite connection: the embedded store's engine. WAL mode with full fsync on commit.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "bot/store/database.hpp"
+
+struct sqlite3;
+
+namespace calico::store::sqlite {
+
+class Connection : public Database {
+ public:
+  // Opens (creating if needed, readable by its owner only) the file.
+  explicit Connection(const std::filesystem::path& path);
+  ~Connection() override;
+
+  void exec(std::string_view sql) override;
+  std::int64_t changes() const override;
+  std::int64_t total_changes() const override;
+  void begin() override;
+  bool storage_failed() const override;
+  int schema_version() override;
+  std::string describe() const override { return path_.string(); }
+  std::string json_text(std::string_view column, std::string_view field) const override;
+
+  const std::filesystem::path& path() const { return path_; }
+
+ protected:
+  Cursor* open_cursor(std::string_view sql) override;
+  void give_back(Cursor* cursor) override;
+
+ private:
+  class SqliteCursor;
+  std::filesystem::path path_;
+  sqlite3* db_ = nullptr;
+  // Idle prepared statements by SQL text. A connection is used by one thread at a time.
+  std::unordered_map<std::string, std::vector<std::unique_ptr<SqliteCursor>>> idle_;
+  std::size_t idle_count_ = 0;
+};
+
+}  // namespace calico::store::sqlite
