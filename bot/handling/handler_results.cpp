@@ -6,13 +6,13 @@
 #include "bot/store/build_queue.hpp"
 #include "bot/store/commands.hpp"
 #include "bot/store/outbox.hpp"
+#include "bot/store/tag_changes.hpp"
 #include "bot/util/time_format.hpp"
 #include "handlers/tag_change.hpp"
 
 namespace calico::handling {
 
 using store::Database;
-using store::Statement;
 
 namespace {
 
@@ -20,32 +20,15 @@ namespace {
 // means on the commit it concerns.
 std::string apply_tag_change(Database& db, const handlers::TagChange& change, const std::string& status_page_url) {
   handlers::TagChangeFacts facts;
-  Statement latest = db.prepare(
-      "SELECT id FROM builds WHERE target_repo = ?1 AND version = ?2 AND started_at IS NOT NULL ORDER BY id DESC LIMIT 1");
-  latest.bind(1, change.target_repo).bind(2, change.version);
-  if (latest.step()) facts.build = latest.column_int(0);
-  Statement pending = db.prepare(
-      "SELECT trigger_commit FROM build_requests WHERE target_repo = ?1 AND version = ?2 AND state = 'pending' "
-      "ORDER BY trigger_commit IS NULL, id LIMIT 1");
-  pending.bind(1, change.target_repo).bind(2, change.version);
-  if (pending.step()) {
-    facts.pending = true;
-    facts.trigger_commit = pending.column_optional_text(0).value_or("");
-  }
+  const store::ReleaseRequests requests = store::release_requests(db, change.target_repo, change.version);
+  facts.build = requests.latest_build;
+  facts.pending = requests.pending;
+  facts.trigger_commit = requests.trigger_commit;
   const bool deleted = change.kind == handlers::TagChange::Kind::deleted;
   if (deleted && facts.pending) {
-    Statement withdraw = db.prepare(
-        "UPDATE build_requests SET state = 'cancelled', updated_at = ?3 WHERE target_repo = ?1 AND version = ?2 "
-        "AND state = 'pending'");
-    withdraw.bind(1, change.target_repo).bind(2, change.version).bind(3, util::utc_now_iso8601());
-    withdraw.run();
-    facts.withdrawn = static_cast<int>(db.changes());
-    if (!facts.build) {
-      // Never built: the tag made again is a new release to build.
-      Statement forget = db.prepare("DELETE FROM release_triggers WHERE target_repo = ?1 AND version = ?2");
-      forget.bind(1, change.target_repo).bind(2, change.version);
-      forget.run();
-    }
+    // Never built: the tag made again is a new release to build.
+    facts.withdrawn = store::withdraw_release_requests(db, change.target_repo, change.version, !facts.build,
+                                                       util::utc_now_iso8601());
   }
   const handlers::TagChangeNotice notice = handlers::describe_tag_change(change, facts);
   if (!notice.commit.empty()) {

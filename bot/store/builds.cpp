@@ -123,7 +123,7 @@ void record_job(Database& db, std::int64_t build_id, const JobRow& step) {
   Statement upsert = db.prepare(
       "INSERT INTO build_jobs (build_id, step, platform, state, detail, log_path, started_at, finished_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (build_id, step, platform) DO UPDATE SET state = excluded.state, "
-      "detail = excluded.detail, log_path = excluded.log_path, started_at = coalesce(excluded.started_at, started_at), "
+      "detail = excluded.detail, log_path = excluded.log_path, started_at = coalesce(excluded.started_at, build_jobs.started_at), "
       "finished_at = excluded.finished_at");
   upsert.bind(1, build_id).bind(2, name).bind(3, platform).bind(4, builders::pipeline::to_string(step.state)).bind(5, step.detail).bind(6, step.log_path);
   upsert.bind_optional(7, step.started_at).bind_optional(8, step.finished_at);

@@ -1,5 +1,6 @@
 #include "bot/store/engine.hpp"
 
+#include "bot/store/postgresql/engine.hpp"
 #include "bot/store/sqlite/engine.hpp"
 
 namespace calico::store {
@@ -7,6 +8,7 @@ namespace calico::store {
 const std::map<std::string, EngineFactory, std::less<>>& engines() {
   static const std::map<std::string, EngineFactory, std::less<>> table = {
       {"sqlite", [](const config::StoreConfig& config) { return std::make_unique<sqlite::Engine>(config); }},
+      {"postgresql", [](const config::StoreConfig& config) { return std::make_unique<postgresql::Engine>(config); }},
   };
   return table;
 }

@@ -26,7 +26,7 @@ void note_recovered(Database& db, RecoveredKind kind, const std::string& referen
                     const std::string& event) {
   Statement upsert = db.prepare(
       "INSERT INTO recovered (kind, reference, source, event, first_at, last_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5) "
-      "ON CONFLICT (kind, reference) DO UPDATE SET requests = requests + 1, last_at = ?5");
+      "ON CONFLICT (kind, reference) DO UPDATE SET requests = recovered.requests + 1, last_at = ?5");
   upsert.bind(1, to_string(kind)).bind(2, reference).bind(3, source).bind(4, event).bind(5, util::utc_now_iso8601());
   upsert.run();
 }

@@ -95,7 +95,7 @@ void mark_reported(Database& db, std::int64_t build_id, handlers::BuildState sta
   // should not cost a page write and an fsync.
   Statement update = db.prepare(
       "UPDATE builds SET reported_state = ?2, reported_publication = ?3 WHERE id = ?1 AND "
-      "(reported_state IS NOT ?2 OR reported_publication IS NOT ?3)");
+      "(reported_state IS DISTINCT FROM ?2 OR reported_publication IS DISTINCT FROM ?3)");
   update.bind(1, build_id).bind(2, handlers::to_string(state)).bind(3, publication);
   update.run();
 }

@@ -1,0 +1,501 @@
+// The store's contract: every aggregate's operations, run against every engine the store has
+// (SQLite, and a real PostgreSQL 15 that the suite starts). What one engine does, the other must.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <memory>
+
+#include "bot/store/approvals.hpp"
+#include "bot/store/build_queue.hpp"
+#include "bot/store/builds.hpp"
+#include "bot/store/commands.hpp"
+#include "bot/store/component_refs.hpp"
+#include "bot/store/deliveries.hpp"
+#include "bot/store/github_pauses.hpp"
+#include "bot/store/lp_watches.hpp"
+#include "bot/store/migrations.hpp"
+#include "bot/store/outbox.hpp"
+#include "bot/store/postgresql/migrations.hpp"
+#include "bot/store/recovery.hpp"
+#include "bot/store/remote_refs.hpp"
+#include "bot/store/reporting.hpp"
+#include "bot/store/retention.hpp"
+#include "bot/store/sqlite/migrations.hpp"
+#include "bot/store/store.hpp"
+#include "bot/store/tag_changes.hpp"
+#include "tests/support/fixtures.hpp"
+#include "tests/support/postgres_server.hpp"
+
+using namespace calico;
+using namespace calico::store;
+
+namespace {
+
+struct SqliteEngine {
+  static void set_up() {}
+  static void tear_down() {}
+  static config::StoreConfig fresh(const std::filesystem::path& dir) {
+    config::StoreConfig config;
+    config.path = dir / "state.sqlite";
+    return config;
+  }
+  static void set_version(Database& db, int version) { sqlite::set_schema_version(db, version); }
+};
+
+struct PostgresqlEngine {
+  static inline testkit::PostgresServer* server = nullptr;
+  static void set_up() { server = new testkit::PostgresServer(); }
+  static void tear_down() {
+    delete server;
+    server = nullptr;
+  }
+  static config::StoreConfig fresh(const std::filesystem::path&) { return server->store_config(); }
+  static void set_version(Database& db, int version) { postgresql::set_schema_version(db, version); }
+};
+
+template <class Engine>
+class StoreContract : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { Engine::set_up(); }
+  static void TearDownTestSuite() { Engine::tear_down(); }
+  StoreContract() : config_(Engine::fresh(dir_.path())) {}
+
+  Store& store() {
+    if (!store_) store_ = std::make_unique<Store>(config_);
+    return *store_;
+  }
+  void reopen() {
+    store_.reset();
+    store_ = std::make_unique<Store>(config_);
+  }
+
+  testkit::ScratchDir dir_;
+  config::StoreConfig config_;
+  std::unique_ptr<Store> store_;
+};
+
+using Engines = ::testing::Types<SqliteEngine, PostgresqlEngine>;
+class EngineNames {
+ public:
+  template <class T>
+  static std::string GetName(int) {
+    return std::is_same_v<T, SqliteEngine> ? "sqlite" : "postgresql";
+  }
+};
+TYPED_TEST_SUITE(StoreContract, Engines, EngineNames);
+
+Delivery delivery(const std::string& guid, const std::string& payload = R"({"ref":"refs/heads/master"})") {
+  return {guid, "push", "", "projectcalico/felix", payload, "2026-01-01T00:00:00.000Z"};
+}
+
+handlers::BuildRequest release_request(const std::string& version, const std::string& target) {
+  handlers::BuildRequest r;
+  r.target_repo = target;
+  r.version = version;
+  r.repository = "projectcalico/felix";
+  r.trigger = "test";
+  return r;
+}
+
+handlers::CommandInvocation invocation(std::int64_t comment_id, int line, const std::string& author = "alice") {
+  handlers::CommandInvocation command;
+  command.repository = "projectcalico/felix";
+  command.issue_number = 7;
+  command.comment_id = comment_id;
+  command.author = author;
+  command.command.name = "publish";
+  command.command.line = "/publish calico-3.4";
+  command.command.line_number = line;
+  command.command.target = "calico-3.4";
+  return command;
+}
+
+}  // namespace
+
+TYPED_TEST(StoreContract, CreatesTheSchemaOnceAndReopens) {
+  EXPECT_EQ(this->store().call([](Database& db) { return schema_version(db); }), latest_schema_version());
+  this->store().call([](Database& db) { record_delivery(db, delivery("a")); });
+  this->reopen();
+  EXPECT_EQ(this->store().call([](Database& db) { return schema_version(db); }), latest_schema_version());
+  EXPECT_EQ(this->store().call([](Database& db) { return count_deliveries(db); }), 1);
+}
+
+TYPED_TEST(StoreContract, RefusesAStoreFromANewerBotNamingTheVersionItNeeds) {
+  this->store().call([](Database& db) { TypeParam::set_version(db, 999); });
+  this->store_.reset();
+  try {
+    Store store(this->config_);
+    FAIL() << "opened a newer store";
+  } catch (const DatabaseError& e) {
+    EXPECT_NE(std::string(e.what()).find("schema version 999, newer than this bot knows (" +
+                                         std::to_string(latest_schema_version()) + ")"),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("knows schema version 999"), std::string::npos) << e.what();
+  }
+}
+
+TYPED_TEST(StoreContract, ARedeliveryIsRecordedOnce) {
+  Store& store = this->store();
+  EXPECT_EQ(store.call([](Database& db) { return record_delivery(db, delivery("guid-1")); }), RecordOutcome::recorded);
+  EXPECT_EQ(store.call([](Database& db) { return record_delivery(db, delivery("guid-1")); }), RecordOutcome::duplicate);
+  EXPECT_EQ(store.call([](Database& db) { return count_deliveries(db); }), 1);
+}
+
+TYPED_TEST(StoreContract, UnprocessedDeliveriesComeOldestFirstAndAreProcessedOnce) {
+  Store& store = this->store();
+  store.call([](Database& db) {
+    for (const char* guid : {"c", "a", "b"}) record_delivery(db, delivery(guid));
+  });
+  auto pending = store.call([](Database& db) { return unprocessed_deliveries(db, 10); });
+  ASSERT_EQ(pending.size(), 3u);
+  EXPECT_EQ(pending[0].delivery.guid, "c");
+  EXPECT_EQ(pending[2].delivery.guid, "b");
+  EXPECT_TRUE(store.call([](Database& db) { return has_unprocessed_before(db, "a"); }));
+  EXPECT_FALSE(store.call([](Database& db) { return has_unprocessed_before(db, "c"); }));
+  store.call([](Database& db) { mark_delivery_processed(db, "a", "done"); });
+  EXPECT_THROW(store.call([](Database& db) { mark_delivery_processed(db, "a", "again"); }), DatabaseError);
+  EXPECT_EQ(store.call([](Database& db) { return unprocessed_deliveries(db, 10); }).size(), 2u);
+  auto found = store.call([](Database& db) { return find_delivery(db, "a"); });
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->outcome, "done");
+  store.call([](Database& db) {
+    record_hook(db, {11, "repository", "projectcalico/felix"});
+    record_hook(db, {11, "repository", "projectcalico/calico"});
+  });
+  const auto hooks = store.call([](Database& db) { return known_hooks(db); });
+  ASSERT_EQ(hooks.size(), 1u);
+  EXPECT_EQ(hooks[0].target, "projectcalico/calico");
+}
+
+TYPED_TEST(StoreContract, PendingRequestsForTheSameBuildCoalesce) {
+  Store& store = this->store();
+  auto enqueue = [&](const handlers::BuildRequest& r) {
+    return store.call([&](Database& db) { return enqueue_build_request(db, r, std::nullopt); });
+  };
+  EXPECT_EQ(enqueue(release_request("v3.4.1", "calico-3.4")), EnqueueOutcome::queued);
+  EXPECT_EQ(enqueue(release_request("v3.4.1", "calico-3.4")), EnqueueOutcome::coalesced);
+  EXPECT_EQ(enqueue(release_request("v3.4.2", "calico-3.4")), EnqueueOutcome::queued);
+  EXPECT_EQ(store.call([](Database& db) { return pending_build_requests(db); }), 2);
+  // A started release is not queued again by the same tag; a maintainer's command is.
+  const auto build = store.call([](Database& db) { return claim_next_request(db, 2, "/work", "2026-12-03T00:00:00Z"); });
+  ASSERT_TRUE(build);
+  EXPECT_EQ(build->version, "v3.4.1");
+  EXPECT_EQ(enqueue(release_request("v3.4.1", "calico-3.4")), EnqueueOutcome::already_triggered);
+  handlers::BuildRequest command = release_request("v3.4.1", "calico-3.4");
+  command.kind = handlers::BuildRequest::Kind::command;
+  std::int64_t id = 0;
+  EXPECT_EQ(store.call([&](Database& db) { return enqueue_build_request(db, command, std::nullopt, &id); }), EnqueueOutcome::queued);
+  EXPECT_GT(id, 0);
+  const auto pending = store.call([](Database& db) { return build_requests(db, "pending"); });
+  ASSERT_EQ(pending.size(), 2u);
+  EXPECT_EQ(pending[0].request.version, "v3.4.2");
+  EXPECT_EQ(pending[1].id, id);
+}
+
+TYPED_TEST(StoreContract, BuildsAreClaimedOnePerTargetAndRecordTheirJobs) {
+  Store& store = this->store();
+  store.call([](Database& db) {
+    enqueue_build_request(db, release_request("v3.4.1", "calico-3.4"), std::nullopt);
+    enqueue_build_request(db, release_request("v3.4.2", "calico-3.4"), std::nullopt);
+    handlers::BuildRequest nightly = release_request("master", "master");
+    nightly.kind = handlers::BuildRequest::Kind::nightly;
+    enqueue_build_request(db, nightly, std::nullopt);
+  });
+  const auto first = store.call([](Database& db) { return claim_next_request(db, 3, "/work", "2026-12-03T00:00:00Z"); });
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->run_dir, "/work/build-" + std::to_string(first->id));
+  // The second release of the same target waits; the nightly comes after releases but may run.
+  const auto second = store.call([](Database& db) { return claim_next_request(db, 3, "/work", "2026-12-03T00:00:00Z"); });
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->target_repo, "master");
+  EXPECT_FALSE(store.call([](Database& db) { return claim_next_request(db, 3, "/work", "2026-12-03T00:00:00Z"); }));
+  store.call([&](Database& db) {
+    record_job(db, first->id, {"felix/xenial", builders::pipeline::JobState::running, "", "/log", "2026-12-03T00:00:01Z", {}});
+    record_job(db, first->id, {"felix/xenial", builders::pipeline::JobState::succeeded, "built", "/log", "2026-12-03T00:00:01Z",
+                               "2026-12-03T00:00:09Z"});
+    record_job(db, first->id, {"felix/bionic", builders::pipeline::JobState::pending, "", "", {}, {}});
+  });
+  const auto jobs = store.call([&](Database& db) { return build_jobs(db, first->id); });
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].job, "felix/xenial");
+  EXPECT_EQ(jobs[0].state, builders::pipeline::JobState::succeeded);
+  EXPECT_EQ(jobs[0].finished_at.value_or(""), "2026-12-03T00:00:09Z");
+  EXPECT_FALSE(jobs[1].started_at);
+  EXPECT_TRUE(store.call([&](Database& db) { return request_cancel(db, first->id); }));
+  EXPECT_FALSE(store.call([&](Database& db) { return request_cancel(db, first->id); }));
+  EXPECT_TRUE(store.call([&](Database& db) { return cancel_requested(db, first->id); }));
+  EXPECT_FALSE(store.call([&](Database& db) { return cancel_requested(db, second->id); }));
+  store.call([&](Database& db) { finish_build(db, first->id, handlers::BuildState::succeeded, "published"); });
+  EXPECT_EQ(store.call([](Database& db) { return builds_in_state(db, handlers::BuildState::running); }).size(), 1u);
+  EXPECT_EQ(store.call([](Database& db) { return last_success_started(db, "calico-3.4"); }), first->started_at);
+  // With the first done, the next release of the target may start; a deferred one waits its time.
+  auto third = store.call([](Database& db) { return claim_next_request(db, 3, "/work", "2026-12-03T00:00:00Z"); });
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->version, "v3.4.2");
+  store.call([&](Database& db) { defer_request(db, *third, "2026-12-03T01:00:00Z"); });
+  EXPECT_FALSE(store.call([](Database& db) { return claim_next_request(db, 3, "/work", "2026-12-03T00:30:00Z"); }));
+  EXPECT_TRUE(store.call([](Database& db) { return claim_next_request(db, 3, "/work", "2026-12-03T01:00:00Z"); }));
+}
+
+TYPED_TEST(StoreContract, ANewerStatusSupersedesAnUnsentOlderOne) {
+  Store& store = this->store();
+  auto status = [](const std::string& state) {
+    return OutboxMessage{"status", "status:felix:abc:calico-3.4:" + state, "{}", "status:felix:abc:calico-3.4"};
+  };
+  EXPECT_TRUE(store.call([&](Database& db) { return enqueue_outbox(db, status("pending")); }));
+  EXPECT_FALSE(store.call([&](Database& db) { return enqueue_outbox(db, status("pending")); }));
+  EXPECT_TRUE(store.call([&](Database& db) { return enqueue_outbox(db, status("success")); }));
+  store.call([](Database& db) { enqueue_outbox(db, {"comment", "comment:1", "{}"}); });
+  const auto due = store.call([](Database& db) { return due_outbox(db, "2999-01-01T00:00:00Z", 10); });
+  ASSERT_EQ(due.size(), 2u);
+  EXPECT_EQ(due[0].message.dedupe_key, "status:felix:abc:calico-3.4:success");  // statuses first
+  EXPECT_EQ(store.call([](Database& db) { return outbox_backlog(db); }), 2);
+  store.call([&](Database& db) {
+    mark_outbox_attempt(db, due[0].id);
+    mark_outbox_delivered(db, due[0].id, "https://api.github.com/x");
+    mark_outbox_retry(db, due[1].id, "2999-06-01T00:00:00Z", "503");
+  });
+  EXPECT_TRUE(store.call([](Database& db) { return due_outbox(db, "2999-01-01T00:00:00Z", 10); }).empty());
+  store.call([&](Database& db) { mark_outbox_abandoned(db, due[1].id, "gone"); });
+  const auto abandoned = store.call([](Database& db) { return abandoned_outbox(db, 5); });
+  ASSERT_EQ(abandoned.size(), 1u);
+  EXPECT_EQ(abandoned[0].last_error.value_or(""), "gone");
+  const auto rows = store.call([](Database& db) { return outbox_rows(db); });
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].superseded_by, rows[1].id);
+  EXPECT_EQ(rows[1].attempts, 1);
+  store.call([](Database& db) {
+    remember_edited_resource(db, "summary:x", 41);
+    remember_edited_resource(db, "summary:x", 42);
+  });
+  EXPECT_EQ(store.call([](Database& db) { return edited_resource(db, "summary:x"); }), 42);
+  store.call([](Database& db) { forget_edited_resource(db, "summary:x"); });
+  EXPECT_FALSE(store.call([](Database& db) { return edited_resource(db, "summary:x"); }));
+}
+
+TYPED_TEST(StoreContract, LaunchpadWatchesShareTheirPpasScheduleAndMarkTheirBuildsForReport) {
+  Store& store = this->store();
+  const auto build = store.call([](Database& db) {
+    enqueue_build_request(db, release_request("v3.4.1", "calico-3.4"), std::nullopt);
+    return *claim_next_request(db, 1, "/work", "2026-12-03T00:00:00Z");
+  });
+  LpWatch watch;
+  watch.owner = "project-calico";
+  watch.ppa = "calico-3.4";
+  watch.source = "felix";
+  watch.version = "3.4.1-1";
+  watch.series = "xenial";
+  watch.uploaded_at = "2026-12-03T00:00:00Z";
+  watch.next_poll_at = "2026-12-03T00:01:00Z";
+  watch.build_id = build.id;
+  watch.job = "felix/xenial";
+  const std::int64_t id = store.call([&](Database& db) { return add_lp_watch(db, watch); });
+  EXPECT_EQ(store.call([&](Database& db) { return add_lp_watch(db, watch); }), id);
+  store.call([](Database& db) {
+    schedule_lp_poll(db, {"project-calico", "calico-3.4", 120, "2026-12-03T00:05:00Z"}, true);
+    schedule_lp_poll(db, {"project-calico", "calico-3.4", 60, "2026-12-03T00:02:00Z"}, true);
+    schedule_lp_poll(db, {"project-calico", "calico-3.4", 300, "2026-12-03T00:09:00Z"}, true);
+  });
+  auto schedule = store.call([](Database& db) { return find_lp_schedule(db, "project-calico", "calico-3.4"); });
+  ASSERT_TRUE(schedule);
+  EXPECT_EQ(schedule->interval_seconds, 60);
+  EXPECT_EQ(schedule->next_poll_at, "2026-12-03T00:02:00Z");
+  EXPECT_EQ(store.call([](Database& db) { return due_lp_schedules(db, "2026-12-03T00:02:00Z"); }).size(), 1u);
+  EXPECT_TRUE(store.call([](Database& db) { return due_lp_schedules(db, "2026-12-03T00:01:59Z"); }).empty());
+  store.call([&](Database& db) { mark_reported(db, build.id, handlers::BuildState::running, "waiting"); });
+  EXPECT_TRUE(store.call([](Database& db) { return builds_to_report(db); }) == std::vector<std::int64_t>{build.id});
+  LpWatch seen = store.call([&](Database& db) { return unfinished_lp_watches(db, "project-calico", "calico-3.4"); }).at(0);
+  seen.state = "published";
+  seen.finished_at = "2026-12-03T00:30:00Z";
+  store.call([&](Database& db) { update_lp_watch(db, seen, true); });
+  EXPECT_TRUE(store.call([](Database& db) { return unfinished_lp_watches(db, "project-calico", "calico-3.4"); }).empty());
+  const auto of_build = store.call([&](Database& db) { return lp_watches_of_build(db, build.id); });
+  ASSERT_EQ(of_build.size(), 1u);
+  EXPECT_EQ(of_build[0].state, "published");
+  EXPECT_EQ(of_build[0].job, "felix/xenial");
+  store.call([](Database& db) { unschedule_lp_poll(db, "project-calico", "calico-3.4"); });
+  EXPECT_FALSE(store.call([](Database& db) { return find_lp_schedule(db, "project-calico", "calico-3.4"); }));
+}
+
+TYPED_TEST(StoreContract, CommandsRunOncePerLineAndCountRepliesPerAuthor) {
+  Store& store = this->store();
+  EXPECT_TRUE(store.call([](Database& db) { return record_command(db, invocation(100, 1)); }));
+  EXPECT_FALSE(store.call([](Database& db) { return record_command(db, invocation(100, 1)); }));
+  EXPECT_TRUE(store.call([](Database& db) { return record_command(db, invocation(100, 2)); }));
+  EXPECT_TRUE(store.call([](Database& db) { return record_command(db, invocation(101, 1)); }));
+  const auto pending = store.call([](Database& db) { return pending_commands(db, 10); });
+  ASSERT_EQ(pending.size(), 3u);
+  store.call([&](Database& db) {
+    finish_command(db, pending[0].id, "queued");
+    mark_replied(db, {pending[0].id, pending[1].id, pending[2].id});
+  });
+  EXPECT_EQ(store.call([](Database& db) { return pending_commands(db, 10); }).size(), 2u);
+  EXPECT_EQ(store.call([&](Database& db) { return find_command(db, pending[0].id); })->outcome.value_or(""), "queued");
+  // Two comments replied to, whatever their lines.
+  EXPECT_EQ(store.call([](Database& db) { return replies_to_author_since(db, "alice", "2000-01-01T00:00:00Z"); }), 2);
+  EXPECT_EQ(store.call([](Database& db) { return replies_to_author_since(db, "bob", "2000-01-01T00:00:00Z"); }), 0);
+  // A release waits for a second approver.
+  store.call([&](Database& db) {
+    await_approval(db, pending[0].id, "projectcalico/felix", 7, release_request("v3.4.1", "calico-3.4"), "abc", "waiting");
+  });
+  const auto waiting = store.call([](Database& db) { return waiting_approval(db, "projectcalico/felix", 7); });
+  ASSERT_TRUE(waiting);
+  EXPECT_EQ(waiting->request.version, "v3.4.1");
+  store.call([&](Database& db) { mark_approved(db, waiting->id, "bob", pending[1].id); });
+  EXPECT_THROW(store.call([&](Database& db) { mark_approved(db, waiting->id, "carol", pending[2].id); }), DatabaseError);
+  EXPECT_EQ(store.call([&](Database& db) { return approval_given_by(db, pending[1].id); })->approved_by.value_or(""), "bob");
+  EXPECT_FALSE(store.call([](Database& db) { return waiting_approval(db, "projectcalico/felix", 7); }));
+}
+
+TYPED_TEST(StoreContract, RecoveryKnowsCommentsFromCommandsAndFromStoredPayloads) {
+  Store& store = this->store();
+  store.call([](Database& db) {
+    record_command(db, invocation(555, 1));
+    Delivery comment = delivery("comment-guid", R"({"comment":{"id":777,"body":"lgtm"}})");
+    comment.event = "issue_comment";
+    record_delivery(db, comment);
+    Delivery broken = delivery("broken-guid", "not json");
+    broken.event = "issue_comment";
+    record_delivery(db, broken);
+  });
+  EXPECT_TRUE(store.call([](Database& db) { return comment_known(db, "projectcalico/felix", 555); }));
+  EXPECT_TRUE(store.call([](Database& db) { return comment_known(db, "projectcalico/felix", 777); }));
+  EXPECT_FALSE(store.call([](Database& db) { return comment_known(db, "projectcalico/felix", 778); }));
+  store.call([](Database& db) {
+    note_recovered(db, RecoveredKind::redelivery, "comment-guid", "hook 1", "issue_comment");
+    note_recovered(db, RecoveredKind::redelivery, "comment-guid", "hook 1", "issue_comment");
+    note_recovered(db, RecoveredKind::redelivery, "missing-guid", "hook 1", "push");
+    note_recovered(db, RecoveredKind::comment, "projectcalico/felix#9", "comments projectcalico/felix", "issue_comment");
+    save_recovery_source(db, {"hook 1", RecoveryMethod::redeliver, std::string("2026-12-03T00:00:00Z"), "2026-12-03T00:10:00Z", {}});
+  });
+  EXPECT_EQ(store.call([](Database& db) { return find_recovered(db, RecoveredKind::redelivery, "comment-guid"); })->requests, 2);
+  const RecoverySummary summary = store.call([](Database& db) { return recovery_summary(db); });
+  EXPECT_EQ(summary.redeliveries, 2);
+  EXPECT_EQ(summary.redelivered, 1);
+  EXPECT_EQ(summary.comments, 1);
+  ASSERT_EQ(summary.sources.size(), 1u);
+  EXPECT_EQ(summary.sources[0].cursor.value_or(""), "2026-12-03T00:00:00Z");
+}
+
+TYPED_TEST(StoreContract, RefsPausesAndSourcesKeepTheirLatestValue) {
+  Store& store = this->store();
+  store.call([](Database& db) {
+    save_remote_refs(db, "projectcalico/felix", {{"refs/heads/master", "aaa"}, {"refs/tags/v3.4.1", "bbb"}});
+    save_remote_refs(db, "projectcalico/felix", {{"refs/heads/master", "ccc"}});
+    remember_component_ref(db, "dnsmasq", "xenial", "v1", "2026-12-03T00:00:00Z");
+    remember_component_ref(db, "dnsmasq", "xenial", "v2", "2026-12-03T00:01:00Z");
+    save_github_pause(db, "token", {"2026-12-03T01:00:00Z", "rate limited", 1});
+    save_github_pause(db, "token", {"2026-12-03T02:00:00Z", "rate limited again", 2});
+    mark_master_changed(db, {"projectcalico/felix", "master", "aaa"}, std::nullopt);
+    mark_master_changed(db, {"projectcalico/felix", "master", "bbb"}, std::string("guid"));
+  });
+  EXPECT_EQ(store.call([](Database& db) { return remote_refs(db, "projectcalico/felix"); }),
+            (std::map<std::string, std::string>{{"refs/heads/master", "ccc"}}));
+  EXPECT_EQ(store.call([](Database& db) { return known_component_refs(db); }).at({"dnsmasq", "xenial"}), "v2");
+  EXPECT_EQ(store.call([](Database& db) { return find_github_pause(db, "token"); })->strikes, 2);
+  const auto marks = store.call([](Database& db) { return master_changes(db); });
+  ASSERT_EQ(marks.size(), 1u);
+  EXPECT_EQ(marks[0].change.sha, "bbb");
+}
+
+TYPED_TEST(StoreContract, ABuildReportsTheSourcesThatChangedSinceTheLastSuccess) {
+  Store& store = this->store();
+  auto run_build = [&](const std::string& version, const std::vector<std::pair<std::string, std::string>>& sources,
+                       handlers::BuildState end) {
+    return store.call([&](Database& db) {
+      handlers::BuildRequest request = release_request(version, "calico-3.4");
+      request.kind = handlers::BuildRequest::Kind::command;
+      enqueue_build_request(db, request, std::nullopt);
+      const BuildRow build = *claim_next_request(db, 1, "/work", "2026-12-03T00:00:00Z");
+      for (const auto& [repository, sha] : sources) record_build_source(db, build.id, repository, sha);
+      finish_build(db, build.id, end, "");
+      return build.id;
+    });
+  };
+  run_build("v3.4.1", {{"projectcalico/felix", "a1"}, {"projectcalico/networking-calico", "n1"}}, handlers::BuildState::succeeded);
+  const std::int64_t second =
+      run_build("v3.4.2", {{"projectcalico/felix", "a2"}, {"projectcalico/networking-calico", "n1"}}, handlers::BuildState::failed);
+  const auto changed = store.call([&](Database& db) { return sources_changed_since_last_success(db, second); });
+  EXPECT_EQ(changed, (std::vector<std::pair<std::string, std::string>>{{"projectcalico/felix", "a2"}}));
+  EXPECT_EQ(store.call([](Database& db) { return latest_build(db); }), second);
+  EXPECT_EQ(store.call([&](Database& db) { return build_origin(db, second); }).trigger, "test");
+}
+
+TYPED_TEST(StoreContract, RetentionRemovesOnlyWhatIsSettledAndOld) {
+  Store& store = this->store();
+  store.call([](Database& db) {
+    Delivery old_delivery = delivery("old");
+    old_delivery.received_at = "2020-01-01T00:00:00.000Z";
+    record_delivery(db, old_delivery);
+    record_delivery(db, delivery("unprocessed-old"));
+    mark_delivery_processed(db, "old", "done");
+  });
+  const Pruned pruned = store.call([](Database& db) { return prune_settled_before(db, "2999-01-01T00:00:00Z"); });
+  EXPECT_EQ(pruned.deliveries, 1);
+  EXPECT_TRUE(store.call([](Database& db) { return find_delivery(db, "unprocessed-old"); }));
+  EXPECT_FALSE(store.call([](Database& db) { return find_delivery(db, "old"); }));
+}
+
+TYPED_TEST(StoreContract, AFailingJobDoesNotUndoItsBatchNeighbours) {
+  Store& store = this->store();
+  std::vector<std::future<bool>> results;
+  for (int i = 0; i < 60; ++i) {
+    auto promise = std::make_shared<std::promise<bool>>();
+    results.push_back(promise->get_future());
+    store.post(
+        [i](Database& db) {
+          record_delivery(db, delivery("g" + std::to_string(i)));
+          if (i % 3 == 0) throw DatabaseError("job " + std::to_string(i) + " fails on purpose");
+        },
+        [promise](std::exception_ptr error) { promise->set_value(error == nullptr); });
+  }
+  int succeeded = 0;
+  for (int i = 0; i < 60; ++i) {
+    const bool ok = results[static_cast<std::size_t>(i)].get();
+    EXPECT_EQ(ok, i % 3 != 0) << i;
+    succeeded += ok;
+  }
+  EXPECT_EQ(store.call([](Database& db) { return count_deliveries(db); }), succeeded);
+  // A statement that fails inside a job (a constraint) leaves the batch usable too.
+  EXPECT_THROW(store.call([](Database& db) { db.exec("INSERT INTO deliveries (guid) VALUES ('no-event')"); }), DatabaseError);
+  EXPECT_EQ(store.call([](Database& db) { return record_delivery(db, delivery("after")); }), RecordOutcome::recorded);
+  EXPECT_TRUE(store.write_health().ok) << store.write_health().error;
+}
+
+TYPED_TEST(StoreContract, StopFinishesQueuedWorkAndRefusesLaterWork) {
+  std::atomic<int> done{0};
+  Store& store = this->store();
+  for (int i = 0; i < 100; ++i) {
+    store.post([i](Database& db) { record_delivery(db, delivery("s" + std::to_string(i))); },
+               [&](std::exception_ptr error) { done += error == nullptr; });
+  }
+  store.stop();
+  EXPECT_EQ(done.load(), 100);
+  std::atomic<bool> refused{false};
+  store.post([](Database&) {}, [&](std::exception_ptr error) { refused = error != nullptr; });
+  EXPECT_TRUE(refused.load());
+  this->reopen();
+  EXPECT_EQ(this->store().call([](Database& db) { return count_deliveries(db); }), 100);
+}
+
+TYPED_TEST(StoreContract, ADeletedTagWithdrawsWhatItAskedForAndIsForgotten) {
+  Store& store = this->store();
+  handlers::BuildRequest created = release_request("v3.4.1", "calico-3.4");
+  handlers::BuildRequest pushed = created;
+  pushed.trigger_commit = std::string(40, 'a');
+  store.call([&](Database& db) {
+    enqueue_build_request(db, created, std::nullopt);  // `create`: no commit yet
+    enqueue_build_request(db, pushed, std::nullopt);   // the push completes it
+  });
+  const ReleaseRequests found = store.call([](Database& db) { return release_requests(db, "calico-3.4", "v3.4.1"); });
+  EXPECT_TRUE(found.pending);
+  EXPECT_FALSE(found.latest_build);
+  EXPECT_EQ(found.trigger_commit, std::string(40, 'a'));
+  EXPECT_EQ(store.call([](Database& db) { return withdraw_release_requests(db, "calico-3.4", "v3.4.1", true, "2026-12-03T00:00:00Z"); }),
+            1);
+  EXPECT_FALSE(store.call([](Database& db) { return release_requests(db, "calico-3.4", "v3.4.1"); }).pending);
+  // Forgotten: the tag made again is a new release.
+  EXPECT_EQ(store.call([&](Database& db) { return enqueue_build_request(db, created, std::nullopt); }), EnqueueOutcome::queued);
+}
