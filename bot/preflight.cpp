@@ -7,7 +7,7 @@
 
 #include "bot/store/database.hpp"
 #include "bot/store/migrations.hpp"
-#include "bot/store/sqlite/connection.hpp"
+#include "bot/store/engine.hpp"
 #include "builders/sign/keyring.hpp"
 #include "config/error.hpp"
 #include "config/secret.hpp"
@@ -42,36 +42,33 @@ void check_secret_files(const config::Config& config, std::vector<std::string>& 
   }
 }
 
-// As serve opens it: an existing store is opened and its schema read; a new one must be creatable.
-void check_store(const config::Config& config) {
-  const std::filesystem::path& path = config.store.path;
-  const std::string key = config.source.string() + ": store.path (" + path.string() + ")";
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec)) {
-    if (std::filesystem::is_directory(path, ec)) throw config::ConfigError(key + ": is a directory, not a SQLite file");
-    if (::access(path.c_str(), R_OK | W_OK) != 0) throw config::ConfigError(key + ": cannot be read and written by this user");
-    int version = 0;
-    try {
-      store::sqlite::Connection db(path);
-      version = store::schema_version(db);
-    } catch (const std::exception& e) {
-      throw config::ConfigError(key + ": cannot be opened: " + e.what());
-    }
-    if (version > store::latest_schema_version()) {
-      throw config::ConfigError(key + ": has schema version " + std::to_string(version) + ", newer than this bot's " +
-                                std::to_string(store::latest_schema_version()) + "; run the newer bot");
-    }
-    return;
+// The schema version a store holds against this bot's: newer is refused.
+std::string schema_summary(const std::string& key, int version) {
+  if (version > store::latest_schema_version()) {
+    throw config::ConfigError(key + ": has schema version " + std::to_string(version) + ", newer than this bot's " +
+                              std::to_string(store::latest_schema_version()) + "; run a calico-release-bot that knows schema version " +
+                              std::to_string(version));
   }
-  // Not there yet: serve creates it, and the directories above it.
-  std::filesystem::path existing = path.has_parent_path() ? path.parent_path() : std::filesystem::current_path();
-  while (!existing.empty() && !std::filesystem::exists(existing, ec)) existing = existing.parent_path();
-  if (existing.empty()) existing = ".";
-  if (!std::filesystem::is_directory(existing, ec)) {
-    throw config::ConfigError(key + ": cannot be created: " + existing.string() + " is not a directory");
+  if (version == 0) return "empty: serve creates schema version " + std::to_string(store::latest_schema_version());
+  return "schema version " + std::to_string(version) +
+         (version < store::latest_schema_version() ? ", serve migrates it to " + std::to_string(store::latest_schema_version()) : "");
+}
+
+// As serve opens it, without creating or migrating anything: an existing store opens and is not
+// newer than this bot; a new one can be created.
+std::string check_store(const config::Config& config) {
+  std::unique_ptr<store::Engine> engine;
+  try {
+    engine = store::make_engine(config::with_store_password(config));
+  } catch (const store::DatabaseError& e) {
+    throw config::ConfigError(config.source.string() + ": " + e.what());
   }
-  if (::access(existing.c_str(), W_OK | X_OK) != 0) {
-    throw config::ConfigError(key + ": cannot be created: " + existing.string() + " is not writable by this user");
+  const std::string key = config.source.string() + ": " + engine->setting();
+  try {
+    const store::Inspection found = engine->inspect();
+    return found.where + " (" + (found.server.empty() ? "" : found.server + ", ") + schema_summary(key, found.schema_version) + ")";
+  } catch (const store::DatabaseError& e) {
+    throw config::ConfigError(key + ": " + e.what());
   }
 }
 
@@ -89,16 +86,17 @@ void check_key(const config::Config& config, const config::SecretSource& source,
 
 }  // namespace
 
-std::vector<std::string> preflight(const config::Config& config) {
-  std::vector<std::string> warnings;
+Preflight preflight(const config::Config& config) {
+  Preflight found;
+  std::vector<std::string>& warnings = found.warnings;
   check_secret_files(config, warnings);
   config::check_serving(config);
-  check_store(config);
+  found.store = check_store(config);
   check_key(config, config.secrets.gpg_secret_key, "secrets.gpg_secret_key", config.secrets.gpg_passphrase,
             "secrets.gpg_passphrase");
   check_key(config, config.secrets.rpm_gpg_secret_key, "secrets.rpm_gpg_secret_key", config.secrets.rpm_gpg_passphrase,
             "secrets.rpm_gpg_passphrase");
-  return warnings;
+  return found;
 }
 
 }  // namespace calico

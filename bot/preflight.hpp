@@ -10,8 +10,15 @@
 
 namespace calico {
 
-// Throws config::ConfigError naming the setting and what is wrong. Returns warnings (a secret file
-// others may read), each a sentence naming the file.
-std::vector<std::string> preflight(const config::Config& config);
+struct Preflight {
+  // Each a sentence naming what it is about (a secret file others may read).
+  std::vector<std::string> warnings;
+  // The store as found: "calico.sqlite (schema version 21)", or a PostgreSQL URL (no password),
+  // the server's version and the schema's.
+  std::string store;
+};
+
+// Throws config::ConfigError naming the setting and what is wrong.
+Preflight preflight(const config::Config& config);
 
 }  // namespace calico

@@ -72,8 +72,9 @@ std::shared_ptr<github::Governor> stored_governor(store::Store& store, const git
 struct Service::Impl {
   explicit Impl(config::Config c)
       : config(std::move(c)),
-        instance_lock(config.store.path),
-        store(config.store),
+        // A store replicas share needs no lock of its own; a SQLite file takes one serve.
+        instance_lock(store::shared_between_replicas(config.store) ? std::filesystem::path() : config.store.path),
+        store(config::with_store_password(config)),
         processor(store, config, handlers::default_registry()),
         intake(webhook_secrets(config), store, metrics, [this] { processor.notify(); }, &processor),
         routes(config.server.webhook_path, intake, store, metrics, io),
@@ -207,7 +208,7 @@ void Service::start() {
   impl_->recovery.start();
   log::info("service.started", {{"address", impl_->config.server.listen_address}, {"port", impl_->server.port()},
                                 {"webhook_path", impl_->config.server.webhook_path},
-                                {"store", impl_->config.store.path.string()},
+                                {"store", impl_->store.describe()},
                                 {"repositories", impl_->config.repositories.size()}});
 }
 

@@ -169,7 +169,8 @@ std::vector<std::pair<const SecretSource*, const char*>> SecretsConfig::all() co
           {&gpg_secret_key, "secrets.gpg_secret_key"},
           {&gpg_passphrase, "secrets.gpg_passphrase"},
           {&rpm_gpg_secret_key, "secrets.rpm_gpg_secret_key"},
-          {&rpm_gpg_passphrase, "secrets.rpm_gpg_passphrase"}};
+          {&rpm_gpg_passphrase, "secrets.rpm_gpg_passphrase"},
+          {&store_password, "secrets.store_password"}};
 }
 
 std::vector<std::string> SecretsConfig::variables() const {
@@ -178,6 +179,12 @@ std::vector<std::string> SecretsConfig::variables() const {
     if (source->kind == SecretSource::Kind::env) names.push_back(source->env);
   }
   return names;
+}
+
+StoreConfig with_store_password(const Config& config) {
+  StoreConfig store = config.store;
+  if (config.secrets.store_password.configured()) store.password = load_secret(config.secrets.store_password, "secrets.store_password");
+  return store;
 }
 
 }  // namespace calico::config

@@ -51,8 +51,8 @@ struct StoreConfig {
   // postgresql: a libpq connection string, "postgresql://user@host:5432/db?sslmode=verify-full"
   // or "host=… dbname=…" keywords. Its password comes from secrets.store_password, never from here.
   std::string url;
-  // The password secrets.store_password holds, read at start (never logged or shown).
-  std::string password;
+  // The password secrets.store_password holds, filled in by with_store_password() at start.
+  Secret password;
   // How many queued writes one transaction may take: one fsync then covers them all.
   int max_batch = 512;
   // Processed deliveries and settled outbox messages older than this are removed (checked
@@ -81,6 +81,8 @@ struct SecretsConfig {
   // exported to <repo>/key). Unset: gpg_secret_key signs both.
   SecretSource rpm_gpg_secret_key;
   SecretSource rpm_gpg_passphrase;
+  // The PostgreSQL store's password (store.backend = "postgresql"), never written in store.url.
+  SecretSource store_password;
 
   // Every secret with its key ("secrets.webhook_secret", …), configured or not.
   std::vector<std::pair<const SecretSource*, const char*>> all() const;
@@ -307,6 +309,11 @@ struct Config {
   // The repository with that short name ("felix"), or nullptr.
   const RepositoryConfig* find_repository_by_name(std::string_view name) const;
 };
+
+// The store's settings with secrets.store_password read, when one is set. Throws ConfigError
+// naming the secret when it cannot be read.
+StoreConfig with_store_password(const Config& config);
+
 
 std::string_view to_string(LogLevel level);
 std::string_view to_string(LogFormat format);

@@ -64,7 +64,30 @@ void read_server(TableReader& r, ServerConfig& s) {
   r.finish();
 }
 
+// A password written into a connection string (URL user info, a password keyword or parameter).
+bool holds_password(const std::string& url) {
+  if (url.find("password=") != std::string::npos) return true;
+  const std::size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return false;
+  const std::size_t authority_end = url.find_first_of("/?", scheme + 3);
+  const std::string authority = url.substr(scheme + 3, authority_end == std::string::npos ? std::string::npos : authority_end - scheme - 3);
+  const std::size_t at = authority.rfind('@');
+  return at != std::string::npos && authority.substr(0, at).find(':') != std::string::npos;
+}
+
 void read_store(TableReader& r, StoreConfig& s) {
+  if (auto v = r.choice("backend", {"sqlite", "postgresql"})) s.backend = *v;
+  if (auto v = r.string("url")) {
+    if (s.backend != "postgresql") r.throw_at(r.line_of("url"), r.qualified("url"), "is for backend = \"postgresql\"; the SQLite store is store.path");
+    if (v->empty()) r.throw_at(r.line_of("url"), r.qualified("url"), "must not be empty");
+    if (holds_password(*v)) {
+      r.throw_at(r.line_of("url"), r.qualified("url"), "holds a password: give it as secrets.store_password, never in the configuration");
+    }
+    s.url = *v;
+  } else if (s.backend == "postgresql") {
+    r.throw_at(r.line_of("backend"), r.qualified("backend"),
+               "\"postgresql\" needs store.url (\"postgresql://user@host:5432/db\" or libpq keywords)");
+  }
   if (auto v = r.string("path")) {
     if (v->empty()) r.throw_at(r.line_of("path"), r.qualified("path"), "must not be empty");
     s.path = r.resolve(*v);
@@ -98,6 +121,7 @@ void read_secrets(TableReader& r, SecretsConfig& s) {
   s.gpg_passphrase = r.secret("gpg_passphrase");
   s.rpm_gpg_secret_key = r.secret("rpm_gpg_secret_key");
   s.rpm_gpg_passphrase = r.secret("rpm_gpg_passphrase");
+  s.store_password = r.secret("store_password");
   r.finish();
 }
 
@@ -557,6 +581,10 @@ Config build(const toml::table& root, const std::filesystem::path& origin) {
   if (config.secrets.webhook_previous_secret.configured() && !config.secrets.webhook_secret.configured()) {
     throw_config_error(origin, secret_line("webhook_previous_secret"), "secrets.webhook_previous_secret",
                        "is set but secrets.webhook_secret is not");
+  }
+  if (config.secrets.store_password.configured() && config.store.backend != "postgresql") {
+    throw_config_error(origin, secret_line("store_password"), "secrets.store_password",
+                       "is set but store.backend is not \"postgresql\"");
   }
   if (config.secrets.github_app_private_key.configured() && config.github.app_id.empty()) {
     throw_config_error(origin, secret_line("github_app_private_key"), "secrets.github_app_private_key",

@@ -266,20 +266,21 @@ int run(std::span<char*> args, std::ostream& out, std::ostream& err) {
 
   if (options->command == "check-config") {
     // The check serve makes before it starts: what passes here, serves.
+    Preflight checked;
     try {
-      for (const std::string& warning : preflight(config)) err << "calico-release-bot: warning: " << warning << '\n';
+      checked = preflight(config);
+      for (const std::string& warning : checked.warnings) err << "calico-release-bot: warning: " << warning << '\n';
     } catch (const config::ConfigError& e) {
       err << "calico-release-bot: invalid configuration: " << e.what() << '\n';
       return kBadConfig;
     }
     out << config.source.string() << ": ok (" << config.repositories.size() << " repositories, listening on "
-        << config.server.listen_address << ':' << config.server.port << ", store " << config.store.path.string()
-        << ")\n";
+        << config.server.listen_address << ':' << config.server.port << ", store " << checked.store << ")\n";
     return kOk;
   }
 
   try {
-    for (const std::string& warning : preflight(config)) log::warn("config.warning", {{"detail", warning}});
+    for (const std::string& warning : preflight(config).warnings) log::warn("config.warning", {{"detail", warning}});
     Service service(std::move(config));
     service.run_until_signal();
   } catch (const config::ConfigError& e) {

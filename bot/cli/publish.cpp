@@ -149,7 +149,7 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
   std::set<std::int64_t> watched;  // this run's uploads (pub_debs jobs run in parallel)
   if (watches_uploads(config)) {
     try {
-      state = std::make_unique<store::Store>(config.store);
+      state = std::make_unique<store::Store>(config::with_store_password(config));
       watcher = std::make_unique<launchpad::Watcher>(
           *state, *environment.launchpad,
           launchpad::watcher_settings(config.launchpad));
@@ -163,7 +163,7 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
       procedure.on_uploaded(watch);
       procedure.on_in_archive(watch);
     } catch (const std::exception& e) {
-      err << "calico-release-bot publish: cannot open the store " << config.store.path.string() << ": " << e.what() << "\n";
+      err << "calico-release-bot publish: cannot open the store: " << e.what() << "\n";
       return kFailure;
     }
   }

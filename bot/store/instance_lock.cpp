@@ -17,6 +17,7 @@ std::filesystem::path InstanceLock::lock_file_of(const std::filesystem::path& st
 }
 
 InstanceLock::InstanceLock(const std::filesystem::path& store_path) {
+  if (store_path.empty()) return;  // a shared store: nothing to lock
   const std::filesystem::path file = lock_file_of(store_path);
   fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd_ < 0) {

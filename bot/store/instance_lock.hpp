@@ -18,6 +18,7 @@ class InstanceLockError : public std::runtime_error {
 class InstanceLock {
  public:
   // Takes the lock of the store at `store_path`, or throws InstanceLockError naming who holds it.
+  // An empty path takes nothing (a store replicas share).
   explicit InstanceLock(const std::filesystem::path& store_path);
   ~InstanceLock();
   InstanceLock(const InstanceLock&) = delete;

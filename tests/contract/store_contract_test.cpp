@@ -44,13 +44,9 @@ struct SqliteEngine {
 };
 
 struct PostgresqlEngine {
-  static inline testkit::PostgresServer* server = nullptr;
-  static void set_up() { server = new testkit::PostgresServer(); }
-  static void tear_down() {
-    delete server;
-    server = nullptr;
-  }
-  static config::StoreConfig fresh(const std::filesystem::path&) { return server->store_config(); }
+  static void set_up() {}
+  static void tear_down() {}
+  static config::StoreConfig fresh(const std::filesystem::path&) { return testkit::shared_postgres_server().store_config(); }
   static void set_version(Database& db, int version) { postgresql::set_schema_version(db, version); }
 };
 

@@ -7,6 +7,10 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include <gtest/gtest.h>
+
+#include <memory>
+
 #include "tests/support/fixtures.hpp"
 #include "tests/support/process.hpp"
 
@@ -118,8 +122,26 @@ config::StoreConfig PostgresServer::store_config() {
   config::StoreConfig config;
   config.backend = "postgresql";
   config.url = url(create_database());
-  config.password = kPassword;
+  config.password = config::Secret(kPassword);
   return config;
+}
+
+namespace {
+std::unique_ptr<PostgresServer>& shared_server() {
+  static std::unique_ptr<PostgresServer> server;
+  return server;
+}
+class StopSharedServer : public ::testing::Environment {
+ public:
+  void TearDown() override { shared_server().reset(); }
+};
+}  // namespace
+
+PostgresServer& shared_postgres_server() {
+  static const bool registered = (::testing::AddGlobalTestEnvironment(new StopSharedServer), true);
+  (void)registered;
+  if (!shared_server()) shared_server() = std::make_unique<PostgresServer>();
+  return *shared_server();
 }
 
 }  // namespace calico::testkit

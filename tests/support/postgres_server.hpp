@@ -40,4 +40,8 @@ class PostgresServer {
   bool running_ = false;
 };
 
+// One server for the whole test program, started on first use and stopped when the program's
+// tests end (a global test environment).
+PostgresServer& shared_postgres_server();
+
 }  // namespace calico::testkit

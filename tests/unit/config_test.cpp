@@ -226,3 +226,25 @@ TEST(Config, GitHubSectionIsValidatedWithWhereAndWhat) {
   EXPECT_EQ(error_of("[server]\npublic_url = \"bot.example\"\n"),
             "/etc/calico/bot.toml:2: server.public_url: is not an http(s) URL: \"bot.example\"");
 }
+
+TEST(Config, ThePostgresqlStoreNeedsAUrlWithoutItsPassword) {
+  const config::Config config =
+      parse_config("[store]\nbackend = \"postgresql\"\nurl = \"postgresql://calico@db:5432/bot?sslmode=verify-full\"\n"
+                   "[secrets]\nstore_password = { env = \"CALICO_STORE_PASSWORD\" }\n",
+                   kOrigin);
+  EXPECT_EQ(config.store.backend, "postgresql");
+  EXPECT_EQ(config.store.url, "postgresql://calico@db:5432/bot?sslmode=verify-full");
+  EXPECT_TRUE(config.secrets.store_password.configured());
+  EXPECT_EQ(error_of("[store]\nbackend = \"postgresql\"\n"),
+            "/etc/calico/bot.toml:2: store.backend: \"postgresql\" needs store.url (\"postgresql://user@host:5432/db\" or libpq keywords)");
+  const std::string in_url = error_of("[store]\nbackend = \"postgresql\"\nurl = \"postgresql://calico:hunter2@db/bot\"\n");
+  EXPECT_NE(in_url.find(":3: store.url: holds a password: give it as secrets.store_password"), std::string::npos) << in_url;
+  EXPECT_EQ(in_url.find("hunter2"), std::string::npos);
+  EXPECT_NE(error_of("[store]\nbackend = \"postgresql\"\nurl = \"host=db password=hunter2\"\n").find("holds a password"),
+            std::string::npos);
+  EXPECT_NE(error_of("[store]\nurl = \"postgresql://calico@db/bot\"\n").find("store.url: is for backend = \"postgresql\""),
+            std::string::npos);
+  EXPECT_NE(error_of("[store]\nbackend = \"mysql\"\n").find("store.backend"), std::string::npos);
+  EXPECT_EQ(error_of("[secrets]\nstore_password = { env = \"P\" }\n"),
+            "/etc/calico/bot.toml:2: secrets.store_password: is set but store.backend is not \"postgresql\"");
+}

@@ -143,8 +143,8 @@ class Connection::PgCursor : public Cursor {
   int row_ = -1;
 };
 
-Connection::Connection(const std::string& conninfo, const std::string& password)
-    : conninfo_(conninfo), password_(password), description_(redacted(conninfo)) {
+Connection::Connection(const std::string& conninfo, config::Secret password)
+    : conninfo_(conninfo), password_(std::move(password)), description_(redacted(conninfo)) {
   connect();
 }
 
@@ -162,9 +162,10 @@ void Connection::connect() {
   std::vector<const char*> keywords = {"connect_timeout", "tcp_user_timeout", "keepalives_idle", "fallback_application_name",
                                        "dbname"};
   std::vector<const char*> values = {"10", "30000", "30", "calico-release-bot", conninfo_.c_str()};
+  // reveal() views the Secret's own bytes, which end in a NUL like any std::string's.
   if (!password_.empty()) {
     keywords.push_back("password");
-    values.push_back(password_.c_str());
+    values.push_back(password_.reveal().data());
   }
   keywords.push_back(nullptr);
   values.push_back(nullptr);

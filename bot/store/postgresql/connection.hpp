@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bot/store/database.hpp"
+#include "config/secret.hpp"
 
 struct pg_conn;
 struct pg_result;
@@ -25,7 +26,7 @@ class Connection : public Database {
  public:
   // Connects to `conninfo` (a postgresql:// URL or libpq keywords) with `password` when not empty
   // (it overrides any in `conninfo`). Throws DatabaseError with libpq's reason.
-  Connection(const std::string& conninfo, const std::string& password);
+  Connection(const std::string& conninfo, config::Secret password);
   ~Connection() override;
 
   void exec(std::string_view sql) override;
@@ -54,7 +55,7 @@ class Connection : public Database {
   const std::string& statement_name(const std::string& sql);
 
   std::string conninfo_;
-  std::string password_;
+  config::Secret password_;
   std::string description_;
   pg_conn* conn_ = nullptr;
   std::int64_t changes_ = 0;

@@ -10,7 +10,7 @@ constexpr const char* kMigrationLock = "SELECT pg_advisory_lock(9909710810509911
 constexpr const char* kMigrationUnlock = "SELECT pg_advisory_unlock(99097108105099111)";
 }  // namespace
 
-std::unique_ptr<Connection> open_migrated(const std::string& url, const std::string& password) {
+std::unique_ptr<Connection> open_migrated(const std::string& url, const config::Secret& password) {
   auto db = std::make_unique<Connection>(url, password);
   // Replicas started together: the first migrates, the others wait here and then find nothing to do.
   db->exec(kMigrationLock);
@@ -29,6 +29,11 @@ std::unique_ptr<Connection> open_migrated(const std::string& url, const std::str
 }
 
 std::unique_ptr<Database> Engine::open() { return open_migrated(url_, password_); }
+
+Inspection Engine::inspect() {
+  Connection db(url_, password_);
+  return {db.schema_version(), db.describe(), "PostgreSQL " + db.server_version()};
+}
 
 void Engine::probe(Database& db) { db.exec("UPDATE calico_schema_version SET version = version"); }
 

@@ -15,14 +15,16 @@ class Engine : public store::Engine {
 
   std::unique_ptr<Database> open() override;
   std::string describe() const override { return redacted(url_); }
+  std::string setting() const override { return "store.url (" + redacted(url_) + ")"; }
+  Inspection inspect() override;
   void probe(Database& db) override;
 
  private:
   std::string url_;
-  std::string password_;
+  config::Secret password_;
 };
 
 // Connects and brings the schema up to date under the migration lock. Throws DatabaseError.
-std::unique_ptr<Connection> open_migrated(const std::string& url, const std::string& password);
+std::unique_ptr<Connection> open_migrated(const std::string& url, const config::Secret& password);
 
 }  // namespace calico::store::postgresql

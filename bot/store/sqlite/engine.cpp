@@ -1,5 +1,7 @@
 #include "bot/store/sqlite/engine.hpp"
 
+#include <unistd.h>
+
 #include "bot/log/log.hpp"
 #include "bot/store/sqlite/migrations.hpp"
 
@@ -11,6 +13,31 @@ std::unique_ptr<Database> Engine::open() {
   db->exec("PRAGMA wal_autocheckpoint=0");
   checkpoint_db_ = std::make_unique<Connection>(path_);
   return db;
+}
+
+Inspection Engine::inspect() {
+  std::error_code ec;
+  if (std::filesystem::exists(path_, ec)) {
+    if (std::filesystem::is_directory(path_, ec)) throw DatabaseError("is a directory, not a SQLite file");
+    if (::access(path_.c_str(), R_OK | W_OK) != 0) throw DatabaseError("cannot be read and written by this user");
+    try {
+      Connection db(path_);
+      return {db.schema_version(), path_.string(), ""};
+    } catch (const std::exception& e) {
+      throw DatabaseError(std::string("cannot be opened: ") + e.what());
+    }
+  }
+  // Not there yet: serve creates it, and the directories above it.
+  std::filesystem::path existing = path_.has_parent_path() ? path_.parent_path() : std::filesystem::current_path();
+  while (!existing.empty() && !std::filesystem::exists(existing, ec)) existing = existing.parent_path();
+  if (existing.empty()) existing = ".";
+  if (!std::filesystem::is_directory(existing, ec)) {
+    throw DatabaseError("cannot be created: " + existing.string() + " is not a directory");
+  }
+  if (::access(existing.c_str(), W_OK | X_OK) != 0) {
+    throw DatabaseError("cannot be created: " + existing.string() + " is not writable by this user");
+  }
+  return {0, path_.string(), ""};
 }
 
 void Engine::probe(Database& db) {

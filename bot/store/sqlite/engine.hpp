@@ -19,6 +19,8 @@ class Engine : public store::Engine {
 
   std::unique_ptr<Database> open() override;
   std::string describe() const override { return path_.string(); }
+  std::string setting() const override { return "store.path (" + path_.string() + ")"; }
+  Inspection inspect() override;
   void probe(Database& db) override;
   void maintain(bool idle) override;
   void close(Database& db) override;
