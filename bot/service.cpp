@@ -1,5 +1,7 @@
 #include "bot/service.hpp"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <optional>
 #include <thread>
@@ -26,6 +28,7 @@
 #include "bot/store/github_pauses.hpp"
 #include "bot/store/instance_lock.hpp"
 #include "bot/store/store.hpp"
+#include "bot/replicas/presence.hpp"
 #include "bot/util/time_format.hpp"
 #include "bot/util/file_limit.hpp"
 #include "bot/webhook/intake.hpp"
@@ -110,6 +113,7 @@ struct Service::Impl {
   // Before the store opens: a second serve on this store stops here, having changed nothing.
   store::InstanceLock instance_lock;
   store::Store store;
+  replicas::Presence presence{store};
   // The Launchpad watcher follows every stored upload until its binaries are published.
   http::Client launchpad_http{launchpad::client_settings(config.launchpad)};
   launchpad::Client launchpad_client{config.launchpad.api_root, launchpad_http};
@@ -159,7 +163,10 @@ namespace {
 // guardians kill them when the bot dies, so these are what even that missed) and its GnuPG homes
 // with the private key in them, and their agents. Only what belonged to bots no longer running.
 void clean_up_after_crash(const config::Config& config) {
-  const std::filesystem::path records = config.publish.work_dir / ".processes";
+  // Per host: replicas on other machines may share work_dir, and their processes are not ours to judge.
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  const std::filesystem::path records = config.publish.work_dir / ".processes" / host;
   const std::size_t groups = builders::exec::end_orphaned_processes(records);
   builders::exec::record_processes_in(records);
   const std::size_t homes = builders::sign::Keyring::remove_orphaned_homes();
@@ -176,6 +183,8 @@ void Service::start() {
   // build is resumed or anything in the store changes.
   impl_->server.start();
   clean_up_after_crash(impl_->config);
+  // Registered before any worker claims anything in its name.
+  impl_->presence.start();
   impl_->processor.on_processed([this](webhook::DeliveryProcessor::Left left) {
     if (left.builds) impl_->dispatcher.notify();
     if (left.commands) impl_->command_runner.notify();
@@ -208,7 +217,7 @@ void Service::start() {
   impl_->recovery.start();
   log::info("service.started", {{"address", impl_->config.server.listen_address}, {"port", impl_->server.port()},
                                 {"webhook_path", impl_->config.server.webhook_path},
-                                {"store", impl_->store.describe()},
+                                {"store", impl_->store.describe()}, {"replica", impl_->store.replica()},
                                 {"repositories", impl_->config.repositories.size()}});
 }
 
@@ -250,6 +259,7 @@ void Service::stop() {
   impl_->recovery.stop();
   impl_->launchpad_http.interrupt();  // a poll waiting between attempts stops waiting
   impl_->watcher.stop();
+  impl_->presence.stop();  // its builds released: another replica takes them over at once
   impl_->store.stop();
   impl_->instance_lock.release();
   log::info("service.stopped");

@@ -51,6 +51,9 @@ struct StoreConfig {
   // postgresql: a libpq connection string, "postgresql://user@host:5432/db?sslmode=verify-full"
   // or "host=… dbname=…" keywords. Its password comes from secrets.store_password, never from here.
   std::string url;
+  // How long a replica's claim on a running build or a message being sent lasts without its
+  // heartbeat (renewed every third of it): how soon another replica takes over from a dead one.
+  int lease_seconds = 30;
   // The password secrets.store_password holds, filled in by with_store_password() at start.
   Secret password;
   // How many queued writes one transaction may take: one fsync then covers them all.

@@ -93,6 +93,7 @@ void read_store(TableReader& r, StoreConfig& s) {
     s.path = r.resolve(*v);
   }
   if (auto v = r.integer("max_batch", 1, 100000)) s.max_batch = static_cast<int>(*v);
+  if (auto v = r.integer("lease_seconds", 3, 3600)) s.lease_seconds = static_cast<int>(*v);
   if (auto v = r.integer("retention_days", 0, 36500)) {
     if (*v > 0 && *v < 7) {
       r.throw_at(r.line_of("retention_days"), r.qualified("retention_days"),

@@ -83,20 +83,44 @@ void Dispatcher::pass() {
     }
   });
   const auto now = clock_();
-  if (config_.dispatch.nightly) nightly_tick(now);
-  quiet_tick(now);
-  component_ref_tick();
-  // Builds until none may start (the worker's next pass comes when notified or after 5 s).
-  while (run_next()) {
+  // The scheduling rules decide once for all replicas: the one that leads them.
+  if (store_.call([](store::Database& db) { return db.lead("schedule"); })) {
+    if (config_.dispatch.nightly) nightly_tick(now);
+    quiet_tick(now);
+    component_ref_tick();
+  }
+  // Builds whose replica is gone first (they hold their targets), then new ones, until none may
+  // start (the worker's next pass comes when notified or after 5 s).
+  while (take_over_next() || run_next()) {
     std::lock_guard lock(mutex_);
     if (stopping_) break;
   }
 }
 
+namespace {
+// Leases are real time, whatever clock the scheduling rules are given.
+std::chrono::system_clock::time_point lease_now() { return std::chrono::system_clock::now(); }
+std::string lease_now_text() { return util::iso8601(std::chrono::floor<std::chrono::seconds>(lease_now())); }
+}  // namespace
+
+bool Dispatcher::take_over_next() {
+  const std::optional<store::BuildRow> build = store_.call(
+      [&](store::Database& db) { return store::take_over_build(db, store_.lease(lease_now()), lease_now_text()); });
+  if (!build) return false;
+  {
+    std::lock_guard lock(mutex_);
+    if (running_.count(build->id)) return false;  // ours, running here: its lease is renewed again
+  }
+  log::info("dispatch.resume", {{"build", build->id}, {"target", build->target_repo}, {"version", build->version},
+                                {"replica", store_.replica()}});
+  run_build(*build, true);
+  return true;
+}
+
 bool Dispatcher::run_next() {
   const std::optional<store::BuildRow> build = store_.call([&](store::Database& db) {
     return store::claim_next_request(db, config_.dispatch.max_concurrent_builds, config_.publish.work_dir.string(),
-                                     util::iso8601(clock_()));
+                                     util::iso8601(clock_()), store_.lease(lease_now()));
   });
   if (!build) return false;
   if (!release_tags_ready(*build)) return true;
@@ -142,12 +166,11 @@ bool Dispatcher::release_tags_ready(const store::BuildRow& build) {
 }
 
 std::size_t Dispatcher::resume_interrupted() {
-  const auto interrupted = store_.call([](store::Database& db) { return store::builds_in_state(db, handlers::BuildState::running); });
-  for (const store::BuildRow& build : interrupted) {
-    log::info("dispatch.resume", {{"build", build.id}, {"target", build.target_repo}, {"version", build.version}});
-    run_build(build, true);
-  }
-  return interrupted.size();
+  // A store this process has to itself: whoever ran its running builds before is gone.
+  if (!store_.shared()) store_.call([&](store::Database& db) { store::release_leases_of_others(db, store_.replica()); });
+  std::size_t resumed = 0;
+  while (take_over_next()) ++resumed;
+  return resumed;
 }
 
 bool Dispatcher::cancel(std::int64_t build_id) {
@@ -229,10 +252,17 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
     if (resumed) {
       for (const store::JobRow& step : store_.call([&](store::Database& db) { return store::build_jobs(db, build.id); })) {
         if (step.state != builders::pipeline::JobState::succeeded) continue;
-        if (const builders::Job* job = plan.find(step.job)) {
+        const builders::Job* job = plan.find(step.job);
+        if (!job) continue;
+        try {
           procedure.adopt(*job);
-          finished.push_back({step.job, builders::pipeline::JobState::succeeded, step.detail, step.log_path, {}});
+        } catch (const std::exception& e) {
+          // Its outputs are not on this replica's disk (another replica built it, on a work_dir
+          // not shared): built again. Uploads still skip what the archive holds.
+          log::info("dispatch.job_rerun", {{"build", build.id}, {"job", step.job}, {"reason", e.what()}});
+          continue;
         }
+        finished.push_back({step.job, builders::pipeline::JobState::succeeded, step.detail, step.log_path, {}});
       }
     }
     log::info("dispatch.build", {{"build", build.id}, {"target", build.target_repo}, {"version", build.version},
@@ -259,17 +289,20 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
       }
     });
     StoreObserver observer(store_, build.id, on_step_);
-    // A cancellation may be asked for through the store (the CLI, /cancel): look every second
-    // while the build runs (the worker stops when this scope ends).
+    // Every second while the build runs (the worker stops when this scope ends): its lease is
+    // renewed, and a cancellation asked for through the store (the CLI, /cancel, from any replica)
+    // or the build taken over by another replica (this one lost the store for longer than a
+    // lease) stops it.
     util::Worker cancel_watch("dispatch.cancel_watch", std::chrono::seconds(1), [&] {
-      if (!cancel->cancelled() &&
-          store_.call([&](store::Database& db) { return store::cancel_requested(db, build.id); })) {
-        {
-          std::lock_guard lock(mutex_);
-          cancelled_.insert(build.id);
-        }
-        cancel->cancel();
+      if (cancel->cancelled()) return;
+      const store::BuildHold hold =
+          store_.call([&](store::Database& db) { return store::renew_build(db, build.id, store_.lease(lease_now())); });
+      if (hold.held && !hold.cancel_requested) return;
+      {
+        std::lock_guard lock(mutex_);
+        (hold.held ? cancelled_ : lost_).insert(build.id);
       }
+      cancel->cancel();
     });
     cancel_watch.start();
     const auto result = builders::pipeline::run_plan(plan, config_.publish.parallel_jobs, procedure, observer,
@@ -285,24 +318,40 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
     detail = e.what();
   }
   bool interrupted = false;
+  bool lost = false;
   {
     std::lock_guard lock(mutex_);
+    lost = lost_.count(build.id) > 0;
     // Stopped by the service's own stop (SIGTERM), not by anyone's cancel: the build stays
     // running in the store, and the next start (or another replica) resumes it from its first
     // unfinished job. Only a cancel asked for ends it as cancelled.
     interrupted = stopping_ && state != handlers::BuildState::succeeded && !cancelled_.count(build.id);
   }
-  if (interrupted) {
+  if (lost) {
+    log::warn("dispatch.taken_over", {{"build", build.id}, {"replica", store_.replica()},
+                                      {"detail", "another replica holds the build now: this one stopped its jobs"}});
+  } else if (interrupted) {
+    store_.call([&](store::Database& db) { store::release_build(db, build.id, store_.replica()); });
     log::warn("dispatch.interrupted", {{"build", build.id}, {"target", build.target_repo}, {"version", build.version},
                                        {"detail", "the service is stopping: the build's jobs were stopped, and it resumes "
-                                                  "from its first unfinished job at the next start"}});
+                                                  "from its first unfinished job at the next start or on another replica"}});
   } else {
-    store_.call([&](store::Database& db) { store::finish_build(db, build.id, state, detail); });
-    log::info("dispatch.finished", {{"build", build.id}, {"state", handlers::to_string(state)}, {"detail", detail}});
+    const bool finished = store_.call([&](store::Database& db) {
+      if (!store::holds_build(db, build.id, store_.replica())) return false;
+      store::finish_build(db, build.id, state, detail);
+      return true;
+    });
+    if (finished) {
+      log::info("dispatch.finished", {{"build", build.id}, {"state", handlers::to_string(state)}, {"detail", detail}});
+    } else {
+      log::warn("dispatch.taken_over", {{"build", build.id}, {"replica", store_.replica()},
+                                        {"detail", "another replica holds the build now: its end is that one's to record"}});
+    }
   }
   std::lock_guard lock(mutex_);
   running_.erase(build.id);
   cancelled_.erase(build.id);
+  lost_.erase(build.id);
 }
 
 }  // namespace calico::builds

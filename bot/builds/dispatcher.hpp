@@ -41,8 +41,11 @@ class Dispatcher {
 
   // Claims and runs one request to completion on the calling thread; false if none may start.
   bool run_next();
-  // Runs (to completion) every build left running by an earlier process.
+  // Runs (to completion) every build left running by an earlier process: on a store this process
+  // has to itself, all of them; on a shared one, those whose replica's lease ran out or was released.
   std::size_t resume_interrupted();
+  // Takes over and runs one such build; false if there is none.
+  bool take_over_next();
   // Cancels a running build: its commands are stopped, its state becomes cancelled. (stop()
   // stops running builds too, but leaves them to be resumed at the next start.)
   bool cancel(std::int64_t build_id);
@@ -80,6 +83,7 @@ class Dispatcher {
   bool stopping_ = false;
   std::map<std::int64_t, std::shared_ptr<builders::exec::CancelToken>> running_;
   std::set<std::int64_t> cancelled_;  // running builds someone asked to cancel (not a shutdown)
+  std::set<std::int64_t> lost_;       // running builds another replica took over
   std::vector<std::unique_ptr<util::Worker>> workers_;
   std::string last_nightly_day_;
   std::once_flag resumed_;

@@ -29,7 +29,9 @@ CommandRunner::CommandRunner(store::Store& store, const config::Config& config, 
       own_account_(config.github, github),
       list_refs_(std::move(list_refs)),
       give_up_after_(give_up_after),
-      worker_("command", kIdleWake, [this] { run_pending(); }) {}
+      worker_("command", kIdleWake, [this] {
+        if (store_.leads("commands")) run_pending();  // one replica runs commands, in order
+      }) {}
 
 CommandRunner::~CommandRunner() { stop(); }
 

@@ -68,6 +68,11 @@ std::size_t OutboxSender::send_due() {
   std::size_t delivered = 0;
   const auto rows = store_.call([](store::Database& db) { return store::due_outbox(db, util::utc_now_iso8601(), kBatch); });
   for (const store::OutboxRow& row : rows) {
+    // One replica sends each message: the others pass over it while its lease lasts.
+    const bool mine = store_.call([&](store::Database& db) {
+      return store::claim_outbox(db, row.id, store_.lease(std::chrono::system_clock::now()), util::utc_now_iso8601());
+    });
+    if (!mine) continue;
     const Sent sent = send(row);
     if (sent == Sent::delivered) ++delivered;
     if (sent == Sent::paused) break;  // every other row would meet the same limit

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "bot/util/time_format.hpp"
+
 namespace calico::launchpad {
 
 std::int64_t StoredWatchBook::add(const store::LpWatch& watch) {
@@ -9,7 +11,10 @@ std::int64_t StoredWatchBook::add(const store::LpWatch& watch) {
 }
 
 std::vector<store::LpSchedule> StoredWatchBook::due(const std::string& now) {
-  return store_.call([&](store::Database& db) { return store::due_lp_schedules(db, now); });
+  // Held for the poll's length at most: a replica that dies mid-poll leaves the PPA due again then.
+  constexpr auto kPollHold = std::chrono::minutes(5);
+  const auto at = util::parse_iso8601(now).value_or(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  return store_.call([&](store::Database& db) { return store::claim_due_lp_schedules(db, now, util::iso8601(at + kPollHold)); });
 }
 
 std::vector<store::LpWatch> StoredWatchBook::unfinished(const std::string& owner, const std::string& ppa) {

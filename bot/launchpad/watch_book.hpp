@@ -21,6 +21,7 @@ class WatchBook {
   // Adds a watch (an existing one for the same upload is kept; the build, if any, is linked to
   // it). Returns its id.
   virtual std::int64_t add(const store::LpWatch& watch) = 0;
+  // The PPAs due a poll at `now`, this poller's to poll (replicas sharing a store each get others).
   virtual std::vector<store::LpSchedule> due(const std::string& now) = 0;
   virtual std::vector<store::LpWatch> unfinished(const std::string& owner, const std::string& ppa) = 0;
   virtual std::vector<store::LpWatch> all() = 0;

@@ -9,7 +9,9 @@ Pruner::Pruner(store::Store& store, int retention_days, Clock clock)
     : store_(store),
       retention_days_(retention_days),
       clock_(clock ? std::move(clock) : Clock(util::system_now)),
-      worker_("retention", std::chrono::hours(1), [this] { prune(); }) {}
+      worker_("retention", std::chrono::hours(1), [this] {
+        if (store_.leads("retention")) prune();  // one replica prunes
+      }) {}
 
 Pruner::~Pruner() { stop(); }
 

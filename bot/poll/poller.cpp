@@ -49,7 +49,9 @@ Poller::Poller(store::Store& store, const config::Config& config, const handlers
       config_(config),
       registry_(registry),
       clock_(std::move(clock)),
-      worker_("poll", std::chrono::seconds(1), [this] { poll_due(); }) {
+      worker_("poll", std::chrono::seconds(1), [this] {
+        if (store_.leads("poll")) poll_due();  // one replica polls
+      }) {
   if (!clock_) clock_ = [] { return std::chrono::steady_clock::now(); };
   const auto now = clock_();
   for (const auto& repository : config_.repositories) {

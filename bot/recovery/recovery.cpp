@@ -59,7 +59,9 @@ DeliveryRecovery::DeliveryRecovery(store::Store& store, const config::Config& co
       worker_("recovery",
               std::chrono::duration_cast<std::chrono::milliseconds>(
                   config.github.recovery_interval.count() > 0 ? config.github.recovery_interval : std::chrono::hours(24)),
-              [this] { recover(); }) {}
+              [this] {
+                if (store_.leads("recovery")) recover();  // one replica looks for what was missed
+              }) {}
 
 DeliveryRecovery::~DeliveryRecovery() { stop(); }
 

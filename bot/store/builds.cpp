@@ -8,7 +8,8 @@ namespace calico::store {
 
 namespace {
 
-constexpr std::string_view kColumns = "id, request_id, kind, target_repo, version, state, detail, run_dir, started_at, finished_at";
+constexpr std::string_view kColumns =
+    "id, request_id, kind, target_repo, version, state, detail, run_dir, started_at, finished_at, owner, lease_until";
 
 BuildRow read_build(const Statement& row) {
   BuildRow b;
@@ -23,6 +24,8 @@ BuildRow read_build(const Statement& row) {
   b.run_dir = row.column_text(7);
   b.started_at = row.column_text(8);
   b.finished_at = row.column_optional_text(9);
+  b.owner = row.column_optional_text(10);
+  b.lease_until = row.column_optional_text(11);
   return b;
 }
 
@@ -61,8 +64,12 @@ std::vector<std::string> steps_of(const std::vector<JobRow>& steps) {
   return names;
 }
 
-std::optional<BuildRow> claim_next_request(Database& db, int max_running, const std::string& work_dir, const std::string& now) {
-  Statement running = db.prepare("SELECT count(*) FROM builds WHERE state = 'running'");
+std::optional<BuildRow> claim_next_request(Database& db, int max_running, const std::string& work_dir, const std::string& now,
+                                           const Lease& lease) {
+  // Replicas claim one at a time: "no second build of a target" reads before it writes.
+  db.lock_for_transaction("build claims");
+  Statement running = db.prepare("SELECT count(*) FROM builds WHERE state = 'running' AND coalesce(owner, '') = ?1");
+  running.bind(1, lease.owner);
   running.step();
   if (running.column_int(0) >= max_running) return std::nullopt;
   Statement next = db.prepare(
@@ -83,9 +90,13 @@ std::optional<BuildRow> claim_next_request(Database& db, int max_running, const 
   mark.bind(1, build.request_id).bind(2, build.started_at);
   mark.run();
   Statement insert = db.prepare(
-      "INSERT INTO builds (request_id, kind, target_repo, version, state, started_at) VALUES (?1, ?2, ?3, ?4, 'running', ?5) "
-      "RETURNING id");
+      "INSERT INTO builds (request_id, kind, target_repo, version, state, started_at, owner, lease_until) "
+      "VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7) RETURNING id");
   insert.bind(1, build.request_id).bind(2, build.kind).bind(3, build.target_repo).bind(4, build.version).bind(5, build.started_at);
+  insert.bind_optional(6, lease.owner.empty() ? std::nullopt : std::optional(lease.owner));
+  insert.bind_optional(7, lease.until.empty() ? std::nullopt : std::optional(lease.until));
+  if (!lease.owner.empty()) build.owner = lease.owner;
+  if (!lease.until.empty()) build.lease_until = lease.until;
   if (!insert.step()) throw DatabaseError("the new build of request " + std::to_string(build.request_id) + " has no id");
   build.id = insert.column_int(0);
   build.run_dir = work_dir + "/build-" + std::to_string(build.id);
@@ -183,6 +194,38 @@ std::optional<std::string> request_created_at(Database& db, std::int64_t request
   query.bind(1, request_id);
   if (!query.step()) return std::nullopt;
   return query.column_text(0);
+}
+
+std::optional<BuildRow> take_over_build(Database& db, const Lease& lease, const std::string& now) {
+  Statement take = db.prepare(
+      "UPDATE builds SET owner = ?1, lease_until = ?2 WHERE id = (SELECT id FROM builds WHERE state = 'running' "
+      "AND (lease_until IS NULL OR lease_until < ?3) ORDER BY id LIMIT 1" + std::string(db.skip_locked()) + ") RETURNING id");
+  take.bind(1, lease.owner).bind(2, lease.until).bind(3, now);
+  if (!take.step()) return std::nullopt;
+  const std::int64_t id = take.column_int(0);
+  take.reset();
+  return find_build(db, id);
+}
+
+bool holds_build(Database& db, std::int64_t build_id, const std::string& owner) {
+  Statement query = db.prepare("SELECT 1 FROM builds WHERE id = ?1 AND coalesce(owner, '') = ?2");
+  query.bind(1, build_id).bind(2, owner);
+  return query.step();
+}
+
+void release_build(Database& db, std::int64_t build_id, const std::string& owner) {
+  Statement release = db.prepare("UPDATE builds SET lease_until = NULL WHERE id = ?1 AND coalesce(owner, '') = ?2");
+  release.bind(1, build_id).bind(2, owner);
+  release.run();
+}
+
+BuildHold renew_build(Database& db, std::int64_t build_id, const Lease& lease) {
+  Statement renew = db.prepare(
+      "UPDATE builds SET lease_until = ?3 WHERE id = ?1 AND owner = ?2 AND state = 'running' "
+      "RETURNING cancel_requested_at IS NOT NULL");
+  renew.bind(1, build_id).bind(2, lease.owner).bind(3, lease.until);
+  if (!renew.step()) return {false, false};
+  return {true, renew.column_int(0) != 0};
 }
 
 }  // namespace calico::store

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bot/store/database.hpp"
+#include "bot/store/replicas.hpp"
 #include "builders/pipeline/runner.hpp"
 #include "handlers/build_state.hpp"
 #include "handlers/result.hpp"
@@ -25,6 +26,8 @@ struct BuildRow {
   std::string run_dir;
   std::string started_at;
   std::optional<std::string> finished_at;
+  std::optional<std::string> owner;        // the replica running it
+  std::optional<std::string> lease_until;  // after this another replica may take it over
 };
 
 struct JobRow {
@@ -40,8 +43,25 @@ struct JobRow {
 // never a second build for a target that has one running, and none when `max_running` run.
 // Marks the request started and creates its build row, in the caller's transaction.
 // `now` (ISO 8601; empty: the system clock) decides which deferred requests are due.
+// `lease` names the claiming replica (its running builds count against `max_running`) and how
+// long the build is its own without a heartbeat.
 std::optional<BuildRow> claim_next_request(Database& db, int max_running, const std::string& work_dir,
-                                           const std::string& now = "");
+                                           const std::string& now = "", const Lease& lease = {});
+
+// A running build whose replica is gone (its lease ran out, or was released at a graceful stop),
+// now `lease.owner`'s to resume; none when there is no such build.
+std::optional<BuildRow> take_over_build(Database& db, const Lease& lease, const std::string& now);
+// Whether `owner` still holds the build (another replica may have taken it over).
+bool holds_build(Database& db, std::int64_t build_id, const std::string& owner);
+// A running build's lease renewed for `lease.owner`, and whether someone asked to cancel it; not
+// held when another replica took it over (or it ended elsewhere).
+struct BuildHold {
+  bool held = false;
+  bool cancel_requested = false;
+};
+BuildHold renew_build(Database& db, std::int64_t build_id, const Lease& lease);
+// Lets another replica (or this one's next start) take the build over at once.
+void release_build(Database& db, std::int64_t build_id, const std::string& owner);
 
 // Puts a claimed request back in the queue, not to be taken before `not_before` (ISO 8601), and
 // removes the build row the claim made.

@@ -94,6 +94,19 @@ class Database {
   // column is not JSON or has no such field.
   virtual std::string json_text(std::string_view column, std::string_view field) const = 0;
 
+  // What replicas sharing a store need; an engine one process has to itself (SQLite's write
+  // transaction holds the whole file) gets them for nothing.
+  // " FOR UPDATE SKIP LOCKED" after a SELECT that claims rows: rows another replica's transaction
+  // holds are passed over, not waited for. "" where a transaction has the whole database.
+  virtual std::string_view skip_locked() const = 0;
+  // Holds `name`'s lock until the transaction ends: claims that read before they write (one
+  // build per target) take turns across replicas.
+  virtual void lock_for_transaction(std::string_view name) = 0;
+  // Whether this process leads `role` (polling, the nightly decision, recovery, retention): taken
+  // when free and kept while the connection lives, so another replica takes over when this one
+  // dies. Always true where one process has the store.
+  virtual bool lead(std::string_view role) = 0;
+
  protected:
   friend class Statement;
   virtual Cursor* open_cursor(std::string_view sql) = 0;

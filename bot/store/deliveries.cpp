@@ -50,6 +50,19 @@ bool has_unprocessed_before(Database& db, const std::string& guid) {
   return query.step();
 }
 
+bool claim_delivery(Database& db, const std::string& guid, const std::string& now) {
+  Statement claim = db.prepare("UPDATE deliveries SET processed_at = ?2 WHERE guid = ?1 AND processed_at IS NULL");
+  claim.bind(1, guid).bind(2, now);
+  claim.run();
+  return db.changes() == 1;
+}
+
+void record_outcome(Database& db, const std::string& guid, const std::string& outcome) {
+  Statement update = db.prepare("UPDATE deliveries SET outcome = ?2 WHERE guid = ?1");
+  update.bind(1, guid).bind(2, outcome);
+  update.run();
+}
+
 void mark_delivery_processed(Database& db, const std::string& guid, const std::string& outcome) {
   Statement update = db.prepare(
       "UPDATE deliveries SET processed_at = ?2, outcome = ?3 WHERE guid = ?1 AND processed_at IS NULL");

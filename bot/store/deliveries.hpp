@@ -47,6 +47,10 @@ std::vector<StoredDelivery> unprocessed_deliveries(Database& db, int limit);
 bool has_unprocessed_before(Database& db, const std::string& guid);
 
 void mark_delivery_processed(Database& db, const std::string& guid, const std::string& outcome);
+// Marks the delivery processed unless it is already: false when another replica got there first
+// (its transaction waited for that one's, and its results are written). Then record_outcome.
+bool claim_delivery(Database& db, const std::string& guid, const std::string& now);
+void record_outcome(Database& db, const std::string& guid, const std::string& outcome);
 
 std::optional<StoredDelivery> find_delivery(Database& db, const std::string& guid);
 

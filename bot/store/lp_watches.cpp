@@ -100,6 +100,16 @@ std::vector<LpSchedule> due_lp_schedules(Database& db, const std::string& now) {
   return schedules(db, "WHERE next_poll_at <= ?1", {now});
 }
 
+std::vector<LpSchedule> claim_due_lp_schedules(Database& db, const std::string& now, const std::string& hold_until) {
+  Statement claim = db.prepare(
+      "UPDATE lp_ppa_schedules SET next_poll_at = ?2 WHERE (owner, ppa) IN (SELECT owner, ppa FROM lp_ppa_schedules "
+      "WHERE next_poll_at <= ?1" + std::string(db.skip_locked()) + ") RETURNING owner, ppa, interval_seconds");
+  claim.bind(1, now).bind(2, hold_until);
+  std::vector<LpSchedule> rows;
+  while (claim.step()) rows.push_back({claim.column_text(0), claim.column_text(1), claim.column_int(2), now});
+  return rows;
+}
+
 std::optional<LpSchedule> find_lp_schedule(Database& db, const std::string& owner, const std::string& ppa) {
   auto rows = schedules(db, "WHERE owner = ?1 AND ppa = ?2", {owner, ppa});
   if (rows.empty()) return std::nullopt;

@@ -47,6 +47,9 @@ std::vector<LpWatch> unfinished_lp_watches(Database& db, const std::string& owne
 
 // PPA schedules due at `now` (ISO 8601).
 std::vector<LpSchedule> due_lp_schedules(Database& db, const std::string& now);
+// The PPAs due at `now`, each pushed out to `hold_until` so no other replica polls it meanwhile
+// (the poll sets its real next time; a replica that dies mid-poll leaves it due at `hold_until`).
+std::vector<LpSchedule> claim_due_lp_schedules(Database& db, const std::string& now, const std::string& hold_until);
 std::optional<LpSchedule> find_lp_schedule(Database& db, const std::string& owner, const std::string& ppa);
 // Sets a PPA's schedule. With `sooner`, an existing one keeps whichever poll comes first and the
 // shorter interval (a new watch pulls the PPA's next poll in, never pushes it out).

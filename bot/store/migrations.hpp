@@ -11,7 +11,7 @@
 namespace calico::store {
 
 // The version this bot's schema has.
-constexpr int kSchemaVersion = 21;
+constexpr int kSchemaVersion = 22;
 
 struct Migrations {
   // The version the first step brings an empty database to (an engine added later starts from

@@ -51,6 +51,8 @@ std::vector<OutboxRow> due_outbox(Database& db, const std::string& now, int limi
   Statement query = db.prepare(std::string("SELECT ") + kColumns +
                                " FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL AND superseded_by IS NULL"
                                " AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)"
+                               // another replica's send in progress
+                               " AND (lease_until IS NULL OR lease_until < ?1)"
                                // Release statuses go ahead of chatter (comments, reactions): a
                                // burst of replies never delays what a commit shows. Each kind
                                // stays in order.
@@ -73,8 +75,17 @@ void mark_outbox_delivered(Database& db, std::int64_t id, const std::string& res
   update.run();
 }
 
+bool claim_outbox(Database& db, std::int64_t id, const Lease& lease, const std::string& now) {
+  Statement claim = db.prepare(
+      "UPDATE outbox SET lease_owner = ?2, lease_until = ?3 WHERE id = ?1 AND delivered_at IS NULL AND abandoned_at IS NULL "
+      "AND superseded_by IS NULL AND (lease_until IS NULL OR lease_until < ?4 OR lease_owner = ?2)");
+  claim.bind(1, id).bind(2, lease.owner).bind(3, lease.until).bind(4, now);
+  claim.run();
+  return db.changes() == 1;
+}
+
 void mark_outbox_retry(Database& db, std::int64_t id, const std::string& next_attempt_at, const std::string& error) {
-  Statement update = db.prepare("UPDATE outbox SET next_attempt_at = ?2, last_error = ?3 WHERE id = ?1");
+  Statement update = db.prepare("UPDATE outbox SET next_attempt_at = ?2, last_error = ?3, lease_until = NULL WHERE id = ?1");
   update.bind(1, id).bind(2, next_attempt_at).bind(3, error);
   update.run();
 }

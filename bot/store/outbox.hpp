@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bot/store/database.hpp"
+#include "bot/store/replicas.hpp"
 
 namespace calico::store {
 
@@ -46,6 +47,9 @@ std::vector<OutboxRow> due_outbox(Database& db, const std::string& now, int limi
 // Before a send: counts the attempt, so that after a crash the sender knows one may have arrived.
 void mark_outbox_attempt(Database& db, std::int64_t id);
 void mark_outbox_delivered(Database& db, std::int64_t id, const std::string& result);
+// Makes a due message `lease.owner`'s to send until `lease.until`: false when it is not due any
+// more or another replica is sending it.
+bool claim_outbox(Database& db, std::int64_t id, const Lease& lease, const std::string& now);
 void mark_outbox_retry(Database& db, std::int64_t id, const std::string& next_attempt_at, const std::string& error);
 void mark_outbox_abandoned(Database& db, std::int64_t id, const std::string& error);
 

@@ -1,13 +1,43 @@
 #include "bot/store/store.hpp"
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <random>
+
 #include "bot/log/log.hpp"
+#include "bot/util/time_format.hpp"
 
 namespace calico::store {
 
-Store::Store(const config::StoreConfig& config) : Store(make_engine(config), config.max_batch) {}
+namespace {
+std::string new_replica_id() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::random_device random;
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(random()));
+  return std::string(host) + "-" + suffix;
+}
 
-Store::Store(std::unique_ptr<Engine> engine, int max_batch)
-    : engine_(std::move(engine)), description_(engine_->describe()), max_batch_(static_cast<std::size_t>(max_batch)) {
+config::StoreConfig with_batch(int max_batch) {
+  config::StoreConfig config;
+  config.max_batch = max_batch;
+  return config;
+}
+}  // namespace
+
+Store::Store(const config::StoreConfig& config) : Store(make_engine(config), config) {}
+
+Store::Store(std::unique_ptr<Engine> engine, int max_batch) : Store(std::move(engine), with_batch(max_batch)) {}
+
+Store::Store(std::unique_ptr<Engine> engine, const config::StoreConfig& config)
+    : engine_(std::move(engine)),
+      description_(engine_->describe()),
+      replica_(new_replica_id()),
+      lease_duration_(config.lease_seconds),
+      shared_(shared_between_replicas(config)),
+      max_batch_(static_cast<std::size_t>(config.max_batch)) {
   db_ = engine_->open();
   maintainer_ = std::make_unique<util::Worker>("store.upkeep", std::chrono::milliseconds(500), [this] { maintain(); });
   maintainer_->start();
@@ -15,6 +45,10 @@ Store::Store(std::unique_ptr<Engine> engine, int max_batch)
 }
 
 Store::~Store() { stop(); }
+
+Lease Store::lease(std::chrono::system_clock::time_point now) const {
+  return {replica_, util::iso8601(std::chrono::floor<std::chrono::seconds>(now + lease_duration_))};
+}
 
 void Store::post(Work work, Done done) {
   {

@@ -20,6 +20,7 @@
 
 #include "bot/store/database.hpp"
 #include "bot/store/engine.hpp"
+#include "bot/store/replicas.hpp"
 #include "bot/util/worker.hpp"
 #include "config/config.hpp"
 
@@ -34,6 +35,7 @@ class Store {
   // Connects, applies pending migrations (throws DatabaseError on failure) and starts the thread.
   explicit Store(const config::StoreConfig& config);
   explicit Store(std::unique_ptr<Engine> engine, int max_batch = 512);
+  Store(std::unique_ptr<Engine> engine, const config::StoreConfig& config);
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
   ~Store();
@@ -80,6 +82,19 @@ class Store {
   WriteHealth write_health() const;
   // Where the data lives, for messages (a path, or a URL without its password).
   const std::string& describe() const { return description_; }
+  // This process among the replicas serving the store: "<host>-<8 hex digits>", new at each start.
+  const std::string& replica() const { return replica_; }
+  // A claim of this replica's from `now` for the configured lease.
+  Lease lease(std::chrono::system_clock::time_point now) const;
+  std::chrono::seconds lease_duration() const { return lease_duration_; }
+  // Several serve processes share this store (its engine allows replicas).
+  bool shared() const { return shared_; }
+  // Whether this replica does the work only one replica does (`role`: polling, the scheduling
+  // rules, commands, recovery, retention). Held while this replica's connection lives; another
+  // takes it when it dies.
+  bool leads(std::string_view role) {
+    return call([role](Database& db) { return db.lead(role); });
+  }
 
  private:
   struct Job {
@@ -91,6 +106,9 @@ class Store {
 
   std::unique_ptr<Engine> engine_;
   std::string description_;
+  std::string replica_;
+  std::chrono::seconds lease_duration_{30};
+  bool shared_ = false;
   std::size_t max_batch_;
   std::unique_ptr<Database> db_;
   std::unique_ptr<util::Worker> maintainer_;

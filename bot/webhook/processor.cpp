@@ -6,6 +6,7 @@
 #include "bot/log/log.hpp"
 #include "bot/handling/handler_results.hpp"
 #include "bot/store/deliveries.hpp"
+#include "bot/util/time_format.hpp"
 #include "bot/webhook/decode_event.hpp"
 
 namespace calico::webhook {
@@ -45,10 +46,13 @@ Processed run_handlers(const store::StoredDelivery& stored, const handlers::Regi
   return run_decoded(decode_event(stored.delivery.event, stored.delivery.payload), registry, config);
 }
 
+// Another replica's processor may have taken the delivery first: then its results are written,
+// and this one's are not (the claim waits for that replica's transaction and finds it processed).
 void write_processed(store::Database& db, const Processed& processed, const std::string& guid, const std::string& status_page) {
+  if (!store::claim_delivery(db, guid, util::utc_now_iso8601())) return;
   const std::string outcome =
       processed.decoded ? handling::apply_handler_result(db, processed.result, guid, status_page) : processed.outcome;
-  store::mark_delivery_processed(db, guid, outcome);
+  store::record_outcome(db, guid, outcome);
 }
 
 }  // namespace

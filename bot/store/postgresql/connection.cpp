@@ -156,6 +156,7 @@ Connection::~Connection() {
 void Connection::connect() {
   if (conn_) PQfinish(conn_);
   prepared_.clear();
+  leading_.clear();
   idle_.clear();
   idle_count_ = 0;
   // Defaults first: what the URL says overrides them, and the configured password overrides the URL.
@@ -251,6 +252,28 @@ std::string Connection::json_text(std::string_view column, std::string_view fiel
   std::string path;
   for (char c : field) path += c == '.' ? ',' : c;
   return "calico_json_text(" + std::string(column) + ", '{" + path + "}')";
+}
+
+namespace {
+// The first key of the bot's advisory locks (the second is the name's hash): apart from any other
+// application's on the same database.
+constexpr const char* kLockClass = "1667329141";
+}  // namespace
+
+void Connection::lock_for_transaction(std::string_view name) {
+  Statement lock = prepare(std::string("SELECT pg_advisory_xact_lock(") + kLockClass + ", hashtext(?1))");
+  lock.bind(1, name);
+  lock.run();
+}
+
+bool Connection::lead(std::string_view role) {
+  const std::string key(role);
+  if (leading_.count(key)) return true;
+  Statement lock = prepare(std::string("SELECT pg_try_advisory_lock(") + kLockClass + ", hashtext(?1))");
+  lock.bind(1, role);
+  const bool taken = lock.step() && lock.column_int(0) == 1;
+  if (taken) leading_[key] = true;
+  return taken;
 }
 
 std::string Connection::server_version() const {

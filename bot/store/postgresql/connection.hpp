@@ -38,6 +38,9 @@ class Connection : public Database {
   int schema_version() override;
   std::string describe() const override { return description_; }
   std::string json_text(std::string_view column, std::string_view field) const override;
+  std::string_view skip_locked() const override { return " FOR UPDATE SKIP LOCKED"; }
+  void lock_for_transaction(std::string_view name) override;
+  bool lead(std::string_view role) override;
 
   // The server's version, "15.18" say.
   std::string server_version() const;
@@ -64,6 +67,8 @@ class Connection : public Database {
   bool lost_ = false;
   // Statements prepared on this session, by SQL text (gone with a reconnect).
   std::unordered_map<std::string, std::string> prepared_;
+  // Roles this session holds the advisory lock of (gone with a reconnect).
+  std::unordered_map<std::string, bool> leading_;
   std::unordered_map<std::string, std::vector<std::unique_ptr<PgCursor>>> idle_;
   std::size_t idle_count_ = 0;
 };

@@ -9,7 +9,7 @@ namespace {
 
 // Never edit a migration that has shipped: add a new one (and the same step to SQLite's list).
 // Times are ISO 8601 text, as on SQLite: the store's SQL compares them as strings on both.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     // 21: the schema SQLite reached in 21 steps.
     R"sql(
 CREATE TABLE calico_schema_version (version INTEGER NOT NULL);
@@ -266,12 +266,28 @@ CREATE TABLE github_pauses (
   strikes       BIGINT NOT NULL DEFAULT 0
 );
 )sql",
+    // 22: as SQLite's 22.
+    R"sql(
+CREATE TABLE replicas (
+  id            TEXT PRIMARY KEY,                  -- chosen at each start
+  host          TEXT NOT NULL,
+  pid           BIGINT NOT NULL,
+  version       TEXT NOT NULL,                     -- the bot's version
+  started_at    TEXT NOT NULL,
+  heartbeat_at  TEXT NOT NULL,
+  stopped_at    TEXT                               -- a graceful stop; a crash leaves it NULL
+);
+ALTER TABLE builds ADD COLUMN owner TEXT;          -- the replica running it
+ALTER TABLE builds ADD COLUMN lease_until TEXT;    -- renewed by its heartbeat; after it, another takes it over
+ALTER TABLE outbox ADD COLUMN lease_owner TEXT;    -- the replica sending it
+ALTER TABLE outbox ADD COLUMN lease_until TEXT;
+)sql",
 };
 
 }  // namespace
 
 const Migrations& migrations() {
-  static const Migrations list{kSchemaVersion, kMigrations};
+  static const Migrations list{21, kMigrations};
   return list;
 }
 

@@ -28,6 +28,9 @@ class Connection : public Database {
   int schema_version() override;
   std::string describe() const override { return path_.string(); }
   std::string json_text(std::string_view column, std::string_view field) const override;
+  std::string_view skip_locked() const override { return ""; }
+  void lock_for_transaction(std::string_view) override {}
+  bool lead(std::string_view) override { return true; }
 
   const std::filesystem::path& path() const { return path_; }
 
