@@ -120,3 +120,17 @@ TEST(PostgresqlStore, CheckConfigConnectsAndServeStoresDeliveriesThere) {
   EXPECT_NE(refused.output.find("password authentication failed"), std::string::npos) << refused.output;
   EXPECT_EQ(refused.output.find("not-the-password"), std::string::npos);
 }
+
+TEST(PostgresqlStore, OneReplicaLeadsEachRoleUntilItsConnectionEnds) {
+  testkit::PostgresServer& server = testkit::shared_postgres_server();
+  const config::StoreConfig settings = server.store_config();
+  auto first = std::make_unique<store::Store>(settings);
+  store::Store second(settings);
+  EXPECT_TRUE(first->leads("poll"));
+  EXPECT_TRUE(first->leads("poll"));  // kept
+  EXPECT_FALSE(second.leads("poll"));
+  EXPECT_TRUE(second.leads("recovery"));
+  EXPECT_FALSE(first->leads("recovery"));
+  first.reset();  // the leader goes: its roles are free
+  EXPECT_TRUE(testkit::eventually([&] { return second.leads("poll"); }));
+}

@@ -19,6 +19,7 @@
 #include "bot/store/postgresql/migrations.hpp"
 #include "bot/store/recovery.hpp"
 #include "bot/store/remote_refs.hpp"
+#include "bot/store/replicas.hpp"
 #include "bot/store/reporting.hpp"
 #include "bot/store/retention.hpp"
 #include "bot/store/sqlite/migrations.hpp"
@@ -494,4 +495,90 @@ TYPED_TEST(StoreContract, ADeletedTagWithdrawsWhatItAskedForAndIsForgotten) {
   EXPECT_FALSE(store.call([](Database& db) { return release_requests(db, "calico-3.4", "v3.4.1"); }).pending);
   // Forgotten: the tag made again is a new release.
   EXPECT_EQ(store.call([&](Database& db) { return enqueue_build_request(db, created, std::nullopt); }), EnqueueOutcome::queued);
+}
+
+// Replicas, as two stores on the same database (two processes in production).
+TYPED_TEST(StoreContract, ARunningBuildIsTakenOverOnlyOnceItsLeaseEndsOrIsReleased) {
+  Store& first = this->store();
+  Store second(this->config_);
+  const Lease mine{"replica-a", "2026-12-03T00:01:00Z"};
+  const Lease theirs{"replica-b", "2026-12-03T00:02:00Z"};
+  first.call([&](Database& db) {
+    register_replica(db, {"replica-a", "host-a", 1, "0.1.0", "2026-12-03T00:00:00Z", "2026-12-03T00:00:00Z", {}, {}});
+    register_replica(db, {"replica-b", "host-b", 2, "0.1.0", "2026-12-03T00:00:05Z", "2026-12-03T00:00:05Z", {}, {}});
+    enqueue_build_request(db, release_request("v3.4.1", "calico-3.4"), std::nullopt);
+  });
+  const auto build = first.call([&](Database& db) { return claim_next_request(db, 1, "/work", "2026-12-03T00:00:00Z", mine); });
+  ASSERT_TRUE(build);
+  EXPECT_EQ(build->owner.value_or(""), "replica-a");
+  // Held: nobody takes it over, and its owner renews it.
+  EXPECT_FALSE(second.call([&](Database& db) { return take_over_build(db, theirs, "2026-12-03T00:00:30Z"); }));
+  const BuildHold hold = first.call([&](Database& db) { return renew_build(db, build->id, {"replica-a", "2026-12-03T00:01:30Z"}); });
+  EXPECT_TRUE(hold.held);
+  EXPECT_FALSE(hold.cancel_requested);
+  EXPECT_EQ(first.call([&](Database& db) { return beat(db, {"replica-a", "2026-12-03T00:01:40Z"}, "2026-12-03T00:01:10Z"); }),
+            std::vector<std::int64_t>{build->id});
+  EXPECT_FALSE(second.call([&](Database& db) { return take_over_build(db, theirs, "2026-12-03T00:01:35Z"); }));
+  // The lease runs out: the other replica takes it, and the first one sees it is no longer its own.
+  const auto taken = second.call([&](Database& db) { return take_over_build(db, theirs, "2026-12-03T00:01:41Z"); });
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(taken->id, build->id);
+  EXPECT_EQ(taken->owner.value_or(""), "replica-b");
+  EXPECT_FALSE(first.call([&](Database& db) { return renew_build(db, build->id, mine); }).held);
+  EXPECT_FALSE(first.call([&](Database& db) { return holds_build(db, build->id, "replica-a"); }));
+  // A cancel asked for anywhere reaches the replica that holds it.
+  first.call([&](Database& db) { request_cancel(db, build->id); });
+  EXPECT_TRUE(second.call([&](Database& db) { return renew_build(db, build->id, theirs); }).cancel_requested);
+  // A graceful stop releases at once.
+  second.call([&](Database& db) { stop_replica(db, "replica-b", "2026-12-03T00:01:50Z"); });
+  EXPECT_TRUE(first.call([&](Database& db) { return take_over_build(db, mine, "2026-12-03T00:01:51Z"); }));
+  const auto listed = first.call([](Database& db) { return replicas(db); });
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].id, "replica-b");  // newest start first
+  EXPECT_TRUE(listed[0].stopped_at);
+  EXPECT_EQ(listed[1].builds, std::vector<std::int64_t>{build->id});
+}
+
+TYPED_TEST(StoreContract, RunningBuildsCountPerReplicaAndATargetRunsOnce) {
+  Store& store = this->store();
+  store.call([](Database& db) {
+    enqueue_build_request(db, release_request("v3.4.1", "calico-3.4"), std::nullopt);
+    enqueue_build_request(db, release_request("v3.4.2", "calico-3.4"), std::nullopt);
+    enqueue_build_request(db, release_request("v3.5.0", "calico-3.5"), std::nullopt);
+  });
+  const Lease a{"a", "2999-01-01T00:00:00Z"};
+  const Lease b{"b", "2999-01-01T00:00:00Z"};
+  EXPECT_TRUE(store.call([&](Database& db) { return claim_next_request(db, 1, "/w", "2026-12-03T00:00:00Z", a); }));
+  EXPECT_FALSE(store.call([&](Database& db) { return claim_next_request(db, 1, "/w", "2026-12-03T00:00:00Z", a); }));
+  const auto other = store.call([&](Database& db) { return claim_next_request(db, 1, "/w", "2026-12-03T00:00:00Z", b); });
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->target_repo, "calico-3.5");  // calico-3.4 runs on a
+}
+
+TYPED_TEST(StoreContract, OneReplicaClaimsEachDeliveryMessageAndPoll) {
+  Store& first = this->store();
+  Store second(this->config_);
+  first.call([](Database& db) {
+    record_delivery(db, delivery("d1"));
+    enqueue_outbox(db, {"comment", "comment:1", "{}"});
+    schedule_lp_poll(db, {"project-calico", "calico-3.4", 60, "2026-12-03T00:00:00Z"}, false);
+  });
+  EXPECT_TRUE(first.call([](Database& db) { return claim_delivery(db, "d1", "2026-12-03T00:00:00Z"); }));
+  EXPECT_FALSE(second.call([](Database& db) { return claim_delivery(db, "d1", "2026-12-03T00:00:01Z"); }));
+  first.call([](Database& db) { record_outcome(db, "d1", "handled"); });
+  EXPECT_EQ(second.call([](Database& db) { return find_delivery(db, "d1"); })->outcome.value_or(""), "handled");
+
+  const std::int64_t id = first.call([](Database& db) { return due_outbox(db, "2999-12-03T00:00:00Z", 5).at(0).id; });
+  EXPECT_TRUE(first.call([&](Database& db) { return claim_outbox(db, id, {"a", "2999-12-03T00:00:30Z"}, "2999-12-03T00:00:00Z"); }));
+  EXPECT_FALSE(second.call([&](Database& db) { return claim_outbox(db, id, {"b", "2999-12-03T00:00:40Z"}, "2999-12-03T00:00:10Z"); }));
+  EXPECT_TRUE(second.call([](Database& db) { return due_outbox(db, "2999-12-03T00:00:10Z", 5); }).empty());
+  // The sender died: after the lease another replica sends it, knowing it was attempted.
+  first.call([&](Database& db) { mark_outbox_attempt(db, id); });
+  EXPECT_TRUE(second.call([&](Database& db) { return claim_outbox(db, id, {"b", "2999-12-03T00:01:40Z"}, "2999-12-03T00:00:31Z"); }));
+  second.call([&](Database& db) { mark_outbox_delivered(db, id, "https://github.example/c/1"); });
+  EXPECT_FALSE(first.call([&](Database& db) { return claim_outbox(db, id, {"a", "2999-12-03T00:05:00Z"}, "2999-12-03T00:04:00Z"); }));
+
+  EXPECT_EQ(first.call([](Database& db) { return claim_due_lp_schedules(db, "2026-12-03T00:00:10Z", "2026-12-03T00:05:10Z"); }).size(), 1u);
+  EXPECT_TRUE(second.call([](Database& db) { return claim_due_lp_schedules(db, "2026-12-03T00:00:20Z", "2026-12-03T00:05:20Z"); }).empty());
+  EXPECT_EQ(second.call([](Database& db) { return claim_due_lp_schedules(db, "2026-12-03T00:05:10Z", "2026-12-03T00:10:10Z"); }).size(), 1u);
 }
