@@ -8,6 +8,7 @@
 #include "bot/store/builds.hpp"
 #include "bot/store/outbox.hpp"
 #include "bot/store/recovery.hpp"
+#include "bot/store/replicas.hpp"
 #include "bot/store/lp_watches.hpp"
 #include "bot/store/store.hpp"
 
@@ -33,7 +34,7 @@ std::string progress(const std::vector<store::JobRow>& steps) {
 
 int run_cancel(const config::Config& config, std::int64_t build, std::ostream& out, std::ostream& err) {
   try {
-    store::Store state(config.store);
+    store::Store state(config::with_store_password(config));
     if (!state.call([&](store::Database& db) { return store::request_cancel(db, build); })) {
       err << "calico-release-bot cancel: build " << build << " is not running\n";
       return kUsage;
@@ -48,7 +49,7 @@ int run_cancel(const config::Config& config, std::int64_t build, std::ostream& o
 
 int run_status(const config::Config& config, std::optional<std::int64_t> build_id, std::ostream& out, std::ostream& err) {
   try {
-    store::Store state(config.store);
+    store::Store state(config::with_store_password(config));
     if (build_id) {
       const auto build = state.call([&](store::Database& db) { return store::find_build(db, *build_id); });
       if (!build) {
@@ -98,6 +99,15 @@ int run_status(const config::Config& config, std::optional<std::int64_t> build_i
     out << "GitHub outbox: " << backlog << " waiting to be sent\n";
     for (const auto& row : given_up) {
       out << "  given up: " << row.message.dedupe_key << "  (" << row.last_error.value_or("") << ")\n";
+    }
+    out << "Replicas:\n";
+    for (const auto& replica : state.call([](store::Database& db) { return store::replicas(db); })) {
+      std::string held;
+      for (std::int64_t id : replica.builds) held += (held.empty() ? "" : ", ") + std::to_string(id);
+      out << "  " << replica.id << "  " << replica.host << " pid " << replica.pid << "  " << replica.version << "  started "
+          << replica.started_at << "  "
+          << (replica.stopped_at ? "stopped " + *replica.stopped_at : "last heartbeat " + replica.heartbeat_at)
+          << (held.empty() ? "" : "  running build " + held) << "\n";
     }
     const auto recovery = state.call([](store::Database& db) { return store::recovery_summary(db); });
     out << "Missed deliveries: " << recovery.redeliveries << " asked of GitHub again (" << recovery.redelivered << " received), "

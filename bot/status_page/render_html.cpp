@@ -90,6 +90,26 @@ std::string format_duration(long long seconds) {
 
 namespace {
 
+// The serve processes on the store (several share a PostgreSQL one) and the builds each runs. A
+// replica that crashed keeps its last heartbeat until its row is seen again.
+std::string replicas_html(const std::vector<store::Replica>& replicas) {
+  if (replicas.empty()) return {};
+  std::string body = "<h2>Replicas</h2><div class=\"scroll\"><table id=\"replicas\"><tr><th>replica</th><th>host</th><th>version</th>"
+                     "<th>started</th><th>last heartbeat</th><th>state</th><th>running builds</th></tr>";
+  for (const store::Replica& replica : replicas) {
+    std::string held;
+    for (std::int64_t id : replica.builds) {
+      held += (held.empty() ? "" : " ") + std::string("<a href=\"") + build_link(id) + "\">" + std::to_string(id) + "</a>";
+    }
+    body += "<tr><td>" + escape_html(replica.id) + "</td><td>" + escape_html(replica.host) + " (pid " + std::to_string(replica.pid) +
+            ")</td><td>" + escape_html(replica.version) + "</td><td class=\"dim\">" + escape_html(replica.started_at) +
+            "</td><td class=\"dim\">" + escape_html(replica.heartbeat_at) + "</td><td>" +
+            (replica.stopped_at ? "stopped " + escape_html(*replica.stopped_at) : std::string("serving")) + "</td><td>" + held +
+            "</td></tr>";
+  }
+  return body + "</table></div>";
+}
+
 // What missed-delivery recovery found: said only once it has run.
 std::string recovery_html(const store::RecoverySummary& recovery) {
   if (recovery.sources.empty()) return {};
@@ -139,6 +159,7 @@ std::string index_html(const Overview& overview) {
     body += "</table></div>";
   }
   body += recovery_html(overview.recovery);
+  body += replicas_html(overview.replicas);
   return page("Builds", body, refresh);
 }
 

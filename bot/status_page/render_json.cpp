@@ -31,6 +31,7 @@ json::object build_object(const BuildView& view) {
   out["launchpad_published"] = view.publication.published;
   out["launchpad_uploads"] = view.publication.total;
   out["url"] = "/builds/" + std::to_string(build.id);
+  out["replica"] = optional_text(build.owner);  // the replica running it (or that ran it)
   return out;
 }
 
@@ -63,7 +64,23 @@ std::string index_json(const Overview& overview) {
                                   {"requested_by", request.request.requested_by},
                                   {"created_at", request.created_at}});
   }
-  return json::serialize(json::object{{"builds", builds}, {"queued", queued}, {"recovery", recovery_object(overview.recovery)}});
+  json::array replicas;
+  for (const store::Replica& replica : overview.replicas) {
+    json::array held;
+    for (std::int64_t id : replica.builds) held.push_back(id);
+    replicas.push_back(json::object{{"id", replica.id},
+                                    {"host", replica.host},
+                                    {"pid", replica.pid},
+                                    {"version", replica.version},
+                                    {"started_at", replica.started_at},
+                                    {"heartbeat_at", replica.heartbeat_at},
+                                    {"stopped_at", optional_text(replica.stopped_at)},
+                                    {"builds", held}});
+  }
+  return json::serialize(json::object{{"builds", builds},
+                                      {"queued", queued},
+                                      {"recovery", recovery_object(overview.recovery)},
+                                      {"replicas", replicas}});
 }
 
 std::string build_json(const BuildPage& page) {

@@ -29,6 +29,7 @@ Overview overview(store::Database& db, int limit) {
   for (const store::BuildRow& build : store::recent_builds(db, limit)) out.builds.push_back(view_of(db, build));
   out.queued = store::build_requests(db, "pending");
   out.recovery = store::recovery_summary(db);
+  out.replicas = store::replicas(db);
   return out;
 }
 

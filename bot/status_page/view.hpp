@@ -14,6 +14,7 @@
 #include "bot/store/database.hpp"
 #include "bot/store/lp_watches.hpp"
 #include "bot/store/recovery.hpp"
+#include "bot/store/replicas.hpp"
 #include "bot/store/reporting.hpp"
 
 namespace calico::status_page {
@@ -35,6 +36,7 @@ struct Overview {
   std::vector<BuildView> builds;                  // newest first
   std::vector<store::QueuedBuildRequest> queued;  // oldest first
   store::RecoverySummary recovery;                // deliveries missed while down, and what came of them
+  std::vector<store::Replica> replicas;           // the serve processes on this store, newest start first
 };
 
 Overview overview(store::Database& db, int limit);
