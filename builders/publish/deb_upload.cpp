@@ -105,6 +105,8 @@ UploadResult upload_sources(const std::vector<deb::SourceArtifacts>& packages, c
       throw PublishError("dput of " + name + " failed after " + std::to_string(publish.upload_attempts) + " attempts (" +
                          last.describe() + "); see " + log_file.string());
     }
+    // Said once the upload is complete: a dput cut short (the bot killed) leaves no such line.
+    append_to_file(log_file, "# uploaded " + name + "\n");
     result.uploaded.push_back(name);
   }
   return result;
