@@ -317,7 +317,9 @@ TEST_F(ReplicasChaos, ThreeReplicasBehindHaproxySurviveKillsWithNothingLostOrDon
   for (const auto& [context, sequence] : states) {
     bool ended = false;
     for (const std::string& state : sequence) {
-      if (ended) EXPECT_NE(state, "pending") << context << " went back to pending after it ended";
+      if (ended) {
+        EXPECT_NE(state, "pending") << context << " went back to pending after it ended";
+      }
       ended = ended || state != "pending";
     }
   }
