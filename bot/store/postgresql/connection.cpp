@@ -216,7 +216,9 @@ const std::string& Connection::statement_name(const std::string& sql) {
   auto found = prepared_.find(sql);
   if (found != prepared_.end()) return found->second;
   std::string name = "calico_" + std::to_string(prepared_.size());
-  check(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr), "prepare failed for \"" + sql.substr(0, 60) + "\"");
+  PGresult* prepared = PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr);
+  check(prepared, "prepare failed for \"" + sql.substr(0, 60) + "\"");  // clears it when it failed
+  PQclear(prepared);
   return prepared_.emplace(sql, std::move(name)).first->second;
 }
 
