@@ -94,6 +94,7 @@ class Connection::PgCursor : public Cursor {
 
   bool step() override {
     if (!result_) {
+      if (owner_.lost_) throw DatabaseError("the connection to the store " + owner_.description_ + " is lost");
       const std::string& name = owner_.statement_name(translated_);
       std::vector<const char*> values(values_.size());
       for (std::size_t i = 0; i < values_.size(); ++i) values[i] = values_[i] ? values_[i]->c_str() : nullptr;
@@ -145,7 +146,13 @@ class Connection::PgCursor : public Cursor {
 
 Connection::Connection(const std::string& conninfo, config::Secret password)
     : conninfo_(conninfo), password_(std::move(password)), description_(redacted(conninfo)) {
-  connect();
+  try {
+    connect();
+  } catch (...) {
+    PQfinish(conn_);  // no destructor runs for a constructor that throws
+    conn_ = nullptr;
+    throw;
+  }
 }
 
 Connection::~Connection() {
@@ -174,8 +181,10 @@ void Connection::connect() {
   if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
     lost_ = true;
     last_sqlstate_ = "08001";
-    throw DatabaseError("cannot connect to the store " + description_ + ": " +
-                        (conn_ ? trimmed(PQerrorMessage(conn_)) : std::string("out of memory")));
+    const std::string reason = conn_ ? trimmed(PQerrorMessage(conn_)) : std::string("out of memory");
+    PQfinish(conn_);  // a connection that failed is freed too; the next transaction tries again
+    conn_ = nullptr;
+    throw DatabaseError("cannot connect to the store " + description_ + ": " + reason);
   }
   lost_ = false;
   PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
