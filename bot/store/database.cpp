@@ -2,6 +2,34 @@
 
 namespace calico::store {
 
+Statement Database::prepare(std::string_view sql) {
+  std::string key(sql);
+  const auto it = idle_.find(key);
+  if (it != idle_.end() && !it->second.empty()) {
+    Cursor* cursor = it->second.back().release();
+    it->second.pop_back();
+    --idle_count_;
+    return Statement(*this, cursor);
+  }
+  return Statement(*this, make_cursor(std::move(key)).release());
+}
+
+void Database::give_back(Cursor* cursor) {
+  // Bounded: SQL text is a fixed set in the bot, but a caller could build it.
+  constexpr std::size_t kMaxIdle = 256;
+  std::unique_ptr<Cursor> owned(cursor);
+  owned->reset();
+  auto& cursors = idle_[owned->sql()];
+  if (idle_count_ >= kMaxIdle || cursors.size() >= 4) return;
+  cursors.push_back(std::move(owned));
+  ++idle_count_;
+}
+
+void Database::forget_cursors() {
+  idle_.clear();
+  idle_count_ = 0;
+}
+
 Statement::~Statement() {
   if (cursor_) owner_->give_back(cursor_);
 }

@@ -10,6 +10,9 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <memory>
+#include <unordered_map>
+#include <vector>
 
 namespace calico::store {
 
@@ -33,6 +36,8 @@ class Cursor {
   virtual std::int64_t column_int(int index) const = 0;
   virtual std::string column_text(int index) const = 0;
   virtual bool column_is_null(int index) const = 0;
+  // The SQL it was prepared from: the key it is kept idle under.
+  virtual const std::string& sql() const = 0;
 };
 
 class Database;
@@ -76,7 +81,7 @@ class Database {
 
   // Several statements separated by ';' (a migration), or one.
   virtual void exec(std::string_view sql) = 0;
-  Statement prepare(std::string_view sql) { return Statement(*this, open_cursor(sql)); }
+  Statement prepare(std::string_view sql);
   // Rows the last statement inserted, updated or deleted.
   virtual std::int64_t changes() const = 0;
   // Rows changed since the connection opened: whether a batch wrote anything.
@@ -108,9 +113,19 @@ class Database {
   virtual bool lead(std::string_view role) = 0;
 
  protected:
+  // A new prepared statement of this connection.
+  virtual std::unique_ptr<Cursor> make_cursor(std::string sql) = 0;
+  // Drops every idle statement: a derived connection calls it before it closes (and PostgreSQL
+  // when it reconnects), while its statements can still be finalized.
+  void forget_cursors();
+
+ private:
   friend class Statement;
-  virtual Cursor* open_cursor(std::string_view sql) = 0;
-  virtual void give_back(Cursor* cursor) = 0;
+  // Back to the idle pool (reset), so the next prepare of the same SQL skips the parser.
+  void give_back(Cursor* cursor);
+  // Idle prepared statements by SQL text. A connection is used by one thread at a time.
+  std::unordered_map<std::string, std::vector<std::unique_ptr<Cursor>>> idle_;
+  std::size_t idle_count_ = 0;
 };
 
 }  // namespace calico::store

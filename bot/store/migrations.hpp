@@ -13,6 +13,25 @@ namespace calico::store {
 // The version this bot's schema has.
 constexpr int kSchemaVersion = 22;
 
+// Steps whose SQL both engines read alike, in both lists.
+// 22: several replicas on one store: who they are, and which of them holds each running build and
+// each message being sent, until when. (SQLite reads BIGINT as an integer.)
+inline constexpr std::string_view kReplicasStep = R"sql(
+CREATE TABLE replicas (
+  id            TEXT PRIMARY KEY,                  -- chosen at each start
+  host          TEXT NOT NULL,
+  pid           BIGINT NOT NULL,
+  version       TEXT NOT NULL,                     -- the bot's version
+  started_at    TEXT NOT NULL,
+  heartbeat_at  TEXT NOT NULL,
+  stopped_at    TEXT                               -- a graceful stop; a crash leaves it NULL
+);
+ALTER TABLE builds ADD COLUMN owner TEXT;          -- the replica running it
+ALTER TABLE builds ADD COLUMN lease_until TEXT;    -- renewed by its heartbeat; after it, another takes it over
+ALTER TABLE outbox ADD COLUMN lease_owner TEXT;    -- the replica sending it
+ALTER TABLE outbox ADD COLUMN lease_until TEXT;
+)sql";
+
 struct Migrations {
   // The version the first step brings an empty database to (an engine added later starts from
   // the schema of its day in one step).

@@ -125,7 +125,7 @@ class Connection::PgCursor : public Cursor {
   }
   bool column_is_null(int index) const override { return PQgetisnull(result_, row_, index) != 0; }
 
-  const std::string& sql() const { return sql_; }
+  const std::string& sql() const override { return sql_; }
 
  private:
   std::optional<std::string>& slot(int index) {
@@ -156,7 +156,7 @@ Connection::Connection(const std::string& conninfo, config::Secret password)
 }
 
 Connection::~Connection() {
-  idle_.clear();
+  forget_cursors();
   PQfinish(conn_);
 }
 
@@ -164,8 +164,7 @@ void Connection::connect() {
   if (conn_) PQfinish(conn_);
   prepared_.clear();
   leading_.clear();
-  idle_.clear();
-  idle_count_ = 0;
+  forget_cursors();
   // Defaults first: what the URL says overrides them, and the configured password overrides the URL.
   std::vector<const char*> keywords = {"connect_timeout", "tcp_user_timeout", "keepalives_idle", "fallback_application_name",
                                        "dbname"};
@@ -292,26 +291,6 @@ std::string Connection::server_version() const {
   return std::to_string(version / 10000) + "." + std::to_string(version % 10000);
 }
 
-Cursor* Connection::open_cursor(std::string_view sql) {
-  std::string key(sql);
-  auto it = idle_.find(key);
-  if (it != idle_.end() && !it->second.empty()) {
-    PgCursor* cursor = it->second.back().release();
-    it->second.pop_back();
-    --idle_count_;
-    return cursor;
-  }
-  return new PgCursor(*this, std::move(key));
-}
-
-void Connection::give_back(Cursor* cursor) {
-  constexpr std::size_t kMaxIdle = 256;
-  std::unique_ptr<PgCursor> owned(static_cast<PgCursor*>(cursor));
-  owned->reset();
-  auto& cursors = idle_[owned->sql()];
-  if (idle_count_ >= kMaxIdle || cursors.size() >= 4) return;
-  cursors.push_back(std::move(owned));
-  ++idle_count_;
-}
+std::unique_ptr<Cursor> Connection::make_cursor(std::string sql) { return std::make_unique<PgCursor>(*this, std::move(sql)); }
 
 }  // namespace calico::store::postgresql

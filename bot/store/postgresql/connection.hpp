@@ -46,8 +46,7 @@ class Connection : public Database {
   std::string server_version() const;
 
  protected:
-  Cursor* open_cursor(std::string_view sql) override;
-  void give_back(Cursor* cursor) override;
+  std::unique_ptr<Cursor> make_cursor(std::string sql) override;
 
  private:
   class PgCursor;
@@ -69,8 +68,6 @@ class Connection : public Database {
   std::unordered_map<std::string, std::string> prepared_;
   // Roles this session holds the advisory lock of (gone with a reconnect).
   std::unordered_map<std::string, bool> leading_;
-  std::unordered_map<std::string, std::vector<std::unique_ptr<PgCursor>>> idle_;
-  std::size_t idle_count_ = 0;
 };
 
 }  // namespace calico::store::postgresql

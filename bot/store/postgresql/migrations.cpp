@@ -266,22 +266,7 @@ CREATE TABLE github_pauses (
   strikes       BIGINT NOT NULL DEFAULT 0
 );
 )sql",
-    // 22: as SQLite's 22.
-    R"sql(
-CREATE TABLE replicas (
-  id            TEXT PRIMARY KEY,                  -- chosen at each start
-  host          TEXT NOT NULL,
-  pid           BIGINT NOT NULL,
-  version       TEXT NOT NULL,                     -- the bot's version
-  started_at    TEXT NOT NULL,
-  heartbeat_at  TEXT NOT NULL,
-  stopped_at    TEXT                               -- a graceful stop; a crash leaves it NULL
-);
-ALTER TABLE builds ADD COLUMN owner TEXT;          -- the replica running it
-ALTER TABLE builds ADD COLUMN lease_until TEXT;    -- renewed by its heartbeat; after it, another takes it over
-ALTER TABLE outbox ADD COLUMN lease_owner TEXT;    -- the replica sending it
-ALTER TABLE outbox ADD COLUMN lease_until TEXT;
-)sql",
+    kReplicasStep,
 };
 
 }  // namespace

@@ -51,7 +51,7 @@ class Connection::SqliteCursor : public Cursor {
   }
   bool column_is_null(int index) const override { return sqlite3_column_type(stmt_, index) == SQLITE_NULL; }
 
-  const std::string& sql() const { return sql_; }
+  const std::string& sql() const override { return sql_; }
 
  private:
   sqlite3* db_;
@@ -88,6 +88,7 @@ Connection::Connection(const std::filesystem::path& path) : path_(path) {
     exec("PRAGMA journal_size_limit=67108864");
     exec("PRAGMA foreign_keys=ON");
   } catch (...) {
+    forget_cursors();
     sqlite3_close(db_);
     db_ = nullptr;
     throw;
@@ -95,7 +96,7 @@ Connection::Connection(const std::filesystem::path& path) : path_(path) {
 }
 
 Connection::~Connection() {
-  idle_.clear();
+  forget_cursors();  // finalized before the connection closes
   sqlite3_close(db_);
 }
 
@@ -127,17 +128,6 @@ std::string Connection::json_text(std::string_view column, std::string_view fiel
          "') AS TEXT) END)";
 }
 
-void Connection::give_back(Cursor* cursor) {
-  // Bounded: SQL text is a fixed set in the bot, but a caller could build it.
-  constexpr std::size_t kMaxIdle = 256;
-  std::unique_ptr<SqliteCursor> owned(static_cast<SqliteCursor*>(cursor));
-  owned->reset();
-  auto& cursors = idle_[owned->sql()];
-  if (idle_count_ >= kMaxIdle || cursors.size() >= 4) return;
-  cursors.push_back(std::move(owned));
-  ++idle_count_;
-}
-
 void Connection::exec(std::string_view sql) {
   const std::size_t semicolon = sql.find(';');
   if (semicolon == std::string_view::npos || sql.find_first_not_of(" \t\n", semicolon + 1) == std::string_view::npos) {
@@ -156,17 +146,7 @@ void Connection::exec(std::string_view sql) {
   }
 }
 
-Cursor* Connection::open_cursor(std::string_view sql) {
-  std::string key(sql);
-  auto it = idle_.find(key);
-  if (it != idle_.end() && !it->second.empty()) {
-    SqliteCursor* cursor = it->second.back().release();
-    it->second.pop_back();
-    --idle_count_;
-    return cursor;
-  }
-  return new SqliteCursor(db_, std::move(key));
-}
+std::unique_ptr<Cursor> Connection::make_cursor(std::string sql) { return std::make_unique<SqliteCursor>(db_, std::move(sql)); }
 
 std::int64_t Connection::changes() const { return sqlite3_changes64(db_); }
 

@@ -35,16 +35,12 @@ class Connection : public Database {
   const std::filesystem::path& path() const { return path_; }
 
  protected:
-  Cursor* open_cursor(std::string_view sql) override;
-  void give_back(Cursor* cursor) override;
+  std::unique_ptr<Cursor> make_cursor(std::string sql) override;
 
  private:
   class SqliteCursor;
   std::filesystem::path path_;
   sqlite3* db_ = nullptr;
-  // Idle prepared statements by SQL text. A connection is used by one thread at a time.
-  std::unordered_map<std::string, std::vector<std::unique_ptr<SqliteCursor>>> idle_;
-  std::size_t idle_count_ = 0;
 };
 
 }  // namespace calico::store::sqlite

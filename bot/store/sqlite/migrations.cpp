@@ -334,23 +334,7 @@ ALTER TABLE build_steps RENAME TO build_jobs;
     R"sql(
 DELETE FROM remote_refs;
 )sql",
-    // 22: several replicas on one store: who they are, and which of them holds each running build
-    // and each message being sent, until when.
-    R"sql(
-CREATE TABLE replicas (
-  id            TEXT PRIMARY KEY,                  -- chosen at each start
-  host          TEXT NOT NULL,
-  pid           INTEGER NOT NULL,
-  version       TEXT NOT NULL,                     -- the bot's version
-  started_at    TEXT NOT NULL,
-  heartbeat_at  TEXT NOT NULL,
-  stopped_at    TEXT                               -- a graceful stop; a crash leaves it NULL
-);
-ALTER TABLE builds ADD COLUMN owner TEXT;          -- the replica running it
-ALTER TABLE builds ADD COLUMN lease_until TEXT;    -- renewed by its heartbeat; after it, another takes it over
-ALTER TABLE outbox ADD COLUMN lease_owner TEXT;    -- the replica sending it
-ALTER TABLE outbox ADD COLUMN lease_until TEXT;
-)sql",
+    kReplicasStep,
 };
 
 }  // namespace
