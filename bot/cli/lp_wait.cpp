@@ -43,7 +43,7 @@ int run_lp_wait(const config::Config& config, const LpWaitOptions& options, std:
   launchpad::Watcher watcher(book, client, launchpad::watcher_settings(config.launchpad));
   watcher.on_change([&](const store::LpWatch&, const store::LpWatch& after) {
     out << after.source << " " << after.version << (after.series.empty() ? "" : " (" + after.series + ")") << ": "
-        << after.state << " — " << after.detail << "\n"
+        << launchpad::to_string(after.state) << " — " << after.detail << "\n"
         << std::flush;
   });
   const std::string owner = ppa[1];
@@ -72,9 +72,9 @@ int wait_for_launchpad(launchpad::Watcher& watcher, const std::function<std::vec
     bool all_published = true;
     for (const store::LpWatch& watch : watches) {
       all_finished &= watch.finished_at.has_value();
-      all_published &= watch.state == "published";
-      if (watch.state == "failed" || watch.state == "rejected") {
-        err << "calico-release-bot " << who << ": " << watch.source << " " << watch.version << " " << watch.state << ": "
+      all_published &= watch.state == launchpad::WatchState::published;
+      if (launchpad::failed_or_rejected(watch.state)) {
+        err << "calico-release-bot " << who << ": " << watch.source << " " << watch.version << " " << launchpad::to_string(watch.state) << ": "
             << watch.detail << "\n";
         return kWatchFailed;
       }
@@ -85,18 +85,18 @@ int wait_for_launchpad(launchpad::Watcher& watcher, const std::function<std::vec
     }
     // Superseded by a newer upload: it will not be published, and nothing went wrong.
     const bool all_settled = std::all_of(watches.begin(), watches.end(), [](const store::LpWatch& w) {
-      return w.finished_at.has_value() && (w.state == "published" || w.state == "superseded");
+      return w.finished_at.has_value() && launchpad::published_or_superseded(w.state);
     });
     if (all_settled) {
       for (const store::LpWatch& watch : watches) {
-        if (watch.state == "superseded") out << watch.version << ": superseded — " << watch.detail << "\n";
+        if (watch.state == launchpad::WatchState::superseded) out << watch.version << ": superseded — " << watch.detail << "\n";
       }
       out << "Superseded by a newer upload; nothing failed.\n";
       return kOk;
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       err << "calico-release-bot " << who << ": not published after " << timeout.count() << " s; last states:\n";
-      for (const store::LpWatch& watch : watches) err << "  " << watch.version << ": " << watch.state << " — " << watch.detail << "\n";
+      for (const store::LpWatch& watch : watches) err << "  " << watch.version << ": " << launchpad::to_string(watch.state) << " — " << watch.detail << "\n";
       return kWatchFailed;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(250));

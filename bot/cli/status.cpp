@@ -67,13 +67,13 @@ int run_status(const config::Config& config, std::optional<std::int64_t> build_i
         out << "  Launchpad: " << launchpad::to_string(publication.state) << ", " << publication.progress() << " ("
             << publication.detail << ")\n";
         for (const store::LpWatch& watch : watches) {
-          out << "    " << watch.source << " " << watch.version << "  " << watch.state << "  " << watch.detail << "\n";
+          out << "    " << watch.source << " " << watch.version << "  " << launchpad::to_string(watch.state) << "  " << watch.detail << "\n";
         }
       }
       print_steps(out, steps, true);
       return kOk;
     }
-    const auto pending = state.call([](store::Database& db) { return store::build_requests(db, "pending"); });
+    const auto pending = state.call([](store::Database& db) { return store::build_requests(db, store::RequestState::pending); });
     out << "Queue: " << pending.size() << " pending\n";
     for (const auto& row : pending) {
       out << "  request " << row.id << "  " << handlers::to_string(row.request.kind) << "  " << row.request.target_repo << " "

@@ -36,19 +36,19 @@ CommandRunner::CommandRunner(store::Store& store, const config::Config& config, 
 CommandRunner::~CommandRunner() { stop(); }
 
 std::size_t CommandRunner::run_pending() {
-  std::vector<store::StoredCommand> commands =
+  std::vector<store::RecordedCommand> commands =
       store_.call([](store::Database& db) { return store::pending_commands(db, kBatch); });
   // A comment's commands are answered together, in one reply: a full batch that may have cut the
   // last comment's commands short leaves that comment for the next pass.
-  auto same_comment = [](const store::StoredCommand& a, const store::StoredCommand& b) {
+  auto same_comment = [](const store::RecordedCommand& a, const store::RecordedCommand& b) {
     return a.invocation.repository == b.invocation.repository && a.invocation.comment_id == b.invocation.comment_id;
   };
   if (commands.size() == static_cast<std::size_t>(kBatch) && !same_comment(commands.front(), commands.back())) {
     while (same_comment(commands.back(), commands[commands.size() - 2])) commands.pop_back();
     commands.pop_back();
   }
-  std::vector<std::vector<store::StoredCommand>> comments;
-  for (store::StoredCommand& command : commands) {
+  std::vector<std::vector<store::RecordedCommand>> comments;
+  for (store::RecordedCommand& command : commands) {
     auto group = std::find_if(comments.begin(), comments.end(), [&](const auto& g) { return same_comment(g.front(), command); });
     if (group == comments.end()) {
       comments.push_back({std::move(command)});
@@ -58,10 +58,10 @@ std::size_t CommandRunner::run_pending() {
   }
 
   std::size_t finished = 0;
-  for (const std::vector<store::StoredCommand>& group : comments) {
+  for (const std::vector<store::RecordedCommand>& group : comments) {
     std::vector<handlers::commands::Reply> replies;
     bool deferred = false;
-    for (const store::StoredCommand& command : group) {
+    for (const store::RecordedCommand& command : group) {
       try {
         replies.push_back(decide(command));
       } catch (const github::RateLimitedError& e) {
@@ -95,7 +95,7 @@ std::size_t CommandRunner::run_pending() {
   return finished;
 }
 
-handlers::commands::Reply CommandRunner::decide(const store::StoredCommand& command) {
+handlers::commands::Reply CommandRunner::decide(const store::RecordedCommand& command) {
   const handlers::commands::Command& parsed = command.invocation.command;
   // The bot's own comments quote commands (replies, /help): never obeyed, whatever account type.
   if (own_account_.is(command.invocation.author)) return {"", "ignored: written by the bot's own account " + own_account_.login()};
@@ -114,8 +114,8 @@ handlers::commands::Reply CommandRunner::decide(const store::StoredCommand& comm
   return spec->run(parsed, context);
 }
 
-void CommandRunner::finish(const std::vector<store::StoredCommand>& comment, const std::vector<handlers::commands::Reply>& replies) {
-  const store::StoredCommand& first = comment.front();
+void CommandRunner::finish(const std::vector<store::RecordedCommand>& comment, const std::vector<handlers::commands::Reply>& replies) {
+  const store::RecordedCommand& first = comment.front();
   std::vector<std::string> outcomes(comment.size());
   bool answered = false;
   store_.call([&](store::Database& db) {

@@ -45,10 +45,10 @@ class CommandRunner {
   std::size_t run_pending();
 
  private:
-  handlers::commands::Reply decide(const store::StoredCommand& command);
+  handlers::commands::Reply decide(const store::RecordedCommand& command);
   // Marks a comment's commands done in one transaction and answers them in one reply (within
   // the author's reply budget).
-  void finish(const std::vector<store::StoredCommand>& comment, const std::vector<handlers::commands::Reply>& replies);
+  void finish(const std::vector<store::RecordedCommand>& comment, const std::vector<handlers::commands::Reply>& replies);
 
   store::Store& store_;
   const config::Config& config_;

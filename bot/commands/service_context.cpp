@@ -37,7 +37,7 @@ std::optional<cmd::BuildBrief> brief(store::Database& db, std::optional<std::int
 
 ServiceContext::ServiceContext(store::Store& store, const config::Config& config, github::Client* github,
                                github::PermissionChecker& permissions, const RefLister& list_refs,
-                               const store::StoredCommand& command)
+                               const store::RecordedCommand& command)
     : store_(store),
       config_(config),
       github_(github),

@@ -17,7 +17,7 @@ class ServiceContext : public handlers::commands::CommandContext {
  public:
   // `github` may be null: then only github.allowed_users may write and the head is unknown.
   ServiceContext(store::Store& store, const config::Config& config, github::Client* github,
-                 github::PermissionChecker& permissions, const RefLister& list_refs, const store::StoredCommand& command);
+                 github::PermissionChecker& permissions, const RefLister& list_refs, const store::RecordedCommand& command);
 
   const config::Config& config() const override { return config_; }
   const handlers::commands::Origin& origin() const override { return origin_; }

@@ -17,14 +17,19 @@ std::size_t jobs_done(const BuildFacts& facts) {
 
 // A watch's state as a table cell.
 std::string launchpad_cell(const store::LpWatch& watch) {
-  if (watch.state == "published") return "✅ published";
-  if (watch.state == "superseded") return "⏭ superseded";
-  if (watch.state == "failed") {
-    const std::string log = launchpad::failed_build_log(watch);
-    return "❌ Launchpad build failed" + (log.empty() ? std::string() : " ([log](" + log + "))");
+  using launchpad::WatchState;
+  switch (watch.state) {
+    case WatchState::published: return "✅ published";
+    case WatchState::superseded: return "⏭ superseded";
+    case WatchState::failed: {
+      const std::string log = launchpad::failed_build_log(watch);
+      return "❌ Launchpad build failed" + (log.empty() ? std::string() : " ([log](" + log + "))");
+    }
+    case WatchState::rejected: return "❌ not accepted by Launchpad";
+    case WatchState::waiting: return "⏳ uploaded, not accepted yet";
+    case WatchState::building: break;
   }
-  if (watch.state == "rejected") return "❌ not accepted by Launchpad";
-  return "⏳ uploaded, " + std::string(watch.state == "waiting" ? "not accepted yet" : "building");
+  return "⏳ uploaded, building";
 }
 
 }  // namespace
@@ -119,7 +124,7 @@ std::string summary_table(const BuildFacts& facts) {
           cell = watch == watch_of_job.end() ? "✅ published" : launchpad_cell(*watch->second);
           if (watch != watch_of_job.end()) {
             ++watched;
-            published += watch->second->state == "published";
+            published += watch->second->state == launchpad::WatchState::published;
           }
         } else if (publish->state == builders::pipeline::JobState::failed) {
           cell = failed_cell("publishing failed", publish->job);

@@ -12,13 +12,13 @@ namespace json = boost::json;
 
 namespace {
 
-store::OutboxMessage make(std::string kind, std::string dedupe_key, std::string_view method, const std::string& path,
+store::OutboxMessage make(store::MessageKind kind, std::string dedupe_key, std::string_view method, const std::string& path,
                           const json::object& body) {
   json::object payload;
   payload["method"] = method;
   payload["path"] = path;
   payload["body"] = json::serialize(body);
-  return {std::move(kind), std::move(dedupe_key), json::serialize(payload)};
+  return {kind, std::move(dedupe_key), json::serialize(payload)};
 }
 
 }  // namespace
@@ -33,7 +33,7 @@ std::string comment_marker(std::string_view dedupe_key) {
 store::OutboxMessage reaction_message(const std::string& repository, std::int64_t comment_id, const std::string& content) {
   json::object body;
   body["content"] = content;
-  return make("reaction", "reaction:" + repository + ":" + std::to_string(comment_id) + ":" + content, "POST",
+  return make(store::MessageKind::reaction, "reaction:" + repository + ":" + std::to_string(comment_id) + ":" + content, "POST",
               "/repos/" + repository + "/issues/comments/" + std::to_string(comment_id) + "/reactions", body);
 }
 
@@ -41,7 +41,7 @@ store::OutboxMessage comment_message(const std::string& repository, std::int64_t
                                      const std::string& dedupe_key) {
   json::object body;
   body["body"] = body_text + "\n\n" + comment_marker(dedupe_key);
-  return make("comment", dedupe_key, "POST", "/repos/" + repository + "/issues/" + std::to_string(issue_number) + "/comments",
+  return make(store::MessageKind::comment, dedupe_key, "POST", "/repos/" + repository + "/issues/" + std::to_string(issue_number) + "/comments",
               body);
 }
 
@@ -65,7 +65,7 @@ store::OutboxMessage summary_message(const std::string& repository, std::int64_t
   const std::string key = "summary:" + repository + "#" + std::to_string(issue_number) + ":build-" + std::to_string(build_id);
   json::object body;
   body["body"] = body_text + "\n\n" + comment_marker(key);
-  store::OutboxMessage message = make("summary", key + ":" + digest(body_text), "POST",
+  store::OutboxMessage message = make(store::MessageKind::summary, key + ":" + digest(body_text), "POST",
                                       "/repos/" + repository + "/issues/" + std::to_string(issue_number) + "/comments", body);
   message.replaces = key;
   return message;
@@ -83,7 +83,7 @@ store::OutboxMessage check_run_message(const std::string& repository, const std:
                     {"output", json::object{{"title", truncate_characters(check.title, 200)},
                                             {"summary", truncate_characters(check.summary, 60000)}}}};
   if (check.status == "completed") body["conclusion"] = check.conclusion;
-  store::OutboxMessage message = make("check", key + ":" + digest(json::serialize(body)), "POST",
+  store::OutboxMessage message = make(store::MessageKind::check, key + ":" + digest(json::serialize(body)), "POST",
                                       "/repos/" + repository + "/check-runs", body);
   message.replaces = key;
   return message;
@@ -115,7 +115,7 @@ store::OutboxMessage status_message(const std::string& repository, const std::st
   body["target_url"] = target_url;
   body["description"] = truncate_characters(description, 140);
   body["context"] = context;
-  store::OutboxMessage message = make("status", dedupe_key, "POST", "/repos/" + repository + "/statuses/" + sha, body);
+  store::OutboxMessage message = make(store::MessageKind::status, dedupe_key, "POST", "/repos/" + repository + "/statuses/" + sha, body);
   message.replaces = "status:" + repository + ":" + sha + ":" + context;
   return message;
 }

@@ -67,7 +67,7 @@ std::size_t OutboxSender::send_due() {
   if (std::chrono::steady_clock::now() < paused_until_) return 0;
   std::size_t delivered = 0;
   const auto rows = store_.call([](store::Database& db) { return store::due_outbox(db, util::utc_now_iso8601(), kBatch); });
-  for (const store::OutboxRow& row : rows) {
+  for (const store::OutboxEntry& row : rows) {
     // One replica sends each message: the others pass over it while its lease lasts.
     const bool mine = store_.call([&](store::Database& db) {
       return store::claim_outbox(db, row.id, store_.lease(std::chrono::system_clock::now()), util::utc_now_iso8601());
@@ -107,9 +107,9 @@ std::optional<OutboxSender::Found> OutboxSender::find_own_comment(const std::str
   return std::nullopt;
 }
 
-std::optional<std::int64_t> OutboxSender::find_edited(const std::string& kind, const std::string& edit_key,
+std::optional<std::int64_t> OutboxSender::find_edited(store::MessageKind kind, const std::string& edit_key,
                                                       const Request& created) {
-  if (kind == "summary") {
+  if (kind == store::MessageKind::summary) {
     const auto found = find_own_comment(edit_key, created.path);
     return found && found->id > 0 ? std::optional(found->id) : std::nullopt;
   }
@@ -132,7 +132,7 @@ std::optional<std::int64_t> OutboxSender::find_edited(const std::string& kind, c
   return std::nullopt;
 }
 
-OutboxSender::Sent OutboxSender::send(const store::OutboxRow& row) {
+OutboxSender::Sent OutboxSender::send(const store::OutboxEntry& row) {
   Request request = decode_payload(row.message.payload);
   auto retry = [&](const std::string& error, std::chrono::seconds wait) {
     const std::string next = util::iso8601(util::system_now() + wait);
@@ -147,7 +147,7 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxRow& row) {
   try {
     // A summary comment or a check run is created once and then edited: its id is in the store,
     // or (created just before a crash) found on GitHub by its marker or external_id.
-    const bool edited = row.message.kind == "summary" || row.message.kind == "check";
+    const bool edited = store::edited_in_place(row.message.kind);
     const std::string edit_key = edited ? row.message.dedupe_key.substr(0, row.message.dedupe_key.rfind(':')) : "";
     if (edited) {
       std::optional<std::int64_t> id = store_.call([&](store::Database& db) { return store::edited_resource(db, edit_key); });
@@ -157,7 +157,7 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxRow& row) {
       }
       if (id) request = edit_request(request, *id);
     }
-    if (row.attempts > 0 && row.message.kind == "comment") {
+    if (row.attempts > 0 && row.message.kind == store::MessageKind::comment) {
       if (auto posted = find_own_comment(row.message.dedupe_key, request.path)) {
         store_.call([&](store::Database& db) { store::mark_outbox_delivered(db, row.id, posted->url); });
         log::info("github.outbox_found", {{"id", row.id}, {"path", request.path}, {"result", posted->url}});
@@ -175,7 +175,7 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxRow& row) {
         if (created > 0) store::remember_edited_resource(db, edit_key, created);
         store::mark_outbox_delivered(db, row.id, result);
       });
-      log::info("github.sent", {{"id", row.id}, {"kind", row.message.kind}, {"path", request.path}, {"attempt", row.attempts + 1}});
+      log::info("github.sent", {{"id", row.id}, {"kind", store::to_string(row.message.kind)}, {"path", request.path}, {"attempt", row.attempts + 1}});
       return Sent::delivered;
     }
     if (auto limited = rate_limited(response, util::system_now())) {

@@ -40,7 +40,7 @@ class OutboxSender {
 
  private:
   enum class Sent { delivered, retry, abandoned, paused };
-  Sent send(const store::OutboxRow& row);
+  Sent send(const store::OutboxEntry& row);
   // A comment the bot wrote on the pull request (comments listed at `path`) carrying the marker
   // of `marker_key`: one a row may have posted before a crash, or a summary to edit.
   struct Found {
@@ -49,7 +49,7 @@ class OutboxSender {
   };
   std::optional<Found> find_own_comment(const std::string& marker_key, const std::string& path);
   // The id of what an edited message (summary, check) created, looked for on GitHub.
-  std::optional<std::int64_t> find_edited(const std::string& kind, const std::string& edit_key, const Request& created);
+  std::optional<std::int64_t> find_edited(store::MessageKind kind, const std::string& edit_key, const Request& created);
   store::Store& store_;
   const config::GitHubConfig& config_;
   Client* client_;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bot/launchpad/client.hpp"
+#include "bot/launchpad/watch_state.hpp"
 
 namespace calico::launchpad {
 
@@ -15,11 +16,8 @@ namespace calico::launchpad {
 // failure. superseded: "Build for superseded Source", a newer upload replaced this one: final,
 // and neutral (nothing went wrong).
 enum class ArchState { building, waiting_dependency, built, published, superseded, failed };
-enum class WatchState { waiting, building, published, superseded, failed, rejected };
 
 std::string_view to_string(ArchState state);
-std::string_view to_string(WatchState state);
-WatchState watch_state_from(std::string_view text);
 ArchState arch_state_from(std::string_view text);  // unknown text: building
 
 struct ArchStatus {

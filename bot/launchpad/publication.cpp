@@ -34,15 +34,15 @@ BuildPublication build_publication(const std::vector<store::LpWatch>& watches) {
   if (watches.empty()) return result;
   bool failure = false;
   for (const store::LpWatch& watch : watches) {
-    if ((watch.state == "failed" || watch.state == "rejected") && !failure) {
+    if (failed_or_rejected(watch.state) && !failure) {
       // The first failure is the build's news at once; the others keep being watched.
       failure = true;
-      result.state = watch.state == "failed" ? PublicationState::failed : PublicationState::rejected;
+      result.state = watch.state == WatchState::failed ? PublicationState::failed : PublicationState::rejected;
       result.detail = watch.source + " " + watch.version + ": " + watch.detail;
       result.log_url = failed_build_log(watch);
     }
-    result.published += watch.state == "published";
-    result.superseded += watch.state == "superseded";
+    result.published += watch.state == WatchState::published;
+    result.superseded += watch.state == WatchState::superseded;
   }
   if (!failure) {
     // A superseded upload is final and neutral: a newer one replaced it.

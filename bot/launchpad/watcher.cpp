@@ -25,7 +25,7 @@ std::vector<BuildRecord> builds_from_arches(const std::string& arches) {
   return builds;
 }
 
-bool needs_attention(WatchState state) { return state == WatchState::failed || state == WatchState::rejected; }
+bool needs_attention(WatchState state) { return failed_or_rejected(state); }
 
 }  // namespace
 
@@ -134,7 +134,7 @@ std::size_t Watcher::poll_ppa(const store::LpSchedule& schedule, std::chrono::sy
           builds = builds_from_arches(before.arches);
         }
         const Assessment assessment = assess(watched, publication, summary, builds, now, settings_.reject_after);
-        after.state = std::string(to_string(assessment.state));
+        after.state = assessment.state;
         after.detail = assessment.detail;
         after.arches = arches_to_json(assessment.arches);
         after.publication_link = publication ? publication->self_link : "";
@@ -151,7 +151,7 @@ std::size_t Watcher::poll_ppa(const store::LpSchedule& schedule, std::chrono::sy
     }
     if (!after.finished_at) {
       any_unfinished = true;
-      const WatchState state = watch_state_from(after.state);
+      const WatchState state = after.state;
       if (needs_attention(state)) {
         const std::int64_t recheck = (state == WatchState::failed ? settings_.failed_recheck : settings_.rejected_recheck).count();
         slow_recheck = slow_recheck ? std::min(slow_recheck, recheck) : recheck;
@@ -172,7 +172,7 @@ std::size_t Watcher::poll_ppa(const store::LpSchedule& schedule, std::chrono::sy
     book_.save(after, changed);
     if (changed) {
       log::info("launchpad.watch", {{"ppa", ppa_name}, {"source", before.source}, {"version", before.version},
-                                    {"state", after.state}, {"detail", after.detail}});
+                                    {"state", to_string(after.state)}, {"detail", after.detail}});
       if (on_change_) on_change_(before, after);
     }
   }

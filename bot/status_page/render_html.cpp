@@ -237,7 +237,7 @@ std::string build_html(const BuildPage& page_data) {
         }
       }
       body += "<tr><td>" + escape_html(watch.source) + "</td><td>" + escape_html(watch.version) + "</td><td>" +
-              escape_html(watch.series) + "</td><td>" + badge(watch.state) + "</td><td>" + arches + "</td></tr>";
+              escape_html(watch.series) + "</td><td>" + badge(launchpad::to_string(watch.state)) + "</td><td>" + arches + "</td></tr>";
     }
     body += "</table></div>";
   }

@@ -104,7 +104,7 @@ std::string build_json(const BuildPage& page) {
                                         {"version", watch.version},
                                         {"series", watch.series},
                                         {"ppa", "~" + watch.owner + "/" + watch.ppa},
-                                        {"state", watch.state},
+                                        {"state", launchpad::to_string(watch.state)},
                                         {"detail", watch.detail},
                                         {"architectures", arches}});
   }

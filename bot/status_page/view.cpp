@@ -27,7 +27,7 @@ BuildView view_of(store::Database& db, const store::BuildRow& build) {
 Overview overview(store::Database& db, int limit) {
   Overview out;
   for (const store::BuildRow& build : store::recent_builds(db, limit)) out.builds.push_back(view_of(db, build));
-  out.queued = store::build_requests(db, "pending");
+  out.queued = store::build_requests(db, store::RequestState::pending);
   out.recovery = store::recovery_summary(db);
   out.replicas = store::replicas(db);
   return out;

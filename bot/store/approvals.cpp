@@ -32,7 +32,7 @@ std::optional<Approval> first(Statement& query) {
   approval.request.platforms = split(query.column_text(9));
   approval.head_sha = query.column_text(10);
   approval.pending_description = query.column_text(11);
-  approval.state = query.column_text(12);
+  approval.state = query.column_text(12) == "approved" ? ApprovalState::approved : ApprovalState::waiting;
   approval.approved_by = query.column_optional_text(13);
   return approval;
 }

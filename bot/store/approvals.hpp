@@ -11,13 +11,16 @@
 
 namespace calico::store {
 
+// A release request waits for a second person (waiting), or has their approval (approved).
+enum class ApprovalState { waiting, approved };
+
 struct Approval {
   std::int64_t id = 0;
   std::int64_t command_id = 0;  // the /publish or /retry that asked
   handlers::BuildRequest request;
   std::string head_sha;
   std::string pending_description;
-  std::string state;  // waiting | approved
+  ApprovalState state = ApprovalState::waiting;
   std::optional<std::string> approved_by;
 };
 

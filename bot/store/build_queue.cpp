@@ -85,11 +85,20 @@ EnqueueOutcome enqueue_build_request(Database& db, const handlers::BuildRequest&
   return EnqueueOutcome::queued;
 }
 
-std::vector<QueuedBuildRequest> build_requests(Database& db, const std::string& state) {
+std::string_view to_string(RequestState state) {
+  switch (state) {
+    case RequestState::pending: return "pending";
+    case RequestState::started: return "started";
+    case RequestState::cancelled: return "cancelled";
+  }
+  return "pending";
+}
+
+std::vector<QueuedBuildRequest> build_requests(Database& db, RequestState state) {
   Statement query = db.prepare(
       "SELECT id, kind, target_repo, version, repository, trigger, requested_by, state, delivery, created_at, steps, "
       "platforms FROM build_requests WHERE state = ?1 ORDER BY id");
-  query.bind(1, state);
+  query.bind(1, std::string(to_string(state)));
   std::vector<QueuedBuildRequest> rows;
   while (query.step()) {
     QueuedBuildRequest row;
@@ -100,7 +109,7 @@ std::vector<QueuedBuildRequest> build_requests(Database& db, const std::string& 
     row.request.repository = query.column_text(4);
     row.request.trigger = query.column_text(5);
     row.request.requested_by = query.column_text(6);
-    row.state = query.column_text(7);
+    row.state = state;
     row.delivery = query.column_optional_text(8);
     row.created_at = query.column_text(9);
     row.request.steps = split(query.column_text(10));

@@ -14,6 +14,11 @@ namespace calico::store {
 
 enum class EnqueueOutcome { queued, coalesced, already_triggered };
 
+// A request waits (pending), became a build (started), or was taken back before it started
+// (cancelled: its tag was deleted).
+enum class RequestState { pending, started, cancelled };
+std::string_view to_string(RequestState state);
+
 // Queues the request, unless one for the same target and version is already pending, or (for an
 // automatic release request) that release was triggered before: a tag seen by a webhook and by a
 // poll, or both pushed and created, builds once. Commands (/publish) may always queue again.
@@ -24,12 +29,12 @@ EnqueueOutcome enqueue_build_request(Database& db, const handlers::BuildRequest&
 struct QueuedBuildRequest {
   std::int64_t id = 0;
   handlers::BuildRequest request;
-  std::string state;
+  RequestState state = RequestState::pending;
   std::optional<std::string> delivery;
   std::string created_at;
 };
 
-std::vector<QueuedBuildRequest> build_requests(Database& db, const std::string& state);
+std::vector<QueuedBuildRequest> build_requests(Database& db, RequestState state);
 
 // The request a build was made from (its steps and platforms say which part of the plan it runs).
 handlers::BuildRequest request_of_build(Database& db, std::int64_t request_id);

@@ -34,8 +34,8 @@ std::vector<std::string> strings_of(const json::object& object, std::string_view
   return out;
 }
 
-StoredCommand read_row(const Statement& row) {
-  StoredCommand stored;
+RecordedCommand read_row(const Statement& row) {
+  RecordedCommand stored;
   stored.id = row.column_int(0);
   handlers::CommandInvocation& invocation = stored.invocation;
   invocation.repository = row.column_text(1);
@@ -55,7 +55,7 @@ StoredCommand read_row(const Statement& row) {
   if (const json::value* dry_run = object.if_contains("dry_run")) command.dry_run = dry_run->as_bool();
   command.usage = std::string(object.at("usage").as_string());
   command.error = row.column_optional_text(7).value_or("");
-  stored.state = row.column_text(8);
+  stored.state = row.column_text(8) == "done" ? CommandState::done : CommandState::pending;
   stored.outcome = row.column_optional_text(9);
   stored.created_at = row.column_text(10);
   return stored;
@@ -85,15 +85,15 @@ bool record_command(Database& db, const handlers::CommandInvocation& invocation)
   return db.changes() > 0;
 }
 
-std::vector<StoredCommand> pending_commands(Database& db, int limit) {
+std::vector<RecordedCommand> pending_commands(Database& db, int limit) {
   Statement query = db.prepare(std::string(kSelect) + "WHERE state = 'pending' ORDER BY id LIMIT ?1");
   query.bind(1, static_cast<std::int64_t>(limit));
-  std::vector<StoredCommand> rows;
+  std::vector<RecordedCommand> rows;
   while (query.step()) rows.push_back(read_row(query));
   return rows;
 }
 
-std::optional<StoredCommand> find_command(Database& db, std::int64_t id) {
+std::optional<RecordedCommand> find_command(Database& db, std::int64_t id) {
   Statement query = db.prepare(std::string(kSelect) + "WHERE id = ?1");
   query.bind(1, id);
   if (!query.step()) return std::nullopt;

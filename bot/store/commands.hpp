@@ -12,10 +12,13 @@
 
 namespace calico::store {
 
-struct StoredCommand {
+// A command waits to run (pending) or has run and been answered (done).
+enum class CommandState { pending, done };
+
+struct RecordedCommand {
   std::int64_t id = 0;
   handlers::CommandInvocation invocation;
-  std::string state;  // pending, done
+  CommandState state = CommandState::pending;
   std::optional<std::string> outcome;
   std::string created_at;
 };
@@ -24,8 +27,8 @@ struct StoredCommand {
 // line was recorded before: a redelivered webhook runs nothing twice.
 bool record_command(Database& db, const handlers::CommandInvocation& invocation);
 
-std::vector<StoredCommand> pending_commands(Database& db, int limit);
-std::optional<StoredCommand> find_command(Database& db, std::int64_t id);
+std::vector<RecordedCommand> pending_commands(Database& db, int limit);
+std::optional<RecordedCommand> find_command(Database& db, std::int64_t id);
 void finish_command(Database& db, std::int64_t id, const std::string& outcome);
 // Marks the commands of a comment as answered (now).
 void mark_replied(Database& db, const std::vector<std::int64_t>& ids);

@@ -16,7 +16,7 @@ LpWatch read_row(const Statement& row) {
   w.version = row.column_text(4);
   w.series = row.column_text(5);
   w.uploaded_at = row.column_text(6);
-  w.state = row.column_text(7);
+  w.state = launchpad::watch_state_from(row.column_text(7));
   w.detail = row.column_text(8);
   w.arches = row.column_text(9);
   w.interval_seconds = row.column_int(10);
@@ -140,7 +140,7 @@ void update_lp_watch(Database& db, const LpWatch& watch, bool changed) {
   Statement update = db.prepare(
       "UPDATE lp_watches SET state = ?2, detail = ?3, arches = ?4, interval_seconds = ?5, next_poll_at = ?6, "
       "updated_at = ?7, finished_at = ?8, publication_link = ?9, summary = ?10 WHERE id = ?1");
-  update.bind(1, watch.id).bind(2, watch.state).bind(3, watch.detail).bind(4, watch.arches);
+  update.bind(1, watch.id).bind(2, std::string(launchpad::to_string(watch.state))).bind(3, watch.detail).bind(4, watch.arches);
   update.bind(5, watch.interval_seconds).bind(6, watch.next_poll_at).bind(7, watch.updated_at);
   update.bind_optional(8, watch.finished_at);
   update.bind(9, watch.publication_link).bind(10, watch.summary);

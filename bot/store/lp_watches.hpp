@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/launchpad/watch_state.hpp"
 #include "bot/store/database.hpp"
 
 namespace calico::store {
@@ -18,7 +19,7 @@ struct LpWatch {
   std::string version;
   std::string series;
   std::string uploaded_at;   // ISO 8601
-  std::string state = "waiting";
+  launchpad::WatchState state = launchpad::WatchState::waiting;
   std::string detail;
   std::string arches = "[]";
   std::int64_t interval_seconds = 60;

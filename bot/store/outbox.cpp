@@ -10,10 +10,10 @@ constexpr const char* kColumns =
     "id, kind, dedupe_key, payload, attempts, next_attempt_at, delivered_at, abandoned_at, last_error, result, created_at, "
     "superseded_by";
 
-OutboxRow read_row(const Statement& row) {
-  OutboxRow out;
+OutboxEntry read_row(const Statement& row) {
+  OutboxEntry out;
   out.id = row.column_int(0);
-  out.message = {row.column_text(1), row.column_text(2), row.column_text(3)};
+  out.message = {message_kind_from(row.column_text(1)), row.column_text(2), row.column_text(3)};
   out.attempts = static_cast<int>(row.column_int(4));
   out.next_attempt_at = row.column_optional_text(5);
   out.delivered_at = row.column_optional_text(6);
@@ -27,11 +27,29 @@ OutboxRow read_row(const Statement& row) {
 
 }  // namespace
 
+std::string_view to_string(MessageKind kind) {
+  switch (kind) {
+    case MessageKind::reaction: return "reaction";
+    case MessageKind::comment: return "comment";
+    case MessageKind::summary: return "summary";
+    case MessageKind::check: return "check";
+    case MessageKind::status: return "status";
+  }
+  return "comment";
+}
+
+MessageKind message_kind_from(std::string_view text) {
+  for (MessageKind kind : {MessageKind::reaction, MessageKind::summary, MessageKind::check, MessageKind::status}) {
+    if (text == to_string(kind)) return kind;
+  }
+  return MessageKind::comment;
+}
+
 bool enqueue_outbox(Database& db, const OutboxMessage& message) {
   Statement insert = db.prepare(
       "INSERT INTO outbox (kind, dedupe_key, payload, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?4) "
       "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id");
-  insert.bind(1, message.kind).bind(2, message.dedupe_key).bind(3, message.payload).bind(4, util::utc_now_iso8601());
+  insert.bind(1, std::string(to_string(message.kind))).bind(2, message.dedupe_key).bind(3, message.payload).bind(4, util::utc_now_iso8601());
   if (!insert.step()) return false;  // already queued once
   const std::int64_t id = insert.column_int(0);
   if (!message.replaces.empty()) {
@@ -41,13 +59,13 @@ bool enqueue_outbox(Database& db, const OutboxMessage& message) {
         "UPDATE outbox SET superseded_by = ?3 WHERE id < ?3 AND kind = ?1 "
         "AND delivered_at IS NULL AND abandoned_at IS NULL AND superseded_by IS NULL "
         "AND substr(dedupe_key, 1, ?4) = ?2");
-    supersede.bind(1, message.kind).bind(2, prefix).bind(3, id).bind(4, static_cast<std::int64_t>(prefix.size()));
+    supersede.bind(1, std::string(to_string(message.kind))).bind(2, prefix).bind(3, id).bind(4, static_cast<std::int64_t>(prefix.size()));
     supersede.run();
   }
   return true;
 }
 
-std::vector<OutboxRow> due_outbox(Database& db, const std::string& now, int limit) {
+std::vector<OutboxEntry> due_outbox(Database& db, const std::string& now, int limit) {
   Statement query = db.prepare(std::string("SELECT ") + kColumns +
                                " FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL AND superseded_by IS NULL"
                                " AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)"
@@ -58,7 +76,7 @@ std::vector<OutboxRow> due_outbox(Database& db, const std::string& now, int limi
                                // stays in order.
                                " ORDER BY CASE kind WHEN 'status' THEN 0 WHEN 'check' THEN 0 ELSE 1 END, id LIMIT ?2");
   query.bind(1, now).bind(2, static_cast<std::int64_t>(limit));
-  std::vector<OutboxRow> rows;
+  std::vector<OutboxEntry> rows;
   while (query.step()) rows.push_back(read_row(query));
   return rows;
 }
@@ -96,17 +114,17 @@ void mark_outbox_abandoned(Database& db, std::int64_t id, const std::string& err
   update.run();
 }
 
-std::vector<OutboxRow> outbox_rows(Database& db) {
+std::vector<OutboxEntry> outbox_rows(Database& db) {
   Statement query = db.prepare(std::string("SELECT ") + kColumns + " FROM outbox ORDER BY id");
-  std::vector<OutboxRow> rows;
+  std::vector<OutboxEntry> rows;
   while (query.step()) rows.push_back(read_row(query));
   return rows;
 }
 
-std::vector<OutboxRow> abandoned_outbox(Database& db, int limit) {
+std::vector<OutboxEntry> abandoned_outbox(Database& db, int limit) {
   Statement query = db.prepare(std::string("SELECT ") + kColumns + " FROM outbox WHERE abandoned_at IS NOT NULL ORDER BY id DESC LIMIT ?1");
   query.bind(1, static_cast<std::int64_t>(limit));
-  std::vector<OutboxRow> rows;
+  std::vector<OutboxEntry> rows;
   while (query.step()) rows.push_back(read_row(query));
   return rows;
 }

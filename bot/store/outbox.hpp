@@ -14,8 +14,16 @@
 
 namespace calico::store {
 
+// What a message does on GitHub. Summaries and check runs are edited in place once created;
+// statuses and check runs are sent before everything else.
+enum class MessageKind { reaction, comment, summary, check, status };
+std::string_view to_string(MessageKind kind);
+MessageKind message_kind_from(std::string_view text);  // unknown text: comment
+// Created once, then edited in place (a summary comment, a check run).
+inline bool edited_in_place(MessageKind kind) { return kind == MessageKind::summary || kind == MessageKind::check; }
+
 struct OutboxMessage {
-  std::string kind;        // reaction, comment, summary, status
+  MessageKind kind = MessageKind::comment;
   std::string dedupe_key;  // e.g. "status:projectcalico/felix:<sha>:calico-3.4:build-7:success"
   std::string payload;     // JSON: {"method", "path", "body"} (see bot/github/messages.hpp)
   // What it replaces: a commit status replaces every unsent status of the same commit and context
@@ -24,7 +32,7 @@ struct OutboxMessage {
   std::string replaces = {};
 };
 
-struct OutboxRow {
+struct OutboxEntry {
   std::int64_t id = 0;
   OutboxMessage message;
   int attempts = 0;        // sends started; >0 on a due row: an earlier send's fate is unknown
@@ -42,7 +50,7 @@ bool enqueue_outbox(Database& db, const OutboxMessage& message);
 
 // Undelivered, not abandoned rows whose next attempt is due at `now` (ISO 8601): commit statuses
 // first, then comments and reactions; each oldest first.
-std::vector<OutboxRow> due_outbox(Database& db, const std::string& now, int limit);
+std::vector<OutboxEntry> due_outbox(Database& db, const std::string& now, int limit);
 
 // Before a send: counts the attempt, so that after a crash the sender knows one may have arrived.
 void mark_outbox_attempt(Database& db, std::int64_t id);
@@ -59,8 +67,8 @@ std::optional<std::int64_t> edited_resource(Database& db, const std::string& edi
 void remember_edited_resource(Database& db, const std::string& edit_key, std::int64_t resource_id);
 void forget_edited_resource(Database& db, const std::string& edit_key);
 
-std::vector<OutboxRow> outbox_rows(Database& db);  // all of them, oldest first (tests, status)
+std::vector<OutboxEntry> outbox_rows(Database& db);  // all of them, oldest first (tests, status)
 std::int64_t outbox_backlog(Database& db);         // undelivered, not abandoned
-std::vector<OutboxRow> abandoned_outbox(Database& db, int limit);  // given up on, newest first
+std::vector<OutboxEntry> abandoned_outbox(Database& db, int limit);  // given up on, newest first
 
 }  // namespace calico::store

@@ -231,7 +231,7 @@ TEST_F(ReplicasChaos, ThreeReplicasBehindHaproxySurviveKillsWithNothingLostOrDon
       [&] {
         return store.call([](store::Database& db) {
           return store::unprocessed_deliveries(db, 1).empty() && store::builds_in_state(db, handlers::BuildState::running).empty() &&
-                 store::build_requests(db, "pending").empty() && store::outbox_backlog(db) == 0 && store::recent_builds(db, 10).size() >= 2;
+                 store::build_requests(db, store::RequestState::pending).empty() && store::outbox_backlog(db) == 0 && store::recent_builds(db, 10).size() >= 2;
         });
       },
       kSettle);
@@ -246,8 +246,8 @@ TEST_F(ReplicasChaos, ThreeReplicasBehindHaproxySurviveKillsWithNothingLostOrDon
     const auto stored = store.call([&](store::Database& db) { return store::find_delivery(db, guid); });
     summary += std::string(guid) + ": " + (stored ? stored->outcome.value_or("(not processed)") : "(not stored)") + "\n";
   }
-  for (const char* state : {"pending", "started", "cancelled"}) {
-    summary += std::string(state) + " requests: " +
+  for (store::RequestState state : {store::RequestState::pending, store::RequestState::started, store::RequestState::cancelled}) {
+    summary += std::string(store::to_string(state)) + " requests: " +
                std::to_string(store.call([&](store::Database& db) { return store::build_requests(db, state).size(); })) + "\n";
   }
   // What went wrong, from the replicas' own words.

@@ -185,7 +185,7 @@ TYPED_TEST(StoreContract, PendingRequestsForTheSameBuildCoalesce) {
   std::int64_t id = 0;
   EXPECT_EQ(store.call([&](Database& db) { return enqueue_build_request(db, command, std::nullopt, &id); }), EnqueueOutcome::queued);
   EXPECT_GT(id, 0);
-  const auto pending = store.call([](Database& db) { return build_requests(db, "pending"); });
+  const auto pending = store.call([](Database& db) { return build_requests(db, RequestState::pending); });
   ASSERT_EQ(pending.size(), 2u);
   EXPECT_EQ(pending[0].request.version, "v3.4.2");
   EXPECT_EQ(pending[1].id, id);
@@ -239,12 +239,12 @@ TYPED_TEST(StoreContract, BuildsAreClaimedOnePerTargetAndRecordTheirJobs) {
 TYPED_TEST(StoreContract, ANewerStatusSupersedesAnUnsentOlderOne) {
   Store& store = this->store();
   auto status = [](const std::string& state) {
-    return OutboxMessage{"status", "status:felix:abc:calico-3.4:" + state, "{}", "status:felix:abc:calico-3.4"};
+    return OutboxMessage{MessageKind::status, "status:felix:abc:calico-3.4:" + state, "{}", "status:felix:abc:calico-3.4"};
   };
   EXPECT_TRUE(store.call([&](Database& db) { return enqueue_outbox(db, status("pending")); }));
   EXPECT_FALSE(store.call([&](Database& db) { return enqueue_outbox(db, status("pending")); }));
   EXPECT_TRUE(store.call([&](Database& db) { return enqueue_outbox(db, status("success")); }));
-  store.call([](Database& db) { enqueue_outbox(db, {"comment", "comment:1", "{}"}); });
+  store.call([](Database& db) { enqueue_outbox(db, {MessageKind::comment, "comment:1", "{}"}); });
   const auto due = store.call([](Database& db) { return due_outbox(db, "2999-01-01T00:00:00Z", 10); });
   ASSERT_EQ(due.size(), 2u);
   EXPECT_EQ(due[0].message.dedupe_key, "status:felix:abc:calico-3.4:success");  // statuses first
@@ -304,13 +304,13 @@ TYPED_TEST(StoreContract, LaunchpadWatchesShareTheirPpasScheduleAndMarkTheirBuil
   store.call([&](Database& db) { mark_reported(db, build.id, handlers::BuildState::running, "waiting"); });
   EXPECT_TRUE(store.call([](Database& db) { return builds_to_report(db); }) == std::vector<std::int64_t>{build.id});
   LpWatch seen = store.call([&](Database& db) { return unfinished_lp_watches(db, "project-calico", "calico-3.4"); }).at(0);
-  seen.state = "published";
+  seen.state = launchpad::WatchState::published;
   seen.finished_at = "2026-12-03T00:30:00Z";
   store.call([&](Database& db) { update_lp_watch(db, seen, true); });
   EXPECT_TRUE(store.call([](Database& db) { return unfinished_lp_watches(db, "project-calico", "calico-3.4"); }).empty());
   const auto of_build = store.call([&](Database& db) { return lp_watches_of_build(db, build.id); });
   ASSERT_EQ(of_build.size(), 1u);
-  EXPECT_EQ(of_build[0].state, "published");
+  EXPECT_EQ(of_build[0].state, launchpad::WatchState::published);
   EXPECT_EQ(of_build[0].job, "felix/xenial");
   store.call([](Database& db) { unschedule_lp_poll(db, "project-calico", "calico-3.4"); });
   EXPECT_FALSE(store.call([](Database& db) { return find_lp_schedule(db, "project-calico", "calico-3.4"); }));
@@ -560,7 +560,7 @@ TYPED_TEST(StoreContract, OneReplicaClaimsEachDeliveryMessageAndPoll) {
   Store second(this->config_);
   first.call([](Database& db) {
     record_delivery(db, delivery("d1"));
-    enqueue_outbox(db, {"comment", "comment:1", "{}"});
+    enqueue_outbox(db, {MessageKind::comment, "comment:1", "{}"});
     schedule_lp_poll(db, {"project-calico", "calico-3.4", 60, "2026-12-03T00:00:00Z"}, false);
   });
   EXPECT_TRUE(first.call([](Database& db) { return claim_delivery(db, "d1", "2026-12-03T00:00:00Z"); }));

@@ -238,7 +238,7 @@ TEST_F(DispatcherTest, AReleaseWaitsForEveryComponentToCarryItsTag) {
   queue(store, handlers::BuildRequest::Kind::release, "calico-3.9", "v3.9.0");
   sys_seconds now = time_point_cast<seconds>(system_clock::now());
   builds::Dispatcher dispatcher(store, config, [&] { return now; });
-  auto pending = [&] { return store.call([](store::Database& db) { return store::build_requests(db, "pending"); }).size(); };
+  auto pending = [&] { return store.call([](store::Database& db) { return store::build_requests(db, store::RequestState::pending); }).size(); };
   EXPECT_TRUE(dispatcher.run_next());  // taken, then put back: neither component has v3.9.0
   EXPECT_EQ(pending(), 1u);
   EXPECT_TRUE(store.call([](store::Database& db) { return store::recent_builds(db, 5); }).empty());
@@ -287,7 +287,7 @@ TEST_F(DispatcherTest, ABuildIsPublishedOnlyWhenLaunchpadHasPublishedEveryUpload
   auto last_status = [&] {
     std::string state;
     for (const auto& row : store.call([](store::Database& db) { return store::outbox_rows(db); })) {
-      if (row.message.kind == "status") state = std::string(json::parse(github::decode_payload(row.message.payload).body).at("state").as_string());
+      if (row.message.kind == store::MessageKind::status) state = std::string(json::parse(github::decode_payload(row.message.payload).body).at("state").as_string());
     }
     return state;
   };
@@ -424,7 +424,7 @@ TEST_F(DispatcherTest, ANewDnsmasqRefForAPlatformRebuildsDnsmasqThere) {
                                                 "centos7 = \"rpm_2.79\"\n");
   builds::Dispatcher dispatcher(store, after);
   EXPECT_EQ(dispatcher.component_ref_tick(), 1u);
-  const auto pending = store.call([](store::Database& db) { return store::build_requests(db, "pending"); });
+  const auto pending = store.call([](store::Database& db) { return store::build_requests(db, store::RequestState::pending); });
   ASSERT_EQ(pending.size(), 1u);
   EXPECT_EQ(pending[0].request.target_repo, "master");
   EXPECT_EQ(pending[0].request.steps, (std::vector<std::string>{"dnsmasq", "pub_debs"}));

@@ -137,10 +137,10 @@ class GitHubConversationTest : public testkit::SuiteWithFixtures {
   }
 
   std::vector<store::QueuedBuildRequest> pending() {
-    return store_->call([](store::Database& db) { return store::build_requests(db, "pending"); });
+    return store_->call([](store::Database& db) { return store::build_requests(db, store::RequestState::pending); });
   }
 
-  std::vector<store::OutboxRow> outbox() {
+  std::vector<store::OutboxEntry> outbox() {
     return store_->call([](store::Database& db) { return store::outbox_rows(db); });
   }
 
@@ -443,9 +443,9 @@ TEST_F(GitHubConversationTest, StatusesGoAheadOfChatterInTheOutbox) {
   });
   const auto due = store_->call([](store::Database& db) { return store::due_outbox(db, "9999-12-31T00:00:00Z", 10); });
   ASSERT_EQ(due.size(), 4u);
-  EXPECT_EQ(due[0].message.kind, "status");
+  EXPECT_EQ(due[0].message.kind, store::MessageKind::status);
   EXPECT_EQ(due[1].message.dedupe_key, "comment:test:1");
-  EXPECT_EQ(due[2].message.kind, "reaction");
+  EXPECT_EQ(due[2].message.kind, store::MessageKind::reaction);
   EXPECT_EQ(due[3].message.dedupe_key, "comment:test:2");
 }
 
@@ -983,7 +983,7 @@ TEST_F(GitHubConversationTest, ASignedWebhookCommentRunsThroughTheService) {
   EXPECT_EQ(github_.statuses()[0].context, "calico-release-bot/master");
   EXPECT_EQ(count_requests(github_, "GET", "/permission"), 0);  // allow-listed: GitHub not asked
   store::Store reopened(config_.store);
-  const auto requests = reopened.call([](store::Database& db) { return store::build_requests(db, "pending"); });
+  const auto requests = reopened.call([](store::Database& db) { return store::build_requests(db, store::RequestState::pending); });
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].request.requested_by, "release-captain");
 }
@@ -1004,7 +1004,7 @@ TEST_F(GitHubConversationTest, ReadsAndWritesShareOnePause) {
   EXPECT_EQ(runner_->run_pending(), 0u);
   EXPECT_EQ(github_.requests().size(), 1u);
   const auto command = store_->call([](store::Database& db) { return store::find_command(db, 1); });
-  EXPECT_EQ(command->state, "pending");
+  EXPECT_EQ(command->state, store::CommandState::pending);
 }
 
 TEST_F(GitHubConversationTest, TheServiceKeepsAPauseAcrossARestart) {
@@ -1030,5 +1030,5 @@ TEST_F(GitHubConversationTest, TheServiceKeepsAPauseAcrossARestart) {
   EXPECT_TRUE(github_.requests().empty());
   store::Store reopened(config_.store);
   const auto command = reopened.call([](store::Database& db) { return store::find_command(db, 1); });
-  EXPECT_EQ(command->state, "pending");
+  EXPECT_EQ(command->state, store::CommandState::pending);
 }

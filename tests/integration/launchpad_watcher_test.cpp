@@ -62,25 +62,25 @@ TEST_F(WatcherTest, FollowsAnUploadUntilItsBinariesArePublished) {
   watcher_->watch("project-calico", "calico-3.4", "felix", "3.4.1-xenial", "xenial");
   EXPECT_EQ(watcher_->poll_due(), 0u) << "not due before the first interval";
   EXPECT_EQ(tick(), 1u);
-  EXPECT_EQ(only_watch().state, "waiting");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::waiting);
 
   fake_.add_source({"project-calico", "calico-3.4", "felix", "3.4.1-xenial", "xenial", "Pending"});
   tick();
-  EXPECT_EQ(only_watch().state, "building");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::building);
   EXPECT_EQ(only_watch().detail, "accepted (Pending), waiting for builds");
 
   fake_.set_source_status("felix", "3.4.1-xenial", "Published");
   fake_.set_build("felix", "3.4.1-xenial", {"amd64", "Currently building"});
   fake_.set_build("felix", "3.4.1-xenial", {"i386", "Needs building"});
   tick();
-  EXPECT_EQ(only_watch().state, "building");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::building);
 
   fake_.set_build("felix", "3.4.1-xenial", {"amd64", "Successfully built"});
   fake_.set_build("felix", "3.4.1-xenial", {"i386", "Successfully built"});
   fake_.set_binary("felix", "3.4.1-xenial", {"amd64", "Published"});
   tick();
   // Built, but Launchpad's publisher has not published i386's binaries yet (FULLYBUILT_PENDING).
-  EXPECT_EQ(only_watch().state, "building");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::building);
   EXPECT_EQ(only_watch().detail, "built for 2 architectures, waiting for Launchpad to publish the binaries");
   const auto arches = boost::json::parse(only_watch().arches).as_array();
   ASSERT_EQ(arches.size(), 2u);
@@ -89,19 +89,19 @@ TEST_F(WatcherTest, FollowsAnUploadUntilItsBinariesArePublished) {
 
   fake_.publish_binaries("felix", "3.4.1-xenial");
   tick();
-  EXPECT_EQ(only_watch().state, "published");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::published);
   EXPECT_TRUE(only_watch().finished_at.has_value());
   EXPECT_EQ(tick(), 0u) << "a finished watch is not polled again";
 }
 
 TEST_F(WatcherTest, ReportsTheFirstFailureAtOnceAndKeepsWatchingTheRest) {
   std::vector<std::string> changes;
-  watcher_->on_change([&](const store::LpWatch&, const store::LpWatch& after) { changes.push_back(after.state + ": " + after.detail); });
+  watcher_->on_change([&](const store::LpWatch&, const store::LpWatch& after) { changes.push_back(std::string(launchpad::to_string(after.state)) + ": " + after.detail); });
   fake_.add_source({"project-calico", "master", "felix", "3.5.0-bionic", "bionic", "Published",
                     {{"amd64", "Failed to build", "https://launchpad.test/build-amd64.txt.gz"}, {"arm64", "Currently building"}}});
   watcher_->watch("project-calico", "master", "felix", "3.5.0-bionic", "bionic");
   tick();
-  EXPECT_EQ(only_watch().state, "failed");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::failed);
   EXPECT_EQ(only_watch().detail, "amd64: Failed to build (https://launchpad.test/build-amd64.txt.gz)");
   EXPECT_FALSE(only_watch().finished_at) << "arm64 is still building";
   fake_.set_build("felix", "3.5.0-bionic", {"arm64", "Dependency wait"});
@@ -118,7 +118,7 @@ TEST_F(WatcherTest, ReportsTheFirstFailureAtOnceAndKeepsWatchingTheRest) {
   }
   EXPECT_EQ(tick(hours(1)), 0u) << "not before its slow re-check is due";
   tick(hours(24));
-  EXPECT_EQ(only_watch().state, "published") << only_watch().detail;
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::published) << only_watch().detail;
   EXPECT_TRUE(only_watch().finished_at);
   ASSERT_FALSE(changes.empty());
   EXPECT_EQ(changes.front(), "failed: amd64: Failed to build (https://launchpad.test/build-amd64.txt.gz)");
@@ -127,14 +127,14 @@ TEST_F(WatcherTest, ReportsTheFirstFailureAtOnceAndKeepsWatchingTheRest) {
 TEST_F(WatcherTest, AnUploadThatNeverAppearsIsRejected) {
   watcher_->watch("project-calico", "calico-3.4", "felix", "3.4.2-xenial", "xenial");
   for (int i = 0; i < 11; ++i) tick();  // 110 minutes
-  EXPECT_EQ(only_watch().state, "waiting");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::waiting);
   tick();
-  EXPECT_EQ(only_watch().state, "rejected");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::rejected);
   EXPECT_FALSE(only_watch().finished_at) << "still looking, slowly";
   EXPECT_EQ(only_watch().interval_seconds, 3600);
   for (int i = 0; i < 23 && !only_watch().finished_at; ++i) tick(hours(1));
   EXPECT_TRUE(only_watch().finished_at) << "given up about a day after the upload";
-  EXPECT_EQ(only_watch().state, "rejected");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::rejected);
 }
 
 TEST_F(WatcherTest, IntervalsGrowToTheMaximum) {
@@ -158,12 +158,12 @@ TEST_F(WatcherTest, WatchesSurviveARestart) {
   fake_.add_source({"project-calico", "calico-3.4", "networking-calico", "3.4.1-bionic", "bionic", "Published",
                     {{"amd64", "Currently building"}}});
   tick();
-  EXPECT_EQ(only_watch().state, "building");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::building);
   reopen();  // the bot restarts: same store file
   fake_.set_build("networking-calico", "3.4.1-bionic", {"amd64", "Successfully built"});
   fake_.set_binary("networking-calico", "3.4.1-bionic", {"amd64", "Published"});
   EXPECT_EQ(tick(), 1u);
-  EXPECT_EQ(only_watch().state, "published");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::published);
 }
 
 TEST_F(WatcherTest, OnePollOfAPpaCostsTwoRequestsPlusOnePerChangedSource) {
@@ -209,7 +209,7 @@ TEST_F(WatcherTest, LaunchpadDownMeansTryAgainLaterNotFailure) {
   watcher_->watch("project-calico", "calico-3.4", "felix", "3.4.1-xenial", "xenial");
   fake_.fail_next(100, 503);
   tick();
-  EXPECT_EQ(only_watch().state, "waiting");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::waiting);
   EXPECT_FALSE(only_watch().finished_at);
   EXPECT_EQ(only_watch().interval_seconds, 120);
 }
@@ -221,9 +221,9 @@ TEST_F(WatcherTest, A503WithALongRetryAfterIsTriedAgainAtTheNextPoll) {
   const auto started = steady_clock::now();
   tick();
   EXPECT_LT(steady_clock::now() - started, 5s) << "the poll does not sleep for Launchpad's fifteen minutes";
-  EXPECT_EQ(only_watch().state, "waiting");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::waiting);
   tick();
-  EXPECT_EQ(only_watch().state, "building");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::building);
 }
 
 TEST_F(WatcherTest, AnUploadSupersededByANewerOneIsNeutralAndFinal) {
@@ -232,7 +232,7 @@ TEST_F(WatcherTest, AnUploadSupersededByANewerOneIsNeutralAndFinal) {
                     {{"amd64", "Build for superseded Source"}}});
   watcher_->watch("project-calico", "master", "felix", "3.5.0-bionic", "bionic");
   tick();
-  EXPECT_EQ(only_watch().state, "superseded");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::superseded);
   EXPECT_EQ(only_watch().detail, "superseded by a newer upload before it was built");
   EXPECT_TRUE(only_watch().finished_at);
   const auto publication = launchpad::build_publication({only_watch()});
@@ -245,10 +245,10 @@ TEST_F(WatcherTest, ANewerUploadSupersedesTheWatchedOneWhileItWaitsToBuild) {
   fake_.add_source({"project-calico", "master", "felix", "3.5.0~0.dev.post1-bionic", "bionic", "Pending", {{"amd64", "Needs building"}}});
   watcher_->watch("project-calico", "master", "felix", "3.5.0~0.dev.post1-bionic", "bionic");
   tick();
-  EXPECT_EQ(only_watch().state, "building");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::building);
   fake_.add_source({"project-calico", "master", "felix", "3.5.0~0.dev.post2-bionic", "bionic", "Published", {{"amd64", "Currently building"}}});
   tick();
-  EXPECT_EQ(only_watch().state, "superseded") << only_watch().detail;
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::superseded) << only_watch().detail;
   EXPECT_TRUE(only_watch().finished_at);
 }
 
@@ -257,7 +257,7 @@ TEST_F(WatcherTest, ADependencyWaitThatClearsEndsPublished) {
                     {{"amd64", "Dependency wait", "", "libbpf1 (>= 1:1.1)"}}});
   watcher_->watch("project-calico", "calico-3.4", "felix", "3.4.1-focal", "focal");
   tick();
-  EXPECT_EQ(only_watch().state, "building");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::building);
   EXPECT_NE(only_watch().detail.find("waiting for a dependency (libbpf1 (>= 1:1.1))"), std::string::npos) << only_watch().detail;
   EXPECT_FALSE(only_watch().finished_at);
   // Launchpad retries it by itself once the dependency exists; it builds, then is published.
@@ -266,7 +266,7 @@ TEST_F(WatcherTest, ADependencyWaitThatClearsEndsPublished) {
   EXPECT_EQ(only_watch().detail, "built for 1 architecture, waiting for Launchpad to publish the binaries");
   fake_.publish_binaries("felix", "3.4.1-focal");
   tick();
-  EXPECT_EQ(only_watch().state, "published");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::published);
 }
 
 TEST_F(WatcherTest, AnArchitectureIndependentPackageBuiltOnceIsPublished) {
@@ -276,10 +276,10 @@ TEST_F(WatcherTest, AnArchitectureIndependentPackageBuiltOnceIsPublished) {
                     {{"amd64", "Successfully built"}}, {{"amd64", "Pending", true}}});
   watcher_->watch("project-calico", "calico-3.4", "networking-calico", "3.4.1-xenial", "xenial");
   tick();
-  EXPECT_EQ(only_watch().state, "building");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::building);
   fake_.publish_binaries("networking-calico", "3.4.1-xenial");
   tick();
-  EXPECT_EQ(only_watch().state, "published");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::published);
   EXPECT_EQ(only_watch().detail, "published for 1 architecture");
 }
 
@@ -294,5 +294,5 @@ TEST_F(WatcherTest, A503WithRetryAfter900LeavesEveryWatchAsItWasForTheNextPoll) 
   EXPECT_EQ(only_watch().state, before.state) << "a 503 is no news";
   EXPECT_EQ(only_watch().detail, before.detail);
   tick();
-  EXPECT_EQ(only_watch().state, "published");
+  EXPECT_EQ(only_watch().state, launchpad::WatchState::published);
 }

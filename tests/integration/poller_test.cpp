@@ -32,7 +32,7 @@ class PollerTest : public ::testing::Test {
 
   std::vector<std::string> requests() {
     std::vector<std::string> out;
-    for (const auto& row : store_->call([](store::Database& db) { return store::build_requests(db, "pending"); })) {
+    for (const auto& row : store_->call([](store::Database& db) { return store::build_requests(db, store::RequestState::pending); })) {
       out.push_back(row.request.target_repo + " " + row.request.version);
     }
     return out;
@@ -109,8 +109,8 @@ TEST_F(PollerTest, AnAnnotatedTagMovedOrDeletedIsSaidOnItsCommits) {
   EXPECT_NE(deleted.outcome.find("tag v3.8.0 was deleted after build #"), std::string::npos) << deleted.outcome;
 
   std::vector<std::string> said;
-  for (const store::OutboxRow& row : store_->call([](store::Database& db) { return store::outbox_rows(db); })) {
-    if (row.message.kind == "status") said.push_back(row.message.payload);
+  for (const store::OutboxEntry& row : store_->call([](store::Database& db) { return store::outbox_rows(db); })) {
+    if (row.message.kind == store::MessageKind::status) said.push_back(row.message.payload);
   }
   ASSERT_EQ(said.size(), 2u);
   EXPECT_NE(said[0].find("/statuses/" + second), std::string::npos) << "moved: the commit it names now; " << said[0];

@@ -44,7 +44,7 @@ class StatusPageTest : public ::testing::Test {
       watch.version = "3.4.1-xenial";
       watch.series = "xenial";
       watch.uploaded_at = "2026-11-26T10:01:30Z";
-      watch.state = "building";
+      watch.state = launchpad::WatchState::building;
       watch.arches = R"([{"arch":"amd64","state":"building","buildstate":"Currently building","build_log_url":""}])";
       watch.next_poll_at = "2026-11-26T10:02:30Z";
       watch.updated_at = "2026-11-26T10:01:30Z";
@@ -71,7 +71,7 @@ class StatusPageTest : public ::testing::Test {
                                            "2026-11-26T10:01:06Z", "2026-11-26T10:01:20Z"});
         store::finish_build(db, build_id_, handlers::BuildState::succeeded, "all 2 jobs succeeded");
         for (store::LpWatch watch : store::lp_watches_of_build(db, build_id_)) {
-          watch.state = "published";
+          watch.state = launchpad::WatchState::published;
           watch.finished_at = "2026-11-26T10:30:00Z";
           watch.arches = R"([{"arch":"amd64","state":"published","buildstate":"Successfully built","build_log_url":""}])";
           store::update_lp_watch(db, watch);

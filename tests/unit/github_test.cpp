@@ -201,18 +201,18 @@ TEST(BuildReportTest, StatusesGoToEverySourceAndThePullRequestHeadWithTheBuildsS
     std::vector<std::string> reactions;
     for (const store::OutboxMessage& message : messages) {
       const json::value body = json::parse(github::decode_payload(message.payload).body);
-      if (message.kind == "status") {
+      if (message.kind == store::MessageKind::status) {
         ++statuses;
         EXPECT_EQ(body.at("state").as_string(), expected);
         EXPECT_EQ(body.at("context").as_string(), "calico-release-bot/calico-3.4");
         EXPECT_EQ(body.at("target_url").as_string(), "http://bot.example/builds/7");
-      } else if (message.kind == "summary") {
+      } else if (message.kind == store::MessageKind::summary) {
         ++summaries;
         EXPECT_EQ(message.replaces, "summary:projectcalico/felix#12:build-7");
         EXPECT_TRUE(message.dedupe_key.starts_with(message.replaces + ":"));
         EXPECT_NE(std::string(body.at("body").as_string()).find("<!-- calico-release-bot:summary:projectcalico/felix#12:build-7 -->"),
                   std::string::npos);
-      } else if (message.kind == "reaction") {
+      } else if (message.kind == store::MessageKind::reaction) {
         EXPECT_EQ(github::decode_payload(message.payload).path, "/repos/projectcalico/felix/issues/comments/901/reactions");
         reactions.emplace_back(body.at("content").as_string());
       }
@@ -231,7 +231,7 @@ TEST(BuildReportTest, TheSummarysContentDecidesItsKeySoEveryChangeIsOneEdit) {
   github::BuildFacts f = facts("running");
   auto summary_of = [](const std::vector<store::OutboxMessage>& messages) {
     for (const auto& message : messages) {
-      if (message.kind == "summary") return message;
+      if (message.kind == store::MessageKind::summary) return message;
     }
     return store::OutboxMessage{};
   };
@@ -262,7 +262,7 @@ TEST(BuildReportTest, ABuildThatEndsBeforeAnyJobReportsOnTheCommitThatAskedForIt
   f.origin.trigger_commit = std::string(40, 'a');
   const auto messages = github::build_report(f);
   ASSERT_EQ(messages.size(), 1u);
-  EXPECT_EQ(messages[0].kind, "status");
+  EXPECT_EQ(messages[0].kind, store::MessageKind::status);
   const github::Request request = github::decode_payload(messages[0].payload);
   EXPECT_EQ(request.path, "/repos/projectcalico/felix/statuses/" + std::string(40, 'a'));
   const json::value body = json::parse(request.body);
@@ -278,7 +278,7 @@ TEST(BuildReportTest, AnAutomaticBuildOnlySetsStatuses) {
   f.origin = {};
   const auto messages = github::build_report(f);
   ASSERT_EQ(messages.size(), 1u);
-  EXPECT_EQ(messages[0].kind, "status");
+  EXPECT_EQ(messages[0].kind, store::MessageKind::status);
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ store::LpWatch watch(const std::string& job, const std::string& version, const s
   store::LpWatch w;
   w.source = "felix";
   w.version = version;
-  w.state = state;
+  w.state = launchpad::watch_state_from(state);
   w.detail = detail;
   w.job = job;
   w.arches = arches;
@@ -55,7 +55,7 @@ github::BuildFacts succeeded_with(std::vector<store::LpWatch> watches) {
 std::vector<json::value> statuses(const std::vector<store::OutboxMessage>& messages) {
   std::vector<json::value> found;
   for (const auto& message : messages) {
-    if (message.kind == "status") found.push_back(json::parse(github::decode_payload(message.payload).body));
+    if (message.kind == store::MessageKind::status) found.push_back(json::parse(github::decode_payload(message.payload).body));
   }
   return found;
 }
@@ -63,7 +63,7 @@ std::vector<json::value> statuses(const std::vector<store::OutboxMessage>& messa
 std::vector<std::string> comment_bodies(const std::vector<store::OutboxMessage>& messages) {
   std::vector<std::string> found;
   for (const auto& message : messages) {
-    if (message.kind == "summary") {
+    if (message.kind == store::MessageKind::summary) {
       found.emplace_back(json::parse(github::decode_payload(message.payload).body).at("body").as_string());
     }
   }
@@ -112,7 +112,7 @@ TEST(TwoHalves, UploadedIsPendingUntilLaunchpadHasPublishedEveryUpload) {
   EXPECT_NE(bodies[0].find("✅ uploaded; waiting for Launchpad to publish (1/2 published)"), std::string::npos) << bodies[0];
   EXPECT_NE(bodies[0].find("| felix | ✅ published | ⏳ uploaded, building | ✅ published | 1/2 published |"), std::string::npos)
       << bodies[0];
-  for (const auto& message : messages) EXPECT_NE(message.kind, "reaction") << "no last word before Launchpad has settled";
+  for (const auto& message : messages) EXPECT_NE(message.kind, store::MessageKind::reaction) << "no last word before Launchpad has settled";
 }
 
 TEST(TwoHalves, SuccessOnlyOnceEveryUploadIsPublished) {

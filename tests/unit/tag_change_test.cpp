@@ -56,9 +56,9 @@ class TagChangeTest : public ::testing::Test {
       return states;
     });
   }
-  std::vector<store::OutboxRow> statuses() {
-    std::vector<store::OutboxRow> rows = store_.call([](store::Database& db) { return store::outbox_rows(db); });
-    std::erase_if(rows, [](const store::OutboxRow& row) { return row.message.kind != "status"; });
+  std::vector<store::OutboxEntry> statuses() {
+    std::vector<store::OutboxEntry> rows = store_.call([](store::Database& db) { return store::outbox_rows(db); });
+    std::erase_if(rows, [](const store::OutboxEntry& row) { return row.message.kind != store::MessageKind::status; });
     return rows;
   }
 
@@ -77,7 +77,7 @@ TEST_F(TagChangeTest, ADeletedTagWithdrawsItsPendingBuildSaysSoOnItsCommitAndMad
   EXPECT_NE(outcome.find("withdrew the pending build of v3.4.1 for calico-3.4: its tag was deleted"), std::string::npos)
       << outcome;
   EXPECT_EQ(request_states(), (std::vector<std::string>{"cancelled"}));
-  const std::vector<store::OutboxRow> said = statuses();
+  const std::vector<store::OutboxEntry> said = statuses();
   ASSERT_EQ(said.size(), 1u);
   const std::string& payload = said[0].message.payload;
   EXPECT_NE(payload.find("/repos/projectcalico/felix/statuses/" + kOld), std::string::npos) << payload;
@@ -101,7 +101,7 @@ TEST_F(TagChangeTest, ADeleteEventAloneFindsTheCommitTheWithdrawnRequestRecorded
   apply(push("", kOld));
   apply(RefEvent{RefEvent::Kind::remove, "projectcalico/felix", "v3.4.1", RefEvent::RefType::tag, {}});
   EXPECT_EQ(request_states(), (std::vector<std::string>{"cancelled"}));
-  const std::vector<store::OutboxRow> said = statuses();
+  const std::vector<store::OutboxEntry> said = statuses();
   ASSERT_EQ(said.size(), 1u);
   EXPECT_NE(said[0].message.payload.find("/statuses/" + kOld), std::string::npos) << said[0].message.payload;
 }
@@ -114,7 +114,7 @@ TEST_F(TagChangeTest, ATagMovedAfterItsBuildStartedIsNotRebuiltAndItsNewCommitSa
   const std::string outcome = apply(push(kOld, kNew));
   EXPECT_NE(outcome.find("(not rebuilt)"), std::string::npos) << outcome;
   EXPECT_EQ(request_states(), (std::vector<std::string>{"started"})) << "no second build of a release";
-  const std::vector<store::OutboxRow> said = statuses();
+  const std::vector<store::OutboxEntry> said = statuses();
   ASSERT_EQ(said.size(), 1u);
   const std::string& payload = said[0].message.payload;
   EXPECT_NE(payload.find("/statuses/" + kNew), std::string::npos) << payload;
@@ -126,7 +126,7 @@ TEST_F(TagChangeTest, ATagMovedAfterItsBuildStartedIsNotRebuiltAndItsNewCommitSa
   // Deleted now: the started build is not withdrawn; the old commit is told what stays.
   apply(push(kNew, ""));
   EXPECT_EQ(request_states(), (std::vector<std::string>{"started"}));
-  const std::vector<store::OutboxRow> after = statuses();
+  const std::vector<store::OutboxEntry> after = statuses();
   ASSERT_EQ(after.size(), 2u);
   EXPECT_NE(after[1].message.payload.find("tag v3.4.1 was deleted after build #" + std::to_string(build->id) +
                                           " started from it; what it publishes stays published"),
