@@ -8,9 +8,6 @@
 #include <boost/json/serialize.hpp>
 
 #include "bot/status_page/render.hpp"
-#include "bot/store/build_queue.hpp"
-#include "bot/store/recovery.hpp"
-#include "bot/store/outbox.hpp"
 
 namespace calico {
 
@@ -29,6 +26,7 @@ Routes::Routes(std::string webhook_path, webhook::Intake& intake, store::Store& 
     : webhook_path_(std::move(webhook_path)),
       intake_(intake),
       store_(store),
+      data_(store::stored_repositories(store)),
       metrics_(metrics),
       timers_(timers),
       status_page_(store) {}
@@ -68,10 +66,10 @@ void Routes::handle(http::Request request, http::Respond respond) {
     timer->async_wait([once, timer](const boost::system::error_code& error) {
       if (!error) once(http::json_error(503, "unavailable", "the store did not answer within 2 s (busy)"));
     });
-    store_.post([health, metrics](store::Database& db) {
-                  health->pending_builds = store::pending_build_requests(db);
-                  health->outbox_backlog = store::outbox_backlog(db);
-                  if (!metrics) health->recovery = store::recovery_summary(db);
+    store_.atomically_then([this, health, metrics] {
+                  health->pending_builds = data_->queue().pending();
+                  health->outbox_backlog = data_->outbox().backlog();
+                  if (!metrics) health->recovery = data_->recovery().summary();
                 },
                 [this, health, metrics, once, timer](std::exception_ptr error) {
                   timer->cancel();

@@ -9,6 +9,7 @@
 #include "bot/http/message.hpp"
 #include "bot/metrics/metrics.hpp"
 #include "bot/status_page/handler.hpp"
+#include "bot/store/repositories.hpp"
 #include "bot/store/store.hpp"
 #include "bot/webhook/intake.hpp"
 
@@ -29,6 +30,7 @@ class Routes : public http::Handler {
   std::string webhook_path_;
   webhook::Intake& intake_;
   store::Store& store_;
+  std::unique_ptr<store::Repositories> data_;
   metrics::Metrics& metrics_;
   boost::asio::io_context& timers_;
   status_page::Handler status_page_;

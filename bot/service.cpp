@@ -25,7 +25,7 @@
 #include "bot/metrics/metrics.hpp"
 #include "bot/recovery/recovery.hpp"
 #include "bot/routes.hpp"
-#include "bot/store/github_pauses.hpp"
+#include "bot/store/repositories.hpp"
 #include "bot/store/instance_lock.hpp"
 #include "bot/store/store.hpp"
 #include "bot/replicas/presence.hpp"
@@ -57,16 +57,15 @@ std::shared_ptr<github::Governor> stored_governor(store::Store& store, const git
   if (!credentials) return nullptr;
   const std::string credential = credentials->describe();
   std::optional<github::Pause> restored;
-  if (const auto kept = store.call([&](store::Database& db) { return store::find_github_pause(db, credential); })) {
+  std::shared_ptr<store::Repositories> data = store::stored_repositories(store);
+  if (const auto kept = data->pauses().find(credential)) {
     if (const auto until = util::parse_iso8601(kept->paused_until)) restored = github::Pause{*until, kept->reason, kept->strikes};
   }
   if (restored && restored->until > util::system_now()) {
     log::info("github.pause_restored", {{"credentials", credential}, {"until", util::iso8601(restored->until)}, {"reason", restored->reason}});
   }
-  return std::make_shared<github::Governor>(credential, restored, [&store, credential](const github::Pause& pause) {
-    store.call([&](store::Database& db) {
-      store::save_github_pause(db, credential, {util::iso8601(pause.until), pause.reason, pause.strikes});
-    });
+  return std::make_shared<github::Governor>(credential, restored, [data, credential](const github::Pause& pause) {
+    data->pauses().save(credential, {util::iso8601(pause.until), pause.reason, pause.strikes});
   });
 }
 
@@ -196,7 +195,7 @@ void Service::start() {
   });
   impl_->recovery.on_recovered([this] { impl_->processor.notify(); });
   impl_->reporter.on_queued([this] { impl_->outbox_sender.notify(); });
-  impl_->dispatcher.on_job([this](std::int64_t, const store::JobRow&) { impl_->reporter.notify(); });
+  impl_->dispatcher.on_job([this](std::int64_t, const store::BuildJob&) { impl_->reporter.notify(); });
   impl_->poller.on_change([this] { impl_->dispatcher.notify(); });
   // Launchpad's verdict is the second half of every build's report.
   impl_->watcher.on_change([this](const store::LpWatch&, const store::LpWatch&) { impl_->reporter.notify(); });

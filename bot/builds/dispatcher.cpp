@@ -4,11 +4,8 @@
 
 #include "bot/builds/schedule.hpp"
 #include "bot/launchpad/watcher.hpp"
-#include "bot/store/component_refs.hpp"
 #include "bot/log/log.hpp"
 #include "bot/pipeline_environment.hpp"
-#include "bot/store/build_queue.hpp"
-#include "bot/store/reporting.hpp"
 #include "bot/util/time_format.hpp"
 #include "bot/util/worker.hpp"
 #include "builders/git/ls_remote.hpp"
@@ -23,8 +20,9 @@ namespace {
 // Writes each job's state to the store as the run goes.
 class StoreObserver : public builders::pipeline::Observer {
  public:
-  StoreObserver(store::Store& store, std::int64_t build, std::function<void(std::int64_t, const store::JobRow&)> callback)
-      : store_(store), build_(build), callback_(std::move(callback)) {}
+  StoreObserver(store::BuildRepository& builds, std::int64_t build,
+                std::function<void(std::int64_t, const store::BuildJob&)> callback)
+      : builds_(builds), build_(build), callback_(std::move(callback)) {}
 
   void job_started(const builders::Job& job, const std::filesystem::path& log) override {
     write({job.id, builders::pipeline::JobState::running, "", log.string(), util::utc_now_iso8601(), std::nullopt});
@@ -35,19 +33,19 @@ class StoreObserver : public builders::pipeline::Observer {
   }
 
  private:
-  void write(const store::JobRow& step) {
-    store_.call([&](store::Database& db) { store::record_job(db, build_, step); });
+  void write(const store::BuildJob& step) {
+    builds_.record_job(build_, step);
     if (callback_) callback_(build_, step);
   }
-  store::Store& store_;
+  store::BuildRepository& builds_;
   std::int64_t build_;
-  std::function<void(std::int64_t, const store::JobRow&)> callback_;
+  std::function<void(std::int64_t, const store::BuildJob&)> callback_;
 };
 
 }  // namespace
 
 Dispatcher::Dispatcher(store::Store& store, const config::Config& config, Clock clock)
-    : store_(store), config_(config), clock_(std::move(clock)) {
+    : store_(store), data_(store::stored_repositories(store)), config_(config), clock_(std::move(clock)) {
   if (!clock_) clock_ = util::system_now;
 }
 
@@ -84,7 +82,7 @@ void Dispatcher::pass() {
   });
   const auto now = clock_();
   // The scheduling rules decide once for all replicas: the one that leads them.
-  if (store_.call([](store::Database& db) { return db.lead("schedule"); })) {
+  if (store_.leads("schedule")) {
     if (config_.dispatch.nightly) nightly_tick(now);
     quiet_tick(now);
     component_ref_tick();
@@ -104,8 +102,7 @@ std::string lease_now_text() { return util::iso8601(std::chrono::floor<std::chro
 }  // namespace
 
 bool Dispatcher::take_over_next() {
-  const std::optional<store::BuildRow> build = store_.call(
-      [&](store::Database& db) { return store::take_over_build(db, store_.lease(lease_now()), lease_now_text()); });
+  const std::optional<store::Build> build = data_->builds().take_over(store_.lease(lease_now()), lease_now_text());
   if (!build) return false;
   {
     std::lock_guard lock(mutex_);
@@ -118,17 +115,16 @@ bool Dispatcher::take_over_next() {
 }
 
 bool Dispatcher::run_next() {
-  const std::optional<store::BuildRow> build = store_.call([&](store::Database& db) {
-    return store::claim_next_request(db, config_.dispatch.max_concurrent_builds, config_.publish.work_dir.string(),
-                                     util::iso8601(clock_()), store_.lease(lease_now()));
-  });
+  const std::optional<store::Build> build =
+      data_->builds().claim_next(config_.dispatch.max_concurrent_builds, config_.publish.work_dir.string(),
+                                 util::iso8601(clock_()), store_.lease(lease_now()));
   if (!build) return false;
   if (!release_tags_ready(*build)) return true;
   run_build(*build, false);
   return true;
 }
 
-bool Dispatcher::release_tags_ready(const store::BuildRow& build) {
+bool Dispatcher::release_tags_ready(const store::Build& build) {
   const std::optional<builders::ReleaseTag> tag = builders::parse_release_tag(build.version);
   if (!tag) return true;  // master: nothing to wait for
   // The components that follow VERSION are built from the tag itself: each must carry it.
@@ -147,19 +143,19 @@ bool Dispatcher::release_tags_ready(const store::BuildRow& build) {
   }
   if (missing.empty()) return true;
   const auto now = clock_();
-  const auto requested = store_.call([&](store::Database& db) { return store::request_created_at(db, build.request_id); });
+  const auto requested = data_->queue().queued_at(build.request_id);
   const TagWait decision =
       tag_wait(build.version, missing, util::parse_iso8601(requested.value_or("")).value_or(now), now, config_.dispatch);
   switch (decision.verdict) {
     case TagWait::Verdict::ready:
       return true;
     case TagWait::Verdict::give_up:
-      store_.call([&](store::Database& db) { store::finish_build(db, build.id, handlers::BuildState::failed, decision.detail); });
+      data_->builds().finish(build.id, handlers::BuildState::failed, decision.detail);
       log::warn("dispatch.tag_missing", {{"build", build.id}, {"version", build.version}, {"detail", decision.detail}});
       return false;
     case TagWait::Verdict::wait:
       log::info("dispatch.waiting_for_tag", {{"version", build.version}, {"detail", decision.detail}});
-      store_.call([&](store::Database& db) { store::defer_request(db, build, util::iso8601(decision.retry_at)); });
+      data_->builds().defer(build, util::iso8601(decision.retry_at));
       return false;
   }
   return false;
@@ -167,7 +163,7 @@ bool Dispatcher::release_tags_ready(const store::BuildRow& build) {
 
 std::size_t Dispatcher::resume_interrupted() {
   // A store this process has to itself: whoever ran its running builds before is gone.
-  if (!store_.shared()) store_.call([&](store::Database& db) { store::release_leases_of_others(db, store_.replica()); });
+  if (!store_.shared()) data_->replicas().release_leases_of_others(store_.replica());
   std::size_t resumed = 0;
   while (take_over_next()) ++resumed;
   return resumed;
@@ -184,16 +180,16 @@ bool Dispatcher::cancel(std::int64_t build_id) {
 
 namespace {
 
-MasterFacts master_facts(store::Database& db) {
+MasterFacts master_facts(store::Repositories& data) {
   MasterFacts facts;
-  for (const auto& mark : store::master_changes(db)) facts.changed_at.push_back(mark.changed_at);
-  facts.last_success_started = store::last_success_started(db, "master");
-  facts.last_build_started = store::last_build_started(db, "master");
+  for (const auto& mark : data.queue().master_changes()) facts.changed_at.push_back(mark.changed_at);
+  facts.last_success_started = data.builds().last_success_started("master");
+  facts.last_build_started = data.builds().last_started("master");
   return facts;
 }
 
-bool enqueue(store::Database& db, const std::optional<handlers::BuildRequest>& request) {
-  return request && store::enqueue_build_request(db, *request, std::nullopt) == store::EnqueueOutcome::queued;
+bool enqueue(store::Repositories& data, const std::optional<handlers::BuildRequest>& request) {
+  return request && data.queue().enqueue(*request, std::nullopt) == store::EnqueueOutcome::queued;
 }
 
 }  // namespace
@@ -205,28 +201,29 @@ bool Dispatcher::nightly_tick(std::chrono::sys_seconds now) {
     if (!day) return false;
     last_nightly_day_ = *day;
   }
-  return store_.call([&](store::Database& db) { return enqueue(db, nightly_request(master_facts(db))); });
+  return store_.atomically([&] { return enqueue(*data_, nightly_request(master_facts(*data_))); });
 }
 
 bool Dispatcher::quiet_tick(std::chrono::sys_seconds now) {
-  return store_.call([&](store::Database& db) { return enqueue(db, quiet_request(now, config_.dispatch, master_facts(db))); });
+  return store_.atomically([&] { return enqueue(*data_, quiet_request(now, config_.dispatch, master_facts(*data_))); });
 }
 
 std::size_t Dispatcher::component_ref_tick() {
-  return store_.call([&](store::Database& db) {
-    const ComponentRefChanges changes = component_ref_changes(config_.publish, store::known_component_refs(db));
+  return store_.atomically([&] {
+    store::BuildQueueRepository& queue = data_->queue();
+    const ComponentRefChanges changes = component_ref_changes(config_.publish, queue.component_refs());
     const std::string now = util::utc_now_iso8601();
-    for (const ComponentRef& ref : changes.remember) store::remember_component_ref(db, ref.component, ref.platform, ref.ref, now);
+    for (const ComponentRef& ref : changes.remember) queue.remember_component_ref(ref.component, ref.platform, ref.ref, now);
     std::size_t queued = 0;
     for (const handlers::BuildRequest& request : changes.requests) {
-      queued += enqueue(db, request);
+      queued += enqueue(*data_, request);
       log::info("dispatch.component_ref", {{"trigger", request.trigger}});
     }
     return queued;
   });
 }
 
-void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
+void Dispatcher::run_build(const store::Build& build, bool resumed) {
   auto cancel = std::make_shared<builders::exec::CancelToken>();
   {
     std::lock_guard lock(mutex_);
@@ -236,7 +233,7 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
   handlers::BuildState state = handlers::BuildState::failed;
   std::string detail;
   try {
-    const handlers::BuildRequest asked = store_.call([&](store::Database& db) { return store::request_of_build(db, build.request_id); });
+    const handlers::BuildRequest asked = data_->queue().request(build.request_id);
     builders::PublishRequest request;
     request.version = build.version;
     request.repo_name = build.target_repo;
@@ -250,7 +247,7 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
     procedure.sign_rpms_with(environment.rpm_keyring.get());
     std::vector<builders::pipeline::JobReport> finished;
     if (resumed) {
-      for (const store::JobRow& step : store_.call([&](store::Database& db) { return store::build_jobs(db, build.id); })) {
+      for (const store::BuildJob& step : data_->builds().jobs(build.id)) {
         if (step.state != builders::pipeline::JobState::succeeded) continue;
         const builders::Job* job = plan.find(step.job);
         if (!job) continue;
@@ -285,18 +282,17 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
     procedure.on_source_resolved([&](const builders::Job&, const std::string& url, const std::string& sha) {
       for (const config::RepositoryConfig& repo : config_.repositories) {
         if (repo.url != url) continue;
-        store_.call([&](store::Database& db) { store::record_build_source(db, build.id, repo.github, sha); });
+        data_->builds().record_source(build.id, repo.github, sha);
       }
     });
-    StoreObserver observer(store_, build.id, on_step_);
+    StoreObserver observer(data_->builds(), build.id, on_step_);
     // Every second while the build runs (the worker stops when this scope ends): its lease is
     // renewed, and a cancellation asked for through the store (the CLI, /cancel, from any replica)
     // or the build taken over by another replica (this one lost the store for longer than a
     // lease) stops it.
     util::Worker cancel_watch("dispatch.cancel_watch", std::chrono::seconds(1), [&] {
       if (cancel->cancelled()) return;
-      const store::BuildHold hold =
-          store_.call([&](store::Database& db) { return store::renew_build(db, build.id, store_.lease(lease_now())); });
+      const store::BuildHold hold = data_->builds().renew(build.id, store_.lease(lease_now()));
       if (hold.held && !hold.cancel_requested) return;
       {
         std::lock_guard lock(mutex_);
@@ -331,16 +327,12 @@ void Dispatcher::run_build(const store::BuildRow& build, bool resumed) {
     log::warn("dispatch.taken_over", {{"build", build.id}, {"replica", store_.replica()},
                                       {"detail", "another replica holds the build now: this one stopped its jobs"}});
   } else if (interrupted) {
-    store_.call([&](store::Database& db) { store::release_build(db, build.id, store_.replica()); });
+    data_->builds().release(build.id, store_.replica());
     log::warn("dispatch.interrupted", {{"build", build.id}, {"target", build.target_repo}, {"version", build.version},
                                        {"detail", "the service is stopping: the build's jobs were stopped, and it resumes "
                                                   "from its first unfinished job at the next start or on another replica"}});
   } else {
-    const bool finished = store_.call([&](store::Database& db) {
-      if (!store::holds_build(db, build.id, store_.replica())) return false;
-      store::finish_build(db, build.id, state, detail);
-      return true;
-    });
+    const bool finished = data_->builds().finish_if_held(build.id, store_.replica(), state, detail);
     if (finished) {
       log::info("dispatch.finished", {{"build", build.id}, {"state", handlers::to_string(state)}, {"detail", detail}});
     } else {

@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "bot/store/builds.hpp"
+#include "bot/store/repositories.hpp"
 #include "bot/store/store.hpp"
 #include "bot/util/worker.hpp"
 #include "builders/exec/process.hpp"
@@ -65,20 +65,21 @@ class Dispatcher {
   std::size_t component_ref_tick();
 
   // Called after every job state change (tests, and later the reporters).
-  void on_job(std::function<void(std::int64_t build, const store::JobRow&)> callback) { on_step_ = std::move(callback); }
+  void on_job(std::function<void(std::int64_t build, const store::BuildJob&)> callback) { on_step_ = std::move(callback); }
 
  private:
-  void run_build(const store::BuildRow& build, bool resumed);
+  void run_build(const store::Build& build, bool resumed);
   // For a release: true when every component built from its tag carries it. Otherwise the
   // request goes back to the queue for a while, or fails once the wait is over.
-  bool release_tags_ready(const store::BuildRow& build);
+  bool release_tags_ready(const store::Build& build);
   // One worker pass: the scheduling rules, then builds until none may start.
   void pass();
 
   store::Store& store_;
+  std::unique_ptr<store::Repositories> data_;
   const config::Config& config_;
   Clock clock_;
-  std::function<void(std::int64_t, const store::JobRow&)> on_step_;
+  std::function<void(std::int64_t, const store::BuildJob&)> on_step_;
   std::mutex mutex_;
   bool stopping_ = false;
   std::map<std::int64_t, std::shared_ptr<builders::exec::CancelToken>> running_;

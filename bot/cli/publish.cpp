@@ -14,7 +14,7 @@
 #include "bot/pipeline_environment.hpp"
 #include "bot/launchpad/watcher.hpp"
 #include "bot/cli/lp_wait.hpp"
-#include "bot/store/lp_watches.hpp"
+#include "bot/store/repositories.hpp"
 #include "bot/store/store.hpp"
 #include "bot/util/time_format.hpp"
 #include "builders/pipeline/procedure.hpp"
@@ -188,7 +188,7 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
         *watcher,
         [&] {
           std::vector<store::LpWatch> mine;
-          for (store::LpWatch& watch : state->call([](store::Database& db) { return store::all_lp_watches(db); })) {
+          for (store::LpWatch& watch : store::stored_repositories(*state)->publications().all()) {
             if (watched.contains(watch.id)) mine.push_back(std::move(watch));
           }
           return mine;

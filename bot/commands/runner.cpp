@@ -7,7 +7,6 @@
 #include "bot/commands/service_context.hpp"
 #include "bot/github/messages.hpp"
 #include "bot/log/log.hpp"
-#include "bot/store/outbox.hpp"
 #include "bot/util/time_format.hpp"
 #include "handlers/commands/context.hpp"
 
@@ -23,6 +22,7 @@ constexpr auto kIdleWake = std::chrono::seconds(5);
 CommandRunner::CommandRunner(store::Store& store, const config::Config& config, github::Client* github, RefLister list_refs,
                              std::chrono::seconds give_up_after)
     : store_(store),
+      data_(store::stored_repositories(store)),
       config_(config),
       github_(github),
       permissions_(config.github, github),
@@ -37,7 +37,7 @@ CommandRunner::~CommandRunner() { stop(); }
 
 std::size_t CommandRunner::run_pending() {
   std::vector<store::RecordedCommand> commands =
-      store_.call([](store::Database& db) { return store::pending_commands(db, kBatch); });
+      data_->commands().pending(kBatch);
   // A comment's commands are answered together, in one reply: a full batch that may have cut the
   // last comment's commands short leaves that comment for the next pass.
   auto same_comment = [](const store::RecordedCommand& a, const store::RecordedCommand& b) {
@@ -118,7 +118,7 @@ void CommandRunner::finish(const std::vector<store::RecordedCommand>& comment, c
   const store::RecordedCommand& first = comment.front();
   std::vector<std::string> outcomes(comment.size());
   bool answered = false;
-  store_.call([&](store::Database& db) {
+  store_.atomically([&] {
     std::string reply;
     std::vector<std::int64_t> ids;
     for (std::size_t k = 0; k < comment.size(); ++k) {
@@ -129,16 +129,16 @@ void CommandRunner::finish(const std::vector<store::RecordedCommand>& comment, c
     answered = false;
     if (!reply.empty()) {
       const std::string hour_ago = util::iso8601(util::system_now() - std::chrono::hours(1));
-      if (store::replies_to_author_since(db, first.invocation.author, hour_ago) < config_.github.replies_per_author_per_hour) {
-        store::enqueue_outbox(db, github::comment_message(first.invocation.repository, first.invocation.issue_number, reply,
-                                                          "comment:command-" + std::to_string(first.id) + ":reply"));
-        store::mark_replied(db, ids);
+      if (data_->commands().replies_to_author_since(first.invocation.author, hour_ago) < config_.github.replies_per_author_per_hour) {
+        data_->outbox().enqueue(github::comment_message(first.invocation.repository, first.invocation.issue_number, reply,
+                                                        "comment:command-" + std::to_string(first.id) + ":reply"));
+        data_->commands().mark_replied(ids);
         answered = true;
       } else {
         for (std::string& outcome : outcomes) outcome += " (not answered: @" + first.invocation.author + " is over the reply budget)";
       }
     }
-    for (std::size_t k = 0; k < comment.size(); ++k) store::finish_command(db, comment[k].id, outcomes[k]);
+    for (std::size_t k = 0; k < comment.size(); ++k) data_->commands().finish(comment[k].id, outcomes[k]);
   });
   for (std::size_t k = 0; k < comment.size(); ++k) {
     log::info("command.done", {{"command", comment[k].id}, {"name", comment[k].invocation.command.name},

@@ -17,7 +17,7 @@
 #include "bot/github/client.hpp"
 #include "bot/github/own_account.hpp"
 #include "bot/github/permissions.hpp"
-#include "bot/store/commands.hpp"
+#include "bot/store/repositories.hpp"
 #include "bot/store/store.hpp"
 #include "bot/util/worker.hpp"
 #include "config/config.hpp"
@@ -51,6 +51,7 @@ class CommandRunner {
   void finish(const std::vector<store::RecordedCommand>& comment, const std::vector<handlers::commands::Reply>& replies);
 
   store::Store& store_;
+  std::unique_ptr<store::Repositories> data_;
   const config::Config& config_;
   github::Client* github_;
   github::PermissionChecker permissions_;

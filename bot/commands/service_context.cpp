@@ -13,12 +13,7 @@
 #include "bot/github/build_report.hpp"
 #include "bot/github/messages.hpp"
 #include "bot/launchpad/publication.hpp"
-#include "bot/store/approvals.hpp"
-#include "bot/store/build_queue.hpp"
-#include "bot/store/builds.hpp"
-#include "bot/store/lp_watches.hpp"
-#include "bot/store/outbox.hpp"
-#include "bot/store/reporting.hpp"
+#include "bot/store/repositories.hpp"
 
 namespace calico::commands {
 
@@ -26,9 +21,9 @@ namespace cmd = handlers::commands;
 
 namespace {
 
-std::optional<cmd::BuildBrief> brief(store::Database& db, std::optional<std::int64_t> id) {
+std::optional<cmd::BuildBrief> brief(store::BuildRepository& builds, std::optional<std::int64_t> id) {
   if (!id) return std::nullopt;
-  const std::optional<store::BuildRow> build = store::find_build(db, *id);
+  const std::optional<store::Build> build = builds.find(*id);
   if (!build) return std::nullopt;
   return cmd::BuildBrief{build->id, build->target_repo, build->version, build->state};
 }
@@ -39,6 +34,7 @@ ServiceContext::ServiceContext(store::Store& store, const config::Config& config
                                github::PermissionChecker& permissions, const RefLister& list_refs,
                                const store::RecordedCommand& command)
     : store_(store),
+      data_(store::stored_repositories(store)),
       config_(config),
       github_(github),
       permissions_(permissions),
@@ -71,22 +67,19 @@ std::string ServiceContext::pull_request_head() {
 }
 
 std::optional<cmd::BuildBrief> ServiceContext::find_build(std::optional<std::int64_t> id) {
-  return store_.call([&](store::Database& db) {
-    return brief(db, id ? id : store::latest_build_of_pull_request(db, origin_.repository, origin_.issue_number));
-  });
+  store::BuildRepository& builds = data_->builds();
+  return brief(builds, id ? id : builds.latest_of_pull_request(origin_.repository, origin_.issue_number));
 }
 
-std::optional<cmd::BuildBrief> ServiceContext::latest_build() {
-  return store_.call([](store::Database& db) { return brief(db, store::latest_build(db)); });
-}
+std::optional<cmd::BuildBrief> ServiceContext::latest_build() { return brief(data_->builds(), data_->builds().latest()); }
 
 std::string ServiceContext::describe_build(std::int64_t id) {
   const std::string status_page = status_page_url();
-  return store_.call([&](store::Database& db) {
+  return store_.atomically([&] {
     github::BuildFacts facts;
-    facts.build = *store::find_build(db, id);
-    facts.steps = store::build_jobs(db, id);
-    facts.watches = store::lp_watches_of_build(db, id);
+    facts.build = *data_->builds().find(id);
+    facts.steps = data_->builds().jobs(id);
+    facts.watches = data_->publications().of_build(id);
     facts.publication = launchpad::build_publication(facts.watches);
     facts.status_page = status_page;
     return github::describe_build(facts);
@@ -94,65 +87,62 @@ std::string ServiceContext::describe_build(std::int64_t id) {
 }
 
 handlers::BuildRequest ServiceContext::request_of_build(std::int64_t id) {
-  return store_.call([&](store::Database& db) { return store::request_of_build(db, store::find_build(db, id)->request_id); });
+  return store_.atomically([&] { return data_->queue().request(data_->builds().find(id)->request_id); });
 }
 
-cmd::Queued ServiceContext::queue(store::Database& db, const handlers::BuildRequest& request, std::int64_t command_id,
-                                  const std::string& head, const std::string& pending) {
+cmd::Queued ServiceContext::queue(const handlers::BuildRequest& request, std::int64_t command_id, const std::string& head,
+                                  const std::string& pending) {
   std::int64_t request_id = 0;
-  if (store::enqueue_build_request(db, request, std::nullopt, &request_id) != store::EnqueueOutcome::queued) {
+  if (data_->queue().enqueue(request, std::nullopt, &request_id) != store::EnqueueOutcome::queued) {
     return cmd::Queued::already_queued;
   }
-  store::attach_command(db, request_id, command_id, head);
+  data_->builds().attach_command(request_id, command_id, head);
   if (!head.empty() && !pending.empty()) {
     const std::string context = github::status_context(request.target_repo);
-    store::enqueue_outbox(db, github::status_message(origin_.repository, head, "pending", context, pending, status_page_url() + "/",
-                                                     "status:" + origin_.repository + ":" + head + ":" + context + ":request-" +
-                                                         std::to_string(request_id) + ":queued"));
+    data_->outbox().enqueue(github::status_message(origin_.repository, head, "pending", context, pending, status_page_url() + "/",
+                                                   "status:" + origin_.repository + ":" + head + ":" + context + ":request-" +
+                                                       std::to_string(request_id) + ":queued"));
   }
   return cmd::Queued::queued;
 }
 
 cmd::Queued ServiceContext::queue_build(const handlers::BuildRequest& request, const std::string& head,
                                         const std::string& pending_description) {
-  return store_.call([&](store::Database& db) {
+  return store_.atomically([&] {
     // Run again after a crash between queueing and answering: what it queued then stands.
-    if (store::request_of_command(db, command_id_)) return cmd::Queued::queued;
-    return queue(db, request, command_id_, head, pending_description);
+    if (data_->builds().request_of_command(command_id_)) return cmd::Queued::queued;
+    return queue(request, command_id_, head, pending_description);
   });
 }
 
 void ServiceContext::await_approval(const handlers::BuildRequest& request, const std::string& head,
                                     const std::string& pending_description) {
-  store_.call([&](store::Database& db) {
-    store::await_approval(db, command_id_, origin_.repository, origin_.issue_number, request, head, pending_description);
-  });
+  data_->commands().await_approval(command_id_, origin_.repository, origin_.issue_number, request, head, pending_description);
 }
 
 std::optional<cmd::WaitingApproval> ServiceContext::waiting_approval() {
-  return store_.call([&](store::Database& db) -> std::optional<cmd::WaitingApproval> {
+  return store_.atomically([&]() -> std::optional<cmd::WaitingApproval> {
     // Run again after a crash: the approval this command gave is still the one it answers.
-    auto approval = store::approval_given_by(db, command_id_);
-    if (!approval) approval = store::waiting_approval(db, origin_.repository, origin_.issue_number);
+    auto approval = data_->commands().approval_given_by(command_id_);
+    if (!approval) approval = data_->commands().waiting_approval(origin_.repository, origin_.issue_number);
     if (!approval) return std::nullopt;
     return cmd::WaitingApproval{approval->id, approval->request, approval->request.requested_by};
   });
 }
 
 cmd::Queued ServiceContext::approve(std::int64_t approval_id) {
-  return store_.call([&](store::Database& db) {
-    if (store::approval_given_by(db, command_id_)) return cmd::Queued::queued;
-    const std::optional<store::Approval> approval = store::find_approval(db, approval_id);
-    if (!approval) throw store::DatabaseError("approval " + std::to_string(approval_id) + " is unknown");
-    store::mark_approved(db, approval_id, origin_.author, command_id_);
+  return store_.atomically([&] {
+    store::CommandRepository& commands = data_->commands();
+    if (commands.approval_given_by(command_id_)) return cmd::Queued::queued;
+    const std::optional<store::Approval> approval = commands.find_approval(approval_id);
+    if (!approval) throw std::runtime_error("approval " + std::to_string(approval_id) + " is unknown");
+    commands.approve(approval_id, origin_.author, command_id_);
     // Reported where it was asked for: the requester's command and head.
-    return queue(db, approval->request, approval->command_id, approval->head_sha, approval->pending_description);
+    return queue(approval->request, approval->command_id, approval->head_sha, approval->pending_description);
   });
 }
 
-bool ServiceContext::cancel_build(std::int64_t id) {
-  return store_.call([&](store::Database& db) { return store::request_cancel(db, id); });
-}
+bool ServiceContext::cancel_build(std::int64_t id) { return data_->builds().request_cancel(id); }
 
 std::string ServiceContext::build_url(std::int64_t id) const { return github::build_url(status_page_url(), id); }
 

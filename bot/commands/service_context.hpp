@@ -6,7 +6,7 @@
 #include "bot/commands/targets.hpp"
 #include "bot/github/client.hpp"
 #include "bot/github/permissions.hpp"
-#include "bot/store/commands.hpp"
+#include "bot/store/repositories.hpp"
 #include "bot/store/store.hpp"
 #include "config/config.hpp"
 #include "handlers/commands/context.hpp"
@@ -41,10 +41,11 @@ class ServiceContext : public handlers::commands::CommandContext {
 
  private:
   // Queues `request` for `command_id`, reported on `head` with a pending status saying `pending`.
-  handlers::commands::Queued queue(store::Database& db, const handlers::BuildRequest& request, std::int64_t command_id,
-                                   const std::string& head, const std::string& pending);
+  handlers::commands::Queued queue(const handlers::BuildRequest& request, std::int64_t command_id, const std::string& head,
+                                   const std::string& pending);
 
   store::Store& store_;
+  std::unique_ptr<store::Repositories> data_;
   const config::Config& config_;
   github::Client* github_;
   github::PermissionChecker& permissions_;

@@ -12,7 +12,7 @@ namespace {
 
 std::size_t jobs_done(const BuildFacts& facts) {
   return static_cast<std::size_t>(std::count_if(facts.steps.begin(), facts.steps.end(),
-                                                [](const store::JobRow& s) { return s.state == builders::pipeline::JobState::succeeded; }));
+                                                [](const store::BuildJob& s) { return s.state == builders::pipeline::JobState::succeeded; }));
 }
 
 // A watch's state as a table cell.
@@ -35,7 +35,7 @@ std::string launchpad_cell(const store::LpWatch& watch) {
 }  // namespace
 
 Verdict verdict(const BuildFacts& facts) {
-  const store::BuildRow& build = facts.build;
+  const store::Build& build = facts.build;
   const launchpad::BuildPublication& publication = facts.publication;
   const std::string head = "Build #" + std::to_string(build.id) + " of " + build.version + " → " + build.target_repo;
   const std::string page = build_url(facts.status_page, build.id);
@@ -79,8 +79,8 @@ std::string log_url(const std::string& status_page, std::int64_t build_id, const
 }
 
 std::string summary_table(const BuildFacts& facts) {
-  std::map<std::string, const store::JobRow*> by_job;
-  for (const store::JobRow& step : facts.steps) by_job[step.job] = &step;
+  std::map<std::string, const store::BuildJob*> by_job;
+  for (const store::BuildJob& step : facts.steps) by_job[step.job] = &step;
   const std::vector<std::string> platforms = store::platforms_of(facts.steps);
   auto failed_cell = [&](const std::string& what, const std::string& job) {
     return "❌ " + what + " ([log](" + log_url(facts.status_page, facts.build.id, job) + "))";
@@ -107,7 +107,7 @@ std::string summary_table(const BuildFacts& facts) {
       std::string cell = "—";
       if (built != by_job.end()) {
         any = true;
-        const store::JobRow* publish = nullptr;
+        const store::BuildJob* publish = nullptr;
         for (const char* pub : {"pub_debs/", "pub_rpms/"}) {
           if (auto found = by_job.find(pub + platform); found != by_job.end()) publish = found->second;
         }
@@ -141,7 +141,7 @@ std::string summary_table(const BuildFacts& facts) {
 }
 
 std::vector<store::OutboxMessage> build_report(const BuildFacts& facts) {
-  const store::BuildRow& build = facts.build;
+  const store::Build& build = facts.build;
   std::vector<store::OutboxMessage> messages;
   // A claimed build whose first job has not started may still go back to the queue (a release
   // waiting for its tags): nothing is said about it until a job runs.
@@ -188,7 +188,7 @@ std::vector<store::OutboxMessage> build_report(const BuildFacts& facts) {
   const bool succeeded = build.state == handlers::BuildState::succeeded;
   const bool settled = build.state != handlers::BuildState::running && (!succeeded || publication.settled());
   std::size_t finished = 0;
-  for (const store::JobRow& step : facts.steps) {
+  for (const store::BuildJob& step : facts.steps) {
     finished += step.state != builders::pipeline::JobState::pending && step.state != builders::pipeline::JobState::running;
   }
   const std::string verdict_text =
@@ -213,10 +213,10 @@ std::vector<store::OutboxMessage> build_report(const BuildFacts& facts) {
 
 std::string describe_build(const BuildFacts& facts) {
   std::map<std::string, int> counts;
-  for (const store::JobRow& step : facts.steps) ++counts[std::string(builders::pipeline::to_string(step.state))];
+  for (const store::BuildJob& step : facts.steps) ++counts[std::string(builders::pipeline::to_string(step.state))];
   std::string jobs;
   for (const auto& [state, count] : counts) jobs += (jobs.empty() ? "" : ", ") + std::to_string(count) + " " + state;
-  const store::BuildRow& build = facts.build;
+  const store::Build& build = facts.build;
   std::string text = "build #" + std::to_string(build.id) + " of **" + build.version + "** for `" + build.target_repo +
                      "` is **" + std::string(handlers::to_string(build.state)) + "** (started " + build.started_at +
                      (build.finished_at ? ", finished " + *build.finished_at : "") + "). Jobs: " +

@@ -20,8 +20,8 @@
 namespace calico::github {
 
 struct BuildFacts {
-  store::BuildRow build;
-  std::vector<store::JobRow> steps;
+  store::Build build;
+  std::vector<store::BuildJob> steps;
   std::vector<store::LpWatch> watches;      // its uploads on Launchpad, each with the job that made it
   launchpad::BuildPublication publication;  // of `watches`
   store::BuildOrigin origin;

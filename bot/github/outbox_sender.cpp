@@ -49,7 +49,7 @@ std::int64_t id_of(const http::ClientResponse& response) {
 }  // namespace
 
 OutboxSender::OutboxSender(store::Store& store, const config::GitHubConfig& config, Client* client)
-    : store_(store), config_(config), client_(client), own_account_(config, client), worker_("github.outbox", kIdleWake, [this] { send_due(); }) {}
+    : store_(store), data_(store::stored_repositories(store)), config_(config), client_(client), own_account_(config, client), worker_("github.outbox", kIdleWake, [this] { send_due(); }) {}
 
 OutboxSender::~OutboxSender() { stop(); }
 
@@ -66,12 +66,10 @@ std::size_t OutboxSender::send_due() {
   // During a rate-limit pause nothing goes out; the rows wait in order for the next pass.
   if (std::chrono::steady_clock::now() < paused_until_) return 0;
   std::size_t delivered = 0;
-  const auto rows = store_.call([](store::Database& db) { return store::due_outbox(db, util::utc_now_iso8601(), kBatch); });
+  const auto rows = data_->outbox().due(util::utc_now_iso8601(), kBatch);
   for (const store::OutboxEntry& row : rows) {
     // One replica sends each message: the others pass over it while its lease lasts.
-    const bool mine = store_.call([&](store::Database& db) {
-      return store::claim_outbox(db, row.id, store_.lease(std::chrono::system_clock::now()), util::utc_now_iso8601());
-    });
+    const bool mine = data_->outbox().claim(row.id, store_.lease(std::chrono::system_clock::now()), util::utc_now_iso8601());
     if (!mine) continue;
     const Sent sent = send(row);
     if (sent == Sent::delivered) ++delivered;
@@ -136,7 +134,7 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxEntry& row) {
   Request request = decode_payload(row.message.payload);
   auto retry = [&](const std::string& error, std::chrono::seconds wait) {
     const std::string next = util::iso8601(util::system_now() + wait);
-    store_.call([&](store::Database& db) { store::mark_outbox_retry(db, row.id, next, error); });
+    data_->outbox().retry(row.id, next, error);
     log::warn("github.outbox_retry", {{"id", row.id}, {"path", request.path}, {"error", error}, {"next_attempt_at", next}});
   };
   auto backoff = [&] {
@@ -150,30 +148,30 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxEntry& row) {
     const bool edited = store::edited_in_place(row.message.kind);
     const std::string edit_key = edited ? row.message.dedupe_key.substr(0, row.message.dedupe_key.rfind(':')) : "";
     if (edited) {
-      std::optional<std::int64_t> id = store_.call([&](store::Database& db) { return store::edited_resource(db, edit_key); });
+      std::optional<std::int64_t> id = data_->outbox().edited_resource(edit_key);
       if (!id) {
         id = find_edited(row.message.kind, edit_key, request);
-        if (id) store_.call([&](store::Database& db) { store::remember_edited_resource(db, edit_key, *id); });
+        if (id) data_->outbox().remember_edited_resource(edit_key, *id);
       }
       if (id) request = edit_request(request, *id);
     }
     if (row.attempts > 0 && row.message.kind == store::MessageKind::comment) {
       if (auto posted = find_own_comment(row.message.dedupe_key, request.path)) {
-        store_.call([&](store::Database& db) { store::mark_outbox_delivered(db, row.id, posted->url); });
+        data_->outbox().delivered(row.id, posted->url);
         log::info("github.outbox_found", {{"id", row.id}, {"path", request.path}, {"result", posted->url}});
         return Sent::delivered;
       }
     }
-    store_.call([&](store::Database& db) { store::mark_outbox_attempt(db, row.id); });
+    data_->outbox().attempt(row.id);
     if (request.method != "GET" && !worker_.sleep_until(last_write_ + config_.write_interval)) return Sent::retry;
     last_write_ = std::chrono::steady_clock::now();
     const http::ClientResponse response = client_->call(request.method, request.path, request.body);
     if (response.status >= 200 && response.status < 300) {
       const std::string result = result_of(response);
       const std::int64_t created = edited && request.method == "POST" ? id_of(response) : 0;
-      store_.call([&](store::Database& db) {
-        if (created > 0) store::remember_edited_resource(db, edit_key, created);
-        store::mark_outbox_delivered(db, row.id, result);
+      store_.atomically([&] {
+        if (created > 0) data_->outbox().remember_edited_resource(edit_key, created);
+        data_->outbox().delivered(row.id, result);
       });
       log::info("github.sent", {{"id", row.id}, {"kind", store::to_string(row.message.kind)}, {"path", request.path}, {"attempt", row.attempts + 1}});
       return Sent::delivered;
@@ -190,7 +188,7 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxEntry& row) {
     }
     if (edited && request.method == "PATCH" && response.status == 404) {
       // Someone deleted the comment: it is posted anew on the next attempt.
-      store_.call([&](store::Database& db) { store::forget_edited_resource(db, edit_key); });
+      data_->outbox().forget_edited_resource(edit_key);
       retry("what this message edits is gone; creating it again", std::chrono::seconds(0));
       return Sent::retry;
     }
@@ -210,7 +208,7 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxEntry& row) {
       return Sent::paused;
     }
     const std::string error = "HTTP " + std::to_string(response.status) + ": " + response.body.substr(0, 300);
-    store_.call([&](store::Database& db) { store::mark_outbox_abandoned(db, row.id, error); });
+    data_->outbox().abandon(row.id, error);
     log::error("github.outbox_abandoned", {{"id", row.id}, {"path", request.path}, {"error", error}});
     return Sent::abandoned;
   } catch (const RateLimitedError& e) {

@@ -17,7 +17,7 @@
 #include "bot/github/client.hpp"
 #include "bot/github/messages.hpp"
 #include "bot/github/own_account.hpp"
-#include "bot/store/outbox.hpp"
+#include "bot/store/repositories.hpp"
 #include "bot/store/store.hpp"
 #include "bot/util/worker.hpp"
 #include "config/config.hpp"
@@ -51,6 +51,7 @@ class OutboxSender {
   // The id of what an edited message (summary, check) created, looked for on GitHub.
   std::optional<std::int64_t> find_edited(store::MessageKind kind, const std::string& edit_key, const Request& created);
   store::Store& store_;
+  std::unique_ptr<store::Repositories> data_;
   const config::GitHubConfig& config_;
   Client* client_;
   OwnAccount own_account_;

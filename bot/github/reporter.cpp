@@ -10,7 +10,7 @@ constexpr auto kIdleWake = std::chrono::seconds(2);
 }
 
 Reporter::Reporter(store::Store& store, const config::Config& config)
-    : store_(store), config_(config), worker_("github.report", kIdleWake, [this] { report_pending(); }) {}
+    : store_(store), data_(store::stored_repositories(store)), config_(config), worker_("github.report", kIdleWake, [this] { report_pending(); }) {}
 
 Reporter::~Reporter() { stop(); }
 
@@ -18,20 +18,22 @@ std::size_t Reporter::report_pending() {
   const std::string status_page = config_.server.status_page_url();
   // Check runs are for GitHub Apps only (a token's POST is refused).
   const bool check_runs = config_.secrets.github_app_private_key.configured() && !config_.secrets.github_token.configured();
-  const std::size_t queued = store_.call([&](store::Database& db) {
+  // What a build shows, its messages and the mark that it was reported: one unit of work.
+  const std::size_t queued = store_.atomically([&] {
+    store::BuildRepository& builds = data_->builds();
     std::size_t count = 0;
-    for (const std::int64_t id : store::builds_to_report(db)) {
+    for (const std::int64_t id : builds.to_report()) {
       BuildFacts facts;
-      facts.build = *store::find_build(db, id);
-      facts.steps = store::build_jobs(db, id);
-      facts.origin = store::build_origin(db, id);
-      facts.sources = store::sources_changed_since_last_success(db, id);
-      facts.watches = store::lp_watches_of_build(db, id);
+      facts.build = *builds.find(id);
+      facts.steps = builds.jobs(id);
+      facts.origin = builds.origin(id);
+      facts.sources = builds.sources_changed_since_last_success(id);
+      facts.watches = data_->publications().of_build(id);
       facts.publication = launchpad::build_publication(facts.watches);
       facts.status_page = status_page;
       facts.check_runs = check_runs;
-      for (const store::OutboxMessage& message : build_report(facts)) count += store::enqueue_outbox(db, message);
-      store::mark_reported(db, id, facts.build.state, publication_key(facts.publication));
+      for (const store::OutboxMessage& message : build_report(facts)) count += data_->outbox().enqueue(message);
+      builds.mark_reported(id, facts.build.state, publication_key(facts.publication));
     }
     return count;
   });

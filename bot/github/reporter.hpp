@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <functional>
 
+#include "bot/store/repositories.hpp"
 #include "bot/store/store.hpp"
 #include "bot/util/worker.hpp"
 #include "config/config.hpp"
@@ -28,6 +29,7 @@ class Reporter {
 
  private:
   store::Store& store_;
+  std::unique_ptr<store::Repositories> data_;
   const config::Config& config_;
   std::function<void()> on_queued_;
   util::Worker worker_;

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "bot/store/database.hpp"
+#include "bot/store/repositories.hpp"
 #include "handlers/result.hpp"
 
 namespace calico::handling {
@@ -14,8 +14,9 @@ namespace calico::handling {
 // Returns what happened, for the delivery's (or poll's) outcome: the handlers' notes plus how
 // each request fared (queued, coalesced, triggered before) and what a deleted or moved release
 // tag changed. Such a tag withdraws its pending build (deleted) and gets a status on its commit
-// (context "calico-release-bot/<release line>/tag", linking `status_page_url`).
-std::string apply_handler_result(store::Database& db, const handlers::HandlerResult& result,
+// (context "calico-release-bot/<release line>/tag", linking `status_page_url`). Run it inside
+// one unit of work (`Store::atomically`): all of it is written, or none.
+std::string apply_handler_result(store::Repositories& data, const handlers::HandlerResult& result,
                                  const std::optional<std::string>& delivery, const std::string& status_page_url);
 
 }  // namespace calico::handling

@@ -6,37 +6,6 @@
 
 namespace calico::launchpad {
 
-std::int64_t StoredWatchBook::add(const store::LpWatch& watch) {
-  return store_.call([&](store::Database& db) { return store::add_lp_watch(db, watch); });
-}
-
-std::vector<store::LpSchedule> StoredWatchBook::due(const std::string& now) {
-  // Held for the poll's length at most: a replica that dies mid-poll leaves the PPA due again then.
-  constexpr auto kPollHold = std::chrono::minutes(5);
-  const auto at = util::parse_iso8601(now).value_or(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
-  return store_.call([&](store::Database& db) { return store::claim_due_lp_schedules(db, now, util::iso8601(at + kPollHold)); });
-}
-
-std::vector<store::LpWatch> StoredWatchBook::unfinished(const std::string& owner, const std::string& ppa) {
-  return store_.call([&](store::Database& db) { return store::unfinished_lp_watches(db, owner, ppa); });
-}
-
-std::vector<store::LpWatch> StoredWatchBook::all() {
-  return store_.call([](store::Database& db) { return store::all_lp_watches(db); });
-}
-
-void StoredWatchBook::save(const store::LpWatch& watch, bool changed) {
-  store_.call([&](store::Database& db) { store::update_lp_watch(db, watch, changed); });
-}
-
-void StoredWatchBook::schedule(const store::LpSchedule& schedule, bool sooner) {
-  store_.call([&](store::Database& db) { store::schedule_lp_poll(db, schedule, sooner); });
-}
-
-void StoredWatchBook::unschedule(const std::string& owner, const std::string& ppa) {
-  store_.call([&](store::Database& db) { store::unschedule_lp_poll(db, owner, ppa); });
-}
-
 std::int64_t MemoryWatchBook::add(const store::LpWatch& watch) {
   for (const store::LpWatch& existing : watches_) {
     if (existing.owner == watch.owner && existing.ppa == watch.ppa && existing.source == watch.source &&

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "bot/store/lp_watches.hpp"
-#include "bot/store/store.hpp"
 
 namespace calico::launchpad {
 
@@ -29,22 +28,6 @@ class WatchBook {
   virtual void save(const store::LpWatch& watch, bool changed) = 0;
   virtual void schedule(const store::LpSchedule& schedule, bool sooner) = 0;
   virtual void unschedule(const std::string& owner, const std::string& ppa) = 0;
-};
-
-// The service's: the store's lp_watches and lp_ppa_schedules.
-class StoredWatchBook : public WatchBook {
- public:
-  explicit StoredWatchBook(store::Store& store) : store_(store) {}
-  std::int64_t add(const store::LpWatch& watch) override;
-  std::vector<store::LpSchedule> due(const std::string& now) override;
-  std::vector<store::LpWatch> unfinished(const std::string& owner, const std::string& ppa) override;
-  std::vector<store::LpWatch> all() override;
-  void save(const store::LpWatch& watch, bool changed) override;
-  void schedule(const store::LpSchedule& schedule, bool sooner) override;
-  void unschedule(const std::string& owner, const std::string& ppa) override;
-
- private:
-  store::Store& store_;
 };
 
 // lp-wait's: nothing outlives the process. Not thread-safe: one caller polls.

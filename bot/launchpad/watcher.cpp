@@ -6,6 +6,7 @@
 
 #include "bot/launchpad/assess.hpp"
 #include "bot/log/log.hpp"
+#include "bot/store/stored_watch_book.hpp"
 #include "bot/util/time_format.hpp"
 
 namespace calico::launchpad {
@@ -39,7 +40,7 @@ Watcher::Watcher(WatchBook& book, Client& client, WatcherSettings settings, Cloc
 }
 
 Watcher::Watcher(store::Store& store, Client& client, WatcherSettings settings, Clock clock)
-    : owned_book_(std::make_unique<StoredWatchBook>(store)),
+    : owned_book_(std::make_unique<store::StoredWatchBook>(store)),
       book_(*owned_book_),
       client_(client),
       settings_(settings),

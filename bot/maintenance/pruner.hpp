@@ -5,7 +5,7 @@
 #include <chrono>
 #include <functional>
 
-#include "bot/store/retention.hpp"
+#include "bot/store/repositories.hpp"
 #include "bot/store/store.hpp"
 #include "bot/util/worker.hpp"
 

@@ -4,7 +4,6 @@
 
 #include "bot/log/log.hpp"
 #include "bot/handling/handler_results.hpp"
-#include "bot/store/remote_refs.hpp"
 #include "builders/git/ls_remote.hpp"
 #include "builders/git/mirror.hpp"
 
@@ -46,6 +45,7 @@ handlers::PushEvent push_event_for(const std::string& repository, const RefChang
 
 Poller::Poller(store::Store& store, const config::Config& config, const handlers::Registry& registry, Clock clock)
     : store_(store),
+      data_(store::stored_repositories(store)),
       config_(config),
       registry_(registry),
       clock_(std::move(clock)),
@@ -64,8 +64,8 @@ Poller::~Poller() { stop(); }
 PollReport Poller::poll(const config::RepositoryConfig& repository) {
   const std::map<std::string, std::string> now = builders::git::ls_remote(repository.url);
   PollReport report;
-  store_.call([&](store::Database& db) {
-    const std::map<std::string, std::string> before = store::remote_refs(db, repository.github);
+  store_.atomically([&] {
+    const std::map<std::string, std::string> before = data_->remote_refs().refs(repository.github);
     if (before.empty()) {
       // Never polled: remember what is there. Tags that predate the bot are not new releases.
       report.baseline = true;
@@ -76,9 +76,9 @@ PollReport Poller::poll(const config::RepositoryConfig& repository) {
       for (const RefChange& change : report.changes) {
         result.merge(registry_.dispatch(push_event_for(repository.github, change), handlers::HandlerContext{config_}));
       }
-      report.outcome = report.changes.empty() ? "no change" : handling::apply_handler_result(db, result, std::nullopt, config_.server.status_page_url());
+      report.outcome = report.changes.empty() ? "no change" : handling::apply_handler_result(*data_, result, std::nullopt, config_.server.status_page_url());
     }
-    store::save_remote_refs(db, repository.github, now);
+    data_->remote_refs().save(repository.github, now);
   });
   if (!report.changes.empty() || report.baseline) {
     log::info("poll.changes", {{"repository", repository.github}, {"changes", report.changes.size()}, {"outcome", report.outcome}});

@@ -15,6 +15,7 @@
 #include <random>
 #include <vector>
 
+#include "bot/store/repositories.hpp"
 #include "bot/store/store.hpp"
 #include "bot/util/worker.hpp"
 #include "config/config.hpp"
@@ -71,6 +72,7 @@ class Poller {
   };
 
   store::Store& store_;
+  std::unique_ptr<store::Repositories> data_;
   const config::Config& config_;
   const handlers::Registry& registry_;
   Clock clock_;

@@ -7,8 +7,7 @@
 
 #include "bot/log/log.hpp"
 #include "bot/recovery/missed.hpp"
-#include "bot/store/deliveries.hpp"
-#include "bot/store/recovery.hpp"
+#include "bot/store/repositories.hpp"
 #include "bot/util/time_format.hpp"
 #include "bot/webhook/intake.hpp"
 #include "handlers/commands/command.hpp"
@@ -51,6 +50,7 @@ std::string owner_of(const std::string& repository) { return repository.substr(0
 DeliveryRecovery::DeliveryRecovery(store::Store& store, const config::Config& config, github::Client* github,
                                    github::Client* app, Clock clock)
     : store_(store),
+      data_(store::stored_repositories(store)),
       config_(config),
       github_(github),
       app_(app),
@@ -86,7 +86,7 @@ PassReport DeliveryRecovery::recover() {
       for (const std::string& repository : repositories) rescan(repository, report);
     }
   } else {
-    const std::vector<store::HookSource> hooks = store_.call([](store::Database& db) { return store::known_hooks(db); });
+    const std::vector<store::HookSource> hooks = data_->deliveries().hooks();
     std::map<std::int64_t, Listing> listed;  // an organization's hook serves several repositories
     for (const std::string& repository : repositories) {
       std::vector<std::pair<std::int64_t, std::string>> paths;
@@ -135,7 +135,7 @@ std::vector<std::int64_t> DeliveryRecovery::discover_hooks(const std::string& re
       const json::value* hook_url = config && config->is_object() ? config->as_object().if_contains("url") : nullptr;
       if (!hook_url || !hook_url->is_string() || without_trailing_slash(std::string(hook_url->as_string())) != url) continue;
       const store::HookSource source{object.at("id").to_number<std::int64_t>(), "repository", repository};
-      store_.call([&](store::Database& db) { store::record_hook(db, source); });
+      data_->deliveries().add_hook(source);
       found.push_back(source.hook_id);
       log::info("recovery.hook_found", {{"repository", repository}, {"hook", source.hook_id}});
     }
@@ -153,7 +153,7 @@ std::vector<std::int64_t> DeliveryRecovery::discover_hooks(const std::string& re
 DeliveryRecovery::Listing DeliveryRecovery::redeliver(const std::string& source, const std::string& path,
                                                       PassReport& report) {
   const auto now = clock_();
-  const auto state = store_.call([&](store::Database& db) { return store::find_recovery_source(db, source); });
+  const auto state = data_->recovery().source(source);
   const std::optional<std::chrono::sys_seconds> cursor =
       state && state->cursor ? util::parse_iso8601(*state->cursor) : std::nullopt;
   github::Client& client = path.starts_with("/app/") ? *app_ : *github_;
@@ -179,9 +179,9 @@ DeliveryRecovery::Listing DeliveryRecovery::redeliver(const std::string& source,
     }
     auto next_cursor = now - kOverlap;
     for (const MissedDelivery& missed : missed_deliveries(attempts, wanted_event)) {
-      const auto [held, asked] = store_.call([&](store::Database& db) {
-        return std::pair{store::find_delivery(db, missed.guid).has_value(),
-                         store::find_recovered(db, store::RecoveredKind::redelivery, missed.guid)};
+      const auto [held, asked] = store_.atomically([&] {
+        return std::pair{data_->deliveries().find(missed.guid).has_value(),
+                         data_->recovery().find(store::RecoveredKind::redelivery, missed.guid)};
       });
       if (held) continue;  // it reached the bot after all (a redelivery by hand)
       if (asked && asked->requests >= kMaxRequests) continue;
@@ -192,9 +192,7 @@ DeliveryRecovery::Listing DeliveryRecovery::redeliver(const std::string& source,
       if (response.status != 202 && response.status != 200 && response.status != 201) {
         throw http::ClientError("asking for delivery " + missed.guid + " again answered HTTP " + std::to_string(response.status));
       }
-      store_.call([&](store::Database& db) {
-        store::note_recovered(db, store::RecoveredKind::redelivery, missed.guid, source, missed.event);
-      });
+      data_->recovery().note(store::RecoveredKind::redelivery, missed.guid, source, missed.event);
       ++report.redeliveries;
       const int requests = asked ? asked->requests + 1 : 1;
       log::info("recovery.redelivery_requested", {{"source", source}, {"delivery", missed.guid}, {"github_event", missed.event},
@@ -210,19 +208,19 @@ DeliveryRecovery::Listing DeliveryRecovery::redeliver(const std::string& source,
     report.errors.push_back(source + ": " + e.what());
     log::warn("recovery.failed", {{"source", source}, {"error", e.what()}});
   }
-  store_.call([&](store::Database& db) { store::save_recovery_source(db, saved); });
+  data_->recovery().save_source(saved);
   return Listing::read;
 }
 
 void DeliveryRecovery::rescan(const std::string& repository, PassReport& report) {
   const auto now = clock_();
   const std::string source = "comments " + repository;
-  const auto state = store_.call([&](store::Database& db) { return store::find_recovery_source(db, source); });
+  const auto state = data_->recovery().source(source);
   store::RecoverySource saved{source, store::RecoveryMethod::rescan, util::iso8601(now), util::iso8601(now), std::nullopt};
   if (!state || !state->cursor) {
     // The first pass: what was said before the bot watched this repository is not its business.
     log::info("recovery.rescan_starts", {{"repository", repository}, {"since", *saved.cursor}});
-    store_.call([&](store::Database& db) { store::save_recovery_source(db, saved); });
+    data_->recovery().save_source(saved);
     return;
   }
   const auto since = time_of(*state->cursor, now);
@@ -240,11 +238,11 @@ void DeliveryRecovery::rescan(const std::string& repository, PassReport& report)
         if (own_account_.wrote(json::parse(comment.raw).as_object())) continue;
         store::Delivery delivery{recovered_comment_guid(comment.id), "issue_comment", "created", repository,
                                  comment_event_payload(repository, comment), util::utc_now_iso8601()};
-        const bool stored = store_.call([&](store::Database& db) {
-          if (store::comment_known(db, repository, comment.id)) return false;
-          if (store::record_delivery(db, delivery) != store::RecordOutcome::recorded) return false;
-          store::note_recovered(db, store::RecoveredKind::comment, repository + "#" + std::to_string(comment.id), source,
-                                "issue_comment");
+        const bool stored = store_.atomically([&] {
+          if (data_->recovery().comment_known(repository, comment.id)) return false;
+          if (data_->deliveries().record(delivery) != store::RecordOutcome::recorded) return false;
+          data_->recovery().note(store::RecoveredKind::comment, repository + "#" + std::to_string(comment.id), source,
+                                 "issue_comment");
           return true;
         });
         if (!stored) continue;
@@ -262,7 +260,7 @@ void DeliveryRecovery::rescan(const std::string& repository, PassReport& report)
     report.errors.push_back(source + ": " + e.what());
     log::warn("recovery.failed", {{"source", source}, {"error", e.what()}});
   }
-  store_.call([&](store::Database& db) { store::save_recovery_source(db, saved); });
+  data_->recovery().save_source(saved);
 }
 
 }  // namespace calico::recovery

@@ -18,6 +18,7 @@
 
 #include "bot/github/client.hpp"
 #include "bot/github/own_account.hpp"
+#include "bot/store/repositories.hpp"
 #include "bot/store/store.hpp"
 #include "bot/util/worker.hpp"
 #include "config/config.hpp"
@@ -59,6 +60,7 @@ class DeliveryRecovery {
   std::vector<std::int64_t> discover_hooks(const std::string& repository, bool& unreadable);
 
   store::Store& store_;
+  std::unique_ptr<store::Repositories> data_;
   const config::Config& config_;
   github::Client* github_;
   github::Client* app_;

@@ -9,6 +9,7 @@ namespace calico::replicas {
 
 Presence::Presence(store::Store& store, Clock clock)
     : store_(store),
+      data_(store::stored_repositories(store)),
       clock_(clock ? std::move(clock) : Clock([] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); })),
       worker_("replica.heartbeat", std::chrono::duration_cast<std::chrono::milliseconds>(store.lease_duration()) / 3,
               [this] { beat(); }) {}
@@ -20,10 +21,7 @@ void Presence::start() {
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   store::Replica self{store_.replica(), host, ::getpid(), CALICO_VERSION, now, now, std::nullopt, {}};
-  store_.call([&](store::Database& db) {
-    store::register_replica(db, self);
-    if (!store_.shared()) store::release_leases_of_others(db, self.id);
-  });
+  data_->replicas().enter(self, !store_.shared());
   log::info("replica.started", {{"replica", self.id}, {"store", store_.describe()}, {"shared", store_.shared()},
                                 {"lease_seconds", static_cast<long long>(store_.lease_duration().count())}});
   started_ = true;
@@ -32,7 +30,7 @@ void Presence::start() {
 
 void Presence::beat() {
   const auto now = clock_();
-  store_.call([&](store::Database& db) { store::beat(db, store_.lease(now), util::iso8601(now)); });
+  data_->replicas().beat(store_.lease(now), util::iso8601(now));
 }
 
 void Presence::stop() {
@@ -40,7 +38,7 @@ void Presence::stop() {
   if (!started_) return;
   started_ = false;
   try {
-    store_.call([&](store::Database& db) { store::stop_replica(db, store_.replica(), util::iso8601(clock_())); });
+    data_->replicas().stop(store_.replica(), util::iso8601(clock_()));
     log::info("replica.stopped", {{"replica", store_.replica()}});
   } catch (const std::exception& e) {
     // Its leases run out instead: another replica takes its builds over a little later.

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 
+#include "bot/store/repositories.hpp"
 #include "bot/store/store.hpp"
 #include "bot/util/worker.hpp"
 
@@ -27,6 +28,7 @@ class Presence {
   void beat();
 
   store::Store& store_;
+  std::unique_ptr<store::Repositories> data_;
   Clock clock_;
   util::Worker worker_;
   bool started_ = false;

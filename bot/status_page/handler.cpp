@@ -48,7 +48,7 @@ struct Handler::FileReads {
   boost::asio::thread_pool pool{1};
 };
 
-Handler::Handler(store::Store& store) : store_(store), file_reads_(std::make_unique<FileReads>()) {}
+Handler::Handler(store::Store& store) : store_(store), data_(store::stored_repositories(store)), file_reads_(std::make_unique<FileReads>()) {}
 
 Handler::~Handler() { file_reads_->pool.join(); }
 
@@ -87,15 +87,16 @@ bool Handler::handle(const http::Request& request, const http::Respond& respond)
 
   auto answer = std::make_shared<http::Response>();
   // For a log: the page and the step, read in the store; the file itself is read afterwards.
-  auto log_page = std::make_shared<std::optional<std::pair<BuildPage, store::JobRow>>>();
-  store_.post(
-      [=](store::Database& db) {
+  auto log_page = std::make_shared<std::optional<std::pair<BuildPage, store::BuildJob>>>();
+  // Read on the store's thread, never on this I/O thread.
+  store_.atomically_then(
+      [=, this] {
         if (kind == Kind::index || kind == Kind::api_index) {
-          const Overview data = overview(db, 100);
+          const Overview data = overview(*data_, 100);
           *answer = kind == Kind::index ? html(200, index_html(data)) : http::json_response(200, index_json(data));
           return;
         }
-        const std::optional<BuildPage> page = build_page(db, id);
+        const std::optional<BuildPage> page = build_page(*data_, id);
         if (!page) {
           const std::string what = "There is no build #" + std::to_string(id) + ".";
           *answer = kind == Kind::api_build ? http::json_response(404, "{\"message\":\"" + what + "\"}") : html(404, not_found_html(what));
@@ -106,7 +107,7 @@ bool Handler::handle(const http::Request& request, const http::Respond& respond)
         } else if (kind == Kind::api_build) {
           *answer = http::json_response(200, build_json(*page));
         } else {
-          const auto step = std::find_if(page->steps.begin(), page->steps.end(), [&](const store::JobRow& s) { return s.job == job; });
+          const auto step = std::find_if(page->steps.begin(), page->steps.end(), [&](const store::BuildJob& s) { return s.job == job; });
           if (step == page->steps.end()) {
             *answer = html(404, not_found_html("Build #" + std::to_string(id) + " has no job " + job + "."));
             return;

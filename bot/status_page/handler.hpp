@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "bot/http/message.hpp"
+#include "bot/store/repositories.hpp"
 #include "bot/store/store.hpp"
 
 namespace calico::status_page {
@@ -22,6 +23,7 @@ class Handler {
 
  private:
   store::Store& store_;
+  std::unique_ptr<store::Repositories> data_;
   struct FileReads;
   std::unique_ptr<FileReads> file_reads_;
 };

@@ -13,7 +13,7 @@ namespace calico::status_page {
 std::string index_html(const Overview& overview);
 std::string build_html(const BuildPage& page);
 // A job's log, tail shown; refreshing (and scrolled to the end) while the job runs.
-std::string log_html(const BuildPage& page, const store::JobRow& step, const std::string& text, bool truncated);
+std::string log_html(const BuildPage& page, const store::BuildJob& step, const std::string& text, bool truncated);
 std::string not_found_html(const std::string& what);
 
 std::string index_json(const Overview& overview);

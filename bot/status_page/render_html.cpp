@@ -54,7 +54,7 @@ std::string badge(std::string_view state_name) {
 
 std::string build_link(std::int64_t id) { return "/builds/" + std::to_string(id); }
 
-std::string job_duration(const store::JobRow& step) {
+std::string job_duration(const store::BuildJob& step) {
   if (!step.started_at || !step.finished_at) return "";
   const auto started = util::parse_iso8601(*step.started_at);
   const auto finished = util::parse_iso8601(*step.finished_at);
@@ -147,7 +147,7 @@ std::string index_html(const Overview& overview) {
             "<th>asked by</th><th>state</th><th>Launchpad</th><th>started</th><th>duration</th></tr>";
     for (const BuildView& view : overview.builds) {
       refresh = refresh || still_changing(view);
-      const store::BuildRow& build = view.build;
+      const store::Build& build = view.build;
       body += "<tr data-build=\"" + std::to_string(build.id) + "\"><td><a href=\"" + build_link(build.id) + "\">" +
               std::to_string(build.id) + "</a></td><td>" + escape_html(build.target_repo) + "</td><td>" +
               escape_html(build.version) + "</td><td class=\"detail\">" + escape_html(view.origin.trigger) + "</td><td>" +
@@ -165,7 +165,7 @@ std::string index_html(const Overview& overview) {
 
 std::string build_html(const BuildPage& page_data) {
   const BuildView& view = page_data.view;
-  const store::BuildRow& build = view.build;
+  const store::Build& build = view.build;
   std::string body = "<h1>Build #" + std::to_string(build.id) + ": " + escape_html(build.version) + " → " +
                      escape_html(build.target_repo) + " " + badge(handlers::to_string(build.state)) + "</h1>";
   body += "<dl><dt>trigger</dt><dd>" + escape_html(view.origin.trigger) + "</dd><dt>asked by</dt><dd>" +
@@ -177,8 +177,8 @@ std::string build_html(const BuildPage& page_data) {
           (view.publication.total == 0 ? "—" : badge(launchpad::to_string(view.publication.state)) + " " + escape_html(view.publication.progress())) + "</dd></dl>";
 
   // The job graph: one row per step (procedure order), one column per platform.
-  std::map<std::string, const store::JobRow*> by_job;
-  for (const store::JobRow& step : page_data.steps) by_job[step.job] = &step;
+  std::map<std::string, const store::BuildJob*> by_job;
+  for (const store::BuildJob& step : page_data.steps) by_job[step.job] = &step;
   const std::vector<std::string> platforms = store::platforms_of(page_data.steps);
   body += "<h2>Jobs</h2>";
   if (page_data.steps.empty()) {
@@ -197,7 +197,7 @@ std::string build_html(const BuildPage& page_data) {
           continue;
         }
         any = true;
-        const store::JobRow& job = *found->second;
+        const store::BuildJob& job = *found->second;
         row += "<td data-job=\"" + escape_html(job.job) + "\">" + badge(builders::pipeline::to_string(job.state)) + " <span class=\"dim\">" +
                job_duration(job) + "</span><br><a href=\"" + build_link(build.id) + "/logs/" + escape_html(job.job) +
                "\">log</a></td>";
@@ -206,10 +206,10 @@ std::string build_html(const BuildPage& page_data) {
     }
     body += "</table></div>";
     bool details = false;
-    for (const store::JobRow& step : page_data.steps) details = details || (step.state == builders::pipeline::JobState::failed && !step.detail.empty());
+    for (const store::BuildJob& step : page_data.steps) details = details || (step.state == builders::pipeline::JobState::failed && !step.detail.empty());
     if (details) {
       body += "<h2>Failures</h2><div class=\"scroll\"><table>";
-      for (const store::JobRow& step : page_data.steps) {
+      for (const store::BuildJob& step : page_data.steps) {
         if (step.state == builders::pipeline::JobState::failed) body += "<tr><td>" + escape_html(step.job) + "</td><td class=\"detail\">" + escape_html(step.detail) + "</td></tr>";
       }
       body += "</table></div>";
@@ -244,7 +244,7 @@ std::string build_html(const BuildPage& page_data) {
   return page("Build #" + std::to_string(build.id), body, still_changing(view));
 }
 
-std::string log_html(const BuildPage& page_data, const store::JobRow& step, const std::string& text, bool truncated) {
+std::string log_html(const BuildPage& page_data, const store::BuildJob& step, const std::string& text, bool truncated) {
   const bool running = step.state == builders::pipeline::JobState::running;
   std::string body = "<h1><a href=\"" + build_link(page_data.view.build.id) + "\">Build #" +
                      std::to_string(page_data.view.build.id) + "</a> · " + escape_html(step.job) + " " + badge(builders::pipeline::to_string(step.state)) + "</h1>";

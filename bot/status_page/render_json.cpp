@@ -14,7 +14,7 @@ namespace {
 json::value optional_text(const std::optional<std::string>& text) { return text ? json::value(*text) : json::value(nullptr); }
 
 json::object build_object(const BuildView& view) {
-  const store::BuildRow& build = view.build;
+  const store::Build& build = view.build;
   json::object out;
   out["id"] = build.id;
   out["target_repo"] = build.target_repo;
@@ -86,7 +86,7 @@ std::string index_json(const Overview& overview) {
 std::string build_json(const BuildPage& page) {
   json::object out = build_object(page.view);
   json::array jobs;
-  for (const store::JobRow& step : page.steps) {
+  for (const store::BuildJob& step : page.steps) {
     jobs.push_back(json::object{{"job", step.job},
                                 {"state", builders::pipeline::to_string(step.state)},
                                 {"detail", step.detail},

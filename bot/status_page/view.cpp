@@ -9,37 +9,37 @@ namespace calico::status_page {
 
 namespace {
 
-BuildView view_of(store::Database& db, const store::BuildRow& build) {
+BuildView view_of(store::Repositories& data, const store::Build& build) {
   BuildView view;
   view.build = build;
-  view.origin = store::build_origin(db, build.id);
+  view.origin = data.builds().origin(build.id);
   const auto started = util::parse_iso8601(build.started_at);
   const auto ended = build.finished_at ? util::parse_iso8601(*build.finished_at)
                                        : std::optional(util::system_now());
   if (started && ended) view.duration_seconds = (*ended - *started).count();
-  const auto watches = store::lp_watches_of_build(db, build.id);
+  const auto watches = data.publications().of_build(build.id);
   view.publication = launchpad::build_publication(watches);
   return view;
 }
 
 }  // namespace
 
-Overview overview(store::Database& db, int limit) {
+Overview overview(store::Repositories& data, int limit) {
   Overview out;
-  for (const store::BuildRow& build : store::recent_builds(db, limit)) out.builds.push_back(view_of(db, build));
-  out.queued = store::build_requests(db, store::RequestState::pending);
-  out.recovery = store::recovery_summary(db);
-  out.replicas = store::replicas(db);
+  for (const store::Build& build : data.builds().recent(limit)) out.builds.push_back(view_of(data, build));
+  out.queued = data.queue().in_state(store::RequestState::pending);
+  out.recovery = data.recovery().summary();
+  out.replicas = data.replicas().all();
   return out;
 }
 
-std::optional<BuildPage> build_page(store::Database& db, std::int64_t id) {
-  const auto build = store::find_build(db, id);
+std::optional<BuildPage> build_page(store::Repositories& data, std::int64_t id) {
+  const auto build = data.builds().find(id);
   if (!build) return std::nullopt;
   BuildPage page;
-  page.view = view_of(db, *build);
-  page.steps = store::build_jobs(db, id);
-  page.watches = store::lp_watches_of_build(db, id);
+  page.view = view_of(data, *build);
+  page.steps = data.builds().jobs(id);
+  page.watches = data.publications().of_build(id);
   return page;
 }
 

@@ -9,18 +9,12 @@
 #include <vector>
 
 #include "bot/launchpad/publication.hpp"
-#include "bot/store/build_queue.hpp"
-#include "bot/store/builds.hpp"
-#include "bot/store/database.hpp"
-#include "bot/store/lp_watches.hpp"
-#include "bot/store/recovery.hpp"
-#include "bot/store/replicas.hpp"
-#include "bot/store/reporting.hpp"
+#include "bot/store/repositories.hpp"
 
 namespace calico::status_page {
 
 struct BuildView {
-  store::BuildRow build;
+  store::Build build;
   store::BuildOrigin origin;
   std::optional<long long> duration_seconds;  // finished − started, or now − started while running
   launchpad::BuildPublication publication;    // the build's other half: Launchpad
@@ -28,7 +22,7 @@ struct BuildView {
 
 struct BuildPage {
   BuildView view;
-  std::vector<store::JobRow> steps;
+  std::vector<store::BuildJob> steps;
   std::vector<store::LpWatch> watches;
 };
 
@@ -39,8 +33,9 @@ struct Overview {
   std::vector<store::Replica> replicas;           // the serve processes on this store, newest start first
 };
 
-Overview overview(store::Database& db, int limit);
-std::optional<BuildPage> build_page(store::Database& db, std::int64_t id);
+// Read inside one unit of work (`Store::atomically`) for a consistent picture.
+Overview overview(store::Repositories& data, int limit);
+std::optional<BuildPage> build_page(store::Repositories& data, std::int64_t id);
 
 // Whether anything shown may still change: the page refreshes itself while it does.
 bool still_changing(const BuildView& view);

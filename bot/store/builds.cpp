@@ -11,8 +11,8 @@ namespace {
 constexpr std::string_view kColumns =
     "id, request_id, kind, target_repo, version, state, detail, run_dir, started_at, finished_at, owner, lease_until";
 
-BuildRow read_build(const Statement& row) {
-  BuildRow b;
+Build read_build(const Statement& row) {
+  Build b;
   b.id = row.column_int(0);
   b.request_id = row.column_int(1);
   b.kind = row.column_text(2);
@@ -29,10 +29,10 @@ BuildRow read_build(const Statement& row) {
   return b;
 }
 
-std::vector<BuildRow> builds_where(Database& db, const std::string& clause, const std::string& value) {
+std::vector<Build> builds_where(Database& db, const std::string& clause, const std::string& value) {
   Statement query = db.prepare("SELECT " + std::string(kColumns) + " FROM builds " + clause);
   if (!value.empty()) query.bind(1, value);
-  std::vector<BuildRow> rows;
+  std::vector<Build> rows;
   while (query.step()) rows.push_back(read_build(query));
   return rows;
 }
@@ -44,9 +44,9 @@ std::pair<std::string, std::string> split_job(const std::string& job) {
   return {job.substr(0, slash), slash == std::string::npos ? "" : job.substr(slash + 1)};
 }
 
-std::vector<std::string> platforms_of(const std::vector<JobRow>& steps) {
+std::vector<std::string> platforms_of(const std::vector<BuildJob>& steps) {
   std::vector<std::string> platforms;
-  for (const JobRow& step : steps) {
+  for (const BuildJob& step : steps) {
     const std::string platform = split_job(step.job).second;
     if (!platform.empty() && std::find(platforms.begin(), platforms.end(), platform) == platforms.end()) {
       platforms.push_back(platform);
@@ -55,16 +55,16 @@ std::vector<std::string> platforms_of(const std::vector<JobRow>& steps) {
   return platforms;
 }
 
-std::vector<std::string> steps_of(const std::vector<JobRow>& steps) {
+std::vector<std::string> steps_of(const std::vector<BuildJob>& steps) {
   std::vector<std::string> names;
-  for (const JobRow& step : steps) {
+  for (const BuildJob& step : steps) {
     const std::string name = split_job(step.job).first;
     if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   }
   return names;
 }
 
-std::optional<BuildRow> claim_next_request(Database& db, int max_running, const std::string& work_dir, const std::string& now,
+std::optional<Build> claim_next_request(Database& db, int max_running, const std::string& work_dir, const std::string& now,
                                            const Lease& lease) {
   // Replicas claim one at a time: "no second build of a target" reads before it writes.
   db.lock_for_transaction("build claims");
@@ -79,7 +79,7 @@ std::optional<BuildRow> claim_next_request(Database& db, int max_running, const 
       "ORDER BY CASE kind WHEN 'nightly' THEN 1 ELSE 0 END, id LIMIT 1");
   next.bind(1, now.empty() ? util::utc_now_iso8601() : now);
   if (!next.step()) return std::nullopt;
-  BuildRow build;
+  Build build;
   build.request_id = next.column_int(0);
   build.kind = next.column_text(1);
   build.target_repo = next.column_text(2);
@@ -106,7 +106,7 @@ std::optional<BuildRow> claim_next_request(Database& db, int max_running, const 
   return build;
 }
 
-void defer_request(Database& db, const BuildRow& build, const std::string& not_before) {
+void defer_request(Database& db, const Build& build, const std::string& not_before) {
   Statement remove = db.prepare("DELETE FROM builds WHERE id = ?1");
   remove.bind(1, build.id);
   remove.run();
@@ -115,21 +115,21 @@ void defer_request(Database& db, const BuildRow& build, const std::string& not_b
   update.run();
 }
 
-std::vector<BuildRow> builds_in_state(Database& db, handlers::BuildState state) {
+std::vector<Build> builds_in_state(Database& db, handlers::BuildState state) {
   return builds_where(db, "WHERE state = ?1 ORDER BY id", std::string(handlers::to_string(state)));
 }
 
-std::vector<BuildRow> recent_builds(Database& db, int limit) {
+std::vector<Build> recent_builds(Database& db, int limit) {
   return builds_where(db, "ORDER BY id DESC LIMIT " + std::to_string(limit), "");
 }
 
-std::optional<BuildRow> find_build(Database& db, std::int64_t id) {
+std::optional<Build> find_build(Database& db, std::int64_t id) {
   auto rows = builds_where(db, "WHERE id = " + std::to_string(id), "");
   if (rows.empty()) return std::nullopt;
   return rows.front();
 }
 
-void record_job(Database& db, std::int64_t build_id, const JobRow& step) {
+void record_job(Database& db, std::int64_t build_id, const BuildJob& step) {
   const auto [name, platform] = split_job(step.job);
   Statement upsert = db.prepare(
       "INSERT INTO build_jobs (build_id, step, platform, state, detail, log_path, started_at, finished_at) "
@@ -141,12 +141,12 @@ void record_job(Database& db, std::int64_t build_id, const JobRow& step) {
   upsert.run();
 }
 
-std::vector<JobRow> build_jobs(Database& db, std::int64_t build_id) {
+std::vector<BuildJob> build_jobs(Database& db, std::int64_t build_id) {
   Statement query = db.prepare(
       "SELECT step || '/' || platform, state, detail, coalesce(log_path, ''), started_at, finished_at FROM build_jobs "
       "WHERE build_id = ?1 ORDER BY id");
   query.bind(1, build_id);
-  std::vector<JobRow> rows;
+  std::vector<BuildJob> rows;
   while (query.step()) {
     rows.push_back({query.column_text(0),
                     builders::pipeline::parse_job_state(query.column_text(1)).value_or(builders::pipeline::JobState::failed),
@@ -196,7 +196,7 @@ std::optional<std::string> request_created_at(Database& db, std::int64_t request
   return query.column_text(0);
 }
 
-std::optional<BuildRow> take_over_build(Database& db, const Lease& lease, const std::string& now) {
+std::optional<Build> take_over_build(Database& db, const Lease& lease, const std::string& now) {
   Statement take = db.prepare(
       "UPDATE builds SET owner = ?1, lease_until = ?2 WHERE id = (SELECT id FROM builds WHERE state = 'running' "
       "AND (lease_until IS NULL OR lease_until < ?3) ORDER BY id LIMIT 1" + std::string(db.skip_locked()) + ") RETURNING id");

@@ -15,7 +15,7 @@
 
 namespace calico::store {
 
-struct BuildRow {
+struct Build {
   std::int64_t id = 0;
   std::int64_t request_id = 0;
   std::string kind;
@@ -30,7 +30,7 @@ struct BuildRow {
   std::optional<std::string> lease_until;  // after this another replica may take it over
 };
 
-struct JobRow {
+struct BuildJob {
   std::string job;          // "felix/xenial"
   builders::pipeline::JobState state = builders::pipeline::JobState::pending;
   std::string detail;
@@ -45,12 +45,12 @@ struct JobRow {
 // `now` (ISO 8601; empty: the system clock) decides which deferred requests are due.
 // `lease` names the claiming replica (its running builds count against `max_running`) and how
 // long the build is its own without a heartbeat.
-std::optional<BuildRow> claim_next_request(Database& db, int max_running, const std::string& work_dir,
+std::optional<Build> claim_next_request(Database& db, int max_running, const std::string& work_dir,
                                            const std::string& now = "", const Lease& lease = {});
 
 // A running build whose replica is gone (its lease ran out, or was released at a graceful stop),
 // now `lease.owner`'s to resume; none when there is no such build.
-std::optional<BuildRow> take_over_build(Database& db, const Lease& lease, const std::string& now);
+std::optional<Build> take_over_build(Database& db, const Lease& lease, const std::string& now);
 // Whether `owner` still holds the build (another replica may have taken it over).
 bool holds_build(Database& db, std::int64_t build_id, const std::string& owner);
 // A running build's lease renewed for `lease.owner`, and whether someone asked to cancel it; not
@@ -65,21 +65,21 @@ void release_build(Database& db, std::int64_t build_id, const std::string& owner
 
 // Puts a claimed request back in the queue, not to be taken before `not_before` (ISO 8601), and
 // removes the build row the claim made.
-void defer_request(Database& db, const BuildRow& build, const std::string& not_before);
+void defer_request(Database& db, const Build& build, const std::string& not_before);
 
-std::vector<BuildRow> builds_in_state(Database& db, handlers::BuildState state);
-std::vector<BuildRow> recent_builds(Database& db, int limit);
-std::optional<BuildRow> find_build(Database& db, std::int64_t id);
+std::vector<Build> builds_in_state(Database& db, handlers::BuildState state);
+std::vector<Build> recent_builds(Database& db, int limit);
+std::optional<Build> find_build(Database& db, std::int64_t id);
 
-void record_job(Database& db, std::int64_t build_id, const JobRow& step);
-std::vector<JobRow> build_jobs(Database& db, std::int64_t build_id);
+void record_job(Database& db, std::int64_t build_id, const BuildJob& step);
+std::vector<BuildJob> build_jobs(Database& db, std::int64_t build_id);
 
 // "felix/xenial" → {"felix", "xenial"}: a job's step and platform.
 std::pair<std::string, std::string> split_job(const std::string& job);
 // The platforms a build's jobs ran on, in the order they first appear (the columns of its grid).
-std::vector<std::string> platforms_of(const std::vector<JobRow>& jobs);
+std::vector<std::string> platforms_of(const std::vector<BuildJob>& jobs);
 // The steps a build's jobs belong to, in the order they first appear (the rows of its grid).
-std::vector<std::string> steps_of(const std::vector<JobRow>& jobs);
+std::vector<std::string> steps_of(const std::vector<BuildJob>& jobs);
 
 void finish_build(Database& db, std::int64_t build_id, handlers::BuildState state, const std::string& detail);
 

@@ -7,8 +7,8 @@ namespace calico::store {
 namespace {
 constexpr std::string_view kColumns = "seq, guid, event, action, repository, payload, received_at, processed_at, outcome";
 
-StoredDelivery read_row(const Statement& row) {
-  StoredDelivery stored;
+ReceivedDelivery read_row(const Statement& row) {
+  ReceivedDelivery stored;
   stored.seq = row.column_int(0);
   stored.delivery.guid = row.column_text(1);
   stored.delivery.event = row.column_text(2);
@@ -34,11 +34,11 @@ RecordOutcome record_delivery(Database& db, const Delivery& delivery) {
   return outcome;
 }
 
-std::vector<StoredDelivery> unprocessed_deliveries(Database& db, int limit) {
+std::vector<ReceivedDelivery> unprocessed_deliveries(Database& db, int limit) {
   Statement query = db.prepare("SELECT " + std::string(kColumns) +
                                " FROM deliveries WHERE processed_at IS NULL ORDER BY seq LIMIT ?1");
   query.bind(1, std::int64_t{limit});
-  std::vector<StoredDelivery> rows;
+  std::vector<ReceivedDelivery> rows;
   while (query.step()) rows.push_back(read_row(query));
   return rows;
 }
@@ -71,7 +71,7 @@ void mark_delivery_processed(Database& db, const std::string& guid, const std::s
   if (db.changes() != 1) throw DatabaseError("delivery " + guid + " is unknown or already processed");
 }
 
-std::optional<StoredDelivery> find_delivery(Database& db, const std::string& guid) {
+std::optional<ReceivedDelivery> find_delivery(Database& db, const std::string& guid) {
   Statement query = db.prepare("SELECT " + std::string(kColumns) + " FROM deliveries WHERE guid = ?1");
   query.bind(1, guid);
   if (!query.step()) return std::nullopt;

@@ -28,7 +28,7 @@ struct Delivery {
   std::optional<HookSource> hook = {};
 };
 
-struct StoredDelivery {
+struct ReceivedDelivery {
   std::int64_t seq = 0;
   Delivery delivery;
   std::optional<std::string> processed_at;
@@ -41,7 +41,7 @@ enum class RecordOutcome { recorded, duplicate };
 RecordOutcome record_delivery(Database& db, const Delivery& delivery);
 
 // Oldest first.
-std::vector<StoredDelivery> unprocessed_deliveries(Database& db, int limit);
+std::vector<ReceivedDelivery> unprocessed_deliveries(Database& db, int limit);
 
 // Some delivery recorded before `guid` is still waiting for its handlers.
 bool has_unprocessed_before(Database& db, const std::string& guid);
@@ -52,7 +52,7 @@ void mark_delivery_processed(Database& db, const std::string& guid, const std::s
 bool claim_delivery(Database& db, const std::string& guid, const std::string& now);
 void record_outcome(Database& db, const std::string& guid, const std::string& outcome);
 
-std::optional<StoredDelivery> find_delivery(Database& db, const std::string& guid);
+std::optional<ReceivedDelivery> find_delivery(Database& db, const std::string& guid);
 
 std::int64_t count_deliveries(Database& db);
 

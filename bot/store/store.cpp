@@ -109,7 +109,27 @@ void Store::stop() {
   }
 }
 
+void Store::atomically_then(std::function<void()> work, Done done) {
+  post([work = std::move(work)](Database&) { work(); }, std::move(done));
+}
+
+std::string Store::attempt(const std::function<void()>& work) {
+  if (!on_store_thread()) throw DatabaseError("Store::attempt runs only inside a unit of work");
+  db_->exec("SAVEPOINT attempt");
+  try {
+    work();
+    db_->exec("RELEASE attempt");
+    return "";
+  } catch (const std::exception& e) {
+    const std::string error = e.what();
+    db_->exec("ROLLBACK TO attempt");
+    db_->exec("RELEASE attempt");
+    return error.empty() ? "unknown error" : error;
+  }
+}
+
 void Store::run() {
+  store_thread_ = std::this_thread::get_id();
   std::deque<Job> batch;
   for (;;) {
     {

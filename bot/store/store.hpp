@@ -42,10 +42,13 @@ class Store {
 
   void post(Work work, Done done);
 
-  // Runs `fn(Database&)` on the store thread and waits for its committed result.
+  // Runs `fn(Database&)` on the store thread and waits for its committed result. Called on the
+  // store thread itself (from inside another job), it runs there and then, in that job's
+  // transaction: that is how repository calls inside `atomically` commit together.
   template <class Fn>
   auto call(Fn fn) -> std::invoke_result_t<Fn, Database&> {
     using Result = std::invoke_result_t<Fn, Database&>;
+    if (on_store_thread()) return fn(*db_);
     auto promise = std::make_shared<std::promise<Result>>();
     auto result = std::make_shared<std::optional<std::conditional_t<std::is_void_v<Result>, char, Result>>>();
     post(
@@ -67,6 +70,18 @@ class Store {
         });
     return promise->get_future().get();
   }
+
+  // One unit of work: every repository call `fn()` makes commits together, or none does.
+  template <class Fn>
+  auto atomically(Fn fn) -> std::invoke_result_t<Fn> {
+    return call([&fn](Database&) { return fn(); });
+  }
+  // The same without waiting: `done` runs on the store thread once it committed (or failed), so
+  // many callers' units share one commit (the webhook intake's group commit).
+  void atomically_then(std::function<void()> work, Done done);
+  // Inside a unit of work: runs `work` so that, when it throws, only what it wrote is undone and
+  // the rest of the unit goes on. Returns the error, or "" when it succeeded.
+  std::string attempt(const std::function<void()>& work);
 
   // Finishes every queued job, lets the engine tidy up (SQLite checkpoints its WAL) and closes.
   // Later posts fail with an error.
@@ -102,6 +117,7 @@ class Store {
     Done done;
   };
   void run();
+  bool on_store_thread() const { return std::this_thread::get_id() == store_thread_.load(); }
   void run_batch(std::deque<Job>& batch);
 
   std::unique_ptr<Engine> engine_;
@@ -125,6 +141,7 @@ class Store {
   std::deque<Job> queue_;
   bool stopping_ = false;
   std::thread thread_;
+  std::atomic<std::thread::id> store_thread_{};
 };
 
 }  // namespace calico::store

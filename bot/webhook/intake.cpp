@@ -6,7 +6,7 @@
 #include <boost/json/value.hpp>
 
 #include "bot/log/log.hpp"
-#include "bot/store/deliveries.hpp"
+#include "bot/store/repositories.hpp"
 #include "bot/util/time_format.hpp"
 #include "bot/webhook/body.hpp"
 #include "bot/webhook/decode_event.hpp"
@@ -77,6 +77,7 @@ Intake::Intake(std::vector<config::Secret> secrets, store::Store& store, metrics
                std::function<void()> on_recorded, const DeliveryProcessor* processor)
     : secrets_(std::move(secrets)),
       store_(store),
+      data_(store::stored_repositories(store)),
       metrics_(metrics),
       on_recorded_(std::move(on_recorded)),
       processor_(processor) {}
@@ -140,10 +141,10 @@ void Intake::handle(http::Request request, http::Respond respond) {
   std::shared_ptr<const DeliveryProcessor::Handled> handled =
       processor_ ? processor_->handle_decoded(std::move(accepted)) : nullptr;
   auto wrote = std::make_shared<bool>(false);  // handled with its record
-  store_.post(
-      [this, delivery, outcome, handled, wrote](store::Database& db) {
-        *outcome = store::record_delivery(db, *delivery);
-        if (handled && *outcome == store::RecordOutcome::recorded) *wrote = processor_->write_if_first(db, *handled, delivery->guid);
+  store_.atomically_then(
+      [this, delivery, outcome, handled, wrote] {
+        *outcome = data_->deliveries().record(*delivery);
+        if (handled && *outcome == store::RecordOutcome::recorded) *wrote = processor_->write_if_first(*handled, delivery->guid);
       },
               [this, delivery, outcome, handled, wrote, respond = std::move(respond)](std::exception_ptr error) {
                 const std::string_view label = event_label(delivery->event);

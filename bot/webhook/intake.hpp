@@ -9,6 +9,7 @@
 
 #include "bot/http/message.hpp"
 #include "bot/metrics/metrics.hpp"
+#include "bot/store/repositories.hpp"
 #include "bot/store/store.hpp"
 #include "bot/webhook/processor.hpp"
 #include "config/secret.hpp"
@@ -29,6 +30,7 @@ class Intake {
  private:
   std::vector<config::Secret> secrets_;
   store::Store& store_;
+  std::unique_ptr<store::Repositories> data_;
   metrics::Metrics& metrics_;
   std::function<void()> on_recorded_;
   const DeliveryProcessor* processor_;

@@ -5,7 +5,6 @@
 
 #include "bot/log/log.hpp"
 #include "bot/handling/handler_results.hpp"
-#include "bot/store/deliveries.hpp"
 #include "bot/util/time_format.hpp"
 #include "bot/webhook/decode_event.hpp"
 
@@ -41,18 +40,19 @@ Processed run_decoded(DecodeOutcome decoded, const handlers::Registry& registry,
   return processed;
 }
 
-Processed run_handlers(const store::StoredDelivery& stored, const handlers::Registry& registry,
+Processed run_handlers(const store::ReceivedDelivery& stored, const handlers::Registry& registry,
                        const config::Config& config) {
   return run_decoded(decode_event(stored.delivery.event, stored.delivery.payload), registry, config);
 }
 
 // Another replica's processor may have taken the delivery first: then its results are written,
 // and this one's are not (the claim waits for that replica's transaction and finds it processed).
-void write_processed(store::Database& db, const Processed& processed, const std::string& guid, const std::string& status_page) {
-  if (!store::claim_delivery(db, guid, util::utc_now_iso8601())) return;
+void write_processed(store::Repositories& data, const Processed& processed, const std::string& guid,
+                     const std::string& status_page) {
+  if (!data.deliveries().claim(guid, util::utc_now_iso8601())) return;
   const std::string outcome =
-      processed.decoded ? handling::apply_handler_result(db, processed.result, guid, status_page) : processed.outcome;
-  store::record_outcome(db, guid, outcome);
+      processed.decoded ? handling::apply_handler_result(data, processed.result, guid, status_page) : processed.outcome;
+  data.deliveries().settle(guid, outcome);
 }
 
 }  // namespace
@@ -78,23 +78,17 @@ void DeliveryProcessor::handled_elsewhere(const Handled& handled) const {
   if (on_processed_ && (left.builds || left.commands || left.messages)) on_processed_(left);
 }
 
-bool DeliveryProcessor::write_if_first(store::Database& db, const Handled& handled, const std::string& guid) const {
-  if (store::has_unprocessed_before(db, guid)) return false;
-  db.exec("SAVEPOINT handled");
-  try {
-    write_processed(db, handled.processed, guid, config_.server.status_page_url());
-    db.exec("RELEASE handled");
-    return true;
-  } catch (const std::exception& e) {
-    db.exec("ROLLBACK TO handled");
-    db.exec("RELEASE handled");
-    log::warn("processor.intake_write_failed", {{"delivery", guid}, {"error", e.what()}});
-    return false;
-  }
+bool DeliveryProcessor::write_if_first(const Handled& handled, const std::string& guid) const {
+  if (data_->deliveries().waits_before(guid)) return false;
+  const std::string error =
+      store_.attempt([&] { write_processed(*data_, handled.processed, guid, config_.server.status_page_url()); });
+  if (error.empty()) return true;
+  log::warn("processor.intake_write_failed", {{"delivery", guid}, {"error", error}});
+  return false;
 }
 
 DeliveryProcessor::DeliveryProcessor(store::Store& store, const config::Config& config, handlers::Registry registry)
-    : store_(store), config_(config), registry_(std::move(registry)), worker_("processor", kIdleWake, [this] {
+    : store_(store), data_(store::stored_repositories(store)), config_(config), registry_(std::move(registry)), worker_("processor", kIdleWake, [this] {
         while (process_pending() == static_cast<std::size_t>(kBatch) && !worker_.stopping()) {
         }
       }) {}
@@ -102,19 +96,19 @@ DeliveryProcessor::DeliveryProcessor(store::Store& store, const config::Config& 
 DeliveryProcessor::~DeliveryProcessor() { stop(); }
 
 std::size_t DeliveryProcessor::process_pending() {
-  const std::vector<store::StoredDelivery> batch =
-      store_.call([](store::Database& db) { return store::unprocessed_deliveries(db, kBatch); });
+  const std::vector<store::ReceivedDelivery> batch =
+      data_->deliveries().unprocessed(kBatch);
   std::vector<std::future<void>> writes;
-  for (const store::StoredDelivery& stored : batch) {
+  for (const store::ReceivedDelivery& stored : batch) {
     auto processed = std::make_shared<Processed>(run_handlers(stored, registry_, config_));
     auto done = std::make_shared<std::promise<void>>();
     writes.push_back(done->get_future());
     const std::string guid = stored.delivery.guid;
     // Each delivery is its own job: the store commits them together, but one failing write does
     // not stop the others.
-    store_.post(
-        [processed, guid, status_page = config_.server.status_page_url()](store::Database& db) {
-          write_processed(db, *processed, guid, status_page);
+    store_.atomically_then(
+        [this, processed, guid, status_page = config_.server.status_page_url()] {
+          write_processed(*data_, *processed, guid, status_page);
         },
         [done, guid](std::exception_ptr error) {
           if (error) {

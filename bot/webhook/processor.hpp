@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <functional>
 
+#include "bot/store/repositories.hpp"
 #include "bot/store/store.hpp"
 #include "bot/webhook/decode_event.hpp"
 #include "bot/util/worker.hpp"
@@ -41,19 +42,21 @@ class DeliveryProcessor {
 
   // The intake's shortcut, for a delivery it has just decoded: its handlers run now (they are pure)
   // on the caller's thread, and `write_if_first` (in the store job that records the delivery, on
-  // the store thread) writes their results and the "processed" mark in the same transaction —
+  // the store thread, inside the unit of work recording it) writes their results and the
+  // "processed" mark in the same transaction —
   // unless an older delivery is still waiting, which the worker must process first (then this
   // one waits its turn too). Returns whether it wrote. A failing write is undone alone, leaving
   // the delivery for the worker, which records why.
   struct Handled;
   std::shared_ptr<const Handled> handle_decoded(Decoded decoded) const;
-  bool write_if_first(store::Database& db, const Handled& handled, const std::string& guid) const;
+  bool write_if_first(const Handled& handled, const std::string& guid) const;
   // After write_if_first wrote: tell those whom its results concern (a push to master wakes
   // only the dispatcher, not the command runner and the outbox sender, thousands of times a second).
   void handled_elsewhere(const Handled& handled) const;
 
  private:
   store::Store& store_;
+  std::unique_ptr<store::Repositories> data_;
   const config::Config& config_;
   handlers::Registry registry_;
   std::function<void(Left)> on_processed_;

@@ -405,7 +405,7 @@ TYPED_TEST(StoreContract, ABuildReportsTheSourcesThatChangedSinceTheLastSuccess)
       handlers::BuildRequest request = release_request(version, "calico-3.4");
       request.kind = handlers::BuildRequest::Kind::command;
       enqueue_build_request(db, request, std::nullopt);
-      const BuildRow build = *claim_next_request(db, 1, "/work", "2026-12-03T00:00:00Z");
+      const Build build = *claim_next_request(db, 1, "/work", "2026-12-03T00:00:00Z");
       for (const auto& [repository, sha] : sources) record_build_source(db, build.id, repository, sha);
       finish_build(db, build.id, end, "");
       return build.id;

@@ -353,7 +353,7 @@ TEST_F(DispatcherTest, ABuildCanBeCancelledFromTheCommandLine) {
   std::string cancel_output;
   int cancel_code = -1;
   // After the third job finishes, a release engineer runs `calico-release-bot cancel`.
-  dispatcher.on_job([&](std::int64_t build, const store::JobRow& step) {
+  dispatcher.on_job([&](std::int64_t build, const store::BuildJob& step) {
     int done = 0;
     for (const auto& s : store.call([&](store::Database& db) { return store::build_jobs(db, build); })) done += s.state == builders::pipeline::JobState::succeeded;
     if (step.state == builders::pipeline::JobState::succeeded && done == 3 && !asked.exchange(true)) {
@@ -387,7 +387,7 @@ TEST_F(DispatcherTest, AStopLeavesTheRunningBuildToBeResumed) {
   queue(store, handlers::BuildRequest::Kind::release, "calico-3.4", "v3.4.1");
   builds::Dispatcher dispatcher(store, config);
   std::atomic<int> succeeded{0};
-  dispatcher.on_job([&](std::int64_t, const store::JobRow& step) {
+  dispatcher.on_job([&](std::int64_t, const store::BuildJob& step) {
     if (step.state == builders::pipeline::JobState::succeeded) ++succeeded;
   });
   dispatcher.start();

@@ -119,11 +119,12 @@ class GitHubConversationTest : public testkit::SuiteWithFixtures {
   void comment(const std::string& author, const std::string& body, long long comment_id = 0, std::int64_t pull = 12) {
     handlers::CommentEvent event{kRepo, pull, comment_id ? comment_id : ++next_comment_, body, {author, false}};
     const handlers::HandlerResult result = handlers::default_registry().dispatch(event, handlers::HandlerContext{config_});
-    store_->call([&](store::Database& db) { handling::apply_handler_result(db, result, std::nullopt, config_.server.status_page_url()); });
+    const auto data = store::stored_repositories(*store_);
+    store_->atomically([&] { handling::apply_handler_result(*data, result, std::nullopt, config_.server.status_page_url()); });
   }
 
   // A maintainer's command, run and sent, and the build it queued taken by a dispatcher.
-  std::optional<store::BuildRow> publish_and_claim(const std::string& line) {
+  std::optional<store::Build> publish_and_claim(const std::string& line) {
     github_.set_permission(kRepo, "maintainer", "write");
     comment("maintainer", line);
     converse();

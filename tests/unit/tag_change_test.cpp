@@ -31,9 +31,8 @@ class TagChangeTest : public ::testing::Test {
 
   std::string apply(const Event& event) {
     const HandlerResult result = default_registry().dispatch(event, HandlerContext{config_});
-    return store_.call([&](store::Database& db) {
-      return handling::apply_handler_result(db, result, std::nullopt, "https://bot.example/status");
-    });
+    const auto data = store::stored_repositories(store_);
+    return store_.atomically([&] { return handling::apply_handler_result(*data, result, std::nullopt, "https://bot.example/status"); });
   }
   PushEvent push(const std::string& before, const std::string& after) {
     PushEvent push;
