@@ -20,6 +20,7 @@
 #include "bot/store/recovery.hpp"
 #include "bot/store/remote_refs.hpp"
 #include "bot/store/replicas.hpp"
+#include "bot/store/repositories.hpp"
 #include "bot/store/reporting.hpp"
 #include "bot/store/retention.hpp"
 #include "bot/store/sqlite/migrations.hpp"
@@ -581,4 +582,132 @@ TYPED_TEST(StoreContract, OneReplicaClaimsEachDeliveryMessageAndPoll) {
   EXPECT_EQ(first.call([](Database& db) { return claim_due_lp_schedules(db, "2026-12-03T00:00:10Z", "2026-12-03T00:05:10Z"); }).size(), 1u);
   EXPECT_TRUE(second.call([](Database& db) { return claim_due_lp_schedules(db, "2026-12-03T00:00:20Z", "2026-12-03T00:05:20Z"); }).empty());
   EXPECT_EQ(second.call([](Database& db) { return claim_due_lp_schedules(db, "2026-12-03T00:05:10Z", "2026-12-03T00:10:10Z"); }).size(), 1u);
+}
+
+// The same contract through the repositories the rest of the bot uses: every interface, on both
+// engines, and what a unit of work promises.
+
+TYPED_TEST(StoreContract, EveryRepositoryKeepsWhatItIsGiven) {
+  Store& store = this->store();
+  const auto data = stored_repositories(store);
+
+  EXPECT_EQ(data->deliveries().record(delivery("r1")), RecordOutcome::recorded);
+  EXPECT_EQ(data->deliveries().record(delivery("r1")), RecordOutcome::duplicate);
+  EXPECT_EQ(data->deliveries().count(), 1);
+  ASSERT_EQ(data->deliveries().unprocessed(5).size(), 1u);
+  EXPECT_TRUE(data->deliveries().claim("r1", "2026-12-03T00:00:00Z"));
+  data->deliveries().settle("r1", "handled");
+  EXPECT_EQ(data->deliveries().find("r1")->outcome.value_or(""), "handled");
+  EXPECT_FALSE(data->deliveries().claim("r1", "2026-12-03T00:00:01Z")) << "processed once";
+  data->deliveries().add_hook({12, "repository", "projectcalico/felix"});
+  EXPECT_EQ(data->deliveries().hooks().size(), 1u);
+
+  std::int64_t request_id = 0;
+  EXPECT_EQ(data->queue().enqueue(release_request("v3.4.1", "calico-3.4"), std::string("r1"), &request_id),
+            EnqueueOutcome::queued);
+  EXPECT_EQ(data->queue().pending(), 1);
+  EXPECT_EQ(data->queue().in_state(RequestState::pending).at(0).state, RequestState::pending);
+  EXPECT_EQ(data->queue().request(request_id).version, "v3.4.1");
+  EXPECT_TRUE(data->queue().queued_at(request_id).has_value());
+  data->queue().remember_component_ref("felix", "xenial", "abc", "2026-12-03T00:00:00Z");
+  EXPECT_EQ(data->queue().component_refs().at({"felix", "xenial"}), "abc");
+
+  const auto build = data->builds().claim_next(2, "/work", "2026-12-03T00:00:00Z", store.lease(std::chrono::system_clock::now()));
+  ASSERT_TRUE(build);
+  EXPECT_EQ(data->queue().in_state(RequestState::started).size(), 1u);
+  EXPECT_TRUE(data->builds().holds(build->id, store.replica()));
+  data->builds().record_job(build->id, {"felix/xenial", builders::pipeline::JobState::succeeded, "", "/l", std::nullopt, std::nullopt});
+  ASSERT_EQ(data->builds().jobs(build->id).size(), 1u);
+  data->builds().record_source(build->id, "projectcalico/felix", "abc");
+  EXPECT_EQ(data->builds().sources(build->id).size(), 1u);
+  EXPECT_TRUE(data->builds().request_cancel(build->id));
+  EXPECT_TRUE(data->builds().cancel_requested(build->id));
+  EXPECT_FALSE(data->builds().finish_if_held(build->id, "someone-else", handlers::BuildState::failed, "not theirs"));
+  EXPECT_TRUE(data->builds().finish_if_held(build->id, store.replica(), handlers::BuildState::succeeded, "done"));
+  EXPECT_EQ(data->builds().find(build->id)->state, handlers::BuildState::succeeded);
+  EXPECT_EQ(data->builds().latest(), build->id);
+  EXPECT_EQ(data->builds().to_report(), std::vector<std::int64_t>{build->id});
+  data->builds().mark_reported(build->id, handlers::BuildState::succeeded, "");
+  EXPECT_TRUE(data->builds().to_report().empty());
+  EXPECT_TRUE(data->publications().of_build(build->id).empty());
+
+  EXPECT_TRUE(data->outbox().enqueue({MessageKind::reaction, "reaction:1", "{}"}));
+  EXPECT_FALSE(data->outbox().enqueue({MessageKind::reaction, "reaction:1", "{}"}));
+  const auto due = data->outbox().due("2999-01-01T00:00:00Z", 5);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].message.kind, MessageKind::reaction);
+  EXPECT_TRUE(data->outbox().claim(due[0].id, store.lease(std::chrono::system_clock::now()), "2999-01-01T00:00:00Z"));
+  data->outbox().delivered(due[0].id, "https://github.example/r/1");
+  EXPECT_EQ(data->outbox().backlog(), 0);
+
+  EXPECT_TRUE(data->commands().record(invocation(99, 1)));
+  EXPECT_FALSE(data->commands().record(invocation(99, 1)));
+  const auto commands = data->commands().pending(5);
+  ASSERT_EQ(commands.size(), 1u);
+  EXPECT_EQ(commands[0].state, CommandState::pending);
+  data->commands().await_approval(commands[0].id, "projectcalico/felix", 7, release_request("v3.4.2", "calico-3.4"), "abc", "waiting");
+  const auto approval = data->commands().waiting_approval("projectcalico/felix", 7);
+  ASSERT_TRUE(approval);
+  EXPECT_EQ(approval->state, ApprovalState::waiting);
+  ASSERT_TRUE(data->commands().record(invocation(100, 1, "bob")));
+  const std::int64_t approving = data->commands().pending(5).back().id;
+  data->commands().approve(approval->id, "bob", approving);
+  EXPECT_EQ(data->commands().approval_given_by(approving)->id, approval->id);
+  EXPECT_EQ(data->commands().find_approval(approval->id)->state, ApprovalState::approved);
+  data->commands().finish(commands[0].id, "queued");
+  EXPECT_EQ(data->commands().find(commands[0].id)->state, CommandState::done);
+
+  data->recovery().note(RecoveredKind::redelivery, "g-9", "hook 12", "push");
+  EXPECT_EQ(data->recovery().find(RecoveredKind::redelivery, "g-9")->requests, 1);
+  data->recovery().save_source({"hook 12", RecoveryMethod::redeliver, "2026-12-03T00:00:00Z", "2026-12-03T00:00:00Z", std::nullopt});
+  EXPECT_EQ(data->recovery().source("hook 12")->cursor.value_or(""), "2026-12-03T00:00:00Z");
+  EXPECT_EQ(data->recovery().summary().redeliveries, 1);
+
+  data->pauses().save("token", {"2026-12-03T01:00:00Z", "rate limited", 2});
+  EXPECT_EQ(data->pauses().find("token")->strikes, 2);
+  data->remote_refs().save("projectcalico/felix", {{"refs/tags/v3.4.1", "abc"}});
+  EXPECT_EQ(data->remote_refs().refs("projectcalico/felix").size(), 1u);
+
+  data->replicas().enter({"replica-z", "host-z", 9, "0.1.0", "2026-12-03T00:00:00Z", "2026-12-03T00:00:00Z", {}, {}}, false);
+  EXPECT_EQ(data->replicas().all().size(), 1u);
+  data->replicas().stop("replica-z", "2026-12-03T00:01:00Z");
+  EXPECT_TRUE(data->replicas().all().at(0).stopped_at.has_value());
+  EXPECT_EQ(data->retention().prune_settled_before("2000-01-01T00:00:00Z").deliveries, 0);
+}
+
+TYPED_TEST(StoreContract, AUnitOfWorkCommitsTogetherOrNotAtAll) {
+  Store& store = this->store();
+  const auto data = stored_repositories(store);
+  EXPECT_THROW(store.atomically([&] {
+                 data->deliveries().record(delivery("u1"));
+                 data->outbox().enqueue({MessageKind::comment, "comment:u1", "{}"});
+                 throw std::runtime_error("the unit fails after both writes");
+               }),
+               std::runtime_error);
+  EXPECT_FALSE(data->deliveries().find("u1").has_value());
+  EXPECT_EQ(data->outbox().backlog(), 0);
+
+  const int written = store.atomically([&] {
+    data->deliveries().record(delivery("u2"));
+    data->outbox().enqueue({MessageKind::comment, "comment:u2", "{}"});
+    // Reads inside the unit see its own writes.
+    return static_cast<int>(data->deliveries().count() + data->outbox().backlog());
+  });
+  EXPECT_EQ(written, 2);
+  EXPECT_TRUE(data->deliveries().find("u2").has_value());
+
+  // An attempt inside a unit undoes only its own writes; the rest of the unit commits.
+  std::string error;
+  store.atomically([&] {
+    data->outbox().enqueue({MessageKind::comment, "comment:kept", "{}"});
+    error = store.attempt([&] {
+      data->outbox().enqueue({MessageKind::comment, "comment:undone", "{}"});
+      throw std::runtime_error("only this part fails");
+    });
+  });
+  EXPECT_EQ(error, "only this part fails");
+  std::vector<std::string> keys;
+  for (const OutboxEntry& entry : data->outbox().all()) keys.push_back(entry.message.dedupe_key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"comment:u2", "comment:kept"}));
+  EXPECT_THROW(store.attempt([] {}), DatabaseError) << "an attempt outside a unit of work has nothing to join";
 }
