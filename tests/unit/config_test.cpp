@@ -47,6 +47,16 @@ TEST(Config, ExampleAndDemoFilesLoad) {
   EXPECT_EQ(demo.find_repository("projectcalico/felix")->name, "felix");
 }
 
+TEST(Config, TheKubernetesDeploymentsFileLoads) {
+  const config::Config deployed =
+      config::load_config(std::filesystem::path(CALICO_SOURCE_DIR) / "deploy" / "kubernetes" / "bot.toml");
+  EXPECT_EQ(deployed.store.backend, "postgresql") << "its replicas share one store";
+  EXPECT_EQ(deployed.server.listen_address, "0.0.0.0");
+  EXPECT_EQ(deployed.secrets.store_password.kind, config::SecretSource::Kind::file);
+  EXPECT_EQ(deployed.secrets.webhook_secret.file, "/run/secrets/calico-release-bot/webhook-secret");
+  EXPECT_EQ(deployed.publish.work_dir, "/var/lib/calico-release-bot/work");
+}
+
 TEST(Config, RelativePathsAreAnchoredAtTheFile) {
   const config::Config c = parse_config(R"(
 [store]
