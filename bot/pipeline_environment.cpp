@@ -1,5 +1,7 @@
 #include "bot/pipeline_environment.hpp"
 
+#include "builders/exec/executors.hpp"
+
 #include <algorithm>
 #include <regex>
 
@@ -105,12 +107,7 @@ PipelineEnvironment make_pipeline_environment(const config::Config& config, cons
   environment.launchpad_http = std::make_unique<http::Client>(launchpad::client_settings(config.launchpad));
   environment.launchpad = std::make_unique<launchpad::Client>(config.launchpad.api_root, *environment.launchpad_http);
   environment.archive = make_source_archive(config, plan.repo_name, *environment.launchpad);
-  if (config.publish.executor == "docker") {
-    environment.executor = std::make_unique<builders::exec::DockerExecutor>(
-        builders::exec::DockerSettings{"docker", config.publish.docker_image_prefix, config.publish.work_dir});
-  } else {
-    environment.executor = std::make_unique<builders::exec::LocalExecutor>();
-  }
+  environment.executor = builders::exec::make_executor(config.publish);
   return environment;
 }
 

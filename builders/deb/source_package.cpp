@@ -108,7 +108,7 @@ exit 0;
                                          std::filesystem::perms::others_exec);
 }
 
-SourceArtifacts build_source_package(const SourceBuild& build, exec::Executor& executor,
+SourceArtifacts build_source_package(const SourceBuild& build, exec::Session& session,
                                      const std::filesystem::path& log_file, const exec::CancelToken& cancel) {
   SourceArtifacts artifacts;
   const std::filesystem::path control = build.tree / "debian" / "control";
@@ -137,7 +137,7 @@ SourceArtifacts build_source_package(const SourceBuild& build, exec::Executor& e
   }
   command.env.push_back("SOURCE_DATE_EPOCH=" + std::to_string(build.date.time_since_epoch().count()));
   if (!build.shim_dir.empty()) command.path_first.push_back(build.shim_dir);
-  const exec::ProcessResult result = executor.run(command, build.platform, log_file, cancel);
+  const exec::ProcessResult result = session.run(command, log_file, cancel);
   if (!result.ok()) throw BuildError("dpkg-buildpackage failed (" + result.describe() + "); see " + log_file.string());
 
   const std::string stem = artifacts.source + "_" + without_epoch(artifacts.version);

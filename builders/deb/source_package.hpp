@@ -42,7 +42,7 @@ struct SourceArtifacts {
 };
 
 // Throws BuildError naming the failed command and the log.
-SourceArtifacts build_source_package(const SourceBuild& build, exec::Executor& executor,
+SourceArtifacts build_source_package(const SourceBuild& build, exec::Session& session,
                                      const std::filesystem::path& log_file, const exec::CancelToken& cancel);
 
 // The artifacts of a source package built earlier into `job_dir` (a resumed run), read back from

@@ -24,7 +24,9 @@ std::string ensure_image(const ImageRecipe& recipe, const std::filesystem::path&
   if (inspected.ok() && labelled == key) return "up to date";
   if (inspected.failed_to_start) throw ImageError("cannot run " + recipe.docker + ": " + inspected.start_error);
 
-  ProcessSpec build{{recipe.docker, "build", "--tag", recipe.tag, "--label", std::string(kImageRecipeLabel) + "=" + key,
+  // --force-rm: the legacy builder keeps the container of a failed step otherwise (an exited
+  // `/bin/sh -c false` left behind by every failed build).
+  ProcessSpec build{{recipe.docker, "build", "--force-rm", "--tag", recipe.tag, "--label", std::string(kImageRecipeLabel) + "=" + key,
                  "--file", recipe.dockerfile.string()},
                 {}, {}, recipe.timeout};
   if (!recipe.base.empty()) {

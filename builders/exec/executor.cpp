@@ -19,14 +19,36 @@ std::string joined_path(const std::vector<std::filesystem::path>& first, const s
 
 }  // namespace
 
-ProcessResult LocalExecutor::run(const ProcessSpec& command, const std::string&, const std::filesystem::path& log_file,
-                                 const CancelToken& cancel) {
-  if (command.path_first.empty()) return run_process(command, log_file, cancel);
-  ProcessSpec with_path = command;
-  const char* path = std::getenv("PATH");
-  with_path.env.push_back("PATH=" + joined_path(command.path_first, path ? path : "/usr/bin:/bin"));
-  return run_process(with_path, log_file, cancel);
-}
+namespace {
+
+class LocalSession final : public Session {
+ public:
+  ProcessResult run(const ProcessSpec& command, const std::filesystem::path& log_file, const CancelToken& cancel) override {
+    if (command.path_first.empty()) return run_process(command, log_file, cancel);
+    ProcessSpec with_path = command;
+    const char* path = std::getenv("PATH");
+    with_path.env.push_back("PATH=" + joined_path(command.path_first, path ? path : "/usr/bin:/bin"));
+    return run_process(with_path, log_file, cancel);
+  }
+};
+
+class DockerSession final : public Session {
+ public:
+  DockerSession(DockerExecutor& docker, std::string platform) : docker_(docker), platform_(std::move(platform)) {}
+  ProcessResult run(const ProcessSpec& command, const std::filesystem::path& log_file, const CancelToken& cancel) override {
+    return docker_.run_in_container(command, platform_, log_file, cancel);
+  }
+
+ private:
+  DockerExecutor& docker_;
+  std::string platform_;
+};
+
+}  // namespace
+
+std::unique_ptr<Session> LocalExecutor::open(const JobSpec&) { return std::make_unique<LocalSession>(); }
+
+std::unique_ptr<Session> DockerExecutor::open(const JobSpec& job) { return std::make_unique<DockerSession>(*this, job.platform); }
 
 DockerExecutor::DockerExecutor(DockerSettings settings) : settings_(std::move(settings)) {}
 
@@ -65,8 +87,8 @@ ProcessSpec DockerExecutor::start_command(const ProcessSpec& command, const std:
   return {{settings_.docker, "start", "--attach", container}, {}, {}, command.timeout};
 }
 
-ProcessResult DockerExecutor::run(const ProcessSpec& command, const std::string& platform,
-                                  const std::filesystem::path& log_file, const CancelToken& cancel) {
+ProcessResult DockerExecutor::run_in_container(const ProcessSpec& command, const std::string& platform,
+                                               const std::filesystem::path& log_file, const CancelToken& cancel) {
   std::error_code ignored;
   std::filesystem::create_directories(settings_.workspace / ".home", ignored);
   const std::string container =

@@ -12,20 +12,37 @@
 
 namespace calico::builders::exec {
 
+// The job a session is opened for: its id ("felix/xenial") and its platform (the build image).
+struct JobSpec {
+  std::string id;
+  std::string platform;
+};
+
+// Where one job's commands run, opened when the job starts and closed (destroyed) when it ends:
+// the local executor's is this host, the docker executor's the platform's image, the kubernetes
+// executor's one Pod. Its commands run in order, each as one process inside it.
+class Session {
+ public:
+  virtual ~Session() = default;
+  virtual ProcessResult run(const ProcessSpec& command, const std::filesystem::path& log_file, const CancelToken& cancel) = 0;
+};
+
 class Executor {
  public:
   virtual ~Executor() = default;
+  // For messages and logs only: behaviour comes from the methods below, never from the name.
   virtual std::string name() const = 0;
-  // Runs `command` for a job on `platform`.
-  virtual ProcessResult run(const ProcessSpec& command, const std::string& platform, const std::filesystem::path& log_file,
-                            const CancelToken& cancel) = 0;
+  // Jobs build with this host's own tools: no build image to make, and RPM build dependencies
+  // are the host's (rpmbuild does not check them against its own database).
+  virtual bool builds_on_host() const = 0;
+  virtual std::unique_ptr<Session> open(const JobSpec& job) = 0;
 };
 
 class LocalExecutor : public Executor {
  public:
   std::string name() const override { return "local"; }
-  ProcessResult run(const ProcessSpec& command, const std::string& platform, const std::filesystem::path& log_file,
-                    const CancelToken& cancel) override;
+  bool builds_on_host() const override { return true; }
+  std::unique_ptr<Session> open(const JobSpec& job) override;
 };
 
 struct DockerSettings {
@@ -47,8 +64,11 @@ class DockerExecutor : public Executor {
  public:
   explicit DockerExecutor(DockerSettings settings);
   std::string name() const override { return "docker"; }
-  ProcessResult run(const ProcessSpec& command, const std::string& platform, const std::filesystem::path& log_file,
-                    const CancelToken& cancel) override;
+  bool builds_on_host() const override { return false; }
+  std::unique_ptr<Session> open(const JobSpec& job) override;
+  // One command in a fresh container of `platform`'s image (what a session's run does).
+  ProcessResult run_in_container(const ProcessSpec& command, const std::string& platform, const std::filesystem::path& log_file,
+                                 const CancelToken& cancel);
   // `docker create …`: the container `container` that will run `command` on `platform`.
   ProcessSpec create_command(const ProcessSpec& command, const std::string& platform, const std::string& container) const;
   // `docker start --attach …`: runs it, under the command's timeout.

@@ -132,9 +132,9 @@ git::Mirror& Procedure::mirror(const std::string& url) {
 }
 
 std::string Procedure::build_images(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) {
-  if (executor_.name() == "local") {
-    note(log, "the local executor builds with this host's tools: no image to build");
-    return "no image needed (local executor)";
+  if (executor_.builds_on_host()) {
+    note(log, "the " + executor_.name() + " executor builds with this host's tools: no image to build");
+    return "no image needed (" + executor_.name() + " executor)";
   }
   const std::filesystem::path dockerfile = std::filesystem::path(CALICO_DOCKER_DIR) / (job.platform + ".Dockerfile");
   if (!std::filesystem::exists(dockerfile)) throw std::runtime_error("no Dockerfile for " + job.platform + " at " + dockerfile.string());
@@ -146,7 +146,7 @@ std::string Procedure::build_images(const Job& job, const std::filesystem::path&
   return "image " + tag + (base.empty() ? "" : " (FROM " + base + ")") + " " + outcome;
 }
 
-const PreparedSource& Procedure::prepare(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) {
+const PreparedSource& Procedure::prepare(const Job& job, exec::Session& session, const std::filesystem::path& log, const exec::CancelToken& cancel) {
   const std::string key = job.component + " " + job.source->describe();
   // The first job of a source prepares it (fetch, pre-build commands, version file) while the
   // others of the same source wait: Felix's binary is built once, not once per series.
@@ -163,7 +163,7 @@ const PreparedSource& Procedure::prepare(const Job& job, const std::filesystem::
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   auto prepared = std::make_unique<PreparedSource>(job.source->kind == config::SourceKind::dsc
-                                                       ? prepare_dsc(job, dir, log, cancel)
+                                                       ? prepare_dsc(job, session, dir, log, cancel)
                                                        : prepare_git(job, component, dir, log, cancel));
   for (const config::PreBuildStep& command : component.pre_build) {
     if (!command.if_file.empty()) {
@@ -174,7 +174,7 @@ const PreparedSource& Procedure::prepare(const Job& job, const std::filesystem::
       }
     }
     const exec::ProcessResult result =
-        executor_.run({command.argv, prepared->tree, {}, config_.publish.job_timeout}, job.platform, log, cancel);
+        session.run({command.argv, prepared->tree, {}, config_.publish.job_timeout}, log, cancel);
     if (!result.ok()) {
       throw std::runtime_error("pre-build command " + exec::quote_for_log(command.argv) + " failed (" + result.describe() +
                                "); see " + log.string());
@@ -225,7 +225,7 @@ PreparedSource Procedure::prepare_git(const Job& job, const config::ComponentCon
   return prepared;
 }
 
-PreparedSource Procedure::prepare_dsc(const Job& job, const std::filesystem::path& dir, const std::filesystem::path& log,
+PreparedSource Procedure::prepare_dsc(const Job& job, exec::Session& session, const std::filesystem::path& dir, const std::filesystem::path& log,
                                       const exec::CancelToken& cancel) {
   const std::string& location = job.source->repo;
   const std::filesystem::path download = dir / "download";
@@ -260,9 +260,8 @@ PreparedSource Procedure::prepare_dsc(const Job& job, const std::filesystem::pat
   if (const auto dash = upstream.rfind('-'); dash != std::string::npos) upstream = upstream.substr(0, dash);
   prepared.tree = dir / (source + "-" + upstream);
   // dpkg-source checks every file against the .dsc's checksums while it unpacks.
-  const exec::ProcessResult result = executor_.run(
-      {{"dpkg-source", "--extract", dsc.string(), prepared.tree.string()}, dir, {}, config_.publish.job_timeout}, job.platform,
-      log, cancel);
+  const exec::ProcessResult result = session.run(
+      {{"dpkg-source", "--extract", dsc.string(), prepared.tree.string()}, dir, {}, config_.publish.job_timeout}, log, cancel);
   if (!result.ok()) throw std::runtime_error("dpkg-source --extract " + dsc_name + " failed (" + result.describe() + ")");
   prepared.date = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   note(log, location + ": " + source + " " + version);
@@ -270,11 +269,15 @@ PreparedSource Procedure::prepare_dsc(const Job& job, const std::filesystem::pat
 }
 
 std::string Procedure::build_component(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) {
-  const PreparedSource& source = prepare(job, log, cancel);
-  return job.kind == config::PackageKind::deb ? build_deb(job, source, log, cancel) : build_rpm(job, source, log, cancel);
+  // The job's session: this host, a container of the platform's image, or a Pod; closed (its
+  // container or Pod gone) when the job ends, however it ends.
+  const std::unique_ptr<exec::Session> session = executor_.open({job.id, job.platform});
+  const PreparedSource& source = prepare(job, *session, log, cancel);
+  return job.kind == config::PackageKind::deb ? build_deb(job, *session, source, log, cancel)
+                                              : build_rpm(job, *session, source, log, cancel);
 }
 
-std::string Procedure::build_deb(const Job& job, const PreparedSource& source, const std::filesystem::path& log,
+std::string Procedure::build_deb(const Job& job, exec::Session& session, const PreparedSource& source, const std::filesystem::path& log,
                                  const exec::CancelToken& cancel) {
   const config::ComponentConfig& component = component_of(job);
   const std::filesystem::path dir = job_dir(job);
@@ -308,7 +311,7 @@ std::string Procedure::build_deb(const Job& job, const PreparedSource& source, c
     if (!std::filesystem::exists(shim / "dpkg-source")) deb::write_native_revision_shim(shim);
   }
   deb::SourceArtifacts built = deb::build_source_package(
-      {tree, job.platform, component.exclude, shim, source.date, config_.publish.job_timeout}, executor_, log, cancel);
+      {tree, job.platform, component.exclude, shim, source.date, config_.publish.job_timeout}, session, log, cancel);
   const std::string summary = built.source + " " + built.version + " source package";
   std::lock_guard guard(mutex_);
   deb_jobs_[built.changes.filename().string()] = job.id;
@@ -316,7 +319,7 @@ std::string Procedure::build_deb(const Job& job, const PreparedSource& source, c
   return summary;
 }
 
-std::string Procedure::build_rpm(const Job& job, const PreparedSource& source, const std::filesystem::path& log,
+std::string Procedure::build_rpm(const Job& job, exec::Session& session, const PreparedSource& source, const std::filesystem::path& log,
                                  const exec::CancelToken& cancel) {
   const config::ComponentConfig& component = component_of(job);
   const config::PlatformConfig* platform = config_.publish.find_platform(job.platform);
@@ -353,13 +356,13 @@ std::string Procedure::build_rpm(const Job& job, const PreparedSource& source, c
   }
   std::filesystem::remove(spec_file);  // SOURCES gets the files beside the spec, SPECS the spec
 
-  const bool on_host = executor_.name() == "local";
+  const bool on_host = executor_.builds_on_host();
   rpm::RpmArtifacts built = rpm::build_rpm(
       {tree, dir, job.platform, platform ? platform->rpm_dist : "", platform ? platform->rpm_defines : std::vector<std::string>{},
        spec_text, spec_dir, component.tarball(), component.exclude,
        platform && platform->rpm_check_build_deps ? *platform->rpm_check_build_deps : !on_host, source.date,
        config_.publish.job_timeout},
-      executor_, log, cancel);
+      session, log, cancel);
   std::string summary = built.name + " " + built.version + ", " + std::to_string(built.rpms.size()) + " RPMs";
   std::lock_guard guard(mutex_);
   auto& list = rpms_[job.platform];

@@ -83,16 +83,16 @@ class Procedure : public JobWork {
   git::Mirror& mirror(const std::string& url);
   std::filesystem::path job_dir(const Job& job) const;
   const config::ComponentConfig& component_of(const Job& job) const;
-  const PreparedSource& prepare(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
+  const PreparedSource& prepare(const Job& job, exec::Session& session, const std::filesystem::path& log, const exec::CancelToken& cancel);
   PreparedSource prepare_git(const Job& job, const config::ComponentConfig& component, const std::filesystem::path& dir,
                              const std::filesystem::path& log, const exec::CancelToken& cancel);
-  PreparedSource prepare_dsc(const Job& job, const std::filesystem::path& dir, const std::filesystem::path& log,
+  PreparedSource prepare_dsc(const Job& job, exec::Session& session, const std::filesystem::path& dir, const std::filesystem::path& log,
                              const exec::CancelToken& cancel);
   std::string build_images(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
   std::string build_component(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
-  std::string build_deb(const Job& job, const PreparedSource& source, const std::filesystem::path& log,
+  std::string build_deb(const Job& job, exec::Session& session, const PreparedSource& source, const std::filesystem::path& log,
                         const exec::CancelToken& cancel);
-  std::string build_rpm(const Job& job, const PreparedSource& source, const std::filesystem::path& log,
+  std::string build_rpm(const Job& job, exec::Session& session, const PreparedSource& source, const std::filesystem::path& log,
                         const exec::CancelToken& cancel);
   std::string publish_debs(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
   std::string publish_rpms(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);

@@ -8,7 +8,7 @@ namespace calico::builders::rpm {
 
 using deb::BuildError;
 
-RpmArtifacts build_rpm(const RpmBuild& build, exec::Executor& executor, const std::filesystem::path& log_file,
+RpmArtifacts build_rpm(const RpmBuild& build, exec::Session& session, const std::filesystem::path& log_file,
                        const exec::CancelToken& cancel) {
   RpmArtifacts artifacts;
   try {
@@ -43,7 +43,7 @@ RpmArtifacts build_rpm(const RpmBuild& build, exec::Executor& executor, const st
 
   auto run = [&](exec::ProcessSpec command) {
     command.timeout = build.timeout;
-    const exec::ProcessResult result = executor.run(command, build.platform, log_file, cancel);
+    const exec::ProcessResult result = session.run(command, log_file, cancel);
     if (!result.ok()) {
       throw BuildError(command.argv.front() + " failed (" + result.describe() + "); see " + log_file.string());
     }

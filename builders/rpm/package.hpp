@@ -39,7 +39,7 @@ struct RpmArtifacts {
 };
 
 // Throws deb::BuildError naming the failed command and the log.
-RpmArtifacts build_rpm(const RpmBuild& build, exec::Executor& executor, const std::filesystem::path& log_file,
+RpmArtifacts build_rpm(const RpmBuild& build, exec::Session& session, const std::filesystem::path& log_file,
                        const exec::CancelToken& cancel);
 
 }  // namespace calico::builders::rpm

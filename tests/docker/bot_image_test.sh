@@ -30,7 +30,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== docker build -f docker/bot.Dockerfile --build-arg BASE=$base"
-docker build --quiet -f "$repo_root/docker/bot.Dockerfile" --build-arg BASE="$base" -t "$image" "$repo_root" > "$work/build.log" 2>&1 \
+docker build --quiet --force-rm -f "$repo_root/docker/bot.Dockerfile" --build-arg BASE="$base" -t "$image" "$repo_root" > "$work/build.log" 2>&1 \
   || { tail -n 30 "$work/build.log" >&2; fail "docker build failed (log above)"; }
 
 # The runtime stage: the bot and what it runs, not the compiler.

@@ -45,10 +45,10 @@ class DockerExecutorTest : public ::testing::Test {
 TEST_F(DockerExecutorTest, RunsAsTheCallingUserWithHomeInTheWorkspaceAndNoNetwork) {
   DockerExecutor docker = executor();
   const std::filesystem::path made = dir_.path() / "made-inside";
-  EXPECT_TRUE(docker.run({{"id", "-u"}}, "bookworm", log(), cancel_).ok());
-  EXPECT_TRUE(docker.run({{"printenv", "HOME"}}, "bookworm", log(), cancel_).ok());
-  EXPECT_TRUE(docker.run({{"ls", "/sys/class/net"}}, "bookworm", log(), cancel_).ok());
-  EXPECT_TRUE(docker.run({{"touch", made.string()}, dir_.path()}, "bookworm", log(), cancel_).ok());
+  EXPECT_TRUE(docker.run_in_container({{"id", "-u"}}, "bookworm", log(), cancel_).ok());
+  EXPECT_TRUE(docker.run_in_container({{"printenv", "HOME"}}, "bookworm", log(), cancel_).ok());
+  EXPECT_TRUE(docker.run_in_container({{"ls", "/sys/class/net"}}, "bookworm", log(), cancel_).ok());
+  EXPECT_TRUE(docker.run_in_container({{"touch", made.string()}, dir_.path()}, "bookworm", log(), cancel_).ok());
 
   const std::string text = testkit::read_text(log());
   EXPECT_NE(text.find("\n" + std::to_string(::getuid()) + "\n"), std::string::npos) << text;
@@ -66,16 +66,16 @@ TEST_F(DockerExecutorTest, RunsAsTheCallingUserWithHomeInTheWorkspaceAndNoNetwor
 
 TEST_F(DockerExecutorTest, TheCommandsExitCodeAndOutputAreTheJobs) {
   DockerExecutor docker = executor();
-  const ProcessResult failed = docker.run({{"ls", "/no/such/path"}}, "bookworm", log(), cancel_);
+  const ProcessResult failed = docker.run_in_container({{"ls", "/no/such/path"}}, "bookworm", log(), cancel_);
   EXPECT_EQ(failed.exit_code, 2);
   EXPECT_FALSE(failed.ok());
   EXPECT_NE(testkit::read_text(log()).find("/no/such/path"), std::string::npos) << "ls's complaint reaches the job log";
   ProcessSpec with_path{{"printenv", "PATH"}};
   with_path.path_first = {dir_.path() / "tools"};
-  EXPECT_TRUE(docker.run(with_path, "bookworm", log(), cancel_).ok());
+  EXPECT_TRUE(docker.run_in_container(with_path, "bookworm", log(), cancel_).ok());
   EXPECT_NE(testkit::read_text(log()).find((dir_.path() / "tools").string() + ":/usr/local/sbin:"), std::string::npos);
   const ProcessResult missing = DockerExecutor({"docker", "calico-test/no-such-image:", dir_.path()})
-                                    .run({{"true"}}, "none", log(), cancel_);
+                                    .run_in_container({{"true"}}, "none", log(), cancel_);
   EXPECT_FALSE(missing.ok()) << "a missing image fails the job";
 }
 
@@ -85,7 +85,7 @@ TEST_F(DockerExecutorTest, ACancelledJobLeavesNoContainerBehind) {
   // It ignores SIGTERM, as a wedged build may: the client is killed after its grace period and
   // the container must still go.
   std::thread job([&] {
-    result = docker.run({{"perl", "-e", "$SIG{TERM} = 'IGNORE'; sleep 300"}}, "bookworm", log(), cancel_);
+    result = docker.run_in_container({{"perl", "-e", "$SIG{TERM} = 'IGNORE'; sleep 300"}}, "bookworm", log(), cancel_);
   });
   const bool started = testkit::eventually([] { return !job_containers().empty(); }, 60s);
   cancel_.cancel();
@@ -100,7 +100,7 @@ TEST_F(DockerExecutorTest, ATimedOutJobLeavesNoContainerBehind) {
   DockerExecutor docker = executor();
   ProcessSpec command{{"sleep", "300"}};
   command.timeout = 3s;
-  const ProcessResult result = docker.run(command, "bookworm", log(), cancel_);
+  const ProcessResult result = docker.run_in_container(command, "bookworm", log(), cancel_);
   EXPECT_TRUE(result.timed_out);
   EXPECT_LT(result.elapsed, 60s);
   EXPECT_EQ(job_containers(), "") << testkit::read_text(log());
@@ -116,12 +116,13 @@ TEST_F(DockerExecutorTest, AnImageIsBuiltOncePerRecipe) {
   EXPECT_EQ(ensure_image(recipe, log(), cancel_), "built");
   EXPECT_EQ(ensure_image(recipe, log(), cancel_), "up to date");
   DockerExecutor in_image({"docker", "calico-test/", dir_.path()});
-  EXPECT_TRUE(in_image.run({{"cat", "/recipe"}}, "recipe-" + std::to_string(::getpid()), log(), cancel_).ok());
+  EXPECT_TRUE(in_image.run_in_container({{"cat", "/recipe"}}, "recipe-" + std::to_string(::getpid()), log(), cancel_).ok());
 
   std::ofstream(dockerfile) << "ARG BASE=debian:12\nFROM ${BASE}\nRUN echo two > /recipe\n";
   EXPECT_EQ(ensure_image(recipe, log(), cancel_), "built") << "a changed Dockerfile is a new recipe";
   ImageRecipe broken = recipe;
   std::ofstream(dockerfile) << "ARG BASE=debian:12\nFROM ${BASE}\nRUN false\n";
+  const std::string containers_before = testkit::docker_output({"ps", "--all", "--quiet", "--no-trunc"});
   try {
     ensure_image(broken, log(), cancel_);
     ADD_FAILURE() << "a failing docker build must throw";
@@ -129,5 +130,7 @@ TEST_F(DockerExecutorTest, AnImageIsBuiltOncePerRecipe) {
     EXPECT_NE(std::string(e.what()).find("docker build of test.Dockerfile FROM local/debian:bookworm failed"), std::string::npos)
         << e.what();
   }
+  EXPECT_EQ(testkit::docker_output({"ps", "--all", "--quiet", "--no-trunc"}), containers_before)
+      << "the failed step's container is removed with the build";
   testkit::docker_output({"image", "rm", "--force", tag});
 }

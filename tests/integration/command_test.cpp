@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "builders/exec/executor.hpp"
+#include "builders/exec/executors.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/process.hpp"
@@ -103,7 +104,34 @@ TEST_F(CommandTest, AMissingProgramIsReportedNotThrown) {
 
 TEST_F(CommandTest, LocalExecutorRunsOnThisHost) {
   LocalExecutor local;
-  EXPECT_TRUE(local.run({{"true"}}, "xenial", log(), cancel_).ok());
+  EXPECT_TRUE(local.open({"felix/xenial", "xenial"})->run({{"true"}}, log(), cancel_).ok());
+}
+
+TEST(ExecutorTable, EachNameMakesItsExecutorAndAnUnknownNameIsRefusedNamingTheKnownOnes) {
+  config::PublishConfig publish;
+  publish.executor = "local";
+  const auto local = make_executor(publish);
+  EXPECT_TRUE(local->builds_on_host());
+  publish.executor = "docker";
+  const auto docker = make_executor(publish);
+  EXPECT_FALSE(docker->builds_on_host()) << "jobs run in the platform's image";
+  EXPECT_EQ(docker->name(), "docker");
+  publish.executor = "podman";
+  try {
+    make_executor(publish);
+    ADD_FAILURE() << "an unknown executor was made";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()), "publish.executor: \"podman\" is not an executor (known: local, docker)");
+  }
+}
+
+TEST_F(CommandTest, ASessionRunsItsJobsCommandsInOrder) {
+  LocalExecutor local;
+  const auto session = local.open({"felix/xenial", "xenial"});
+  const std::filesystem::path marker = log().parent_path() / "order";
+  EXPECT_TRUE(session->run({{"sh", "-c", "echo first >> \"$0\"", marker.string()}}, log(), cancel_).ok());
+  EXPECT_TRUE(session->run({{"sh", "-c", "echo second >> \"$0\"", marker.string()}}, log(), cancel_).ok());
+  EXPECT_EQ(testkit::read_text(marker), "first\nsecond\n");
 }
 
 TEST(DockerExecutor, WrapsTheCommandInTheSamePathsAsTheCallingUserWithoutNetwork) {

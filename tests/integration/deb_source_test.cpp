@@ -30,7 +30,7 @@ class DebSourceTest : public testkit::SuiteWithFixtures {
     exec::LocalExecutor local;
     exec::CancelToken cancel;
     log_ = job_dir / "job.log";
-    return deb::build_source_package({job_dir / repo, series, {}, job_dir / "tools", source.facts.committed_at}, local, log_,
+    return deb::build_source_package({job_dir / repo, series, {}, job_dir / "tools", source.facts.committed_at}, *local.open({"test", "test"}), log_,
                                      cancel);
   }
 
@@ -87,7 +87,7 @@ TEST_F(DebSourceTest, ABrokenPackageFailsNamingTheLog) {
   exec::CancelToken cancel;
   try {
     deb::build_source_package({job_dir / "broken", "xenial", {}, {}, std::chrono::sys_seconds(std::chrono::seconds(1606780800))},
-                              local, job_dir / "job.log", cancel);
+                              *local.open({"test", "test"}), job_dir / "job.log", cancel);
     FAIL() << "built a package without debian/rules or an orig tarball";
   } catch (const deb::BuildError& e) {
     EXPECT_EQ(std::string(e.what()).rfind("dpkg-buildpackage failed (exit code ", 0), 0u) << e.what();

@@ -34,7 +34,7 @@ class RpmBuildTest : public testkit::SuiteWithFixtures {
     exec::CancelToken cancel;
     return rpm::build_rpm({job_dir / repo, job_dir, "centos7", ".el7", {"el7 1", "_unitdir /usr/lib/systemd/system"}, spec,
                            job_dir / "spec", repo, {"bin/calico-felix-*"}, false, source.facts.committed_at},
-                          local, job_dir / "job.log", cancel);
+                          *local.open({"test", "test"}), job_dir / "job.log", cancel);
   }
 
   std::string query(const std::filesystem::path& rpm_file, const std::string& format) {

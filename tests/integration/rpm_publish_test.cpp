@@ -27,7 +27,7 @@ class RpmPublishTest : public testkit::SuiteWithKey {
     exec::CancelToken cancel;
     return rpm::build_rpm({job_dir / "tree", job_dir, "centos7", ".el7", {}, spec, job_dir / "spec", "calico-test", {}, false,
                            std::chrono::sys_seconds(std::chrono::seconds(1606780800))},
-                          local, job_dir / "job.log", cancel)
+                          *local.open({"test", "test"}), job_dir / "job.log", cancel)
         .rpms;
   }
 

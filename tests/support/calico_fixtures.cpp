@@ -192,7 +192,7 @@ builders::deb::SourceArtifacts tiny_source_package(const std::filesystem::path& 
   builders::exec::LocalExecutor local;
   builders::exec::CancelToken cancel;
   return builders::deb::build_source_package(
-      {tree, series, {}, job_dir / "tools", std::chrono::sys_seconds(std::chrono::seconds(1606780800))}, local,
+      {tree, series, {}, job_dir / "tools", std::chrono::sys_seconds(std::chrono::seconds(1606780800))}, *local.open({"fixture", series}),
       job_dir / "job.log", cancel);
 }
 
