@@ -301,6 +301,11 @@ void Dispatcher::run_build(const store::Build& build, bool resumed) {
       cancel->cancel();
     });
     cancel_watch.start();
+    if (const std::vector<std::string> missing = procedure.unresolved_sources(); !missing.empty()) {
+      std::string text;
+      for (const std::string& line : missing) text += (text.empty() ? "" : "; ") + line;
+      throw std::runtime_error("nothing was built: " + text);
+    }
     const auto result = builders::pipeline::run_plan(plan, config_.publish.parallel_jobs, procedure, observer,
                                                      std::filesystem::path(build.run_dir) / "logs", *cancel, finished);
     if (result.ok()) {

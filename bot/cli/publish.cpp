@@ -167,6 +167,12 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
       return kFailure;
     }
   }
+  if (const std::vector<std::string> missing = procedure.unresolved_sources(); !missing.empty()) {
+    err << "calico-release-bot publish: VERSION=" << plan.version << " cannot be built: " << missing.size() << " source"
+        << (missing.size() == 1 ? "" : "s") << " not found (nothing was built):\n";
+    for (const std::string& line : missing) err << "  " << line << "\n";
+    return kPublishFailed;
+  }
   ProgressPrinter printer(out);
   builders::exec::CancelToken cancel;
   const builders::pipeline::RunResult result =

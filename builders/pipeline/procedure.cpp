@@ -1,6 +1,7 @@
 #include "builders/pipeline/procedure.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "builders/deb/changelog.hpp"
 #include "builders/exec/build_image.hpp"
@@ -77,6 +78,22 @@ std::string Procedure::run(const Job& job, const std::filesystem::path& log, con
     case JobRole::component: return build_component(job, log, cancel);
   }
   throw std::logic_error("unknown job role");
+}
+
+std::vector<std::string> Procedure::unresolved_sources() {
+  std::vector<std::string> missing;
+  std::set<std::pair<std::string, std::string>> looked_up;
+  for (const Job& job : plan_.jobs) {
+    // An optional job's missing source fails that job alone, as its failure would.
+    if (!job.source || job.source->kind == config::SourceKind::dsc || job.optional) continue;
+    if (!looked_up.emplace(job.source->repo, job.source->checkout).second) continue;
+    try {
+      mirror(job.source->repo).resolve(job.source->checkout);
+    } catch (const std::exception& e) {
+      missing.push_back(job.component + ": " + e.what());
+    }
+  }
+  return missing;
 }
 
 std::filesystem::path Procedure::job_dir(const Job& job) const {

@@ -48,6 +48,13 @@ class Procedure : public JobWork {
 
   std::string run(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) override;
 
+  // Every git ref the plan's jobs build from, looked up (each repository fetched once) before any
+  // job starts: one line per ref that cannot be found ("felix: \"v9.9.9\" is not a branch, tag
+  // or commit of …"), none when all are there. A missing tag then fails the publish at once,
+  // naming each, instead of after the jobs that did not need it built. Optional jobs are left to
+  // fail alone.
+  std::vector<std::string> unresolved_sources();
+
   // Takes over what a job finished in an earlier attempt of this run (its artifacts on disk), so
   // that a resumed run does not build it again. Throws when they are missing.
   void adopt(const Job& job);

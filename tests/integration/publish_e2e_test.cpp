@@ -13,6 +13,16 @@
 
 using namespace calico;
 
+namespace {
+
+std::size_t count_occurrences(const std::string& text, const std::string& what) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++count;
+  return count;
+}
+
+}  // namespace
+
 class PublishEndToEnd : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -183,17 +193,18 @@ TEST_F(PublishEndToEnd, BadRequestsAreRefusedBeforeAnythingRuns) {
   EXPECT_NE(hostile.output.find("HOST \"-oProxyCommand=x\" is not [user@]host"), std::string::npos) << hostile.output;
 }
 
-TEST_F(PublishEndToEnd, AFailedJobStopsItsDependantsAndIsNamedWithItsLog) {
-  // A checkout that does not exist fails its jobs, naming it; their uploads do not run.
-  const auto result = publish({"--version", "v3.4.1", "--felix-checkout", "no-such-branch", "--steps", "felix,pub_debs",
-                               "--platforms", "bionic"},
+TEST_F(PublishEndToEnd, AMissingRefFailsAtOnceNamingEachAndNothingIsBuilt) {
+  // Every ref is looked up before any job starts: one error naming each missing one, no job run.
+  const auto result = publish({"--version", "v3.4.1", "--felix-checkout", "no-such-branch"},
                               {"SECRET_KEY=" + key_->secret_key.string()});
   EXPECT_EQ(result.exit_code, 4) << result.output;
-  EXPECT_NE(result.output.find("FAILED   felix/bionic"), std::string::npos) << result.output;
-  EXPECT_NE(result.output.find("skipped  pub_debs/bionic"), std::string::npos) << result.output;
-  EXPECT_NE(result.output.find("felix/bionic: \"no-such-branch\" is not a branch, tag or commit of "), std::string::npos)
+  EXPECT_NE(result.output.find("VERSION=v3.4.1 cannot be built: 1 source not found (nothing was built)"), std::string::npos)
       << result.output;
-  EXPECT_NE(result.output.find("log: "), std::string::npos);
+  EXPECT_NE(result.output.find("  felix: \"no-such-branch\" is not a branch, tag or commit of "), std::string::npos)
+      << result.output;
+  EXPECT_EQ(result.output.find("done     "), std::string::npos) << "no job ran:\n" << result.output;
+  EXPECT_EQ(result.output.find("FAILED   "), std::string::npos) << result.output;
+  EXPECT_EQ(count_occurrences(result.output, "no-such-branch"), 1u) << "said once, not once per job:\n" << result.output;
 }
 
 TEST_F(PublishEndToEnd, AFailedOptionalInputHoldsBackNoOtherUpload) {
