@@ -1,7 +1,8 @@
 #!/bin/sh
 # deploy/kubernetes renders with the real kubectl (kustomize), and what it renders holds what the
 # deployment promises: the bot's objects, probes on /healthz, a non-root restricted container, a
-# Role limited to Jobs, Pods and their logs, a disruption budget, and build Pods denied egress.
+# Role limited to Jobs, Pods and their logs, a disruption budget, build Pods denied egress, and
+# every object valid by Kubernetes' published schema.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 if ! command -v kubectl >/dev/null 2>&1; then
@@ -10,6 +11,10 @@ if ! command -v kubectl >/dev/null 2>&1; then
 fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
+if ! command -v node >/dev/null 2>&1 || [ ! -d "$root/tests/schema/node_modules/kubernetes-models" ]; then
+  echo "node and tests/schema's packages are needed (scripts/install-deps installs them)" >&2
+  exit 1
+fi
 kubectl kustomize "$root/deploy/kubernetes" >"$out"
 
 fail=0
@@ -51,6 +56,12 @@ count "no ClusterRole" "kind: ClusterRole" 0
 count "no ClusterRoleBinding" "kind: ClusterRoleBinding" 0
 if grep -q '"\*"\|- '"'"'\*'"'" "$out"; then
   echo "FAIL: a wildcard grant" >&2
+  fail=1
+fi
+# Every object passes Kubernetes' published schema (kubernetes-models; scripts/install-deps
+# installs it into tests/schema).
+if ! schema=$(node "$root/tests/schema/validate.mjs" "$out" 2>&1); then
+  echo "FAIL: the schema check: $schema" >&2
   fail=1
 fi
 if [ "$fail" -ne 0 ]; then
