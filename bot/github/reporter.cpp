@@ -10,7 +10,9 @@ constexpr auto kIdleWake = std::chrono::seconds(2);
 }
 
 Reporter::Reporter(store::Store& store, const config::Config& config)
-    : store_(store), data_(store::stored_repositories(store)), config_(config), worker_("github.report", kIdleWake, [this] { report_pending(); }) {}
+    : store_(store), data_(store::stored_repositories(store)), config_(config), worker_("github.report", kIdleWake, [this] {
+        if (store_.leads("report")) report_pending();  // one replica reports: the others would only find the messages queued
+      }) {}
 
 Reporter::~Reporter() { stop(); }
 
