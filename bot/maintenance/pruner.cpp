@@ -23,9 +23,10 @@ store::Pruned Pruner::prune() {
   if (retention_days_ <= 0) return {};
   const std::string cutoff = util::iso8601(clock_() - std::chrono::days(retention_days_));
   const store::Pruned pruned = store::stored_repositories(store_)->retention().prune_settled_before(cutoff);
-  if (pruned.deliveries > 0 || pruned.outbox > 0 || pruned.recovered > 0 || pruned.edited > 0) {
+  if (pruned.deliveries > 0 || pruned.outbox > 0 || pruned.recovered > 0 || pruned.edited > 0 || pruned.replicas > 0) {
     log::info("store.pruned", {{"before", cutoff}, {"deliveries", pruned.deliveries}, {"outbox", pruned.outbox},
-                               {"recovered", pruned.recovered}, {"edited_resources", pruned.edited}});
+                               {"recovered", pruned.recovered}, {"edited_resources", pruned.edited},
+                               {"replicas", pruned.replicas}});
   }
   return pruned;
 }

@@ -32,6 +32,13 @@ Pruned prune_settled_before(Database& db, const std::string& cutoff) {
   edited.bind(1, cutoff);
   edited.run();
   pruned.edited = static_cast<int>(db.changes());
+  // Every start is a new replica: without this, each restart (and each crash) stays listed.
+  Statement replicas = db.prepare(
+      "DELETE FROM replicas WHERE heartbeat_at < ?1 AND coalesce(stopped_at, heartbeat_at) < ?1 "
+      "AND NOT EXISTS (SELECT 1 FROM builds WHERE builds.owner = replicas.id AND builds.state = 'running')");
+  replicas.bind(1, cutoff);
+  replicas.run();
+  pruned.replicas = static_cast<int>(db.changes());
   return pruned;
 }
 

@@ -436,6 +436,25 @@ TYPED_TEST(StoreContract, RetentionRemovesOnlyWhatIsSettledAndOld) {
   EXPECT_FALSE(store.call([](Database& db) { return find_delivery(db, "old"); }));
 }
 
+TYPED_TEST(StoreContract, RetentionForgetsReplicasGoneSinceButNotOneARunningBuildNames) {
+  Store& store = this->store();
+  store.call([](Database& db) {
+    register_replica(db, {"crashed", "h", 1, "0.1.0", "2020-01-01T00:00:00Z", "2020-01-01T00:00:00Z", {}, {}});
+    register_replica(db, {"stopped", "h", 2, "0.1.0", "2020-01-01T00:00:00Z", "2020-01-01T00:00:00Z", {}, {}});
+    stop_replica(db, "stopped", "2020-01-02T00:00:00Z");
+    register_replica(db, {"holding", "h", 3, "0.1.0", "2020-01-01T00:00:00Z", "2020-01-01T00:00:00Z", {}, {}});
+    register_replica(db, {"live", "h", 4, "0.1.0", "2999-01-01T00:00:00Z", "2999-01-01T00:00:00Z", {}, {}});
+    enqueue_build_request(db, release_request("v3.4.1", "calico-3.4"), std::nullopt);
+    ASSERT_TRUE(claim_next_request(db, 2, "/work", "2020-01-01T00:00:00Z", {"holding", "2020-01-01T00:00:30Z"}));
+  });
+  const Pruned pruned = store.call([](Database& db) { return prune_settled_before(db, "2026-01-01T00:00:00Z"); });
+  EXPECT_EQ(pruned.replicas, 2);
+  std::vector<std::string> left;
+  for (const Replica& replica : store.call([](Database& db) { return replicas(db); })) left.push_back(replica.id);
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{"holding", "live"}));
+}
+
 TYPED_TEST(StoreContract, AFailingJobDoesNotUndoItsBatchNeighbours) {
   Store& store = this->store();
   std::vector<std::future<bool>> results;
