@@ -73,7 +73,8 @@ std::unique_ptr<builders::sign::Keyring> load_keyring(const std::optional<std::s
 }  // namespace
 
 PipelineEnvironment make_pipeline_environment(const config::Config& config, const builders::Plan& plan,
-                                              const EnvironmentOverrides& overrides) {
+                                              const EnvironmentOverrides& overrides,
+                                              const builders::exec::ExecutorContext& owner) {
   PipelineEnvironment environment;
   // The variables secrets are read from stay with the bot: no job or tool it runs sees them.
   builders::exec::withhold_variables(config.secrets.variables());
@@ -107,7 +108,11 @@ PipelineEnvironment make_pipeline_environment(const config::Config& config, cons
   environment.launchpad_http = std::make_unique<http::Client>(launchpad::client_settings(config.launchpad));
   environment.launchpad = std::make_unique<launchpad::Client>(config.launchpad.api_root, *environment.launchpad_http);
   environment.archive = make_source_archive(config, plan.repo_name, *environment.launchpad);
-  environment.executor = builders::exec::make_executor(config.publish);
+  try {
+    environment.executor = builders::exec::make_executor(config.publish, owner);
+  } catch (const std::runtime_error& e) {
+    throw EnvironmentError("publish.executor = \"" + config.publish.executor + "\": " + e.what(), false);
+  }
   return environment;
 }
 

@@ -56,9 +56,11 @@ std::unique_ptr<builders::publish::SourceArchive> make_source_archive(const conf
                                                                      const std::string& repo_name,
                                                                      launchpad::Client& launchpad);
 
+// `owner` names the build the executor's jobs belong to (the service's build id and replica).
 // Throws EnvironmentError.
 PipelineEnvironment make_pipeline_environment(const config::Config& config, const builders::Plan& plan,
-                                              const EnvironmentOverrides& overrides);
+                                              const EnvironmentOverrides& overrides,
+                                              const builders::exec::ExecutorContext& owner = {});
 
 // The RPM host alone (publish checks it before planning). Throws EnvironmentError.
 std::unique_ptr<builders::publish::RpmHost> make_rpm_host(const config::PublishConfig& publish,

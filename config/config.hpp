@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -197,14 +198,40 @@ struct ComponentConfig {
   const std::string& repository_name() const { return source.empty() ? name : source; }
 };
 
+// The kubernetes executor: each build job is one batch/v1 Job in `name_space`.
+struct KubernetesToleration {
+  std::string key;
+  std::string op = "Equal";  // Equal | Exists
+  std::string value;
+  std::string effect;        // NoSchedule | PreferNoSchedule | NoExecute, or "" for all
+};
+
+struct KubernetesConfig {
+  std::string kubeconfig;        // empty: $KUBECONFIG, in-cluster, else ~/.kube/config (as kubectl)
+  std::string name_space;        // empty: the kubeconfig context's or the service account's, else "default"
+  std::string workspace_claim = "calico-release-bot-workspace";  // ReadWriteMany, mounted at work_dir
+  bool push_images = false;      // the image step builds and pushes <docker_image_prefix><platform>; false: they are given
+  std::optional<std::int64_t> run_as_user;   // unset: the bot's own uid (never root)
+  std::optional<std::int64_t> run_as_group;
+  std::chrono::seconds ttl_after_finished{3600};
+  std::chrono::seconds start_timeout{600};   // a Pod not running by then (a bad image) fails the job
+  std::string cpu_request = "1";
+  std::string memory_request = "2Gi";
+  std::string cpu_limit;
+  std::string memory_limit = "8Gi";
+  std::map<std::string, std::string> node_selector;
+  std::vector<KubernetesToleration> tolerations;
+};
+
 struct PublishConfig {
   std::string ppa_owner = "project-calico";
   std::filesystem::path work_dir = "work";      // per-run build directories and job logs
   std::filesystem::path mirror_dir = "mirrors"; // bare git mirrors, fetched in place
   std::string maintainer = "Project Calico Maintainers <maintainers@projectcalico.org>";
-  std::string executor = "local";               // local | docker
+  std::string executor = "local";               // local | docker | kubernetes
   std::string docker_image_prefix = "calico-build/";
   std::chrono::seconds job_timeout{3600};
+  KubernetesConfig kubernetes;
   // dput target. {owner} and {repo} are replaced by ppa_owner and REPO_NAME.
   std::string dput_method = "ftp";              // ftp (Launchpad) | local
   std::string dput_fqdn = "ppa.launchpad.net";

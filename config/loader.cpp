@@ -251,6 +251,63 @@ void read_platforms(TableReader& top, const toml::array& array, PublishConfig& p
   }
 }
 
+// [publish.kubernetes]: values that reach a Kubernetes object are checked here, so that a typo is
+// a configuration error naming the key, not a 422 from the cluster at the first build.
+void read_kubernetes(TableReader& r, KubernetesConfig& k) {
+  static const std::regex dns_label("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+  static const std::regex dns_subdomain("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?");
+  static const std::regex quantity("[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?");
+  static const std::regex label_key("([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?");
+  static const std::regex label_value("([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?");
+  if (auto v = r.string("kubeconfig")) k.kubeconfig = r.resolve(*v).string();
+  if (auto v = r.string("namespace")) {
+    if (!std::regex_match(*v, dns_label)) r.throw_at(r.line_of("namespace"), r.qualified("namespace"), "is not a namespace name (DNS-1123 label): \"" + *v + "\"");
+    k.name_space = *v;
+  }
+  if (auto v = r.string("workspace_claim")) {
+    if (!std::regex_match(*v, dns_subdomain)) r.throw_at(r.line_of("workspace_claim"), r.qualified("workspace_claim"), "is not a PersistentVolumeClaim name: \"" + *v + "\"");
+    k.workspace_claim = *v;
+  }
+  if (auto v = r.boolean("push_images")) k.push_images = *v;
+  if (auto v = r.integer("run_as_user", 1, 2147483647)) k.run_as_user = *v;
+  if (auto v = r.integer("run_as_group", 0, 2147483647)) k.run_as_group = *v;
+  if (auto v = r.integer("ttl_after_finished_seconds", 0, 604800)) k.ttl_after_finished = std::chrono::seconds(*v);
+  if (auto v = r.integer("start_timeout_seconds", 10, 86400)) k.start_timeout = std::chrono::seconds(*v);
+  for (auto [key, field] : {std::pair{"cpu_request", &k.cpu_request}, std::pair{"memory_request", &k.memory_request},
+                            std::pair{"cpu_limit", &k.cpu_limit}, std::pair{"memory_limit", &k.memory_limit}}) {
+    if (auto v = r.string(key)) {
+      if (!v->empty() && !std::regex_match(*v, quantity)) r.throw_at(r.line_of(key), r.qualified(key), "is not a Kubernetes quantity (\"2\", \"500m\", \"8Gi\"): \"" + *v + "\"");
+      *field = *v;
+    }
+  }
+  if (const toml::table* selector = r.table("node_selector")) {
+    for (auto&& [name, node] : *selector) {
+      const std::string key(name.str());
+      const std::string where = r.qualified("node_selector") + "." + key;
+      if (!std::regex_match(key, label_key)) r.throw_at(node.source().begin.line, where, "is not a label key");
+      if (!node.is_string() || !std::regex_match(*node.value<std::string>(), label_value)) r.throw_at(node.source().begin.line, where, "must be a label value (a string)");
+      k.node_selector[key] = *node.value<std::string>();
+    }
+  }
+  if (const toml::array* tolerations = r.array("tolerations")) {
+    std::size_t index = 0;
+    for (const toml::node& entry : *tolerations) {
+      const std::string key = r.qualified("tolerations") + "[" + std::to_string(index++) + "]";
+      if (!entry.is_table()) r.throw_at(entry.source().begin.line, key, "expected a table {key, operator, value, effect}");
+      TableReader t(*entry.as_table(), key, {});
+      KubernetesToleration toleration;
+      if (auto v = t.string("key")) toleration.key = *v;
+      if (auto v = t.choice("operator", {"Equal", "Exists"})) toleration.op = *v;
+      if (auto v = t.string("value")) toleration.value = *v;
+      if (auto v = t.choice("effect", {"NoSchedule", "PreferNoSchedule", "NoExecute"})) toleration.effect = *v;
+      if (!toleration.key.empty() && !std::regex_match(toleration.key, label_key)) t.throw_at(t.line_of("key"), key + ".key", "is not a label key");
+      t.finish();
+      k.tolerations.push_back(std::move(toleration));
+    }
+  }
+  r.finish();
+}
+
 bool safe_relative_path(const std::string& path) {
   static const std::regex shape("[A-Za-z0-9_.][A-Za-z0-9_./+-]{0,199}");
   return std::regex_match(path, shape) && path.find("..") == std::string::npos;
@@ -397,7 +454,7 @@ void read_publish(TableReader& r, PublishConfig& publish, const std::filesystem:
     if (!std::regex_match(*v, maintainer_shape)) r.throw_at(r.line_of("maintainer"), r.qualified("maintainer"), "must be \"Name <email>\", got \"" + *v + "\"");
     publish.maintainer = *v;
   }
-  if (auto v = r.choice("executor", {"local", "docker"})) publish.executor = *v;
+  if (auto v = r.choice("executor", {"local", "docker", "kubernetes"})) publish.executor = *v;
   if (auto v = r.string("docker_image_prefix")) publish.docker_image_prefix = *v;
   if (auto v = r.integer("job_timeout_seconds", 10, 86400)) publish.job_timeout = std::chrono::seconds(*v);
   if (auto v = r.choice("dput_method", {"ftp", "local"})) publish.dput_method = *v;
@@ -436,6 +493,10 @@ void read_publish(TableReader& r, PublishConfig& publish, const std::filesystem:
   if (auto v = r.string("gcloud_args")) publish.gcloud_args = *v;
   if (auto v = r.integer("rpm_keep_versions", 1, 100)) publish.rpm_keep_versions = static_cast<int>(*v);
   if (const toml::array* platforms = r.array("platforms")) read_platforms(r, *platforms, publish, origin);
+  if (const toml::table* kubernetes = r.table("kubernetes")) {
+    TableReader inner(*kubernetes, r.qualified("kubernetes"), origin);
+    read_kubernetes(inner, publish.kubernetes);
+  }
   if (const toml::table* components = r.table("components")) {
     for (auto&& [name, node] : *components) {
       const std::string component_name(name.str());

@@ -240,7 +240,14 @@ void Dispatcher::run_build(const store::Build& build, bool resumed) {
     if (!asked.steps.empty()) request.steps = asked.steps;
     if (!asked.platforms.empty()) request.platforms = asked.platforms;
     const builders::Plan plan = builders::make_plan(request, config_);
-    PipelineEnvironment environment = make_pipeline_environment(config_, plan, {});
+    PipelineEnvironment environment = make_pipeline_environment(config_, plan, {}, {build.id, store_.replica()});
+    if (resumed) {
+      // What this build's earlier run left where its jobs ran (Pods of a replica that crashed or
+      // lost the build) goes before its jobs run again: nothing runs twice, nothing is left.
+      if (const std::size_t removed = environment.executor->remove_leftovers(); removed > 0) {
+        log::info("dispatch.leftovers_removed", {{"build", build.id}, {"count", removed}});
+      }
+    }
     builders::pipeline::Procedure procedure(config_, plan, build.run_dir, *environment.executor, environment.keyring.get(),
                                             environment.archive.get(), *environment.rpm_host,
                                             config_.publish.rpm_root.string());

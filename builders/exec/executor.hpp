@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -27,6 +28,16 @@ class Session {
   virtual ProcessResult run(const ProcessSpec& command, const std::filesystem::path& log_file, const CancelToken& cancel) = 0;
 };
 
+// Where the platforms' build images come from: none needed (this host's tools), built on this
+// host's docker, built here and pushed to the registry the cluster pulls from, or given there.
+enum class ImageSource { none, built_here, built_and_pushed, given };
+
+// The executor a build's jobs run on; one per build (a replica's or the command line's).
+struct ExecutorContext {
+  std::int64_t build = 0;  // 0: a command-line publish
+  std::string replica;     // who runs it, for labels
+};
+
 class Executor {
  public:
   virtual ~Executor() = default;
@@ -35,13 +46,18 @@ class Executor {
   // Jobs build with this host's own tools: no build image to make, and RPM build dependencies
   // are the host's (rpmbuild does not check them against its own database).
   virtual bool builds_on_host() const = 0;
+  virtual ImageSource images() const = 0;
   virtual std::unique_ptr<Session> open(const JobSpec& job) = 0;
+  // Removes what an earlier run of this build left where its jobs ran (a crashed or replaced
+  // replica's Pods), before the build runs again; returns how many there were.
+  virtual std::size_t remove_leftovers() { return 0; }
 };
 
 class LocalExecutor : public Executor {
  public:
   std::string name() const override { return "local"; }
   bool builds_on_host() const override { return true; }
+  ImageSource images() const override { return ImageSource::none; }
   std::unique_ptr<Session> open(const JobSpec& job) override;
 };
 
@@ -65,6 +81,7 @@ class DockerExecutor : public Executor {
   explicit DockerExecutor(DockerSettings settings);
   std::string name() const override { return "docker"; }
   bool builds_on_host() const override { return false; }
+  ImageSource images() const override { return ImageSource::built_here; }
   std::unique_ptr<Session> open(const JobSpec& job) override;
   // One command in a fresh container of `platform`'s image (what a session's run does).
   ProcessResult run_in_container(const ProcessSpec& command, const std::string& platform, const std::filesystem::path& log_file,

@@ -13,7 +13,8 @@ namespace calico::builders::exec {
 
 // The executor `publish.executor` names, set up from the rest of `publish`. Throws
 // std::invalid_argument naming the known executors when the name is none of them.
-std::unique_ptr<Executor> make_executor(const config::PublishConfig& publish);
+// `context` names whose jobs they are (the kubernetes executor labels its Jobs with it).
+std::unique_ptr<Executor> make_executor(const config::PublishConfig& publish, const ExecutorContext& context = {});
 
 // The names make_executor knows, in the order the documentation lists them.
 std::vector<std::string> executor_names();

@@ -149,17 +149,29 @@ git::Mirror& Procedure::mirror(const std::string& url) {
 }
 
 std::string Procedure::build_images(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) {
-  if (executor_.builds_on_host()) {
-    note(log, "the " + executor_.name() + " executor builds with this host's tools: no image to build");
-    return "no image needed (" + executor_.name() + " executor)";
+  const std::string tag = config_.publish.docker_image_prefix + job.platform;
+  switch (executor_.images()) {
+    case exec::ImageSource::none:
+      note(log, "the " + executor_.name() + " executor builds with this host's tools: no image to build");
+      return "no image needed (" + executor_.name() + " executor)";
+    case exec::ImageSource::given:
+      note(log, "the " + executor_.name() + " executor runs the image " + tag + " from its registry, as given");
+      return "image " + tag + " given";
+    case exec::ImageSource::built_here:
+    case exec::ImageSource::built_and_pushed: break;
   }
   const std::filesystem::path dockerfile = std::filesystem::path(CALICO_DOCKER_DIR) / (job.platform + ".Dockerfile");
   if (!std::filesystem::exists(dockerfile)) throw std::runtime_error("no Dockerfile for " + job.platform + " at " + dockerfile.string());
   const config::PlatformConfig* platform = config_.publish.find_platform(job.platform);
-  const std::string tag = config_.publish.docker_image_prefix + job.platform;
   const std::string base = platform ? platform->docker_base : "";
   const std::string outcome =
       exec::ensure_image({"docker", dockerfile, tag, base, config_.publish.job_timeout}, log, cancel);
+  if (executor_.images() == exec::ImageSource::built_and_pushed) {
+    // The cluster pulls it: the registry in the prefix must accept this host's pushes.
+    const exec::ProcessResult pushed = exec::run_process({{"docker", "push", tag}, {}, {}, config_.publish.job_timeout}, log, cancel);
+    if (!pushed.ok()) throw std::runtime_error("docker push " + tag + " failed (" + pushed.describe() + ")");
+    return "image " + tag + (base.empty() ? "" : " (FROM " + base + ")") + " " + outcome + ", pushed";
+  }
   return "image " + tag + (base.empty() ? "" : " (FROM " + base + ")") + " " + outcome;
 }
 
