@@ -23,6 +23,7 @@
 #include "bot/store/lp_watches.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/calico_fixtures.hpp"
+#include "tests/support/fake_kubernetes.hpp"
 #include "tests/support/fake_launchpad.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/gpg_fixture.hpp"
@@ -227,6 +228,70 @@ TEST_F(DispatcherTest, SigkillMidBuildThenRestartFinishesWithNoJobDoneTwice) {
     ++build_logs;
   }
   EXPECT_EQ(build_logs, 5) << "felix on trusty, xenial, bionic, focal and centos7";
+  bot->signal(SIGTERM);
+  bot->wait(seconds(20));
+}
+
+TEST_F(DispatcherTest, OnKubernetesABotKilledMidBuildRemovesItsLeftoverJobsWhenItResumesAndLeavesNone) {
+  testkit::ScratchDir dir;
+  testkit::FakeKubernetes cluster;
+  cluster.write_kubeconfig(dir.path() / "kubeconfig", "calico-builds");
+  // The default platforms, rpmbuild not checking BuildRequires (the fake's "image" is this host).
+  const std::string platforms =
+      "[[publish.platforms]]\nname = \"trusty\"\nkind = \"deb\"\n[[publish.platforms]]\nname = \"xenial\"\nkind = \"deb\"\n"
+      "[[publish.platforms]]\nname = \"bionic\"\nkind = \"deb\"\n[[publish.platforms]]\nname = \"focal\"\nkind = \"deb\"\n"
+      "[[publish.platforms]]\nname = \"centos7\"\nkind = \"rpm\"\nrpm_dist = \".el7\"\nrpm_check_build_deps = false\n"
+      "[publish.kubernetes]\nkubeconfig = \"kubeconfig\"\nrun_as_user = 1000\nrun_as_group = 1000\n";
+  testkit::write_file(dir.path() / "webhook-secret", testkit::kTestSecret);
+  std::string text = config_text("", platforms);
+  text.replace(text.find("[publish]\n"), 10, "[publish]\nexecutor = \"kubernetes\"\n");
+  testkit::write_file(dir.path() / "bot.toml", text);
+  const config::Config config = config::load_config(dir.path() / "bot.toml");
+  const auto log = dir.path() / "bot.log";
+  auto start = [&] {
+    auto bot = std::make_unique<testkit::ChildProcess>(
+        std::vector<std::string>{CALICO_BOT_BINARY, "serve", "--log-level", "info", "--config", (dir.path() / "bot.toml").string()},
+        log);
+    testkit::wait_for_text(log, "event=service.started", seconds(20));
+    return bot;
+  };
+  auto count = [&](const std::string& sql) {
+    store::sqlite::Connection db(config.store.path);
+    store::Statement s = db.prepare(sql);
+    s.step();
+    return s.column_int(0);
+  };
+  std::vector<std::string> left_at_kill;
+  {
+    auto bot = start();
+    std::smatch match;
+    const std::string started = testkit::read_file(log);
+    ASSERT_TRUE(std::regex_search(started, match, std::regex("event=service.started .*port=([0-9]+)")));
+    testkit::HttpClient client("127.0.0.1", static_cast<std::uint16_t>(std::stoi(match[1])));
+    const std::string body = testkit::payload("push_tag.json");
+    ASSERT_EQ(client.request("POST", "/webhook", testkit::github_headers("push", "k8s-1", testkit::kTestSecret, body), body).status, 202);
+    // Killed while a job's Pod runs, with some jobs done and others not.
+    ASSERT_TRUE(testkit::eventually(
+        [&] { return count("SELECT count(*) FROM build_jobs WHERE state = 'succeeded'") >= 4 && cluster.running_containers() >= 1; },
+        seconds(60)));
+    bot->signal(SIGKILL);
+    bot->wait(seconds(10));
+    left_at_kill = cluster.job_names();
+  }
+  ASSERT_FALSE(left_at_kill.empty()) << "the killed bot's Job is still there, its Pod running";
+  ASSERT_LT(count("SELECT count(*) FROM build_jobs WHERE state = 'succeeded'"), 24) << "nothing to resume";
+
+  auto bot = start();
+  ASSERT_TRUE(testkit::eventually([&] { return count("SELECT count(*) FROM builds WHERE state = 'running'") == 0; }, seconds(180)));
+  EXPECT_EQ(count("SELECT count(*) FROM builds WHERE state = 'succeeded'"), 1) << testkit::read_file(log);
+  EXPECT_NE(testkit::read_file(log).find("event=dispatch.leftovers_removed"), std::string::npos) << testkit::read_file(log);
+  for (const std::string& name : left_at_kill) {
+    const auto now = cluster.job_names();
+    EXPECT_EQ(std::find(now.begin(), now.end(), name), now.end()) << name << " was left behind";
+  }
+  EXPECT_TRUE(cluster.job_names().empty());
+  EXPECT_EQ(cluster.pod_count(), 0u);
+  EXPECT_EQ(cluster.running_containers(), 0u);
   bot->signal(SIGTERM);
   bot->wait(seconds(20));
 }

@@ -3,7 +3,10 @@
 // results are checked with the tools a user of the archive would use.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "tests/support/calico_fixtures.hpp"
+#include "tests/support/fake_kubernetes.hpp"
 #include "tests/support/fake_launchpad.hpp"
 #include "bot/store/sqlite/connection.hpp"
 #include "bot/store/database.hpp"
@@ -117,6 +120,85 @@ TEST_F(PublishEndToEnd, ReleaseProducesTheWholeMatrixAndARerunUploadsNothing) {
     EXPECT_NE(rest.find(" 0 uploaded, "), std::string::npos) << rest;
   }
   EXPECT_NE(again.output.find("0 added, 6 already there"), std::string::npos) << again.output;
+}
+
+TEST_F(PublishEndToEnd, TheKubernetesExecutorPublishesTheSameReleaseWithEveryJobInAPodAndLeavesNoJob) {
+  // Every component job runs in a Pod of a (fake) cluster whose kubelet runs the container here;
+  // the platforms are the default's, with rpmbuild not checking BuildRequires against an rpm
+  // database this host does not have (the platform images do).
+  testkit::FakeKubernetes cluster;
+  cluster.write_kubeconfig(dir_->path() / "kubeconfig", "calico-builds");
+  testkit::write_file(dir_->path() / "bot-k8s.toml", R"(
+[log]
+level = "warn"
+[publish]
+parallel_jobs = 2
+work_dir = "work-k8s"
+mirror_dir = "mirrors"
+dput_method = "local"
+dput_incoming = "ppa-k8s/{owner}/{repo}"
+upload_attempts = 1
+rpm_root = "rpm-host-k8s"
+executor = "kubernetes"
+[publish.kubernetes]
+kubeconfig = "kubeconfig"
+run_as_user = 1000
+run_as_group = 1000
+[[publish.platforms]]
+name = "trusty"
+kind = "deb"
+[[publish.platforms]]
+name = "xenial"
+kind = "deb"
+[[publish.platforms]]
+name = "bionic"
+kind = "deb"
+[[publish.platforms]]
+name = "focal"
+kind = "deb"
+[[publish.platforms]]
+name = "centos7"
+kind = "rpm"
+rpm_dist = ".el7"
+rpm_check_build_deps = false
+)" + testkit::fixture_repositories_toml(*fixtures_));
+  const auto result = testkit::run_process({CALICO_BOT_BINARY, "publish", "--config", (dir_->path() / "bot-k8s.toml").string(),
+                                            "--version", "v3.4.1"},
+                                           dir_->path(), {"SECRET_KEY=" + key_->secret_key.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("all 24 jobs succeeded"), std::string::npos) << result.output;
+  const auto ppa = dir_->path() / "ppa-k8s" / "project-calico" / "calico-3.4";
+  for (const std::string changes : {"felix_3.4.1-xenial", "networking-calico_3.4.1-focal", "dnsmasq_2.79test1calico1-2~xenial", "nettle_3.3-1"}) {
+    const auto file = ppa / (changes + "_source.changes");
+    ASSERT_TRUE(std::filesystem::exists(file)) << file;
+    EXPECT_EQ(verify_changes(file).exit_code, 0) << changes;
+  }
+  const auto rpms = dir_->path() / "rpm-host-k8s" / "rpm" / "calico-3.4";
+  for (const std::string rpm : {"x86_64/felix-3.4.1-1.el7.x86_64.rpm", "noarch/networking-calico-3.4.1-1.el7.noarch.rpm",
+                                "x86_64/dnsmasq-2.79_calico1-2.el7.2.x86_64.rpm"}) {
+    EXPECT_TRUE(std::filesystem::exists(rpms / rpm)) << rpm;
+  }
+  // One Job per component job, in the kubeconfig's namespace, each a Pod of its platform's
+  // image; all of them gone, and no container left running.
+  const auto jobs = cluster.created_jobs();
+  EXPECT_GE(jobs.size(), 14u);
+  std::set<std::string> images;
+  for (const auto& job : jobs) {
+    images.insert(std::string(job.at("spec").at("template").at("spec").at("containers").at(0).at("image").as_string()));
+  }
+  EXPECT_EQ(images, (std::set<std::string>{"calico-build/bionic", "calico-build/centos7", "calico-build/focal",
+                                           "calico-build/trusty", "calico-build/xenial"}));
+  EXPECT_TRUE(cluster.job_names().empty());
+  EXPECT_EQ(cluster.pod_count(), 0u);
+  EXPECT_EQ(cluster.running_containers(), 0u);
+  // The job logs hold the Pods' output, as the local executor's hold the processes'.
+  bool pod_output_logged = false;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_->path() / "work-k8s")) {
+    if (entry.path().extension() != ".log") continue;
+    const std::string text = testkit::read_file(entry.path());
+    pod_output_logged |= text.find("[pod of job calico-b0-") != std::string::npos && text.find("dpkg-source: info:") != std::string::npos;
+  }
+  EXPECT_TRUE(pod_output_logged);
 }
 
 TEST_F(PublishEndToEnd, MasterPublishesTheWholeMatrixAsSnapshotsAndARerunUploadsNothing) {
