@@ -209,7 +209,10 @@ struct KubernetesToleration {
 struct KubernetesConfig {
   std::string kubeconfig;        // empty: $KUBECONFIG, in-cluster, else ~/.kube/config (as kubectl)
   std::string name_space;        // empty: the kubeconfig context's or the service account's, else "default"
-  std::string workspace_claim = "calico-release-bot-workspace";  // ReadWriteMany, mounted at work_dir
+  std::string workspace_claim = "calico-release-bot-workspace";  // ReadWriteMany
+  // Where the bot has the claim's root mounted (build Pods mount it at the same path, so every
+  // path under it means the same to both); empty: work_dir is the claim's root.
+  std::filesystem::path workspace_mount_path;
   bool push_images = false;      // the image step builds and pushes <docker_image_prefix><platform>; false: they are given
   std::optional<std::int64_t> run_as_user;   // unset: the bot's own uid (never root)
   std::optional<std::int64_t> run_as_group;

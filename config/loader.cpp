@@ -268,6 +268,10 @@ void read_kubernetes(TableReader& r, KubernetesConfig& k) {
     if (!std::regex_match(*v, dns_subdomain)) r.throw_at(r.line_of("workspace_claim"), r.qualified("workspace_claim"), "is not a PersistentVolumeClaim name: \"" + *v + "\"");
     k.workspace_claim = *v;
   }
+  if (auto v = r.string("workspace_mount_path")) {
+    if (!v->starts_with("/")) r.throw_at(r.line_of("workspace_mount_path"), r.qualified("workspace_mount_path"), "must be an absolute path, got \"" + *v + "\"");
+    k.workspace_mount_path = *v;
+  }
   if (auto v = r.boolean("push_images")) k.push_images = *v;
   if (auto v = r.integer("run_as_user", 1, 2147483647)) k.run_as_user = *v;
   if (auto v = r.integer("run_as_group", 0, 2147483647)) k.run_as_group = *v;

@@ -2,6 +2,7 @@
 
 #include "builders/exec/kubernetes/kubernetes_executor.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <stdexcept>
 #include <utility>
@@ -19,6 +20,14 @@ std::unique_ptr<Executor> make_kubernetes(const config::PublishConfig& publish, 
   settings.image_prefix = publish.docker_image_prefix;
   settings.workspace_claim = k.workspace_claim;
   settings.workspace = std::filesystem::absolute(publish.work_dir);
+  settings.mount_path = k.workspace_mount_path;
+  if (!settings.mount_path.empty()) {
+    const auto [end, ignored] = std::mismatch(settings.mount_path.begin(), settings.mount_path.end(), settings.workspace.begin(), settings.workspace.end());
+    if (end != settings.mount_path.end()) {
+      throw std::invalid_argument("publish.kubernetes.workspace_mount_path " + settings.mount_path.string() +
+                                  " does not hold publish.work_dir " + settings.workspace.string() + ": build Pods would not see the jobs' files");
+    }
+  }
   settings.deadline = publish.job_timeout;
   settings.ttl_after_finished = k.ttl_after_finished;
   settings.start_timeout = k.start_timeout;

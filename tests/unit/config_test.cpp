@@ -55,6 +55,11 @@ TEST(Config, TheKubernetesDeploymentsFileLoads) {
   EXPECT_EQ(deployed.secrets.store_password.kind, config::SecretSource::Kind::file);
   EXPECT_EQ(deployed.secrets.webhook_secret.file, "/run/secrets/calico-release-bot/webhook-secret");
   EXPECT_EQ(deployed.publish.work_dir, "/var/lib/calico-release-bot/work");
+  // Builds run as Jobs beside the bot, on the claim the Deployment mounts, at the same path.
+  EXPECT_EQ(deployed.publish.executor, "kubernetes");
+  EXPECT_EQ(deployed.publish.kubernetes.workspace_claim, "calico-release-bot-workspace");
+  EXPECT_EQ(deployed.publish.kubernetes.workspace_mount_path, "/var/lib/calico-release-bot");
+  EXPECT_EQ(deployed.publish.kubernetes.run_as_user, 10001);
 }
 
 TEST(Config, RelativePathsAreAnchoredAtTheFile) {
@@ -257,4 +262,49 @@ TEST(Config, ThePostgresqlStoreNeedsAUrlWithoutItsPassword) {
   EXPECT_NE(error_of("[store]\nbackend = \"mysql\"\n").find("store.backend"), std::string::npos);
   EXPECT_EQ(error_of("[secrets]\nstore_password = { env = \"P\" }\n"),
             "/etc/calico/bot.toml:2: secrets.store_password: is set but store.backend is not \"postgresql\"");
+}
+
+TEST(Config, KubernetesExecutorSettingsAreReadAndCheckedWhereTheyAreWritten) {
+  const config::Config c = parse_config(R"(
+[publish]
+executor = "kubernetes"
+[publish.kubernetes]
+kubeconfig = "kube/config"
+namespace = "calico-builds"
+workspace_claim = "bot-work"
+push_images = true
+run_as_user = 10001
+run_as_group = 10001
+ttl_after_finished_seconds = 600
+start_timeout_seconds = 120
+cpu_request = "500m"
+memory_limit = "16Gi"
+cpu_limit = ""
+node_selector = { "kubernetes.io/arch" = "amd64" }
+tolerations = [{ key = "dedicated", operator = "Equal", value = "builds", effect = "NoSchedule" }]
+)", kOrigin);
+  const config::KubernetesConfig& k = c.publish.kubernetes;
+  EXPECT_EQ(c.publish.executor, "kubernetes");
+  EXPECT_EQ(k.kubeconfig, "/etc/calico/kube/config") << "relative to the configuration file";
+  EXPECT_EQ(k.name_space, "calico-builds");
+  EXPECT_EQ(k.workspace_claim, "bot-work");
+  EXPECT_TRUE(k.push_images);
+  EXPECT_EQ(k.run_as_user, 10001);
+  EXPECT_EQ(k.ttl_after_finished, std::chrono::seconds(600));
+  EXPECT_EQ(k.start_timeout, std::chrono::seconds(120));
+  EXPECT_EQ(k.cpu_request, "500m");
+  EXPECT_EQ(k.memory_request, "2Gi") << "the default stays";
+  EXPECT_EQ(k.memory_limit, "16Gi");
+  EXPECT_EQ(k.cpu_limit, "");
+  EXPECT_EQ(k.node_selector.at("kubernetes.io/arch"), "amd64");
+  ASSERT_EQ(k.tolerations.size(), 1u);
+  EXPECT_EQ(k.tolerations[0].effect, "NoSchedule");
+
+  EXPECT_NE(error_of("[publish.kubernetes]\nnamespace = \"Calico_Builds\"\n").find("publish.kubernetes.namespace"), std::string::npos);
+  EXPECT_NE(error_of("[publish.kubernetes]\nmemory_limit = \"8 GB\"\n").find("is not a Kubernetes quantity"), std::string::npos);
+  EXPECT_NE(error_of("[publish.kubernetes]\nrun_as_user = 0\n").find("publish.kubernetes.run_as_user"), std::string::npos);
+  EXPECT_NE(error_of("[publish.kubernetes]\ntolerations = [{ effect = \"Sometimes\" }]\n").find("tolerations[0].effect"), std::string::npos);
+  EXPECT_NE(error_of("[publish.kubernetes]\nnode_selector = { \"bad key!\" = \"x\" }\n").find("node_selector"), std::string::npos);
+  EXPECT_NE(error_of("[publish.kubernetes]\nnamspace = \"x\"\n").find("namspace"), std::string::npos) << "unknown keys are refused";
+  EXPECT_NE(error_of("[publish]\nexecutor = \"nomad\"\n").find("local, docker, kubernetes"), std::string::npos);
 }

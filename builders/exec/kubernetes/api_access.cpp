@@ -58,10 +58,7 @@ const boost::json::object* named(const boost::json::value& config, std::string_v
   return nullptr;
 }
 
-struct Loaded {
-  std::filesystem::path path;
-  boost::json::value config;
-};
+using Loaded = KubeconfigFile;
 
 // A file's PEM: inline (-data, base64) or a path relative to the kubeconfig that names it.
 std::string pem(const boost::json::object& object, const std::string& key, const Loaded& file, const std::string& where) {
@@ -86,23 +83,28 @@ std::string ApiAccess::authorization() const {
 }
 
 ApiAccess kubeconfig_access(const std::string& paths, const std::string& context) {
-  std::vector<Loaded> files;
+  std::vector<KubeconfigFile> files;
   std::size_t start = 0;
   while (start <= paths.size()) {
     const std::size_t colon = paths.find(':', start);
     const std::string one = paths.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
-    if (!one.empty() && std::filesystem::exists(one)) {
-      try {
-        files.push_back({one, read_yaml(read_file(one, "kubeconfig"), one)});
-      } catch (const YamlError& e) {
-        throw AccessError(std::string("kubeconfig ") + e.what());
-      }
-    }
+    if (!one.empty() && std::filesystem::exists(one)) files.push_back({one, read_file(one, "kubeconfig")});
     if (colon == std::string::npos) break;
     start = colon + 1;
   }
   if (files.empty()) throw AccessError("no kubeconfig file found at " + paths);
+  return kubeconfig_access(files, context, paths);
+}
 
+ApiAccess kubeconfig_access(const std::vector<KubeconfigFile>& given, const std::string& context, const std::string& paths) {
+  std::vector<Loaded> files = given;
+  for (Loaded& file : files) {
+    try {
+      file.config = read_yaml(file.text, file.path.string());
+    } catch (const YamlError& e) {
+      throw AccessError(std::string("kubeconfig ") + e.what());
+    }
+  }
   std::string context_name = context;
   for (const Loaded& file : files) {
     if (context_name.empty() && file.config.is_object()) context_name = field(file.config.as_object(), "current-context");

@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <vector>
+
+#include <boost/json/value.hpp>
 
 namespace calico::builders::exec::kubernetes {
 
@@ -31,9 +34,18 @@ struct ApiAccess {
   std::string authorization() const;
 };
 
+// One kubeconfig file: where it is (relative paths in it are relative to its directory) and its text.
+struct KubeconfigFile {
+  std::filesystem::path path;
+  std::string text;
+  boost::json::value config = {};
+};
+
 // From kubeconfig files (`paths` as KUBECONFIG lists them, ':'-separated), at `context` or the
 // current context. The first file to set a field wins, as kubectl merges them.
 ApiAccess kubeconfig_access(const std::string& paths, const std::string& context = {});
+// The same from files already read (`described` names them in messages).
+ApiAccess kubeconfig_access(const std::vector<KubeconfigFile>& files, const std::string& context, const std::string& described);
 
 // Inside a Pod: the service account's files under `account_dir` and the service host and port.
 ApiAccess in_cluster_access(const std::filesystem::path& account_dir = "/var/run/secrets/kubernetes.io/serviceaccount");

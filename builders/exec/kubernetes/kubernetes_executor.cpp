@@ -411,7 +411,8 @@ class KubernetesSession final : public Session {
   void start(const std::filesystem::path& log_file, const CancelToken& cancel, std::chrono::seconds command_timeout) {
     const KubernetesSettings& s = executor_.settings();
     std::filesystem::create_directories(dir_);
-    std::filesystem::create_directories(s.workspace / ".home");
+    const std::filesystem::path mount = s.mount_path.empty() ? s.workspace : s.mount_path;
+    std::filesystem::create_directories(mount / ".home");
     JobManifest manifest;
     manifest.name_space = executor_.name_space();
     manifest.name = name_;
@@ -420,7 +421,7 @@ class KubernetesSession final : public Session {
     manifest.command = runner_command(dir_);
     manifest.env = {{kMarkVariable, mark_}};
     manifest.workspace_claim = s.workspace_claim;
-    manifest.workspace_path = s.workspace.string();
+    manifest.workspace_path = mount.string();
     manifest.uid = executor_.uid();
     manifest.gid = executor_.gid();
     manifest.deadline = s.deadline;

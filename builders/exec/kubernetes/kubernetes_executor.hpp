@@ -25,7 +25,8 @@ struct KubernetesSettings {
   std::string name_space;                        // empty: the access's namespace, else "default"
   std::string image_prefix = "calico-build/";    // the image for platform P: <prefix>P
   std::string workspace_claim = "calico-release-bot-workspace";
-  std::filesystem::path workspace;               // the bot's work_dir: where the claim is mounted
+  std::filesystem::path workspace;               // the bot's work_dir
+  std::filesystem::path mount_path;              // where the claim's root is mounted (work_dir or above it)
   std::chrono::seconds deadline{3600};           // each Job's activeDeadlineSeconds
   std::chrono::seconds ttl_after_finished{3600};
   std::chrono::seconds start_timeout{600};       // a Pod not running by then (a bad image) fails the job

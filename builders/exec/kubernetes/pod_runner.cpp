@@ -88,7 +88,12 @@ void OutputSplitter::feed(std::string_view data) {
       if (c == '\n') {
         std::istringstream fields(pending_.substr(mark_.size()));
         int n = 0, status = 0;
-        if (fields >> n >> status) ended_(n, status);
+        std::string rest;
+        if (pending_.size() > mark_.size() && pending_[mark_.size()] == ' ' && (fields >> n >> status) && !(fields >> rest)) {
+          ended_(n, status);
+        } else {
+          log_(pending_ + "\n");  // begins like a marker and is not one: output after all
+        }
         pending_.clear();
         in_marker_ = false;
         line_start_ = true;
