@@ -8,6 +8,7 @@
 #include "bot/store/database.hpp"
 #include "bot/store/migrations.hpp"
 #include "bot/store/engine.hpp"
+#include "builders/exec/executors.hpp"
 #include "builders/sign/keyring.hpp"
 #include "config/error.hpp"
 #include "config/secret.hpp"
@@ -84,6 +85,16 @@ void check_key(const config::Config& config, const config::SecretSource& source,
   }
 }
 
+// The executor as a build would make it: the kubernetes executor's API access (kubeconfig or
+// service account) and its non-root uid, read now rather than at the first build.
+void check_executor(const config::Config& config) {
+  try {
+    (void)builders::exec::make_executor(config.publish);
+  } catch (const std::exception& e) {
+    throw config::ConfigError(config.source.string() + ": publish.executor = \"" + config.publish.executor + "\": " + e.what());
+  }
+}
+
 }  // namespace
 
 Preflight preflight(const config::Config& config) {
@@ -96,6 +107,7 @@ Preflight preflight(const config::Config& config) {
             "secrets.gpg_passphrase");
   check_key(config, config.secrets.rpm_gpg_secret_key, "secrets.rpm_gpg_secret_key", config.secrets.rpm_gpg_passphrase,
             "secrets.rpm_gpg_passphrase");
+  check_executor(config);
   return found;
 }
 

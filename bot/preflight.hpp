@@ -1,6 +1,7 @@
 // What `serve` needs beyond a well-formed file, checked before it starts and by `check-config`
 // alike (what passes check-config, serves): the secrets load and their files are safe, the store
-// opens (and is not newer than this bot), and the signing keys are keys GnuPG can sign with.
+// opens (and is not newer than this bot), the signing keys are keys GnuPG can sign with, and the
+// executor can be made (the kubernetes executor's API access is found, its Pods are not root).
 #pragma once
 
 #include <string>

@@ -188,3 +188,24 @@ TEST(Cli, PortInUseExits1) {
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_NE(second.output.find("cannot listen on 127.0.0.1:" + port), std::string::npos) << second.output;
 }
+
+// What the kubernetes executor needs that a file alone cannot show: API access and a non-root uid.
+TEST(Cli, CheckConfigFindsTheKubernetesExecutorsAccessOrSaysWhyNot) {
+  testkit::ScratchDir dir;
+  const auto config = dir.path() / "bot.toml";
+  testkit::write_file(dir.path() / "webhook-secret", "s3cr3t\n");
+  std::filesystem::permissions(dir.path() / "webhook-secret", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  const std::string head = "[store]\npath = \"state.sqlite\"\n[secrets]\nwebhook_secret = { file = \"webhook-secret\" }\n"
+                           "[publish]\nexecutor = \"kubernetes\"\n[publish.kubernetes]\nrun_as_user = 1000\n";
+  testkit::write_file(config, head + "kubeconfig = \"kube.yaml\"\n");
+  const auto missing = bot({"check-config", "--config", config.string()}, dir.path());
+  EXPECT_EQ(missing.exit_code, 3) << missing.output;
+  EXPECT_NE(missing.output.find("publish.executor = \"kubernetes\": no kubeconfig file found at " + (dir.path() / "kube.yaml").string()),
+            std::string::npos)
+      << missing.output;
+  testkit::write_file(dir.path() / "kube.yaml",
+                      "current-context: c\ncontexts:\n- name: c\n  context: {cluster: k, user: u}\nclusters:\n- name: k\n  cluster: {server: https://k.example:6443}\n"
+                      "users:\n- name: u\n  user: {token: t}\n");
+  const auto fine = bot({"check-config", "--config", config.string()}, dir.path());
+  EXPECT_EQ(fine.exit_code, 0) << fine.output;
+}
