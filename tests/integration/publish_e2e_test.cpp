@@ -3,7 +3,11 @@
 // results are checked with the tools a user of the archive would use.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
+
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "tests/support/calico_fixtures.hpp"
 #include "tests/support/fake_kubernetes.hpp"
@@ -191,6 +195,16 @@ rpm_check_build_deps = false
   EXPECT_TRUE(cluster.job_names().empty());
   EXPECT_EQ(cluster.pod_count(), 0u);
   EXPECT_EQ(cluster.running_containers(), 0u);
+  // Every Job the bot sent passes Kubernetes' published schema (kubernetes-models).
+  {
+    boost::json::array items(jobs.begin(), jobs.end());
+    const auto list = dir_->path() / "sent-jobs.json";
+    std::ofstream(list) << boost::json::serialize(boost::json::object{{"items", std::move(items)}});
+    const auto schema = std::filesystem::path(CALICO_SOURCE_DIR) / "tests" / "schema";
+    const auto validated = testkit::run_process({"/usr/bin/env", "node", (schema / "validate.mjs").string(), list.string()}, dir_->path(), {}, schema);
+    EXPECT_EQ(validated.exit_code, 0) << validated.output;
+    EXPECT_EQ(count_occurrences(validated.output, ": valid"), jobs.size()) << validated.output;
+  }
   // The job logs hold the Pods' output, as the local executor's hold the processes'.
   bool pod_output_logged = false;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_->path() / "work-k8s")) {
