@@ -33,6 +33,10 @@ struct Open {
   bool have_key = false;
 };
 
+[[noreturn]] void fail_at(const std::string& origin, std::size_t line, const std::string& why) {
+  throw YamlError(origin + ":" + std::to_string(line + 1) + ": " + why);
+}
+
 }  // namespace
 
 boost::json::value read_yaml(const std::string& text, const std::string& origin) {
@@ -41,9 +45,7 @@ boost::json::value read_yaml(const std::string& text, const std::string& origin)
   std::vector<Open> stack;
   boost::json::value root;
   bool have_root = false;
-  auto fail = [&](std::size_t line, const std::string& why) -> boost::json::value {
-    throw YamlError(origin + ":" + std::to_string(line + 1) + ": " + why);
-  };
+  auto fail = [&](std::size_t line, const std::string& why) { fail_at(origin, line, why); };
   // Puts a finished value where it belongs: the root, a sequence's next item, a mapping's key or value.
   auto place = [&](boost::json::value value, std::size_t line) {
     if (stack.empty()) {
@@ -74,7 +76,7 @@ boost::json::value read_yaml(const std::string& text, const std::string& origin)
     switch (e.event.type) {
       case YAML_STREAM_END_EVENT: return have_root ? root : boost::json::value(nullptr);
       case YAML_DOCUMENT_END_EVENT: return root;  // the first document only
-      case YAML_ALIAS_EVENT: fail(line, "aliases (*name) are not supported");
+      case YAML_ALIAS_EVENT: fail_at(origin, line, "aliases (*name) are not supported");
       case YAML_SCALAR_EVENT:
         if (e.event.data.scalar.anchor) fail(line, "anchors (&name) are not supported");
         place(boost::json::string(reinterpret_cast<const char*>(e.event.data.scalar.value), e.event.data.scalar.length), line);
