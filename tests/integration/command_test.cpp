@@ -116,12 +116,14 @@ TEST(ExecutorTable, EachNameMakesItsExecutorAndAnUnknownNameIsRefusedNamingTheKn
   const auto docker = make_executor(publish);
   EXPECT_FALSE(docker->builds_on_host()) << "jobs run in the platform's image";
   EXPECT_EQ(docker->name(), "docker");
+  EXPECT_EQ(local->images(), builders::exec::ImageSource::none);
+  EXPECT_EQ(docker->images(), builders::exec::ImageSource::built_here);
   publish.executor = "podman";
   try {
     make_executor(publish);
     ADD_FAILURE() << "an unknown executor was made";
   } catch (const std::invalid_argument& e) {
-    EXPECT_EQ(std::string(e.what()), "publish.executor: \"podman\" is not an executor (known: local, docker)");
+    EXPECT_EQ(std::string(e.what()), "publish.executor: \"podman\" is not an executor (known: local, docker, kubernetes)");
   }
 }
 
