@@ -122,7 +122,10 @@ TEST_F(KubernetesExecutorTest, ACancelledCommandDeletesTheJobWithItsPod) {
     auto session = kube->open({"felix/xenial", "xenial"});
     result = session->run({{"/bin/sleep", "60"}, dir_.path() / "work", {}, std::chrono::seconds(120)}, log, cancel);
   });
-  ASSERT_TRUE(testkit::eventually([&] { return fake_.running_containers() == 1; }, std::chrono::seconds(20)));
+  // Cancelled once the command runs in the Pod (the bot has seen the Pod Running).
+  ASSERT_TRUE(testkit::eventually(
+      [&] { return fake_.running_containers() == 1 && testkit::read_file(log).find(" Running\n") != std::string::npos; },
+      std::chrono::seconds(20)));
   cancel.cancel();
   running.join();
   EXPECT_TRUE(result.cancelled);
