@@ -19,6 +19,8 @@ std::string joined_path(const std::vector<std::filesystem::path>& first, const s
 
 }  // namespace
 
+std::string path_in_image(const std::vector<std::filesystem::path>& first) { return joined_path(first, kImagePath); }
+
 namespace {
 
 class LocalSession final : public Session {
@@ -66,7 +68,7 @@ ProcessSpec DockerExecutor::create_command(const ProcessSpec& command, const std
                  "--env", "HOME=" + (settings_.workspace / ".home").string()};
   if (!command.path_first.empty()) {
     create.argv.push_back("--env");
-    create.argv.push_back("PATH=" + joined_path(command.path_first, kImagePath));
+    create.argv.push_back("PATH=" + path_in_image(command.path_first));
   }
   for (const std::string& entry : command.env) {
     create.argv.push_back("--env");

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "builders/exec/process.hpp"
 
@@ -37,6 +38,10 @@ struct ExecutorContext {
   std::int64_t build = 0;  // 0: a command-line publish
   std::string replica;     // who runs it, for labels
 };
+
+// PATH inside a build image for a command that wants `first` ahead of the image's default
+// (Debian's and Ubuntu's: /usr/local/sbin … /bin): the docker and kubernetes executors alike.
+std::string path_in_image(const std::vector<std::filesystem::path>& first);
 
 class Executor {
  public:

@@ -1,6 +1,5 @@
 #include "builders/exec/kubernetes/kubernetes_executor.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -15,12 +14,11 @@
 #include <boost/json/serialize.hpp>
 
 #include "builders/exec/kubernetes/pod_runner.hpp"
+#include "builders/files.hpp"
 
 namespace calico::builders::exec::kubernetes {
 
 namespace {
-
-constexpr const char* kImagePath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 std::string random_hex(std::size_t bytes) {
   std::random_device device;
@@ -32,17 +30,6 @@ std::string random_hex(std::size_t bytes) {
     out += hex[value & 15];
   }
   return out;
-}
-
-void append(const std::filesystem::path& log, std::string_view text) {
-  const int fd = ::open(log.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-  if (fd < 0) return;
-  while (!text.empty()) {
-    const ssize_t n = ::write(fd, text.data(), text.size());
-    if (n <= 0) break;
-    text.remove_prefix(static_cast<std::size_t>(n));
-  }
-  ::close(fd);
 }
 
 std::string text_at(const boost::json::value& value, std::initializer_list<std::string_view> path) {
@@ -320,11 +307,11 @@ class KubernetesSession final : public Session {
     follow_.reset();
     try {
       if (!delete_job(executor_.api(), executor_.name_space(), name_, std::chrono::seconds(120))) {
-        append(log_file_, "# Job " + name_ + " was still there 120 s after its deletion\n");
+        append_to_file(log_file_, "# Job " + name_ + " was still there 120 s after its deletion\n");
       }
     } catch (const std::exception& e) {
       // The API is unreachable: the next resume of this build removes the Job by its labels.
-      append(log_file_, "# Job " + name_ + " could not be deleted: " + std::string(e.what()) + "\n");
+      append_to_file(log_file_, "# Job " + name_ + " could not be deleted: " + std::string(e.what()) + "\n");
     }
     watch_.reset();
     std::error_code ignored;
@@ -336,10 +323,10 @@ class KubernetesSession final : public Session {
     const auto started = std::chrono::steady_clock::now();
     auto finish = [&]() -> ProcessResult {
       result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-      if (!result.ok()) append(log_file, "# " + result.describe() + "\n");
+      if (!result.ok()) append_to_file(log_file, "# " + result.describe() + "\n");
       return result;
     };
-    append(log_file, "$ " + quote_for_log(command.argv) + (command.cwd.empty() ? "" : "    (in " + command.cwd.string() + ")") +
+    append_to_file(log_file, "$ " + quote_for_log(command.argv) + (command.cwd.empty() ? "" : "    (in " + command.cwd.string() + ")") +
                          "    [pod of job " + name_ + "]\n");
     {
       std::lock_guard guard(log_mutex_);
@@ -366,11 +353,7 @@ class KubernetesSession final : public Session {
     }
     const int n = ++commands_;
     std::vector<std::string> env = command.env;
-    if (!command.path_first.empty()) {
-      std::string path;
-      for (const auto& dir : command.path_first) path += dir.string() + ":";
-      env.push_back("PATH=" + path + kImagePath);
-    }
+    if (!command.path_first.empty()) env.push_back("PATH=" + path_in_image(command.path_first));
     hand_over(dir_, n, command.argv, env, command.cwd.empty() ? executor_.settings().workspace : command.cwd);
 
     const auto deadline = command.timeout.count() > 0 ? started + command.timeout : std::chrono::steady_clock::time_point::max();
@@ -401,7 +384,7 @@ class KubernetesSession final : public Session {
                          (pod.reason.empty() ? "" : " (" + pod.reason + ")") + (pod.deleted ? ", deleted" : "");
         if (pod.reason == "DeadlineExceeded") result.timed_out = true;
         else result.exit_code = pod.terminated && pod.exit_code != 0 ? pod.exit_code : 137;
-        append(log_file, "# " + broken_reason_ + "\n");
+        append_to_file(log_file, "# " + broken_reason_ + "\n");
         return finish();
       }
     }
@@ -436,7 +419,7 @@ class KubernetesSession final : public Session {
       throw ApiError("creating Job " + name_ + " in namespace " + manifest.name_space + ": " + created.describe());
     }
     created_ = true;
-    append(log_file, "# Job " + manifest.name_space + "/" + name_ + " created (image " + manifest.image + ")\n");
+    append_to_file(log_file, "# Job " + manifest.name_space + "/" + name_ + " created (image " + manifest.image + ")\n");
     watch_ = std::make_unique<PodWatch>(executor_.api(), manifest.name_space, name_);
     const auto start_limit = std::min<std::chrono::seconds>(s.start_timeout, command_timeout.count() > 0 ? command_timeout : s.start_timeout);
     const PodView pod = watch_->wait([](const PodView& p) { return p.phase == "Running" || p.terminated || p.deleted; },
@@ -446,12 +429,12 @@ class KubernetesSession final : public Session {
       throw ApiError("the Pod of Job " + name_ + " did not start within " + std::to_string(start_limit.count()) + " s" +
                      (pod.name.empty() ? " (no Pod was created)" : " (" + pod.name + ": " + (pod.waiting.empty() ? pod.phase : pod.waiting) + ")"));
     }
-    append(log_file, "# Pod " + pod.name + " " + pod.phase + "\n");
+    append_to_file(log_file, "# Pod " + pod.name + " " + pod.phase + "\n");
     splitter_ = std::make_unique<OutputSplitter>(
         mark_,
         [this](std::string_view data) {
           std::lock_guard guard(log_mutex_);
-          append(log_file_, data);
+          append_to_file(log_file_, data);
         },
         [this](int n, int) {
           {
@@ -471,9 +454,9 @@ class KubernetesSession final : public Session {
     try {
       gone = delete_job(executor_.api(), executor_.name_space(), name_, std::chrono::seconds(120));
     } catch (const std::exception& e) {
-      append(log_file, "# deleting Job " + name_ + ": " + e.what() + "\n");
+      append_to_file(log_file, "# deleting Job " + name_ + ": " + e.what() + "\n");
     }
-    append(log_file, "# " + why + ": Job " + name_ + (gone ? " deleted, its Pod gone" : " deleted, but its Pod was still there after 120 s") + "\n");
+    append_to_file(log_file, "# " + why + ": Job " + name_ + (gone ? " deleted, its Pod gone" : " deleted, but its Pod was still there after 120 s") + "\n");
     created_ = gone ? false : created_;
     if (gone) {
       std::error_code ignored;
