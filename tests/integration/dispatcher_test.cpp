@@ -78,6 +78,22 @@ class DispatcherTest : public testkit::SuiteWithFixtures {
     return config::load_config(dir / "bot.toml");
   }
 
+  // `serve` on dir/bot.toml, its log to `log`, once it has started.
+  static std::unique_ptr<testkit::ChildProcess> start_serving(const std::filesystem::path& dir, const std::filesystem::path& log) {
+    auto bot = std::make_unique<testkit::ChildProcess>(
+        std::vector<std::string>{CALICO_BOT_BINARY, "serve", "--log-level", "info", "--config", (dir / "bot.toml").string()}, log);
+    testkit::wait_for_text(log, "event=service.started", seconds(20));
+    return bot;
+  }
+
+  // The single integer `sql` selects from the store `config` names.
+  static std::int64_t count_rows(const config::Config& config, const std::string& sql) {
+    store::sqlite::Connection db(config.store.path);
+    store::Statement s = db.prepare(sql);
+    s.step();
+    return s.column_int(0);
+  }
+
   static testkit::GpgFixture* key_;
 };
 
@@ -177,19 +193,8 @@ TEST_F(DispatcherTest, SigkillMidBuildThenRestartFinishesWithNoJobDoneTwice) {
   testkit::ScratchDir dir;
   const config::Config config = load(dir.path());
   const auto log = dir.path() / "bot.log";
-  auto start = [&] {
-    auto bot = std::make_unique<testkit::ChildProcess>(
-        std::vector<std::string>{CALICO_BOT_BINARY, "serve", "--log-level", "info", "--config", (dir.path() / "bot.toml").string()},
-        log);
-    testkit::wait_for_text(log, "event=service.started", seconds(20));
-    return bot;
-  };
-  auto count = [&](const std::string& sql) {
-    store::sqlite::Connection db(config.store.path);
-    store::Statement s = db.prepare(sql);
-    s.step();
-    return s.column_int(0);
-  };
+  auto start = [&] { return start_serving(dir.path(), log); };
+  auto count = [&](const std::string& sql) { return count_rows(config, sql); };
   {
     auto bot = start();
     std::smatch match;
@@ -248,19 +253,8 @@ TEST_F(DispatcherTest, OnKubernetesABotKilledMidBuildRemovesItsLeftoverJobsWhenI
   testkit::write_file(dir.path() / "bot.toml", text);
   const config::Config config = config::load_config(dir.path() / "bot.toml");
   const auto log = dir.path() / "bot.log";
-  auto start = [&] {
-    auto bot = std::make_unique<testkit::ChildProcess>(
-        std::vector<std::string>{CALICO_BOT_BINARY, "serve", "--log-level", "info", "--config", (dir.path() / "bot.toml").string()},
-        log);
-    testkit::wait_for_text(log, "event=service.started", seconds(20));
-    return bot;
-  };
-  auto count = [&](const std::string& sql) {
-    store::sqlite::Connection db(config.store.path);
-    store::Statement s = db.prepare(sql);
-    s.step();
-    return s.column_int(0);
-  };
+  auto start = [&] { return start_serving(dir.path(), log); };
+  auto count = [&](const std::string& sql) { return count_rows(config, sql); };
   std::vector<std::string> left_at_kill;
   {
     auto bot = start();
