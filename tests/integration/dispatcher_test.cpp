@@ -242,11 +242,8 @@ TEST_F(DispatcherTest, OnKubernetesABotKilledMidBuildRemovesItsLeftoverJobsWhenI
   testkit::FakeKubernetes cluster;
   cluster.write_kubeconfig(dir.path() / "kubeconfig", "calico-builds");
   // The default platforms, rpmbuild not checking BuildRequires (the fake's "image" is this host).
-  const std::string platforms =
-      "[[publish.platforms]]\nname = \"trusty\"\nkind = \"deb\"\n[[publish.platforms]]\nname = \"xenial\"\nkind = \"deb\"\n"
-      "[[publish.platforms]]\nname = \"bionic\"\nkind = \"deb\"\n[[publish.platforms]]\nname = \"focal\"\nkind = \"deb\"\n"
-      "[[publish.platforms]]\nname = \"centos7\"\nkind = \"rpm\"\nrpm_dist = \".el7\"\nrpm_check_build_deps = false\n"
-      "[publish.kubernetes]\nkubeconfig = \"kubeconfig\"\nrun_as_user = 1000\nrun_as_group = 1000\n";
+  const std::string platforms = testkit::host_image_platforms_toml() +
+                                "[publish.kubernetes]\nkubeconfig = \"kubeconfig\"\nrun_as_user = 1000\nrun_as_group = 1000\n";
   testkit::write_file(dir.path() / "webhook-secret", testkit::kTestSecret);
   std::string text = config_text("", platforms);
   text.replace(text.find("[publish]\n"), 10, "[publish]\nexecutor = \"kubernetes\"\n");

@@ -148,24 +148,7 @@ executor = "kubernetes"
 kubeconfig = "kubeconfig"
 run_as_user = 1000
 run_as_group = 1000
-[[publish.platforms]]
-name = "trusty"
-kind = "deb"
-[[publish.platforms]]
-name = "xenial"
-kind = "deb"
-[[publish.platforms]]
-name = "bionic"
-kind = "deb"
-[[publish.platforms]]
-name = "focal"
-kind = "deb"
-[[publish.platforms]]
-name = "centos7"
-kind = "rpm"
-rpm_dist = ".el7"
-rpm_check_build_deps = false
-)" + testkit::fixture_repositories_toml(*fixtures_));
+)" + testkit::host_image_platforms_toml() + testkit::fixture_repositories_toml(*fixtures_));
   const auto result = testkit::run_process({CALICO_BOT_BINARY, "publish", "--config", (dir_->path() / "bot-k8s.toml").string(),
                                             "--version", "v3.4.1"},
                                            dir_->path(), {"SECRET_KEY=" + key_->secret_key.string()});

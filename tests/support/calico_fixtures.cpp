@@ -207,4 +207,26 @@ std::string fixture_repositories_toml(const CalicoFixtures& fixtures) {
   return text;
 }
 
+std::string host_image_platforms_toml() {
+  return R"(
+[[publish.platforms]]
+name = "trusty"
+kind = "deb"
+[[publish.platforms]]
+name = "xenial"
+kind = "deb"
+[[publish.platforms]]
+name = "bionic"
+kind = "deb"
+[[publish.platforms]]
+name = "focal"
+kind = "deb"
+[[publish.platforms]]
+name = "centos7"
+kind = "rpm"
+rpm_dist = ".el7"
+rpm_check_build_deps = false
+)";
+}
+
 }  // namespace calico::testkit

@@ -53,4 +53,9 @@ builders::deb::SourceArtifacts tiny_source_package(const std::filesystem::path& 
 // own tree.
 std::string fixture_repositories_toml(const CalicoFixtures& fixtures);
 
+// The default platforms as [[publish.platforms]] tables, rpmbuild not checking BuildRequires:
+// for executors that build in an "image" which is really this host (the fake Kubernetes'
+// kubelet), whose rpm database knows none of them.
+std::string host_image_platforms_toml();
+
 }  // namespace calico::testkit
