@@ -9,6 +9,7 @@
 #include "bot/store/migrations.hpp"
 #include "bot/store/engine.hpp"
 #include "builders/exec/executors.hpp"
+#include "builders/exec/host_platform.hpp"
 #include "builders/sign/keyring.hpp"
 #include "config/error.hpp"
 #include "config/secret.hpp"
@@ -86,13 +87,24 @@ void check_key(const config::Config& config, const config::SecretSource& source,
 }
 
 // The executor as a build would make it: the kubernetes executor's API access (kubeconfig or
-// service account) and its non-root uid, read now rather than at the first build.
+// service account) and its non-root uid, read now rather than at the first build. An executor
+// that builds on this host must be able to build every rpm platform here, or be told it can.
 void check_executor(const config::Config& config) {
+  std::unique_ptr<builders::exec::Executor> executor;
   try {
-    (void)builders::exec::make_executor(config.publish);
+    executor = builders::exec::make_executor(config.publish);
   } catch (const std::exception& e) {
     throw config::ConfigError(config.source.string() + ": publish.executor = \"" + config.publish.executor + "\": " + e.what());
   }
+  if (!executor->builds_on_host()) return;
+  std::string host_error;
+  const std::string host_dist = builders::exec::host_rpm_dist(host_error);
+  const std::vector<std::string> problems =
+      builders::exec::platforms_host_cannot_build(config.publish, executor->name(), host_dist, host_error);
+  if (problems.empty()) return;
+  std::string text = config.source.string() + ": publish.platforms: ";
+  for (std::size_t i = 0; i < problems.size(); ++i) text += (i ? "; " : "") + problems[i];
+  throw config::ConfigError(text);
 }
 
 }  // namespace

@@ -125,6 +125,10 @@ struct PlatformConfig {
   // container (the platform's own image has them), no on this host (--nodeps: Debian's rpm
   // database is empty; scripts/install-deps installs the Debian equivalents).
   std::optional<bool> rpm_check_build_deps;
+  // An executor that builds on this host (local) builds this rpm platform's RPMs here although
+  // the host is not that platform, because its rpm_defines adapt this host (README "What runs
+  // where"). Off: such an executor refuses the platform (check-config and serve say so).
+  bool build_on_host = false;
 };
 
 // Where a component's source comes from.

@@ -243,6 +243,7 @@ void read_platforms(TableReader& top, const toml::array& array, PublishConfig& p
       platform.docker_base = *base;
     }
     if (auto check = r.boolean("rpm_check_build_deps")) platform.rpm_check_build_deps = *check;
+    if (auto on_host = r.boolean("build_on_host")) platform.build_on_host = *on_host;
     if (platform.kind == PackageKind::rpm && platform.rpm_dist.empty()) {
       r.throw_at(r.line(), key + ".rpm_dist", "is required for an rpm platform (e.g. \".el7\")");
     }

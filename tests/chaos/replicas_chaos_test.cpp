@@ -1,11 +1,10 @@
 // Several replicas on one PostgreSQL store, behind HAProxy, with one of them killed (SIGKILL) every
 // few seconds and started again while signed deliveries arrive and fixture builds run. Afterwards
 // nothing acknowledged is lost or handled twice, every build ended, no source package was uploaded
-// twice, no GitHub message went out twice and no commit status went backwards.
+// twice, no GitHub message went out twice and no commit status went backwards. And on Kubernetes,
+// a live replica takes over a killed one's build with its Jobs, leaving none behind.
 #include <gtest/gtest.h>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -26,8 +25,11 @@
 #include "bot/store/deliveries.hpp"
 #include "bot/store/outbox.hpp"
 #include "bot/store/store.hpp"
+#include "tests/support/calico_fixtures.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/fake_github.hpp"
+#include "tests/support/fake_kubernetes.hpp"
+#include "tests/support/fixtures.hpp"
 #include "tests/support/gpg_fixture.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/postgres_server.hpp"
@@ -47,22 +49,6 @@ seconds chaos_duration() {
   return seconds(set ? std::atoi(set) : 75);
 }
 constexpr auto kSettle = seconds(240);      // then at most this long for every build to end
-
-int free_port() {
-  // A random port nothing listens on now (the replicas keep theirs across restarts).
-  static std::mt19937 random(std::random_device{}());
-  for (;;) {
-    const int port = 20000 + static_cast<int>(random() % 30000);
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-    ::close(fd);
-    if (free) return port;
-  }
-}
 
 std::size_t count_of(const std::string& text, const std::string& needle) {
   std::size_t n = 0;
@@ -84,6 +70,23 @@ class ReplicasChaos : public testkit::SuiteWithFixtures {
     SuiteWithFixtures::TearDownTestSuite();
   }
   static testkit::GpgFixture* key_;
+
+  // Replica `index`'s configuration: the shared store (a lease of 4 s) and work_dir (shared
+  // storage), its own port and git mirrors; `github` and `publish` add their sections' settings.
+  static std::string replica_toml(const std::filesystem::path& dir, int index, int port, const std::string& url,
+                                  const std::string& github, const std::string& publish, const std::string& platforms) {
+    return "[server]\nport = " + std::to_string(port) + "\npublic_url = \"http://status.example\"\n"
+           "[log]\nlevel = \"info\"\n"
+           "[store]\nbackend = \"postgresql\"\nurl = \"" + url + "\"\nlease_seconds = 4\n"
+           "[secrets]\nwebhook_secret = { file = \"webhook-secret\" }\n" +
+           (github.empty() ? "" : "github_token = { file = \"github-token\" }\n") +
+           "store_password = { file = \"store-password\" }\ngpg_secret_key = { file = \"" + key_->secret_key.string() + "\" }\n"
+           "[dispatch]\nnightly = false\nmaster_quiet_minutes = 1\nmax_concurrent_builds = 2\n" + github +
+           "[publish]\n" + publish + "parallel_jobs = 2\nwork_dir = \"" + (dir / "work").string() + "\"\nmirror_dir = \"" +
+           (dir / ("mirrors-" + std::to_string(index))).string() + "\"\ndput_method = \"local\"\ndput_incoming = \"" +
+           (dir / "ppa/{owner}/{repo}").string() + "\"\nrpm_root = \"" + (dir / "rpm-host").string() + "\"\n" +
+           testkit::fixture_repositories_toml(*fixtures_) + platforms;
+  }
 };
 
 testkit::GpgFixture* ReplicasChaos::key_ = nullptr;
@@ -113,21 +116,13 @@ TEST_F(ReplicasChaos, ThreeReplicasBehindHaproxySurviveKillsWithNothingLostOrDon
   std::vector<Replica> replicas(kReplicas);
   for (int i = 0; i < kReplicas; ++i) {
     Replica& replica = replicas[static_cast<std::size_t>(i)];
-    replica.port = free_port();
+    replica.port = testkit::free_loopback_port();
     replica.config = dir / ("bot-" + std::to_string(i) + ".toml");
-    testkit::write_file(
-        replica.config,
-        "[server]\nport = " + std::to_string(replica.port) + "\npublic_url = \"http://status.example\"\n"
-        "[log]\nlevel = \"info\"\n"
-        "[store]\nbackend = \"postgresql\"\nurl = \"" + url + "\"\nlease_seconds = 4\n"
-        "[secrets]\nwebhook_secret = { file = \"webhook-secret\" }\ngithub_token = { file = \"github-token\" }\n"
-        "store_password = { file = \"store-password\" }\ngpg_secret_key = { file = \"" + key_->secret_key.string() + "\" }\n"
-        "[dispatch]\nnightly = false\nmaster_quiet_minutes = 1\nmax_concurrent_builds = 2\n"
-        "[github]\napi_root = \"" + github.api_root() + "\"\nwrite_interval_ms = 0\nretry_first_seconds = 1\ntimeout_seconds = 2\n"
-        "[publish]\nparallel_jobs = 2\nwork_dir = \"" + (dir / "work").string() + "\"\nmirror_dir = \"" +
-        (dir / ("mirrors-" + std::to_string(i))).string() + "\"\ndput_method = \"local\"\ndput_incoming = \"" +
-        (dir / "ppa/{owner}/{repo}").string() + "\"\nrpm_root = \"" + (dir / "rpm-host").string() + "\"\n" +
-        testkit::fixture_repositories_toml(*fixtures_));
+    testkit::write_file(replica.config,
+                        replica_toml(dir, i, replica.port, url,
+                                     "[github]\napi_root = \"" + github.api_root() +
+                                         "\"\nwrite_interval_ms = 0\nretry_first_seconds = 1\ntimeout_seconds = 2\n",
+                                     "", testkit::kDefaultPlatformsBuiltOnHost));
   }
   auto start = [&](Replica& replica) {
     const auto log = dir / ("replica-" + std::to_string(replica.port) + "-" + std::to_string(replica.generation++) + ".log");
@@ -138,7 +133,7 @@ TEST_F(ReplicasChaos, ThreeReplicasBehindHaproxySurviveKillsWithNothingLostOrDon
   for (Replica& replica : replicas) start(replica);
 
   // HAProxy in front: round robin, a replica out of rotation as soon as /healthz fails.
-  const int front = free_port();
+  const int front = testkit::free_loopback_port();
   std::string haproxy_config =
       "global\n  maxconn 2000\ndefaults\n  mode http\n  timeout connect 1s\n  timeout client 30s\n  timeout server 30s\n"
       "  retries 3\n  option redispatch\nfrontend bots\n  bind 127.0.0.1:" + std::to_string(front) +
@@ -343,4 +338,103 @@ TEST_F(ReplicasChaos, ThreeReplicasBehindHaproxySurviveKillsWithNothingLostOrDon
   for (Replica& replica : replicas) replica.process->wait(seconds(30));
   haproxy.signal(SIGTERM);
   haproxy.wait(seconds(10));
+}
+
+// Builds on Kubernetes, two replicas: the one running a build is killed while a job's Pod runs;
+// the other, live all along, takes the build over once the lease runs out, removes the Jobs the
+// dead one left (found by the build's label), runs the rest under its own replica label, and
+// leaves no Job and no Pod.
+TEST_F(ReplicasChaos, OnKubernetesALiveReplicaTakesOverAKilledOnesBuildAndRemovesItsJobs) {
+  testkit::PostgresServer& postgres = testkit::shared_postgres_server();
+  testkit::FakeKubernetes cluster;
+  testkit::ScratchDir scratch;
+  const std::filesystem::path dir = scratch.path();
+  const std::string url = postgres.url(postgres.create_database());
+  cluster.write_kubeconfig(dir / "kubeconfig", "calico-builds");
+  testkit::write_file(dir / "webhook-secret", testkit::kTestSecret);
+  testkit::write_file(dir / "store-password", testkit::PostgresServer::kPassword);
+  for (const char* secret : {"webhook-secret", "store-password"}) {
+    std::filesystem::permissions(dir / secret, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
+  const std::string kubernetes = "executor = \"kubernetes\"\n";
+  const std::string platforms = testkit::host_image_platforms_toml() + "[publish.kubernetes]\nkubeconfig = \"" +
+                                (dir / "kubeconfig").string() + "\"\nrun_as_user = 1000\nrun_as_group = 1000\n";
+  std::vector<Replica> replicas(2);
+  for (int i = 0; i < 2; ++i) {
+    Replica& replica = replicas[static_cast<std::size_t>(i)];
+    replica.port = testkit::free_loopback_port();
+    replica.config = dir / ("bot-" + std::to_string(i) + ".toml");
+    testkit::write_file(replica.config, replica_toml(dir, i, replica.port, url, "", kubernetes, platforms));
+  }
+  auto start = [&](Replica& replica) {
+    const auto log = dir / ("replica-" + std::to_string(replica.port) + ".log");
+    replica.process = std::make_unique<testkit::ChildProcess>(
+        std::vector<std::string>{CALICO_BOT_BINARY, "serve", "--config", replica.config.string()}, log);
+    testkit::wait_for_text(log, "event=service.started", seconds(60));
+    return log;
+  };
+  Replica& first = replicas[0];
+  Replica& second = replicas[1];
+  start(first);
+  const std::string body = testkit::payload("push_tag.json");
+  ASSERT_EQ(testkit::HttpClient("127.0.0.1", static_cast<std::uint16_t>(first.port))
+                .request("POST", "/webhook", testkit::github_headers("push", "k8s-takeover", testkit::kTestSecret, body), body)
+                .status,
+            202);
+
+  config::StoreConfig settings;
+  settings.backend = "postgresql";
+  settings.url = url;
+  settings.password = config::Secret(testkit::PostgresServer::kPassword);
+  store::Store store(settings);
+  auto succeeded_jobs = [&] {
+    return store.call([](store::Database& db) {
+      std::size_t done = 0;
+      for (const auto& build : store::recent_builds(db, 10)) {
+        for (const auto& job : store::build_jobs(db, build.id)) done += job.state == builders::pipeline::JobState::succeeded;
+      }
+      return done;
+    });
+  };
+  // The second replica serves beside the first before the first dies: a live takeover, not a restart.
+  const auto second_log = start(second);
+  ASSERT_TRUE(testkit::eventually([&] { return succeeded_jobs() >= 4 && cluster.running_containers() >= 1; }, seconds(90)));
+  first.process->signal(SIGKILL);
+  first.process->wait(seconds(10));
+  const std::vector<std::string> left_at_kill = cluster.job_names();
+  ASSERT_FALSE(left_at_kill.empty()) << "the killed replica's Job is still there, its Pod running";
+  ASSERT_LT(succeeded_jobs(), 24u) << "nothing to take over";
+  std::string first_label;
+  for (const auto& job : cluster.created_jobs()) {
+    const std::string name = "calico-builds/" + std::string(job.at("metadata").at("name").as_string());  // as job_names() lists
+    if (std::find(left_at_kill.begin(), left_at_kill.end(), name) == left_at_kill.end()) continue;
+    first_label = std::string(job.at("metadata").at("labels").at("calico-release-bot/replica").as_string());
+  }
+  ASSERT_FALSE(first_label.empty());
+
+  ASSERT_TRUE(testkit::eventually(
+      [&] {
+        return store.call([](store::Database& db) {
+          const auto builds = store::recent_builds(db, 10);
+          return builds.size() == 1 && builds.front().state != handlers::BuildState::running;
+        });
+      },
+      seconds(180)))
+      << testkit::read_file(second_log);
+  const auto builds = store.call([](store::Database& db) { return store::recent_builds(db, 10); });
+  EXPECT_EQ(builds.front().state, handlers::BuildState::succeeded) << builds.front().detail << testkit::read_file(second_log);
+  EXPECT_EQ(succeeded_jobs(), 24u);
+  const std::string text = testkit::read_file(second_log);
+  EXPECT_NE(text.find("event=dispatch.resume"), std::string::npos) << "the second replica took the build over: " << text;
+  EXPECT_NE(text.find("event=dispatch.leftovers_removed"), std::string::npos) << text;
+  std::size_t run_by_second = 0;
+  for (const auto& job : cluster.created_jobs()) {
+    run_by_second += job.at("metadata").at("labels").at("calico-release-bot/replica").as_string() != first_label;
+  }
+  EXPECT_GT(run_by_second, 0u) << "the rest of the build ran under the second replica's label";
+  EXPECT_TRUE(cluster.job_names().empty()) << "left behind: " << cluster.job_names().front();
+  EXPECT_EQ(cluster.pod_count(), 0u);
+  EXPECT_EQ(cluster.running_containers(), 0u);
+  second.process->signal(SIGTERM);
+  EXPECT_EQ(second.process->wait(seconds(30)), 0);
 }

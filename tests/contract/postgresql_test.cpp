@@ -32,7 +32,7 @@ std::filesystem::path write_config(const std::filesystem::path& dir, const std::
   testkit::write_file(dir / "bot.toml", "[server]\nport = 0\n[store]\nbackend = \"postgresql\"\nurl = \"" + url +
                                             "\"\n[secrets]\nwebhook_secret = { file = \"webhook-secret\" }\n"
                                             "store_password = { file = \"store-password\" }\n"
-                                            "[dispatch]\nenabled = false\n");
+                                            "[dispatch]\nenabled = false\n" + testkit::kDefaultPlatformsBuiltOnHost);
   return dir / "bot.toml";
 }
 

@@ -8,7 +8,8 @@
 # configuration (read-only) and data volume and the webhook secret from the environment, checks
 # /healthz through the published port, posts a signed delivery (202 recorded), restarts the
 # container and finds the delivery still in the store (the same GUID is a duplicate), and prints
-# the image's size and the container's idle RSS (bench/README.md records them). Fails, saying
+# the image's size and the container's idle RSS (bench/README.md records them). Before serving,
+# check-config in the image refuses the default centos7 platform (the image is not CentOS 7). Fails, saying
 # why, when no Docker engine answers. The image stays tagged calico-release-bot:test: a rerun
 # reuses its layers (only a source change recompiles).
 set -euo pipefail
@@ -60,6 +61,20 @@ mirror_dir = "/var/lib/calico-release-bot/mirrors"
 webhook_secret = { env = "CALICO_WEBHOOK_SECRET" }
 TOML
 secret=image-test-secret-$$
+
+# The image is Debian: its local executor refuses the default centos7 platform at check-config
+# (exit 3, naming it) rather than failing at the first rpmbuild.
+set +e
+docker run --rm --volume "$work/config:/etc/calico-release-bot:ro" --volume "$work/data:/var/lib/calico-release-bot" --env CALICO_WEBHOOK_SECRET="$secret" \
+  "$image" check-config --config /etc/calico-release-bot/bot.toml > "$work/check.txt" 2>&1
+checked=$?
+set -e
+[ "$checked" = 3 ] && grep -q 'platform "centos7"' "$work/check.txt" \
+  || fail "check-config in the image with the default rpm platform exited $checked: $(cat "$work/check.txt")"
+echo "ok    the image's local executor refuses centos7: $(grep -o 'platform "centos7"[^,]*' "$work/check.txt")"
+for series in xenial bionic; do
+  printf '[[publish.platforms]]\nname = "%s"\nkind = "deb"\n' "$series" >> "$work/config/bot.toml"
+done
 
 start() {
   docker run --detach --name "$container" --publish 127.0.0.1::8080 \

@@ -74,7 +74,8 @@ TEST(Cli, CheckConfigRefusesUnsafeSecretFilesAndAStoreThatCannotOpen) {
   const auto secret = dir.path() / "webhook-secret";
   testkit::write_file(secret, "s3cr3t-value\n");
   const auto config = dir.path() / "bot.toml";
-  testkit::write_file(config, "[store]\npath = \"state.sqlite\"\n[secrets]\nwebhook_secret = { file = \"webhook-secret\" }\n");
+  testkit::write_file(config, "[store]\npath = \"state.sqlite\"\n[secrets]\nwebhook_secret = { file = \"webhook-secret\" }\n" +
+                                  std::string(testkit::kDefaultPlatformsBuiltOnHost));
   std::filesystem::permissions(secret, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   const auto fine = bot({"check-config", "--config", config.string()}, dir.path());
   EXPECT_EQ(fine.exit_code, 0) << fine.output;
@@ -208,4 +209,31 @@ TEST(Cli, CheckConfigFindsTheKubernetesExecutorsAccessOrSaysWhyNot) {
                       "users:\n- name: u\n  user: {token: t}\n");
   const auto fine = bot({"check-config", "--config", config.string()}, dir.path());
   EXPECT_EQ(fine.exit_code, 0) << fine.output;
+}
+
+// #23: the local executor builds on this host, which is Debian here and not CentOS 7: the default
+// centos7 platform is refused, by check-config and serve alike, naming it and the ways out;
+// `build_on_host = true` (the rpm_defines adapt this host) or an executor with the platform's
+// own image is accepted.
+TEST(Cli, TheLocalExecutorRefusesAnRpmPlatformThisHostIsNot) {
+  testkit::ScratchDir dir;
+  const auto config = dir.path() / "bot.toml";
+  testkit::write_file(dir.path() / "webhook-secret", "s3cr3t\n");
+  std::filesystem::permissions(dir.path() / "webhook-secret", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  const std::string head = "[store]\npath = \"state.sqlite\"\n[secrets]\nwebhook_secret = { file = \"webhook-secret\" }\n";
+  testkit::write_file(config, head);
+  for (const char* command : {"check-config", "serve"}) {
+    const auto refused = bot({command, "--config", config.string()}, dir.path());
+    EXPECT_EQ(refused.exit_code, 3) << command << ": " << refused.output;
+    for (const char* part : {"publish.platforms: platform \"centos7\" (RPMs for .el7) would be built on this host by executor = \"local\"",
+                             "rpm's %{dist} here is empty", "executor = \"docker\" or \"kubernetes\"", "build_on_host = true"}) {
+      EXPECT_NE(refused.output.find(part), std::string::npos) << command << " does not say " << part << ": " << refused.output;
+    }
+  }
+  testkit::write_file(config, head + "[[publish.platforms]]\nname = \"centos7\"\nkind = \"rpm\"\nrpm_dist = \".el7\"\nbuild_on_host = true\n");
+  const auto adapted = bot({"check-config", "--config", config.string()}, dir.path());
+  EXPECT_EQ(adapted.exit_code, 0) << adapted.output;
+  testkit::write_file(config, head + "[publish]\nexecutor = \"docker\"\n");
+  const auto in_image = bot({"check-config", "--config", config.string()}, dir.path());
+  EXPECT_EQ(in_image.exit_code, 0) << in_image.output;
 }

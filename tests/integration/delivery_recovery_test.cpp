@@ -20,6 +20,7 @@
 #include "config/loader.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/fake_github.hpp"
+#include "tests/support/fixtures.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/suites.hpp"
@@ -64,7 +65,7 @@ class DeliveryRecoveryTest : public testkit::SuiteWithFixtures {
                             "[secrets]\nwebhook_secret = { file = \"webhook-secret\" }\ngithub_token = { file = \"github-token\" }\n"
                             "[github]\napi_root = \"" + github_.api_root() +
                             "\"\nwrite_interval_ms = 0\nretry_first_seconds = 0\ntimeout_seconds = 2\nrecovery_interval_seconds = 1\n" +
-                            testkit::fixture_repositories_toml(*fixtures_));
+                            testkit::fixture_repositories_toml(*fixtures_) + testkit::kDefaultPlatformsBuiltOnHost);
   }
 
   void TearDown() override {

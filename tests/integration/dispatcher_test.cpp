@@ -62,14 +62,16 @@ class DispatcherTest : public testkit::SuiteWithFixtures {
     SuiteWithFixtures::TearDownTestSuite();
   }
 
-  // A configuration for a bot that builds the fixtures and publishes locally.
+  // A configuration for a bot that builds the fixtures and publishes locally (on the default
+  // platforms, centos7's RPMs built on this host, unless `tail` gives its own).
   std::string config_text(const std::string& extra = "", const std::string& tail = "") {
     return "[server]\nport = 0\n[log]\nlevel = \"warn\"\n[store]\npath = \"state.sqlite\"\n"
            "[secrets]\nwebhook_secret = { file = \"webhook-secret\" }\ngpg_secret_key = { file = \"" +
            key_->secret_key.string() + "\" }\n[dispatch]\nnightly = false\n" + extra +
            "[publish]\nparallel_jobs = 1\nwork_dir = \"work\"\nmirror_dir = \"" + (dir_->path() / "mirrors").string() +
            "\"\ndput_method = \"local\"\ndput_incoming = \"ppa/{owner}/{repo}\"\nrpm_root = \"rpm-host\"\n" +
-           testkit::fixture_repositories_toml(*fixtures_) + tail;
+           testkit::fixture_repositories_toml(*fixtures_) + tail +
+           (tail.find("[[publish.platforms]]") == std::string::npos ? testkit::kDefaultPlatformsBuiltOnHost : "");
   }
 
   config::Config load(const std::filesystem::path& dir, const std::string& extra = "", const std::string& tail = "") {

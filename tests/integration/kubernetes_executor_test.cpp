@@ -2,7 +2,8 @@
 // commands in one Pod, logs followed (and resumed after a drop without repeats), exit codes,
 // cancellation, timeouts and a Pod that never starts all leaving no Job and no Pod; 429 and 5xx
 // retried; a watch past the retained history listed again; a build's leftovers found by label
-// and removed; and the real kubectl listing the bot's Jobs from the fake.
+// and removed; TLS with the cluster CA and a client certificate (HAProxy in front); and the real
+// kubectl listing the bot's Jobs from the fake.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "tests/support/fake_kubernetes.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/tls_front.hpp"
 
 using namespace calico;
 namespace k8s = calico::builders::exec::kubernetes;
@@ -274,4 +276,52 @@ TEST_F(KubernetesExecutorTest, TheExecutorTableMakesItFromTheConfiguration) {
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("missing"), std::string::npos) << e.what();
   }
+}
+
+// As against a real API server: TLS, the server's certificate checked against the cluster's CA
+// (a certificate from another CA is refused), and the user's client certificate shown (the
+// server refuses a client without one). A real TLS server (HAProxy) fronts the fake.
+TEST_F(KubernetesExecutorTest, OverTlsTheServerIsVerifiedAndTheClientCertificateShown) {
+  const std::string plain = fake_.server();
+  const testkit::TlsFront front(dir_.path() / "tls", std::stoi(plain.substr(plain.rfind(':') + 1)));
+  auto kubeconfig = [&](const std::string& name, const std::filesystem::path& ca, bool client_certificate) {
+    std::string text = "apiVersion: v1\nkind: Config\ncurrent-context: tls\nclusters:\n- name: tls\n  cluster:\n    server: " +
+                       front.url() + "\n    certificate-authority: " + ca.string() + "\nusers:\n- name: bot\n  user:\n";
+    text += client_certificate ? "    client-certificate: " + front.client_cert().string() + "\n    client-key: " + front.client_key().string() + "\n"
+                               : std::string("    token: t0ken\n");
+    text += "contexts:\n- name: tls\n  context:\n    cluster: tls\n    user: bot\n    namespace: builds\n";
+    testkit::write_file(dir_.path() / name, text);
+    return (dir_.path() / name).string();
+  };
+  k8s::RetryPolicy fast;
+  fast.first_backoff = std::chrono::milliseconds(50);
+
+  auto kube = std::make_unique<k8s::KubernetesExecutor>(
+      std::make_shared<k8s::ApiClient>(k8s::kubeconfig_access(kubeconfig("good", front.ca_cert(), true)), fast), settings());
+  const auto log = dir_.path() / "job.log";
+  {
+    auto session = kube->open({"felix/xenial", "xenial"});
+    const auto result = session->run({{"/bin/sh", "-c", "echo over tls"}, dir_.path() / "work", {}, std::chrono::seconds(60)}, log, never_);
+    EXPECT_TRUE(result.ok()) << result.describe() << testkit::read_file(log);
+  }
+  EXPECT_NE(testkit::read_file(log).find("over tls\n"), std::string::npos) << "the log, streamed through TLS: " << testkit::read_file(log);
+  EXPECT_EQ(fake_.created_jobs().size(), 1u);
+  EXPECT_TRUE(nothing_left());
+
+  auto refused = [&](const std::string& config) -> std::string {
+    k8s::ApiClient api(k8s::kubeconfig_access(config), fast);
+    try {
+      const auto reply = api.call("GET", "/apis/batch/v1/namespaces/builds/jobs");
+      return "answered " + std::to_string(reply.status);
+    } catch (const k8s::ApiError& e) {
+      return e.what();
+    }
+  };
+  const std::string wrong_ca = refused(kubeconfig("wrong-ca", front.other_ca_cert(), true));
+  EXPECT_NE(wrong_ca.find("certificate verify failed"), std::string::npos) << wrong_ca;
+  EXPECT_NE(wrong_ca.find(front.url().substr(8)), std::string::npos) << "names the server: " << wrong_ca;
+  const std::string no_certificate = refused(kubeconfig("token-only", front.ca_cert(), false));
+  EXPECT_NE(no_certificate.find("certificate required"), std::string::npos)
+      << "a server that asks for a client certificate refuses a client without one: " << no_certificate;
+  EXPECT_EQ(fake_.created_jobs().size(), 1u) << "nothing reached the API server without a verified TLS connection";
 }

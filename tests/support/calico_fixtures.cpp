@@ -226,6 +226,7 @@ name = "centos7"
 kind = "rpm"
 rpm_dist = ".el7"
 rpm_check_build_deps = false
+build_on_host = true
 )";
 }
 

@@ -81,7 +81,7 @@ name = "dnsmasq"
 github = "projectcalico/calico-dnsmasq"
 url = "repos/dnsmasq"
 release_tags = false
-)";
+)" + std::string(kDefaultPlatformsBuiltOnHost);
   write_file(dir / "bot.toml", text);
   return config::load_config(dir / "bot.toml");
 }

@@ -32,6 +32,29 @@ inline constexpr const char* kPreviousSecret = "previous-webhook-secret";
 // the dispatcher off (these tests look at the queue it would empty).
 config::Config test_config(const std::filesystem::path& dir);
 
+// The default platforms, with centos7 marked as built on this (Debian) host: without that the
+// local executor refuses a configuration holding an rpm platform this host is not (check-config
+// and serve exit 3). For test configurations that keep the default executor.
+inline constexpr const char* kDefaultPlatformsBuiltOnHost = R"(
+[[publish.platforms]]
+name = "trusty"
+kind = "deb"
+[[publish.platforms]]
+name = "xenial"
+kind = "deb"
+[[publish.platforms]]
+name = "bionic"
+kind = "deb"
+[[publish.platforms]]
+name = "focal"
+kind = "deb"
+[[publish.platforms]]
+name = "centos7"
+kind = "rpm"
+rpm_dist = ".el7"
+build_on_host = true
+)";
+
 // The whole text of `file`.
 std::string read_text(const std::filesystem::path& file);
 

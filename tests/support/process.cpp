@@ -1,12 +1,15 @@
 #include "tests/support/process.hpp"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -100,6 +103,21 @@ std::string wait_for_text(const std::filesystem::path& file, const std::string& 
       throw std::runtime_error("\"" + needle + "\" did not appear in " + file.string() + "; it holds:\n" + text);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+int free_loopback_port() {
+  static std::mt19937 random(std::random_device{}());
+  for (;;) {
+    const int port = 20000 + static_cast<int>(random() % 30000);
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    ::close(fd);
+    if (free) return port;
   }
 }
 

@@ -46,4 +46,8 @@ std::string read_file(const std::filesystem::path& file);
 std::string wait_for_text(const std::filesystem::path& file, const std::string& needle,
                           std::chrono::milliseconds timeout);
 
+// A loopback port nothing listens on now, for a server that cannot be told to take port 0 and
+// report it (HAProxy, a replica kept on its port across restarts).
+int free_loopback_port();
+
 }  // namespace calico::testkit
