@@ -208,26 +208,9 @@ std::string fixture_repositories_toml(const CalicoFixtures& fixtures) {
 }
 
 std::string host_image_platforms_toml() {
-  return R"(
-[[publish.platforms]]
-name = "trusty"
-kind = "deb"
-[[publish.platforms]]
-name = "xenial"
-kind = "deb"
-[[publish.platforms]]
-name = "bionic"
-kind = "deb"
-[[publish.platforms]]
-name = "focal"
-kind = "deb"
-[[publish.platforms]]
-name = "centos7"
-kind = "rpm"
-rpm_dist = ".el7"
-rpm_check_build_deps = false
-build_on_host = true
-)";
+  // The default platforms as the other tests give them, centos7 (the table last) also not checking
+  // BuildRequires.
+  return std::string(kDefaultPlatformsBuiltOnHost) + "rpm_check_build_deps = false\n";
 }
 
 }  // namespace calico::testkit
