@@ -7,6 +7,7 @@
 #include "builders/exec/build_image.hpp"
 #include "builders/files.hpp"
 #include "builders/publish/rpm_repository.hpp"
+#include "builders/rpm/package.hpp"
 #include "builders/rpm/spec.hpp"
 #include "builders/text.hpp"
 
@@ -112,6 +113,19 @@ void Procedure::adopt(const Job& job) {
   if (!job.source) return;  // bld_images and publishing leave nothing later jobs need
   const std::filesystem::path dir = job_dir(job);
   std::lock_guard guard(mutex_);
+  if (const std::optional<std::string> record = read_whole_file(dir / "already-published")) {
+    // "deb <source> <version>" or "rpm <source RPM>", as already_published wrote it.
+    const std::vector<std::string> words = publish::split_words(*record);
+    if (words.size() == 3 && words[0] == "deb") {
+      debs_published_[job.platform].push_back({job.id, words[1], words[2], job.platform});
+      return;
+    }
+    if (words.size() == 2 && words[0] == "rpm") {
+      rpms_published_[job.platform].push_back(words[1]);
+      return;
+    }
+    throw std::runtime_error("an unreadable record in " + (dir / "already-published").string());
+  }
   if (job.kind == config::PackageKind::deb) {
     debs_[job.platform].push_back(deb::read_source_artifacts(dir));
     deb_jobs_[debs_[job.platform].back().changes.filename().string()] = job.id;
@@ -175,10 +189,27 @@ std::string Procedure::build_images(const Job& job, const std::filesystem::path&
   return "image " + tag + (base.empty() ? "" : " (FROM " + base + ")") + " " + outcome;
 }
 
+const PreparedSource& Procedure::fetch_source(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) {
+  const std::string key = job.component + " " + job.source->describe();
+  std::lock_guard fetching(lock_for("fetch " + key));
+  {
+    std::lock_guard guard(mutex_);
+    if (auto it = fetched_.find(key); it != fetched_.end()) return *it->second;
+  }
+  const config::ComponentConfig& component = component_of(job);
+  const std::filesystem::path dir = run_dir_ / "sources" / directory_for(key);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto fetched = std::make_unique<PreparedSource>(job.source->kind == config::SourceKind::dsc ? fetch_dsc(job, dir, log, cancel)
+                                                                                                : fetch_git(job, component, dir, log));
+  std::lock_guard guard(mutex_);
+  return *(fetched_[key] = std::move(fetched));
+}
+
 const PreparedSource& Procedure::prepare(const Job& job, exec::Session& session, const std::filesystem::path& log, const exec::CancelToken& cancel) {
   const std::string key = job.component + " " + job.source->describe();
-  // The first job of a source prepares it (fetch, pre-build commands, version file) while the
-  // others of the same source wait: Felix's binary is built once, not once per series.
+  // The first job of a source prepares it (pre-build commands, version file) while the others of
+  // the same source wait: Felix's binary is built once, not once per series.
   std::lock_guard preparing(lock_for("source " + key));
   {
     std::lock_guard guard(mutex_);
@@ -188,12 +219,15 @@ const PreparedSource& Procedure::prepare(const Job& job, exec::Session& session,
     }
   }
   const config::ComponentConfig& component = component_of(job);
-  const std::filesystem::path dir = run_dir_ / "sources" / directory_for(key);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  auto prepared = std::make_unique<PreparedSource>(job.source->kind == config::SourceKind::dsc
-                                                       ? prepare_dsc(job, session, dir, log, cancel)
-                                                       : prepare_git(job, component, dir, log, cancel));
+  auto prepared = std::make_unique<PreparedSource>(fetch_source(job, log, cancel));
+  if (!prepared->dsc.empty()) {
+    // dpkg-source checks every file against the .dsc's checksums while it unpacks.
+    const exec::ProcessResult result =
+        session.run({{"dpkg-source", "--extract", prepared->dsc.string(), prepared->tree.string()}, prepared->dsc.parent_path().parent_path(),
+                     {}, config_.publish.job_timeout},
+                    log, cancel);
+    if (!result.ok()) throw std::runtime_error("dpkg-source --extract " + prepared->dsc.filename().string() + " failed (" + result.describe() + ")");
+  }
   for (const config::PreBuildStep& command : component.pre_build) {
     if (!command.if_file.empty()) {
       const std::optional<std::string> text = read_whole_file(prepared->tree / command.if_file);
@@ -229,9 +263,8 @@ const PreparedSource& Procedure::prepare(const Job& job, exec::Session& session,
   return *(prepared_[key] = std::move(prepared));
 }
 
-PreparedSource Procedure::prepare_git(const Job& job, const config::ComponentConfig& component,
-                                      const std::filesystem::path& dir, const std::filesystem::path& log,
-                                      const exec::CancelToken&) {
+PreparedSource Procedure::fetch_git(const Job& job, const config::ComponentConfig& component,
+                                    const std::filesystem::path& dir, const std::filesystem::path& log) {
   git::Mirror& source = mirror(job.source->repo);
   PreparedSource prepared;
   prepared.sha = source.resolve(job.source->checkout);
@@ -254,8 +287,8 @@ PreparedSource Procedure::prepare_git(const Job& job, const config::ComponentCon
   return prepared;
 }
 
-PreparedSource Procedure::prepare_dsc(const Job& job, exec::Session& session, const std::filesystem::path& dir, const std::filesystem::path& log,
-                                      const exec::CancelToken& cancel) {
+PreparedSource Procedure::fetch_dsc(const Job& job, const std::filesystem::path& dir, const std::filesystem::path& log,
+                                    const exec::CancelToken& cancel) {
   const std::string& location = job.source->repo;
   const std::filesystem::path download = dir / "download";
   std::filesystem::create_directories(download);
@@ -288,18 +321,136 @@ PreparedSource Procedure::prepare_dsc(const Job& job, exec::Session& session, co
   std::string upstream = deb::without_epoch(version);
   if (const auto dash = upstream.rfind('-'); dash != std::string::npos) upstream = upstream.substr(0, dash);
   prepared.tree = dir / (source + "-" + upstream);
-  // dpkg-source checks every file against the .dsc's checksums while it unpacks.
-  const exec::ProcessResult result = session.run(
-      {{"dpkg-source", "--extract", dsc.string(), prepared.tree.string()}, dir, {}, config_.publish.job_timeout}, log, cancel);
-  if (!result.ok()) throw std::runtime_error("dpkg-source --extract " + dsc_name + " failed (" + result.describe() + ")");
+  prepared.dsc = dsc;
+  prepared.dsc_source = source;
+  prepared.dsc_version = version;
   prepared.date = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   note(log, location + ": " + source + " " + version);
   return prepared;
 }
 
+std::string Procedure::rpm_spec(const Job& job, const PreparedSource& source, const std::filesystem::path& tree,
+                                const std::filesystem::path& spec_dir, const std::filesystem::path& log) {
+  const config::ComponentConfig& component = component_of(job);
+  // The spec and the files beside it: from the tree, or from the repository that keeps them.
+  std::string spec_path = component.spec;
+  if (!component.spec_source.empty()) {
+    if (spec_path.empty()) throw std::runtime_error(component.name + ": spec_source needs spec (its path there)");
+    git::Mirror& holder = mirror(repository_location(config_, component.spec_source));
+    const std::string sha = holder.resolve(component.spec_ref);
+    const std::string parent = std::filesystem::path(spec_path).parent_path().string();
+    holder.export_directory(sha, parent.empty() ? "." : parent, spec_dir);
+    note(log, "spec " + spec_path + " from " + holder.remote_url() + " @ " + component.spec_ref + " = " + sha);
+  } else {
+    if (spec_path.empty()) spec_path = find_spec(tree);
+    const std::filesystem::path parent = (tree / spec_path).parent_path();
+    copy_tree(parent, spec_dir);
+  }
+  const std::filesystem::path spec_file = spec_dir / std::filesystem::path(spec_path).filename();
+  std::string spec_text = read(spec_file);
+  if (spec_path.ends_with(".in")) {
+    if (!source.version) throw std::runtime_error(component.name + ": a spec template (" + spec_path + ") needs a component that follows VERSION");
+    try {
+      spec_text = rpm::fill_spec(spec_text, {*source.version, config_.publish.maintainer, source.change, source.date});
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(spec_path + ": " + e.what());
+    }
+  }
+  std::filesystem::remove(spec_file);  // SOURCES gets the files beside the spec, SPECS the spec
+  return spec_text;
+}
+
+bool Procedure::plan_publishes(const Job& job) const {
+  const JobRole publishing = job.kind == config::PackageKind::deb ? JobRole::publish_debs : JobRole::publish_rpms;
+  return std::any_of(plan_.jobs.begin(), plan_.jobs.end(),
+                     [&](const Job& other) { return other.role == publishing && other.platform == job.platform; });
+}
+
+std::optional<std::string> Procedure::already_published(const Job& job, const PreparedSource& source, const std::filesystem::path& log,
+                                                        const exec::CancelToken& cancel) {
+  // Only a run that publishes what this job builds may skip it, and only once it can sign what
+  // it would publish (else publishing fails the same way whether this builds or not).
+  if (!plan_publishes(job) || !(rpm_keyring_ || keyring_)) return std::nullopt;
+  const config::ComponentConfig& component = component_of(job);
+  const std::filesystem::path dir = job_dir(job);
+  try {
+    std::string record;  // what adopt() reads back in a resumed run
+    std::string summary;
+    if (job.kind == config::PackageKind::deb) {
+      if (!archive_ || !keyring_) return std::nullopt;
+      // The name and version the source package will have: the .dsc's, or debian/control's name
+      // and the computed version (a generated changelog) or the changelog's own as build_deb
+      // leaves it (retargeting everywhere renames the series inside the version too).
+      std::string name = source.dsc_source;
+      std::string version = source.dsc_version;
+      if (!source.dsc.empty() && component.changelog == config::ChangelogMode::retarget_all) {
+        return std::nullopt;  // the series it renames is in the changelog, known once extracted
+      }
+      if (source.dsc.empty()) {
+        name = deb::control_source_name(read(source.tree / "debian" / "control"));
+        if (component.changelog == config::ChangelogMode::generate) {
+          if (!source.version) return std::nullopt;  // build_deb says why
+          version = source.version->debian(job.platform);
+        } else {
+          std::string changelog = read(source.tree / "debian" / "changelog");
+          if (component.changelog != config::ChangelogMode::keep) {
+            changelog = deb::retarget_changelog(changelog, job.platform, component.changelog == config::ChangelogMode::retarget_all);
+          }
+          version = deb::changelog_version(changelog);
+        }
+      }
+      std::string held = version;
+      if (!archive_->has_source(name, version)) {
+        const std::optional<std::string> later = archive_->later_build_of(name, version);
+        if (!later) {
+          note(log, name + " " + version + " is not in the archive yet: building it");
+          return std::nullopt;
+        }
+        held = *later;
+      }
+      summary = "already published: " + name + " " + held + (held == version ? "" : " (a later build of the same snapshot as " + version + ")") +
+                ", nothing built";
+      record = "deb " + name + " " + held;
+      std::lock_guard guard(mutex_);
+      debs_published_[job.platform].push_back({job.id, name, held, job.platform});
+    } else {
+      const config::PlatformConfig* platform = config_.publish.find_platform(job.platform);
+      const std::filesystem::path check = dir / "check";
+      std::filesystem::remove_all(dir);
+      const std::filesystem::path spec_dir = check / "spec";
+      const std::string spec_text = rpm_spec(job, source, source.tree, spec_dir, log);
+      write(check / "query.spec", spec_text);
+      const std::string srpm =
+          rpm::source_rpm_name(check / "query.spec", platform ? platform->rpm_dist : "",
+                               platform ? platform->rpm_defines : std::vector<std::string>{}, config_.publish.job_timeout, log, cancel);
+      publish::RpmRepository repository(rpm_host_, rpm_root_, plan_.repo_name, config_.publish.rpm_keep_versions);
+      if (!repository.holds_source_rpm(srpm, log, cancel)) {
+        note(log, srpm + " is not in " + repository.repo_dir() + " yet: building it");
+        return std::nullopt;
+      }
+      summary = "already published: " + srpm + " in " + repository.repo_dir() + ", nothing built";
+      record = "rpm " + srpm;
+      std::lock_guard guard(mutex_);
+      rpms_published_[job.platform].push_back(srpm);
+    }
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    write(dir / "already-published", record + "\n");
+    note(log, summary);
+    return summary;
+  } catch (const std::exception& e) {
+    if (cancel.cancelled()) throw;
+    note(log, "cannot tell whether this is already published (" + std::string(e.what()) + "): building it");
+    return std::nullopt;
+  }
+}
+
 std::string Procedure::build_component(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) {
   // The job's session: this host, a container of the platform's image, or a Pod; closed (its
   // container or Pod gone) when the job ends, however it ends.
+  // Asked before any session opens or any pre-build command runs: a publish of what is already
+  // published costs a fetch and a question, not a build.
+  if (std::optional<std::string> published = already_published(job, fetch_source(job, log, cancel), log, cancel)) return *published;
   const std::unique_ptr<exec::Session> session = executor_.open({job.id, job.platform});
   const PreparedSource& source = prepare(job, *session, log, cancel);
   return job.kind == config::PackageKind::deb ? build_deb(job, *session, source, log, cancel)
@@ -357,33 +508,8 @@ std::string Procedure::build_rpm(const Job& job, exec::Session& session, const P
   const std::filesystem::path tree = dir / source.tree.filename();
   copy_tree(source.tree, tree);
 
-  // The spec and the files beside it: from the tree, or from the repository that keeps them.
-  std::string spec_path = component.spec;
   const std::filesystem::path spec_dir = dir / "spec";
-  std::string spec_text;
-  if (!component.spec_source.empty()) {
-    if (spec_path.empty()) throw std::runtime_error(component.name + ": spec_source needs spec (its path there)");
-    git::Mirror& holder = mirror(repository_location(config_, component.spec_source));
-    const std::string sha = holder.resolve(component.spec_ref);
-    const std::string parent = std::filesystem::path(spec_path).parent_path().string();
-    holder.export_directory(sha, parent.empty() ? "." : parent, spec_dir);
-    note(log, "spec " + spec_path + " from " + holder.remote_url() + " @ " + component.spec_ref + " = " + sha);
-  } else {
-    if (spec_path.empty()) spec_path = find_spec(tree);
-    const std::filesystem::path parent = (tree / spec_path).parent_path();
-    copy_tree(parent, spec_dir);
-  }
-  const std::filesystem::path spec_file = spec_dir / std::filesystem::path(spec_path).filename();
-  spec_text = read(spec_file);
-  if (spec_path.ends_with(".in")) {
-    if (!source.version) throw std::runtime_error(component.name + ": a spec template (" + spec_path + ") needs a component that follows VERSION");
-    try {
-      spec_text = rpm::fill_spec(spec_text, {*source.version, config_.publish.maintainer, source.change, source.date});
-    } catch (const std::runtime_error& e) {
-      throw std::runtime_error(spec_path + ": " + e.what());
-    }
-  }
-  std::filesystem::remove(spec_file);  // SOURCES gets the files beside the spec, SPECS the spec
+  const std::string spec_text = rpm_spec(job, source, tree, spec_dir, log);
 
   const bool on_host = executor_.builds_on_host();
   rpm::RpmArtifacts built = rpm::build_rpm(
@@ -407,7 +533,19 @@ std::string Procedure::publish_debs(const Job& job, const std::filesystem::path&
     std::lock_guard guard(mutex_);
     packages = debs_[job.platform];
   }
-  if (packages.empty()) return "nothing built for " + job.platform + " in this run";
+  std::vector<Upload> published;
+  {
+    std::lock_guard guard(mutex_);
+    published = debs_published_[job.platform];
+  }
+  // Found in the archive before they were built: the build's report covers them too.
+  if (on_in_archive_) {
+    for (const Upload& upload : published) on_in_archive_(upload);
+  }
+  if (packages.empty()) {
+    if (!published.empty()) return "0 uploaded, " + std::to_string(published.size()) + " already in the archive (nothing built)";
+    return "nothing built for " + job.platform + " in this run";
+  }
   const publish::UploadResult result = publish::upload_sources(packages, *keyring_, config_.publish, plan_.repo_name,
                                                                *archive_, run_dir_ / "jobs" / ("pub_debs-" + job.platform),
                                                                log, cancel);
@@ -425,7 +563,7 @@ std::string Procedure::publish_debs(const Job& job, const std::filesystem::path&
     if (uploaded && on_uploaded_) on_uploaded_(upload);
     if (skipped && on_in_archive_) on_in_archive_(upload);
   }
-  return std::to_string(result.uploaded.size()) + " uploaded, " + std::to_string(result.skipped.size()) +
+  return std::to_string(result.uploaded.size()) + " uploaded, " + std::to_string(result.skipped.size() + published.size()) +
          " already in the archive";
 }
 
@@ -433,15 +571,21 @@ std::string Procedure::publish_rpms(const Job& job, const std::filesystem::path&
   const sign::Keyring* keyring = rpm_keyring_ ? rpm_keyring_ : keyring_;
   if (!keyring) throw std::runtime_error("no signing key: set SECRET_KEY or secrets.gpg_secret_key");
   std::vector<std::filesystem::path> rpms;
+  std::size_t published = 0;
   {
     std::lock_guard guard(mutex_);
     rpms = rpms_[job.platform];
+    published = rpms_published_[job.platform].size();
   }
-  if (rpms.empty()) return "nothing built for " + job.platform + " in this run";
+  if (rpms.empty()) {
+    if (published > 0) return "0 added, " + std::to_string(published) + " source RPMs already there (nothing built)";
+    return "nothing built for " + job.platform + " in this run";
+  }
   publish::sign_rpms(*keyring, rpms, log, cancel);
   publish::RpmRepository repository(rpm_host_, rpm_root_, plan_.repo_name, config_.publish.rpm_keep_versions);
   const publish::RpmPublishResult result = repository.publish(rpms, keyring->export_public_key(), log, cancel);
-  return std::to_string(result.added.size()) + " added, " + std::to_string(result.present.size()) + " already there, " +
+  return std::to_string(result.added.size()) + " added, " + std::to_string(result.present.size()) + " already there" +
+         (published > 0 ? " (and " + std::to_string(published) + " source RPMs not built, already there)" : "") + ", " +
          std::to_string(result.pruned.size()) + " pruned in " + repository.repo_dir() + " on " + rpm_host_.describe();
 }
 

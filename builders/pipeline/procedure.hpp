@@ -35,6 +35,8 @@ struct PreparedSource {
   std::string change;                    // the changelog line for a computed version
   std::chrono::sys_seconds date;         // the commit's time: changelog date, tarball mtimes
   std::vector<std::filesystem::path> beside;  // files dpkg-source wants next to the tree (orig tarballs)
+  std::filesystem::path dsc;             // a dsc source's .dsc, downloaded (extracted into `tree` by prepare)
+  std::string dsc_source, dsc_version;   // and what it says it is
 };
 
 class Procedure : public JobWork {
@@ -55,8 +57,9 @@ class Procedure : public JobWork {
   // fail alone.
   std::vector<std::string> unresolved_sources();
 
-  // Takes over what a job finished in an earlier attempt of this run (its artifacts on disk), so
-  // that a resumed run does not build it again. Throws when they are missing.
+  // Takes over what a job finished in an earlier attempt of this run (its artifacts on disk, or
+  // the record that what it would build was already published), so that a resumed run does not
+  // build it again. Throws when they are missing.
   void adopt(const Job& job);
 
   // RPMs are signed with this key instead of the Launchpad one (the RPM repository's own).
@@ -90,11 +93,25 @@ class Procedure : public JobWork {
   git::Mirror& mirror(const std::string& url);
   std::filesystem::path job_dir(const Job& job) const;
   const config::ComponentConfig& component_of(const Job& job) const;
+  // A source fetched (git tree exported, version computed; or a .dsc and its files downloaded),
+  // once per run, with no session: enough to tell what a job would build.
+  const PreparedSource& fetch_source(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
+  PreparedSource fetch_git(const Job& job, const config::ComponentConfig& component, const std::filesystem::path& dir,
+                           const std::filesystem::path& log);
+  PreparedSource fetch_dsc(const Job& job, const std::filesystem::path& dir, const std::filesystem::path& log,
+                           const exec::CancelToken& cancel);
+  // The fetched source made ready in the job's session (a .dsc extracted, pre-build commands run,
+  // the version file set), once per run.
   const PreparedSource& prepare(const Job& job, exec::Session& session, const std::filesystem::path& log, const exec::CancelToken& cancel);
-  PreparedSource prepare_git(const Job& job, const config::ComponentConfig& component, const std::filesystem::path& dir,
-                             const std::filesystem::path& log, const exec::CancelToken& cancel);
-  PreparedSource prepare_dsc(const Job& job, exec::Session& session, const std::filesystem::path& dir, const std::filesystem::path& log,
-                             const exec::CancelToken& cancel);
+  // What a component job would publish, when its publishing job is in the plan and the archive or
+  // the RPM repository already holds it: then the job builds nothing. Empty when it must build
+  // (including when the question cannot be answered: the log says why).
+  std::optional<std::string> already_published(const Job& job, const PreparedSource& source, const std::filesystem::path& log,
+                                               const exec::CancelToken& cancel);
+  bool plan_publishes(const Job& job) const;
+  // The job's RPM spec, filled in, with the files beside it in `spec_dir`; returns its text.
+  std::string rpm_spec(const Job& job, const PreparedSource& source, const std::filesystem::path& tree,
+                       const std::filesystem::path& spec_dir, const std::filesystem::path& log);
   std::string build_images(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
   std::string build_component(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel);
   std::string build_deb(const Job& job, exec::Session& session, const PreparedSource& source, const std::filesystem::path& log,
@@ -120,10 +137,13 @@ class Procedure : public JobWork {
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<git::Mirror>> mirrors_;      // by URL, fetched once
   std::map<std::string, std::unique_ptr<std::mutex>> locks_;         // per mirror URL and per source
+  std::map<std::string, std::unique_ptr<PreparedSource>> fetched_;   // by component and source
   std::map<std::string, std::unique_ptr<PreparedSource>> prepared_;  // by component and source
   std::map<std::string, std::vector<deb::SourceArtifacts>> debs_;    // by series
   std::map<std::string, std::string> deb_jobs_;                       // .changes name → the job that built it
   std::map<std::string, std::vector<std::filesystem::path>> rpms_;   // by platform
+  std::map<std::string, std::vector<Upload>> debs_published_;        // by series: not built, already in the archive
+  std::map<std::string, std::vector<std::string>> rpms_published_;   // by platform: SRPM names already in the repository
 };
 
 // The location of a repository given by [[repositories]] name or as a URL or path.

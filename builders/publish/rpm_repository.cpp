@@ -76,6 +76,16 @@ std::string RpmRepository::capture(const exec::ProcessSpec& command, const std::
   return output;
 }
 
+bool RpmRepository::holds_source_rpm(const std::string& srpm, const std::filesystem::path& log_file,
+                                     const exec::CancelToken& cancel) const {
+  // Created as publishing would create it: a repository not made yet holds nothing.
+  const std::string dir = repo_dir() + "/src";
+  run(host_.on_host({"mkdir", "-p", dir}), log_file, cancel);
+  const std::vector<std::string> listed =
+      lines_of(capture(host_.on_host({"find", dir, "-maxdepth", "1", "-name", "*.rpm", "-printf", "%f\\n"}), log_file, cancel));
+  return std::find(listed.begin(), listed.end(), srpm) != listed.end();
+}
+
 RpmPublishResult RpmRepository::publish(const std::vector<std::filesystem::path>& rpms, const std::string& public_key,
                                         const std::filesystem::path& log_file, const exec::CancelToken& cancel) {
   RpmPublishResult result;

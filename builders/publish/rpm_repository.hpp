@@ -41,6 +41,10 @@ class RpmRepository {
   RpmPublishResult publish(const std::vector<std::filesystem::path>& rpms, const std::string& public_key,
                            const std::filesystem::path& log_file, const exec::CancelToken& cancel);
 
+  // Whether <repo>/src holds the source RPM `srpm` (its file name): the RPMs built from it were
+  // copied in with it, so a build that would make it has nothing to add.
+  bool holds_source_rpm(const std::string& srpm, const std::filesystem::path& log_file, const exec::CancelToken& cancel) const;
+
   std::string repo_dir() const { return root_ + "/rpm/" + repo_name_; }
 
  private:

@@ -86,4 +86,24 @@ RpmArtifacts build_rpm(const RpmBuild& build, exec::Session& session, const std:
   return artifacts;
 }
 
+std::string source_rpm_name(const std::filesystem::path& spec_file, const std::string& dist,
+                            const std::vector<std::string>& defines, std::chrono::seconds timeout,
+                            const std::filesystem::path& log_file, const exec::CancelToken& cancel) {
+  exec::ProcessSpec query{{"rpmspec", "--query", "--srpm", "--queryformat", "%{NAME}-%{VERSION}-%{RELEASE}\\n", "--define", "dist " + dist}};
+  for (const std::string& define : defines) {
+    query.argv.push_back("--define");
+    query.argv.push_back(define);
+  }
+  query.argv.push_back(spec_file.string());
+  query.timeout = timeout;
+  std::string output;
+  const exec::ProcessResult result = exec::capture_process(query, log_file, cancel, output);
+  if (!result.ok()) throw BuildError("rpmspec --query " + spec_file.filename().string() + " failed (" + result.describe() + ")");
+  const std::string name = output.substr(0, output.find('\n'));
+  if (name.empty() || name.find('/') != std::string::npos) {
+    throw BuildError("rpmspec --query " + spec_file.filename().string() + " named no source RPM");
+  }
+  return name + ".src.rpm";
+}
+
 }  // namespace calico::builders::rpm

@@ -42,4 +42,11 @@ struct RpmArtifacts {
 RpmArtifacts build_rpm(const RpmBuild& build, exec::Session& session, const std::filesystem::path& log_file,
                        const exec::CancelToken& cancel);
 
+// The source RPM `rpmbuild -ba` would make from `spec_file` with the platform's %{dist} and
+// macros ("felix-3.4.0-1.el7.src.rpm"), asked of `rpmspec` on this host: the spec is parsed, not
+// built. Throws BuildError when rpmspec cannot parse it.
+std::string source_rpm_name(const std::filesystem::path& spec_file, const std::string& dist,
+                            const std::vector<std::string>& defines, std::chrono::seconds timeout,
+                            const std::filesystem::path& log_file, const exec::CancelToken& cancel);
+
 }  // namespace calico::builders::rpm

@@ -56,6 +56,23 @@ rpm_root = "rpm-host"
     delete dir_;
   }
 
+  // "<job id>  <elapsed>  <summary>" for each job a publish's output reports done.
+  static std::vector<std::string> finished_jobs(const std::string& output) {
+    std::vector<std::string> lines;
+    const std::string done = "] done     ";
+    for (std::size_t at = output.find(done); at != std::string::npos; at = output.find(done, at + 1)) {
+      const std::size_t from = at + done.size();
+      lines.push_back(output.substr(from, output.find('\n', from) - from));
+    }
+    return lines;
+  }
+
+  // The run directory a publish's first line names ("… in <dir>").
+  static std::string run_dir_of(const std::string& output) {
+    const std::string first = output.substr(0, output.find('\n'));
+    return first.substr(first.rfind(" in ") + 4);
+  }
+
   testkit::RunResult publish(std::vector<std::string> args, std::vector<std::string> env = {}) {
     std::vector<std::string> argv{CALICO_BOT_BINARY, "publish", "--config", (dir_->path() / "bot.toml").string()};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -112,18 +129,32 @@ TEST_F(PublishEndToEnd, ReleaseProducesTheWholeMatrixAndARerunUploadsNothing) {
   EXPECT_TRUE(std::filesystem::exists(rpms / "repodata" / "repomd.xml")) << "yum's baseurl is the repository itself";
   EXPECT_TRUE(std::filesystem::exists(rpms / "key"));
 
-  // The same publish again: everything is already there.
+  // The same publish again: everything is already there, and each job asks before it builds.
   const auto again = publish({"--version", "v3.4.1"}, {"SECRET_KEY=" + key_->secret_key.string()});
   ASSERT_EQ(again.exit_code, 0) << again.output;
-  EXPECT_NE(again.output.find("pub_debs/xenial  "), std::string::npos);
-  for (const char* series : {"trusty", "xenial", "bionic", "focal"}) {
-    const std::string line = "done     pub_debs/" + std::string(series);
-    const auto at = again.output.find(line);
-    ASSERT_NE(at, std::string::npos) << again.output;
-    const std::string rest = again.output.substr(at, again.output.find('\n', at) - at);
-    EXPECT_NE(rest.find(" 0 uploaded, "), std::string::npos) << rest;
+  const std::vector<std::string> lines = finished_jobs(again.output);
+  std::size_t not_built = 0;
+  for (const std::string& line : lines) {
+    if (line.starts_with("bld_images/")) continue;
+    if (line.starts_with("pub_debs/")) {
+      EXPECT_NE(line.find(" 0 uploaded, "), std::string::npos) << line;
+      EXPECT_NE(line.find("(nothing built)"), std::string::npos) << line;
+    } else if (line.starts_with("pub_rpms/")) {
+      EXPECT_NE(line.find("0 added, 3 source RPMs already there (nothing built)"), std::string::npos) << line;
+    } else {
+      EXPECT_NE(line.find("already published: "), std::string::npos) << line;
+      ++not_built;
+    }
   }
-  EXPECT_NE(again.output.find("0 added, 6 already there"), std::string::npos) << again.output;
+  EXPECT_EQ(lines.size(), 24u) << again.output;
+  EXPECT_EQ(not_built, 14u) << again.output;
+  EXPECT_NE(again.output.find("already published: networking-calico 1:3.4.1-xenial, nothing built"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("already published: felix-3.4.1-1.el7.src.rpm in "), std::string::npos) << again.output;
+  // Nothing built: no job of the second run made a source package or an RPM.
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(std::filesystem::path(run_dir_of(again.output)) / "jobs")) {
+    const std::string name = entry.path().filename().string();
+    EXPECT_FALSE(name.ends_with(".dsc") || name.ends_with(".rpm")) << entry.path();
+  }
 }
 
 TEST_F(PublishEndToEnd, TheKubernetesExecutorPublishesTheSameReleaseWithEveryJobInAPodAndLeavesNoJob) {
@@ -226,12 +257,38 @@ TEST_F(PublishEndToEnd, MasterPublishesTheWholeMatrixAsSnapshotsAndARerunUploads
     felix_rpm |= name.starts_with("felix-3.5.0-0.1.0.dev.post2+") && name.ends_with(".el7.x86_64.rpm");
   }
   EXPECT_TRUE(felix_rpm);
-  // Snapshot versions come from the commit, so the same commits publish as the same versions.
+  // Snapshot versions come from the commit, so the same commits publish as the same versions;
+  // each job asks the archive or the RPM repository for its own: what one of them lacks (one
+  // source package, one source RPM, removed here) is built and published again, nothing else.
+  const auto removed = published("networking-calico_3.5.0~0.dev.post2+", "-bionic_source.changes");
+  ASSERT_EQ(removed.size(), 1u);
+  std::filesystem::remove(ppa / removed.front());
+  std::string felix_srpm;
+  for (const auto& entry : std::filesystem::directory_iterator(rpms.parent_path() / "src")) {
+    if (entry.path().filename().string().starts_with("felix-")) felix_srpm = entry.path().filename().string();
+  }
+  ASSERT_FALSE(felix_srpm.empty());
+  std::filesystem::remove(rpms.parent_path() / "src" / felix_srpm);
   const auto again = publish({"--version", "master"}, {"SECRET_KEY=" + key_->secret_key.string()});
   ASSERT_EQ(again.exit_code, 0) << again.output;
-  EXPECT_EQ(again.output.find(" 1 uploaded"), std::string::npos) << again.output;
-  EXPECT_EQ(again.output.find(" 2 uploaded"), std::string::npos) << again.output;
-  EXPECT_NE(again.output.find("0 added, 6 already there"), std::string::npos) << again.output;
+  std::vector<std::string> built;
+  for (const std::string& line : finished_jobs(again.output)) {
+    const bool component = !line.starts_with("bld_images/") && !line.starts_with("pub_");
+    if (component && line.find("already published: ") == std::string::npos) built.push_back(line.substr(0, line.find(' ')));
+  }
+  std::sort(built.begin(), built.end());
+  EXPECT_EQ(built, (std::vector<std::string>{"felix/centos7", "net_cal/bionic"})) << again.output;
+  for (const std::string& line : finished_jobs(again.output)) {
+    if (line.starts_with("pub_debs/bionic ")) {
+      EXPECT_NE(line.find(" 1 uploaded, 1 already in the archive"), std::string::npos) << line;
+    } else if (line.starts_with("pub_debs/xenial ")) {
+      EXPECT_NE(line.find(" 0 uploaded, 4 already in the archive (nothing built)"), std::string::npos) << line;
+    } else if (line.starts_with("pub_rpms/centos7 ")) {
+      EXPECT_NE(line.find(" 1 added, 1 already there (and 2 source RPMs not built, already there)"), std::string::npos) << line;
+    }
+  }
+  EXPECT_EQ(published("networking-calico_3.5.0~0.dev.post2+", "-bionic_source.changes"), removed);
+  EXPECT_TRUE(std::filesystem::exists(rpms.parent_path() / "src" / felix_srpm));
 }
 
 TEST_F(PublishEndToEnd, DryRunPrintsThePlanAndTouchesNothing) {
