@@ -4,6 +4,8 @@
 #include <boost/json/value.hpp>
 
 #include "bot/status_page/render.hpp"
+#include "bot/status_page/timeline.hpp"
+#include "bot/status_page/trend.hpp"
 #include "bot/util/time_format.hpp"
 #include "builders/steps.hpp"
 
@@ -34,6 +36,9 @@ tr:last-child td { border-bottom: 0; }
 pre { background: #0d1117; color: #e6edf3; padding: 1rem; border-radius: 6px; overflow-x: auto; font-size: .8rem; line-height: 1.35; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .8rem 1rem; }
 dt { color: var(--dim); } dd { margin: 0; overflow-wrap: anywhere; }
+.trends { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; margin-bottom: 1rem; } figure { margin: 0; }
+figcaption { font-size: .85rem; font-weight: 600; }
+.timeline { padding: .3rem; } .timeline svg { display: block; min-width: 640px; }
 @media (max-width: 600px) { main { padding: .5rem; } th, td { padding: .35rem .4rem; } }
 )css";
 
@@ -143,6 +148,15 @@ std::string index_html(const Overview& overview) {
   if (overview.builds.empty()) {
     body += "<p class=\"dim\">No builds yet.</p>";
   } else {
+    // Each target's recent builds at a glance: how long each took to be published.
+    std::map<std::string, std::vector<const BuildView*>> by_target;
+    for (const BuildView& view : overview.builds) by_target[view.build.target_repo].push_back(&view);
+    body += "<div class=\"trends\">";
+    for (const auto& [target, views] : by_target) {
+      body += "<figure><figcaption>" + escape_html(target) + " <span class=\"dim\">time to published</span></figcaption>" +
+              trend_svg(target, views) + "</figure>";
+    }
+    body += "</div>";
     body += "<div class=\"scroll\"><table id=\"builds\"><tr><th>#</th><th>target</th><th>version</th><th>trigger</th>"
             "<th>asked by</th><th>state</th><th>Launchpad</th><th>started</th><th>duration</th></tr>";
     for (const BuildView& view : overview.builds) {
@@ -175,6 +189,10 @@ std::string build_html(const BuildPage& page_data) {
           (view.duration_seconds ? format_duration(*view.duration_seconds) : "—") + "</dd><dt>detail</dt><dd>" +
           escape_html(build.detail.empty() ? "—" : build.detail) + "</dd><dt>Launchpad</dt><dd>" +
           (view.publication.total == 0 ? "—" : badge(launchpad::to_string(view.publication.state)) + " " + escape_html(view.publication.progress())) + "</dd></dl>";
+
+  // Where the time went: the jobs and the publications as bars (drawn here, no script).
+  const std::string timeline = timeline_svg({build.started_at, page_data.steps, page_data.watches, page_data.now});
+  if (!timeline.empty()) body += "<h2>Timeline</h2><div class=\"scroll timeline\">" + timeline + "</div>";
 
   // The job graph: one row per step (procedure order), one column per platform.
   std::map<std::string, const store::BuildJob*> by_job;

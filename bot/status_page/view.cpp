@@ -19,6 +19,18 @@ BuildView view_of(store::Repositories& data, const store::Build& build) {
   if (started && ended) view.duration_seconds = (*ended - *started).count();
   const auto watches = data.publications().of_build(build.id);
   view.publication = launchpad::build_publication(watches);
+  std::optional<std::chrono::sys_seconds> last = ended;
+  if (view.publication.total > 0) {
+    if (!view.publication.settled()) {
+      last = util::system_now();
+    } else {
+      for (const store::LpWatch& watch : watches) {
+        const auto finished = watch.finished_at ? util::parse_iso8601(*watch.finished_at) : std::nullopt;
+        if (finished && (!last || *finished > *last)) last = finished;
+      }
+    }
+  }
+  if (started && last) view.to_published_seconds = (*last - *started).count();
   return view;
 }
 
@@ -40,6 +52,7 @@ std::optional<BuildPage> build_page(store::Repositories& data, std::int64_t id) 
   page.view = view_of(data, *build);
   page.steps = data.builds().jobs(id);
   page.watches = data.publications().of_build(id);
+  page.now = util::utc_now_iso8601();
   return page;
 }
 

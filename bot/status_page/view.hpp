@@ -18,12 +18,16 @@ struct BuildView {
   store::BuildOrigin origin;
   std::optional<long long> duration_seconds;  // finished − started, or now − started while running
   launchpad::BuildPublication publication;    // the build's other half: Launchpad
+  // From its start to Launchpad publishing its last upload (to its end when it uploads nothing
+  // Launchpad builds; to now while that is still to come).
+  std::optional<long long> to_published_seconds;
 };
 
 struct BuildPage {
   BuildView view;
   std::vector<store::BuildJob> steps;
   std::vector<store::LpWatch> watches;
+  std::string now;  // when it was read (ISO 8601): where the timeline's running bars end
 };
 
 struct Overview {

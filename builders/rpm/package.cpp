@@ -89,7 +89,7 @@ RpmArtifacts build_rpm(const RpmBuild& build, exec::Session& session, const std:
 std::string source_rpm_name(const std::filesystem::path& spec_file, const std::string& dist,
                             const std::vector<std::string>& defines, std::chrono::seconds timeout,
                             const std::filesystem::path& log_file, const exec::CancelToken& cancel) {
-  exec::ProcessSpec query{{"rpmspec", "--query", "--srpm", "--queryformat", "%{NAME}-%{VERSION}-%{RELEASE}\\n", "--define", "dist " + dist}};
+  exec::ProcessSpec query{{"rpmspec", "--query", "--srpm", "--queryformat", "source-rpm=%{NAME}-%{VERSION}-%{RELEASE}\\n", "--define", "dist " + dist}};
   for (const std::string& define : defines) {
     query.argv.push_back("--define");
     query.argv.push_back(define);
@@ -99,7 +99,10 @@ std::string source_rpm_name(const std::filesystem::path& spec_file, const std::s
   std::string output;
   const exec::ProcessResult result = exec::capture_process(query, log_file, cancel, output);
   if (!result.ok()) throw BuildError("rpmspec --query " + spec_file.filename().string() + " failed (" + result.describe() + ")");
-  const std::string name = output.substr(0, output.find('\n'));
+  // Its warnings ("second Description") share the output: the answer is the marked line.
+  const std::string marker = "source-rpm=";
+  const std::size_t at = output.find(marker);
+  const std::string name = at == std::string::npos ? "" : output.substr(at + marker.size(), output.find('\n', at) - at - marker.size());
   if (name.empty() || name.find('/') != std::string::npos) {
     throw BuildError("rpmspec --query " + spec_file.filename().string() + " named no source RPM");
   }

@@ -49,6 +49,36 @@ done
 browse "$url/" status-page-during
 grep -q 'class="state running"' "$work/status-page-during.html" || fail "the status page did not show a running build"
 grep -q 'http-equiv="refresh"' "$work/status-page-during.html" || fail "the status page does not refresh while a build runs"
+# The running build's timeline, as Chromium renders it, against the store's job times (the API):
+# every bar a finished job draws sits where its stored start and end put it on the drawing's scale.
+running_id=$(python3 -c 'import json,sys; print([b["id"] for b in json.load(open(sys.argv[1]))["builds"] if b["state"] == "running"][0])' "$work/builds-now.json")
+until curl -fs "$url/api/builds/$running_id" > "$work/build-during.json" && python3 -c 'import json,sys; sys.exit(not any(j["started_at"] for j in json.load(open(sys.argv[1]))["jobs"]))' "$work/build-during.json"; do
+  [ $SECONDS -lt $deadline ] || fail "no job of build $running_id started"
+  sleep 0.3
+done
+browse "$url/builds/$running_id" build-timeline-during
+curl -fs "$url/api/builds/$running_id" > "$work/build-during.json" || fail "GET /api/builds/$running_id failed"
+python3 - "$work/build-timeline-during.html" "$work/build-during.json" <<'PY' || fail "the timeline does not match the store's job times"
+import datetime, json, re, sys
+page = open(sys.argv[1]).read()
+jobs = {j["job"]: j for j in json.load(open(sys.argv[2]))["jobs"]}
+svg = re.search(r'<svg id="timeline"[^>]*data-t0="(\d+)" data-ms-per-px="([0-9.]+)" data-x0="([0-9.]+)"', page)
+assert svg, "no timeline on the running build's page"
+t0, per_px, x0 = int(svg.group(1)), float(svg.group(2)), float(svg.group(3))
+def ms(iso): return int(datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp() * 1000)
+bars = re.findall(r'<g class="bar job ([a-z]+)[^"]*" data-job="([^"]+)" data-start="([^"]*)" data-end="([^"]*)">.*?<rect x="([0-9.]+)" y="[0-9.]+" width="([0-9.]+)"', page, re.S)
+assert bars, "the timeline draws no job"
+finished = 0
+for state, job, start, end, x, width in bars:
+    stored = jobs[job]
+    assert start == stored["started_at"], (job, start, stored)
+    assert abs(float(x) - (x0 + (ms(start) - t0) / per_px)) < 0.2, (job, x)
+    if end:  # finished when the page was drawn: its times no longer change
+        finished += 1
+        assert end == stored["finished_at"], (job, end, stored)
+        assert abs(float(width) - max(2.0, (ms(end) - ms(start)) / per_px)) < 0.2, (job, width)
+print("timeline: %d bars (%d finished) at the store's times" % (len(bars), finished))
+PY
 
 # After: the demo prints its summary and keeps serving.
 deadline=$((SECONDS + 1200))
