@@ -14,6 +14,9 @@
 #include "tests/support/fake_launchpad.hpp"
 #include "bot/store/sqlite/connection.hpp"
 #include "bot/store/database.hpp"
+#include "bot/pipeline_environment.hpp"
+#include "builders/pipeline/procedure.hpp"
+#include "config/loader.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/gpg_fixture.hpp"
 #include "tests/support/process.hpp"
@@ -289,6 +292,44 @@ TEST_F(PublishEndToEnd, MasterPublishesTheWholeMatrixAsSnapshotsAndARerunUploads
   }
   EXPECT_EQ(published("networking-calico_3.5.0~0.dev.post2+", "-bionic_source.changes"), removed);
   EXPECT_TRUE(std::filesystem::exists(rpms.parent_path() / "src" / felix_srpm));
+}
+
+TEST_F(PublishEndToEnd, AJobFoundAlreadyPublishedIsAdoptedByAResumedRunAndItsUploadReportedAgain) {
+  // Published once; then a run (as the service's) whose felix/xenial finds it in the archive,
+  // interrupted; its resumed attempt adopts that finding instead of building, and pub_debs still
+  // reports the upload as the build's (the Launchpad watch follows it).
+  ASSERT_EQ(publish({"--version", "v3.4.0", "--steps", "felix,pub_debs", "--platforms", "xenial"},
+                    {"SECRET_KEY=" + key_->secret_key.string()}).exit_code, 0);
+  const config::Config config = config::load_config(dir_->path() / "bot.toml");
+  builders::PublishRequest request;
+  request.version = "v3.4.0";
+  request.steps = {"felix", "pub_debs"};
+  request.platforms = {"xenial"};
+  const builders::Plan plan = builders::make_plan(request, config);
+  const builders::Job* felix = plan.find("felix/xenial");
+  const builders::Job* pub_debs = plan.find("pub_debs/xenial");
+  ASSERT_TRUE(felix && pub_debs);
+  PipelineEnvironment environment = make_pipeline_environment(config, plan, {key_->secret_key.string(), {}, {}, {}});
+  const auto run_dir = dir_->path() / "adopt-run";
+  builders::exec::CancelToken cancel;
+  {
+    builders::pipeline::Procedure first(config, plan, run_dir, *environment.executor, environment.keyring.get(), environment.archive.get(),
+                                        *environment.rpm_host, config.publish.rpm_root.string());
+    EXPECT_EQ(first.run(*felix, run_dir / "felix.log", cancel), "already published: felix 3.4.0-xenial, nothing built");
+  }  // the run ends here, as a crash would
+  builders::pipeline::Procedure resumed(config, plan, run_dir, *environment.executor, environment.keyring.get(), environment.archive.get(),
+                                        *environment.rpm_host, config.publish.rpm_root.string());
+  resumed.adopt(*felix);
+  std::vector<std::string> reported;
+  resumed.on_in_archive([&](const builders::pipeline::Procedure::Upload& upload) {
+    reported.push_back(upload.job + " " + upload.source + " " + upload.version + " " + upload.series);
+  });
+  resumed.on_uploaded([&](const builders::pipeline::Procedure::Upload& upload) { ADD_FAILURE() << "uploaded " << upload.source; });
+  EXPECT_EQ(resumed.run(*pub_debs, run_dir / "pub_debs.log", cancel), "0 uploaded, 1 already in the archive (nothing built)");
+  EXPECT_EQ(reported, (std::vector<std::string>{"felix/xenial felix 3.4.0-xenial xenial"}));
+  // A record it cannot read is refused, so the resumed run builds that job again.
+  testkit::write_file(run_dir / "jobs" / "felix-xenial" / "already-published", "deb felix\n");
+  EXPECT_THROW(resumed.adopt(*felix), std::runtime_error);
 }
 
 TEST_F(PublishEndToEnd, DryRunPrintsThePlanAndTouchesNothing) {
