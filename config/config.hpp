@@ -310,6 +310,12 @@ struct GitHubConfig {
   // Missed-delivery recovery (at start, then this often; 0: off): deliveries GitHub could not
   // make while the bot was down are asked for again, or their comments re-read.
   std::chrono::seconds recovery_interval{300};
+  // Each publication of a build to a target is a GitHub deployment of its commit to the
+  // environment ppa:<ppa_owner>/<target> (and rpm:<target>), whose statuses follow it.
+  bool deployments = true;
+  // Where the RPM repositories are served, <url>/<target> being one (their deployments'
+  // environment_url). Empty: RPM deployments name no URL.
+  std::string rpm_repository_url;
 };
 
 // Running queued build requests in the service.

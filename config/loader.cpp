@@ -581,6 +581,13 @@ void read_github(TableReader& r, GitHubConfig& github) {
   if (auto v = r.integer("retry_max_seconds", 1, 86400)) github.retry_max = std::chrono::seconds(*v);
   if (auto v = r.integer("recovery_interval_seconds", 0, 86400)) github.recovery_interval = std::chrono::seconds(*v);
   if (auto v = r.integer("release_approvals", 1, 2)) github.release_approvals = static_cast<int>(*v);
+  if (auto v = r.boolean("deployments")) github.deployments = *v;
+  if (auto v = r.string("rpm_repository_url")) {
+    if (!v->starts_with("https://") && !v->starts_with("http://")) {
+      r.throw_at(r.line_of("rpm_repository_url"), r.qualified("rpm_repository_url"), "must be an http(s) URL, got \"" + v->substr(0, 80) + "\"");
+    }
+    github.rpm_repository_url = v->ends_with("/") ? v->substr(0, v->size() - 1) : *v;
+  }
   if ((github.app_id.empty()) != (github.installation_id.empty())) {
     r.throw_at(r.line_of(github.app_id.empty() ? "installation_id" : "app_id"), r.qualified("app_id"), "app_id and installation_id go together");
   }

@@ -170,6 +170,7 @@ std::vector<store::OutboxMessage> build_report(const BuildFacts& facts) {
     if (facts.check_runs) messages.push_back(check_run_message(repository, sha, build.id, check));
   };
   for (const auto& [repository, sha] : facts.sources) status(repository, sha);
+  for (store::OutboxMessage& message : deployment_report(facts)) messages.push_back(std::move(message));
   const store::BuildOrigin& origin = facts.origin;
   // A build that ended before any job resolved a commit (a release whose tags never all came)
   // has no sources to report on: it says so on the commit that asked for it.
@@ -207,6 +208,73 @@ std::vector<store::OutboxMessage> build_report(const BuildFacts& facts) {
   // The last word on the command itself: 🚀 once everything is published, 😕 otherwise.
   if (settled && origin.comment_id > 0) {
     messages.push_back(reaction_message(origin.repository, origin.comment_id, succeeded && publication.ok() ? "rocket" : "confused"));
+  }
+  return messages;
+}
+
+std::vector<store::OutboxMessage> deployment_report(const BuildFacts& facts) {
+  std::vector<store::OutboxMessage> messages;
+  if (!facts.deployments) return messages;
+  const store::Build& build = facts.build;
+  const store::BuildOrigin& origin = facts.origin;
+  std::string repository, sha;
+  if (!origin.request_repository.empty() && !origin.trigger_commit.empty()) {
+    repository = origin.request_repository;
+    sha = origin.trigger_commit;
+  } else if (!origin.repository.empty() && !origin.head_sha.empty()) {
+    repository = origin.repository;
+    sha = origin.head_sha;
+  } else if (!facts.sources.empty()) {
+    repository = facts.sources.front().first;
+    sha = facts.sources.front().second;
+  }
+  if (repository.empty() || sha.empty()) return messages;
+  const std::string page = build_url(facts.status_page, build.id);
+  for (const bool debs : {true, false}) {
+    const std::string prefix = debs ? "pub_debs/" : "pub_rpms/";
+    std::vector<const store::BuildJob*> jobs;
+    for (const store::BuildJob& step : facts.steps) {
+      if (step.job.starts_with(prefix)) jobs.push_back(&step);
+    }
+    if (jobs.empty()) continue;  // this build publishes no such packages
+    DeploymentState state;
+    state.environment = debs ? "ppa:" + facts.ppa_owner + "/" + build.target_repo : "rpm:" + build.target_repo;
+    const std::string live = debs ? "https://launchpad.net/~" + facts.ppa_owner + "/+archive/ubuntu/" + build.target_repo
+                                  : facts.rpm_repository_url.empty() ? "" : facts.rpm_repository_url + "/" + build.target_repo;
+    state.log_url = page;
+    const store::BuildJob* failed = nullptr;
+    bool all_done = true;
+    for (const store::BuildJob* job : jobs) {
+      if (job->state == builders::pipeline::JobState::failed && !failed) failed = job;
+      all_done = all_done && job->state == builders::pipeline::JobState::succeeded;
+    }
+    const launchpad::BuildPublication& publication = facts.publication;
+    if (failed) {
+      state.state = "failure";
+      state.description = failed->job + " failed";
+      state.log_url = log_url(facts.status_page, build.id, failed->job);
+    } else if (build.state == handlers::BuildState::cancelled) {
+      state.state = "error";
+      state.description = "the build was cancelled";
+    } else if (build.state == handlers::BuildState::running) {
+      state.state = "in_progress";
+      state.description = debs ? "building and uploading" : "building and copying to the RPM repository";
+    } else if (!all_done) {
+      state.state = "failure";
+      state.description = "not published: the build failed";
+    } else if (debs && publication.state == launchpad::PublicationState::waiting) {
+      state.state = "in_progress";
+      state.description = "uploaded; Launchpad " + publication.progress();
+    } else if (debs && !publication.ok()) {
+      state.state = "failure";
+      state.description = "Launchpad: " + publication.detail;
+      if (!publication.log_url.empty()) state.log_url = publication.log_url;
+    } else {
+      state.state = "success";
+      state.description = debs && publication.total > 0 ? "published on Launchpad (" + publication.progress() + ")" : "published";
+      state.environment_url = live;
+    }
+    messages.push_back(deployment_message(repository, sha, build.id, state));
   }
   return messages;
 }

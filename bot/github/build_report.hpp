@@ -28,6 +28,11 @@ struct BuildFacts {
   std::vector<std::pair<std::string, std::string>> sources;  // owner/name, sha
   std::string status_page;  // "http://127.0.0.1:8080", no trailing slash
   bool check_runs = false;  // running as a GitHub App: a check run beside each commit status
+  // Deployments per target (github.deployments): the PPA's owner and where RPM repositories are
+  // served ("" when not said).
+  bool deployments = false;
+  std::string ppa_owner;
+  std::string rpm_repository_url;
 };
 
 // The commit status for a build: state (pending, success, failure, error), description and link.
@@ -57,6 +62,13 @@ std::string summary_table(const BuildFacts& facts);
 
 // A build's state in a sentence or two, with its table (the /status reply).
 std::string describe_build(const BuildFacts& facts);
+
+// The deployments of a build's publications (when facts.deployments): one per kind of package it
+// publishes (pub_debs → ppa:<owner>/<target>, pub_rpms → rpm:<target>) on the commit that asked
+// for it (the trigger, else the pull request's head, else the first commit it built): in_progress
+// while it runs and Launchpad has not published everything, success once published (with where),
+// failure (with the log) when a publishing job, the build or Launchpad failed, error when cancelled.
+std::vector<store::OutboxMessage> deployment_report(const BuildFacts& facts);
 
 // Nothing while a running build has no job yet (it may still be put back in the queue).
 std::vector<store::OutboxMessage> build_report(const BuildFacts& facts);

@@ -1,5 +1,6 @@
 #include "bot/github/messages.hpp"
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -87,6 +88,36 @@ store::OutboxMessage check_run_message(const std::string& repository, const std:
                                       "/repos/" + repository + "/check-runs", body);
   message.replaces = key;
   return message;
+}
+
+store::OutboxMessage deployment_message(const std::string& repository, const std::string& sha, std::int64_t build_id,
+                                        const DeploymentState& state) {
+  const std::string key = "deployment:" + repository + ":" + sha + ":" + state.environment + ":build-" + std::to_string(build_id);
+  json::object body{{"ref", sha},
+                    {"task", "deploy"},
+                    {"auto_merge", false},
+                    {"required_contexts", json::array{}},
+                    {"payload", json::object{{"key", key}, {"build", build_id}}},
+                    {"environment", state.environment},
+                    {"description", truncate_characters("build #" + std::to_string(build_id) + " publishes to " + state.environment, 140)},
+                    {"transient_environment", false},
+                    {"production_environment", true}};
+  json::object status{{"state", state.state}, {"description", truncate_characters(state.description, 140)}, {"auto_inactive", true}};
+  if (!state.log_url.empty()) status["log_url"] = state.log_url;
+  if (!state.environment_url.empty()) status["environment_url"] = state.environment_url;
+  store::OutboxMessage message = make(store::MessageKind::deployment, key + ":" + digest(json::serialize(status)), "POST",
+                                      "/repos/" + repository + "/deployments", body);
+  json::value payload = json::parse(message.payload);
+  payload.as_object()["status"] = json::serialize(status);
+  message.payload = json::serialize(payload);
+  message.replaces = key;
+  return message;
+}
+
+Request deployment_status_request(const std::string& payload, std::int64_t deployment_id) {
+  const json::value parsed = json::parse(payload);
+  const std::string path(parsed.at("path").as_string());
+  return {"POST", path + "/" + std::to_string(deployment_id) + "/statuses", std::string(parsed.at("status").as_string())};
 }
 
 std::string repository_of_path(const std::string& path) {

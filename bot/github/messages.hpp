@@ -51,6 +51,26 @@ struct CheckRun {
 store::OutboxMessage check_run_message(const std::string& repository, const std::string& sha, std::int64_t build_id,
                                        const CheckRun& check);
 
+// A publication of a build to a target as a GitHub deployment of a commit to the environment
+// ("ppa:project-calico/calico-3.4", "rpm:calico-3.4"): created once (POST …/deployments with
+// `ref` the commit, `auto_merge` false, `required_contexts` empty — the bot's own pending status
+// must not hold it back — and `payload.key` "deployment:<repository>:<sha>:<environment>:build-<id>",
+// how it is found again after a crash: GET …/deployments?sha&environment), then each state a
+// status (POST …/deployments/{id}/statuses: in_progress, success with `environment_url`,
+// failure with `log_url`). A newer success makes GitHub mark the environment's older deployments
+// inactive (`auto_inactive`).
+struct DeploymentState {
+  std::string environment;
+  std::string state;            // in_progress | success | failure | error
+  std::string description;
+  std::string log_url;          // the build page, or the failed job's or Launchpad build's log
+  std::string environment_url;  // where it is live: the PPA, the RPM repository
+};
+store::OutboxMessage deployment_message(const std::string& repository, const std::string& sha, std::int64_t build_id,
+                                        const DeploymentState& state);
+// The status a deployment message sends once its deployment exists.
+Request deployment_status_request(const std::string& payload, std::int64_t deployment_id);
+
 // How a message edited in place (summary, check) edits what its first send created: PATCH of the
 // comment or check run `id`, with the same body (less what GitHub does not let change).
 Request edit_request(const Request& created, std::int64_t id);

@@ -111,6 +111,27 @@ std::optional<std::int64_t> OutboxSender::find_edited(store::MessageKind kind, c
     const auto found = find_own_comment(edit_key, created.path);
     return found && found->id > 0 ? std::optional(found->id) : std::nullopt;
   }
+  if (kind == store::MessageKind::deployment) {
+    // The deployments of the commit to the environment, the one whose payload carries the key.
+    const json::value body = json::parse(created.body);
+    std::string page = created.path + "?sha=" + http::percent_encode(std::string(body.at("ref").as_string())) +
+                       "&environment=" + http::percent_encode(std::string(body.at("environment").as_string())) + "&per_page=100";
+    for (int pages = 0; pages < kMaxCommentPages && !page.empty(); ++pages) {
+      const http::ClientResponse response = client_->call("GET", page);
+      if (response.status != 200) throw http::ClientError("listing deployments answered HTTP " + std::to_string(response.status));
+      const json::value parsed = json::parse(response.body);
+      if (!parsed.is_array()) throw http::ClientError("listing deployments answered something other than a list");
+      for (const json::value& deployment : parsed.as_array()) {
+        const json::object* object = deployment.if_object();
+        const json::value* payload = object ? object->if_contains("payload") : nullptr;
+        const json::value* key = payload && payload->is_object() ? payload->as_object().if_contains("key") : nullptr;
+        const json::value* id = object ? object->if_contains("id") : nullptr;
+        if (key && key->is_string() && key->as_string() == edit_key && id && id->is_int64()) return id->as_int64();
+      }
+      page = client_->next_page(response);
+    }
+    return std::nullopt;
+  }
   // A check run: the App's runs of that name on the commit, the one whose external_id is the key.
   const json::value body = json::parse(created.body);
   const std::string sha(body.at("head_sha").as_string());
@@ -153,7 +174,10 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxEntry& row) {
         id = find_edited(row.message.kind, edit_key, request);
         if (id) data_->outbox().remember_edited_resource(edit_key, *id);
       }
-      if (id) request = edit_request(request, *id);
+      if (id) {
+        request = row.message.kind == store::MessageKind::deployment ? deployment_status_request(row.message.payload, *id)
+                                                                      : edit_request(request, *id);
+      }
     }
     if (row.attempts > 0 && row.message.kind == store::MessageKind::comment) {
       if (auto posted = find_own_comment(row.message.dedupe_key, request.path)) {
@@ -165,10 +189,20 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxEntry& row) {
     data_->outbox().attempt(row.id);
     if (request.method != "GET" && !worker_.sleep_until(last_write_ + config_.write_interval)) return Sent::retry;
     last_write_ = std::chrono::steady_clock::now();
-    const http::ClientResponse response = client_->call(request.method, request.path, request.body);
+    http::ClientResponse response = client_->call(request.method, request.path, request.body);
+    if (row.message.kind == store::MessageKind::deployment && request.path.ends_with("/deployments") && response.status == 201) {
+      // The deployment exists now (its id kept before anything else can fail); its status follows.
+      const std::int64_t deployment = id_of(response);
+      if (deployment <= 0) throw http::ClientError("creating a deployment answered no id");
+      data_->outbox().remember_edited_resource(edit_key, deployment);
+      request = deployment_status_request(row.message.payload, deployment);
+      if (!worker_.sleep_until(std::chrono::steady_clock::now() + config_.write_interval)) return Sent::retry;
+      last_write_ = std::chrono::steady_clock::now();
+      response = client_->call(request.method, request.path, request.body);
+    }
     if (response.status >= 200 && response.status < 300) {
       const std::string result = result_of(response);
-      const std::int64_t created = edited && request.method == "POST" ? id_of(response) : 0;
+      const std::int64_t created = edited && request.method == "POST" && row.message.kind != store::MessageKind::deployment ? id_of(response) : 0;
       store_.atomically([&] {
         if (created > 0) data_->outbox().remember_edited_resource(edit_key, created);
         data_->outbox().delivered(row.id, result);
@@ -186,7 +220,7 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxEntry& row) {
       retry(limited->reason, wait);
       return Sent::paused;
     }
-    if (edited && request.method == "PATCH" && response.status == 404) {
+    if (edited && response.status == 404 && (request.method == "PATCH" || request.path.ends_with("/statuses"))) {
       // Someone deleted the comment: it is posted anew on the next attempt.
       data_->outbox().forget_edited_resource(edit_key);
       retry("what this message edits is gone; creating it again", std::chrono::seconds(0));

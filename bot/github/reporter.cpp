@@ -34,6 +34,9 @@ std::size_t Reporter::report_pending() {
       facts.publication = launchpad::build_publication(facts.watches);
       facts.status_page = status_page;
       facts.check_runs = check_runs;
+      facts.deployments = config_.github.deployments;
+      facts.ppa_owner = config_.publish.ppa_owner;
+      facts.rpm_repository_url = config_.github.rpm_repository_url;
       for (const store::OutboxMessage& message : build_report(facts)) count += data_->outbox().enqueue(message);
       builds.mark_reported(id, facts.build.state, publication_key(facts.publication));
     }

@@ -34,12 +34,13 @@ std::string_view to_string(MessageKind kind) {
     case MessageKind::summary: return "summary";
     case MessageKind::check: return "check";
     case MessageKind::status: return "status";
+    case MessageKind::deployment: return "deployment";
   }
   return "comment";
 }
 
 MessageKind message_kind_from(std::string_view text) {
-  for (MessageKind kind : {MessageKind::reaction, MessageKind::summary, MessageKind::check, MessageKind::status}) {
+  for (MessageKind kind : {MessageKind::reaction, MessageKind::summary, MessageKind::check, MessageKind::status, MessageKind::deployment}) {
     if (text == to_string(kind)) return kind;
   }
   return MessageKind::comment;

@@ -16,11 +16,14 @@ namespace calico::store {
 
 // What a message does on GitHub. Summaries and check runs are edited in place once created;
 // statuses and check runs are sent before everything else.
-enum class MessageKind { reaction, comment, summary, check, status };
+// A deployment is created once and then given statuses (each a new POST to it).
+enum class MessageKind { reaction, comment, summary, check, status, deployment };
 std::string_view to_string(MessageKind kind);
 MessageKind message_kind_from(std::string_view text);  // unknown text: comment
 // Created once, then edited in place (a summary comment, a check run).
-inline bool edited_in_place(MessageKind kind) { return kind == MessageKind::summary || kind == MessageKind::check; }
+inline bool edited_in_place(MessageKind kind) {
+  return kind == MessageKind::summary || kind == MessageKind::check || kind == MessageKind::deployment;
+}
 
 struct OutboxMessage {
   MessageKind kind = MessageKind::comment;

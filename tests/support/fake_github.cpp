@@ -287,8 +287,122 @@ class FakeGitHub::Handler : public http::Handler {
                                           {"url", api_root + "/repos/" + status.repository + "/statuses/" + status.sha},
                                           {"state", status.state}, {"context", status.context}}));
     }
+    static const std::regex deployments_route("/repos/([^/]+/[^/]+)/deployments");
+    static const std::regex deployment_statuses_route("/repos/([^/]+/[^/]+)/deployments/([0-9]+)/statuses");
+    if (std::regex_match(record.path, match, deployments_route)) return deployment(record, match[1], body);
+    if (std::regex_match(record.path, match, deployment_statuses_route)) {
+      return deployment_status(record, match[1], std::stoll(match[2]), body);
+    }
     problems.push_back("unexpected request " + record.method + " " + record.path);
     return github_error(404, "Not Found");
+  }
+
+  json::object deployment_json(const GitHubDeployment& deployment) const {
+    const std::string url = api_root + "/repos/" + deployment.repository + "/deployments/" + std::to_string(deployment.id);
+    return {{"id", deployment.id},
+            {"url", url},
+            {"sha", deployment.sha},
+            {"ref", deployment.sha},
+            {"task", "deploy"},
+            {"environment", deployment.environment},
+            {"payload", json::parse(deployment.payload)},
+            {"statuses_url", url + "/statuses"}};
+  }
+
+  // GET (listed newest first, filtered by sha and environment, paged) or POST …/deployments.
+  http::Response deployment(const GitHubRequest& record, const std::string& repository, const json::value& body) {
+    if (record.method == "GET") {
+      std::smatch found;
+      static const std::regex sha_param("(^|&)sha=([^&]+)"), environment_param("(^|&)environment=([^&]+)"), page_param("(^|&)page=([0-9]+)");
+      const std::string sha = std::regex_search(record.query, found, sha_param) ? percent_decode(found[2]) : "";
+      const std::string environment = std::regex_search(record.query, found, environment_param) ? percent_decode(found[2]) : "";
+      const std::size_t page = std::regex_search(record.query, found, page_param) ? std::stoul(found[2]) : 1;
+      std::vector<const GitHubDeployment*> listed;
+      for (auto it = deployments.rbegin(); it != deployments.rend(); ++it) {
+        if (it->repository == repository && (sha.empty() || it->sha == sha) && (environment.empty() || it->environment == environment)) {
+          listed.push_back(&*it);
+        }
+      }
+      json::array out;
+      const std::size_t size = static_cast<std::size_t>(page_size);
+      for (std::size_t i = (page - 1) * size; i < listed.size() && i < page * size; ++i) out.push_back(deployment_json(*listed[i]));
+      http::Response response = http::json_response(200, json::serialize(out));
+      if (page * size < listed.size()) {
+        const std::string query = query_without_page(record.query);
+        response.headers.emplace_back("Link", "<" + api_root + record.path + "?" + query + (query.empty() ? "" : "&") + "page=" +
+                                                  std::to_string(page + 1) + ">; rel=\"next\"");
+      }
+      return response;
+    }
+    if (record.method != "POST") return github_error(404, "Not Found");
+    const json::object* object = body.if_object();
+    const json::value* ref = object ? object->if_contains("ref") : nullptr;
+    const json::value* environment = object ? object->if_contains("environment") : nullptr;
+    const json::value* payload = object ? object->if_contains("payload") : nullptr;
+    const json::value* contexts = object ? object->if_contains("required_contexts") : nullptr;
+    const json::value* description = object ? object->if_contains("description") : nullptr;
+    static const std::regex sha_shape("[0-9a-f]{40}");
+    if (!ref || !ref->is_string() || (environment && !environment->is_string()) || (contexts && !contexts->is_array()) ||
+        (payload && !payload->is_object() && !payload->is_string()) || (description && !description->is_string() && !description->is_null())) {
+      problems.push_back("deployment that GitHub refuses: " + record.body);
+      return github_error(422, "Validation Failed");
+    }
+    const std::string sha(ref->as_string());
+    if (!std::regex_match(sha, sha_shape)) return github_error(422, "No ref found for: " + sha);
+    if (!contexts) {
+      // Every status context of the commit must be success, or GitHub will not deploy it.
+      for (const GitHubStatus& status : statuses) {
+        if (status.repository == repository && status.sha == sha && status.state != "success") {
+          return github_error(409, "Conflict: Commit status checks failed for " + sha + ".");
+        }
+      }
+    }
+    GitHubDeployment created{next_deployment_id++, repository, sha, environment ? std::string(environment->as_string()) : "production",
+                             payload ? (payload->is_string() ? std::string(payload->as_string()) : json::serialize(*payload)) : "{}", {}};
+    deployments.push_back(created);
+    return http::json_response(201, json::serialize(deployment_json(created)));
+  }
+
+  // POST …/deployments/{id}/statuses (GET lists them, newest first).
+  http::Response deployment_status(const GitHubRequest& record, const std::string& repository, std::int64_t id, const json::value& body) {
+    const auto found = std::find_if(deployments.begin(), deployments.end(),
+                                    [&](const GitHubDeployment& d) { return d.id == id && d.repository == repository; });
+    if (found == deployments.end()) return github_error(404, "Not Found");
+    if (record.method == "GET") {
+      json::array out;
+      for (auto it = found->statuses.rbegin(); it != found->statuses.rend(); ++it) out.push_back(json::object{{"state", it->state}});
+      return http::json_response(200, json::serialize(out));
+    }
+    if (record.method != "POST") return github_error(404, "Not Found");
+    const json::object* object = body.if_object();
+    auto text = [&](const char* key) -> std::optional<std::string> {
+      const json::value* value = object ? object->if_contains(key) : nullptr;
+      return value && value->is_string() ? std::optional(std::string(value->as_string())) : std::nullopt;
+    };
+    static const std::set<std::string> states = {"error", "failure", "inactive", "in_progress", "queued", "pending", "success"};
+    GitHubDeploymentStatus status{text("state").value_or(""), text("description").value_or(""), text("log_url").value_or(""),
+                                  text("environment_url").value_or("")};
+    std::size_t characters = 0;
+    for (unsigned char c : status.description) characters += (c & 0xC0) != 0x80;
+    const json::value* auto_inactive = object ? object->if_contains("auto_inactive") : nullptr;
+    if (!states.contains(status.state) || characters > 140 || (auto_inactive && !auto_inactive->is_bool())) {
+      problems.push_back("deployment status that GitHub refuses: " + record.body);
+      return github_error(422, "Validation Failed");
+    }
+    found->statuses.push_back(status);
+    const GitHubDeployment& deployed = *found;
+    if (status.state == "success" && (!auto_inactive || auto_inactive->as_bool())) {
+      for (GitHubDeployment& older : deployments) {
+        if (older.id != deployed.id && older.id < deployed.id && older.repository == deployed.repository &&
+            older.environment == deployed.environment && older.state() == "success") {
+          older.statuses.push_back({"inactive", "replaced by deployment " + std::to_string(deployed.id), "", ""});
+        }
+      }
+    }
+    return http::json_response(201, json::serialize(json::object{
+                                        {"id", static_cast<std::int64_t>(deployed.statuses.size())},
+                                        {"state", status.state},
+                                        {"url", api_root + record.path}}));
   }
 
   static std::string percent_decode(const std::string& text) {
@@ -611,6 +725,8 @@ class FakeGitHub::Handler : public http::Handler {
   std::vector<std::string> problems;
   std::vector<GitHubCheckRun> check_runs;
   std::int64_t next_check_run_id = 7000;
+  std::vector<GitHubDeployment> deployments;
+  std::int64_t next_deployment_id = 30000;
   long status_limit = 1000;
   std::vector<Hook> hooks;
   std::int64_t next_hook_id = 500;
@@ -775,6 +891,11 @@ void FakeGitHub::set_status_limit(long limit) {
 std::vector<GitHubCheckRun> FakeGitHub::check_runs() const {
   std::lock_guard lock(handler_->mutex);
   return handler_->check_runs;
+}
+
+std::vector<GitHubDeployment> FakeGitHub::deployments() const {
+  std::lock_guard lock(handler_->mutex);
+  return handler_->deployments;
 }
 
 std::vector<std::string> FakeGitHub::take_problems() {

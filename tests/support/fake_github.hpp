@@ -3,6 +3,7 @@
 // permission, pull requests, and App installation tokens (the JWT checked with the App's public
 // key). Every request is recorded; a request missing GitHub's required headers, or with a body
 // GitHub would refuse, is answered as GitHub would (401/415/422) and noted in problems().
+// Deployments and their statuses (see GitHubDeployment).
 // Check runs: created and edited by a GitHub App only (a token is refused, as GitHub does), and
 // listed per commit.
 // Webhooks: hooks on a repository or on the App deliver every new comment (issue_comment) to
@@ -71,6 +72,29 @@ struct GitHubCheckRun {
   std::string summary;
   std::string details_url;
   int updates = 0;  // PATCHes
+};
+
+// A deployment and its statuses, newest last, as GitHub keeps them. Deployments: created with a
+// ref (a commit's sha here), an environment and a payload; refused (409) while the commit's
+// statuses are not all success unless required_contexts is given (empty: none required); a
+// status's state one of error, failure, inactive, in_progress, queued, pending, success; a
+// success (auto_inactive, default true) marks every older deployment of the repository to the
+// same environment whose last status is success inactive, as GitHub does; listed newest first,
+// filtered by sha and environment and paged.
+struct GitHubDeploymentStatus {
+  std::string state;
+  std::string description;
+  std::string log_url;
+  std::string environment_url;
+};
+struct GitHubDeployment {
+  std::int64_t id = 0;
+  std::string repository;
+  std::string sha;
+  std::string environment;
+  std::string payload;      // JSON text
+  std::vector<GitHubDeploymentStatus> statuses;
+  std::string state() const { return statuses.empty() ? "" : statuses.back().state; }
 };
 
 struct GitHubStatus {
@@ -145,6 +169,7 @@ class FakeGitHub {
   void set_status_limit(long limit);
   std::vector<GitHubReaction> reactions() const;
   std::vector<GitHubCheckRun> check_runs() const;
+  std::vector<GitHubDeployment> deployments() const;
   // Requests that broke GitHub's documented rules (missing headers, bad bodies): should stay empty.
   std::vector<std::string> problems() const;
   // The problems so far, forgotten (for a test that provokes one on purpose).
