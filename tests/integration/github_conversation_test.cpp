@@ -596,6 +596,81 @@ TEST_F(GitHubConversationTest, AsAnAppEachBuildHasACheckRunBesideItsStatusEdited
   EXPECT_FALSE(github_.statuses().empty());
 }
 
+TEST_F(GitHubConversationTest, EachPublicationIsADeploymentWhoseStatusesFollowItAndANewerOneRetiresTheOlder) {
+  using builders::pipeline::JobState;
+  github::Reporter reporter(*store_, config_);
+  auto run = [&](const std::string& line, JobState pub_debs, handlers::BuildState end, bool crash_between) {
+    const auto build = publish_and_claim(line);
+    EXPECT_TRUE(build);
+    store_->call([&](store::Database& db) {
+      store::record_job(db, build->id, {"felix/xenial", JobState::succeeded, "", "", std::nullopt, std::nullopt});
+      store::record_job(db, build->id, {"pub_debs/xenial", JobState::running, "", "", std::nullopt, std::nullopt});
+      store::record_job(db, build->id, {"pub_rpms/centos7", JobState::pending, "", "", std::nullopt, std::nullopt});
+    });
+    reporter.report_pending();
+    sender_->send_due();
+    // The store forgets the deployments' ids (a crash right after creating them): found again on
+    // GitHub by the key in their payload, not created twice.
+    if (crash_between) store_->call([&](store::Database& db) { db.exec("DELETE FROM edited_resources WHERE edit_key LIKE 'deployment:%'"); });
+    store_->call([&](store::Database& db) {
+      store::record_job(db, build->id, {"pub_debs/xenial", pub_debs, "", "", std::nullopt, std::nullopt});
+      store::record_job(db, build->id, {"pub_rpms/centos7", pub_debs, "", "", std::nullopt, std::nullopt});
+      store::finish_build(db, build->id, end, "done");
+    });
+    reporter.report_pending();
+    sender_->send_due();
+    return build->id;
+  };
+  auto states = [](const testkit::GitHubDeployment& deployment) {
+    std::string out;
+    for (const auto& status : deployment.statuses) out += (out.empty() ? "" : " ") + status.state;
+    return out;
+  };
+  const std::int64_t first = run("/publish calico-3.4 platforms=xenial,centos7", JobState::succeeded, handlers::BuildState::succeeded, true);
+  auto deployments = github_.deployments();
+  ASSERT_EQ(deployments.size(), 2u) << "one per kind of package, created once";
+  const auto& ppa = deployments[0];
+  EXPECT_EQ(ppa.repository, kRepo);
+  EXPECT_EQ(ppa.sha, kHead) << "the pull request's head, where /publish was asked";
+  EXPECT_EQ(ppa.environment, "ppa:project-calico/calico-3.4");
+  EXPECT_EQ(states(ppa), "in_progress success");
+  EXPECT_EQ(ppa.statuses.back().environment_url, "https://launchpad.net/~project-calico/+archive/ubuntu/calico-3.4");
+  EXPECT_EQ(ppa.statuses.front().log_url, "http://status.example/builds/" + std::to_string(first));
+  EXPECT_EQ(deployments[1].environment, "rpm:calico-3.4");
+  EXPECT_EQ(states(deployments[1]), "in_progress success");
+
+  // A newer publication to the same PPA: the older one is inactive, as the Environments view shows.
+  run("/publish calico-3.4 platforms=xenial,centos7", JobState::succeeded, handlers::BuildState::succeeded, false);
+  deployments = github_.deployments();
+  ASSERT_EQ(deployments.size(), 4u);
+  EXPECT_EQ(states(deployments[0]), "in_progress success inactive");
+  EXPECT_EQ(states(deployments[2]), "in_progress success");
+
+  // A failed upload: failure, with the job's log.
+  const std::int64_t failed = run("/publish calico-3.4 platforms=xenial,centos7", JobState::failed, handlers::BuildState::failed, false);
+  deployments = github_.deployments();
+  ASSERT_EQ(deployments.size(), 6u);
+  EXPECT_EQ(states(deployments[4]), "in_progress failure");
+  EXPECT_EQ(deployments[4].statuses.back().log_url, "http://status.example/builds/" + std::to_string(failed) + "/logs/pub_debs/xenial");
+  EXPECT_EQ(states(deployments[2]), "in_progress success") << "a failure replaces nothing";
+}
+
+TEST_F(GitHubConversationTest, GitHubRefusesToDeployACommitWhoseStatusesAreNotAllSuccessUnlessNoneAreRequired) {
+  // The fake as GitHub: without required_contexts, the commit's pending status blocks a deployment.
+  github_.set_permission(kRepo, "maintainer", "write");
+  testkit::HttpClient client("127.0.0.1", static_cast<std::uint16_t>(std::stoi(github_.api_root().substr(github_.api_root().rfind(':') + 1))));
+  const std::vector<std::pair<std::string, std::string>> headers{{"authorization", "Bearer test-token"}, {"accept", "application/vnd.github+json"},
+                                                   {"user-agent", "test"}, {"x-github-api-version", "2022-11-28"},
+                                                   {"content-type", "application/json"}};
+  const std::string status = R"({"state":"pending","context":"ci","description":"running"})";
+  ASSERT_EQ(client.request("POST", "/repos/" + std::string(kRepo) + "/statuses/" + kHead, headers, status).status, 201);
+  const std::string deployment = R"({"ref":")" + std::string(kHead) + R"(","environment":"ppa:project-calico/calico-3.4"})";
+  EXPECT_EQ(client.request("POST", "/repos/" + std::string(kRepo) + "/deployments", headers, deployment).status, 409);
+  const std::string unblocked = R"({"ref":")" + std::string(kHead) + R"(","environment":"ppa:project-calico/calico-3.4","required_contexts":[]})";
+  EXPECT_EQ(client.request("POST", "/repos/" + std::string(kRepo) + "/deployments", headers, unblocked).status, 201);
+  EXPECT_EQ(github_.deployments().size(), 1u);
+}
+
 TEST_F(GitHubConversationTest, WithATokenThereAreNoCheckRuns) {
   github_.set_permission(kRepo, "maintainer", "write");
   comment("maintainer", "/publish master");
