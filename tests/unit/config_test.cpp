@@ -89,6 +89,9 @@ TEST(Config, ErrorsNameFileLineAndKey) {
   EXPECT_EQ(error_of("[log]\nlevel = \"loud\"\n"),
             "/etc/calico/bot.toml:2: log.level: expected one of debug, info, warn, error, got \"loud\"");
   EXPECT_EQ(error_of("[server]\nwebhook_path = \"hook\"\n").substr(0, 48), "/etc/calico/bot.toml:2: server.webhook_path: mus");
+  EXPECT_EQ(error_of("[github]\nrpm_repository_url = \"binaries.example/rpm\"\n"),
+            "/etc/calico/bot.toml:2: github.rpm_repository_url: must be an http(s) URL, got \"binaries.example/rpm\"");
+  EXPECT_EQ(error_of("[github]\ndeployments = \"yes\"\n"), "/etc/calico/bot.toml:2: github.deployments: expected true or false, got a string");
 }
 
 TEST(Config, TomlSyntaxErrorsNameTheLine) {
