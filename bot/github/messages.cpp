@@ -101,7 +101,9 @@ store::OutboxMessage deployment_message(const std::string& repository, const std
                     {"environment", state.environment},
                     {"description", truncate_characters("build #" + std::to_string(build_id) + " publishes to " + state.environment, 140)},
                     {"transient_environment", false},
-                    {"production_environment", true}};
+                    // Not "production": GitHub's auto_inactive retires only older deployments of
+                    // non-production environments.
+                    {"production_environment", false}};
   json::object status{{"state", state.state}, {"description", truncate_characters(state.description, 140)}, {"auto_inactive", true}};
   if (!state.log_url.empty()) status["log_url"] = state.log_url;
   if (!state.environment_url.empty()) status["environment_url"] = state.environment_url;

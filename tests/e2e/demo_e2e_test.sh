@@ -97,6 +97,10 @@ grep -q "GitHub status: success — Build #[0-9]* of v3.4.0 → calico-3.4: publ
 grep -q "^  > @demo-maintainer build #[0-9]* of \*\*master\*\* for \`master\` 🚀 is published on Launchpad" "$work/demo.out" ||
   fail "the /publish conversation's summary comment does not end published on Launchpad"
 grep -q "The last word on the /publish comment: rocket" "$work/demo.out" || fail "the /publish comment did not get its 🚀"
+grep -q "GitHub deployment: ppa:project-calico/calico-3.4 in_progress" "$work/demo.out" &&
+  grep -q "GitHub deployment: ppa:project-calico/calico-3.4 success — published on Launchpad" "$work/demo.out" &&
+  grep -q "GitHub deployment: rpm:calico-3.4 success" "$work/demo.out" ||
+  fail "the demo did not show the release's deployments going from in_progress to success"
 echo "github: pending while Launchpad published, then success; one summary comment ending 🚀"
 
 # The status page's API: every build succeeded, every job too, every upload published.

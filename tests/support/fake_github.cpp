@@ -306,6 +306,8 @@ class FakeGitHub::Handler : public http::Handler {
             {"task", "deploy"},
             {"environment", deployment.environment},
             {"payload", json::parse(deployment.payload)},
+            {"transient_environment", deployment.transient},
+            {"production_environment", deployment.production},
             {"statuses_url", url + "/statuses"}};
   }
 
@@ -357,8 +359,18 @@ class FakeGitHub::Handler : public http::Handler {
         }
       }
     }
-    GitHubDeployment created{next_deployment_id++, repository, sha, environment ? std::string(environment->as_string()) : "production",
-                             payload ? (payload->is_string() ? std::string(payload->as_string()) : json::serialize(*payload)) : "{}", {}};
+    auto flag = [&](const char* key, bool otherwise) {
+      const json::value* value = object->if_contains(key);
+      return value && value->is_bool() ? value->as_bool() : otherwise;
+    };
+    GitHubDeployment created;
+    created.id = next_deployment_id++;
+    created.repository = repository;
+    created.sha = sha;
+    created.environment = environment ? std::string(environment->as_string()) : "production";
+    created.payload = payload ? (payload->is_string() ? std::string(payload->as_string()) : json::serialize(*payload)) : "{}";
+    created.transient = flag("transient_environment", false);
+    created.production = flag("production_environment", created.environment == "production");
     deployments.push_back(created);
     return http::json_response(201, json::serialize(deployment_json(created)));
   }
@@ -393,8 +405,8 @@ class FakeGitHub::Handler : public http::Handler {
     const GitHubDeployment& deployed = *found;
     if (status.state == "success" && (!auto_inactive || auto_inactive->as_bool())) {
       for (GitHubDeployment& older : deployments) {
-        if (older.id != deployed.id && older.id < deployed.id && older.repository == deployed.repository &&
-            older.environment == deployed.environment && older.state() == "success") {
+        if (older.id < deployed.id && older.repository == deployed.repository && older.environment == deployed.environment &&
+            !older.transient && !older.production && older.state() == "success") {
           older.statuses.push_back({"inactive", "replaced by deployment " + std::to_string(deployed.id), "", ""});
         }
       }

@@ -78,8 +78,9 @@ struct GitHubCheckRun {
 // ref (a commit's sha here), an environment and a payload; refused (409) while the commit's
 // statuses are not all success unless required_contexts is given (empty: none required); a
 // status's state one of error, failure, inactive, in_progress, queued, pending, success; a
-// success (auto_inactive, default true) marks every older deployment of the repository to the
-// same environment whose last status is success inactive, as GitHub does; listed newest first,
+// success (auto_inactive, default true) marks every older non-transient, non-production deployment
+// of the repository to the same environment whose last status is success inactive, as GitHub
+// does; listed newest first,
 // filtered by sha and environment and paged.
 struct GitHubDeploymentStatus {
   std::string state;
@@ -93,6 +94,8 @@ struct GitHubDeployment {
   std::string sha;
   std::string environment;
   std::string payload;      // JSON text
+  bool transient = false;
+  bool production = false;  // GitHub's default: true only for an environment named "production"
   std::vector<GitHubDeploymentStatus> statuses;
   std::string state() const { return statuses.empty() ? "" : statuses.back().state; }
 };
