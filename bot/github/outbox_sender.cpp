@@ -1,6 +1,7 @@
 #include "bot/github/outbox_sender.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -78,31 +79,49 @@ std::size_t OutboxSender::send_due() {
   return delivered;
 }
 
-std::optional<OutboxSender::Found> OutboxSender::find_own_comment(const std::string& marker_key, const std::string& path) {
-  const std::string marker = comment_marker(marker_key);
-  std::string page = path + "?per_page=100";
+namespace {
+
+// The first item of a paged GitHub listing (at most kMaxCommentPages pages, from `page`) that
+// `match` accepts; `items` picks the list out of a page ("" for the page itself, else the key
+// holding it). Throws http::ClientError naming `what` when a page is not the listing.
+std::optional<json::object> find_listed(Client& client, std::string page, const std::string& what, const char* items,
+                                        const std::function<bool(const json::object&)>& match) {
   for (int pages = 0; pages < kMaxCommentPages && !page.empty(); ++pages) {
-    const http::ClientResponse response = client_->call("GET", page);
-    if (response.status != 200) throw http::ClientError("listing comments answered HTTP " + std::to_string(response.status));
+    const http::ClientResponse response = client.call("GET", page);
+    if (response.status != 200) throw http::ClientError("listing " + what + " answered HTTP " + std::to_string(response.status));
     const json::value parsed = json::parse(response.body);
-    if (!parsed.is_array()) throw http::ClientError("listing comments answered something other than a list");
-    for (const json::value& comment : parsed.as_array()) {
-      if (!comment.is_object()) continue;
-      // "body" is not promised by GitHub's schema: a comment without one is not ours.
-      const json::value* body_value = comment.as_object().if_contains("body");
-      const json::string* body = body_value ? body_value->if_string() : nullptr;
-      // The marker is predictable: only a comment the bot wrote counts, or anyone could quote
-      // it and suppress the real comment.
-      if (body && std::string_view(*body).find(marker) != std::string_view::npos && own_account_.wrote(comment.as_object())) {
-        const json::value* url = comment.as_object().if_contains("html_url");
-        const json::value* id = comment.as_object().if_contains("id");
-        return Found{url && url->is_string() ? std::string(url->as_string()) : std::string("found"),
-                     id && id->is_int64() ? id->as_int64() : 0};
-      }
+    const json::value* list = *items ? (parsed.is_object() ? parsed.as_object().if_contains(items) : nullptr) : &parsed;
+    if (!list || !list->is_array()) throw http::ClientError("listing " + what + " answered something other than a list");
+    for (const json::value& item : list->as_array()) {
+      if (item.is_object() && match(item.as_object())) return item.as_object();
     }
-    page = client_->next_page(response);
+    page = client.next_page(response);
   }
   return std::nullopt;
+}
+
+std::optional<std::int64_t> int64_of(const json::object& object, const char* key) {
+  const json::value* value = object.if_contains(key);
+  return value && value->is_int64() ? std::optional(value->as_int64()) : std::nullopt;
+}
+
+bool string_is(const json::value* value, std::string_view text) { return value && value->is_string() && value->as_string() == text; }
+
+}  // namespace
+
+std::optional<OutboxSender::Found> OutboxSender::find_own_comment(const std::string& marker_key, const std::string& path) {
+  const std::string marker = comment_marker(marker_key);
+  const auto comment = find_listed(*client_, path + "?per_page=100", "comments", "", [&](const json::object& item) {
+    // "body" is not promised by GitHub's schema: a comment without one is not ours.
+    const json::value* body_value = item.if_contains("body");
+    const json::string* body = body_value ? body_value->if_string() : nullptr;
+    // The marker is predictable: only a comment the bot wrote counts, or anyone could quote it
+    // and suppress the real comment.
+    return body && std::string_view(*body).find(marker) != std::string_view::npos && own_account_.wrote(item);
+  });
+  if (!comment) return std::nullopt;
+  const json::value* url = comment->if_contains("html_url");
+  return Found{url && url->is_string() ? std::string(url->as_string()) : std::string("found"), int64_of(*comment, "id").value_or(0)};
 }
 
 std::optional<std::int64_t> OutboxSender::find_edited(store::MessageKind kind, const std::string& edit_key,
@@ -111,44 +130,29 @@ std::optional<std::int64_t> OutboxSender::find_edited(store::MessageKind kind, c
     const auto found = find_own_comment(edit_key, created.path);
     return found && found->id > 0 ? std::optional(found->id) : std::nullopt;
   }
+  const json::value body = json::parse(created.body);
+  std::optional<json::object> found;
   if (kind == store::MessageKind::deployment) {
     // The deployments of the commit to the environment, the one whose payload carries the key.
-    const json::value body = json::parse(created.body);
-    std::string page = created.path + "?sha=" + http::percent_encode(std::string(body.at("ref").as_string())) +
-                       "&environment=" + http::percent_encode(std::string(body.at("environment").as_string())) + "&per_page=100";
-    for (int pages = 0; pages < kMaxCommentPages && !page.empty(); ++pages) {
-      const http::ClientResponse response = client_->call("GET", page);
-      if (response.status != 200) throw http::ClientError("listing deployments answered HTTP " + std::to_string(response.status));
-      const json::value parsed = json::parse(response.body);
-      if (!parsed.is_array()) throw http::ClientError("listing deployments answered something other than a list");
-      for (const json::value& deployment : parsed.as_array()) {
-        const json::object* object = deployment.if_object();
-        const json::value* payload = object ? object->if_contains("payload") : nullptr;
-        const json::value* key = payload && payload->is_object() ? payload->as_object().if_contains("key") : nullptr;
-        const json::value* id = object ? object->if_contains("id") : nullptr;
-        if (key && key->is_string() && key->as_string() == edit_key && id && id->is_int64()) return id->as_int64();
-      }
-      page = client_->next_page(response);
-    }
-    return std::nullopt;
+    const std::string page = created.path + "?sha=" + http::percent_encode(std::string(body.at("ref").as_string())) +
+                             "&environment=" + http::percent_encode(std::string(body.at("environment").as_string())) + "&per_page=100";
+    found = find_listed(*client_, page, "deployments", "", [&](const json::object& deployment) {
+      const json::value* payload = deployment.if_contains("payload");
+      return payload && payload->is_object() && string_is(payload->as_object().if_contains("key"), edit_key) &&
+             int64_of(deployment, "id");
+    });
+  } else {
+    // A check run: the App's runs of that name on the commit, the one whose external_id is the key.
+    const std::string sha(body.at("head_sha").as_string());
+    const std::string name(body.at("name").as_string());
+    const std::string page = "/repos/" + repository_of_path(created.path) + "/commits/" + sha + "/check-runs?check_name=" +
+                             http::percent_encode(name) + "&per_page=100";
+    found = find_listed(*client_, page, "check runs", "check_runs", [&](const json::object& run) {
+      return string_is(run.if_contains("external_id"), edit_key);
+    });
   }
-  // A check run: the App's runs of that name on the commit, the one whose external_id is the key.
-  const json::value body = json::parse(created.body);
-  const std::string sha(body.at("head_sha").as_string());
-  const std::string name(body.at("name").as_string());
-  std::string page = "/repos/" + repository_of_path(created.path) + "/commits/" + sha + "/check-runs?check_name=" +
-                     http::percent_encode(name) + "&per_page=100";
-  for (int pages = 0; pages < kMaxCommentPages && !page.empty(); ++pages) {
-    const http::ClientResponse response = client_->call("GET", page);
-    if (response.status != 200) throw http::ClientError("listing check runs answered HTTP " + std::to_string(response.status));
-    const json::value parsed = json::parse(response.body);
-    for (const json::value& run : parsed.at("check_runs").as_array()) {
-      const json::value* external = run.as_object().if_contains("external_id");
-      if (external && external->is_string() && external->as_string() == edit_key) return run.at("id").to_number<std::int64_t>();
-    }
-    page = client_->next_page(response);
-  }
-  return std::nullopt;
+  if (!found) return std::nullopt;
+  return found->at("id").to_number<std::int64_t>();
 }
 
 OutboxSender::Sent OutboxSender::send(const store::OutboxEntry& row) {

@@ -24,5 +24,7 @@ boost::json::object recovery_object(const store::RecoverySummary& recovery);
 // "1 h 02 min", "3 min 20 s", "42 s"
 std::string format_duration(long long seconds);
 std::string escape_html(std::string_view text);
+// A coordinate or length in the SVG drawings, to a tenth: "12.5".
+std::string svg_number(double value);
 
 }  // namespace calico::status_page

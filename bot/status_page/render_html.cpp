@@ -1,3 +1,4 @@
+#include <cstdio>
 #include <map>
 
 #include <boost/json/parse.hpp>
@@ -83,6 +84,12 @@ std::string escape_html(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string svg_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", value);
+  return text;
 }
 
 std::string format_duration(long long seconds) {

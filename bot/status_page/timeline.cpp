@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <optional>
 #include <set>
 
@@ -110,12 +109,6 @@ std::vector<std::string> critical_ids(const std::vector<Bar>& bars) {
   return path;
 }
 
-std::string number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f", value);
-  return text;
-}
-
 // "0 s", "90 s" → "1 min 30 s" on the axis: whole units at a readable step.
 Millis tick_step(Millis span) {
   for (Millis step : {1000LL, 2000LL, 5000LL, 10000LL, 15000LL, 30000LL, 60000LL, 120000LL, 300000LL, 600000LL, 900000LL,
@@ -157,16 +150,16 @@ std::string timeline_svg(const TimelineInput& input) {
   auto x = [&](Millis t) { return kLabels + static_cast<double>(t - t0) / ms_per_px; };
   const double height = kTop + kRow * static_cast<double>(bars.size()) + 24;
 
-  std::string svg = "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + number(kWidth) + " " + number(height) +
+  std::string svg = "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + svg_number(kWidth) + " " + svg_number(height) +
                     "\" width=\"100%\" role=\"img\" aria-label=\"Timeline: each job from start to end, then each upload until "
                     "Launchpad published it; the critical path outlined\" data-t0=\"" + std::to_string(t0) +
-                    "\" data-ms-per-px=\"" + std::to_string(ms_per_px) + "\" data-x0=\"" + number(kLabels) + "\"><style>" +
+                    "\" data-ms-per-px=\"" + std::to_string(ms_per_px) + "\" data-x0=\"" + svg_number(kLabels) + "\"><style>" +
                     std::string(kTimelineStyle) + "</style><g class=\"axis\">";
   const Millis step = tick_step(span);
   for (Millis at = 0; at <= span; at += step) {
     const double tick = x(t0 + at);
-    svg += "<line x1=\"" + number(tick) + "\" y1=\"" + number(kTop - 6) + "\" x2=\"" + number(tick) + "\" y2=\"" +
-           number(height - 24) + "\"/><text x=\"" + number(tick + 2) + "\" y=\"" + number(kTop - 10) + "\">" +
+    svg += "<line x1=\"" + svg_number(tick) + "\" y1=\"" + svg_number(kTop - 6) + "\" x2=\"" + svg_number(tick) + "\" y2=\"" +
+           svg_number(height - 24) + "\"/><text x=\"" + svg_number(tick + 2) + "\" y=\"" + svg_number(kTop - 10) + "\">" +
            escape_html(format_duration(at / 1000)) + "</text>";
   }
   svg += "</g>";
@@ -184,14 +177,14 @@ std::string timeline_svg(const TimelineInput& input) {
                        (bar.detail.empty() ? "" : " — " + bar.detail)) +
            "</title>";
     if (waited >= 1000) {
-      svg += "<line class=\"wait\" x1=\"" + number(x(t0)) + "\" y1=\"" + number(y + kRow / 2) + "\" x2=\"" + number(left) + "\" y2=\"" +
-             number(y + kRow / 2) + "\"/>";
+      svg += "<line class=\"wait\" x1=\"" + svg_number(x(t0)) + "\" y1=\"" + svg_number(y + kRow / 2) + "\" x2=\"" + svg_number(left) + "\" y2=\"" +
+             svg_number(y + kRow / 2) + "\"/>";
     }
-    svg += "<rect x=\"" + number(left) + "\" y=\"" + number(y + 3) + "\" width=\"" + number(width) + "\" height=\"" + number(kRow - 6) +
-           "\" rx=\"2\"/><text x=\"4\" y=\"" + number(y + kRow - 6) + "\">" + escape_html(bar.label) + "</text></g>";
+    svg += "<rect x=\"" + svg_number(left) + "\" y=\"" + svg_number(y + 3) + "\" width=\"" + svg_number(width) + "\" height=\"" + svg_number(kRow - 6) +
+           "\" rx=\"2\"/><text x=\"4\" y=\"" + svg_number(y + kRow - 6) + "\">" + escape_html(bar.label) + "</text></g>";
     y += kRow;
   }
-  svg += "<text x=\"4\" y=\"" + number(height - 6) + "\" class=\"legend\">Outlined: the critical path (" +
+  svg += "<text x=\"4\" y=\"" + svg_number(height - 6) + "\" class=\"legend\">Outlined: the critical path (" +
          std::to_string(critical.size()) + " bars). Dashed: waiting since the build started.</text></svg>";
   return svg;
 }

@@ -76,13 +76,17 @@ std::string RpmRepository::capture(const exec::ProcessSpec& command, const std::
   return output;
 }
 
+std::vector<std::string> RpmRepository::rpm_files(const std::string& dir, const std::filesystem::path& log_file,
+                                                  const exec::CancelToken& cancel) const {
+  return lines_of(capture(host_.on_host({"find", dir, "-maxdepth", "1", "-name", "*.rpm", "-printf", "%f\\n"}), log_file, cancel));
+}
+
 bool RpmRepository::holds_source_rpm(const std::string& srpm, const std::filesystem::path& log_file,
                                      const exec::CancelToken& cancel) const {
   // Created as publishing would create it: a repository not made yet holds nothing.
   const std::string dir = repo_dir() + "/src";
   run(host_.on_host({"mkdir", "-p", dir}), log_file, cancel);
-  const std::vector<std::string> listed =
-      lines_of(capture(host_.on_host({"find", dir, "-maxdepth", "1", "-name", "*.rpm", "-printf", "%f\\n"}), log_file, cancel));
+  const std::vector<std::string> listed = rpm_files(dir, log_file, cancel);
   return std::find(listed.begin(), listed.end(), srpm) != listed.end();
 }
 
@@ -94,8 +98,7 @@ RpmPublishResult RpmRepository::publish(const std::vector<std::filesystem::path>
 
   for (const char* bucket : kBuckets) {
     const std::string dir = repo + "/" + bucket;
-    const std::vector<std::string> listed =
-        lines_of(capture(host_.on_host({"find", dir, "-maxdepth", "1", "-name", "*.rpm", "-printf", "%f\\n"}), log_file, cancel));
+    const std::vector<std::string> listed = rpm_files(dir, log_file, cancel);
     const std::set<std::string> existing(listed.begin(), listed.end());
     std::vector<std::filesystem::path> to_copy;
     for (const auto& rpm : rpms) {
@@ -121,8 +124,7 @@ RpmPublishResult RpmRepository::publish(const std::vector<std::filesystem::path>
   // Keep the newest `keep_` versions of each package in each directory, by rpm's ordering.
   for (const char* bucket : kBuckets) {
     const std::string dir = repo + "/" + bucket;
-    const std::vector<std::string> files =
-        lines_of(capture(host_.on_host({"find", dir, "-maxdepth", "1", "-name", "*.rpm", "-printf", "%f\\n"}), log_file, cancel));
+    const std::vector<std::string> files = rpm_files(dir, log_file, cancel);
     if (files.size() <= static_cast<std::size_t>(keep_)) continue;
     std::vector<std::string> query{"rpm", "-qp", "--nosignature", "--nodigest", "--queryformat",
                                    "%{NAME} %{EPOCHNUM}:%{VERSION}-%{RELEASE}\\n"};

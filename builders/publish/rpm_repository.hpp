@@ -51,6 +51,9 @@ class RpmRepository {
   void run(const exec::ProcessSpec& command, const std::filesystem::path& log_file, const exec::CancelToken& cancel) const;
   std::string capture(const exec::ProcessSpec& command, const std::filesystem::path& log_file,
                       const exec::CancelToken& cancel) const;
+  // The file names of the RPMs directly in `dir` on the host.
+  std::vector<std::string> rpm_files(const std::string& dir, const std::filesystem::path& log_file,
+                                     const exec::CancelToken& cancel) const;
 
   const RpmHost& host_;
   std::string root_;

@@ -6,6 +6,21 @@
 
 namespace calico::builders::rpm {
 
+namespace {
+
+// The platform's %{dist} and macros as rpmbuild and rpmspec take them (the same for both, so
+// that what rpmspec names is what rpmbuild makes).
+void add_platform_macros(std::vector<std::string>& argv, const std::string& dist, const std::vector<std::string>& defines) {
+  argv.push_back("--define");
+  argv.push_back("dist " + dist);
+  for (const std::string& define : defines) {
+    argv.push_back("--define");
+    argv.push_back(define);
+  }
+}
+
+}  // namespace
+
 using deb::BuildError;
 
 RpmArtifacts build_rpm(const RpmBuild& build, exec::Session& session, const std::filesystem::path& log_file,
@@ -58,14 +73,9 @@ RpmArtifacts build_rpm(const RpmBuild& build, exec::Session& session, const std:
   exec::ProcessSpec rpmbuild{{"rpmbuild", "-ba"}};
   // No --target: the host's (or image's) architecture is the default, and --target would reload
   // the platform macros over the platform's defines.
-  for (const std::string& define : {"_topdir " + top.string(), "dist " + build.dist}) {
-    rpmbuild.argv.push_back("--define");
-    rpmbuild.argv.push_back(define);
-  }
-  for (const std::string& define : build.defines) {
-    rpmbuild.argv.push_back("--define");
-    rpmbuild.argv.push_back(define);
-  }
+  rpmbuild.argv.push_back("--define");
+  rpmbuild.argv.push_back("_topdir " + top.string());
+  add_platform_macros(rpmbuild.argv, build.dist, build.defines);
   if (!build.check_build_deps) rpmbuild.argv.push_back("--nodeps");
   rpmbuild.argv.push_back(spec_file.string());
   rpmbuild.env = {"SOURCE_DATE_EPOCH=" + epoch, "PBR_VERSION=" + artifacts.version};
@@ -89,11 +99,8 @@ RpmArtifacts build_rpm(const RpmBuild& build, exec::Session& session, const std:
 std::string source_rpm_name(const std::filesystem::path& spec_file, const std::string& dist,
                             const std::vector<std::string>& defines, std::chrono::seconds timeout,
                             const std::filesystem::path& log_file, const exec::CancelToken& cancel) {
-  exec::ProcessSpec query{{"rpmspec", "--query", "--srpm", "--queryformat", "source-rpm=%{NAME}-%{VERSION}-%{RELEASE}\\n", "--define", "dist " + dist}};
-  for (const std::string& define : defines) {
-    query.argv.push_back("--define");
-    query.argv.push_back(define);
-  }
+  exec::ProcessSpec query{{"rpmspec", "--query", "--srpm", "--queryformat", "source-rpm=%{NAME}-%{VERSION}-%{RELEASE}\\n"}};
+  add_platform_macros(query.argv, dist, defines);
   query.argv.push_back(spec_file.string());
   query.timeout = timeout;
   std::string output;
