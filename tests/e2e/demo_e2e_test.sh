@@ -51,9 +51,24 @@ grep -q 'class="state running"' "$work/status-page-during.html" || fail "the sta
 grep -q 'http-equiv="refresh"' "$work/status-page-during.html" || fail "the status page does not refresh while a build runs"
 # The running build's timeline, as Chromium renders it, against the store's job times (the API):
 # every bar a finished job draws sits where its stored start and end put it on the drawing's scale.
-running_id=$(python3 -c 'import json,sys; print([b["id"] for b in json.load(open(sys.argv[1]))["builds"] if b["state"] == "running"][0])' "$work/builds-now.json")
-until curl -fs "$url/api/builds/$running_id" > "$work/build-during.json" && python3 -c 'import json,sys; sys.exit(not any(j["started_at"] for j in json.load(open(sys.argv[1]))["jobs"]))' "$work/build-during.json"; do
-  [ $SECONDS -lt $deadline ] || fail "no job of build $running_id started"
+# (A running build may still be put back in the queue before any job starts, a release waiting
+# for its tags: the one drawn is a running build with a job started, whichever that is.)
+running_id=""
+jobs_deadline=$((SECONDS + 300))
+until running_id=$(python3 - "$url" <<'PY'
+import json, sys, urllib.request
+url = sys.argv[1]
+for build in json.load(urllib.request.urlopen(url + "/api/builds"))["builds"]:
+    if build["state"] != "running":
+        continue
+    if any(j["started_at"] for j in json.load(urllib.request.urlopen(url + "/api/builds/%d" % build["id"]))["jobs"]):
+        print(build["id"])
+        sys.exit(0)
+sys.exit(1)
+PY
+); do
+  kill -0 $demo_pid 2>/dev/null || fail "the demo ended before a running build had a job started"
+  [ $SECONDS -lt $jobs_deadline ] || fail "no running build had a job started within 300 s"
   sleep 0.3
 done
 browse "$url/builds/$running_id" build-timeline-during
