@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "bot/launchpad/archive.hpp"
+#include "bot/launchpad/promotion.hpp"
 #include "config/error.hpp"
 
 namespace calico {
@@ -108,6 +109,34 @@ PipelineEnvironment make_pipeline_environment(const config::Config& config, cons
   environment.launchpad_http = std::make_unique<http::Client>(launchpad::client_settings(config.launchpad));
   environment.launchpad = std::make_unique<launchpad::Client>(config.launchpad.api_root, *environment.launchpad_http);
   environment.archive = make_source_archive(config, plan.repo_name, *environment.launchpad);
+
+  // Promotion: only a release is promoted, from [publish] promote_from or PROMOTE_FROM.
+  const std::string promote_from = overrides.promote_from.value_or(config.publish.promote_from);
+  if (overrides.promote_from && !overrides.promote_from->empty()) {
+    static const std::regex target_shape("[a-z0-9][a-z0-9.+-]{0,63}");
+    if (!std::regex_match(promote_from, target_shape)) {
+      throw EnvironmentError("PROMOTE_FROM \"" + promote_from.substr(0, 64) + "\" is not a target name (a PPA or RPM repository)", true);
+    }
+    if (!plan.release) throw EnvironmentError("PROMOTE_FROM is given, but only a release (VERSION=vX.Y.Z) is promoted, not " + plan.version, true);
+  }
+  if (plan.release && !promote_from.empty()) {
+    if (promote_from == plan.repo_name) {
+      throw EnvironmentError("cannot promote " + plan.repo_name + " from itself (PROMOTE_FROM or [publish] promote_from)", true);
+    }
+    environment.promote_from = promote_from;
+    const config::SecretsConfig& secrets = config.secrets;
+    if (publishes && secrets.launchpad_token.configured()) {
+      try {
+        environment.launchpad->sign_writes_with({config::load_secret(secrets.launchpad_consumer_key, "secrets.launchpad_consumer_key"),
+                                                 config::load_secret(secrets.launchpad_token, "secrets.launchpad_token"),
+                                                 config::load_secret(secrets.launchpad_token_secret, "secrets.launchpad_token_secret")});
+      } catch (const config::ConfigError& e) {
+        throw EnvironmentError(e.what(), false);
+      }
+      environment.promotion = std::make_unique<launchpad::PpaPromotionSource>(*environment.launchpad, config.publish.ppa_owner,
+                                                                              promote_from, plan.repo_name);
+    }
+  }
   try {
     environment.executor = builders::exec::make_executor(config.publish, owner);
   } catch (const std::runtime_error& e) {

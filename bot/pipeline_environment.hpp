@@ -13,6 +13,7 @@
 #include "builders/exec/executor.hpp"
 #include "builders/plan.hpp"
 #include "builders/publish/deb_upload.hpp"
+#include "builders/publish/promotion.hpp"
 #include "builders/publish/rpm_host.hpp"
 #include "builders/sign/keyring.hpp"
 #include "config/config.hpp"
@@ -33,6 +34,9 @@ struct EnvironmentOverrides {
   std::optional<std::string> rpm_secret_key_file = {};
   std::optional<std::string> host;
   std::optional<std::string> gcloud_args;
+  // PROMOTE_FROM: the target a release is promoted from, instead of [publish] promote_from ("":
+  // none).
+  std::optional<std::string> promote_from = {};
 };
 
 struct PipelineEnvironment {
@@ -43,6 +47,11 @@ struct PipelineEnvironment {
   std::unique_ptr<builders::publish::SourceArchive> archive;
   std::unique_ptr<builders::publish::RpmHost> rpm_host;
   std::unique_ptr<builders::exec::Executor> executor;
+  // A release plan's promotion: the target it copies from ("" for other plans or when turned
+  // off) and, with a Launchpad OAuth token, the copier of source packages (else null: the deb
+  // jobs say so and build).
+  std::string promote_from;
+  std::unique_ptr<builders::publish::PromotionSource> promotion;
 };
 
 // Whether uploads are followed on Launchpad: when dput sends them there, or when a stand-in

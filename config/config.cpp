@@ -170,7 +170,10 @@ std::vector<std::pair<const SecretSource*, const char*>> SecretsConfig::all() co
           {&gpg_passphrase, "secrets.gpg_passphrase"},
           {&rpm_gpg_secret_key, "secrets.rpm_gpg_secret_key"},
           {&rpm_gpg_passphrase, "secrets.rpm_gpg_passphrase"},
-          {&store_password, "secrets.store_password"}};
+          {&store_password, "secrets.store_password"},
+          {&launchpad_consumer_key, "secrets.launchpad_consumer_key"},
+          {&launchpad_token, "secrets.launchpad_token"},
+          {&launchpad_token_secret, "secrets.launchpad_token_secret"}};
 }
 
 std::vector<std::string> SecretsConfig::variables() const {

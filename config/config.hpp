@@ -87,6 +87,11 @@ struct SecretsConfig {
   SecretSource rpm_gpg_passphrase;
   // The PostgreSQL store's password (store.backend = "postgresql"), never written in store.url.
   SecretSource store_password;
+  // Launchpad's OAuth 1.0 access token (as launchpadlib's authorisation stores it): only writes
+  // need it, which promotion (copyPackage) is.
+  SecretSource launchpad_consumer_key;
+  SecretSource launchpad_token;
+  SecretSource launchpad_token_secret;
 
   // Every secret with its key ("secrets.webhook_secret", …), configured or not.
   std::vector<std::pair<const SecretSource*, const char*>> all() const;
@@ -254,6 +259,10 @@ struct PublishConfig {
   std::vector<std::string> rpm_ssh_options;     // extra ssh -o settings
   std::string gcloud_args;                      // GCLOUD_ARGS, split on whitespace
   int rpm_keep_versions = 1;  // the scripts keep only the newest (repomanage --old)
+  // A release (vX.Y.Z) is promoted from this target: what it already holds and has published under
+  // the very version the release would have is copied (Launchpad's copyPackage, binaries
+  // included; RPMs between repository directories) instead of built again. Empty: never.
+  std::string promote_from = "testing";
   // Independent jobs of one plan run at once up to this many.
   int parallel_jobs = 2;
   std::vector<PlatformConfig> platforms;  // the matrix's columns, in order

@@ -123,6 +123,9 @@ void read_secrets(TableReader& r, SecretsConfig& s) {
   s.rpm_gpg_secret_key = r.secret("rpm_gpg_secret_key");
   s.rpm_gpg_passphrase = r.secret("rpm_gpg_passphrase");
   s.store_password = r.secret("store_password");
+  s.launchpad_consumer_key = r.secret("launchpad_consumer_key");
+  s.launchpad_token = r.secret("launchpad_token");
+  s.launchpad_token_secret = r.secret("launchpad_token_secret");
   r.finish();
 }
 
@@ -497,6 +500,13 @@ void read_publish(TableReader& r, PublishConfig& publish, const std::filesystem:
   }
   if (auto v = r.string("gcloud_args")) publish.gcloud_args = *v;
   if (auto v = r.integer("rpm_keep_versions", 1, 100)) publish.rpm_keep_versions = static_cast<int>(*v);
+  if (auto v = r.string("promote_from")) {
+    static const std::regex target_shape("[a-z0-9][a-z0-9.+-]{0,63}");
+    if (!v->empty() && !std::regex_match(*v, target_shape)) {
+      r.throw_at(r.line_of("promote_from"), r.qualified("promote_from"), "is not a target name (a PPA or RPM repository): \"" + v->substr(0, 64) + "\"");
+    }
+    publish.promote_from = *v;
+  }
   if (const toml::array* platforms = r.array("platforms")) read_platforms(r, *platforms, publish, origin);
   if (const toml::table* kubernetes = r.table("kubernetes")) {
     TableReader inner(*kubernetes, r.qualified("kubernetes"), origin);
@@ -663,6 +673,24 @@ Config build(const toml::table& root, const std::filesystem::path& origin) {
   if (config.secrets.github_app_private_key.configured() && config.github.app_id.empty()) {
     throw_config_error(origin, secret_line("github_app_private_key"), "secrets.github_app_private_key",
                        "is set but github.app_id and github.installation_id are not");
+  }
+  {
+    // The three make one OAuth access token: all of them or none.
+    const std::pair<const SecretSource*, const char*> parts[] = {{&config.secrets.launchpad_consumer_key, "launchpad_consumer_key"},
+                                                                 {&config.secrets.launchpad_token, "launchpad_token"},
+                                                                 {&config.secrets.launchpad_token_secret, "launchpad_token_secret"}};
+    const auto given = std::count_if(std::begin(parts), std::end(parts), [](const auto& part) { return part.first->configured(); });
+    const char* set_key = nullptr;
+    for (const auto& [source, key] : parts) {
+      if (source->configured() && !set_key) set_key = key;
+    }
+    for (const auto& [source, key] : parts) {
+      if (given > 0 && given < 3 && !source->configured()) {
+        throw_config_error(origin, secret_line(set_key), std::string("secrets.") + key,
+                           "is not set, but the other Launchpad OAuth secrets are: set launchpad_consumer_key, launchpad_token "
+                           "and launchpad_token_secret together");
+      }
+    }
   }
   if (config.secrets.github_app_private_key.configured() && config.secrets.github_token.configured()) {
     throw_config_error(origin, secret_line("github_app_private_key"), "secrets.github_token and secrets.github_app_private_key",

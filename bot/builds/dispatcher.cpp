@@ -252,6 +252,7 @@ void Dispatcher::run_build(const store::Build& build, bool resumed) {
                                             environment.archive.get(), *environment.rpm_host,
                                             config_.publish.rpm_root.string());
     procedure.sign_rpms_with(environment.rpm_keyring.get());
+    procedure.promote_from(environment.promote_from, environment.promotion.get());
     std::vector<builders::pipeline::JobReport> finished;
     if (resumed) {
       for (const store::BuildJob& step : data_->builds().jobs(build.id)) {

@@ -58,6 +58,9 @@ Publish options (each also read from the environment variable in capitals, as fo
   --secret-key FILE                SECRET_KEY: the signing key (else secrets.gpg_secret_key)
   --rpm-secret-key FILE            RPM_SECRET_KEY: sign the RPMs with this key instead (else
                                    secrets.rpm_gpg_secret_key, else the signing key)
+  --promote-from TARGET            PROMOTE_FROM: for a release (vX.Y.Z), copy what TARGET's PPA and RPM
+                                   repository hold and have published under the same version instead of
+                                   building it (default: [publish] promote_from, "testing"; "" never)
   --dry-run                        print the plan and exit
   --wait                           after uploading, wait until Launchpad has published every upload
                                    (as lp-wait does; exit 5 if one fails or is rejected)
@@ -101,6 +104,7 @@ const std::map<std::string_view, std::string> kPublishFlags = {
     {"--platforms", "PLATFORMS"},
     {"--secret-key", "SECRET_KEY"},
     {"--rpm-secret-key", "RPM_SECRET_KEY"},
+    {"--promote-from", "PROMOTE_FROM"},
 };
 
 // Parses argv; returns nullopt (after printing why) on a usage error.

@@ -106,8 +106,14 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
   }
   if (auto steps = setting(options, "STEPS")) request.steps = builders::split_list(*steps);
   if (auto platforms = setting(options, "PLATFORMS")) request.platforms = builders::split_list(*platforms);
-  const EnvironmentOverrides overrides{setting(options, "SECRET_KEY"), setting(options, "RPM_SECRET_KEY"), setting(options, "HOST"),
-                                       setting(options, "GCLOUD_ARGS")};
+  EnvironmentOverrides overrides{setting(options, "SECRET_KEY"), setting(options, "RPM_SECRET_KEY"), setting(options, "HOST"),
+                                 setting(options, "GCLOUD_ARGS")};
+  // Given as a flag, even empty ("--promote-from ''": build everything from source).
+  if (auto it = options.values.find("PROMOTE_FROM"); it != options.values.end()) {
+    overrides.promote_from = it->second;
+  } else {
+    overrides.promote_from = setting(options, "PROMOTE_FROM");
+  }
   try {
     make_rpm_host(config.publish, overrides.host, overrides.gcloud_args);  // refuse a bad HOST before planning
   } catch (const EnvironmentError& e) {
@@ -141,6 +147,11 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
   builders::pipeline::Procedure procedure(config, plan, run_dir, *environment.executor, environment.keyring.get(),
                                           environment.archive.get(), *environment.rpm_host, config.publish.rpm_root.string());
   procedure.sign_rpms_with(environment.rpm_keyring.get());
+  procedure.promote_from(environment.promote_from, environment.promotion.get());
+  if (!environment.promote_from.empty()) {
+    out << "Promoting from " << environment.promote_from << ": what it has published under the same version is copied, not built"
+        << (environment.promotion ? "" : " (RPMs only: no Launchpad OAuth token to copy source packages with)") << "\n";
+  }
   // Uploads that Launchpad (or a stand-in serving its API) builds are watched until published:
   // the service's watcher follows them; `calico-release-bot lp-wait` can too.
   std::unique_ptr<store::Store> state;

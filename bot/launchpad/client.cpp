@@ -7,6 +7,8 @@
 
 #include <cctype>
 #include <charconv>
+#include <chrono>
+#include <random>
 
 namespace calico::launchpad {
 
@@ -116,6 +118,34 @@ std::map<std::string, BuildSummary> Client::build_summaries(const std::string& o
   } catch (const LaunchpadError& e) {
     throw LaunchpadError("GET " + target + ": " + e.what());
   }
+}
+
+void Client::copy_package(const std::string& owner, const std::string& to_ppa, const CopyRequest& request) {
+  if (!token_) {
+    throw LaunchpadError("copying " + request.source_name + " " + request.version +
+                         " needs Launchpad's OAuth token: set secrets.launchpad_consumer_key, launchpad_token and launchpad_token_secret");
+  }
+  // A fresh nonce per request (Launchpad refuses a nonce it has seen with the same timestamp).
+  static thread_local std::mt19937_64 random{std::random_device{}()};
+  const std::string nonce = std::to_string(random());
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::string target = archive_url(owner, to_ppa);
+  const std::string body = operation_query(
+      "copyPackage", {{"source_name", request.source_name}, {"version", request.version}, {"to_pocket", "Release"}, {"to_series", request.to_series}},
+      {{"from_archive", request.from_archive}, {"include_binaries", request.include_binaries ? "true" : "false"}});
+  const http::ClientResponse response =
+      http_.request("POST", target,
+                    {{"Accept", "application/json"},
+                     {"Content-Type", "application/x-www-form-urlencoded"},
+                     {"Authorization", oauth_plaintext_authorization(*token_, nonce, now)}},
+                    body);
+  if (response.status == 200 || response.status == 201) return;
+  std::string reason = response.body.substr(0, 300);
+  for (char& c : reason) {
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  }
+  throw LaunchpadError("copyPackage of " + request.source_name + " " + request.version + " into ~" + owner + "/" + to_ppa +
+                       " answered HTTP " + std::to_string(response.status) + (reason.empty() ? "" : ": " + reason));
 }
 
 std::vector<BuildRecord> Client::builds(const std::string& source_publication_link) {

@@ -1,4 +1,4 @@
-// Launchpad's web service, read anonymously: a PPA's source publications and, for the watcher,
+// Launchpad's web service, read anonymously (writes, copyPackage only, signed with OAuth): a PPA's source publications and, for the watcher,
 // their build summaries and builds. Collections are asked for in pages of 300 (Launchpad's
 // maximum) and followed across pages (next_collection_link).
 // Blocking, like the http::Client under it.
@@ -13,6 +13,7 @@
 
 #include "bot/http/client.hpp"
 #include "bot/http/message.hpp"
+#include "bot/launchpad/oauth.hpp"
 #include "config/config.hpp"
 
 namespace calico::launchpad {
@@ -73,10 +74,30 @@ std::vector<SourcePublication> parse_sources_page(std::string_view body, std::st
 std::vector<BuildRecord> parse_builds_page(std::string_view body, std::string& next);
 std::map<std::string, BuildSummary> parse_build_summaries(std::string_view body);
 
+// Archive.copyPackage's parameters: copy `source_name` `version` from the archive `from_archive`
+// (its self_link) into the target PPA's Release pocket, in `to_series`.
+struct CopyRequest {
+  std::string source_name;
+  std::string version;
+  std::string from_archive;
+  std::string to_series;
+  bool include_binaries = true;  // the tested binaries, not a rebuild
+};
+
 class Client {
  public:
   // `api_root`: "https://api.launchpad.net/1.0" (no trailing slash).
   Client(std::string api_root, http::Client& http);
+
+  // Writes are signed with this token from now on; without one they are refused here.
+  void sign_writes_with(OAuthToken token) { token_ = std::move(token); }
+  bool can_write() const { return token_.has_value(); }
+
+  // Archive.copyPackage (a named POST, form-encoded) on ~owner/+archive/ubuntu/<to_ppa>. Launchpad
+  // only queues a copy job and answers at once: the copy shows as a new source publication in
+  // the target later, or never when the job fails. Throws LaunchpadError with Launchpad's own
+  // reason when it refuses the request itself (401 unsigned or a bad token, 403, 400).
+  void copy_package(const std::string& owner, const std::string& to_ppa, const CopyRequest& request);
 
   // getPublishedSources on ~owner/+archive/ubuntu/ppa, for one source and optionally one exact
   // version; every status (Launchpad refuses versions it has seen, even deleted ones).
@@ -111,6 +132,7 @@ class Client {
 
   std::string api_root_;
   http::Client& http_;
+  std::optional<OAuthToken> token_;
 };
 
 }  // namespace calico::launchpad

@@ -114,7 +114,8 @@ void Procedure::adopt(const Job& job) {
   const std::filesystem::path dir = job_dir(job);
   std::lock_guard guard(mutex_);
   if (const std::optional<std::string> record = read_whole_file(dir / "already-published")) {
-    // "deb <source> <version>" or "rpm <source RPM>", as already_published wrote it.
+    // "deb <source> <version>" or "rpm <source RPM>" (or "copy-deb …", "copy-rpm …"), as
+    // already_published wrote it.
     const std::vector<std::string> words = publish::split_words(*record);
     if (words.size() == 3 && words[0] == "deb") {
       debs_published_[job.platform].push_back({job.id, words[1], words[2], job.platform});
@@ -122,6 +123,15 @@ void Procedure::adopt(const Job& job) {
     }
     if (words.size() == 2 && words[0] == "rpm") {
       rpms_published_[job.platform].push_back(words[1]);
+      return;
+    }
+    // Promoted: to be copied by the publishing job, as recorded.
+    if (words.size() == 3 && words[0] == "copy-deb") {
+      debs_to_copy_[job.platform].push_back({job.id, words[1], words[2], job.platform});
+      return;
+    }
+    if (words.size() == 2 && words[0] == "copy-rpm") {
+      rpms_to_copy_[job.platform].push_back(words[1]);
       return;
     }
     throw std::runtime_error("an unreadable record in " + (dir / "already-published").string());
@@ -367,7 +377,7 @@ bool Procedure::plan_publishes(const Job& job) const {
 }
 
 std::optional<std::string> Procedure::already_published(const Job& job, const PreparedSource& source, const std::filesystem::path& log,
-                                                        const exec::CancelToken& cancel) {
+                                                        const exec::CancelToken& cancel, std::string& not_promoted) {
   // Only a run that publishes what this job builds may skip it, and only once it can sign what
   // it would publish (else publishing fails the same way whether this builds or not).
   if (!plan_publishes(job) || !(rpm_keyring_ || keyring_)) return std::nullopt;
@@ -402,17 +412,36 @@ std::optional<std::string> Procedure::already_published(const Job& job, const Pr
       std::string held = version;
       if (!archive_->has_source(name, version)) {
         const std::optional<std::string> later = archive_->later_build_of(name, version);
-        if (!later) {
+        if (!later && promotes()) {
+          // Not in the release's PPA: copy it from the one it is promoted from, if that one has
+          // published exactly this.
+          const publish::Eligibility eligibility =
+              promotion_ ? publish::promotion_eligibility(promote_from_, name, version, promotion_->find(name, version, job.platform))
+                         : publish::Eligibility{false, "no Launchpad OAuth token to copy with (secrets.launchpad_consumer_key, "
+                                                       "launchpad_token, launchpad_token_secret)"};
+          if (!eligibility.eligible) {
+            not_promoted = eligibility.reason;
+            note(log, "not promoted from " + promote_from_ + ": " + eligibility.reason + "; building " + name + " " + version);
+            return std::nullopt;
+          }
+          record = "copy-deb " + name + " " + version;
+          summary = "promoted: " + eligibility.reason + " (pub_debs copies it), nothing built";
+          std::lock_guard guard(mutex_);
+          debs_to_copy_[job.platform].push_back({job.id, name, version, job.platform});
+        } else if (!later) {
           note(log, name + " " + version + " is not in the archive yet: building it");
           return std::nullopt;
+        } else {
+          held = *later;
         }
-        held = *later;
       }
-      summary = "already published: " + name + " " + held + (held == version ? "" : " (a later build of the same snapshot as " + version + ")") +
-                ", nothing built";
-      record = "deb " + name + " " + held;
-      std::lock_guard guard(mutex_);
-      debs_published_[job.platform].push_back({job.id, name, held, job.platform});
+      if (record.empty()) {
+        summary = "already published: " + name + " " + held +
+                  (held == version ? "" : " (a later build of the same snapshot as " + version + ")") + ", nothing built";
+        record = "deb " + name + " " + held;
+        std::lock_guard guard(mutex_);
+        debs_published_[job.platform].push_back({job.id, name, held, job.platform});
+      }
     } else {
       const config::PlatformConfig* platform = config_.publish.find_platform(job.platform);
       const std::filesystem::path check = dir / "check";
@@ -424,14 +453,26 @@ std::optional<std::string> Procedure::already_published(const Job& job, const Pr
           rpm::source_rpm_name(check / "query.spec", platform ? platform->rpm_dist : "",
                                platform ? platform->rpm_defines : std::vector<std::string>{}, config_.publish.job_timeout, log, cancel);
       publish::RpmRepository repository(rpm_host_, rpm_root_, plan_.repo_name, config_.publish.rpm_keep_versions);
-      if (!repository.holds_source_rpm(srpm, log, cancel)) {
+      if (repository.holds_source_rpm(srpm, log, cancel)) {
+        summary = "already published: " + srpm + " in " + repository.repo_dir() + ", nothing built";
+        record = "rpm " + srpm;
+        std::lock_guard guard(mutex_);
+        rpms_published_[job.platform].push_back(srpm);
+      } else if (!promotes()) {
         note(log, srpm + " is not in " + repository.repo_dir() + " yet: building it");
         return std::nullopt;
+      } else {
+        const publish::RpmRepository from(rpm_host_, rpm_root_, promote_from_, config_.publish.rpm_keep_versions);
+        if (!from.has_source_rpm(srpm, log, cancel)) {
+          not_promoted = promote_from_ + " holds no " + srpm;
+          note(log, "not promoted from " + promote_from_ + ": " + from.repo_dir() + " holds no " + srpm + "; building it");
+          return std::nullopt;
+        }
+        summary = "promoted: " + srpm + " and its RPMs in " + from.repo_dir() + " (pub_rpms copies them), nothing built";
+        record = "copy-rpm " + srpm;
+        std::lock_guard guard(mutex_);
+        rpms_to_copy_[job.platform].push_back(srpm);
       }
-      summary = "already published: " + srpm + " in " + repository.repo_dir() + ", nothing built";
-      record = "rpm " + srpm;
-      std::lock_guard guard(mutex_);
-      rpms_published_[job.platform].push_back(srpm);
     }
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
@@ -450,11 +491,16 @@ std::string Procedure::build_component(const Job& job, const std::filesystem::pa
   // container or Pod gone) when the job ends, however it ends.
   // Asked before any session opens or any pre-build command runs: a publish of what is already
   // published costs a fetch and a question, not a build.
-  if (std::optional<std::string> published = already_published(job, fetch_source(job, log, cancel), log, cancel)) return *published;
+  std::string not_promoted;
+  if (std::optional<std::string> published = already_published(job, fetch_source(job, log, cancel), log, cancel, not_promoted)) {
+    return *published;
+  }
   const std::unique_ptr<exec::Session> session = executor_.open({job.id, job.platform});
   const PreparedSource& source = prepare(job, *session, log, cancel);
-  return job.kind == config::PackageKind::deb ? build_deb(job, *session, source, log, cancel)
-                                              : build_rpm(job, *session, source, log, cancel);
+  const std::string built = job.kind == config::PackageKind::deb ? build_deb(job, *session, source, log, cancel)
+                                                                 : build_rpm(job, *session, source, log, cancel);
+  // The build page and GitHub show a job's summary: a release that was not promoted says why.
+  return not_promoted.empty() ? built : "built from source, not promoted (" + not_promoted + "): " + built;
 }
 
 std::string Procedure::build_deb(const Job& job, exec::Session& session, const PreparedSource& source, const std::filesystem::path& log,
@@ -534,16 +580,37 @@ std::string Procedure::publish_debs(const Job& job, const std::filesystem::path&
     packages = debs_[job.platform];
   }
   std::vector<Upload> published;
+  std::vector<Upload> copies;
   {
     std::lock_guard guard(mutex_);
     published = debs_published_[job.platform];
+    copies = debs_to_copy_[job.platform];
   }
   // Found in the archive before they were built: the build's report covers them too.
   if (on_in_archive_) {
     for (const Upload& upload : published) on_in_archive_(upload);
   }
+  // Promoted: copied (queued on Launchpad) and then followed like uploads until published; a
+  // copy job that fails shows as a publication that never comes, like a rejected upload.
+  std::string copied;
+  if (!copies.empty()) {
+    if (!promotion_) throw std::runtime_error("promoted packages to copy, but no Launchpad OAuth token to copy with");
+    for (const Upload& copy : copies) {
+      try {
+        promotion_->copy(copy.source, copy.version, copy.series);
+      } catch (const std::exception& e) {
+        throw std::runtime_error("copying " + copy.source + " " + copy.version + " from " + promote_from_ + " was refused (" + e.what() +
+                                 "); fix the token or its permission, or set [publish] promote_from = \"\" to build it from source");
+      }
+      note(log, "copy of " + copy.source + " " + copy.version + " from " + promote_from_ + " into " + plan_.repo_name + " queued");
+      if (on_uploaded_) on_uploaded_(copy);
+    }
+    copied = ", " + std::to_string(copies.size()) + " copied from " + promote_from_;
+  }
   if (packages.empty()) {
-    if (!published.empty()) return "0 uploaded, " + std::to_string(published.size()) + " already in the archive (nothing built)";
+    if (!published.empty() || !copies.empty()) {
+      return "0 uploaded" + copied + ", " + std::to_string(published.size()) + " already in the archive (nothing built)";
+    }
     return "nothing built for " + job.platform + " in this run";
   }
   const publish::UploadResult result = publish::upload_sources(packages, *keyring_, config_.publish, plan_.repo_name,
@@ -563,28 +630,41 @@ std::string Procedure::publish_debs(const Job& job, const std::filesystem::path&
     if (uploaded && on_uploaded_) on_uploaded_(upload);
     if (skipped && on_in_archive_) on_in_archive_(upload);
   }
-  return std::to_string(result.uploaded.size()) + " uploaded, " + std::to_string(result.skipped.size() + published.size()) +
-         " already in the archive";
+  return std::to_string(result.uploaded.size()) + " uploaded" + copied + ", " +
+         std::to_string(result.skipped.size() + published.size()) + " already in the archive";
 }
 
 std::string Procedure::publish_rpms(const Job& job, const std::filesystem::path& log, const exec::CancelToken& cancel) {
   const sign::Keyring* keyring = rpm_keyring_ ? rpm_keyring_ : keyring_;
   if (!keyring) throw std::runtime_error("no signing key: set SECRET_KEY or secrets.gpg_secret_key");
   std::vector<std::filesystem::path> rpms;
+  std::vector<std::string> copies;
   std::size_t published = 0;
   {
     std::lock_guard guard(mutex_);
     rpms = rpms_[job.platform];
+    copies = rpms_to_copy_[job.platform];
     published = rpms_published_[job.platform].size();
   }
-  if (rpms.empty()) {
+  if (rpms.empty() && copies.empty()) {
     if (published > 0) return "0 added, " + std::to_string(published) + " source RPMs already there (nothing built)";
     return "nothing built for " + job.platform + " in this run";
   }
   publish::sign_rpms(*keyring, rpms, log, cancel);
   publish::RpmRepository repository(rpm_host_, rpm_root_, plan_.repo_name, config_.publish.rpm_keep_versions);
-  const publish::RpmPublishResult result = repository.publish(rpms, keyring->export_public_key(), log, cancel);
-  return std::to_string(result.added.size()) + " added, " + std::to_string(result.present.size()) + " already there" +
+  // Promoted: the tested files themselves, copied on the host; the index is then made again.
+  std::size_t copied = 0;
+  if (!copies.empty()) {
+    const publish::RpmRepository from(rpm_host_, rpm_root_, promote_from_, config_.publish.rpm_keep_versions);
+    for (const std::string& srpm : copies) {
+      const std::vector<std::string> files = repository.copy_build_from(from, srpm, log, cancel);
+      note(log, "copied from " + from.repo_dir() + ": " + std::to_string(files.size()) + " files of " + srpm);
+      copied += files.size();
+    }
+  }
+  const publish::RpmPublishResult result = repository.publish(rpms, keyring->export_public_key(), log, cancel, !copies.empty());
+  return std::to_string(result.added.size()) + " added, " + (copied ? std::to_string(copied) + " copied from " + promote_from_ + ", " : "") +
+         std::to_string(result.present.size()) + " already there" +
          (published > 0 ? " (and " + std::to_string(published) + " source RPMs not built, already there)" : "") + ", " +
          std::to_string(result.pruned.size()) + " pruned in " + repository.repo_dir() + " on " + rpm_host_.describe();
 }

@@ -19,6 +19,7 @@
 #include "builders/git/mirror.hpp"
 #include "builders/pipeline/runner.hpp"
 #include "builders/publish/deb_upload.hpp"
+#include "builders/publish/promotion.hpp"
 #include "builders/publish/rpm_host.hpp"
 #include "builders/rpm/package.hpp"
 #include "builders/sign/keyring.hpp"
@@ -65,6 +66,15 @@ class Procedure : public JobWork {
   // RPMs are signed with this key instead of the Launchpad one (the RPM repository's own).
   void sign_rpms_with(const sign::Keyring* keyring) { rpm_keyring_ = keyring; }
 
+  // A release run promotes from the target `from` (its RPM repository, and through `debs` its
+  // PPA; null when Launchpad cannot be written to, which each deb job then says): a component job
+  // whose package `from` holds and has published under the same version builds nothing, and
+  // pub_debs / pub_rpms copy it instead of uploading. Not called, or `from` empty: no promotion.
+  void promote_from(std::string from, publish::PromotionSource* debs) {
+    promote_from_ = std::move(from);
+    promotion_ = debs;
+  }
+
   // A source package pub_debs sent to the archive (or found there), and the job that built it.
   struct Upload {
     std::string job;  // "felix/xenial"
@@ -106,8 +116,11 @@ class Procedure : public JobWork {
   // What a component job would publish, when its publishing job is in the plan and the archive or
   // the RPM repository already holds it: then the job builds nothing. Empty when it must build
   // (including when the question cannot be answered: the log says why).
+  // When promoting, a job `from` holds the package of is recorded to be copied by the publishing
+  // job (and the answer says so); one it cannot be copied for gets the reason in `not_promoted`.
   std::optional<std::string> already_published(const Job& job, const PreparedSource& source, const std::filesystem::path& log,
-                                               const exec::CancelToken& cancel);
+                                               const exec::CancelToken& cancel, std::string& not_promoted);
+  bool promotes() const { return plan_.release && !promote_from_.empty(); }
   bool plan_publishes(const Job& job) const;
   // The job's RPM spec, filled in, with the files beside it in `spec_dir`; returns its text.
   std::string rpm_spec(const Job& job, const PreparedSource& source, const std::filesystem::path& tree,
@@ -144,6 +157,10 @@ class Procedure : public JobWork {
   std::map<std::string, std::vector<std::filesystem::path>> rpms_;   // by platform
   std::map<std::string, std::vector<Upload>> debs_published_;        // by series: not built, already in the archive
   std::map<std::string, std::vector<std::string>> rpms_published_;   // by platform: SRPM names already in the repository
+  std::string promote_from_;
+  publish::PromotionSource* promotion_ = nullptr;
+  std::map<std::string, std::vector<Upload>> debs_to_copy_;          // by series: promoted, copied by pub_debs
+  std::map<std::string, std::vector<std::string>> rpms_to_copy_;     // by platform: SRPMs copied (with their RPMs) by pub_rpms
 };
 
 // The location of a repository given by [[repositories]] name or as a URL or path.

@@ -90,8 +90,50 @@ bool RpmRepository::holds_source_rpm(const std::string& srpm, const std::filesys
   return std::find(listed.begin(), listed.end(), srpm) != listed.end();
 }
 
+bool RpmRepository::has_source_rpm(const std::string& srpm, const std::filesystem::path& log_file,
+                                   const exec::CancelToken& cancel) const {
+  std::string output;
+  const exec::ProcessResult result =
+      exec::capture_process(host_.on_host({"test", "-f", repo_dir() + "/src/" + srpm}), log_file, cancel, output);
+  if (result.ok()) return true;
+  if (result.exit_code == 1 && !result.timed_out && !result.cancelled) return false;  // test's "no"
+  throw PublishError("test -f on " + host_.describe() + " failed (" + result.describe() + "); see " + log_file.string());
+}
+
+std::vector<std::string> RpmRepository::copy_build_from(const RpmRepository& from, const std::string& srpm,
+                                                        const std::filesystem::path& log_file, const exec::CancelToken& cancel) {
+  if (!from.has_source_rpm(srpm, log_file, cancel)) throw PublishError(from.repo_dir() + " holds no " + srpm);
+  const std::string repo = repo_dir();
+  run(host_.on_host({"mkdir", "-p", repo + "/src", repo + "/noarch", repo + "/x86_64"}), log_file, cancel);
+  std::vector<std::string> copied{srpm};
+  run(host_.on_host({"cp", "-p", "--", from.repo_dir() + "/src/" + srpm, repo + "/src/"}), log_file, cancel);
+  for (const char* bucket : kBuckets) {
+    if (std::string_view(bucket) == "src") continue;
+    const std::string dir = from.repo_dir() + "/" + bucket;
+    std::string missing;
+    if (!exec::capture_process(host_.on_host({"test", "-d", dir}), log_file, cancel, missing).ok()) continue;
+    const std::vector<std::string> files = rpm_files(dir, log_file, cancel);
+    if (files.empty()) continue;
+    std::vector<std::string> query{"rpm", "-qp", "--nosignature", "--nodigest", "--queryformat", "%{SOURCERPM}\\n"};
+    for (const std::string& file : files) query.push_back(dir + "/" + file);
+    const std::vector<std::string> sources = lines_of(capture(host_.on_host(query), log_file, cancel));
+    if (sources.size() != files.size()) throw PublishError("rpm -qp on " + host_.describe() + " did not describe every RPM in " + dir);
+    std::vector<std::string> copy{"cp", "-p", "--"};
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      if (sources[i] != srpm) continue;
+      copy.push_back(dir + "/" + files[i]);
+      copied.push_back(files[i]);
+    }
+    if (copy.size() == 3) continue;
+    copy.push_back(repo + "/" + bucket + "/");
+    run(host_.on_host(copy), log_file, cancel);
+  }
+  return copied;
+}
+
 RpmPublishResult RpmRepository::publish(const std::vector<std::filesystem::path>& rpms, const std::string& public_key,
-                                        const std::filesystem::path& log_file, const exec::CancelToken& cancel) {
+                                        const std::filesystem::path& log_file, const exec::CancelToken& cancel,
+                                        bool copied_in) {
   RpmPublishResult result;
   const std::string repo = repo_dir();
   run(host_.on_host({"mkdir", "-p", repo + "/src", repo + "/noarch", repo + "/x86_64"}), log_file, cancel);
@@ -160,7 +202,7 @@ RpmPublishResult RpmRepository::publish(const std::vector<std::filesystem::path>
       exec::capture_process(host_.on_host({"test", "-e", repo + "/repodata/repomd.xml"}), log_file, cancel, indexed);
   // One index for the whole repository, as the scripts' `createrepo <repo>`: a yum
   // baseurl=…/rpm/<REPO_NAME>/ finds <REPO_NAME>/repodata/repomd.xml and every architecture.
-  if (!result.added.empty() || !result.pruned.empty() || !has_index.ok()) {
+  if (copied_in || !result.added.empty() || !result.pruned.empty() || !has_index.ok()) {
     run(host_.on_host({"createrepo_c", "--quiet", "--update", repo}), log_file, cancel);
   }
   return result;

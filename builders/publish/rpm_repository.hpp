@@ -38,8 +38,20 @@ class RpmRepository {
   RpmRepository(const RpmHost& host, std::string root, std::string repo_name, int keep = 3);
 
   // `rpms` are signed files under some out/{src,noarch,x86_64}/ directory.
+  // `copied_in`: files were copied in beside this call (a promotion), so the index is made again
+  // even when `rpms` adds nothing.
   RpmPublishResult publish(const std::vector<std::filesystem::path>& rpms, const std::string& public_key,
-                           const std::filesystem::path& log_file, const exec::CancelToken& cancel);
+                           const std::filesystem::path& log_file, const exec::CancelToken& cancel, bool copied_in = false);
+
+  // Whether <repo>/src holds `srpm`, without creating anything (a repository that does not exist
+  // holds nothing): what a promotion asks of the repository it copies from.
+  bool has_source_rpm(const std::string& srpm, const std::filesystem::path& log_file, const exec::CancelToken& cancel) const;
+
+  // A promotion on the host: the source RPM `srpm` and every binary RPM `from` holds that was
+  // built from it (its SOURCERPM tag) copied from `from`'s repository into this one, as they are
+  // (already signed). Returns the file names copied; throws PublishError when `from` lacks `srpm`.
+  std::vector<std::string> copy_build_from(const RpmRepository& from, const std::string& srpm, const std::filesystem::path& log_file,
+                                           const exec::CancelToken& cancel);
 
   // Whether <repo>/src holds the source RPM `srpm` (its file name): the RPMs built from it were
   // copied in with it, so a build that would make it has nothing to add.

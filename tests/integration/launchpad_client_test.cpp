@@ -10,6 +10,7 @@
 
 #include "bot/launchpad/archive.hpp"
 #include "bot/launchpad/client.hpp"
+#include "bot/launchpad/promotion.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/fake_launchpad.hpp"
 #include "tests/support/loopback_server.hpp"
@@ -278,4 +279,142 @@ TEST(LaunchpadClient, APpaArchiveFindsALaterBuildOfTheSameSnapshot) {
   EXPECT_FALSE(archive.has_source("felix", ours));
   EXPECT_EQ(archive.later_build_of("felix", ours), "3.22.0~0.dev.post56+20211216020000+0000+abc1234-focal");
   EXPECT_EQ(archive.later_build_of("felix", "3.22.0~0.dev.post57+20211217000000+0000+fedcba9-focal"), std::nullopt);
+}
+
+namespace {
+
+// testing holds felix for xenial, built and published; for bionic, still Pending.
+void hold_in_testing(testkit::FakeLaunchpad& fake) {
+  fake.add_source({"project-calico", "testing", "felix", "3.4.1-xenial", "xenial", "Published",
+                   {{"amd64", "Successfully built", "http://lp/build-log"}},
+                   {{"amd64", "Published"}}});
+  fake.add_source({"project-calico", "testing", "felix", "3.4.1-bionic", "bionic", "Pending", {{"amd64", "Needs building"}}});
+}
+
+const testkit::FakeOAuthToken kToken{"calico-release-bot", "access-token", "token-secret"};
+
+launchpad::OAuthToken token(const std::string& secret) {
+  return {config::Secret(kToken.consumer_key), config::Secret(kToken.token), config::Secret(secret)};
+}
+
+}  // namespace
+
+TEST(LaunchpadCopy, AnUnsignedOrBadlySignedCopyIsRefusedAndASignedOneOnlyQueuesAJob) {
+  testkit::FakeLaunchpad fake;
+  fake.accept_token(kToken);
+  hold_in_testing(fake);
+  http::Client http(quick());
+  launchpad::Client client(fake.api_root(), http);
+  const launchpad::CopyRequest request{"felix", "3.4.1-xenial", client.archive_url("project-calico", "testing"), "xenial", true};
+
+  // No token: refused here, naming the secrets to set; nothing sent.
+  try {
+    client.copy_package("project-calico", "calico-3.4", request);
+    FAIL() << "copied without a token";
+  } catch (const launchpad::LaunchpadError& e) {
+    EXPECT_NE(std::string(e.what()).find("secrets.launchpad_consumer_key"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(fake.requests(), 0);
+
+  // A wrong token secret: Launchpad's 401, with its reason, and no job.
+  client.sign_writes_with(token("not-the-secret"));
+  try {
+    client.copy_package("project-calico", "calico-3.4", request);
+    FAIL() << "a bad signature was accepted";
+  } catch (const launchpad::LaunchpadError& e) {
+    EXPECT_NE(std::string(e.what()).find("HTTP 401: Unauthorized: Invalid signature"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(fake.unauthorized_writes(), 1);
+  EXPECT_TRUE(fake.copy_jobs().empty());
+
+  // Signed: queued at once, nothing in the target until the job runs.
+  client.sign_writes_with(token(kToken.token_secret));
+  client.copy_package("project-calico", "calico-3.4", request);
+  const auto jobs = fake.copy_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].state, "queued");
+  EXPECT_EQ(jobs[0].from_ppa, "project-calico/testing");
+  EXPECT_EQ(jobs[0].to_ppa, "project-calico/calico-3.4");
+  EXPECT_EQ(jobs[0].to_series, "xenial");
+  EXPECT_TRUE(jobs[0].include_binaries);
+  EXPECT_EQ(fake.requests_by_operation()["copyPackage"], 2);
+  EXPECT_TRUE(client.published_sources("project-calico", "calico-3.4", "felix").empty());
+
+  // The job runs: the copy appears Pending with the tested build, its binaries waiting for the
+  // publisher; then it is published like an upload.
+  EXPECT_EQ(fake.run_copy_jobs(), 1);
+  EXPECT_EQ(fake.copy_jobs()[0].state, "done");
+  auto copied = client.published_sources("project-calico", "calico-3.4", "felix");
+  ASSERT_EQ(copied.size(), 1u);
+  EXPECT_EQ(copied[0].status, "Pending");
+  EXPECT_EQ(copied[0].series(), "xenial");
+  const auto builds = client.builds(copied[0].self_link);
+  ASSERT_EQ(builds.size(), 1u);
+  EXPECT_EQ(builds[0].buildstate, "Successfully built") << "a binary copy builds nothing";
+  fake.set_source_status("felix", "3.4.1-xenial", "Published", "calico-3.4");
+  fake.publish_binaries("felix", "3.4.1-xenial", "calico-3.4");
+  copied = client.published_sources("project-calico", "calico-3.4", "felix");
+  EXPECT_EQ(client.build_summaries("project-calico", "calico-3.4", {copied[0].id()})[copied[0].id()].status, "FULLYBUILT");
+}
+
+TEST(LaunchpadCopy, ACopyJobFailsForLaunchpadsReasonsAndLeavesNothingInTheTarget) {
+  testkit::FakeLaunchpad fake;
+  fake.accept_token(kToken);
+  hold_in_testing(fake);
+  fake.add_source({"project-calico", "calico-3.5", "felix", "3.4.1-xenial", "xenial", "Deleted"});
+  fake.deny_uploads_to("project-calico/calico-3.6");
+  http::Client http(quick());
+  launchpad::Client client(fake.api_root(), http);
+  client.sign_writes_with(token(kToken.token_secret));
+  const std::string testing = client.archive_url("project-calico", "testing");
+  client.copy_package("project-calico", "calico-3.4", {"felix", "3.4.1-bionic", testing, "bionic", true});  // not published
+  client.copy_package("project-calico", "calico-3.5", {"felix", "3.4.1-xenial", testing, "xenial", true});  // version seen there
+  client.copy_package("project-calico", "calico-3.6", {"felix", "3.4.1-xenial", testing, "xenial", true});  // no permission
+  EXPECT_EQ(fake.run_copy_jobs(), 3);
+  const auto jobs = fake.copy_jobs();
+  ASSERT_EQ(jobs.size(), 3u);
+  for (const auto& job : jobs) EXPECT_EQ(job.state, "failed") << job.to_ppa;
+  EXPECT_NE(jobs[0].reason.find("is not published in ppa:project-calico/testing"), std::string::npos) << jobs[0].reason;
+  EXPECT_NE(jobs[1].reason.find("same version already"), std::string::npos) << jobs[1].reason;
+  EXPECT_NE(jobs[2].reason.find("no upload rights"), std::string::npos) << jobs[2].reason;
+  EXPECT_TRUE(client.published_sources("project-calico", "calico-3.4", "felix").empty());
+  EXPECT_TRUE(client.published_sources("project-calico", "calico-3.6", "felix").empty());
+  EXPECT_EQ(client.published_sources("project-calico", "calico-3.5", "felix").size(), 1u) << "only the deleted one";
+
+  // A request Launchpad cannot read is refused at once (400), not queued.
+  try {
+    client.copy_package("project-calico", "calico-3.4", {"felix", "3.4.1-xenial", "http://elsewhere/~x/+archive/ubuntu/y", "xenial", true});
+    FAIL() << "an unknown from_archive was accepted";
+  } catch (const launchpad::LaunchpadError& e) {
+    EXPECT_NE(std::string(e.what()).find("HTTP 400: from_archive"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(fake.copy_jobs().size(), 3u);
+}
+
+TEST(LaunchpadCopy, ThePromotionSourceSaysWhatTestingHasPublished) {
+  testkit::FakeLaunchpad fake;
+  fake.accept_token(kToken);
+  hold_in_testing(fake);
+  fake.add_source({"project-calico", "testing", "felix", "3.4.1-focal", "focal", "Published", {{"amd64", "Successfully built"}}});
+  http::Client http(quick());
+  launchpad::Client client(fake.api_root(), http);
+  client.sign_writes_with(token(kToken.token_secret));
+  launchpad::PpaPromotionSource testing(client, "project-calico", "testing", "calico-3.4");
+  EXPECT_EQ(testing.name(), "testing");
+  EXPECT_FALSE(testing.find("felix", "3.4.2-xenial", "xenial").has_value());
+  EXPECT_FALSE(testing.find("felix", "3.4.1-xenial", "bionic").has_value()) << "another series";
+  const auto published = testing.find("felix", "3.4.1-xenial", "xenial");
+  ASSERT_TRUE(published.has_value());
+  EXPECT_EQ(published->status, "Published");
+  EXPECT_TRUE(published->binaries_published);
+  const auto pending = testing.find("felix", "3.4.1-bionic", "bionic");
+  ASSERT_TRUE(pending.has_value());
+  EXPECT_EQ(pending->status, "Pending");
+  const auto unpublished_binaries = testing.find("felix", "3.4.1-focal", "focal");
+  ASSERT_TRUE(unpublished_binaries.has_value());
+  EXPECT_FALSE(unpublished_binaries->binaries_published) << "built, its binary still Pending";
+
+  testing.copy("felix", "3.4.1-xenial", "xenial");
+  ASSERT_EQ(fake.copy_jobs().size(), 1u);
+  EXPECT_EQ(fake.copy_jobs()[0].to_ppa, "project-calico/calico-3.4");
 }

@@ -109,6 +109,14 @@ class FakeLaunchpad::Handler : public http::Handler {
         for (const auto& param : parsed->params()) {
           if (param.key == "ws.op") op = param.value;
         }
+        if (request.method == "POST") {
+          // A named POST carries ws.op in its form body.
+          boost::urls::url form;
+          form.set_encoded_query(request.body);
+          for (const auto& param : form.params()) {
+            if (param.key == "ws.op") op = param.value;
+          }
+        }
         ++by_operation[op];
       }
     }
@@ -120,7 +128,7 @@ class FakeLaunchpad::Handler : public http::Handler {
       return respond(std::move(response));
     }
     try {
-      respond(answer(request.target));
+      respond(request.method == "POST" ? write(request) : answer(request.target));
     } catch (const BadRequest& bad) {
       respond(http::text_response(400, bad.message));
     }
@@ -155,6 +163,145 @@ class FakeLaunchpad::Handler : public http::Handler {
       return http::json_response(200, json::serialize(json::object{{"self_link", archive_link(owner, ppa)}, {"name", ppa}}));
     }
     return http::text_response(400, "No such operation: " + op);
+  }
+
+  // OAuth 1.0 PLAINTEXT as Launchpad checks it: the header's parameters percent-decoded, the
+  // consumer and token known, the signature "&" + the token secret, a fresh nonce.
+  std::string unauthorized_because(const http::Request& request) {
+    const auto header = request.header("authorization");
+    if (!header) return "Unauthorized: no OAuth header";
+    std::string_view text = *header;
+    if (!text.starts_with("OAuth ")) return "Unauthorized: not OAuth";
+    text.remove_prefix(6);
+    std::map<std::string, std::string> params;
+    while (!text.empty()) {
+      const auto equals = text.find("=\"");
+      if (equals == std::string_view::npos) return "Unauthorized: malformed OAuth header";
+      std::string key(text.substr(0, equals));
+      while (!key.empty() && (key.front() == ' ' || key.front() == ',')) key.erase(0, 1);
+      const auto close = text.find('"', equals + 2);
+      if (close == std::string_view::npos) return "Unauthorized: malformed OAuth header";
+      const auto decoded = boost::urls::make_pct_string_view(text.substr(equals + 2, close - equals - 2));
+      if (!decoded) return "Unauthorized: malformed OAuth value";
+      params[key] = decoded->decode();
+      text.remove_prefix(close + 1);
+    }
+    if (!token) return "Unauthorized: unknown access token";
+    if (params["oauth_signature_method"] != "PLAINTEXT") return "Unauthorized: unsupported signature method";
+    if (params["oauth_consumer_key"] != token->consumer_key || params["oauth_token"] != token->token) return "Unauthorized: Unknown access token";
+    // The signature is encode(consumer secret) "&" encode(token secret), the consumer secret empty.
+    const auto signature = boost::urls::make_pct_string_view(params["oauth_signature"]);
+    if (!signature || params["oauth_signature"].find('&') != 0 || signature->decode() != "&" + token->token_secret) {
+      return "Unauthorized: Invalid signature";
+    }
+    if (params["oauth_nonce"].empty() || params["oauth_timestamp"].empty()) return "Unauthorized: no nonce or timestamp";
+    if (!nonces.insert(params["oauth_timestamp"] + " " + params["oauth_nonce"]).second) return "Unauthorized: Nonce already used";
+    return "";
+  }
+
+  http::Response write(const http::Request& request) {
+    auto parsed = boost::urls::parse_origin_form(request.target);
+    if (!parsed) return http::text_response(400, "bad target");
+    std::lock_guard lock(mutex);
+    if (const std::string why = unauthorized_because(request); !why.empty()) {
+      ++unauthorized;
+      return http::text_response(401, why);
+    }
+    boost::urls::url form;
+    form.set_encoded_query(request.body);
+    const Query query(form);
+    const std::string op = query.raw("ws.op").value_or("");
+    const std::string path(parsed->path());
+    const std::string prefix = "/1.0/~";
+    const auto archive = path.find("/+archive/ubuntu/");
+    if (path.rfind(prefix, 0) != 0 || archive == std::string::npos || path.find('/', archive + 17) != std::string::npos) {
+      return http::text_response(404, "Object: None");
+    }
+    const std::string to = path.substr(prefix.size(), archive - prefix.size()) + "/" + path.substr(archive + 17);
+    if (op != "copyPackage") return http::text_response(400, "No such operation: " + op);
+    FakeCopyJob job;
+    job.source_name = query.text("source_name").value_or("");
+    job.version = query.text("version").value_or("");
+    if (job.source_name.empty()) throw BadRequest{"source_name: Required input is missing."};
+    if (job.version.empty()) throw BadRequest{"version: Required input is missing."};
+    const std::string pocket = query.text("to_pocket").value_or("");
+    if (pocket.empty()) throw BadRequest{"to_pocket: Required input is missing."};
+    if (pocket != "Release") throw BadRequest{"to_pocket: Invalid value \"" + pocket + "\". PPAs only have the Release pocket"};
+    job.to_series = query.text("to_series").value_or("");
+    job.include_binaries = query.boolean("include_binaries").value_or(false);
+    const std::string from = query.text("from_archive").value_or("");
+    const std::string archive_prefix = owner_.api_root_ + "/~";
+    const auto from_archive = from.find("/+archive/ubuntu/");
+    if (from.rfind(archive_prefix, 0) != 0 || from_archive == std::string::npos) {
+      throw BadRequest{"from_archive: No such archive: '" + from + "'"};
+    }
+    job.from_ppa = from.substr(archive_prefix.size(), from_archive - archive_prefix.size()) + "/" + from.substr(from_archive + 17);
+    job.to_ppa = to;
+    copy_jobs.push_back(job);
+    return http::json_response(200, "null");
+  }
+
+  // One copy job, run as Launchpad's PlainPackageCopyJob does.
+  void run_copy(FakeCopyJob& job) {
+    const auto split = [](const std::string& owner_ppa) {
+      const auto slash = owner_ppa.find('/');
+      return std::make_pair(owner_ppa.substr(0, slash), owner_ppa.substr(slash + 1));
+    };
+    const auto [from_owner, from_ppa] = split(job.from_ppa);
+    const auto [to_owner, to_ppa] = split(job.to_ppa);
+    const FakeSource* original = nullptr;
+    for (const FakeSource& source : sources) {
+      if (source.owner == from_owner && source.ppa == from_ppa && source.name == job.source_name && source.version == job.version &&
+          source.status == "Published" && (job.to_series.empty() || source.series == job.to_series)) {
+        original = &source;
+      }
+    }
+    job.state = "failed";
+    if (!original) {
+      job.reason = job.source_name + " " + job.version + " is not published in ppa:" + job.from_ppa +
+                   (job.to_series.empty() ? "" : " in " + job.to_series);
+      return;
+    }
+    for (const FakeSource& source : sources) {
+      if (source.owner == to_owner && source.ppa == to_ppa && source.name == job.source_name && source.version == job.version) {
+        job.reason = job.source_name + " " + job.version + " in " + source.series +
+                     " (same version already has published binaries in the destination archive)";
+        return;
+      }
+    }
+    if (denied.count(job.to_ppa)) {
+      job.reason = "The signer of this package has no upload rights to this PPA.";
+      return;
+    }
+    FakeSource copy;
+    copy.owner = to_owner;
+    copy.ppa = to_ppa;
+    copy.name = original->name;
+    copy.version = original->version;
+    copy.series = original->series;
+    copy.status = "Pending";
+    copy.created = now_text();
+    const std::vector<FakeBuild> builds = original->builds;
+    std::vector<FakeBinary> binaries;
+    if (job.include_binaries) {
+      for (FakeBinary binary : original->binaries) {
+        binary.status = "Pending";
+        binary.date_published.clear();
+        binaries.push_back(binary);
+      }
+    }
+    sources.push_back(std::move(copy));
+    dates_published.emplace_back();
+    const std::size_t index = sources.size() - 1;
+    set_status(index, "Pending");
+    // The copy's builds are the original's (a binary copy builds nothing); without binaries
+    // Launchpad builds again, from "Needs building".
+    for (FakeBuild build : builds) {
+      if (!job.include_binaries) build = {build.arch};
+      sources[index].builds.push_back(build);
+    }
+    sources[index].binaries = binaries;
+    job.state = "done";
   }
 
   static std::optional<std::size_t> parse_id(const std::string& text) {
@@ -418,6 +565,11 @@ class FakeLaunchpad::Handler : public http::Handler {
   FakeLaunchpad& owner_;
   std::mutex mutex;
   std::vector<FakeSource> sources;
+  std::optional<FakeOAuthToken> token;
+  std::set<std::string> nonces;  // "timestamp nonce" seen
+  std::set<std::string> denied;  // "owner/ppa" the token may not upload to
+  std::vector<FakeCopyJob> copy_jobs;
+  int unauthorized = 0;
   std::vector<std::string> dates_published;  // per source
   std::map<std::string, int> by_operation;
   int page_size = 75;
@@ -435,6 +587,37 @@ FakeLaunchpad::FakeLaunchpad(std::uint16_t port)
 FakeLaunchpad::~FakeLaunchpad() { server_.reset(); }
 
 std::string FakeLaunchpad::api_root() const { return api_root_; }
+
+void FakeLaunchpad::accept_token(FakeOAuthToken token) {
+  std::lock_guard lock(handler_->mutex);
+  handler_->token = std::move(token);
+}
+
+void FakeLaunchpad::deny_uploads_to(const std::string& owner_slash_ppa) {
+  std::lock_guard lock(handler_->mutex);
+  handler_->denied.insert(owner_slash_ppa);
+}
+
+int FakeLaunchpad::run_copy_jobs() {
+  std::lock_guard lock(handler_->mutex);
+  int ran = 0;
+  for (FakeCopyJob& job : handler_->copy_jobs) {
+    if (job.state != "queued") continue;
+    handler_->run_copy(job);
+    ++ran;
+  }
+  return ran;
+}
+
+std::vector<FakeCopyJob> FakeLaunchpad::copy_jobs() const {
+  std::lock_guard lock(handler_->mutex);
+  return handler_->copy_jobs;
+}
+
+int FakeLaunchpad::unauthorized_writes() const {
+  std::lock_guard lock(handler_->mutex);
+  return handler_->unauthorized;
+}
 
 void FakeLaunchpad::add_source(FakeSource source) {
   std::lock_guard lock(handler_->mutex);

@@ -14,6 +14,14 @@
 //   architecture, a newer upload published in the same series supersedes the older one (its
 //   unbuilt builds become "Build for superseded Source", its binaries keep their dates), a
 //   rejected upload simply never appears;
+// - writes: OAuth 1.0 PLAINTEXT on every POST (no or a wrong Authorization, or a nonce used
+//   before: 401), Archive.copyPackage as a named POST with form parameters: it only queues a copy
+//   job and answers `null`; run_copy_jobs() is Launchpad's job runner: a job fails (nothing
+//   appears in the target, the reason kept for the requester's e-mail) when the source is not
+//   published in the source archive in that series, when the target already has that version
+//   (any status), or when the requester may not upload there; else the copy appears as a new
+//   Pending source publication in the target, its builds the original ones and (with binaries)
+//   its binaries Pending until the publisher runs (publish_binaries, set_source_status);
 // - failures: 5xx (503 with Retry-After: 900 as Launchpad's own timeout), slow answers.
 // Requests are counted per operation.
 #pragma once
@@ -57,6 +65,24 @@ struct FakeSource {
   std::string created = {};  // date_created (ISO 8601); empty: when added
 };
 
+// The OAuth access token writes must be signed with.
+struct FakeOAuthToken {
+  std::string consumer_key;
+  std::string token;
+  std::string token_secret;
+};
+
+struct FakeCopyJob {
+  std::string source_name;
+  std::string version;
+  std::string from_ppa;   // "owner/ppa"
+  std::string to_ppa;     // "owner/ppa"
+  std::string to_series;  // empty: the source's own
+  bool include_binaries = false;
+  std::string state = "queued";  // queued, done, failed
+  std::string reason = {};       // why it failed
+};
+
 class LoopbackServer;
 
 class FakeLaunchpad {
@@ -79,6 +105,15 @@ class FakeLaunchpad {
   // The publisher's run: every Pending binary of this upload is Published, with a date.
   void publish_binaries(const std::string& name, const std::string& version, const std::string& ppa = "");
   void set_page_size(int size);  // the default ws.size
+  // Writes are accepted only when signed with this token.
+  void accept_token(FakeOAuthToken token);
+  // Copy jobs into `owner/ppa` fail: the token's owner may not upload there.
+  void deny_uploads_to(const std::string& owner_slash_ppa);
+  // Launchpad's job runner: runs every queued copy job; returns how many ran.
+  int run_copy_jobs();
+  std::vector<FakeCopyJob> copy_jobs() const;
+  // POSTs refused with 401 (unsigned, a wrong token, a nonce seen before).
+  int unauthorized_writes() const;
   // The next `count` requests get `status` (with a Retry-After header when given).
   void fail_next(int count, int status = 503, int retry_after_seconds = 0);
   void hang_for(std::chrono::milliseconds delay);  // every answer waits this long
