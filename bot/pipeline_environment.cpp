@@ -119,10 +119,11 @@ PipelineEnvironment make_pipeline_environment(const config::Config& config, cons
     }
     if (!plan.release) throw EnvironmentError("PROMOTE_FROM is given, but only a release (VERSION=vX.Y.Z) is promoted, not " + plan.version, true);
   }
-  if (plan.release && !promote_from.empty()) {
-    if (promote_from == plan.repo_name) {
-      throw EnvironmentError("cannot promote " + plan.repo_name + " from itself (PROMOTE_FROM or [publish] promote_from)", true);
-    }
+  if (overrides.promote_from && *overrides.promote_from == plan.repo_name) {
+    throw EnvironmentError("PROMOTE_FROM: cannot promote " + plan.repo_name + " from itself", true);
+  }
+  // The configured source does not apply to a release published into it (REPO_NAME=testing).
+  if (plan.release && !promote_from.empty() && promote_from != plan.repo_name) {
     environment.promote_from = promote_from;
     const config::SecretsConfig& secrets = config.secrets;
     if (publishes && secrets.launchpad_token.configured()) {

@@ -519,3 +519,86 @@ TEST_F(PublishEndToEnd, Etcd3gwIsBuiltOnRequestFromTheSpecThePackagingRepository
   EXPECT_NE(sources.output.find("etcd3gw-0.2.4.tar.gz"), std::string::npos) << sources.output;
   EXPECT_NE(sources.output.find("etcd3gw-tool.service"), std::string::npos) << "the files beside the spec: " << sources.output;
 }
+
+TEST_F(PublishEndToEnd, AReleaseTestingHasPublishedIsCopiedNotBuiltAndWhatItHasNotIsBuiltSayingWhy) {
+  // testing (the release branch's PPA, a loopback Launchpad) has published felix 3.4.1 for
+  // xenial with its binaries; its bionic upload is still Pending. Its RPM repository holds the
+  // centos7 RPMs, put there by a publish of the same tag into testing.
+  testkit::FakeLaunchpad launchpad;
+  const testkit::FakeOAuthToken token{"calico-release-bot", "access-token", "token-secret"};
+  launchpad.accept_token(token);
+  launchpad.add_source({"project-calico", "testing", "felix", "3.4.1-xenial", "xenial", "Published",
+                        {{"amd64", "Successfully built", "http://lp/build-log"}}, {{"amd64", "Published"}}});
+  launchpad.add_source({"project-calico", "testing", "felix", "3.4.1-bionic", "bionic", "Pending", {{"amd64", "Needs building"}}});
+  std::string text = testkit::read_text(dir_->path() / "bot.toml");
+  text.replace(text.find("rpm_root = \"rpm-host\""), 21, "rpm_root = \"promotion-rpm\"");
+  text.replace(text.find("dput_incoming = \"ppa/"), 21, "dput_incoming = \"promotion-ppa/");
+  text += "\n[store]\npath = \"promotion.sqlite\"\n[launchpad]\napi_root = \"" + launchpad.api_root() +
+          "\"\nmin_interval_ms = 0\n[secrets]\nlaunchpad_consumer_key = { env = \"LP_CONSUMER\" }\n"
+          "launchpad_token = { env = \"LP_TOKEN\" }\nlaunchpad_token_secret = { env = \"LP_TOKEN_SECRET\" }\n";
+  testkit::write_file(dir_->path() / "promotion.toml", text);
+  const std::vector<std::string> env{"SECRET_KEY=" + key_->secret_key.string(), "LP_CONSUMER=" + token.consumer_key,
+                                     "LP_TOKEN=" + token.token, "LP_TOKEN_SECRET=" + token.token_secret};
+  const auto run = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv{CALICO_BOT_BINARY, "publish", "--config", (dir_->path() / "promotion.toml").string(), "--version", "v3.4.1"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return testkit::run_process(argv, dir_->path(), env);
+  };
+  const auto into_testing = run({"--repo-name", "testing", "--steps", "felix,pub_rpms", "--platforms", "centos7"});
+  ASSERT_EQ(into_testing.exit_code, 0) << into_testing.output;
+  const auto testing_rpm = dir_->path() / "promotion-rpm" / "rpm" / "testing" / "x86_64" / "felix-3.4.1-1.el7.x86_64.rpm";
+  ASSERT_TRUE(std::filesystem::exists(testing_rpm));
+
+  const auto release = run({"--steps", "felix,pub_debs,pub_rpms", "--platforms", "xenial,bionic,centos7"});
+  ASSERT_EQ(release.exit_code, 0) << release.output;
+  EXPECT_NE(release.output.find("Promoting from testing"), std::string::npos) << release.output;
+  std::map<std::string, std::string> done;
+  for (const std::string& line : finished_jobs(release.output)) done[line.substr(0, line.find(' '))] = line;
+  EXPECT_NE(done["felix/xenial"].find("promoted: copied from testing: felix 3.4.1-xenial with its published binaries"), std::string::npos)
+      << done["felix/xenial"];
+  EXPECT_NE(done["felix/bionic"].find("built from source, not promoted (testing's felix 3.4.1-bionic is Pending, not published)"),
+            std::string::npos)
+      << done["felix/bionic"];
+  EXPECT_NE(done["felix/centos7"].find("promoted: felix-3.4.1-1.el7.src.rpm and its RPMs in "), std::string::npos) << done["felix/centos7"];
+  EXPECT_NE(done["pub_debs/xenial"].find("0 uploaded, 1 copied from testing"), std::string::npos) << done["pub_debs/xenial"];
+  EXPECT_NE(done["pub_debs/bionic"].find("1 uploaded"), std::string::npos) << done["pub_debs/bionic"];
+  EXPECT_NE(done["pub_rpms/centos7"].find("2 copied from testing"), std::string::npos) << done["pub_rpms/centos7"];
+
+  // Nothing built for what was promoted: no source package for xenial went to dput.
+  const auto ppa = dir_->path() / "promotion-ppa" / "project-calico" / "calico-3.4";
+  EXPECT_FALSE(std::filesystem::exists(ppa / "felix_3.4.1-xenial_source.changes"));
+  EXPECT_TRUE(std::filesystem::exists(ppa / "felix_3.4.1-bionic_source.changes"));
+
+  // The copy was asked of Launchpad, signed, binaries included; once its job runs it is in
+  // calico-3.4, and the watcher follows it like the bionic upload.
+  const auto jobs = launchpad.copy_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].source_name, "felix");
+  EXPECT_EQ(jobs[0].version, "3.4.1-xenial");
+  EXPECT_EQ(jobs[0].from_ppa, "project-calico/testing");
+  EXPECT_EQ(jobs[0].to_ppa, "project-calico/calico-3.4");
+  EXPECT_TRUE(jobs[0].include_binaries);
+  EXPECT_EQ(launchpad.unauthorized_writes(), 0);
+  EXPECT_EQ(launchpad.run_copy_jobs(), 1);
+  EXPECT_EQ(launchpad.copy_jobs()[0].state, "done");
+  store::sqlite::Connection db(dir_->path() / "promotion.sqlite");
+  store::Statement rows = db.prepare("SELECT source || ' ' || series FROM lp_watches WHERE ppa = 'calico-3.4' ORDER BY series");
+  std::vector<std::string> watched;
+  while (rows.step()) watched.push_back(rows.column_text(0));
+  EXPECT_EQ(watched, (std::vector<std::string>{"felix bionic", "felix xenial"}));
+
+  // The RPMs are testing's own files, and the release's repository is indexed.
+  const auto release_rpms = dir_->path() / "promotion-rpm" / "rpm" / "calico-3.4";
+  ASSERT_TRUE(std::filesystem::exists(release_rpms / "x86_64" / "felix-3.4.1-1.el7.x86_64.rpm"));
+  EXPECT_EQ(testkit::read_text(release_rpms / "x86_64" / "felix-3.4.1-1.el7.x86_64.rpm"), testkit::read_text(testing_rpm));
+  EXPECT_TRUE(std::filesystem::exists(release_rpms / "src" / "felix-3.4.1-1.el7.src.rpm"));
+  EXPECT_NE(testkit::read_text(release_rpms / "repodata" / "repomd.xml").find("primary"), std::string::npos);
+
+  // A snapshot is never promoted: asking for it is a usage error.
+  const auto snapshot = testkit::run_process({CALICO_BOT_BINARY, "publish", "--config", (dir_->path() / "promotion.toml").string(),
+                                              "--version", "master", "--promote-from", "testing", "--steps", "felix,pub_debs",
+                                              "--platforms", "xenial"},
+                                             dir_->path(), env);
+  EXPECT_EQ(snapshot.exit_code, 2) << snapshot.output;
+  EXPECT_NE(snapshot.output.find("only a release (VERSION=vX.Y.Z) is promoted"), std::string::npos) << snapshot.output;
+}

@@ -265,7 +265,7 @@ TEST_F(CommandRunTest, HelpListsEveryCommandTheConfigurationUses) {
 TEST(AllCommands, AreEveryCommandFileInHelpOrder) {
   std::vector<std::string> names;
   for (const CommandSpec& spec : all_commands()) names.push_back(spec.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"publish", "status", "cancel", "retry", "approve", "help"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"publish", "promote", "status", "cancel", "retry", "approve", "help"}));
 }
 
 TEST_F(CommandRunTest, WithTwoApprovalsAReleaseWaitsForAnotherPersonsApprove) {
@@ -295,4 +295,36 @@ TEST_F(CommandRunTest, WithTwoApprovalsAReleaseWaitsForAnotherPersonsApprove) {
   ASSERT_EQ(context.queued.size(), 2u);
   EXPECT_EQ(context.queued[1].request.version, "v3.4.1");
   EXPECT_EQ(run(context, "/approve").text, "@reviewer nothing waits for approval on this pull request.");
+}
+
+TEST_F(CommandRunTest, PromoteQueuesAReleaseThatCopiesWhatTestingHasPublished) {
+  FakeContext context(config_);
+  context.writable = {"projectcalico/felix"};
+  const Reply refused = run(context, "/promote calico-3.4");
+  EXPECT_TRUE(context.queued.empty());
+  EXPECT_EQ(refused.outcome, "refused: read on projectcalico/networking-calico") << "release-grade permission";
+
+  context.writable = {"projectcalico/felix", "projectcalico/networking-calico"};
+  const Reply reply = run(context, "/promote calico-3.4");
+  EXPECT_EQ(reply.outcome, "queued v3.4.1 for calico-3.4, promoted from testing");
+  ASSERT_EQ(context.queued.size(), 1u);
+  const BuildRequest& request = context.queued[0].request;
+  EXPECT_EQ(request.target_repo, "calico-3.4");
+  EXPECT_EQ(request.version, "v3.4.1");
+  EXPECT_TRUE(request.steps.empty());
+  EXPECT_EQ(request.trigger, "/promote calico-3.4 by @maintainer on projectcalico/felix#12");
+  EXPECT_EQ(context.queued[0].pending, "Queued: v3.4.1 → calico-3.4, promoted from testing (/promote by @maintainer)");
+
+  for (const auto& [line, error] : std::vector<std::pair<std::string, std::string>>{
+           {"/promote master", "\"master\" is not a release: use calico-X.Y (its highest vX.Y.Z tag) or vX.Y.Z"},
+           {"/promote", "needs a release: calico-X.Y or vX.Y.Z"},
+           {"/promote calico-3.4 steps=felix", "takes one release, calico-X.Y or vX.Y.Z"},
+           {"/promote ../testing", "\"../testing\" is not a release"}}) {
+    const auto commands = parse_comment(line, config_);
+    ASSERT_EQ(commands.size(), 1u) << line;
+    EXPECT_EQ(commands[0].error.rfind(error, 0), 0u) << line << ": " << commands[0].error;
+  }
+  // Without a promotion source the word is not the bot's.
+  config_.publish.promote_from.clear();
+  EXPECT_TRUE(parse_comment("/promote calico-3.4", config_).empty());
 }
