@@ -4,6 +4,7 @@
 #include <map>
 
 #include "bot/github/messages.hpp"
+#include "builders/publish/promotion.hpp"
 #include "builders/steps.hpp"
 
 namespace calico::github {
@@ -140,6 +141,25 @@ std::string summary_table(const BuildFacts& facts) {
   return table;
 }
 
+std::string promotion_notes(const BuildFacts& facts) {
+  std::string copied;
+  std::string built;
+  for (const store::BuildJob& job : facts.steps) {
+    const std::string_view detail = job.detail;
+    if (detail.starts_with(builders::publish::kPromotedResult)) {
+      copied += (copied.empty() ? "" : ", ") + ("`" + job.job + "`");
+    } else if (detail.starts_with(builders::publish::kNotPromotedResult)) {
+      std::string_view why = detail.substr(builders::publish::kNotPromotedResult.size());
+      why = why.substr(0, why.find("): "));
+      built += "- `" + job.job + "`: " + truncate_characters(std::string(why), 300) + "\n";
+    }
+  }
+  std::string notes;
+  if (!copied.empty()) notes += "\n**Promoted** (copied with their tested binaries, not built): " + copied + "\n";
+  if (!built.empty()) notes += "\n**Not promoted**, built from source:\n" + built;
+  return notes;
+}
+
 std::vector<store::OutboxMessage> build_report(const BuildFacts& facts) {
   const store::Build& build = facts.build;
   std::vector<store::OutboxMessage> messages;
@@ -161,7 +181,7 @@ std::vector<store::OutboxMessage> build_report(const BuildFacts& facts) {
                        : build.state == handlers::BuildState::cancelled ? "cancelled"
                                                                         : "failure";
     check.title = said.description;
-    check.summary = said.description + "\n\n" + summary_table(facts);
+    check.summary = said.description + "\n\n" + summary_table(facts) + promotion_notes(facts);
     check.details_url = url;
   }
   auto status = [&](const std::string& repository, const std::string& sha) {
@@ -202,7 +222,7 @@ std::vector<store::OutboxMessage> build_report(const BuildFacts& facts) {
       : publication.total == 0 ? "✅ published"
       : publication.ok()       ? "🚀 is published on Launchpad (" + publication.progress() + ")"
                                : "❌ did not publish on Launchpad: " + publication.detail;
-  std::string body = who + title + " " + verdict_text + ". " + url + "\n\n" + summary_table(facts);
+  std::string body = who + title + " " + verdict_text + ". " + url + "\n\n" + summary_table(facts) + promotion_notes(facts);
   if (build.state == handlers::BuildState::failed && !build.detail.empty()) body += "\n" + truncate_characters(build.detail, 1000) + "\n";
   messages.push_back(summary_message(origin.repository, origin.issue_number, build.id, body));
   // The last word on the command itself: 🚀 once everything is published, 😕 otherwise.

@@ -59,6 +59,9 @@ std::string publication_key(const launchpad::BuildPublication& publication);
 
 // The Markdown table: one row per component, one column per platform, and a Launchpad column.
 std::string summary_table(const BuildFacts& facts);
+// For a promoted release: which jobs were copied from the promotion source and which were built
+// from source, with why ("" when no job was either).
+std::string promotion_notes(const BuildFacts& facts);
 
 // A build's state in a sentence or two, with its table (the /status reply).
 std::string describe_build(const BuildFacts& facts);

@@ -425,7 +425,7 @@ std::optional<std::string> Procedure::already_published(const Job& job, const Pr
             return std::nullopt;
           }
           record = "copy-deb " + name + " " + version;
-          summary = "promoted: " + eligibility.reason + " (pub_debs copies it), nothing built";
+          summary = std::string(publish::kPromotedResult) + eligibility.reason + " (pub_debs copies it), nothing built";
           std::lock_guard guard(mutex_);
           debs_to_copy_[job.platform].push_back({job.id, name, version, job.platform});
         } else if (!later) {
@@ -468,7 +468,8 @@ std::optional<std::string> Procedure::already_published(const Job& job, const Pr
           note(log, "not promoted from " + promote_from_ + ": " + from.repo_dir() + " holds no " + srpm + "; building it");
           return std::nullopt;
         }
-        summary = "promoted: " + srpm + " and its RPMs in " + from.repo_dir() + " (pub_rpms copies them), nothing built";
+        summary = std::string(publish::kPromotedResult) + srpm + " and its RPMs in " + from.repo_dir() +
+                  " (pub_rpms copies them), nothing built";
         record = "copy-rpm " + srpm;
         std::lock_guard guard(mutex_);
         rpms_to_copy_[job.platform].push_back(srpm);
@@ -500,7 +501,7 @@ std::string Procedure::build_component(const Job& job, const std::filesystem::pa
   const std::string built = job.kind == config::PackageKind::deb ? build_deb(job, *session, source, log, cancel)
                                                                  : build_rpm(job, *session, source, log, cancel);
   // The build page and GitHub show a job's summary: a release that was not promoted says why.
-  return not_promoted.empty() ? built : "built from source, not promoted (" + not_promoted + "): " + built;
+  return not_promoted.empty() ? built : std::string(publish::kNotPromotedResult) + not_promoted + "): " + built;
 }
 
 std::string Procedure::build_deb(const Job& job, exec::Session& session, const PreparedSource& source, const std::filesystem::path& log,

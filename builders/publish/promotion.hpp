@@ -7,8 +7,15 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace calico::builders::publish {
+
+// How a component job's result begins when it was promoted (copied by the publishing job), or
+// built because it could not be: "built from source, not promoted (<why>): <what was built>".
+// The build's reports pick these out.
+inline constexpr std::string_view kPromotedResult = "promoted: ";
+inline constexpr std::string_view kNotPromotedResult = "built from source, not promoted (";
 
 // What the archive promoted from holds of one source package version in one series.
 struct HeldSource {

@@ -311,3 +311,22 @@ tolerations = [{ key = "dedicated", operator = "Equal", value = "builds", effect
   EXPECT_NE(error_of("[publish.kubernetes]\nnamspace = \"x\"\n").find("namspace"), std::string::npos) << "unknown keys are refused";
   EXPECT_NE(error_of("[publish]\nexecutor = \"nomad\"\n").find("local, docker, kubernetes"), std::string::npos);
 }
+
+TEST(Config, PromotionReadsItsSourceAndLaunchpadsTokenComesWhole) {
+  EXPECT_EQ(parse_config("", kOrigin).publish.promote_from, "testing");
+  EXPECT_EQ(parse_config("[publish]\npromote_from = \"\"\n", kOrigin).publish.promote_from, "");
+  EXPECT_EQ(parse_config("[publish]\npromote_from = \"rc-3.4\"\n", kOrigin).publish.promote_from, "rc-3.4");
+  EXPECT_EQ(error_of("[publish]\npromote_from = \"../calico-3.4\"\n"),
+            "/etc/calico/bot.toml:2: publish.promote_from: is not a target name (a PPA or RPM repository): \"../calico-3.4\"");
+  const config::Config whole = parse_config(
+      "[secrets]\nlaunchpad_consumer_key = { env = \"LP_C\" }\nlaunchpad_token = { env = \"LP_T\" }\n"
+      "launchpad_token_secret = { file = \"/run/secrets/lp\" }\n",
+      kOrigin);
+  EXPECT_TRUE(whole.secrets.launchpad_token_secret.configured());
+  const auto variables = whole.secrets.variables();
+  EXPECT_NE(std::find(variables.begin(), variables.end(), "LP_T"), variables.end()) << "withheld from jobs like every secret";
+  EXPECT_EQ(error_of("[secrets]\nlaunchpad_token = { env = \"LP_T\" }\n"),
+            "/etc/calico/bot.toml:2: secrets.launchpad_consumer_key: is not set, but the other Launchpad OAuth secrets are: set "
+            "launchpad_consumer_key, launchpad_token and launchpad_token_secret together");
+  EXPECT_EQ(error_of("[secrets]\nlaunchpad_token = \"written-here\"\n").find("written-here"), std::string::npos);
+}

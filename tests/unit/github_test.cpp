@@ -192,6 +192,30 @@ TEST(BuildReportTest, TheSummaryTableHasAComponentByPlatformCellForEveryJob) {
   EXPECT_LT(table.find("| felix"), table.find("| net_cal"));  // the order the build recorded its jobs
 }
 
+TEST(BuildReportTest, APromotedReleaseSaysWhatWasCopiedAndWhyTheRestWasBuilt) {
+  github::BuildFacts promoted = facts("succeeded");
+  EXPECT_EQ(github::promotion_notes(promoted), "") << "no promotion, nothing said";
+  promoted.steps[0].detail = "promoted: copied from testing: felix 3.4.1-xenial with its published binaries (pub_debs copies it), nothing built";
+  promoted.steps[2].state = builders::pipeline::JobState::succeeded;
+  promoted.steps[2].detail = "built from source, not promoted (testing holds no felix-3.4.1-1.el7.src.rpm): built felix-3.4.1-1.el7";
+  promoted.steps[4].detail =
+      "built from source, not promoted (no Launchpad OAuth token to copy with (secrets.launchpad_consumer_key)): built net_cal";
+  const std::string notes = github::promotion_notes(promoted);
+  EXPECT_EQ(notes,
+            "\n**Promoted** (copied with their tested binaries, not built): `felix/xenial`\n"
+            "\n**Not promoted**, built from source:\n"
+            "- `felix/centos7`: testing holds no felix-3.4.1-1.el7.src.rpm\n"
+            "- `net_cal/xenial`: no Launchpad OAuth token to copy with (secrets.launchpad_consumer_key)\n");
+  // Said in the pull request's summary comment (and a check run's summary, for an App).
+  bool said = false;
+  for (const auto& message : github::build_report(promoted)) {
+    if (message.kind != store::MessageKind::summary) continue;
+    const json::value body = json::parse(github::decode_payload(message.payload).body);
+    said = std::string(body.at("body").as_string()).find(notes) != std::string::npos;
+  }
+  EXPECT_TRUE(said);
+}
+
 TEST(BuildReportTest, StatusesGoToEverySourceAndThePullRequestHeadWithTheBuildsState) {
   for (const auto& [state, expected] : std::vector<std::pair<std::string, std::string>>{
            {"running", "pending"}, {"succeeded", "success"}, {"failed", "failure"}, {"cancelled", "error"}}) {
