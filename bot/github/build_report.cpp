@@ -145,13 +145,12 @@ std::string promotion_notes(const BuildFacts& facts) {
   std::string copied;
   std::string built;
   for (const store::BuildJob& job : facts.steps) {
-    const std::string_view detail = job.detail;
-    if (detail.starts_with(builders::publish::kPromotedResult)) {
+    const auto outcome = builders::publish::promotion_outcome(job.detail);
+    if (!outcome) continue;
+    if (outcome->copied) {
       copied += (copied.empty() ? "" : ", ") + ("`" + job.job + "`");
-    } else if (detail.starts_with(builders::publish::kNotPromotedResult)) {
-      std::string_view why = detail.substr(builders::publish::kNotPromotedResult.size());
-      why = why.substr(0, why.find("): "));
-      built += "- `" + job.job + "`: " + truncate_characters(std::string(why), 300) + "\n";
+    } else {
+      built += "- `" + job.job + "`: " + truncate_characters(outcome->why_not, 300) + "\n";
     }
   }
   std::string notes;

@@ -8,6 +8,7 @@
 #include "bot/status_page/timeline.hpp"
 #include "bot/status_page/trend.hpp"
 #include "bot/util/time_format.hpp"
+#include "builders/publish/promotion.hpp"
 #include "builders/steps.hpp"
 
 namespace calico::status_page {
@@ -230,6 +231,19 @@ std::string build_html(const BuildPage& page_data) {
       if (any) body += row + "</tr>";
     }
     body += "</table></div>";
+    // A promoted release: which jobs were copied from the promotion source, and why the others
+    // were built.
+    std::string promotion;
+    for (const store::BuildJob& step : page_data.steps) {
+      const auto outcome = builders::publish::promotion_outcome(step.detail);
+      if (!outcome) continue;
+      promotion += "<tr><td>" + escape_html(step.job) + "</td><td>" + (outcome->copied ? badge("succeeded") + " copied" : "built from source") +
+                   "</td><td class=\"detail\">" + escape_html(outcome->copied ? step.detail : outcome->why_not) + "</td></tr>";
+    }
+    if (!promotion.empty()) {
+      body += "<h2>Promotion</h2><div class=\"scroll\"><table id=\"promotion\"><tr><th>job</th><th>how</th><th>why</th></tr>" +
+              promotion + "</table></div>";
+    }
     bool details = false;
     for (const store::BuildJob& step : page_data.steps) details = details || (step.state == builders::pipeline::JobState::failed && !step.detail.empty());
     if (details) {

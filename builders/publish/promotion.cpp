@@ -2,6 +2,14 @@
 
 namespace calico::builders::publish {
 
+std::optional<PromotionOutcome> promotion_outcome(std::string_view job_result) {
+  if (job_result.starts_with(kPromotedResult)) return PromotionOutcome{true, ""};
+  if (!job_result.starts_with(kNotPromotedResult)) return std::nullopt;
+  std::string_view why = job_result.substr(kNotPromotedResult.size());
+  // The reason may hold parentheses of its own; it ends where the build's result begins.
+  return PromotionOutcome{false, std::string(why.substr(0, why.find("): ")))};
+}
+
 Eligibility promotion_eligibility(const std::string& from, const std::string& source, const std::string& version,
                                   const std::optional<HeldSource>& held) {
   const std::string what = source + " " + version;

@@ -17,6 +17,14 @@ namespace calico::builders::publish {
 inline constexpr std::string_view kPromotedResult = "promoted: ";
 inline constexpr std::string_view kNotPromotedResult = "built from source, not promoted (";
 
+// What a component job's result says of promotion: copied, or built with the reason it was not
+// copied; nullopt when promotion played no part.
+struct PromotionOutcome {
+  bool copied = false;
+  std::string why_not;  // when built
+};
+std::optional<PromotionOutcome> promotion_outcome(std::string_view job_result);
+
 // What the archive promoted from holds of one source package version in one series.
 struct HeldSource {
   std::string status;                // Launchpad's: Pending, Published, Superseded, Deleted, Obsolete

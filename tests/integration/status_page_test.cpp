@@ -174,3 +174,34 @@ TEST_F(StatusPageTest, TheApiReturnsTheSameAsJson) {
 }
 
 }  // namespace
+
+TEST_F(StatusPageTest, APromotedReleaseShowsWhatWasCopiedAndWhyTheRestWasBuilt) {
+  EXPECT_EQ(get("/builds/" + std::to_string(build_id_)).body.find("<h2>Promotion</h2>"), std::string::npos) << "nothing promoted";
+  service_->stop();
+  {
+    store::Store store(config_.store);
+    store.call([&](store::Database& db) {
+      store::record_job(db, build_id_,
+                        {"felix/centos7", builders::pipeline::JobState::succeeded,
+                         "promoted: felix-3.4.1-1.el7.src.rpm and its RPMs in rpm/testing (pub_rpms copies them), nothing built",
+                         (dir_.path() / "c.log").string(), "2026-11-26T10:00:00Z", "2026-11-26T10:00:02Z"});
+      store::record_job(db, build_id_,
+                        {"felix/bionic", builders::pipeline::JobState::succeeded,
+                         "built from source, not promoted (testing's felix 3.4.1-bionic is Pending, not published): felix <3.4.1>",
+                         (dir_.path() / "b.log").string(), "2026-11-26T10:00:00Z", "2026-11-26T10:01:00Z"});
+    });
+  }
+  service_ = std::make_unique<Service>(config_);
+  service_->start();
+  const auto page = get("/builds/" + std::to_string(build_id_));
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<table id=\"promotion\">"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("<tr><td>felix/centos7</td><td><span class=\"state succeeded\">succeeded</span> copied</td><td class=\"detail\">promoted: "
+                           "felix-3.4.1-1.el7.src.rpm and its RPMs in rpm/testing"),
+            std::string::npos)
+      << page.body;
+  EXPECT_NE(page.body.find("<tr><td>felix/bionic</td><td>built from source</td><td class=\"detail\">testing&#39;s felix 3.4.1-bionic is "
+                           "Pending, not published</td></tr>"),
+            std::string::npos)
+      << page.body;
+}
