@@ -144,6 +144,7 @@ void Client::copy_package(const std::string& owner, const std::string& to_ppa, c
   for (char& c : reason) {
     if (static_cast<unsigned char>(c) < 0x20) c = ' ';
   }
+  while (!reason.empty() && reason.back() == ' ') reason.pop_back();
   throw LaunchpadError("copyPackage of " + request.source_name + " " + request.version + " into ~" + owner + "/" + to_ppa +
                        " answered HTTP " + std::to_string(response.status) + (reason.empty() ? "" : ": " + reason));
 }

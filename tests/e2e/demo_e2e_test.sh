@@ -5,6 +5,8 @@
 #    calico-felix, and the unpacked package runs;
 #  - the RPM repository's createrepo_c metadata lists the RPMs;
 #  - the status page's API reports every job succeeded and every upload published;
+#  - the promoted v3.4.1 release built nothing: each of its felix and networking-calico jobs says
+#    it was copied from testing, and the .debs apt installs from calico-3.4 are testing's own files;
 #  - headless Chromium opens the status page during the release build and after the demo, and
 #    what it renders is checked; screenshots are kept in BUILD/test-artifacts/.
 #   tests/e2e/demo_e2e_test.sh BUILD_DIR
@@ -131,7 +133,29 @@ for b in builds:
     assert detail["publications"] and all(p["state"] == "published" for p in detail["publications"]), detail["publications"]
 print("status API: %d builds, every job succeeded, every upload published" % len(builds))
 PY
-release_id=$(python3 -c 'import json,sys; print([b["id"] for b in json.load(open(sys.argv[1]))["builds"] if b["target_repo"] == "calico-3.4"][0])' "$work/builds.json")
+release_id=$(python3 -c 'import json,sys; print([b["id"] for b in json.load(open(sys.argv[1]))["builds"] if b["version"] == "v3.4.0"][0])' "$work/builds.json")
+# Promotion: v3.4.1 was tagged on the commit testing had published; its release copied, built nothing.
+promoted_id=$(python3 -c 'import json,sys; print([b["id"] for b in json.load(open(sys.argv[1]))["builds"] if b["version"] == "v3.4.1"][0])' "$work/builds.json")
+curl -fs "$url/api/builds/$promoted_id" > "$work/promoted.json" || fail "GET /api/builds/$promoted_id failed"
+python3 - "$work/promoted.json" <<'PY' || fail "the v3.4.1 release was not promoted from testing"
+import json, sys
+jobs = {j["job"]: j for j in json.load(open(sys.argv[1]))["jobs"]}
+for component in ("felix", "net_cal"):
+    for platform in ("trusty", "xenial", "bionic", "centos7"):
+        detail = jobs[component + "/" + platform]["detail"]
+        assert detail.startswith("promoted: ") and detail.endswith("nothing built"), (component, platform, detail)
+for series in ("trusty", "xenial", "bionic"):
+    assert " 2 copied from testing" in jobs["pub_debs/" + series]["detail"], jobs["pub_debs/" + series]
+assert "4 copied from testing" in jobs["pub_rpms/centos7"]["detail"], jobs["pub_rpms/centos7"]
+print("promotion: 8 component jobs copied from testing, none built")
+PY
+grep -q "job felix/xenial  promoted: copied from testing: felix 3.4.1-xenial with its published binaries" "$work/demo.out" ||
+  fail "the demo did not show felix/xenial promoted"
+[ ! -e "$demo/ppa-incoming/project-calico/calico-3.4/felix_3.4.1-xenial_source.changes" ] || fail "v3.4.1 was uploaded, not copied"
+cmp -s "$demo/ppa/project-calico/testing/xenial/calico-felix_3.4.1-xenial_amd64.deb" \
+  "$demo/ppa/project-calico/calico-3.4/xenial/calico-felix_3.4.1-xenial_amd64.deb" || fail "calico-3.4's felix .deb is not testing's"
+cmp -s "$demo/rpm-host/rpm/testing/x86_64/felix-3.4.1-1.el7.x86_64.rpm" "$demo/rpm-host/rpm/calico-3.4/x86_64/felix-3.4.1-1.el7.x86_64.rpm" ||
+  fail "calico-3.4's felix RPM is not testing's"
 
 # apt-get in a throwaway root, against the stand-in PPA's xenial repository.
 root="$work/apt-root"
@@ -143,13 +167,13 @@ apt_opts=(-o "Dir=$root" -o "Dir::State::status=$root/var/lib/dpkg/status" -o "D
           -o "Dir::Etc::PreferencesParts=$root/etc/apt/preferences.d" -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root")
 apt-get "${apt_opts[@]}" update > "$work/apt.log" 2>&1 || { cat "$work/apt.log"; fail "apt-get update from the PPA stand-in failed"; }
 apt-cache "${apt_opts[@]}" policy calico-felix > "$work/policy.txt"
-grep -q "Candidate: 3.4.0-xenial" "$work/policy.txt" || { cat "$work/policy.txt"; fail "apt does not offer calico-felix 3.4.0-xenial"; }
+grep -q "Candidate: 3.4.1-xenial" "$work/policy.txt" || { cat "$work/policy.txt"; fail "apt does not offer the promoted calico-felix 3.4.1-xenial"; }
 (cd "$root/var/cache/apt/archives" && apt-get "${apt_opts[@]}" download calico-felix >> "$work/apt.log" 2>&1) ||
   { cat "$work/apt.log"; fail "apt-get download calico-felix failed"; }
 dpkg-deb -x "$root"/var/cache/apt/archives/calico-felix_*.deb "$root/unpacked"
 "$root/unpacked/usr/bin/calico-felix" > "$work/felix-ran.txt" || fail "the installed calico-felix does not run"
 grep -q "calico-felix (calico-release-bot test fixture)" "$work/felix-ran.txt" || fail "the installed calico-felix printed something else"
-echo "apt: calico-felix 3.4.0-xenial installed from the PPA stand-in into a throwaway root and ran"
+echo "apt: calico-felix 3.4.1-xenial (promoted: testing's own binary) installed from the PPA stand-in into a throwaway root and ran"
 
 # The RPM repository's metadata, as createrepo_c wrote it.
 : > "$work/primary.xml"

@@ -342,7 +342,7 @@ TEST(LaunchpadCopy, AnUnsignedOrBadlySignedCopyIsRefusedAndASignedOneOnlyQueuesA
 
   // The job runs: the copy appears Pending with the tested build, its binaries waiting for the
   // publisher; then it is published like an upload.
-  EXPECT_EQ(fake.run_copy_jobs(), 1);
+  EXPECT_EQ(fake.run_copy_jobs().size(), 1u);
   EXPECT_EQ(fake.copy_jobs()[0].state, "done");
   auto copied = client.published_sources("project-calico", "calico-3.4", "felix");
   ASSERT_EQ(copied.size(), 1u);
@@ -370,7 +370,7 @@ TEST(LaunchpadCopy, ACopyJobFailsForLaunchpadsReasonsAndLeavesNothingInTheTarget
   client.copy_package("project-calico", "calico-3.4", {"felix", "3.4.1-bionic", testing, "bionic", true});  // not published
   client.copy_package("project-calico", "calico-3.5", {"felix", "3.4.1-xenial", testing, "xenial", true});  // version seen there
   client.copy_package("project-calico", "calico-3.6", {"felix", "3.4.1-xenial", testing, "xenial", true});  // no permission
-  EXPECT_EQ(fake.run_copy_jobs(), 3);
+  EXPECT_EQ(fake.run_copy_jobs().size(), 3u);
   const auto jobs = fake.copy_jobs();
   ASSERT_EQ(jobs.size(), 3u);
   for (const auto& job : jobs) EXPECT_EQ(job.state, "failed") << job.to_ppa;

@@ -579,7 +579,7 @@ TEST_F(PublishEndToEnd, AReleaseTestingHasPublishedIsCopiedNotBuiltAndWhatItHasN
   EXPECT_EQ(jobs[0].to_ppa, "project-calico/calico-3.4");
   EXPECT_TRUE(jobs[0].include_binaries);
   EXPECT_EQ(launchpad.unauthorized_writes(), 0);
-  EXPECT_EQ(launchpad.run_copy_jobs(), 1);
+  EXPECT_EQ(launchpad.run_copy_jobs().size(), 1u);
   EXPECT_EQ(launchpad.copy_jobs()[0].state, "done");
   store::sqlite::Connection db(dir_->path() / "promotion.sqlite");
   store::Statement rows = db.prepare("SELECT source || ' ' || series FROM lp_watches WHERE ppa = 'calico-3.4' ORDER BY series");
@@ -593,6 +593,21 @@ TEST_F(PublishEndToEnd, AReleaseTestingHasPublishedIsCopiedNotBuiltAndWhatItHasN
   EXPECT_EQ(testkit::read_text(release_rpms / "x86_64" / "felix-3.4.1-1.el7.x86_64.rpm"), testkit::read_text(testing_rpm));
   EXPECT_TRUE(std::filesystem::exists(release_rpms / "src" / "felix-3.4.1-1.el7.src.rpm"));
   EXPECT_NE(testkit::read_text(release_rpms / "repodata" / "repomd.xml").find("primary"), std::string::npos);
+
+  // A copy Launchpad refuses outright (a wrong token secret: 401) fails pub_debs naming its answer.
+  std::vector<std::string> wrong_secret = env;
+  wrong_secret.back() = "LP_TOKEN_SECRET=not-the-secret";
+  const auto refused = testkit::run_process({CALICO_BOT_BINARY, "publish", "--config", (dir_->path() / "promotion.toml").string(),
+                                             "--version", "v3.4.1", "--steps", "felix,pub_debs", "--platforms", "xenial"},
+                                            dir_->path(), wrong_secret);
+  EXPECT_EQ(refused.exit_code, 4) << refused.output;
+  EXPECT_NE(refused.output.find("copying felix 3.4.1-xenial from testing was refused (copyPackage of felix 3.4.1-xenial into "
+                                "~project-calico/calico-3.4 answered HTTP 401: Unauthorized: Invalid signature)"),
+            std::string::npos)
+      << refused.output;
+  EXPECT_EQ(refused.output.find("not-the-secret"), std::string::npos) << "a secret in the output";
+  EXPECT_EQ(launchpad.unauthorized_writes(), 1);
+  EXPECT_EQ(launchpad.copy_jobs().size(), 1u);
 
   // A snapshot is never promoted: asking for it is a usage error.
   const auto snapshot = testkit::run_process({CALICO_BOT_BINARY, "publish", "--config", (dir_->path() / "promotion.toml").string(),

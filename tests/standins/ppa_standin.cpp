@@ -73,6 +73,7 @@ ChangesFile read_changes(const fs::path& path) {
 }
 
 PpaStandin::PpaStandin(PpaStandinSettings settings) : settings_(std::move(settings)), launchpad_(settings_.port) {
+  if (settings_.token) launchpad_.accept_token(*settings_.token);
   fs::create_directories(settings_.incoming);
   fs::create_directories(settings_.archive);
   fs::create_directories(settings_.work);
@@ -119,8 +120,60 @@ void PpaStandin::publish_due() {
   }
 }
 
+void PpaStandin::run_copies() {
+  for (const FakeCopyJob& job : launchpad_.run_copy_jobs()) {
+    if (job.state != "done") {
+      std::cerr << "ppa-standin: copy of " << job.source_name << " " << job.version << " from " << job.from_ppa << " to " << job.to_ppa
+                << " failed: " << job.reason << "\n";
+      continue;
+    }
+    const std::string owner = job.to_ppa.substr(0, job.to_ppa.find('/'));
+    const std::string from = job.from_ppa.substr(job.from_ppa.find('/') + 1);
+    const std::string to = job.to_ppa.substr(job.to_ppa.find('/') + 1);
+    const fs::path built = settings_.work / owner / from / (job.source_name + "_" + job.version);
+    const fs::path repository = settings_.archive / owner / to / job.to_series;
+    fs::create_directories(repository);
+    const fs::path log = settings_.work / owner / to / ("copy-" + job.source_name + "_" + job.version + ".log");
+    fs::create_directories(log.parent_path());
+    try {
+      int debs = 0;
+      if (job.include_binaries && fs::is_directory(built)) {
+        for (const auto& entry : fs::directory_iterator(built)) {
+          if (entry.path().extension() != ".deb") continue;
+          fs::copy_file(entry.path(), repository / entry.path().filename(), fs::copy_options::overwrite_existing);
+          ++debs;
+        }
+      }
+      index(repository, job.to_series, log);
+      // The copy's source is published at once; its binaries with the publisher's next run.
+      launchpad_.set_source_status(job.source_name, job.version, "Published", to);
+      unpublished_.push_back({job.source_name, job.version, to, std::chrono::steady_clock::now() + settings_.publish_delay});
+      std::cerr << "ppa-standin: copied " << job.source_name << " " << job.version << " from " << job.from_ppa << " to " << job.to_ppa
+                << " (" << debs << " .deb, not rebuilt); publishing in "
+                << std::chrono::duration_cast<std::chrono::seconds>(settings_.publish_delay).count() << " s\n";
+    } catch (const std::exception& e) {
+      std::cerr << "ppa-standin: copying " << job.source_name << " " << job.version << " failed: " << e.what() << "\n";
+    }
+  }
+}
+
+void PpaStandin::index(const fs::path& repository, const std::string& series, const fs::path& log) {
+  exec::CancelToken cancel;
+  // A flat apt repository per series: Packages and Release next to the .debs.
+  std::string packages;
+  must(exec::capture_process({{"dpkg-scanpackages", "--multiversion", ".", "/dev/null"}, repository}, log, cancel, packages),
+       "dpkg-scanpackages", log);
+  write_text(repository / "Packages", without_messages(packages, "dpkg-scanpackages"));
+  std::string release;
+  must(exec::capture_process({{"apt-ftparchive", "-o", "APT::FTPArchive::Release::Suite=" + series, "release", "."}, repository}, log,
+                             cancel, release),
+       "apt-ftparchive release", log);
+  write_text(repository / "Release", without_messages(release, "apt-ftparchive"));
+}
+
 std::size_t PpaStandin::scan_once() {
   publish_due();
+  run_copies();
   std::size_t taken = 0;
   if (!fs::exists(settings_.incoming)) return 0;
   for (const auto& owner : fs::directory_iterator(settings_.incoming)) {
@@ -170,18 +223,7 @@ void PpaStandin::build(const fs::path& changes_path, const std::string& owner, c
       ++debs;
     }
     if (debs == 0) throw std::runtime_error("dpkg-buildpackage made no .deb; see " + log.string());
-    // A flat apt repository per series: Packages and Release next to the .debs.
-    std::string packages;
-    must(exec::capture_process({{"dpkg-scanpackages", "--multiversion", ".", "/dev/null"}, repository}, log, cancel, packages),
-         "dpkg-scanpackages", log);
-    write_text(repository / "Packages", without_messages(packages, "dpkg-scanpackages"));
-    std::string release;
-    must(exec::capture_process({{"apt-ftparchive", "-o", "APT::FTPArchive::Release::Suite=" + changes.distribution,
-                                 "release", "."},
-                                repository},
-                               log, cancel, release),
-         "apt-ftparchive release", log);
-    write_text(repository / "Release", without_messages(release, "apt-ftparchive"));
+    index(repository, changes.distribution, log);
     // Built: the binaries wait for the publisher's next run (Launchpad: FULLYBUILT_PENDING).
     launchpad_.set_build(changes.source, changes.version, {kArch, "Successfully built", "file://" + log.string()}, ppa);
     unpublished_.push_back({changes.source, changes.version, ppa, std::chrono::steady_clock::now() + settings_.publish_delay});

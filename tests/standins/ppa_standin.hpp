@@ -4,6 +4,9 @@
 // serves the Launchpad API shapes the bot's watcher reads (tests/support/fake_launchpad), moving
 // each upload through Pending → building → built (binaries Pending: FULLYBUILT_PENDING) →
 // Published as real Launchpad does: its publisher runs `publish_delay` after a build finishes.
+// Copies (Archive.copyPackage, signed) are run by its job runner on the next scan: a copy with
+// binaries puts the very .debs built for the source PPA into the target's apt repository, and
+// is published `publish_delay` later, like an upload.
 #pragma once
 
 #include <atomic>
@@ -11,6 +14,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <set>
 #include <string>
@@ -28,6 +32,8 @@ struct PpaStandinSettings {
   std::uint16_t port = 0;
   std::chrono::milliseconds scan_interval{500};
   std::chrono::milliseconds publish_delay{std::chrono::seconds(5)};
+  // Launchpad writes (copyPackage) are accepted when signed with this token; unset: refused.
+  std::optional<FakeOAuthToken> token = {};
 };
 
 // The fields of a .changes file the stand-in needs.
@@ -55,6 +61,10 @@ class PpaStandin {
 
  private:
   void build(const std::filesystem::path& changes, const std::string& owner, const std::string& ppa);
+  // Launchpad's job runner: each copy job done puts the source's .debs into the target.
+  void run_copies();
+  // Packages and Release of a flat apt repository, made again.
+  void index(const std::filesystem::path& repository, const std::string& series, const std::filesystem::path& log);
   // The publisher's run: publishes the binaries of builds finished `publish_delay` ago.
   void publish_due();
 

@@ -1,5 +1,6 @@
 // ppa-standin: the local Launchpad PPA of the demo (see ppa_standin.hpp).
 //   ppa-standin --port 8081 --incoming DIR --archive DIR --work DIR [--publish-delay SECONDS]
+//               [--accept-token CONSUMER_KEY:TOKEN:TOKEN_SECRET]
 #include <csignal>
 #include <iostream>
 #include <string>
@@ -19,6 +20,16 @@ int main(int argc, char** argv) {
       settings.archive = value;
     } else if (flag == "--work") {
       settings.work = value;
+    } else if (flag == "--accept-token") {
+      // CONSUMER_KEY:TOKEN:TOKEN_SECRET, the OAuth token Launchpad writes must be signed with.
+      const auto first = value.find(':');
+      const auto second = value.find(':', first == std::string::npos ? first : first + 1);
+      if (first == std::string::npos || second == std::string::npos) {
+        std::cerr << "ppa-standin: --accept-token wants CONSUMER_KEY:TOKEN:TOKEN_SECRET\n";
+        return 2;
+      }
+      settings.token = calico::testkit::FakeOAuthToken{value.substr(0, first), value.substr(first + 1, second - first - 1),
+                                                      value.substr(second + 1)};
     } else if (flag == "--publish-delay") {
       settings.publish_delay = std::chrono::seconds(std::stoi(value));
     } else {
@@ -27,7 +38,8 @@ int main(int argc, char** argv) {
     }
   }
   if ((argc - 1) % 2 != 0 || settings.incoming.empty() || settings.archive.empty() || settings.work.empty()) {
-    std::cerr << "usage: ppa-standin [--port N] --incoming DIR --archive DIR --work DIR [--publish-delay SECONDS]\n";
+    std::cerr << "usage: ppa-standin [--port N] --incoming DIR --archive DIR --work DIR [--publish-delay SECONDS] "
+                 "[--accept-token CONSUMER_KEY:TOKEN:TOKEN_SECRET]\n";
     return 2;
   }
   sigset_t signals;

@@ -598,13 +598,13 @@ void FakeLaunchpad::deny_uploads_to(const std::string& owner_slash_ppa) {
   handler_->denied.insert(owner_slash_ppa);
 }
 
-int FakeLaunchpad::run_copy_jobs() {
+std::vector<FakeCopyJob> FakeLaunchpad::run_copy_jobs() {
   std::lock_guard lock(handler_->mutex);
-  int ran = 0;
+  std::vector<FakeCopyJob> ran;
   for (FakeCopyJob& job : handler_->copy_jobs) {
     if (job.state != "queued") continue;
     handler_->run_copy(job);
-    ++ran;
+    ran.push_back(job);
   }
   return ran;
 }

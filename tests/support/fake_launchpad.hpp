@@ -109,8 +109,8 @@ class FakeLaunchpad {
   void accept_token(FakeOAuthToken token);
   // Copy jobs into `owner/ppa` fail: the token's owner may not upload there.
   void deny_uploads_to(const std::string& owner_slash_ppa);
-  // Launchpad's job runner: runs every queued copy job; returns how many ran.
-  int run_copy_jobs();
+  // Launchpad's job runner: runs every queued copy job; returns those it ran, as they ended.
+  std::vector<FakeCopyJob> run_copy_jobs();
   std::vector<FakeCopyJob> copy_jobs() const;
   // POSTs refused with 401 (unsigned, a wrong token, a nonce seen before).
   int unauthorized_writes() const;
