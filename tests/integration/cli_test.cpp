@@ -8,10 +8,11 @@
 using namespace calico;
 
 namespace {
-testkit::RunResult bot(const std::vector<std::string>& args, const std::filesystem::path& scratch) {
+testkit::RunResult bot(const std::vector<std::string>& args, const std::filesystem::path& scratch,
+                       const std::vector<std::string>& env = {}) {
   std::vector<std::string> argv{CALICO_BOT_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  return testkit::run_process(argv, scratch);
+  return testkit::run_process(argv, scratch, env);
 }
 }  // namespace
 
@@ -47,14 +48,15 @@ TEST(Cli, CheckConfigAcceptsTheShippedFiles) {
   std::filesystem::create_directories(dir.path() / "demo");
   std::filesystem::copy_file(std::string(CALICO_SOURCE_DIR) + "/config/demo/webhook-secret", dir.path() / "demo" / "webhook-secret");
   testkit::write_file(dir.path() / "demo.toml", text);
-  const auto missing_key = bot({"check-config", "--config", (dir.path() / "demo.toml").string()}, dir.path());
+  const std::vector<std::string> token{"CALICO_DEMO_LP_CONSUMER_KEY=demo", "CALICO_DEMO_LP_TOKEN=token", "CALICO_DEMO_LP_TOKEN_SECRET=s"};
+  const auto missing_key = bot({"check-config", "--config", (dir.path() / "demo.toml").string()}, dir.path(), token);
   EXPECT_EQ(missing_key.exit_code, 3);
   EXPECT_NE(missing_key.output.find("secrets.gpg_secret_key (from file " + demo_dir + "/key/signing-key.asc): cannot open the file"),
             std::string::npos)
       << missing_key.output;
   // A file that is not a key is refused as serve would refuse it (GnuPG imports no secret key).
   testkit::write_file(dir.path() / "var" / "demo" / "key" / "signing-key.asc", "-----BEGIN PGP PRIVATE KEY BLOCK-----\n");
-  const auto not_a_key = bot({"check-config", "--config", (dir.path() / "demo.toml").string()}, dir.path());
+  const auto not_a_key = bot({"check-config", "--config", (dir.path() / "demo.toml").string()}, dir.path(), token);
   EXPECT_EQ(not_a_key.exit_code, 3);
   EXPECT_NE(not_a_key.output.find("secrets.gpg_secret_key (from file " + demo_dir + "/key/signing-key.asc): is not a usable signing key"),
             std::string::npos)
@@ -62,7 +64,14 @@ TEST(Cli, CheckConfigAcceptsTheShippedFiles) {
   const testkit::GpgFixture key = testkit::make_gpg_key(dir.path() / "gpg");
   std::filesystem::copy_file(key.secret_key, dir.path() / "var" / "demo" / "key" / "signing-key.asc",
                              std::filesystem::copy_options::overwrite_existing);
-  const auto demo = bot({"check-config", "--config", (dir.path() / "demo.toml").string()}, dir.path());
+  // The demo's Launchpad token comes from variables scripts/demo-run sets; without them the file
+  // is refused, naming the first.
+  const auto no_token = bot({"check-config", "--config", (dir.path() / "demo.toml").string()}, dir.path());
+  EXPECT_EQ(no_token.exit_code, 3);
+  EXPECT_NE(no_token.output.find("secrets.launchpad_consumer_key (from environment variable CALICO_DEMO_LP_CONSUMER_KEY): the variable is not set"),
+            std::string::npos)
+      << no_token.output;
+  const auto demo = bot({"check-config", "--config", (dir.path() / "demo.toml").string()}, dir.path(), token);
   EXPECT_EQ(demo.exit_code, 0) << demo.output;
   EXPECT_NE(demo.output.find(": ok (5 repositories"), std::string::npos) << demo.output;
   testkit::remove_gpg_home(key.verify_home);
