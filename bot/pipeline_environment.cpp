@@ -73,6 +73,23 @@ std::unique_ptr<builders::sign::Keyring> load_keyring(const std::optional<std::s
 
 }  // namespace
 
+std::string promotion_source_of(const config::Config& config, const builders::Plan& plan, const EnvironmentOverrides& overrides) {
+  // Only a release is promoted, from [publish] promote_from or PROMOTE_FROM.
+  const std::string promote_from = overrides.promote_from.value_or(config.publish.promote_from);
+  if (overrides.promote_from && !overrides.promote_from->empty()) {
+    static const std::regex target_shape("[a-z0-9][a-z0-9.+-]{0,63}");
+    if (!std::regex_match(promote_from, target_shape)) {
+      throw EnvironmentError("PROMOTE_FROM \"" + promote_from.substr(0, 64) + "\" is not a target name (a PPA or RPM repository)", true);
+    }
+    if (!plan.release) throw EnvironmentError("PROMOTE_FROM is given, but only a release (VERSION=vX.Y.Z) is promoted, not " + plan.version, true);
+  }
+  if (overrides.promote_from && *overrides.promote_from == plan.repo_name) {
+    throw EnvironmentError("PROMOTE_FROM: cannot promote " + plan.repo_name + " from itself", true);
+  }
+  // The configured source does not apply to a release published into it (REPO_NAME=testing).
+  return plan.release && promote_from != plan.repo_name ? promote_from : std::string();
+}
+
 PipelineEnvironment make_pipeline_environment(const config::Config& config, const builders::Plan& plan,
                                               const EnvironmentOverrides& overrides,
                                               const builders::exec::ExecutorContext& owner) {
@@ -110,20 +127,8 @@ PipelineEnvironment make_pipeline_environment(const config::Config& config, cons
   environment.launchpad = std::make_unique<launchpad::Client>(config.launchpad.api_root, *environment.launchpad_http);
   environment.archive = make_source_archive(config, plan.repo_name, *environment.launchpad);
 
-  // Promotion: only a release is promoted, from [publish] promote_from or PROMOTE_FROM.
-  const std::string promote_from = overrides.promote_from.value_or(config.publish.promote_from);
-  if (overrides.promote_from && !overrides.promote_from->empty()) {
-    static const std::regex target_shape("[a-z0-9][a-z0-9.+-]{0,63}");
-    if (!std::regex_match(promote_from, target_shape)) {
-      throw EnvironmentError("PROMOTE_FROM \"" + promote_from.substr(0, 64) + "\" is not a target name (a PPA or RPM repository)", true);
-    }
-    if (!plan.release) throw EnvironmentError("PROMOTE_FROM is given, but only a release (VERSION=vX.Y.Z) is promoted, not " + plan.version, true);
-  }
-  if (overrides.promote_from && *overrides.promote_from == plan.repo_name) {
-    throw EnvironmentError("PROMOTE_FROM: cannot promote " + plan.repo_name + " from itself", true);
-  }
-  // The configured source does not apply to a release published into it (REPO_NAME=testing).
-  if (plan.release && !promote_from.empty() && promote_from != plan.repo_name) {
+  const std::string promote_from = promotion_source_of(config, plan, overrides);
+  if (!promote_from.empty()) {
     environment.promote_from = promote_from;
     const config::SecretsConfig& secrets = config.secrets;
     if (publishes && secrets.launchpad_token.configured()) {

@@ -65,6 +65,12 @@ std::unique_ptr<builders::publish::SourceArchive> make_source_archive(const conf
                                                                      const std::string& repo_name,
                                                                      launchpad::Client& launchpad);
 
+// The target a release plan is promoted from: PROMOTE_FROM, else [publish] promote_from; "" for a
+// plan that is not a release, a release published into that target itself, or promotion turned
+// off. Throws EnvironmentError (usage) for a PROMOTE_FROM that is not a target name, is given for
+// a snapshot, or names the plan's own target.
+std::string promotion_source_of(const config::Config& config, const builders::Plan& plan, const EnvironmentOverrides& overrides);
+
 // `owner` names the build the executor's jobs belong to (the service's build id and replica).
 // Throws EnvironmentError.
 PipelineEnvironment make_pipeline_environment(const config::Config& config, const builders::Plan& plan,

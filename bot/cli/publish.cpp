@@ -129,7 +129,18 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
     return kUsage;
   }
   if (options.dry_run) {
+    std::string promote_from;
+    try {
+      promote_from = promotion_source_of(config, plan, overrides);
+    } catch (const EnvironmentError& e) {
+      err << "calico-release-bot publish: " << e.what() << "\n";
+      return kUsage;
+    }
     out << plan.describe();
+    if (!promote_from.empty()) {
+      out << "Would promote from " << promote_from << ": each package " << promote_from
+          << " has published under the same version is copied, the others built\n";
+    }
     return kOk;
   }
 

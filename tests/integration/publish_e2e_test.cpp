@@ -609,7 +609,24 @@ TEST_F(PublishEndToEnd, AReleaseTestingHasPublishedIsCopiedNotBuiltAndWhatItHasN
   EXPECT_EQ(launchpad.unauthorized_writes(), 1);
   EXPECT_EQ(launchpad.copy_jobs().size(), 1u);
 
-  // A snapshot is never promoted: asking for it is a usage error.
+  // A dry run says a release would be promoted, and touches nothing.
+  const auto copies_before = launchpad.copy_jobs().size();
+  const auto dry = run({"--dry-run"});
+  EXPECT_EQ(dry.exit_code, 0) << dry.output;
+  EXPECT_NE(dry.output.find("Would promote from testing: each package testing has published under the same version is copied"),
+            std::string::npos)
+      << dry.output;
+  const auto dry_off = run({"--dry-run", "--promote-from", ""});
+  EXPECT_EQ(dry_off.exit_code, 0) << dry_off.output;
+  EXPECT_EQ(dry_off.output.find("Would promote"), std::string::npos) << dry_off.output;
+  EXPECT_EQ(launchpad.copy_jobs().size(), copies_before);
+
+  // A snapshot is never promoted: asking for it is a usage error, in a dry run too.
+  const auto dry_snapshot = testkit::run_process({CALICO_BOT_BINARY, "publish", "--config", (dir_->path() / "promotion.toml").string(),
+                                                  "--version", "master", "--promote-from", "testing", "--dry-run"},
+                                                 dir_->path(), env);
+  EXPECT_EQ(dry_snapshot.exit_code, 2) << dry_snapshot.output;
+  EXPECT_NE(dry_snapshot.output.find("only a release (VERSION=vX.Y.Z) is promoted"), std::string::npos) << dry_snapshot.output;
   const auto snapshot = testkit::run_process({CALICO_BOT_BINARY, "publish", "--config", (dir_->path() / "promotion.toml").string(),
                                               "--version", "master", "--promote-from", "testing", "--steps", "felix,pub_debs",
                                               "--platforms", "xenial"},
