@@ -88,7 +88,9 @@ void check_key(const config::Config& config, const config::SecretSource& source,
 
 // The executor as a build would make it: the kubernetes executor's API access (kubeconfig or
 // service account) and its non-root uid, read now rather than at the first build. An executor
-// that builds on this host must be able to build every rpm platform here, or be told it can.
+// that builds on this host must be able to build every rpm platform here, or be told it can —
+// unless this instance never builds (dispatch disabled: an intake-only replica, or a benchmark),
+// where the replica that does build checks it at its own start.
 void check_executor(const config::Config& config) {
   std::unique_ptr<builders::exec::Executor> executor;
   try {
@@ -96,7 +98,7 @@ void check_executor(const config::Config& config) {
   } catch (const std::exception& e) {
     throw config::ConfigError(config.source.string() + ": publish.executor = \"" + config.publish.executor + "\": " + e.what());
   }
-  if (!executor->builds_on_host()) return;
+  if (!executor->builds_on_host() || !config.dispatch.enabled) return;
   std::string host_error;
   const std::string host_dist = builders::exec::host_rpm_dist(host_error);
   const std::vector<std::string> problems =

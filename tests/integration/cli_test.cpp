@@ -245,4 +245,8 @@ TEST(Cli, TheLocalExecutorRefusesAnRpmPlatformThisHostIsNot) {
   testkit::write_file(config, head + "[publish]\nexecutor = \"docker\"\n");
   const auto in_image = bot({"check-config", "--config", config.string()}, dir.path());
   EXPECT_EQ(in_image.exit_code, 0) << in_image.output;
+  // An instance that runs no build (dispatch disabled) is not asked where builds would run.
+  testkit::write_file(config, head + "[dispatch]\nenabled = false\n");
+  const auto never_builds = bot({"check-config", "--config", config.string()}, dir.path());
+  EXPECT_EQ(never_builds.exit_code, 0) << never_builds.output;
 }
