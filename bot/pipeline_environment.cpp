@@ -71,7 +71,17 @@ std::unique_ptr<builders::sign::Keyring> load_keyring(const std::optional<std::s
   return nullptr;
 }
 
+bool plan_publishes(const builders::Plan& plan) {
+  return std::any_of(plan.jobs.begin(), plan.jobs.end(), [](const builders::Job& job) {
+    return job.role == builders::JobRole::publish_debs || job.role == builders::JobRole::publish_rpms;
+  });
+}
+
 }  // namespace
+
+bool copies_source_packages(const config::Config& config, const builders::Plan& plan) {
+  return plan_publishes(plan) && config.secrets.launchpad_token.configured();
+}
 
 std::string promotion_source_of(const config::Config& config, const builders::Plan& plan, const EnvironmentOverrides& overrides) {
   // Only a release is promoted, from [publish] promote_from or PROMOTE_FROM.
@@ -99,10 +109,7 @@ PipelineEnvironment make_pipeline_environment(const config::Config& config, cons
   environment.rpm_host = make_rpm_host(config.publish, overrides.host, overrides.gcloud_args);
 
   // The signing key: SECRET_KEY (a file, as for make release-publish) or secrets.gpg_secret_key.
-  const bool publishes = std::any_of(plan.jobs.begin(), plan.jobs.end(), [](const builders::Job& job) {
-    return job.role == builders::JobRole::publish_debs || job.role == builders::JobRole::publish_rpms;
-  });
-  if (publishes) {
+  if (plan_publishes(plan)) {
     try {
       environment.keyring = load_keyring(overrides.secret_key_file, config.secrets.gpg_secret_key, "secrets.gpg_secret_key",
                                          config.secrets.gpg_passphrase, "secrets.gpg_passphrase");
@@ -131,7 +138,7 @@ PipelineEnvironment make_pipeline_environment(const config::Config& config, cons
   if (!promote_from.empty()) {
     environment.promote_from = promote_from;
     const config::SecretsConfig& secrets = config.secrets;
-    if (publishes && secrets.launchpad_token.configured()) {
+    if (copies_source_packages(config, plan)) {
       try {
         environment.launchpad->sign_writes_with({config::load_secret(secrets.launchpad_consumer_key, "secrets.launchpad_consumer_key"),
                                                  config::load_secret(secrets.launchpad_token, "secrets.launchpad_token"),

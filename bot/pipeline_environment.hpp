@@ -69,6 +69,10 @@ std::unique_ptr<builders::publish::SourceArchive> make_source_archive(const conf
 // plan that is not a release, a release published into that target itself, or promotion turned
 // off. Throws EnvironmentError (usage) for a PROMOTE_FROM that is not a target name, is given for
 // a snapshot, or names the plan's own target.
+// A promotion copies source packages (Launchpad's copyPackage) only for a plan that publishes, with
+// an OAuth token to ask with ([secrets] launchpad_token); otherwise only the RPMs are copied.
+bool copies_source_packages(const config::Config& config, const builders::Plan& plan);
+
 std::string promotion_source_of(const config::Config& config, const builders::Plan& plan, const EnvironmentOverrides& overrides);
 
 // `owner` names the build the executor's jobs belong to (the service's build id and replica).

@@ -30,6 +30,9 @@ namespace {
 using builders::pipeline::JobReport;
 using builders::pipeline::JobState;
 
+// What a promotion without a Launchpad OAuth token copies (said by the dry run and the run alike).
+constexpr const char* kRpmsOnly = " (RPMs only: no Launchpad OAuth token to copy source packages with)";
+
 std::optional<std::string> setting(const PublishOptions& options, const std::string& name) {
   if (auto it = options.values.find(name); it != options.values.end()) return it->second;
   if (const char* value = std::getenv(name.c_str()); value && *value) return std::string(value);
@@ -139,7 +142,8 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
     out << plan.describe();
     if (!promote_from.empty()) {
       out << "Would promote from " << promote_from << ": each package " << promote_from
-          << " has published under the same version is copied, the others built\n";
+          << " has published under the same version is copied, the others built"
+          << (copies_source_packages(config, plan) ? "" : kRpmsOnly) << "\n";
     }
     return kOk;
   }
@@ -161,7 +165,7 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
   procedure.promote_from(environment.promote_from, environment.promotion.get());
   if (!environment.promote_from.empty()) {
     out << "Promoting from " << environment.promote_from << ": what it has published under the same version is copied, not built"
-        << (environment.promotion ? "" : " (RPMs only: no Launchpad OAuth token to copy source packages with)") << "\n";
+        << (environment.promotion ? "" : kRpmsOnly) << "\n";
   }
   // Uploads that Launchpad (or a stand-in serving its API) builds are watched until published:
   // the service's watcher follows them; `calico-release-bot lp-wait` can too.

@@ -338,6 +338,11 @@ TEST_F(PublishEndToEnd, DryRunPrintsThePlanAndTouchesNothing) {
   EXPECT_NE(result.output.find("VERSION=v3.4.1 (release)\nREPO_NAME=calico-3.4 (ppa:project-calico/calico-3.4)\n"), std::string::npos)
       << result.output;
   EXPECT_NE(result.output.find("  pub_debs/xenial  after felix/xenial\n"), std::string::npos) << result.output;
+  // A release is promoted from testing by default; without a Launchpad token only the RPMs would be.
+  EXPECT_NE(result.output.find("Would promote from testing: each package testing has published under the same version is copied, "
+                               "the others built (RPMs only: no Launchpad OAuth token to copy source packages with)\n"),
+            std::string::npos)
+      << result.output;
 }
 
 TEST_F(PublishEndToEnd, BadRequestsAreRefusedBeforeAnythingRuns) {
@@ -616,6 +621,7 @@ TEST_F(PublishEndToEnd, AReleaseTestingHasPublishedIsCopiedNotBuiltAndWhatItHasN
   EXPECT_NE(dry.output.find("Would promote from testing: each package testing has published under the same version is copied"),
             std::string::npos)
       << dry.output;
+  EXPECT_EQ(dry.output.find("RPMs only"), std::string::npos) << dry.output;  // a token is configured
   const auto dry_off = run({"--dry-run", "--promote-from", ""});
   EXPECT_EQ(dry_off.exit_code, 0) << dry_off.output;
   EXPECT_EQ(dry_off.output.find("Would promote"), std::string::npos) << dry_off.output;
