@@ -57,10 +57,10 @@ RpmRepository::RpmRepository(const RpmHost& host, std::string root, std::string 
     : host_(host), root_(std::move(root)), repo_name_(std::move(repo_name)), keep_(keep) {}
 
 void RpmRepository::run(const exec::ProcessSpec& command, const std::filesystem::path& log_file,
-                        const exec::CancelToken& cancel) const {
+                        const exec::CancelToken& cancel, const std::string& what) const {
   const exec::ProcessResult result = exec::run_process(command, log_file, cancel);
   if (!result.ok()) {
-    throw PublishError(command.argv.front() + " on " + host_.describe() + " failed (" + result.describe() + "); see " +
+    throw PublishError((what.empty() ? command.argv.front() : what) + " on " + host_.describe() + " failed (" + result.describe() + "); see " +
                        log_file.string());
   }
 }
@@ -202,10 +202,22 @@ RpmPublishResult RpmRepository::publish(const std::vector<std::filesystem::path>
       exec::capture_process(host_.on_host({"test", "-e", repo + "/repodata/repomd.xml"}), log_file, cancel, indexed);
   // One index for the whole repository, as the scripts' `createrepo <repo>`: a yum
   // baseurl=…/rpm/<REPO_NAME>/ finds <REPO_NAME>/repodata/repomd.xml and every architecture.
-  if (copied_in || !result.added.empty() || !result.pruned.empty() || !has_index.ok()) {
-    run(host_.on_host({"createrepo_c", "--quiet", "--update", repo}), log_file, cancel);
-  }
+  if (copied_in || !result.added.empty() || !result.pruned.empty() || !has_index.ok()) reindex(log_file, cancel);
   return result;
+}
+
+// createrepo_c works in <repo>/.repodata/ and takes one that exists for another createrepo_c at
+// work: it refuses (exit 1), and a run that was killed (its replica died, its job was cancelled)
+// leaves one behind that would refuse every later run for good. So the index is made under a lock
+// on the host (flock on <repo>/.index.lock, which the kernel releases when its holder dies, however
+// it dies): holding it, any .repodata/ is a dead run's and is removed. It also keeps two publishers
+// of one repository (two rpm platforms, two replicas) from indexing it at once.
+void RpmRepository::reindex(const std::filesystem::path& log_file, const exec::CancelToken& cancel) const {
+  const std::string repo = repo_dir();
+  const std::string lock = repo + "/.index.lock";
+  run(host_.on_host({"flock", lock, "rm", "-rf", "--", repo + "/.repodata"}), log_file, cancel,
+      "removing a dead createrepo_c's .repodata/ (under flock " + lock + ")");
+  run(host_.on_host({"flock", lock, "createrepo_c", "--quiet", "--update", repo}), log_file, cancel, "createrepo_c");
 }
 
 }  // namespace calico::builders::publish

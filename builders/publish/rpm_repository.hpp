@@ -60,9 +60,13 @@ class RpmRepository {
   std::string repo_dir() const { return root_ + "/rpm/" + repo_name_; }
 
  private:
-  void run(const exec::ProcessSpec& command, const std::filesystem::path& log_file, const exec::CancelToken& cancel) const;
+  // Runs `command`; its failure is named as `what` (by default the program run).
+  void run(const exec::ProcessSpec& command, const std::filesystem::path& log_file, const exec::CancelToken& cancel,
+           const std::string& what = {}) const;
   std::string capture(const exec::ProcessSpec& command, const std::filesystem::path& log_file,
                       const exec::CancelToken& cancel) const;
+  // createrepo_c on the whole repository, one publisher at a time (see the definition).
+  void reindex(const std::filesystem::path& log_file, const exec::CancelToken& cancel) const;
   // The file names of the RPMs directly in `dir` on the host.
   std::vector<std::string> rpm_files(const std::string& dir, const std::filesystem::path& log_file,
                                      const exec::CancelToken& cancel) const;

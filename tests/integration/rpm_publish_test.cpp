@@ -132,6 +132,29 @@ TEST_F(RpmPublishTest, OverSshToARealSshd) {
   EXPECT_TRUE(std::filesystem::exists(repo / "noarch" / "calico-test-2.0.2-1.el7.noarch.rpm"));
 }
 
+// A createrepo_c killed mid-run (its replica died, its job was cancelled) leaves .repodata/ behind,
+// which createrepo_c takes for another run at work and refuses: the next publish still indexes.
+TEST_F(RpmPublishTest, ADeadIndexRunDoesNotStopTheNextPublish) {
+  exec::CancelToken cancel;
+  const auto log = dir_->path() / "dead-index.log";
+  publish::LocalHost host;
+  publish::RpmRepository repository(host, (dir_->path() / "dead-index-host").string(), "master");
+  repository.publish(build("v2.0.0", "dead-index-1"), "KEY", log, cancel);
+  const auto repo = dir_->path() / "dead-index-host" / "rpm" / "master";
+  std::filesystem::create_directories(repo / ".repodata");
+  testkit::write_file(repo / ".repodata" / "primary.xml.gz", "half written");
+
+  const auto result = repository.publish(build("v2.0.1", "dead-index-2"), "KEY", log, cancel);
+  EXPECT_EQ(result.added.size(), 2u);
+  EXPECT_FALSE(std::filesystem::exists(repo / ".repodata"));
+  std::string listing;
+  for (const auto& entry : std::filesystem::directory_iterator(repo / "repodata")) {
+    if (entry.path().filename().string().find("primary.xml") == std::string::npos) continue;
+    listing = testkit::run_process({"/usr/bin/zcat", "-f", entry.path().string()}, dir_->path()).output;
+  }
+  EXPECT_NE(listing.find("ver=\"2.0.1\""), std::string::npos) << testkit::read_text(log);
+}
+
 TEST(RpmHosts, GcloudCommandsFollowTheOriginalProcedure) {
   publish::GcloudHost host("rpm-host-1", publish::split_words("--zone us-east1-b  --project calico-ci"));
   EXPECT_EQ(host.on_host({"createrepo_c", "--update", "/srv/rpm/calico-3.4/x86_64"}).argv,
