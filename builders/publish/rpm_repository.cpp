@@ -87,7 +87,7 @@ bool RpmRepository::holds_source_rpm(const std::string& srpm, const std::filesys
   const std::string dir = repo_dir() + "/src";
   run(host_.on_host({"mkdir", "-p", dir}), log_file, cancel);
   const std::vector<std::string> listed = rpm_files(dir, log_file, cancel);
-  return std::find(listed.begin(), listed.end(), srpm) != listed.end();
+  return std::find(listed.begin(), listed.end(), srpm) != listed.end() && whole_on_host(dir + "/" + srpm, log_file, cancel);
 }
 
 bool RpmRepository::has_source_rpm(const std::string& srpm, const std::filesystem::path& log_file,
@@ -146,8 +146,9 @@ RpmPublishResult RpmRepository::publish(const std::vector<std::filesystem::path>
     for (const auto& rpm : rpms) {
       if (rpm.parent_path().filename() != bucket) continue;
       // The file name is the package's name-version-release.arch: a package already published
-      // under it is the same package (a rebuild differs only in build time and signature).
-      if (existing.count(rpm.filename().string())) {
+      // under it is the same package (a rebuild differs only in build time and signature) —
+      // when it is whole: a copy cut short (its job killed mid-copy) is copied again.
+      if (existing.count(rpm.filename().string()) && whole_on_host(dir + "/" + rpm.filename().string(), log_file, cancel)) {
         result.present.push_back(rpm.filename().string());
       } else {
         to_copy.push_back(rpm);
@@ -204,6 +205,20 @@ RpmPublishResult RpmRepository::publish(const std::vector<std::filesystem::path>
   // baseurl=…/rpm/<REPO_NAME>/ finds <REPO_NAME>/repodata/repomd.xml and every architecture.
   if (copied_in || !result.added.empty() || !result.pruned.empty() || !has_index.ok()) reindex(log_file, cancel);
   return result;
+}
+
+// A copy to the host writes the file under its final name, so a job killed mid-copy (its replica
+// died) leaves part of an RPM there that its name would pass for published. rpm's digest check
+// (header and payload; signatures are not asked: the host need not hold the key) tells it apart.
+bool RpmRepository::whole_on_host(const std::string& file, const std::filesystem::path& log_file,
+                                  const exec::CancelToken& cancel) const {
+  std::string output;
+  const exec::ProcessResult result =
+      exec::capture_process(host_.on_host({"rpm", "-K", "--nosignature", "--", file}), log_file, cancel, output);
+  if (result.cancelled) throw PublishError("checking " + file + " on " + host_.describe() + " was cancelled");
+  // Anything else but a pass (a part of a file, an unreadable one) is copied again: the copy then
+  // says what is wrong with the host, if anything is.
+  return result.ok();
 }
 
 // createrepo_c works in <repo>/.repodata/ and takes one that exists for another createrepo_c at

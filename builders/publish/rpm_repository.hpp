@@ -53,8 +53,8 @@ class RpmRepository {
   std::vector<std::string> copy_build_from(const RpmRepository& from, const std::string& srpm, const std::filesystem::path& log_file,
                                            const exec::CancelToken& cancel);
 
-  // Whether <repo>/src holds the source RPM `srpm` (its file name): the RPMs built from it were
-  // copied in with it, so a build that would make it has nothing to add.
+  // Whether <repo>/src holds the source RPM `srpm` (its file name), whole: the RPMs built from it
+  // were copied in with it, so a build that would make it has nothing to add.
   bool holds_source_rpm(const std::string& srpm, const std::filesystem::path& log_file, const exec::CancelToken& cancel) const;
 
   std::string repo_dir() const { return root_ + "/rpm/" + repo_name_; }
@@ -65,6 +65,8 @@ class RpmRepository {
            const std::string& what = {}) const;
   std::string capture(const exec::ProcessSpec& command, const std::filesystem::path& log_file,
                       const exec::CancelToken& cancel) const;
+  // Whether the RPM `file` on the host passes rpm's digest check (see the definition).
+  bool whole_on_host(const std::string& file, const std::filesystem::path& log_file, const exec::CancelToken& cancel) const;
   // createrepo_c on the whole repository, one publisher at a time (see the definition).
   void reindex(const std::filesystem::path& log_file, const exec::CancelToken& cancel) const;
   // The file names of the RPMs directly in `dir` on the host.

@@ -155,6 +155,28 @@ TEST_F(RpmPublishTest, ADeadIndexRunDoesNotStopTheNextPublish) {
   EXPECT_NE(listing.find("ver=\"2.0.1\""), std::string::npos) << testkit::read_text(log);
 }
 
+// A copy to the host cut short (its job killed mid-copy) leaves part of an RPM under its final
+// name: publishing again copies it again instead of taking it for published.
+TEST_F(RpmPublishTest, APartlyCopiedRpmIsCopiedAgain) {
+  exec::CancelToken cancel;
+  const auto log = dir_->path() / "part.log";
+  publish::LocalHost host;
+  publish::RpmRepository repository(host, (dir_->path() / "part-host").string(), "master");
+  const std::vector<std::filesystem::path> rpms = build("v3.0.0", "part");
+  repository.publish(rpms, "KEY", log, cancel);
+  const auto noarch = dir_->path() / "part-host" / "rpm" / "master" / "noarch" / "calico-test-3.0.0-1.el7.noarch.rpm";
+  const auto src = dir_->path() / "part-host" / "rpm" / "master" / "src" / "calico-test-3.0.0-1.el7.src.rpm";
+  const std::string whole = testkit::read_text(noarch);
+  for (const auto& file : {noarch, src}) std::filesystem::resize_file(file, std::filesystem::file_size(file) / 2);
+  EXPECT_FALSE(repository.holds_source_rpm(src.filename().string(), log, cancel)) << "half a source RPM taken for published";
+
+  const auto again = repository.publish(rpms, "KEY", log, cancel);
+  EXPECT_EQ(again.added.size(), 2u);
+  EXPECT_TRUE(again.present.empty());
+  EXPECT_EQ(testkit::read_text(noarch), whole);
+  EXPECT_TRUE(repository.holds_source_rpm(src.filename().string(), log, cancel));
+}
+
 TEST(RpmHosts, GcloudCommandsFollowTheOriginalProcedure) {
   publish::GcloudHost host("rpm-host-1", publish::split_words("--zone us-east1-b  --project calico-ci"));
   EXPECT_EQ(host.on_host({"createrepo_c", "--update", "/srv/rpm/calico-3.4/x86_64"}).argv,
