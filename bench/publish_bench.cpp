@@ -26,7 +26,7 @@ double publish_once(const std::filesystem::path& dir, const testkit::CalicoFixtu
   testkit::write_file(root / "bot.toml", "[log]\nlevel = \"warn\"\n[publish]\nparallel_jobs = " + std::to_string(parallel) +
                                              "\nwork_dir = \"work\"\nmirror_dir = \"../mirrors\"\ndput_method = \"local\"\n"
                                              "dput_incoming = \"ppa/{owner}/{repo}\"\nrpm_root = \"rpm-host\"\n" +
-                                             testkit::fixture_repositories_toml(fixtures));
+                                             testkit::fixture_repositories_toml(fixtures) + testkit::kDefaultPlatformsBuiltOnHost);
   const auto started = std::chrono::steady_clock::now();
   const testkit::RunResult result = testkit::run_process(
       {CALICO_BOT_BINARY, "publish", "--config", (root / "bot.toml").string(), "--version", "v3.4.1", "--secret-key",

@@ -239,6 +239,13 @@ TEST(Cli, TheLocalExecutorRefusesAnRpmPlatformThisHostIsNot) {
       EXPECT_NE(refused.output.find(part), std::string::npos) << command << " does not say " << part << ": " << refused.output;
     }
   }
+  // publish has no start to refuse at: it refuses before its first job, for the platforms it builds.
+  const auto published = bot({"publish", "--config", config.string(), "--version", "master", "--steps", "net_cal", "--platforms", "centos7"},
+                             dir.path());
+  EXPECT_EQ(published.exit_code, 3) << published.output;
+  EXPECT_NE(published.output.find("publish.platforms: platform \"centos7\" (RPMs for .el7) would be built on this host"), std::string::npos)
+      << published.output;
+  EXPECT_EQ(published.output.find("Publishing"), std::string::npos) << published.output;
   testkit::write_file(config, head + "[[publish.platforms]]\nname = \"centos7\"\nkind = \"rpm\"\nrpm_dist = \".el7\"\nbuild_on_host = true\n");
   const auto adapted = bot({"check-config", "--config", config.string()}, dir.path());
   EXPECT_EQ(adapted.exit_code, 0) << adapted.output;

@@ -50,7 +50,7 @@ dput_method = "local"
 dput_incoming = "ppa/{owner}/{repo}"
 upload_attempts = 1
 rpm_root = "rpm-host"
-)" + testkit::fixture_repositories_toml(*fixtures_));
+)" + testkit::fixture_repositories_toml(*fixtures_) + testkit::kDefaultPlatformsBuiltOnHost);
   }
   static void TearDownTestSuite() {
     testkit::remove_gpg_home(key_->verify_home);
