@@ -1,7 +1,6 @@
 #include "bot/pipeline_environment.hpp"
 
 #include "builders/exec/executors.hpp"
-#include "builders/exec/host_platform.hpp"
 
 #include <algorithm>
 #include <regex>
@@ -101,30 +100,6 @@ std::string promotion_source_of(const config::Config& config, const builders::Pl
   return plan.release && promote_from != plan.repo_name ? promote_from : std::string();
 }
 
-namespace {
-
-// What serve and check-config refuse at start (bot/preflight.cpp), asked of the platforms this
-// plan builds RPMs for, so that `publish` (which has no start to refuse at) refuses them too
-// before any job runs, instead of building RPMs with this host's compiler, headers and python.
-void refuse_platforms_host_cannot_build(const config::Config& config, const builders::Plan& plan, std::string_view executor) {
-  config::PublishConfig built = config.publish;
-  std::erase_if(built.platforms, [&](const config::PlatformConfig& platform) {
-    return platform.kind != config::PackageKind::rpm || platform.build_on_host ||
-           std::none_of(plan.jobs.begin(), plan.jobs.end(),
-                        [&](const builders::Job& job) { return job.source && job.platform == platform.name; });
-  });
-  if (built.platforms.empty()) return;  // nothing to ask this host's rpm about
-  std::string host_error;
-  const std::string host_dist = builders::exec::host_rpm_dist(host_error);
-  const std::vector<std::string> problems = builders::exec::platforms_host_cannot_build(built, executor, host_dist, host_error);
-  if (problems.empty()) return;
-  std::string text = config.source.string() + ": publish.platforms: ";
-  for (std::size_t i = 0; i < problems.size(); ++i) text += (i ? "; " : "") + problems[i];
-  throw EnvironmentError(text, false);
-}
-
-}  // namespace
-
 PipelineEnvironment make_pipeline_environment(const config::Config& config, const builders::Plan& plan,
                                               const EnvironmentOverrides& overrides,
                                               const builders::exec::ExecutorContext& owner) {
@@ -180,7 +155,6 @@ PipelineEnvironment make_pipeline_environment(const config::Config& config, cons
   } catch (const std::runtime_error& e) {
     throw EnvironmentError("publish.executor = \"" + config.publish.executor + "\": " + e.what(), false);
   }
-  if (environment.executor->builds_on_host()) refuse_platforms_host_cannot_build(config, plan, environment.executor->name());
   return environment;
 }
 

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "bot/store/database.hpp"
@@ -99,17 +100,26 @@ void check_executor(const config::Config& config) {
     throw config::ConfigError(config.source.string() + ": publish.executor = \"" + config.publish.executor + "\": " + e.what());
   }
   if (!executor->builds_on_host() || !config.dispatch.enabled) return;
-  std::string host_error;
-  const std::string host_dist = builders::exec::host_rpm_dist(host_error);
-  const std::vector<std::string> problems =
-      builders::exec::platforms_host_cannot_build(config.publish, executor->name(), host_dist, host_error);
-  if (problems.empty()) return;
-  std::string text = config.source.string() + ": publish.platforms: ";
-  for (std::size_t i = 0; i < problems.size(); ++i) text += (i ? "; " : "") + problems[i];
-  throw config::ConfigError(text);
+  const std::string problems = platforms_this_host_cannot_build(config, config.publish, executor->name());
+  if (!problems.empty()) throw config::ConfigError(problems);
 }
 
 }  // namespace
+
+std::string platforms_this_host_cannot_build(const config::Config& config, const config::PublishConfig& publish,
+                                             std::string_view executor) {
+  const bool any_to_ask = std::any_of(publish.platforms.begin(), publish.platforms.end(), [](const config::PlatformConfig& platform) {
+    return platform.kind == config::PackageKind::rpm && !platform.build_on_host;
+  });
+  if (!any_to_ask) return {};
+  std::string host_error;
+  const std::string host_dist = builders::exec::host_rpm_dist(host_error);
+  const std::vector<std::string> problems = builders::exec::platforms_host_cannot_build(publish, executor, host_dist, host_error);
+  if (problems.empty()) return {};
+  std::string text = config.source.string() + ": publish.platforms: ";
+  for (std::size_t i = 0; i < problems.size(); ++i) text += (i ? "; " : "") + problems[i];
+  return text;
+}
 
 Preflight preflight(const config::Config& config) {
   Preflight found;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.hpp"
@@ -21,5 +22,12 @@ struct Preflight {
 
 // Throws config::ConfigError naming the setting and what is wrong.
 Preflight preflight(const config::Config& config);
+
+// For an executor (named `executor`) that builds on this host: the rpm platforms among `publish`'s
+// (the configuration's, or only those a plan builds) that this host is not and that do not say
+// build_on_host, as one text naming `config`'s file, each platform and the ways out; empty when
+// there are none. Asks this host's rpm only when some platform needs it.
+std::string platforms_this_host_cannot_build(const config::Config& config, const config::PublishConfig& publish,
+                                             std::string_view executor);
 
 }  // namespace calico

@@ -12,6 +12,7 @@
 
 #include "bot/cli/cli.hpp"
 #include "bot/pipeline_environment.hpp"
+#include "bot/preflight.hpp"
 #include "bot/launchpad/watcher.hpp"
 #include "bot/cli/lp_wait.hpp"
 #include "bot/store/repositories.hpp"
@@ -154,6 +155,20 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
   } catch (const EnvironmentError& e) {
     err << "calico-release-bot publish: " << e.what() << "\n";
     return e.usage ? kUsage : kBadConfig;
+  }
+  // What check-config and serve refuse at start (bot/preflight.cpp), asked of the rpm platforms
+  // this plan builds: publish has no start of its own to refuse at, and would otherwise build those
+  // RPMs with this host's compiler, headers and python.
+  if (environment.executor->builds_on_host()) {
+    config::PublishConfig built = config.publish;
+    std::erase_if(built.platforms, [&](const config::PlatformConfig& platform) {
+      return std::none_of(plan.jobs.begin(), plan.jobs.end(),
+                          [&](const builders::Job& job) { return job.source && job.platform == platform.name; });
+    });
+    if (const std::string problems = platforms_this_host_cannot_build(config, built, environment.executor->name()); !problems.empty()) {
+      err << "calico-release-bot publish: " << problems << "\n";
+      return kBadConfig;
+    }
   }
   const std::filesystem::path run_dir = config.publish.work_dir / run_directory_name(plan.version);
 
