@@ -10,4 +10,7 @@ namespace calico::builders {
 // The non-empty pieces of `text` between any of the `separators`.
 std::vector<std::string> split_on(std::string_view text, std::string_view separators);
 
+// `bytes` random bytes (std::random_device) as lower-case hex: names no two runs share.
+std::string random_hex(std::size_t bytes);
+
 }  // namespace calico::builders

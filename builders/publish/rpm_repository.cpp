@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "builders/files.hpp"
+#include "builders/text.hpp"
 
 namespace calico::builders::publish {
 
@@ -87,7 +88,7 @@ bool RpmRepository::holds_source_rpm(const std::string& srpm, const std::filesys
   const std::string dir = repo_dir() + "/src";
   run(host_.on_host({"mkdir", "-p", dir}), log_file, cancel);
   const std::vector<std::string> listed = rpm_files(dir, log_file, cancel);
-  return std::find(listed.begin(), listed.end(), srpm) != listed.end() && whole_on_host(dir + "/" + srpm, log_file, cancel);
+  return std::find(listed.begin(), listed.end(), srpm) != listed.end() && whole_on_host(dir, {srpm}, log_file, cancel).count(srpm);
 }
 
 bool RpmRepository::has_source_rpm(const std::string& srpm, const std::filesystem::path& log_file,
@@ -103,10 +104,15 @@ bool RpmRepository::has_source_rpm(const std::string& srpm, const std::filesyste
 std::vector<std::string> RpmRepository::copy_build_from(const RpmRepository& from, const std::string& srpm,
                                                         const std::filesystem::path& log_file, const exec::CancelToken& cancel) {
   if (!from.has_source_rpm(srpm, log_file, cancel)) throw PublishError(from.repo_dir() + " holds no " + srpm);
+  if (!from.whole_on_host(from.repo_dir() + "/src", {srpm}, log_file, cancel).count(srpm)) {
+    throw PublishError(from.repo_dir() + "/src/" + srpm + " on " + host_.describe() +
+                       " is not a whole RPM (rpm -K --nosignature fails): publish it to " + from.repo_name_ + " again first");
+  }
   const std::string repo = repo_dir();
-  run(host_.on_host({"mkdir", "-p", repo + "/src", repo + "/noarch", repo + "/x86_64"}), log_file, cancel);
+  const std::string stage = open_stage(log_file, cancel);
   std::vector<std::string> copied{srpm};
-  run(host_.on_host({"cp", "-p", "--", from.repo_dir() + "/src/" + srpm, repo + "/src/"}), log_file, cancel);
+  run(host_.on_host({"cp", "-p", "--", from.repo_dir() + "/src/" + srpm, stage + "/src/"}), log_file, cancel);
+  move_in(stage, "src", {srpm}, log_file, cancel);
   for (const char* bucket : kBuckets) {
     if (std::string_view(bucket) == "src") continue;
     const std::string dir = from.repo_dir() + "/" + bucket;
@@ -119,15 +125,19 @@ std::vector<std::string> RpmRepository::copy_build_from(const RpmRepository& fro
     const std::vector<std::string> sources = lines_of(capture(host_.on_host(query), log_file, cancel));
     if (sources.size() != files.size()) throw PublishError("rpm -qp on " + host_.describe() + " did not describe every RPM in " + dir);
     std::vector<std::string> copy{"cp", "-p", "--"};
+    std::vector<std::string> names;
     for (std::size_t i = 0; i < files.size(); ++i) {
       if (sources[i] != srpm) continue;
       copy.push_back(dir + "/" + files[i]);
-      copied.push_back(files[i]);
+      names.push_back(files[i]);
     }
-    if (copy.size() == 3) continue;
-    copy.push_back(repo + "/" + bucket + "/");
+    if (names.empty()) continue;
+    copy.push_back(stage + "/" + bucket + "/");
     run(host_.on_host(copy), log_file, cancel);
+    move_in(stage, bucket, names, log_file, cancel);
+    copied.insert(copied.end(), names.begin(), names.end());
   }
+  close_stage(stage, log_file, cancel);
   return copied;
 }
 
@@ -136,32 +146,41 @@ RpmPublishResult RpmRepository::publish(const std::vector<std::filesystem::path>
                                         bool copied_in) {
   RpmPublishResult result;
   const std::string repo = repo_dir();
-  run(host_.on_host({"mkdir", "-p", repo + "/src", repo + "/noarch", repo + "/x86_64"}), log_file, cancel);
-
-  for (const char* bucket : kBuckets) {
-    const std::string dir = repo + "/" + bucket;
-    const std::vector<std::string> listed = rpm_files(dir, log_file, cancel);
-    const std::set<std::string> existing(listed.begin(), listed.end());
-    std::vector<std::filesystem::path> to_copy;
-    for (const auto& rpm : rpms) {
-      if (rpm.parent_path().filename() != bucket) continue;
-      // The file name is the package's name-version-release.arch: a package already published
-      // under it is the same package (a rebuild differs only in build time and signature) —
-      // when it is whole: a copy cut short (its job killed mid-copy) is copied again.
-      if (existing.count(rpm.filename().string()) && whole_on_host(dir + "/" + rpm.filename().string(), log_file, cancel)) {
-        result.present.push_back(rpm.filename().string());
-      } else {
-        to_copy.push_back(rpm);
-        result.added.push_back(rpm.filename().string());
-      }
-    }
-    if (!to_copy.empty()) run(host_.copy_to_host(to_copy, dir), log_file, cancel);
-  }
   for (const auto& rpm : rpms) {
     const std::string bucket = rpm.parent_path().filename().string();
     if (bucket != "src" && bucket != "noarch" && bucket != "x86_64") {
       throw PublishError(rpm.string() + " is not in a src, noarch or x86_64 directory");
     }
+  }
+  const std::string stage = open_stage(log_file, cancel);
+
+  for (const char* bucket : kBuckets) {
+    const std::string dir = repo + "/" + bucket;
+    const std::vector<std::string> listed = rpm_files(dir, log_file, cancel);
+    const std::set<std::string> existing(listed.begin(), listed.end());
+    std::vector<std::string> already;
+    for (const auto& rpm : rpms) {
+      if (rpm.parent_path().filename() == bucket && existing.count(rpm.filename().string())) already.push_back(rpm.filename().string());
+    }
+    const std::set<std::string> whole = whole_on_host(dir, already, log_file, cancel);
+    std::vector<std::filesystem::path> to_copy;
+    std::vector<std::string> names;
+    for (const auto& rpm : rpms) {
+      if (rpm.parent_path().filename() != bucket) continue;
+      // The file name is the package's name-version-release.arch: a package already published
+      // under it is the same package (a rebuild differs only in build time and signature) —
+      // when it is whole (a file an older bot's cut-short copy left is copied again).
+      if (whole.count(rpm.filename().string())) {
+        result.present.push_back(rpm.filename().string());
+      } else {
+        to_copy.push_back(rpm);
+        names.push_back(rpm.filename().string());
+        result.added.push_back(rpm.filename().string());
+      }
+    }
+    if (to_copy.empty()) continue;
+    run(host_.copy_to_host(to_copy, stage + "/" + bucket), log_file, cancel);
+    move_in(stage, bucket, names, log_file, cancel);
   }
 
   // Keep the newest `keep_` versions of each package in each directory, by rpm's ordering.
@@ -195,8 +214,10 @@ RpmPublishResult RpmRepository::publish(const std::vector<std::filesystem::path>
   const std::filesystem::path key_dir = log_file.parent_path() / ("key-" + repo_name_);
   std::filesystem::create_directories(key_dir);
   write_text<PublishError>(key_dir / "key", public_key);
-  run(host_.copy_to_host({key_dir / "key"}, repo), log_file, cancel);
+  run(host_.copy_to_host({key_dir / "key"}, stage), log_file, cancel);
   std::filesystem::remove_all(key_dir);
+  run(host_.on_host({"mv", "-f", "--", stage + "/key", repo + "/key"}), log_file, cancel);
+  close_stage(stage, log_file, cancel);
 
   std::string indexed;
   const exec::ProcessResult has_index =
@@ -207,18 +228,65 @@ RpmPublishResult RpmRepository::publish(const std::vector<std::filesystem::path>
   return result;
 }
 
-// A copy to the host writes the file under its final name, so a job killed mid-copy (its replica
-// died) leaves part of an RPM there that its name would pass for published. rpm's digest check
-// (header and payload; signatures are not asked: the host need not hold the key) tells it apart.
-bool RpmRepository::whole_on_host(const std::string& file, const std::filesystem::path& log_file,
-                                  const exec::CancelToken& cancel) const {
-  std::string output;
-  const exec::ProcessResult result =
-      exec::capture_process(host_.on_host({"rpm", "-K", "--nosignature", "--", file}), log_file, cancel, output);
-  if (result.cancelled) throw PublishError("checking " + file + " on " + host_.describe() + " was cancelled");
-  // Anything else but a pass (a part of a file, an unreadable one) is copied again: the copy then
-  // says what is wrong with the host, if anything is.
-  return result.ok();
+// Files reach the repository through a staging directory of their own and are renamed in (mv
+// within one file system), so a copy cut short (its job killed mid-copy, its replica dead) leaves
+// nothing under a published name. The staging directories are outside <repo>, which createrepo_c
+// indexes whole (hidden directories included), and one per publish: two publishers of one
+// repository (two rpm platforms, two replicas) never write or move each other's files. What a
+// killed publish left is removed by the next one after kStaleStageMinutes.
+constexpr const char* kStaleStageMinutes = "+720";
+
+std::string RpmRepository::stages_dir() const { return root_ + "/rpm/.incoming/" + repo_name_; }
+
+std::string RpmRepository::open_stage(const std::filesystem::path& log_file, const exec::CancelToken& cancel) const {
+  const std::string stages = stages_dir();
+  const std::string stage = stages + "/" + random_hex(8);
+  const std::string repo = repo_dir();
+  run(host_.on_host({"mkdir", "-p", repo + "/src", repo + "/noarch", repo + "/x86_64", stage + "/src", stage + "/noarch",
+                     stage + "/x86_64"}),
+      log_file, cancel);
+  run(host_.on_host({"find", stages, "-mindepth", "1", "-maxdepth", "1", "-type", "d", "-mmin", kStaleStageMinutes, "-exec",
+                     "rm", "-rf", "--", "{}", "+"}),
+      log_file, cancel, "removing staging directories older than 12 hours in " + stages);
+  return stage;
+}
+
+void RpmRepository::move_in(const std::string& stage, const std::string& bucket, const std::vector<std::string>& names,
+                            const std::filesystem::path& log_file, const exec::CancelToken& cancel) const {
+  if (names.empty()) return;
+  std::vector<std::string> move{"mv", "-f", "--"};
+  for (const std::string& name : names) move.push_back(stage + "/" + bucket + "/" + name);
+  move.push_back(repo_dir() + "/" + bucket + "/");
+  run(host_.on_host(move), log_file, cancel);
+}
+
+void RpmRepository::close_stage(const std::string& stage, const std::filesystem::path& log_file,
+                                const exec::CancelToken& cancel) const {
+  run(host_.on_host({"rm", "-rf", "--", stage}), log_file, cancel);
+}
+
+// rpm's digest check (header and payload; signatures are not asked: the host need not hold the
+// key) on every file in one command; only when some fail is each asked alone, to tell which.
+std::set<std::string> RpmRepository::whole_on_host(const std::string& dir, const std::vector<std::string>& names,
+                                                   const std::filesystem::path& log_file, const exec::CancelToken& cancel) const {
+  auto check = [&](const std::vector<std::string>& which) {
+    std::vector<std::string> argv{"rpm", "-K", "--nosignature", "--"};
+    for (const std::string& name : which) argv.push_back(dir + "/" + name);
+    std::string output;
+    const exec::ProcessResult result = exec::capture_process(host_.on_host(argv), log_file, cancel, output);
+    if (result.cancelled) throw PublishError("checking the RPMs in " + dir + " on " + host_.describe() + " was cancelled");
+    // Anything else but a pass (a part of a file, an unreadable one) is copied again: the copy then
+    // says what is wrong with the host, if anything is.
+    return result.ok();
+  };
+  std::set<std::string> whole;
+  if (names.empty()) return whole;
+  if (check(names)) return {names.begin(), names.end()};
+  if (names.size() == 1) return whole;
+  for (const std::string& name : names) {
+    if (check({name})) whole.insert(name);
+  }
+  return whole;
 }
 
 // createrepo_c works in <repo>/.repodata/ and takes one that exists for another createrepo_c at

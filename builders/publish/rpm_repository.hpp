@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -65,8 +66,18 @@ class RpmRepository {
            const std::string& what = {}) const;
   std::string capture(const exec::ProcessSpec& command, const std::filesystem::path& log_file,
                       const exec::CancelToken& cancel) const;
-  // Whether the RPM `file` on the host passes rpm's digest check (see the definition).
-  bool whole_on_host(const std::string& file, const std::filesystem::path& log_file, const exec::CancelToken& cancel) const;
+  // Which of the RPMs `names` in the host's `dir` pass rpm's digest check (see the definition).
+  std::set<std::string> whole_on_host(const std::string& dir, const std::vector<std::string>& names,
+                                      const std::filesystem::path& log_file, const exec::CancelToken& cancel) const;
+  // The staging directories of this repository's publishes, and one made for a publish (with
+  // src/, noarch/ and x86_64/, the repository's own made too): files are copied there and renamed
+  // in (see the definition).
+  std::string stages_dir() const;
+  std::string open_stage(const std::filesystem::path& log_file, const exec::CancelToken& cancel) const;
+  void close_stage(const std::string& stage, const std::filesystem::path& log_file, const exec::CancelToken& cancel) const;
+  // Renames the files `names` from <stage>/<bucket>/ into <repo>/<bucket>/.
+  void move_in(const std::string& stage, const std::string& bucket, const std::vector<std::string>& names,
+               const std::filesystem::path& log_file, const exec::CancelToken& cancel) const;
   // createrepo_c on the whole repository, one publisher at a time (see the definition).
   void reindex(const std::filesystem::path& log_file, const exec::CancelToken& cancel) const;
   // The file names of the RPMs directly in `dir` on the host.

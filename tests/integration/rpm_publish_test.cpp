@@ -177,6 +177,55 @@ TEST_F(RpmPublishTest, APartlyCopiedRpmIsCopiedAgain) {
   EXPECT_TRUE(repository.holds_source_rpm(src.filename().string(), log, cancel));
 }
 
+// A host whose copies are cut short: half of the first file is written where the copy goes, and
+// the copy fails, as when the job is killed mid-copy.
+class CutShortHost : public publish::LocalHost {
+ public:
+  exec::ProcessSpec copy_to_host(const std::vector<std::filesystem::path>& files, const std::string& directory) const override {
+    const std::string whole = testkit::read_text(files.front());
+    testkit::write_file(std::filesystem::path(directory) / files.front().filename(), whole.substr(0, whole.size() / 2));
+    return {{"false"}};
+  }
+};
+
+// Files are copied to a staging directory and renamed in: a copy cut short leaves nothing under a
+// published name; the next publish copies everything, and a staging directory a killed publish
+// left is removed once it is old.
+TEST_F(RpmPublishTest, ACopyCutShortLeavesNothingUnderAPublishedName) {
+  exec::CancelToken cancel;
+  const auto log = dir_->path() / "cut.log";
+  const auto root = dir_->path() / "cut-host";
+  const std::vector<std::filesystem::path> rpms = build("v4.0.0", "cut");
+  CutShortHost cut;
+  publish::RpmRepository cut_short(cut, root.string(), "master");
+  EXPECT_THROW(cut_short.publish(rpms, "KEY", log, cancel), publish::PublishError);
+  const auto repo = root / "rpm" / "master";
+  for (const char* bucket : {"src", "noarch", "x86_64"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(repo / bucket)) ADD_FAILURE() << "published: " << entry.path();
+  }
+  const auto stages = root / "rpm" / ".incoming" / "master";
+  std::vector<std::filesystem::path> left;
+  for (const auto& entry : std::filesystem::directory_iterator(stages)) left.push_back(entry.path());
+  ASSERT_EQ(left.size(), 1u);
+
+  publish::LocalHost host;
+  publish::RpmRepository repository(host, root.string(), "master");
+  const auto result = repository.publish(rpms, "KEY", log, cancel);
+  EXPECT_EQ(result.added.size(), 2u);
+  EXPECT_TRUE(repository.holds_source_rpm("calico-test-4.0.0-1.el7.src.rpm", log, cancel));
+  EXPECT_EQ(testkit::read_text(repo / "noarch" / "calico-test-4.0.0-1.el7.noarch.rpm"),
+            testkit::read_text(rpms[0].parent_path().filename() == "noarch" ? rpms[0] : rpms[1]));
+  EXPECT_EQ(testkit::read_text(repo / "key"), "KEY");
+  EXPECT_TRUE(std::filesystem::exists(left[0])) << "a staging directory of 0 h is not stale: it may be another publish's";
+  for (const auto& entry : std::filesystem::directory_iterator(stages)) {
+    EXPECT_EQ(entry.path(), left[0]) << "a finished publish leaves its staging directory";
+  }
+
+  std::filesystem::last_write_time(left[0], std::filesystem::file_time_type::clock::now() - std::chrono::hours(13));
+  repository.publish(rpms, "KEY", log, cancel);
+  EXPECT_TRUE(std::filesystem::is_empty(stages)) << "a staging directory of 13 h is a killed publish's";
+}
+
 TEST(RpmHosts, GcloudCommandsFollowTheOriginalProcedure) {
   publish::GcloudHost host("rpm-host-1", publish::split_words("--zone us-east1-b  --project calico-ci"));
   EXPECT_EQ(host.on_host({"createrepo_c", "--update", "/srv/rpm/calico-3.4/x86_64"}).argv,

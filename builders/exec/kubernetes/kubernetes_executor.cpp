@@ -4,7 +4,6 @@
 
 #include <condition_variable>
 #include <mutex>
-#include <random>
 #include <set>
 #include <thread>
 
@@ -15,22 +14,11 @@
 
 #include "builders/exec/kubernetes/pod_runner.hpp"
 #include "builders/files.hpp"
+#include "builders/text.hpp"
 
 namespace calico::builders::exec::kubernetes {
 
 namespace {
-
-std::string random_hex(std::size_t bytes) {
-  std::random_device device;
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < bytes; ++i) {
-    const unsigned value = device() & 0xff;
-    out += hex[value >> 4];
-    out += hex[value & 15];
-  }
-  return out;
-}
 
 std::string text_at(const boost::json::value& value, std::initializer_list<std::string_view> path) {
   const boost::json::value* at = &value;
