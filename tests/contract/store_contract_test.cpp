@@ -273,6 +273,42 @@ TYPED_TEST(StoreContract, ANewerStatusSupersedesAnUnsentOlderOne) {
   EXPECT_FALSE(store.call([](Database& db) { return edited_resource(db, "summary:x"); }));
 }
 
+// Every kind comes back as it was queued; a deployment's newer state supersedes its unsent older
+// one, not another build's (build-1 is no prefix of build-10), and its id on GitHub is kept under
+// its key.
+TYPED_TEST(StoreContract, EveryKindIsKeptAndADeploymentsNewerStateSupersedesItsOlderOne) {
+  Store& store = this->store();
+  const std::string one = "deployment:projectcalico/felix:abc:calico-3.4:build-1";
+  const std::string ten = "deployment:projectcalico/felix:abc:calico-3.4:build-10";
+  auto deployment = [](const std::string& key, const std::string& state) {
+    return OutboxMessage{MessageKind::deployment, key + ":" + state, "{\"state\":\"" + state + "\"}", key};
+  };
+  store.call([&](Database& db) {
+    enqueue_outbox(db, {MessageKind::reaction, "reaction:k", "{}"});
+    enqueue_outbox(db, deployment(one, "in_progress"));
+    enqueue_outbox(db, deployment(ten, "in_progress"));
+    enqueue_outbox(db, {MessageKind::summary, "summary:k", "{}"});
+    enqueue_outbox(db, {MessageKind::check, "check:k", "{}"});
+    enqueue_outbox(db, deployment(one, "success"));
+    enqueue_outbox(db, {MessageKind::comment, "comment:k", "{}"});
+    enqueue_outbox(db, {MessageKind::status, "status:k", "{}"});
+  });
+  const auto due = store.call([](Database& db) { return due_outbox(db, "2999-01-01T00:00:00Z", 20); });
+  std::vector<std::pair<std::string, MessageKind>> got;
+  for (const OutboxEntry& entry : due) got.emplace_back(entry.message.dedupe_key, entry.message.kind);
+  const std::vector<std::pair<std::string, MessageKind>> expected{
+      {"check:k", MessageKind::check},          {"status:k", MessageKind::status},
+      {"reaction:k", MessageKind::reaction},    {ten + ":in_progress", MessageKind::deployment},
+      {"summary:k", MessageKind::summary},      {one + ":success", MessageKind::deployment},
+      {"comment:k", MessageKind::comment}};
+  EXPECT_EQ(got, expected);
+  ASSERT_EQ(due.size(), expected.size());
+  EXPECT_EQ(due[5].message.payload, "{\"state\":\"success\"}");
+  store.call([&](Database& db) { remember_edited_resource(db, one, 7); });
+  EXPECT_EQ(store.call([&](Database& db) { return edited_resource(db, one); }), 7);
+  EXPECT_FALSE(store.call([&](Database& db) { return edited_resource(db, ten); }));
+}
+
 TYPED_TEST(StoreContract, LaunchpadWatchesShareTheirPpasScheduleAndMarkTheirBuildsForReport) {
   Store& store = this->store();
   const auto build = store.call([](Database& db) {
