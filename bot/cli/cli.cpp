@@ -1,6 +1,7 @@
 #include "bot/cli/cli.hpp"
 #include "bot/preflight.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -46,14 +47,13 @@ Publish options (each also read from the environment variable in capitals, as fo
 `make release-publish`; a flag wins over the variable):
   --version V                      VERSION: master, vX.Y.Z, vX.Y.Z-python2 or release-vX.Y
   --repo-name NAME                 REPO_NAME: override the target repository
-  --felix-repo URL                 FELIX_REPO
-  --felix-checkout REF             FELIX_CHECKOUT: branch, tag or commit id
-  --networking-calico-repo URL     NETWORKING_CALICO_REPO
-  --networking-calico-checkout REF NETWORKING_CALICO_CHECKOUT
+  --<variable>-repo URL            <VARIABLE>_REPO of a component that follows VERSION
+                                   (--felix-repo: FELIX_REPO, --networking-calico-repo: …)
+  --<variable>-checkout REF        <VARIABLE>_CHECKOUT: branch, tag or commit id
   --steps a,b                      STEPS: bld_images net_cal felix etcd3gw dnsmasq nettle pub_debs pub_rpms
                                    (the component steps are configuration: publish.components)
-  --package-etcd3gw true           PACKAGE_ETCD3GW: build the opt-in etcd3gw RPM (any component that is
-                                   off by default: PACKAGE_<VARIABLE>=true)
+  --package-<variable> true        PACKAGE_<VARIABLE>: build a component that is off by default
+                                   (--package-etcd3gw true: the opt-in etcd3gw RPM)
   --platforms x,y                  PLATFORMS: a subset of the configured platforms
   --secret-key FILE                SECRET_KEY: the signing key (else secrets.gpg_secret_key)
   --rpm-secret-key FILE            RPM_SECRET_KEY: sign the RPMs with this key instead (else
@@ -95,17 +95,41 @@ struct Options {
 const std::map<std::string_view, std::string> kPublishFlags = {
     {"--version", "VERSION"},
     {"--repo-name", "REPO_NAME"},
-    {"--felix-repo", "FELIX_REPO"},
-    {"--felix-checkout", "FELIX_CHECKOUT"},
-    {"--networking-calico-repo", "NETWORKING_CALICO_REPO"},
-    {"--networking-calico-checkout", "NETWORKING_CALICO_CHECKOUT"},
     {"--steps", "STEPS"},
-    {"--package-etcd3gw", "PACKAGE_ETCD3GW"},
     {"--platforms", "PLATFORMS"},
     {"--secret-key", "SECRET_KEY"},
     {"--rpm-secret-key", "RPM_SECRET_KEY"},
     {"--promote-from", "PROMOTE_FROM"},
 };
+
+// A component's flag: --<variable>-repo, --<variable>-checkout or --package-<variable> → the
+// variable it stands for (FELIX_REPO, NETWORKING_CALICO_CHECKOUT, PACKAGE_ETCD3GW), or nothing.
+// Components are configuration, so which variables exist is only known once it is read:
+// run_publish refuses one that names no component.
+std::optional<std::string> component_flag(std::string_view arg) {
+  if (!arg.starts_with("--")) return std::nullopt;
+  std::string_view name = arg.substr(2);
+  std::string prefix, suffix;
+  if (name.starts_with("package-")) {
+    prefix = "PACKAGE_";
+    name.remove_prefix(8);
+  } else if (name.ends_with("-repo")) {
+    suffix = "_REPO";
+    name.remove_suffix(5);
+  } else if (name.ends_with("-checkout")) {
+    suffix = "_CHECKOUT";
+    name.remove_suffix(9);
+  } else {
+    return std::nullopt;
+  }
+  const bool word = !name.empty() && name.front() != '-' && name.back() != '-' && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+  if (!word) return std::nullopt;
+  std::string variable;
+  for (char c : name) variable += c == '-' ? '_' : c >= 'a' ? static_cast<char>(c - 'a' + 'A') : c;
+  return prefix + variable + suffix;
+}
 
 // Parses argv; returns nullopt (after printing why) on a usage error.
 std::optional<Options> parse(std::span<char*> args, std::ostream& err) {
@@ -124,6 +148,15 @@ std::optional<Options> parse(std::span<char*> args, std::ostream& err) {
       if (!v) return std::nullopt;
       options.publish.values[kPublishFlags.at(arg)] = *v;
       continue;
+    }
+    if (options.command == "publish") {
+      if (std::optional<std::string> variable = component_flag(arg)) {
+        std::optional<std::string> v = value(arg);
+        if (!v) return std::nullopt;
+        options.publish.values[*variable] = *v;
+        options.publish.component_flags[*variable] = std::string(arg);
+        continue;
+      }
     }
     if (options.command == "lp-wait" && (arg == "--ppa" || arg == "--source" || arg == "--version" || arg == "--series" ||
                                          arg == "--timeout")) {

@@ -90,6 +90,25 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
   // As make release-publish: VERSION defaults to master (the nightly packages).
   request.version = setting(options, "VERSION").value_or("master");
   request.repo_name = setting(options, "REPO_NAME");
+  for (const auto& [variable, flag] : options.component_flags) {
+    const bool package = variable.starts_with("PACKAGE_");
+    std::string known;
+    bool found = false;
+    for (const config::ComponentConfig& component : config.publish.components) {
+      if (!package && component.source_kind != config::SourceKind::version) continue;
+      const std::string its = package ? "PACKAGE_" + component.variable
+                                      : component.variable + variable.substr(variable.rfind('_'));
+      found = found || its == variable;
+      known += (known.empty() ? "" : ", ") + its;
+    }
+    if (!found) {
+      const std::string where = config.source.empty() ? "the built-in defaults" : config.source.string();
+      err << "calico-release-bot publish: " << flag << ": no component in " << where << " (publish.components) has "
+          << variable << (package ? "" : " (only components that follow VERSION have _REPO and _CHECKOUT)") << "; known: "
+          << (known.empty() ? "none" : known) << "\n";
+      return kUsage;
+    }
+  }
   // Each component's variables: <VARIABLE>_REPO and <VARIABLE>_CHECKOUT for those that follow
   // VERSION (FELIX_REPO, NETWORKING_CALICO_CHECKOUT, …), PACKAGE_<VARIABLE>=true for those built
   // only on request (PACKAGE_ETCD3GW).

@@ -16,6 +16,9 @@ struct PublishOptions {
   // Flag values by environment-variable name ("VERSION", "STEPS", …); flags win over the
   // environment. "PLATFORMS" selects platforms; "SECRET_KEY" is a path to the key file.
   std::map<std::string, std::string> values;
+  // The flags among them that stand for a component's variable (FELIX_REPO → "--felix-repo"):
+  // each must name a configured component.
+  std::map<std::string, std::string> component_flags;
   bool dry_run = false;
   // Wait until Launchpad has published every upload of the run (or one fails), as lp-wait does.
   bool wait = false;

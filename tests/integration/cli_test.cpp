@@ -257,3 +257,44 @@ TEST(Cli, TheLocalExecutorRefusesAnRpmPlatformThisHostIsNot) {
   const auto never_builds = bot({"check-config", "--config", config.string()}, dir.path());
   EXPECT_EQ(never_builds.exit_code, 0) << never_builds.output;
 }
+
+// A component's flags follow from its configured variable, like its environment variables: a
+// component added in configuration has them; one that names no component is refused, naming it.
+TEST(Cli, PublishTakesEveryConfiguredComponentsFlags) {
+  testkit::ScratchDir dir;
+  const auto config = dir.path() / "bot.toml";
+  testkit::write_file(config,
+                      "[[repositories]]\nname = \"calicoctl\"\ngithub = \"projectcalico/calicoctl\"\n"
+                      "url = \"https://github.com/projectcalico/calicoctl.git\"\n"
+                      "[publish.components.calicoctl]\nstep = \"calicoctl\"\ntitle = \"calicoctl\"\nplatforms = [\"xenial\"]\n");
+  const std::vector<std::string> plan{"publish", "--config", config.string(), "--dry-run", "--steps", "calicoctl,felix", "--platforms", "xenial"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = plan;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return bot(args, dir.path());
+  };
+  const auto given = with({"--calicoctl-repo", "/srv/calicoctl.git", "--calicoctl-checkout", "v9.9", "--felix-checkout", "f00d"});
+  EXPECT_EQ(given.exit_code, 0) << given.output;
+  EXPECT_NE(given.output.find("calicoctl/xenial  [/srv/calicoctl.git @ v9.9]"), std::string::npos) << given.output;
+  EXPECT_NE(given.output.find("felix/xenial  [https://github.com/projectcalico/felix.git @ f00d]"), std::string::npos) << given.output;
+  // The flag wins over its variable.
+  const auto both = bot({"publish", "--config", config.string(), "--dry-run", "--steps", "calicoctl", "--platforms", "xenial",
+                         "--calicoctl-checkout", "flag"},
+                        dir.path(), {"CALICOCTL_CHECKOUT=variable", "CALICOCTL_REPO=/env/calicoctl.git"});
+  EXPECT_NE(both.output.find("calicoctl/xenial  [/env/calicoctl.git @ flag]"), std::string::npos) << both.output;
+
+  const auto unknown = with({"--calico-ctl-repo", "/srv/x.git"});
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
+  EXPECT_NE(unknown.output.find("--calico-ctl-repo: no component in " + config.string() + " (publish.components) has CALICO_CTL_REPO"),
+            std::string::npos)
+      << unknown.output;
+  EXPECT_NE(unknown.output.find("CALICOCTL_REPO"), std::string::npos) << "names the variables there are: " << unknown.output;
+  const auto not_optional = with({"--package-nothing", "true"});
+  EXPECT_EQ(not_optional.exit_code, 2) << not_optional.output;
+  EXPECT_NE(not_optional.output.find("--package-nothing: no component"), std::string::npos) << not_optional.output;
+  const auto bad_value = with({"--package-calicoctl", "yes"});
+  EXPECT_EQ(bad_value.exit_code, 2) << bad_value.output;
+  EXPECT_NE(bad_value.output.find("PACKAGE_CALICOCTL must be true or false, got \"yes\""), std::string::npos) << bad_value.output;
+  EXPECT_EQ(with({"--Calicoctl-repo", "x"}).exit_code, 2);
+  EXPECT_EQ(with({"--calicoctl-repo"}).exit_code, 2) << "a flag without its value";
+}
