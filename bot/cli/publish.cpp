@@ -90,33 +90,17 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
   // As make release-publish: VERSION defaults to master (the nightly packages).
   request.version = setting(options, "VERSION").value_or("master");
   request.repo_name = setting(options, "REPO_NAME");
-  for (const auto& [variable, flag] : options.component_flags) {
-    const bool package = variable.starts_with("PACKAGE_");
-    std::string known;
-    bool found = false;
-    for (const config::ComponentConfig& component : config.publish.components) {
-      if (!package && component.source_kind != config::SourceKind::version) continue;
-      const std::string its = package ? "PACKAGE_" + component.variable
-                                      : component.variable + variable.substr(variable.rfind('_'));
-      found = found || its == variable;
-      known += (known.empty() ? "" : ", ") + its;
-    }
-    if (!found) {
-      const std::string where = config.source.empty() ? "the built-in defaults" : config.source.string();
-      err << "calico-release-bot publish: " << flag << ": no component in " << where << " (publish.components) has "
-          << variable << (package ? "" : " (only components that follow VERSION have _REPO and _CHECKOUT)") << "; known: "
-          << (known.empty() ? "none" : known) << "\n";
-      return kUsage;
-    }
-  }
   // Each component's variables: <VARIABLE>_REPO and <VARIABLE>_CHECKOUT for those that follow
   // VERSION (FELIX_REPO, NETWORKING_CALICO_CHECKOUT, …), PACKAGE_<VARIABLE>=true for those built
   // only on request (PACKAGE_ETCD3GW).
+  std::vector<std::string> variables;  // every component variable there is: what a component flag may name
   for (const config::ComponentConfig& component : config.publish.components) {
     if (component.source_kind == config::SourceKind::version) {
+      variables.insert(variables.end(), {component.variable + "_REPO", component.variable + "_CHECKOUT"});
       if (auto repo = setting(options, component.variable + "_REPO")) request.repos[component.name] = *repo;
       if (auto checkout = setting(options, component.variable + "_CHECKOUT")) request.checkouts[component.name] = *checkout;
     }
+    variables.push_back("PACKAGE_" + component.variable);
     if (auto package = setting(options, "PACKAGE_" + component.variable)) {
       if (*package == "true") {
         request.enable.push_back(component.name);
@@ -126,6 +110,16 @@ int run_publish(const config::Config& config, const PublishOptions& options, std
         return kUsage;
       }
     }
+  }
+  for (const auto& [variable, flag] : options.component_flags) {
+    if (std::find(variables.begin(), variables.end(), variable) != variables.end()) continue;
+    std::string known;
+    for (const std::string& name : variables) known += (known.empty() ? "" : ", ") + name;
+    const std::string where = config.source.empty() ? "the built-in defaults" : config.source.string();
+    err << "calico-release-bot publish: " << flag << ": no component in " << where << " (publish.components) has " << variable
+        << (variable.starts_with("PACKAGE_") ? "" : " (only components that follow VERSION have _REPO and _CHECKOUT)")
+        << "; known: " << (known.empty() ? "none" : known) << "\n";
+    return kUsage;
   }
   if (auto steps = setting(options, "STEPS")) request.steps = builders::split_list(*steps);
   if (auto platforms = setting(options, "PLATFORMS")) request.platforms = builders::split_list(*platforms);

@@ -103,8 +103,9 @@ bool RpmRepository::has_source_rpm(const std::string& srpm, const std::filesyste
 
 std::vector<std::string> RpmRepository::copy_build_from(const RpmRepository& from, const std::string& srpm,
                                                         const std::filesystem::path& log_file, const exec::CancelToken& cancel) {
-  if (!from.has_source_rpm(srpm, log_file, cancel)) throw PublishError(from.repo_dir() + " holds no " + srpm);
+  // One check when all is well; which of the two is wrong is asked only when it is not.
   if (!from.whole_on_host(from.repo_dir() + "/src", {srpm}, log_file, cancel).count(srpm)) {
+    if (!from.has_source_rpm(srpm, log_file, cancel)) throw PublishError(from.repo_dir() + " holds no " + srpm);
     throw PublishError(from.repo_dir() + "/src/" + srpm + " on " + host_.describe() +
                        " is not a whole RPM (rpm -K --nosignature fails): publish it to " + from.repo_name_ + " again first");
   }
@@ -236,10 +237,8 @@ RpmPublishResult RpmRepository::publish(const std::vector<std::filesystem::path>
 // killed publish left is removed by the next one after kStaleStageMinutes.
 constexpr const char* kStaleStageMinutes = "+720";
 
-std::string RpmRepository::stages_dir() const { return root_ + "/rpm/.incoming/" + repo_name_; }
-
 std::string RpmRepository::open_stage(const std::filesystem::path& log_file, const exec::CancelToken& cancel) const {
-  const std::string stages = stages_dir();
+  const std::string stages = root_ + "/rpm/.incoming/" + repo_name_;
   const std::string stage = stages + "/" + random_hex(8);
   const std::string repo = repo_dir();
   run(host_.on_host({"mkdir", "-p", repo + "/src", repo + "/noarch", repo + "/x86_64", stage + "/src", stage + "/noarch",

@@ -69,10 +69,8 @@ class RpmRepository {
   // Which of the RPMs `names` in the host's `dir` pass rpm's digest check (see the definition).
   std::set<std::string> whole_on_host(const std::string& dir, const std::vector<std::string>& names,
                                       const std::filesystem::path& log_file, const exec::CancelToken& cancel) const;
-  // The staging directories of this repository's publishes, and one made for a publish (with
-  // src/, noarch/ and x86_64/, the repository's own made too): files are copied there and renamed
-  // in (see the definition).
-  std::string stages_dir() const;
+  // A staging directory made for one publish (with src/, noarch/ and x86_64/, the repository's own
+  // made too): files are copied there and renamed in (see the definition).
   std::string open_stage(const std::filesystem::path& log_file, const exec::CancelToken& cancel) const;
   void close_stage(const std::string& stage, const std::filesystem::path& log_file, const exec::CancelToken& cancel) const;
   // Renames the files `names` from <stage>/<bucket>/ into <repo>/<bucket>/.
