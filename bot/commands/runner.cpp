@@ -20,7 +20,7 @@ constexpr auto kIdleWake = std::chrono::seconds(5);
 }  // namespace
 
 CommandRunner::CommandRunner(store::Store& store, const config::Config& config, github::Client* github, RefLister list_refs,
-                             std::chrono::seconds give_up_after)
+                             std::chrono::seconds give_up_after, Clock clock)
     : store_(store),
       data_(store::stored_repositories(store)),
       config_(config),
@@ -29,6 +29,7 @@ CommandRunner::CommandRunner(store::Store& store, const config::Config& config, 
       own_account_(config.github, github),
       list_refs_(std::move(list_refs)),
       give_up_after_(give_up_after),
+      clock_(clock ? std::move(clock) : Clock(util::system_now)),
       worker_("command", kIdleWake, [this] {
         if (store_.leads("commands")) run_pending();  // one replica runs commands, in order
       }) {}
@@ -72,7 +73,7 @@ std::size_t CommandRunner::run_pending() {
       } catch (const std::exception& e) {
         // GitHub or a remote could not be asked: the comment's commands stay pending and are
         // tried next pass, until they are too old to be what the maintainer still wants.
-        const auto now = util::system_now();
+        const auto now = clock_();
         const auto created = util::parse_iso8601(command.created_at).value_or(now);
         if (now - created < give_up_after_) {
           log::warn("command.deferred", {{"command", command.id}, {"name", command.invocation.command.name}, {"error", e.what()}});
@@ -128,7 +129,7 @@ void CommandRunner::finish(const std::vector<store::RecordedCommand>& comment, c
     }
     answered = false;
     if (!reply.empty()) {
-      const std::string hour_ago = util::iso8601(util::system_now() - std::chrono::hours(1));
+      const std::string hour_ago = util::iso8601(clock_() - std::chrono::hours(1));
       if (data_->commands().replies_to_author_since(first.invocation.author, hour_ago) < config_.github.replies_per_author_per_hour) {
         data_->outbox().enqueue(github::comment_message(first.invocation.repository, first.invocation.issue_number, reply,
                                                         "comment:command-" + std::to_string(first.id) + ":reply"));

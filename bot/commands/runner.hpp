@@ -31,8 +31,10 @@ class CommandRunner {
   // pull request's head gets no status.
   // A command that cannot be run because GitHub or a remote cannot be asked is tried again each
   // pass; once it is `give_up_after` old it is answered with the reason instead.
+  // `clock`: what the runner takes as now, for both (the system clock when empty; tests move it).
+  using Clock = std::function<std::chrono::sys_seconds()>;
   CommandRunner(store::Store& store, const config::Config& config, github::Client* github, RefLister list_refs,
-                std::chrono::seconds give_up_after = std::chrono::minutes(10));
+                std::chrono::seconds give_up_after = std::chrono::minutes(10), Clock clock = {});
   ~CommandRunner();
 
   // Called after a pass queued builds or messages (the dispatcher and the outbox look then).
@@ -58,6 +60,7 @@ class CommandRunner {
   github::OwnAccount own_account_;  // its comments are never obeyed
   RefLister list_refs_;
   std::chrono::seconds give_up_after_;
+  Clock clock_;
   std::function<void()> on_done_;
   util::Worker worker_;
 };

@@ -49,8 +49,14 @@ std::int64_t id_of(const http::ClientResponse& response) {
 
 }  // namespace
 
-OutboxSender::OutboxSender(store::Store& store, const config::GitHubConfig& config, Client* client)
-    : store_(store), data_(store::stored_repositories(store)), config_(config), client_(client), own_account_(config, client), worker_("github.outbox", kIdleWake, [this] { send_due(); }) {}
+OutboxSender::OutboxSender(store::Store& store, const config::GitHubConfig& config, Client* client, Clock clock)
+    : store_(store),
+      data_(store::stored_repositories(store)),
+      config_(config),
+      client_(client),
+      own_account_(config, client),
+      clock_(clock ? std::move(clock) : Clock([] { return std::chrono::system_clock::now(); })),
+      worker_("github.outbox", kIdleWake, [this] { send_due(); }) {}
 
 OutboxSender::~OutboxSender() { stop(); }
 
@@ -65,12 +71,13 @@ void OutboxSender::start() {
 std::size_t OutboxSender::send_due() {
   if (!client_) return 0;
   // During a rate-limit pause nothing goes out; the rows wait in order for the next pass.
-  if (std::chrono::steady_clock::now() < paused_until_) return 0;
+  if (clock_() < paused_until_) return 0;
   std::size_t delivered = 0;
-  const auto rows = data_->outbox().due(util::utc_now_iso8601(), kBatch);
+  const auto rows = data_->outbox().due(util::iso8601(clock_()), kBatch);
   for (const store::OutboxEntry& row : rows) {
     // One replica sends each message: the others pass over it while its lease lasts.
-    const bool mine = data_->outbox().claim(row.id, store_.lease(std::chrono::system_clock::now()), util::utc_now_iso8601());
+    const auto now = clock_();
+    const bool mine = data_->outbox().claim(row.id, store_.lease(now), util::iso8601(now));
     if (!mine) continue;
     const Sent sent = send(row);
     if (sent == Sent::delivered) ++delivered;
@@ -158,7 +165,7 @@ std::optional<std::int64_t> OutboxSender::find_edited(store::MessageKind kind, c
 OutboxSender::Sent OutboxSender::send(const store::OutboxEntry& row) {
   Request request = decode_payload(row.message.payload);
   auto retry = [&](const std::string& error, std::chrono::seconds wait) {
-    const std::string next = util::iso8601(util::system_now() + wait);
+    const std::string next = util::iso8601(clock_() + wait);
     data_->outbox().retry(row.id, next, error);
     log::warn("github.outbox_retry", {{"id", row.id}, {"path", request.path}, {"error", error}, {"next_attempt_at", next}});
   };
@@ -214,13 +221,14 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxEntry& row) {
       log::info("github.sent", {{"id", row.id}, {"kind", store::to_string(row.message.kind)}, {"path", request.path}, {"attempt", row.attempts + 1}});
       return Sent::delivered;
     }
-    if (auto limited = rate_limited(response, util::system_now())) {
+    const auto now = std::chrono::time_point_cast<std::chrono::seconds>(clock_());
+    if (auto limited = rate_limited(response, now)) {
       // The governor (when there is one) has the whole story: repeated limits wait longer.
       auto wait = limited->wait;
       if (client_->governor()) {
-        if (const auto pause = client_->governor()->paused()) wait = std::max(wait, pause->until - util::system_now());
+        if (const auto pause = client_->governor()->paused()) wait = std::max(wait, pause->until - now);
       }
-      paused_until_ = std::chrono::steady_clock::now() + wait;
+      paused_until_ = clock_() + wait;
       retry(limited->reason, wait);
       return Sent::paused;
     }
@@ -239,7 +247,7 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxEntry& row) {
       // would meet the same answer. Nothing is given up; all writes pause, growing, until an
       // operator mends the secret (a restart reloads it).
       const auto wait = std::max(backoff(), std::chrono::seconds(config_.retry_first));
-      paused_until_ = std::chrono::steady_clock::now() + wait;
+      paused_until_ = clock_() + wait;
       retry("HTTP 401: GitHub refused the bot's credentials; writes paused", wait);
       log::error("github.unauthorized", {{"path", request.path}, {"pause_seconds", wait.count()},
                                          {"action", "check secrets.github_token or the App's key; messages wait in the outbox"}});
@@ -251,8 +259,9 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxEntry& row) {
     return Sent::abandoned;
   } catch (const RateLimitedError& e) {
     // Nothing was sent: the credential is paused (a read met the limit, or a restart restored it).
-    const auto wait = std::max(std::chrono::seconds(1), e.until - util::system_now());
-    paused_until_ = std::chrono::steady_clock::now() + wait;
+    const auto wait = std::max(std::chrono::seconds(1),
+                               e.until - std::chrono::time_point_cast<std::chrono::seconds>(clock_()));
+    paused_until_ = clock_() + wait;
     retry(e.what(), wait);
     return Sent::paused;
   } catch (const std::exception& e) {

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -26,8 +27,12 @@ namespace calico::github {
 
 class OutboxSender {
  public:
+  // What the sender takes as now: which rows are due, when a retry is, how long a rate limit
+  // pauses writes. The system clock when empty; tests move it. (The spacing between writes,
+  // github.write_interval, is real time: it paces requests, it decides nothing.)
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
   // `client` may be null (GitHub not configured): then nothing is sent and the rows wait.
-  OutboxSender(store::Store& store, const config::GitHubConfig& config, Client* client);
+  OutboxSender(store::Store& store, const config::GitHubConfig& config, Client* client, Clock clock = {});
   ~OutboxSender();
 
   void start();
@@ -55,7 +60,8 @@ class OutboxSender {
   const config::GitHubConfig& config_;
   Client* client_;
   OwnAccount own_account_;
-  std::chrono::steady_clock::time_point paused_until_{};
+  Clock clock_;
+  std::chrono::system_clock::time_point paused_until_{};
   std::chrono::steady_clock::time_point last_write_{};
   util::Worker worker_;
 };

@@ -16,6 +16,8 @@ std::chrono::sys_seconds system_now() {
 
 std::string iso8601(std::chrono::sys_seconds time) { return builders::format_utc(time, "%Y-%m-%dT%H:%M:%S.000Z"); }
 
+std::string iso8601(std::chrono::system_clock::time_point time) { return builders::iso8601_millis(time); }
+
 std::optional<std::chrono::sys_seconds> parse_iso8601(std::string_view text) {
   std::tm tm{};
   char rest[32] = {0};

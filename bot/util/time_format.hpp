@@ -15,6 +15,7 @@ std::chrono::sys_seconds system_now();
 
 // The same format for a given time.
 std::string iso8601(std::chrono::sys_seconds time);
+std::string iso8601(std::chrono::system_clock::time_point time);  // to the millisecond
 
 // Parses what iso8601 and utc_now_iso8601 write ("2026-11-26T06:18:00.123Z"; the fraction and
 // the Z are optional). nullopt for anything else.

@@ -100,8 +100,10 @@ class GitHubConversationTest : public testkit::SuiteWithFixtures {
     reads_ = github::make_client(config_.github, credentials, 2);
     writes_ = github::make_client(config_.github, credentials, 1);
     runner_ = std::make_unique<commands::CommandRunner>(
-        *store_, config_, reads_.get(), [](const std::string& url) { return builders::git::ls_remote(url); });
-    sender_ = std::make_unique<github::OutboxSender>(*store_, config_.github, writes_.get());
+        *store_, config_, reads_.get(), [](const std::string& url) { return builders::git::ls_remote(url); },
+        std::chrono::minutes(10), [this] { return util::system_now() + skew_; });
+    sender_ = std::make_unique<github::OutboxSender>(*store_, config_.github, writes_.get(),
+                                                     [this] { return std::chrono::system_clock::now() + skew_; });
   }
 
   const std::filesystem::path& dir_path() const { return scratch_.path(); }
@@ -157,6 +159,9 @@ class GitHubConversationTest : public testkit::SuiteWithFixtures {
   std::unique_ptr<github::Client> writes_;
   std::unique_ptr<commands::CommandRunner> runner_;
   std::unique_ptr<github::OutboxSender> sender_;
+  // How far ahead of the system clock the runner's and the sender's clocks are: a test moves
+  // them past a wait instead of waiting.
+  std::chrono::seconds skew_{0};
   long long next_comment_ = 5000;
 };
 
@@ -232,15 +237,20 @@ TEST_F(GitHubConversationTest, ACommandGitHubCannotBeAskedAboutWaitsThenIsAnswer
   EXPECT_EQ(runner_->run_pending(), 1u);  // GitHub answers now
   EXPECT_EQ(pending().size(), 1u);
 
-  // One that keeps failing is answered once it is too old.
-  commands::CommandRunner impatient(*store_, config_, reads_.get(),
-                                    [](const std::string& url) { return builders::git::ls_remote(url); }, std::chrono::seconds(0));
-  comment("maintainer", "/cancel");
+  // One that keeps failing is tried for ten minutes on the runner's clock, then answered with
+  // the reason (a colleague: whose permission the runner has not read yet).
+  github_.set_permission(kRepo, "colleague", "write");
+  comment("colleague", "/cancel");
   github_.fail_next(2, 503);
-  EXPECT_EQ(impatient.run_pending(), 1u);
+  skew_ = 9min;
+  EXPECT_EQ(runner_->run_pending(), 0u) << "nine minutes old: still tried";
+  github_.fail_next(2, 503);
+  skew_ = 11min;
+  EXPECT_EQ(runner_->run_pending(), 1u) << "eleven minutes old: given up";
   sender_->send_due();
   EXPECT_TRUE(has_text(github_.comments(), "I could not run `/cancel`: GitHub answered HTTP 503")) << all_bodies(github_.comments());
-  EXPECT_TRUE(has_text(github_.comments(), "nothing was done. Please try again later."));
+  EXPECT_TRUE(has_text(github_.comments(), "I kept trying for 10 minutes; nothing was done. Please try again later."));
+  EXPECT_EQ(github_.comments().size(), 1u) << all_bodies(github_.comments());
 }
 
 TEST_F(GitHubConversationTest, ArgumentErrorsAndUnknownTargetsGetAReplyWithTheUsageUnknownWordsNothing) {
@@ -305,6 +315,11 @@ TEST_F(GitHubConversationTest, AnAuthorsRepliesAreBudgetedTheirCommandsStillRun)
   comment("colleague", "/help");
   converse();
   EXPECT_EQ(github_.comments().size(), 3u) << all_bodies(github_.comments());
+  // An hour later (on the runner's clock) the first author is answered again.
+  skew_ = 61min;
+  comment("maintainer", "/help");
+  converse();
+  EXPECT_EQ(github_.comments().size(), 4u) << all_bodies(github_.comments());
 }
 
 TEST_F(GitHubConversationTest, TheBotsOwnAccountIsNeverObeyed) {
@@ -869,28 +884,33 @@ TEST_F(GitHubConversationTest, ARateLimitPausesEveryWriteUntilGitHubAllowsThem) 
     store::enqueue_outbox(db, github::status_message(kRepo, kHead, "pending", "c", "d", "http://x", "k1"));
     store::enqueue_outbox(db, github::status_message(kRepo, kHead, "success", "c", "d", "http://x", "k2"));
   });
-  github_.secondary_limit_next(1, 2);
-  const auto started = std::chrono::steady_clock::now();
+  github_.secondary_limit_next(1, 120);
   EXPECT_EQ(sender_->send_due(), 0u);
   EXPECT_EQ(github_.requests().size(), 1u);  // the second message was not tried into the limit
-  EXPECT_NE(outbox()[0].last_error.value_or("").find("retry-after 2"), std::string::npos);
+  EXPECT_NE(outbox()[0].last_error.value_or("").find("retry-after 120"), std::string::npos);
   EXPECT_EQ(sender_->send_due(), 0u);  // not due yet
+  skew_ = 115s;  // (the sender's clock: no test waits two minutes)
+  EXPECT_EQ(sender_->send_due(), 0u) << "still within GitHub's retry-after";
   EXPECT_EQ(github_.requests().size(), 1u);
-  EXPECT_TRUE(testkit::eventually([&] { return sender_->send_due() > 0; }));
-  sender_->send_due();
-  EXPECT_GE(std::chrono::steady_clock::now() - started, 1500ms);
+  skew_ = 125s;
+  EXPECT_EQ(sender_->send_due(), 2u);
   ASSERT_EQ(github_.statuses().size(), 2u);
   EXPECT_EQ(github_.statuses()[0].state, "pending");  // order kept
 
-  // The primary limit: x-ratelimit-remaining 0, wait until x-ratelimit-reset.
+  // The primary limit: x-ratelimit-remaining 0, wait until x-ratelimit-reset (an hour from now).
   store_->call([&](store::Database& db) {
     store::enqueue_outbox(db, github::status_message(kRepo, kHead, "failure", "c", "d", "http://x", "k3"));
   });
-  github_.primary_limit_next(1, 1s);
+  github_.primary_limit_next(1, 1h);
   EXPECT_EQ(sender_->send_due(), 0u);
   EXPECT_NE(outbox()[2].last_error.value_or("").find("rate limit used up"), std::string::npos);
-  EXPECT_TRUE(testkit::eventually([&] { return sender_->send_due() == 1; })) << "sent once the limit resets";
-  EXPECT_GE(github_.statuses().size(), 3u);
+  const std::size_t asked = github_.requests().size();
+  skew_ = 55min;
+  EXPECT_EQ(sender_->send_due(), 0u) << "the limit has not reset";
+  EXPECT_EQ(github_.requests().size(), asked);
+  skew_ = 65min;
+  EXPECT_EQ(sender_->send_due(), 1u) << "sent once the limit resets";
+  EXPECT_EQ(github_.statuses().size(), 3u);
 }
 
 TEST_F(GitHubConversationTest, AWriteGitHubRefusesIsGivenUpWithItsReason) {
