@@ -64,6 +64,7 @@ int count_requests(const testkit::FakeGitHub& github, const std::string& method,
 class GitHubConversationTest : public testkit::SuiteWithFixtures {
  protected:
   void SetUp() override {
+    github_.set_clock([this] { return std::chrono::system_clock::now() + skew_; });
     github_.accept_token("test-token");
     github_.set_pull(kRepo, 12, kHead);
     // A release publishes from felix and networking-calico: maintainers may write on both (the
@@ -884,7 +885,7 @@ TEST_F(GitHubConversationTest, ARateLimitPausesEveryWriteUntilGitHubAllowsThem) 
     store::enqueue_outbox(db, github::status_message(kRepo, kHead, "pending", "c", "d", "http://x", "k1"));
     store::enqueue_outbox(db, github::status_message(kRepo, kHead, "success", "c", "d", "http://x", "k2"));
   });
-  github_.secondary_limit_next(1, 120);
+  github_.secondary_limit(120);
   EXPECT_EQ(sender_->send_due(), 0u);
   EXPECT_EQ(github_.requests().size(), 1u);  // the second message was not tried into the limit
   EXPECT_NE(outbox()[0].last_error.value_or("").find("retry-after 120"), std::string::npos);
@@ -901,7 +902,7 @@ TEST_F(GitHubConversationTest, ARateLimitPausesEveryWriteUntilGitHubAllowsThem) 
   store_->call([&](store::Database& db) {
     store::enqueue_outbox(db, github::status_message(kRepo, kHead, "failure", "c", "d", "http://x", "k3"));
   });
-  github_.primary_limit_next(1, 1h);
+  github_.primary_limit(1h);
   EXPECT_EQ(sender_->send_due(), 0u);
   EXPECT_NE(outbox()[2].last_error.value_or("").find("rate limit used up"), std::string::npos);
   const std::size_t asked = github_.requests().size();
@@ -1091,7 +1092,7 @@ TEST_F(GitHubConversationTest, ReadsAndWritesShareOnePause) {
   github_.set_permission(kRepo, "maintainer", "write");
   comment("maintainer", "/publish master");
   // The eyes reaction (a write) meets a secondary limit that does not say how long.
-  github_.secondary_limit_next(1, std::nullopt);
+  github_.secondary_limit(std::nullopt);
   EXPECT_EQ(sender_->send_due(), 0u);
   ASSERT_EQ(github_.requests().size(), 1u);
   ASSERT_TRUE(governor->paused());

@@ -87,6 +87,15 @@ class FakeGitHub::Handler : public http::Handler {
   }
 
   http::Response answer(const http::Request& request, const GitHubRequest& record) {
+    // A rate limit holds every request until it lifts, as GitHub's does; asking again before
+    // then is what GitHub warns may get an integration banned.
+    if (limit && clock() < limit->until) {
+      // The first request to meet it could not have known.
+      if (limit->met) problems.push_back(record.method + " " + record.path + " again while the " + limit->what + " holds");
+      limit->met = true;
+      return limit->response;
+    }
+    limit.reset();
     if (!scripted.empty()) {
       Scripted& next = scripted.front();
       http::Response response = next.response;
@@ -719,6 +728,14 @@ class FakeGitHub::Handler : public http::Handler {
   mutable std::mutex mutex;
   std::string api_root;
   std::vector<Scripted> scripted;
+  struct Limit {
+    http::Response response;
+    std::chrono::system_clock::time_point until;
+    std::string what;
+    bool met = false;  // a request has been refused by it
+  };
+  std::optional<Limit> limit;  // in force: every request until `until` is refused
+  FakeGitHub::Clock clock = [] { return std::chrono::system_clock::now(); };
   std::chrono::milliseconds delay{0};
   std::set<std::string> tokens;
   std::map<std::string, std::string> token_logins;  // personal tokens' accounts
@@ -843,22 +860,30 @@ void FakeGitHub::fail_next(int count, int status) {
   handler_->scripted.push_back({count, github_error(status, "Server Error")});
 }
 
-void FakeGitHub::secondary_limit_next(int count, std::optional<int> retry_after_seconds) {
+void FakeGitHub::set_clock(Clock clock) {
+  std::lock_guard lock(handler_->mutex);
+  handler_->clock = std::move(clock);
+}
+
+void FakeGitHub::secondary_limit(std::optional<int> retry_after_seconds) {
   http::Response response = github_error(403, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
   if (retry_after_seconds) response.headers.emplace_back("retry-after", std::to_string(*retry_after_seconds));
   std::lock_guard lock(handler_->mutex);
-  handler_->scripted.push_back({count, response});
+  // Without a retry-after GitHub does not say how long; a minute is what its documentation
+  // tells integrations to wait at least.
+  handler_->limit = Handler::Limit{response, handler_->clock() + std::chrono::seconds(retry_after_seconds.value_or(60)),
+                                   "secondary rate limit"};
 }
 
-void FakeGitHub::primary_limit_next(int count, std::chrono::seconds resets_in) {
+void FakeGitHub::primary_limit(std::chrono::seconds resets_in) {
+  std::lock_guard lock(handler_->mutex);
+  const auto reset = std::chrono::ceil<std::chrono::seconds>(handler_->clock() + resets_in);
   http::Response response = github_error(403, "API rate limit exceeded for installation ID 1.");
-  const auto reset = std::chrono::system_clock::now().time_since_epoch() / std::chrono::seconds(1) + resets_in.count();
   response.headers.emplace_back("x-ratelimit-limit", "5000");
   response.headers.emplace_back("x-ratelimit-remaining", "0");
   response.headers.emplace_back("x-ratelimit-used", "5000");
-  response.headers.emplace_back("x-ratelimit-reset", std::to_string(reset));
-  std::lock_guard lock(handler_->mutex);
-  handler_->scripted.push_back({count, response});
+  response.headers.emplace_back("x-ratelimit-reset", std::to_string(reset.time_since_epoch().count()));
+  handler_->limit = Handler::Limit{response, reset, "primary rate limit"};
 }
 
 void FakeGitHub::delay_answers(std::chrono::milliseconds delay) {

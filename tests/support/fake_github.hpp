@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -156,11 +157,18 @@ class FakeGitHub {
   // Every delivery attempt, oldest first.
   std::vector<GitHubHookDelivery> hook_deliveries() const;
 
-  // Failures: the next `count` requests (any) get `status` (5xx); or a rate-limit answer.
+  // Failures: the next `count` requests (any) get `status` (5xx).
   void fail_next(int count, int status = 502);
-  // A secondary limit: 403 with retry-after, or (nullopt) without saying how long.
-  void secondary_limit_next(int count, std::optional<int> retry_after_seconds);
-  void primary_limit_next(int count, std::chrono::seconds resets_in);
+  // Rate limits, in force from now: every request is refused until the limit lifts, and a request
+  // after the first refused one is a problem (GitHub may ban an integration that keeps asking).
+  // A secondary limit: 403 with retry-after, or (nullopt) without saying how long (a minute).
+  void secondary_limit(std::optional<int> retry_after_seconds);
+  // The primary limit used up: 403 with x-ratelimit-remaining 0 until x-ratelimit-reset.
+  void primary_limit(std::chrono::seconds resets_in);
+  // What the fake takes as now for its limits (the system clock unless set; tests that move the
+  // bot's clock move this one with it).
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+  void set_clock(Clock clock);
   void delay_answers(std::chrono::milliseconds delay);
 
   std::vector<GitHubRequest> requests() const;
