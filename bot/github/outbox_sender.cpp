@@ -169,6 +169,12 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxEntry& row) {
     data_->outbox().retry(row.id, next, error);
     log::warn("github.outbox_retry", {{"id", row.id}, {"path", request.path}, {"error", error}, {"next_attempt_at", next}});
   };
+  // Every write waits as long as this row: the rows behind it would meet the same answer.
+  auto pause = [&](const std::string& error, std::chrono::seconds wait) {
+    paused_until_ = clock_() + wait;
+    retry(error, wait);
+    return Sent::paused;
+  };
   auto backoff = [&] {
     auto wait = config_.retry_first;
     for (int i = 0; i < row.attempts && wait < config_.retry_max; ++i) wait *= 2;
@@ -226,11 +232,9 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxEntry& row) {
       // The governor (when there is one) has the whole story: repeated limits wait longer.
       auto wait = limited->wait;
       if (client_->governor()) {
-        if (const auto pause = client_->governor()->paused()) wait = std::max(wait, pause->until - now);
+        if (const auto governed = client_->governor()->paused()) wait = std::max(wait, governed->until - now);
       }
-      paused_until_ = clock_() + wait;
-      retry(limited->reason, wait);
-      return Sent::paused;
+      return pause(limited->reason, wait);
     }
     if (edited && response.status == 404 && (request.method == "PATCH" || request.path.ends_with("/statuses"))) {
       // Someone deleted the comment: it is posted anew on the next attempt.
@@ -247,11 +251,10 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxEntry& row) {
       // would meet the same answer. Nothing is given up; all writes pause, growing, until an
       // operator mends the secret (a restart reloads it).
       const auto wait = std::max(backoff(), std::chrono::seconds(config_.retry_first));
-      paused_until_ = clock_() + wait;
-      retry("HTTP 401: GitHub refused the bot's credentials; writes paused", wait);
+      const Sent paused = pause("HTTP 401: GitHub refused the bot's credentials; writes paused", wait);
       log::error("github.unauthorized", {{"path", request.path}, {"pause_seconds", wait.count()},
                                          {"action", "check secrets.github_token or the App's key; messages wait in the outbox"}});
-      return Sent::paused;
+      return paused;
     }
     const std::string error = "HTTP " + std::to_string(response.status) + ": " + response.body.substr(0, 300);
     data_->outbox().abandon(row.id, error);
@@ -261,9 +264,7 @@ OutboxSender::Sent OutboxSender::send(const store::OutboxEntry& row) {
     // Nothing was sent: the credential is paused (a read met the limit, or a restart restored it).
     const auto wait = std::max(std::chrono::seconds(1),
                                e.until - std::chrono::time_point_cast<std::chrono::seconds>(clock_()));
-    paused_until_ = clock_() + wait;
-    retry(e.what(), wait);
-    return Sent::paused;
+    return pause(e.what(), wait);
   } catch (const std::exception& e) {
     // No answer (connection refused, timeout) or a broken listing: the fate is unknown; try later.
     retry(e.what(), backoff());
