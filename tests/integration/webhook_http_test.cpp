@@ -284,7 +284,13 @@ TEST_F(WebhookHttpTest, HealthAndMetrics) {
   EXPECT_EQ(deliver("push", "met-1", testkit::payload("push_tag.json")).status, 202);
   EXPECT_EQ(deliver("push", "met-2", "{", "application/json").status, 400);
   wait_processed();
-  const HttpResult metrics = c.request("GET", "/metrics", {});
+  // A request's duration is observed once its answer has been written, which may be just after
+  // the client has read it: wait for both webhook requests to be counted.
+  HttpResult metrics;
+  EXPECT_TRUE(testkit::eventually([&] {
+    metrics = c.request("GET", "/metrics", {});
+    return metrics.body.find("calico_bot_http_request_duration_seconds_count{route=\"webhook\"} 2\n") != std::string::npos;
+  })) << metrics.body;
   EXPECT_EQ(metrics.status, 200);
   EXPECT_EQ(metrics.header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_NE(metrics.body.find("calico_bot_webhook_deliveries_total{event=\"push\",outcome=\"recorded\"} 1\n"), std::string::npos)
