@@ -39,10 +39,22 @@ std::string apply_tag_change(store::Repositories& data, const handlers::TagChang
 
 }  // namespace
 
+namespace {
+std::string joined_notes(const handlers::HandlerResult& result) {
+  std::string notes;
+  for (const std::string& note : result.notes) notes += (notes.empty() ? "" : "; ") + note;
+  return notes;
+}
+}  // namespace
+
+std::string expected_outcome(const handlers::HandlerResult& result) {
+  std::string notes = joined_notes(result);
+  return notes.empty() ? "processed" : notes;
+}
+
 std::string apply_handler_result(store::Repositories& data, const handlers::HandlerResult& result,
                                  const std::optional<std::string>& delivery, const std::string& status_page_url) {
-  std::string outcome;
-  for (const std::string& note : result.notes) outcome += (outcome.empty() ? "" : "; ") + note;
+  std::string outcome = joined_notes(result);
   for (const handlers::BuildRequest& request : result.build_requests) {
     const store::EnqueueOutcome queued = data.queue().enqueue(request, delivery);
     if (queued == store::EnqueueOutcome::coalesced) {

@@ -19,4 +19,8 @@ namespace calico::handling {
 std::string apply_handler_result(store::Repositories& data, const handlers::HandlerResult& result,
                                  const std::optional<std::string>& delivery, const std::string& status_page_url);
 
+// The outcome apply_handler_result returns when every request is queued as asked: the handlers'
+// notes ("processed" when there are none). Known before anything is written.
+std::string expected_outcome(const handlers::HandlerResult& result);
+
 }  // namespace calico::handling

@@ -34,6 +34,19 @@ RecordOutcome record_delivery(Database& db, const Delivery& delivery) {
   return outcome;
 }
 
+RecordOutcome record_processed_delivery(Database& db, const Delivery& delivery, const std::string& processed_at,
+                                        const std::string& outcome) {
+  Statement insert = db.prepare(
+      "INSERT INTO deliveries (guid, event, action, repository, payload, received_at, processed_at, outcome) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (guid) DO NOTHING");
+  insert.bind(1, delivery.guid).bind(2, delivery.event).bind(3, delivery.action).bind(4, delivery.repository);
+  insert.bind(5, delivery.payload).bind(6, delivery.received_at).bind(7, processed_at).bind(8, outcome);
+  insert.run();
+  const RecordOutcome recorded = db.changes() == 1 ? RecordOutcome::recorded : RecordOutcome::duplicate;
+  if (delivery.hook) record_hook(db, *delivery.hook);
+  return recorded;
+}
+
 std::vector<ReceivedDelivery> unprocessed_deliveries(Database& db, int limit) {
   Statement query = db.prepare("SELECT " + std::string(kColumns) +
                                " FROM deliveries WHERE processed_at IS NULL ORDER BY seq LIMIT ?1");
@@ -43,10 +56,8 @@ std::vector<ReceivedDelivery> unprocessed_deliveries(Database& db, int limit) {
   return rows;
 }
 
-bool has_unprocessed_before(Database& db, const std::string& guid) {
-  Statement query = db.prepare(
-      "SELECT 1 FROM deliveries WHERE processed_at IS NULL AND seq < (SELECT seq FROM deliveries WHERE guid = ?1) LIMIT 1");
-  query.bind(1, guid);
+bool has_unprocessed(Database& db) {
+  Statement query = db.prepare("SELECT 1 FROM deliveries WHERE processed_at IS NULL LIMIT 1");
   return query.step();
 }
 

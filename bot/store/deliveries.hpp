@@ -40,11 +40,17 @@ enum class RecordOutcome { recorded, duplicate };
 // Inserts the delivery unless its GUID is already there (a redelivery), and notes its hook.
 RecordOutcome record_delivery(Database& db, const Delivery& delivery);
 
+// Inserts the delivery already marked processed at `processed_at` with `outcome`, unless its GUID
+// is already there: a delivery whose handlers ran as it arrived never passes through the
+// unprocessed index, and its row is written once.
+RecordOutcome record_processed_delivery(Database& db, const Delivery& delivery, const std::string& processed_at,
+                                        const std::string& outcome);
+
 // Oldest first.
 std::vector<ReceivedDelivery> unprocessed_deliveries(Database& db, int limit);
 
-// Some delivery recorded before `guid` is still waiting for its handlers.
-bool has_unprocessed_before(Database& db, const std::string& guid);
+// Some delivery is still waiting for its handlers.
+bool has_unprocessed(Database& db);
 
 void mark_delivery_processed(Database& db, const std::string& guid, const std::string& outcome);
 // Marks the delivery processed unless it is already: false when another replica got there first

@@ -38,9 +38,13 @@ class DeliveryRepository {
  public:
   virtual ~DeliveryRepository() = default;
   virtual RecordOutcome record(const Delivery& delivery) = 0;
+  // Records a delivery whose handlers run in the same unit of work: already processed at
+  // `processed_at`, with `outcome` (settle says otherwise if it turns out different).
+  virtual RecordOutcome record_processed(const Delivery& delivery, const std::string& processed_at,
+                                         const std::string& outcome) = 0;
   virtual std::vector<ReceivedDelivery> unprocessed(int limit) = 0;
-  // Whether an earlier delivery still waits: a later one is then not processed ahead of it.
-  virtual bool waits_before(const std::string& guid) = 0;
+  // Whether some delivery still waits for its handlers: a newer one is then not processed ahead of it.
+  virtual bool any_waiting() = 0;
   // Takes the delivery for processing (false: another replica processed it already).
   virtual bool claim(const std::string& guid, const std::string& now) = 0;
   virtual void settle(const std::string& guid, const std::string& outcome) = 0;

@@ -29,9 +29,10 @@ class StoredDeliveries final : public DeliveryRepository, OnStore {
   std::vector<ReceivedDelivery> unprocessed(int limit) override {
     return run([&](Database& db) { return unprocessed_deliveries(db, limit); });
   }
-  bool waits_before(const std::string& guid) override {
-    return run([&](Database& db) { return has_unprocessed_before(db, guid); });
+  RecordOutcome record_processed(const Delivery& d, const std::string& processed_at, const std::string& outcome) override {
+    return run([&](Database& db) { return record_processed_delivery(db, d, processed_at, outcome); });
   }
+  bool any_waiting() override { return run([](Database& db) { return has_unprocessed(db); }); }
   bool claim(const std::string& guid, const std::string& now) override {
     return run([&](Database& db) { return claim_delivery(db, guid, now); });
   }

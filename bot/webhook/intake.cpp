@@ -136,45 +136,44 @@ void Intake::handle(http::Request request, http::Respond respond) {
   delivery->payload = std::move(payload);
   delivery->received_at = util::utc_now_iso8601();
   delivery->hook = hook_of(request, delivery->repository);
-  auto outcome = std::make_shared<store::RecordOutcome>(store::RecordOutcome::recorded);
   // Handlers are pure: they run here, on the I/O thread, on the event just decoded.
   std::shared_ptr<const DeliveryProcessor::Handled> handled =
       processor_ ? processor_->handle_decoded(std::move(accepted)) : nullptr;
-  auto wrote = std::make_shared<bool>(false);  // handled with its record
+  auto recorded = std::make_shared<DeliveryProcessor::Recorded>();
   store_.atomically_then(
-      [this, delivery, outcome, handled, wrote] {
-        *outcome = data_->deliveries().record(*delivery);
-        if (handled && *outcome == store::RecordOutcome::recorded) *wrote = processor_->write_if_first(*handled, delivery->guid);
+      [this, delivery, handled, recorded] {
+        *recorded = processor_ ? processor_->record_handled(handled.get(), *delivery)
+                               : DeliveryProcessor::Recorded{data_->deliveries().record(*delivery), false};
       },
-              [this, delivery, outcome, handled, wrote, respond = std::move(respond)](std::exception_ptr error) {
-                const std::string_view label = event_label(delivery->event);
-                if (error) {
-                  std::string reason = "unknown error";
-                  try {
-                    std::rethrow_exception(error);
-                  } catch (const std::exception& e) {
-                    reason = e.what();
-                  }
-                  metrics_.count_delivery(label, "store_failed");
-                  log::error("webhook.store_failed", {{"delivery", delivery->guid}, {"error", reason}});
-                  return respond(answer(503, "unavailable", "the delivery could not be stored; redeliver it", delivery->guid));
-                }
-                const bool duplicate = *outcome == store::RecordOutcome::duplicate;
-                metrics_.count_delivery(label, duplicate ? "duplicate" : "recorded");
-                if (log::enabled(log::Level::info)) {  // the fields are copies: not made for nothing
-                  log::info("webhook.recorded", {{"delivery", delivery->guid}, {"github_event", delivery->event},
-                                                 {"repository", delivery->repository}, {"duplicate", duplicate}});
-                }
-                // Wake the processor first: by the time GitHub has its answer, processing is under way
-                // (or, handled with its record, those who look for work are told).
-                if (!duplicate && *wrote) {
-                  processor_->handled_elsewhere(*handled);
-                } else if (!duplicate && on_recorded_) {
-                  on_recorded_();
-                }
-                respond(duplicate ? answer(202, "duplicate", "already recorded; processed once", delivery->guid)
-                                  : recorded_answer(delivery->guid));
-              });
+      [this, delivery, handled, recorded, respond = std::move(respond)](std::exception_ptr error) {
+        const std::string_view label = event_label(delivery->event);
+        if (error) {
+          std::string reason = "unknown error";
+          try {
+            std::rethrow_exception(error);
+          } catch (const std::exception& e) {
+            reason = e.what();
+          }
+          metrics_.count_delivery(label, "store_failed");
+          log::error("webhook.store_failed", {{"delivery", delivery->guid}, {"error", reason}});
+          return respond(answer(503, "unavailable", "the delivery could not be stored; redeliver it", delivery->guid));
+        }
+        const bool duplicate = recorded->outcome == store::RecordOutcome::duplicate;
+        metrics_.count_delivery(label, duplicate ? "duplicate" : "recorded");
+        if (log::enabled(log::Level::info)) {  // the fields are copies: not made for nothing
+          log::info("webhook.recorded", {{"delivery", delivery->guid}, {"github_event", delivery->event},
+                                         {"repository", delivery->repository}, {"duplicate", duplicate}});
+        }
+        // Wake the processor first: by the time GitHub has its answer, processing is under way
+        // (or, handled with its record, those who look for work are told).
+        if (!duplicate && recorded->handled) {
+          processor_->handled_elsewhere(*handled);
+        } else if (!duplicate && on_recorded_) {
+          on_recorded_();
+        }
+        respond(duplicate ? answer(202, "duplicate", "already recorded; processed once", delivery->guid)
+                          : recorded_answer(delivery->guid));
+      });
 }
 
 }  // namespace calico::webhook

@@ -78,13 +78,23 @@ void DeliveryProcessor::handled_elsewhere(const Handled& handled) const {
   if (on_processed_ && (left.builds || left.commands || left.messages)) on_processed_(left);
 }
 
-bool DeliveryProcessor::write_if_first(const Handled& handled, const std::string& guid) const {
-  if (data_->deliveries().waits_before(guid)) return false;
-  const std::string error =
-      store_.attempt([&] { write_processed(*data_, handled.processed, guid, config_.server.status_page_url()); });
-  if (error.empty()) return true;
-  log::warn("processor.intake_write_failed", {{"delivery", guid}, {"error", error}});
-  return false;
+DeliveryProcessor::Recorded DeliveryProcessor::record_handled(const Handled* handled, const store::Delivery& delivery) const {
+  store::DeliveryRepository& deliveries = data_->deliveries();
+  if (!handled || deliveries.any_waiting()) return {deliveries.record(delivery), false};
+  // One insert of a row already processed, with the outcome it will have unless a request is
+  // coalesced or a tag change says more (then one update).
+  const handlers::HandlerResult& result = handled->processed.result;
+  const std::string expected = handling::expected_outcome(result);
+  std::optional<store::RecordOutcome> outcome;
+  const std::string error = store_.attempt([&] {
+    outcome = deliveries.record_processed(delivery, delivery.received_at, expected);
+    if (*outcome == store::RecordOutcome::duplicate) return;
+    const std::string applied = handling::apply_handler_result(*data_, result, delivery.guid, config_.server.status_page_url());
+    if (applied != expected) deliveries.settle(delivery.guid, applied);
+  });
+  if (error.empty()) return {*outcome, *outcome == store::RecordOutcome::recorded};
+  log::warn("processor.intake_write_failed", {{"delivery", delivery.guid}, {"error", error}});
+  return {deliveries.record(delivery), false};
 }
 
 DeliveryProcessor::DeliveryProcessor(store::Store& store, const config::Config& config, handlers::Registry registry)

@@ -41,16 +41,20 @@ class DeliveryProcessor {
   std::size_t process_pending();
 
   // The intake's shortcut, for a delivery it has just decoded: its handlers run now (they are pure)
-  // on the caller's thread, and `write_if_first` (in the store job that records the delivery, on
-  // the store thread, inside the unit of work recording it) writes their results and the
-  // "processed" mark in the same transaction —
-  // unless an older delivery is still waiting, which the worker must process first (then this
-  // one waits its turn too). Returns whether it wrote. A failing write is undone alone, leaving
-  // the delivery for the worker, which records why.
+  // on the caller's thread, and `record_handled` (in the store job that records the delivery, on
+  // the store thread) records the delivery already processed, with their results, in the same
+  // transaction — unless an older delivery is still waiting, which the worker must process
+  // first: then the delivery is recorded to wait its turn. A failing write of the results is
+  // undone alone and the delivery recorded to wait, for the worker, which records why.
+  // `handled` may be null (nothing ran: the worker will): then the delivery is only recorded.
   struct Handled;
   std::shared_ptr<const Handled> handle_decoded(Decoded decoded) const;
-  bool write_if_first(const Handled& handled, const std::string& guid) const;
-  // After write_if_first wrote: tell those whom its results concern (a push to master wakes
+  struct Recorded {
+    store::RecordOutcome outcome = store::RecordOutcome::recorded;
+    bool handled = false;  // its results were written with it
+  };
+  Recorded record_handled(const Handled* handled, const store::Delivery& delivery) const;
+  // After record_handled wrote: tell those whom its results concern (a push to master wakes
   // only the dispatcher, not the command runner and the outbox sender, thousands of times a second).
   void handled_elsewhere(const Handled& handled) const;
 

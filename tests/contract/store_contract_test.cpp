@@ -150,14 +150,18 @@ TYPED_TEST(StoreContract, UnprocessedDeliveriesComeOldestFirstAndAreProcessedOnc
   ASSERT_EQ(pending.size(), 3u);
   EXPECT_EQ(pending[0].delivery.guid, "c");
   EXPECT_EQ(pending[2].delivery.guid, "b");
-  EXPECT_TRUE(store.call([](Database& db) { return has_unprocessed_before(db, "a"); }));
-  EXPECT_FALSE(store.call([](Database& db) { return has_unprocessed_before(db, "c"); }));
+  EXPECT_TRUE(store.call([](Database& db) { return has_unprocessed(db); }));
   store.call([](Database& db) { mark_delivery_processed(db, "a", "done"); });
   EXPECT_THROW(store.call([](Database& db) { mark_delivery_processed(db, "a", "again"); }), DatabaseError);
   EXPECT_EQ(store.call([](Database& db) { return unprocessed_deliveries(db, 10); }).size(), 2u);
   auto found = store.call([](Database& db) { return find_delivery(db, "a"); });
   ASSERT_TRUE(found);
   EXPECT_EQ(found->outcome, "done");
+  store.call([](Database& db) {
+    mark_delivery_processed(db, "b", "done");
+    mark_delivery_processed(db, "c", "done");
+  });
+  EXPECT_FALSE(store.call([](Database& db) { return has_unprocessed(db); }));
   store.call([](Database& db) {
     record_hook(db, {11, "repository", "projectcalico/felix"});
     record_hook(db, {11, "repository", "projectcalico/calico"});
@@ -654,8 +658,30 @@ TYPED_TEST(StoreContract, EveryRepositoryKeepsWhatItIsGiven) {
   data->deliveries().settle("r1", "handled");
   EXPECT_EQ(data->deliveries().find("r1")->outcome.value_or(""), "handled");
   EXPECT_FALSE(data->deliveries().claim("r1", "2026-12-03T00:00:01Z")) << "processed once";
+  EXPECT_FALSE(data->deliveries().any_waiting());
+  // A delivery handled as it arrives is recorded processed: never waiting, never claimed again.
+  Delivery handled = delivery("r2");
+  handled.hook = HookSource{13, "repository", "projectcalico/calico"};
+  EXPECT_EQ(data->deliveries().record_processed(handled, "2026-12-03T00:00:02Z", "handled as it came"), RecordOutcome::recorded);
+  EXPECT_EQ(data->deliveries().record_processed(handled, "2026-12-03T00:00:03Z", "again"), RecordOutcome::duplicate);
+  EXPECT_EQ(data->deliveries().record(delivery("r1")), RecordOutcome::duplicate);
+  EXPECT_FALSE(data->deliveries().any_waiting());
+  EXPECT_TRUE(data->deliveries().unprocessed(5).empty());
+  const auto stored = data->deliveries().find("r2");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->processed_at.value_or(""), "2026-12-03T00:00:02Z");
+  EXPECT_EQ(stored->outcome.value_or(""), "handled as it came");
+  EXPECT_EQ(stored->delivery.payload, handled.payload);
+  EXPECT_FALSE(data->deliveries().claim("r2", "2026-12-03T00:00:04Z"));
+  data->deliveries().settle("r2", "queued");
+  EXPECT_EQ(data->deliveries().find("r2")->outcome.value_or(""), "queued");
+  EXPECT_EQ(data->deliveries().record(delivery("r3")), RecordOutcome::recorded);
+  EXPECT_TRUE(data->deliveries().any_waiting());
+  EXPECT_EQ(data->deliveries().record_processed(delivery("r3"), "2026-12-03T00:00:05Z", "late"), RecordOutcome::duplicate);
+  EXPECT_FALSE(data->deliveries().find("r3")->processed_at) << "a duplicate changes nothing";
+  EXPECT_EQ(data->deliveries().count(), 3);
   data->deliveries().add_hook({12, "repository", "projectcalico/felix"});
-  EXPECT_EQ(data->deliveries().hooks().size(), 1u);
+  EXPECT_EQ(data->deliveries().hooks().size(), 2u) << "r2's hook and this one";
 
   std::int64_t request_id = 0;
   EXPECT_EQ(data->queue().enqueue(release_request("v3.4.1", "calico-3.4"), std::string("r1"), &request_id),

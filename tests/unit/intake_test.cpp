@@ -4,8 +4,10 @@
 #include <atomic>
 #include <future>
 
+#include "bot/store/build_queue.hpp"
 #include "bot/store/deliveries.hpp"
 #include "bot/webhook/intake.hpp"
+#include "handlers/registry.hpp"
 #include "tests/support/fixtures.hpp"
 #include "tests/support/http_client.hpp"
 
@@ -49,7 +51,106 @@ class IntakeTest : public ::testing::Test {
   std::atomic<int> recorded_callbacks_{0};
   webhook::Intake intake_;
 };
+
+constexpr const char* kMasterChanged =
+    "projectcalico/networking-calico master changed to f0e1d2c3b4a5968778695a4b3c2d1e0f11223344";
+
+// The intake with its processor, whose worker is not started: whatever the intake does not
+// handle itself stays waiting until a test runs a pass.
+class IntakeHandlingTest : public ::testing::Test {
+ protected:
+  IntakeHandlingTest()
+      : config_(testkit::test_config(dir_.path())),
+        store_(config_.store),
+        processor_(store_, config_, handlers::default_registry()),
+        intake_({config::Secret(testkit::kTestSecret)}, store_, metrics_, [this] { ++waiting_callbacks_; }, &processor_) {}
+
+  std::optional<store::ReceivedDelivery> find(const std::string& guid) {
+    return store_.call([&](store::Database& db) { return store::find_delivery(db, guid); });
+  }
+  std::int64_t count(const std::string& sql) {
+    return store_.call([&](store::Database& db) {
+      store::Statement query = db.prepare(sql);
+      query.step();
+      return query.column_int(0);
+    });
+  }
+
+  testkit::ScratchDir dir_;
+  config::Config config_;
+  store::Store store_;
+  metrics::Metrics metrics_;
+  webhook::DeliveryProcessor processor_;
+  std::atomic<int> waiting_callbacks_{0};
+  webhook::Intake intake_;
+};
 }  // namespace
+
+TEST_F(IntakeHandlingTest, ADeliveryIsRecordedAlreadyProcessedWithWhatItsHandlersAskedFor) {
+  EXPECT_EQ(handle(intake_, signed_request("tag-1", testkit::payload("push_tag.json"))).status, 202);
+  const auto tag = find("tag-1");
+  ASSERT_TRUE(tag);
+  EXPECT_TRUE(tag->processed_at.has_value());
+  EXPECT_EQ(tag->outcome.value_or(""), "release build of v3.4.1 for calico-3.4 requested");
+  EXPECT_EQ(count("SELECT count(*) FROM build_requests WHERE delivery = 'tag-1'"), 1);
+
+  EXPECT_EQ(handle(intake_, signed_request("master-1", testkit::payload("push_branch.json"))).status, 202);
+  EXPECT_EQ(find("master-1")->outcome.value_or(""), kMasterChanged);
+  EXPECT_EQ(count("SELECT count(*) FROM master_changes WHERE delivery = 'master-1'"), 1);
+  // A redelivery changes nothing and asks for nothing again.
+  const http::Response again = handle(intake_, signed_request("tag-1", testkit::payload("push_tag.json")));
+  EXPECT_EQ(again.status, 202);
+  EXPECT_NE(again.body.find("duplicate"), std::string::npos) << again.body;
+  EXPECT_EQ(count("SELECT count(*) FROM build_requests"), 1);
+  EXPECT_EQ(find("tag-1")->outcome, tag->outcome);
+
+  // The same tag pushed again under another GUID: recorded, and its outcome says what was written.
+  EXPECT_EQ(handle(intake_, signed_request("tag-2", testkit::payload("push_tag.json"))).status, 202);
+  EXPECT_EQ(find("tag-2")->outcome.value_or(""),
+            "release build of v3.4.1 for calico-3.4 requested; v3.4.1 for calico-3.4 was already pending: coalesced");
+  EXPECT_EQ(count("SELECT count(*) FROM build_requests"), 1);
+
+  EXPECT_EQ(waiting_callbacks_, 0) << "nothing was left for the processor";
+  EXPECT_EQ(processor_.process_pending(), 0u);
+}
+
+TEST_F(IntakeHandlingTest, ADeliveryWaitsBehindAnOlderOneStillWaitingAndBothAreProcessedInOrder) {
+  // Recorded by a replica that died before its handlers ran.
+  store::Delivery older{"older-1", "push", "", "projectcalico/felix", testkit::payload("push_tag.json"), "2026-12-06T00:00:00Z"};
+  store_.call([&](store::Database& db) { store::record_delivery(db, older); });
+
+  EXPECT_EQ(handle(intake_, signed_request("newer-1", testkit::payload("push_branch.json"))).status, 202);
+  EXPECT_FALSE(find("newer-1")->processed_at) << "not handled ahead of the older delivery";
+  EXPECT_EQ(count("SELECT count(*) FROM master_changes"), 0);
+  EXPECT_EQ(waiting_callbacks_, 1) << "the processor is woken for it";
+
+  EXPECT_EQ(processor_.process_pending(), 2u);
+  const auto first = find("older-1");
+  const auto second = find("newer-1");
+  ASSERT_TRUE(first && first->processed_at && second && second->processed_at);
+  EXPECT_LE(*first->processed_at, *second->processed_at);
+  EXPECT_EQ(first->outcome.value_or(""), "release build of v3.4.1 for calico-3.4 requested");
+  EXPECT_EQ(second->outcome.value_or(""), kMasterChanged);
+  EXPECT_EQ(count("SELECT count(*) FROM master_changes WHERE delivery = 'newer-1'"), 1);
+}
+
+TEST_F(IntakeHandlingTest, ResultsThatCannotBeWrittenLeaveTheDeliveryRecordedForTheProcessor) {
+  store_.call([](store::Database& db) {
+    db.exec("CREATE TRIGGER refuse_marks BEFORE INSERT ON master_changes BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+  });
+  EXPECT_EQ(handle(intake_, signed_request("master-2", testkit::payload("push_branch.json"))).status, 202);
+  const auto waiting = find("master-2");
+  ASSERT_TRUE(waiting) << "acknowledged, so recorded";
+  EXPECT_FALSE(waiting->processed_at) << "its results were not written, so it waits";
+  EXPECT_EQ(waiting->delivery.payload, testkit::payload("push_branch.json"));
+  EXPECT_EQ(count("SELECT count(*) FROM deliveries"), 1);
+  EXPECT_EQ(waiting_callbacks_, 1);
+
+  store_.call([](store::Database& db) { db.exec("DROP TRIGGER refuse_marks"); });
+  EXPECT_EQ(processor_.process_pending(), 1u);
+  EXPECT_EQ(find("master-2")->outcome.value_or(""), kMasterChanged);
+  EXPECT_EQ(count("SELECT count(*) FROM master_changes WHERE delivery = 'master-2'"), 1);
+}
 
 TEST_F(IntakeTest, AStoreThatCannotRecordGives503AndNoAcknowledgement) {
   EXPECT_EQ(handle(intake_, signed_request("ok-1", testkit::payload("push_tag.json"))).status, 202);
