@@ -3,15 +3,14 @@
 namespace calico::store {
 
 Statement Database::prepare(std::string_view sql) {
-  std::string key(sql);
-  const auto it = idle_.find(key);
+  const auto it = idle_.find(sql);
   if (it != idle_.end() && !it->second.empty()) {
     Cursor* cursor = it->second.back().release();
     it->second.pop_back();
     --idle_count_;
     return Statement(*this, cursor);
   }
-  return Statement(*this, make_cursor(std::move(key)).release());
+  return Statement(*this, make_cursor(std::string(sql)).release());
 }
 
 void Database::give_back(Cursor* cursor) {
@@ -19,8 +18,11 @@ void Database::give_back(Cursor* cursor) {
   constexpr std::size_t kMaxIdle = 256;
   std::unique_ptr<Cursor> owned(cursor);
   owned->reset();
-  auto& cursors = idle_[owned->sql()];
-  if (idle_count_ >= kMaxIdle || cursors.size() >= 4) return;
+  if (idle_count_ >= kMaxIdle) return;
+  auto it = idle_.find(std::string_view(owned->sql()));
+  if (it == idle_.end()) it = idle_.emplace(owned->sql(), std::vector<std::unique_ptr<Cursor>>{}).first;
+  auto& cursors = it->second;
+  if (cursors.size() >= 4) return;
   cursors.push_back(std::move(owned));
   ++idle_count_;
 }

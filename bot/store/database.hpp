@@ -124,7 +124,13 @@ class Database {
   // Back to the idle pool (reset), so the next prepare of the same SQL skips the parser.
   void give_back(Cursor* cursor);
   // Idle prepared statements by SQL text. A connection is used by one thread at a time.
-  std::unordered_map<std::string, std::vector<std::unique_ptr<Cursor>>> idle_;
+  // (Looked up by the SQL's string_view, without making a string of it: a delivery prepares
+  // several statements.)
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+  };
+  std::unordered_map<std::string, std::vector<std::unique_ptr<Cursor>>, SqlHash, std::equal_to<>> idle_;
   std::size_t idle_count_ = 0;
 };
 
