@@ -37,14 +37,12 @@ std::string apply_tag_change(store::Repositories& data, const handlers::TagChang
   return notice.note;
 }
 
-}  // namespace
-
-namespace {
 std::string joined_notes(const handlers::HandlerResult& result) {
   std::string notes;
   for (const std::string& note : result.notes) notes += (notes.empty() ? "" : "; ") + note;
   return notes;
 }
+
 }  // namespace
 
 std::string expected_outcome(const handlers::HandlerResult& result) {

@@ -22,29 +22,30 @@ ReceivedDelivery read_row(const Statement& row) {
 }
 }  // namespace
 
-RecordOutcome record_delivery(Database& db, const Delivery& delivery) {
-  Statement insert = db.prepare(
-      "INSERT INTO deliveries (guid, event, action, repository, payload, received_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (guid) DO NOTHING");
-  insert.bind(1, delivery.guid).bind(2, delivery.event).bind(3, delivery.action).bind(4, delivery.repository);
-  insert.bind(5, delivery.payload).bind(6, delivery.received_at);
-  insert.run();
-  const RecordOutcome outcome = db.changes() == 1 ? RecordOutcome::recorded : RecordOutcome::duplicate;
-  if (delivery.hook) record_hook(db, *delivery.hook);
-  return outcome;
-}
-
-RecordOutcome record_processed_delivery(Database& db, const Delivery& delivery, const std::string& processed_at,
-                                        const std::string& outcome) {
+namespace {
+// One insert for both: a delivery waiting for its handlers (no processed_at, no outcome) or one
+// whose handlers ran as it arrived.
+RecordOutcome insert_delivery(Database& db, const Delivery& delivery, const std::optional<std::string>& processed_at,
+                              const std::optional<std::string>& outcome) {
   Statement insert = db.prepare(
       "INSERT INTO deliveries (guid, event, action, repository, payload, received_at, processed_at, outcome) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (guid) DO NOTHING");
   insert.bind(1, delivery.guid).bind(2, delivery.event).bind(3, delivery.action).bind(4, delivery.repository);
-  insert.bind(5, delivery.payload).bind(6, delivery.received_at).bind(7, processed_at).bind(8, outcome);
+  insert.bind(5, delivery.payload).bind(6, delivery.received_at).bind_optional(7, processed_at).bind_optional(8, outcome);
   insert.run();
   const RecordOutcome recorded = db.changes() == 1 ? RecordOutcome::recorded : RecordOutcome::duplicate;
   if (delivery.hook) record_hook(db, *delivery.hook);
   return recorded;
+}
+}  // namespace
+
+RecordOutcome record_delivery(Database& db, const Delivery& delivery) {
+  return insert_delivery(db, delivery, std::nullopt, std::nullopt);
+}
+
+RecordOutcome record_processed_delivery(Database& db, const Delivery& delivery, const std::string& processed_at,
+                                        const std::string& outcome) {
+  return insert_delivery(db, delivery, processed_at, outcome);
 }
 
 std::vector<ReceivedDelivery> unprocessed_deliveries(Database& db, int limit) {
