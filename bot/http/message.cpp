@@ -4,7 +4,6 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
-#include <cctype>
 
 namespace calico::http {
 
@@ -14,12 +13,9 @@ std::string_view Request::path() const {
 }
 
 std::optional<std::string_view> Request::header(std::string_view name) const {
-  // ASCII only, as header names are (std::tolower consults the locale for every character, and
-  // this runs several times for every request).
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
   for (const auto& [key, value] : headers) {
     if (key.size() == name.size() &&
-        std::equal(key.begin(), key.end(), name.begin(), [&](char a, char b) { return lower(a) == lower(b); })) {
+        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) { return ascii_lower(a) == ascii_lower(b); })) {
       return std::string_view(value);
     }
   }

@@ -12,6 +12,10 @@
 
 namespace calico::http {
 
+// ASCII lower case, as header names are: std::tolower consults the locale for every character,
+// and header names are compared or lower-cased several times for every request.
+inline char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 struct Request {
   std::string method;   // "POST"
   std::string target;   // "/webhook?x=1"
