@@ -10,7 +10,7 @@ FROM ${BASE} AS build
 COPY scripts/install-deps /src/scripts/install-deps
 RUN /src/scripts/install-deps --build
 COPY . /src
-RUN cmake -S /src -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCALICO_TESTS=OFF -DCALICO_BENCH=OFF \
+RUN cmake -S /src -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCALICO_TESTS=OFF -DCALICO_BENCH=OFF -DCALICO_UNITY=ON \
  && ninja -C /build calico-release-bot \
  && strip /build/bot/calico-release-bot
 

@@ -15,7 +15,7 @@ namespace calico::commands {
 namespace {
 
 constexpr int kBatch = 20;
-constexpr auto kIdleWake = std::chrono::seconds(5);
+constexpr auto kRunnerIdleWake = std::chrono::seconds(5);
 
 }  // namespace
 
@@ -30,7 +30,7 @@ CommandRunner::CommandRunner(store::Store& store, const config::Config& config, 
       list_refs_(std::move(list_refs)),
       give_up_after_(give_up_after),
       clock_(clock ? std::move(clock) : Clock(util::system_now)),
-      worker_("command", kIdleWake, [this] {
+      worker_("command", kRunnerIdleWake, [this] {
         if (store_.leads("commands")) run_pending();  // one replica runs commands, in order
       }) {}
 

@@ -21,7 +21,7 @@ namespace {
 constexpr int kBatch = 50;
 constexpr int kMaxCommentPages = 30;  // 3000 comments: beyond any pull request we report on
 // Rows that are not due yet are looked at again this often (and at once when something is queued).
-constexpr auto kIdleWake = std::chrono::seconds(2);
+constexpr auto kSenderIdleWake = std::chrono::seconds(2);
 
 std::string result_of(const http::ClientResponse& response) {
   try {
@@ -56,7 +56,7 @@ OutboxSender::OutboxSender(store::Store& store, const config::GitHubConfig& conf
       client_(client),
       own_account_(config, client),
       clock_(clock ? std::move(clock) : Clock([] { return std::chrono::system_clock::now(); })),
-      worker_("github.outbox", kIdleWake, [this] { send_due(); }) {}
+      worker_("github.outbox", kSenderIdleWake, [this] { send_due(); }) {}
 
 OutboxSender::~OutboxSender() { stop(); }
 

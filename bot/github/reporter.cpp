@@ -6,11 +6,11 @@
 namespace calico::github {
 
 namespace {
-constexpr auto kIdleWake = std::chrono::seconds(2);
+constexpr auto kReporterIdleWake = std::chrono::seconds(2);
 }
 
 Reporter::Reporter(store::Store& store, const config::Config& config)
-    : store_(store), data_(store::stored_repositories(store)), config_(config), worker_("github.report", kIdleWake, [this] {
+    : store_(store), data_(store::stored_repositories(store)), config_(config), worker_("github.report", kReporterIdleWake, [this] {
         if (store_.leads("report")) report_pending();  // one replica reports: the others would only find the messages queued
       }) {}
 

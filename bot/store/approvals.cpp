@@ -7,7 +7,7 @@ namespace calico::store {
 
 namespace {
 
-constexpr const char* kSelect =
+constexpr const char* kApprovalSelect =
     "SELECT id, command_id, kind, target_repo, version, request_repository, trigger, requested_by, steps, platforms, "
     "head_sha, pending_description, state, approved_by FROM approvals ";
 
@@ -56,20 +56,20 @@ void await_approval(Database& db, std::int64_t command_id, const std::string& re
 }
 
 std::optional<Approval> waiting_approval(Database& db, const std::string& repository, std::int64_t issue_number) {
-  Statement query = db.prepare(std::string(kSelect) +
+  Statement query = db.prepare(std::string(kApprovalSelect) +
                                "WHERE repository = ?1 AND issue_number = ?2 AND state = 'waiting' ORDER BY id LIMIT 1");
   query.bind(1, repository).bind(2, issue_number);
   return first(query);
 }
 
 std::optional<Approval> find_approval(Database& db, std::int64_t id) {
-  Statement query = db.prepare(std::string(kSelect) + "WHERE id = ?1");
+  Statement query = db.prepare(std::string(kApprovalSelect) + "WHERE id = ?1");
   query.bind(1, id);
   return first(query);
 }
 
 std::optional<Approval> approval_given_by(Database& db, std::int64_t approval_command_id) {
-  Statement query = db.prepare(std::string(kSelect) + "WHERE approval_command_id = ?1");
+  Statement query = db.prepare(std::string(kApprovalSelect) + "WHERE approval_command_id = ?1");
   query.bind(1, approval_command_id);
   return first(query);
 }

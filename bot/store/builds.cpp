@@ -8,7 +8,7 @@ namespace calico::store {
 
 namespace {
 
-constexpr std::string_view kColumns =
+constexpr std::string_view kBuildColumns =
     "id, request_id, kind, target_repo, version, state, detail, run_dir, started_at, finished_at, owner, lease_until";
 
 Build read_build(const Statement& row) {
@@ -30,7 +30,7 @@ Build read_build(const Statement& row) {
 }
 
 std::vector<Build> builds_where(Database& db, const std::string& clause, const std::string& value) {
-  Statement query = db.prepare("SELECT " + std::string(kColumns) + " FROM builds " + clause);
+  Statement query = db.prepare("SELECT " + std::string(kBuildColumns) + " FROM builds " + clause);
   if (!value.empty()) query.bind(1, value);
   std::vector<Build> rows;
   while (query.step()) rows.push_back(read_build(query));

@@ -61,7 +61,7 @@ RecordedCommand read_row(const Statement& row) {
   return stored;
 }
 
-constexpr const char* kSelect =
+constexpr const char* kCommandSelect =
     "SELECT id, repository, issue_number, comment_id, author, name, arguments, parse_error, state, outcome, created_at "
     "FROM commands ";
 
@@ -86,7 +86,7 @@ bool record_command(Database& db, const handlers::CommandInvocation& invocation)
 }
 
 std::vector<RecordedCommand> pending_commands(Database& db, int limit) {
-  Statement query = db.prepare(std::string(kSelect) + "WHERE state = 'pending' ORDER BY id LIMIT ?1");
+  Statement query = db.prepare(std::string(kCommandSelect) + "WHERE state = 'pending' ORDER BY id LIMIT ?1");
   query.bind(1, static_cast<std::int64_t>(limit));
   std::vector<RecordedCommand> rows;
   while (query.step()) rows.push_back(read_row(query));
@@ -94,7 +94,7 @@ std::vector<RecordedCommand> pending_commands(Database& db, int limit) {
 }
 
 std::optional<RecordedCommand> find_command(Database& db, std::int64_t id) {
-  Statement query = db.prepare(std::string(kSelect) + "WHERE id = ?1");
+  Statement query = db.prepare(std::string(kCommandSelect) + "WHERE id = ?1");
   query.bind(1, id);
   if (!query.step()) return std::nullopt;
   return read_row(query);

@@ -5,7 +5,7 @@
 namespace calico::store {
 
 namespace {
-constexpr std::string_view kColumns = "seq, guid, event, action, repository, payload, received_at, processed_at, outcome";
+constexpr std::string_view kDeliveryColumns = "seq, guid, event, action, repository, payload, received_at, processed_at, outcome";
 
 ReceivedDelivery read_row(const Statement& row) {
   ReceivedDelivery stored;
@@ -49,7 +49,7 @@ RecordOutcome record_processed_delivery(Database& db, const Delivery& delivery, 
 }
 
 std::vector<ReceivedDelivery> unprocessed_deliveries(Database& db, int limit) {
-  Statement query = db.prepare("SELECT " + std::string(kColumns) +
+  Statement query = db.prepare("SELECT " + std::string(kDeliveryColumns) +
                                " FROM deliveries WHERE processed_at IS NULL ORDER BY seq LIMIT ?1");
   query.bind(1, std::int64_t{limit});
   std::vector<ReceivedDelivery> rows;
@@ -84,7 +84,7 @@ void mark_delivery_processed(Database& db, const std::string& guid, const std::s
 }
 
 std::optional<ReceivedDelivery> find_delivery(Database& db, const std::string& guid) {
-  Statement query = db.prepare("SELECT " + std::string(kColumns) + " FROM deliveries WHERE guid = ?1");
+  Statement query = db.prepare("SELECT " + std::string(kDeliveryColumns) + " FROM deliveries WHERE guid = ?1");
   query.bind(1, guid);
   if (!query.step()) return std::nullopt;
   return read_row(query);

@@ -3,7 +3,7 @@
 namespace calico::store {
 
 namespace {
-constexpr std::string_view kColumns =
+constexpr std::string_view kWatchColumns =
     "w.id, w.owner, w.ppa, w.source, w.version, w.series, w.uploaded_at, w.state, w.detail, w.arches, w.interval_seconds, "
     "w.next_poll_at, w.updated_at, w.finished_at, w.build_id, w.publication_link, w.summary";
 
@@ -30,7 +30,7 @@ LpWatch read_row(const Statement& row) {
 }
 
 std::vector<LpWatch> query(Database& db, const std::string& where, const std::vector<std::string>& values) {
-  Statement statement = db.prepare("SELECT " + std::string(kColumns) + " FROM lp_watches w " + where + " ORDER BY w.id");
+  Statement statement = db.prepare("SELECT " + std::string(kWatchColumns) + " FROM lp_watches w " + where + " ORDER BY w.id");
   for (std::size_t i = 0; i < values.size(); ++i) statement.bind(static_cast<int>(i + 1), values[i]);
   std::vector<LpWatch> rows;
   while (statement.step()) rows.push_back(read_row(statement));
@@ -71,7 +71,7 @@ std::vector<LpWatch> unfinished_lp_watches(Database& db, const std::string& owne
 std::vector<LpWatch> all_lp_watches(Database& db) { return query(db, "", {}); }
 
 std::vector<LpWatch> lp_watches_of_build(Database& db, std::int64_t build_id) {
-  Statement statement = db.prepare("SELECT " + std::string(kColumns) +
+  Statement statement = db.prepare("SELECT " + std::string(kWatchColumns) +
                                    ", l.job FROM lp_watches w JOIN build_lp_watches l ON l.watch_id = w.id "
                                    "WHERE l.build_id = ?1 ORDER BY w.id");
   statement.bind(1, build_id);

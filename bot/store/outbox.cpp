@@ -6,7 +6,7 @@ namespace calico::store {
 
 namespace {
 
-constexpr const char* kColumns =
+constexpr const char* kOutboxColumns =
     "id, kind, dedupe_key, payload, attempts, next_attempt_at, delivered_at, abandoned_at, last_error, result, created_at, "
     "superseded_by";
 
@@ -67,7 +67,7 @@ bool enqueue_outbox(Database& db, const OutboxMessage& message) {
 }
 
 std::vector<OutboxEntry> due_outbox(Database& db, const std::string& now, int limit) {
-  Statement query = db.prepare(std::string("SELECT ") + kColumns +
+  Statement query = db.prepare(std::string("SELECT ") + kOutboxColumns +
                                " FROM outbox WHERE delivered_at IS NULL AND abandoned_at IS NULL AND superseded_by IS NULL"
                                " AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)"
                                // another replica's send in progress
@@ -116,14 +116,14 @@ void mark_outbox_abandoned(Database& db, std::int64_t id, const std::string& err
 }
 
 std::vector<OutboxEntry> outbox_rows(Database& db) {
-  Statement query = db.prepare(std::string("SELECT ") + kColumns + " FROM outbox ORDER BY id");
+  Statement query = db.prepare(std::string("SELECT ") + kOutboxColumns + " FROM outbox ORDER BY id");
   std::vector<OutboxEntry> rows;
   while (query.step()) rows.push_back(read_row(query));
   return rows;
 }
 
 std::vector<OutboxEntry> abandoned_outbox(Database& db, int limit) {
-  Statement query = db.prepare(std::string("SELECT ") + kColumns + " FROM outbox WHERE abandoned_at IS NOT NULL ORDER BY id DESC LIMIT ?1");
+  Statement query = db.prepare(std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE abandoned_at IS NOT NULL ORDER BY id DESC LIMIT ?1");
   query.bind(1, static_cast<std::int64_t>(limit));
   std::vector<OutboxEntry> rows;
   while (query.step()) rows.push_back(read_row(query));

@@ -14,7 +14,7 @@ namespace {
 
 constexpr int kBatch = 200;
 // Polling also catches deliveries recorded by another process (the integration tests' restarts).
-constexpr auto kIdleWake = std::chrono::seconds(5);
+constexpr auto kProcessorIdleWake = std::chrono::seconds(5);
 
 struct Processed {
   handlers::HandlerResult result;
@@ -98,7 +98,7 @@ DeliveryProcessor::Recorded DeliveryProcessor::record_handled(const Handled* han
 }
 
 DeliveryProcessor::DeliveryProcessor(store::Store& store, const config::Config& config, handlers::Registry registry)
-    : store_(store), data_(store::stored_repositories(store)), config_(config), registry_(std::move(registry)), worker_("processor", kIdleWake, [this] {
+    : store_(store), data_(store::stored_repositories(store)), config_(config), registry_(std::move(registry)), worker_("processor", kProcessorIdleWake, [this] {
         while (process_pending() == static_cast<std::size_t>(kBatch) && !worker_.stopping()) {
         }
       }) {}

@@ -76,6 +76,8 @@ std::string help_text(const config::Config& config);
 // How an error reply quotes a word that was typed: in double quotes, at most `limit` characters,
 // printable ASCII only (no markup tricks, no control characters).
 std::string quote_word(std::string_view word, std::size_t limit);
+// How much of a bad word an error reply repeats.
+inline constexpr std::size_t kQuotedWordLimit = 60;
 // "#12" or "12" → 12; nullopt (with error set) otherwise.
 std::optional<std::int64_t> parse_build_id(std::string_view word, std::string& error);
 // The optional single [build] argument of status, cancel and retry.

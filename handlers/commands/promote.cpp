@@ -12,8 +12,6 @@ namespace calico::handlers::commands {
 
 namespace {
 
-constexpr std::size_t kQuotedWord = 60;
-
 void parse_promote(const std::vector<std::string_view>& words, const config::Config&, Command& command) {
   if (words.size() != 1) {
     command.error = words.empty() ? "needs a release: calico-X.Y or vX.Y.Z" : "takes one release, calico-X.Y or vX.Y.Z";
@@ -22,7 +20,7 @@ void parse_promote(const std::vector<std::string_view>& words, const config::Con
   static const std::regex release_line(R"(calico-(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5}))");
   const std::string target(words[0]);
   if (!std::regex_match(target, release_line) && !builders::parse_release_tag(target)) {
-    command.error = quote_word(target, kQuotedWord) + " is not a release: use calico-X.Y (its highest vX.Y.Z tag) or vX.Y.Z";
+    command.error = quote_word(target, kQuotedWordLimit) + " is not a release: use calico-X.Y (its highest vX.Y.Z tag) or vX.Y.Z";
     return;
   }
   command.target = target;

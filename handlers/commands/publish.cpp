@@ -12,8 +12,6 @@ namespace calico::handlers::commands {
 
 namespace {
 
-constexpr std::size_t kQuotedWord = 60;  // how much of a bad word an error reply repeats
-
 // "a,b" with every item checked by `known`; duplicates and empty items are errors.
 std::vector<std::string> parse_list(std::string_view key, std::string_view value,
                                     const std::function<bool(std::string_view)>& known, std::string_view what,
@@ -26,9 +24,9 @@ std::vector<std::string> parse_list(std::string_view key, std::string_view value
     if (item.empty()) {
       error = std::string(key) + "= has an empty item";
     } else if (!known(item)) {
-      error = quote_word(item, kQuotedWord) + " is not " + std::string(what);
+      error = quote_word(item, kQuotedWordLimit) + " is not " + std::string(what);
     } else if (std::find(items.begin(), items.end(), item) != items.end()) {
-      error = quote_word(item, kQuotedWord) + " is given twice in " + std::string(key) + "=";
+      error = quote_word(item, kQuotedWordLimit) + " is given twice in " + std::string(key) + "=";
     } else {
       items.emplace_back(item);
     }
@@ -46,7 +44,7 @@ void parse_publish(const std::vector<std::string_view>& words, const config::Con
   static const std::regex release_line(R"(calico-(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5}))");
   const std::string target(words[0]);
   if (target != "master" && !std::regex_match(target, release_line) && !builders::parse_release_tag(target)) {
-    command.error = quote_word(target, kQuotedWord) + " is not a target: use master, calico-X.Y (its highest vX.Y.Z tag) or vX.Y.Z";
+    command.error = quote_word(target, kQuotedWordLimit) + " is not a target: use master, calico-X.Y (its highest vX.Y.Z tag) or vX.Y.Z";
     return;
   }
   command.target = target;
@@ -63,7 +61,7 @@ void parse_publish(const std::vector<std::string_view>& words, const config::Con
     const std::string_view key = word.substr(0, equals);
     const std::string_view value = equals == std::string_view::npos ? std::string_view{} : word.substr(equals + 1);
     if (equals == std::string_view::npos || (key != "steps" && key != "platforms")) {
-      command.error = quote_word(word, kQuotedWord) + " is not an option: use steps=a,b, platforms=x,y or --dry-run";
+      command.error = quote_word(word, kQuotedWordLimit) + " is not an option: use steps=a,b, platforms=x,y or --dry-run";
     } else if (key == "steps") {
       if (seen_steps) command.error = "steps= is given twice";
       seen_steps = true;

@@ -61,4 +61,7 @@ std::string read_text(const std::filesystem::path& file);
 // Writes `text` to `file`.
 void write_file(const std::filesystem::path& file, const std::string& text);
 
+// A loopback port nothing listens on now, for a server a test starts (the kernel's choice).
+int free_port();
+
 }  // namespace calico::testkit

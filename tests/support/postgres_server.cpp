@@ -28,18 +28,6 @@ std::filesystem::path bin_dir() {
   throw std::runtime_error("no PostgreSQL server binaries (postgresql-15): run scripts/install-deps");
 }
 
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  const int port = ntohs(address.sin_port);
-  ::close(fd);
-  return port;
-}
 
 // Under root, the server's own commands run as nobody.
 std::vector<std::string> as_server_user(std::vector<std::string> argv) {
