@@ -35,12 +35,6 @@ class Engine {
   virtual std::string describe() const = 0;
   // One small write: does the database take writes (again)?
   virtual void probe(Database& db) = 0;
-  // Makes every commit returned so far durable, for an engine whose commits do not wait for the
-  // disk themselves. Called on the store's completion thread, beside the writer's next batch, so
-  // that one sync covers every batch committed meanwhile and the writer never waits for the disk.
-  // Nothing is acknowledged before it returns. Throws DatabaseError when the disk refuses.
-  // (PostgreSQL's commits are durable as they return: nothing to do.)
-  virtual void sync() {}
   // Called every half second on a thread of its own; `idle` when nothing was committed since the
   // last call. SQLite copies its WAL back here.
   virtual void maintain(bool idle) { (void)idle; }

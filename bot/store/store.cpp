@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <random>
 
@@ -42,7 +41,6 @@ Store::Store(std::unique_ptr<Engine> engine, const config::StoreConfig& config)
   db_ = engine_->open();
   maintainer_ = std::make_unique<util::Worker>("store.upkeep", std::chrono::milliseconds(500), [this] { maintain(); });
   maintainer_->start();
-  completion_thread_ = std::thread([this] { complete(); });
   thread_ = std::thread([this] { run(); });
 }
 
@@ -104,12 +102,6 @@ void Store::stop() {
     wake_.notify_one();
   }
   if (thread_.joinable()) thread_.join();
-  {
-    std::lock_guard lock(settled_mutex_);
-    completing_stops_ = true;
-    settled_wake_.notify_one();
-  }
-  if (completion_thread_.joinable()) completion_thread_.join();
   if (db_) {
     engine_->close(*db_);
     db_.reset();
@@ -155,38 +147,21 @@ void Store::run() {
   }
 }
 
-void Store::refuse_on_completion_thread() const {
-  if (std::this_thread::get_id() == completion_thread_id_.load()) {
-    throw DatabaseError("a store callback waited for the store: it would wait for itself");
-  }
-}
-
-void Store::record_storage_error(const std::string& error, std::uint64_t batch) {
-  std::lock_guard lock(mutex_);
-  if (write_error_.empty()) log::error("store.cannot_write", {{"store", description_}, {"error", error}});
-  write_error_ = error;
-  write_error_batch_ = std::max(write_error_batch_, batch);
-}
-
-namespace {
-std::string message_of(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return std::string(e.what());
-  } catch (...) {
-    return std::string("unknown error");
-  }
-}
-}  // namespace
-
 void Store::run_batch(std::deque<Job>& batch) {
-  Settled settled;
-  settled.sequence = ++batches_;
-  settled.errors.resize(batch.size());
+  std::vector<std::exception_ptr> errors(batch.size());
+  std::exception_ptr commit_error;
   // Why the disk would not take a write (full, I/O error, read-only), if it would not: a job's
   // own failure (a constraint) is its business, this one is the store's health.
   std::string storage_error;
+  auto describe = [](const std::exception_ptr& error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    } catch (...) {
+      return std::string("unknown error");
+    }
+  };
   const std::int64_t changes_before = db_->total_changes();
   batch_wrote_ = false;
   bool committed = false;
@@ -198,8 +173,8 @@ void Store::run_batch(std::deque<Job>& batch) {
         batch[i].work(*db_);
         db_->exec("RELEASE job");
       } catch (...) {
-        settled.errors[i] = std::current_exception();
-        if (db_->storage_failed()) storage_error = message_of(settled.errors[i]);
+        errors[i] = std::current_exception();
+        if (db_->storage_failed()) storage_error = describe(errors[i]);
         db_->exec("ROLLBACK TO job");
         db_->exec("RELEASE job");
       }
@@ -208,76 +183,35 @@ void Store::run_batch(std::deque<Job>& batch) {
     ++commits_;
     committed = true;
   } catch (...) {
-    settled.commit_error = std::current_exception();
+    commit_error = std::current_exception();
     // A full disk makes SQLite roll the whole transaction back, so the savepoint's own rollback
     // fails next: the job's error is the one that says why.
-    if (storage_error.empty()) storage_error = message_of(settled.commit_error);
+    if (storage_error.empty()) storage_error = describe(commit_error);
     try {
       db_->exec("ROLLBACK");
     } catch (...) {
       // The transaction may already be gone; the error that matters is commit_error.
     }
   }
-  if (!storage_error.empty()) record_storage_error(storage_error, settled.sequence);
-  // Only a commit that wrote something, once synced, says the disk takes writes again (a batch of
-  // reads commits on a full disk too).
-  settled.wrote = storage_error.empty() && committed && (batch_wrote_ || db_->total_changes() != changes_before);
-  settled.dones.reserve(batch.size());
-  for (Job& job : batch) settled.dones.push_back(std::move(job.done));
-  std::lock_guard lock(settled_mutex_);
-  settled_.push_back(std::move(settled));
-  settled_wake_.notify_one();
-}
-
-void Store::complete() {
-  completion_thread_id_ = std::this_thread::get_id();
-  std::deque<Settled> taken;
-  for (;;) {
-    {
-      std::unique_lock lock(settled_mutex_);
-      settled_wake_.wait(lock, [&] { return completing_stops_ || !settled_.empty(); });
-      if (settled_.empty()) return;  // the store thread has stopped, and every batch is answered
-      taken.swap(settled_);
+  {
+    std::lock_guard lock(mutex_);
+    if (!storage_error.empty()) {
+      if (write_error_.empty()) log::error("store.cannot_write", {{"store", description_}, {"error", storage_error}});
+      write_error_ = storage_error;
+    } else if (!write_error_.empty() && committed && (batch_wrote_ || db_->total_changes() != changes_before)) {
+      // Only a commit that wrote something says the disk takes writes again (a batch of reads
+      // commits on a full disk too).
+      log::info("store.writable_again", {{"store", description_}});
+      write_error_.clear();
     }
-    // One sync for everything committed before it began: those batches are durable after it.
-    std::exception_ptr sync_error;
-    const bool any_committed =
-        std::any_of(taken.begin(), taken.end(), [](const Settled& settled) { return !settled.commit_error; });
-    if (any_committed) {
-      try {
-        engine_->sync();
-      } catch (...) {
-        sync_error = std::current_exception();
-        record_storage_error(message_of(sync_error), taken.back().sequence);
-      }
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!batch[i].done) continue;
+    try {
+      batch[i].done(commit_error ? commit_error : errors[i]);
+    } catch (const std::exception& e) {
+      log::error("store.callback_failed", {{"error", e.what()}});
     }
-    if (!sync_error) {
-      std::uint64_t last_write = 0;
-      for (const Settled& settled : taken) {
-        if (settled.wrote) last_write = settled.sequence;
-      }
-      // A write that reached the disk after the failure that was recorded (not one before it,
-      // answered late) says the disk takes writes again.
-      std::lock_guard lock(mutex_);
-      if (!write_error_.empty() && last_write > write_error_batch_) {
-        log::info("store.writable_again", {{"store", description_}});
-        write_error_.clear();
-      }
-    }
-    for (Settled& settled : taken) {
-      for (std::size_t i = 0; i < settled.dones.size(); ++i) {
-        if (!settled.dones[i]) continue;
-        std::exception_ptr error = settled.commit_error ? settled.commit_error
-                                   : settled.errors[i]  ? settled.errors[i]
-                                                        : sync_error;
-        try {
-          settled.dones[i](std::move(error));
-        } catch (const std::exception& e) {
-          log::error("store.callback_failed", {{"error", e.what()}});
-        }
-      }
-    }
-    taken.clear();
   }
 }
 

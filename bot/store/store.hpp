@@ -1,11 +1,9 @@
 // The one owner of the writer's connection, on whichever engine `[store] backend` names. All
-// database work runs on the store's own thread, never on an HTTP I/O thread. Writes queue up and
-// are committed together: one transaction covers every job waiting when the previous commit
-// finished, which is what lets the webhook intake acknowledge thousands of deliveries a second
-// durably. Each job runs in its own savepoint, so one failing job does not undo its neighbours.
-// A committed batch's callbacks run on a second thread, the completion thread, in commit order,
-// once the engine has made the commit durable (Engine::sync: one sync for every batch committed
-// meanwhile), while the store thread goes on with the next batch.
+// database work runs on the store's own thread, never
+// on an HTTP I/O thread. Writes queue up and are committed together: one transaction (and one fsync)
+// covers every job waiting when the previous commit finished, which is what lets the webhook
+// intake acknowledge thousands of deliveries a second durably. Each job runs in its own savepoint,
+// so one failing job does not undo its neighbours.
 #pragma once
 
 #include <condition_variable>
@@ -19,7 +17,6 @@
 #include <string>
 #include <thread>
 #include <type_traits>
-#include <vector>
 
 #include "bot/store/database.hpp"
 #include "bot/store/engine.hpp"
@@ -32,8 +29,7 @@ namespace calico::store {
 class Store {
  public:
   using Work = std::function<void(Database&)>;
-  // Runs on the completion thread once the job's transaction committed and is durable (nullptr),
-  // or failed. It must not wait for the store (call, atomically): that would wait for itself.
+  // Runs on the store thread after the job's transaction committed (nullptr) or failed.
   using Done = std::function<void(std::exception_ptr)>;
 
   // Connects, applies pending migrations (throws DatabaseError on failure) and starts the thread.
@@ -53,7 +49,6 @@ class Store {
   auto call(Fn fn) -> std::invoke_result_t<Fn, Database&> {
     using Result = std::invoke_result_t<Fn, Database&>;
     if (on_store_thread()) return fn(*db_);
-    refuse_on_completion_thread();
     auto promise = std::make_shared<std::promise<Result>>();
     auto result = std::make_shared<std::optional<std::conditional_t<std::is_void_v<Result>, char, Result>>>();
     post(
@@ -81,8 +76,8 @@ class Store {
   auto atomically(Fn fn) -> std::invoke_result_t<Fn> {
     return call([&fn](Database&) { return fn(); });
   }
-  // The same without waiting: `done` runs on the completion thread once it committed (or
-  // failed), so many callers' units share one commit (the webhook intake's group commit).
+  // The same without waiting: `done` runs on the store thread once it committed (or failed), so
+  // many callers' units share one commit (the webhook intake's group commit).
   void atomically_then(std::function<void()> work, Done done);
   // Inside a unit of work: runs `work` so that, when it throws, only what it wrote is undone and
   // the rest of the unit goes on. Returns the error, or "" when it succeeded.
@@ -121,21 +116,9 @@ class Store {
     Work work;
     Done done;
   };
-  // A batch the store thread has finished with, waiting for the completion thread.
-  struct Settled {
-    std::vector<Done> dones;
-    std::vector<std::exception_ptr> errors;  // each job's own, when it failed alone
-    std::exception_ptr commit_error;         // the whole batch's
-    bool wrote = false;                      // committed, and wrote something
-    std::uint64_t sequence = 0;              // batches run before it, plus one
-  };
   void run();
   bool on_store_thread() const { return std::this_thread::get_id() == store_thread_.load(); }
-  void refuse_on_completion_thread() const;
   void run_batch(std::deque<Job>& batch);
-  void complete();
-  // `batch`: the last batch the failure concerns; only a later write says it is over.
-  void record_storage_error(const std::string& error, std::uint64_t batch);
 
   std::unique_ptr<Engine> engine_;
   std::string description_;
@@ -153,22 +136,12 @@ class Store {
   std::atomic<bool> probe_pending_{false};
   bool batch_wrote_ = false;  // store thread only: the batch running holds a probe that wrote
   std::string write_error_;  // under mutex_
-  std::uint64_t write_error_batch_ = 0;  // under mutex_
-  std::uint64_t batches_ = 0;  // store thread only
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job> queue_;
   bool stopping_ = false;
   std::thread thread_;
   std::atomic<std::thread::id> store_thread_{};
-  // The completion thread's queue, under its own mutex: the store thread hands a batch over
-  // without waiting for callbacks or for the disk.
-  std::mutex settled_mutex_;
-  std::condition_variable settled_wake_;
-  std::deque<Settled> settled_;
-  bool completing_stops_ = false;  // under settled_mutex_: the store thread is done
-  std::thread completion_thread_;
-  std::atomic<std::thread::id> completion_thread_id_{};
 };
 
 }  // namespace calico::store

@@ -19,7 +19,7 @@ namespace calico::webhook {
 class Intake {
  public:
   // `secrets`: the current webhook secret and, during a rotation, the previous one.
-  // `on_recorded`: called (on the store's completion thread) once a new delivery is committed.
+  // `on_recorded`: called (on the store thread) after a new delivery is committed.
   // `processor`, when given, handles a new delivery in the transaction that records it (see
   // DeliveryProcessor::handle_decoded): the payload is decoded once, and read back never.
   Intake(std::vector<config::Secret> secrets, store::Store& store, metrics::Metrics& metrics,

@@ -3,12 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <future>
-#include <mutex>
 
 #include "bot/store/sqlite/connection.hpp"
-#include "bot/store/sqlite/engine.hpp"
 #include "bot/store/build_queue.hpp"
 #include "bot/store/deliveries.hpp"
 #include "bot/store/migrations.hpp"
@@ -91,129 +88,4 @@ TEST(Store, SaysWhenItCannotWriteAndWhenItCanAgain) {
   // The store is its owner's only.
   EXPECT_EQ(std::filesystem::status(dir.path() / "state.sqlite").permissions() & std::filesystem::perms::others_read,
             std::filesystem::perms::none);
-}
-
-namespace {
-// The SQLite engine, with its sync() held at a gate the test opens, or made to fail: the disk as
-// the completion thread meets it.
-class GatedEngine : public Engine {
- public:
-  explicit GatedEngine(const config::StoreConfig& config) : inner_(config) {}
-  std::string setting() const override { return inner_.setting(); }
-  Inspection inspect() override { return inner_.inspect(); }
-  std::unique_ptr<Database> open() override { return inner_.open(); }
-  std::string describe() const override { return inner_.describe(); }
-  void probe(Database& db) override { inner_.probe(db); }
-  void maintain(bool idle) override { inner_.maintain(idle); }
-  void close(Database& db) override { inner_.close(db); }
-  void sync() override {
-    std::unique_lock lock(mutex_);
-    ++entered_;
-    changed_.notify_all();
-    changed_.wait(lock, [&] { return open_; });
-    if (!failure_.empty()) throw DatabaseError(failure_);
-    lock.unlock();
-    inner_.sync();
-    ++synced_;
-  }
-
-  void open_gate(bool open) {
-    std::lock_guard lock(mutex_);
-    open_ = open;
-    changed_.notify_all();
-  }
-  void fail_with(std::string failure) {
-    std::lock_guard lock(mutex_);
-    failure_ = std::move(failure);
-  }
-  int entered() {
-    std::lock_guard lock(mutex_);
-    return entered_;
-  }
-  int synced() const { return synced_; }
-
- private:
-  sqlite::Engine inner_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  bool open_ = true;
-  int entered_ = 0;
-  std::string failure_;
-  std::atomic<int> synced_{0};
-};
-}  // namespace
-
-// A commit is acknowledged only once the engine made it durable, and the writer does not wait for
-// the disk meanwhile: the next batch runs (and commits) while the previous one's sync is under way.
-TEST(Store, AnswersOnlyOnceSyncedAndWritesOnMeanwhile) {
-  testkit::ScratchDir dir;
-  auto engine = std::make_unique<GatedEngine>(store_config(dir.path()));
-  GatedEngine& gate = *engine;
-  Store store(std::move(engine), store_config(dir.path()));
-  store.call([](Database& db) { record_delivery(db, delivery("first")); });
-  const int synced_before = gate.synced();
-  EXPECT_GE(synced_before, 1);
-
-  gate.open_gate(false);
-  std::atomic<bool> a_answered{false};
-  std::atomic<bool> b_ran{false};
-  std::atomic<bool> b_answered{false};
-  std::exception_ptr a_error;
-  store.post([](Database& db) { record_delivery(db, delivery("a")); },
-             [&](std::exception_ptr error) {
-               a_error = error;
-               a_answered = true;
-             });
-  ASSERT_TRUE(testkit::eventually([&] { return gate.entered() > synced_before; }));
-  store.post(
-      [&](Database& db) {
-        record_delivery(db, delivery("b"));
-        b_ran = true;
-      },
-      [&](std::exception_ptr) { b_answered = true; });
-  // B is written and committed while A's sync waits; neither is answered.
-  ASSERT_TRUE(testkit::eventually([&] { return b_ran.load(); }));
-  ASSERT_TRUE(testkit::eventually([&] { return store.queued() == 0; }));
-  EXPECT_FALSE(a_answered.load());
-  EXPECT_FALSE(b_answered.load());
-  gate.open_gate(true);
-  ASSERT_TRUE(testkit::eventually([&] { return a_answered && b_answered; }));
-  EXPECT_EQ(a_error, nullptr);
-  EXPECT_EQ(store.call([](Database& db) { return count_deliveries(db); }), 3);
-}
-
-// A sync the disk refuses fails what it would have acknowledged, and the store says it cannot
-// write until a later write reaches the disk. A callback that waits for the store is refused, not
-// left waiting for itself.
-TEST(Store, SyncFailureFailsTheBatchAndIsReported) {
-  testkit::ScratchDir dir;
-  auto engine = std::make_unique<GatedEngine>(store_config(dir.path()));
-  GatedEngine& gate = *engine;
-  Store store(std::move(engine), store_config(dir.path()));
-  gate.fail_with("fdatasync: Input/output error");
-  try {
-    store.call([](Database& db) { record_delivery(db, delivery("lost")); });
-    ADD_FAILURE() << "a write whose sync failed was acknowledged";
-  } catch (const DatabaseError& e) {
-    EXPECT_NE(std::string(e.what()).find("Input/output error"), std::string::npos) << e.what();
-  }
-  const Store::WriteHealth failing = store.write_health();
-  EXPECT_FALSE(failing.ok);
-  EXPECT_NE(failing.error.find("Input/output error"), std::string::npos) << failing.error;
-
-  gate.fail_with("");
-  store.call([](Database& db) { record_delivery(db, delivery("kept")); });
-  EXPECT_TRUE(store.write_health().ok);
-
-  std::promise<std::string> refused;
-  store.post([](Database&) {},
-             [&](std::exception_ptr) {
-               try {
-                 store.call([](Database& db) { return count_deliveries(db); });
-                 refused.set_value("");
-               } catch (const DatabaseError& e) {
-                 refused.set_value(e.what());
-               }
-             });
-  EXPECT_NE(refused.get_future().get().find("wait for itself"), std::string::npos);
 }

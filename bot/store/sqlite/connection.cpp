@@ -80,8 +80,7 @@ Connection::Connection(const std::filesystem::path& path) : path_(path) {
   sqlite3_busy_timeout(db_, 5000);
   try {
     // WAL lets readers (the status command) work beside the writer; synchronous=FULL makes every
-    // commit reach the disk before it returns. (The store's writer commits with NORMAL and syncs
-    // the WAL itself before anything is acknowledged: sqlite/engine.hpp.)
+    // commit reach the disk before the 202 that acknowledges what it holds.
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=FULL");
     // A WAL grown under a burst is cut back to this size whenever it restarts, instead of

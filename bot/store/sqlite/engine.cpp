@@ -1,11 +1,6 @@
 #include "bot/store/sqlite/engine.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 
 #include "bot/log/log.hpp"
 #include "bot/store/sqlite/migrations.hpp"
@@ -16,8 +11,6 @@ std::unique_ptr<Database> Engine::open() {
   auto db = std::make_unique<Connection>(path_);
   migrate(*db, migrations(), set_schema_version);
   db->exec("PRAGMA wal_autocheckpoint=0");
-  // Its commits write the WAL without syncing it: sync() does, off the writer's thread.
-  db->exec("PRAGMA synchronous=NORMAL");
   checkpoint_db_ = std::make_unique<Connection>(path_);
   return db;
 }
@@ -50,32 +43,6 @@ Inspection Engine::inspect() {
 void Engine::probe(Database& db) {
   // Rewrites the header's user_version with its own value: one page through the WAL.
   set_schema_version(db, db.schema_version());
-}
-
-Engine::~Engine() {
-  if (wal_fd_ >= 0) ::close(wal_fd_);
-}
-
-void Engine::sync() {
-  // The WAL is truncated in place, never replaced while the writer's connection holds it open;
-  // still, a file found replaced is opened again rather than a stale one synced.
-  const std::string wal = path_.string() + "-wal";
-  struct stat by_path {};
-  if (::stat(wal.c_str(), &by_path) != 0) {
-    throw DatabaseError("cannot sync the store's WAL " + wal + ": " + std::strerror(errno));
-  }
-  if (wal_fd_ < 0 || by_path.st_dev != wal_device_ || by_path.st_ino != wal_inode_) {
-    if (wal_fd_ >= 0) ::close(wal_fd_);
-    wal_fd_ = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
-    if (wal_fd_ < 0) throw DatabaseError("cannot open the store's WAL " + wal + ": " + std::strerror(errno));
-    struct stat opened {};
-    ::fstat(wal_fd_, &opened);
-    wal_device_ = opened.st_dev;
-    wal_inode_ = opened.st_ino;
-  }
-  if (::fdatasync(wal_fd_) != 0) {
-    throw DatabaseError("the disk did not take the commit (fdatasync " + wal + "): " + std::strerror(errno));
-  }
 }
 
 void Engine::maintain(bool idle) {

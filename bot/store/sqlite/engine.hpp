@@ -2,13 +2,7 @@
 // connection and thread of its own, never by the writer: a checkpoint inside a commit held every
 // delivery waiting behind it for the copy and its fsync (hundreds of milliseconds at the 99th
 // percentile under load).
-// The writer commits with synchronous=NORMAL (its frames written to the WAL, not yet synced) and
-// sync() then does what synchronous=FULL does inside COMMIT, an fdatasync of the WAL, on the
-// store's completion thread: the writer runs the next batch while the disk works, and one sync
-// covers every batch committed meanwhile. Nothing is acknowledged before its sync.
 #pragma once
-
-#include <sys/types.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -28,18 +22,12 @@ class Engine : public store::Engine {
   std::string setting() const override { return "store.path (" + path_.string() + ")"; }
   Inspection inspect() override;
   void probe(Database& db) override;
-  void sync() override;
   void maintain(bool idle) override;
   void close(Database& db) override;
-  ~Engine() override;
 
  private:
   std::filesystem::path path_;
   std::unique_ptr<Connection> checkpoint_db_;  // the maintenance thread's
-  // The WAL, opened for sync() (completion thread only); -1 until the first sync.
-  int wal_fd_ = -1;
-  dev_t wal_device_ = 0;
-  ino_t wal_inode_ = 0;
   // Whether the WAL was truncated since the last commit (maintenance thread only): an idle store
   // has its WAL cut to nothing once, returning the disk it took.
   bool truncated_ = false;
