@@ -18,10 +18,6 @@ using namespace calico;
 
 namespace {
 
-store::Delivery push_delivery(const std::string& guid) {
-  return {guid, "push", "", "projectcalico/felix", R"({"ref":"refs/heads/master"})", "2026-01-01T00:00:00.000Z"};
-}
-
 // A configuration for the real binary on a new database of the shared server; the password in a
 // file, as secrets are given.
 std::filesystem::path write_config(const std::filesystem::path& dir, const std::string& url) {
@@ -47,17 +43,17 @@ testkit::RunResult bot(const std::vector<std::string>& args, const std::filesyst
 TEST(PostgresqlStore, ALostServerFailsWritesThenTheStoreComesBackByItself) {
   testkit::PostgresServer& server = testkit::shared_postgres_server();
   store::Store store(server.store_config());
-  store.call([](store::Database& db) { store::record_delivery(db, push_delivery("before")); });
+  store.call([](store::Database& db) { store::record_delivery(db, testkit::push_delivery("before")); });
   EXPECT_TRUE(store.write_health().ok);
   server.stop();
   // Nothing is stored while the server is away, and the store says why.
-  EXPECT_THROW(store.call([](store::Database& db) { store::record_delivery(db, push_delivery("during")); }), store::DatabaseError);
+  EXPECT_THROW(store.call([](store::Database& db) { store::record_delivery(db, testkit::push_delivery("during")); }), store::DatabaseError);
   EXPECT_FALSE(store.write_health().ok);
-  EXPECT_THROW(store.call([](store::Database& db) { store::record_delivery(db, push_delivery("during")); }), store::DatabaseError);
+  EXPECT_THROW(store.call([](store::Database& db) { store::record_delivery(db, testkit::push_delivery("during")); }), store::DatabaseError);
   server.start();
   // Its own probe reconnects, with nothing else asked of it.
   EXPECT_TRUE(testkit::eventually([&] { return store.write_health().ok; }, std::chrono::seconds(20)));
-  EXPECT_EQ(store.call([](store::Database& db) { return store::record_delivery(db, push_delivery("after")); }),
+  EXPECT_EQ(store.call([](store::Database& db) { return store::record_delivery(db, testkit::push_delivery("after")); }),
             store::RecordOutcome::recorded);
   EXPECT_FALSE(store.call([](store::Database& db) { return store::find_delivery(db, "during"); }));
   EXPECT_EQ(store.call([](store::Database& db) { return store::count_deliveries(db); }), 2);

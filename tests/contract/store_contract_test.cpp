@@ -83,10 +83,6 @@ class EngineNames {
 };
 TYPED_TEST_SUITE(StoreContract, Engines, EngineNames);
 
-Delivery delivery(const std::string& guid, const std::string& payload = R"({"ref":"refs/heads/master"})") {
-  return {guid, "push", "", "projectcalico/felix", payload, "2026-01-01T00:00:00.000Z"};
-}
-
 handlers::BuildRequest release_request(const std::string& version, const std::string& target) {
   handlers::BuildRequest r;
   r.target_repo = target;
@@ -113,7 +109,7 @@ handlers::CommandInvocation invocation(std::int64_t comment_id, int line, const 
 
 TYPED_TEST(StoreContract, CreatesTheSchemaOnceAndReopens) {
   EXPECT_EQ(this->store().call([](Database& db) { return schema_version(db); }), latest_schema_version());
-  this->store().call([](Database& db) { record_delivery(db, delivery("a")); });
+  this->store().call([](Database& db) { record_delivery(db, testkit::push_delivery("a")); });
   this->reopen();
   EXPECT_EQ(this->store().call([](Database& db) { return schema_version(db); }), latest_schema_version());
   EXPECT_EQ(this->store().call([](Database& db) { return count_deliveries(db); }), 1);
@@ -136,15 +132,15 @@ TYPED_TEST(StoreContract, RefusesAStoreFromANewerBotNamingTheVersionItNeeds) {
 
 TYPED_TEST(StoreContract, ARedeliveryIsRecordedOnce) {
   Store& store = this->store();
-  EXPECT_EQ(store.call([](Database& db) { return record_delivery(db, delivery("guid-1")); }), RecordOutcome::recorded);
-  EXPECT_EQ(store.call([](Database& db) { return record_delivery(db, delivery("guid-1")); }), RecordOutcome::duplicate);
+  EXPECT_EQ(store.call([](Database& db) { return record_delivery(db, testkit::push_delivery("guid-1")); }), RecordOutcome::recorded);
+  EXPECT_EQ(store.call([](Database& db) { return record_delivery(db, testkit::push_delivery("guid-1")); }), RecordOutcome::duplicate);
   EXPECT_EQ(store.call([](Database& db) { return count_deliveries(db); }), 1);
 }
 
 TYPED_TEST(StoreContract, UnprocessedDeliveriesComeOldestFirstAndAreProcessedOnce) {
   Store& store = this->store();
   store.call([](Database& db) {
-    for (const char* guid : {"c", "a", "b"}) record_delivery(db, delivery(guid));
+    for (const char* guid : {"c", "a", "b"}) record_delivery(db, testkit::push_delivery(guid));
   });
   auto pending = store.call([](Database& db) { return unprocessed_deliveries(db, 10); });
   ASSERT_EQ(pending.size(), 3u);
@@ -391,10 +387,10 @@ TYPED_TEST(StoreContract, RecoveryKnowsCommentsFromCommandsAndFromStoredPayloads
   Store& store = this->store();
   store.call([](Database& db) {
     record_command(db, invocation(555, 1));
-    Delivery comment = delivery("comment-guid", R"({"comment":{"id":777,"body":"lgtm"}})");
+    Delivery comment = testkit::push_delivery("comment-guid", R"({"comment":{"id":777,"body":"lgtm"}})");
     comment.event = "issue_comment";
     record_delivery(db, comment);
-    Delivery broken = delivery("broken-guid", "not json");
+    Delivery broken = testkit::push_delivery("broken-guid", "not json");
     broken.event = "issue_comment";
     record_delivery(db, broken);
   });
@@ -464,10 +460,10 @@ TYPED_TEST(StoreContract, ABuildReportsTheSourcesThatChangedSinceTheLastSuccess)
 TYPED_TEST(StoreContract, RetentionRemovesOnlyWhatIsSettledAndOld) {
   Store& store = this->store();
   store.call([](Database& db) {
-    Delivery old_delivery = delivery("old");
+    Delivery old_delivery = testkit::push_delivery("old");
     old_delivery.received_at = "2020-01-01T00:00:00.000Z";
     record_delivery(db, old_delivery);
-    record_delivery(db, delivery("unprocessed-old"));
+    record_delivery(db, testkit::push_delivery("unprocessed-old"));
     mark_delivery_processed(db, "old", "done");
   });
   const Pruned pruned = store.call([](Database& db) { return prune_settled_before(db, "2999-01-01T00:00:00Z"); });
@@ -503,7 +499,7 @@ TYPED_TEST(StoreContract, AFailingJobDoesNotUndoItsBatchNeighbours) {
     results.push_back(promise->get_future());
     store.post(
         [i](Database& db) {
-          record_delivery(db, delivery("g" + std::to_string(i)));
+          record_delivery(db, testkit::push_delivery("g" + std::to_string(i)));
           if (i % 3 == 0) throw DatabaseError("job " + std::to_string(i) + " fails on purpose");
         },
         [promise](std::exception_ptr error) { promise->set_value(error == nullptr); });
@@ -517,7 +513,7 @@ TYPED_TEST(StoreContract, AFailingJobDoesNotUndoItsBatchNeighbours) {
   EXPECT_EQ(store.call([](Database& db) { return count_deliveries(db); }), succeeded);
   // A statement that fails inside a job (a constraint) leaves the batch usable too.
   EXPECT_THROW(store.call([](Database& db) { db.exec("INSERT INTO deliveries (guid) VALUES ('no-event')"); }), DatabaseError);
-  EXPECT_EQ(store.call([](Database& db) { return record_delivery(db, delivery("after")); }), RecordOutcome::recorded);
+  EXPECT_EQ(store.call([](Database& db) { return record_delivery(db, testkit::push_delivery("after")); }), RecordOutcome::recorded);
   EXPECT_TRUE(store.write_health().ok) << store.write_health().error;
 }
 
@@ -525,7 +521,7 @@ TYPED_TEST(StoreContract, StopFinishesQueuedWorkAndRefusesLaterWork) {
   std::atomic<int> done{0};
   Store& store = this->store();
   for (int i = 0; i < 100; ++i) {
-    store.post([i](Database& db) { record_delivery(db, delivery("s" + std::to_string(i))); },
+    store.post([i](Database& db) { record_delivery(db, testkit::push_delivery("s" + std::to_string(i))); },
                [&](std::exception_ptr error) { done += error == nullptr; });
   }
   store.stop();
@@ -619,7 +615,7 @@ TYPED_TEST(StoreContract, OneReplicaClaimsEachDeliveryMessageAndPoll) {
   Store& first = this->store();
   Store second(this->config_);
   first.call([](Database& db) {
-    record_delivery(db, delivery("d1"));
+    record_delivery(db, testkit::push_delivery("d1"));
     enqueue_outbox(db, {MessageKind::comment, "comment:1", "{}"});
     schedule_lp_poll(db, {"project-calico", "calico-3.4", 60, "2026-12-03T00:00:00Z"}, false);
   });
@@ -650,8 +646,8 @@ TYPED_TEST(StoreContract, EveryRepositoryKeepsWhatItIsGiven) {
   Store& store = this->store();
   const auto data = stored_repositories(store);
 
-  EXPECT_EQ(data->deliveries().record(delivery("r1")), RecordOutcome::recorded);
-  EXPECT_EQ(data->deliveries().record(delivery("r1")), RecordOutcome::duplicate);
+  EXPECT_EQ(data->deliveries().record(testkit::push_delivery("r1")), RecordOutcome::recorded);
+  EXPECT_EQ(data->deliveries().record(testkit::push_delivery("r1")), RecordOutcome::duplicate);
   EXPECT_EQ(data->deliveries().count(), 1);
   ASSERT_EQ(data->deliveries().unprocessed(5).size(), 1u);
   EXPECT_TRUE(data->deliveries().claim("r1", "2026-12-03T00:00:00Z"));
@@ -660,11 +656,11 @@ TYPED_TEST(StoreContract, EveryRepositoryKeepsWhatItIsGiven) {
   EXPECT_FALSE(data->deliveries().claim("r1", "2026-12-03T00:00:01Z")) << "processed once";
   EXPECT_FALSE(data->deliveries().any_waiting());
   // A delivery handled as it arrives is recorded processed: never waiting, never claimed again.
-  Delivery handled = delivery("r2");
+  Delivery handled = testkit::push_delivery("r2");
   handled.hook = HookSource{13, "repository", "projectcalico/calico"};
   EXPECT_EQ(data->deliveries().record_processed(handled, "2026-12-03T00:00:02Z", "handled as it came"), RecordOutcome::recorded);
   EXPECT_EQ(data->deliveries().record_processed(handled, "2026-12-03T00:00:03Z", "again"), RecordOutcome::duplicate);
-  EXPECT_EQ(data->deliveries().record(delivery("r1")), RecordOutcome::duplicate);
+  EXPECT_EQ(data->deliveries().record(testkit::push_delivery("r1")), RecordOutcome::duplicate);
   EXPECT_FALSE(data->deliveries().any_waiting());
   EXPECT_TRUE(data->deliveries().unprocessed(5).empty());
   const auto stored = data->deliveries().find("r2");
@@ -675,9 +671,9 @@ TYPED_TEST(StoreContract, EveryRepositoryKeepsWhatItIsGiven) {
   EXPECT_FALSE(data->deliveries().claim("r2", "2026-12-03T00:00:04Z"));
   data->deliveries().settle("r2", "queued");
   EXPECT_EQ(data->deliveries().find("r2")->outcome.value_or(""), "queued");
-  EXPECT_EQ(data->deliveries().record(delivery("r3")), RecordOutcome::recorded);
+  EXPECT_EQ(data->deliveries().record(testkit::push_delivery("r3")), RecordOutcome::recorded);
   EXPECT_TRUE(data->deliveries().any_waiting());
-  EXPECT_EQ(data->deliveries().record_processed(delivery("r3"), "2026-12-03T00:00:05Z", "late"), RecordOutcome::duplicate);
+  EXPECT_EQ(data->deliveries().record_processed(testkit::push_delivery("r3"), "2026-12-03T00:00:05Z", "late"), RecordOutcome::duplicate);
   EXPECT_FALSE(data->deliveries().find("r3")->processed_at) << "a duplicate changes nothing";
   EXPECT_EQ(data->deliveries().count(), 3);
   data->deliveries().add_hook({12, "repository", "projectcalico/felix"});
@@ -760,7 +756,7 @@ TYPED_TEST(StoreContract, AUnitOfWorkCommitsTogetherOrNotAtAll) {
   Store& store = this->store();
   const auto data = stored_repositories(store);
   EXPECT_THROW(store.atomically([&] {
-                 data->deliveries().record(delivery("u1"));
+                 data->deliveries().record(testkit::push_delivery("u1"));
                  data->outbox().enqueue({MessageKind::comment, "comment:u1", "{}"});
                  throw std::runtime_error("the unit fails after both writes");
                }),
@@ -769,7 +765,7 @@ TYPED_TEST(StoreContract, AUnitOfWorkCommitsTogetherOrNotAtAll) {
   EXPECT_EQ(data->outbox().backlog(), 0);
 
   const int written = store.atomically([&] {
-    data->deliveries().record(delivery("u2"));
+    data->deliveries().record(testkit::push_delivery("u2"));
     data->outbox().enqueue({MessageKind::comment, "comment:u2", "{}"});
     // Reads inside the unit see its own writes.
     return static_cast<int>(data->deliveries().count() + data->outbox().backlog());

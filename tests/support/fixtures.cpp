@@ -57,6 +57,10 @@ void write_file(const std::filesystem::path& file, const std::string& text) {
   if (!out) throw std::runtime_error("cannot write " + file.string());
 }
 
+store::Delivery push_delivery(const std::string& guid, const std::string& payload) {
+  return {guid, "push", "", "projectcalico/felix", payload, "2026-01-01T00:00:00.000Z"};
+}
+
 int free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 
+#include "bot/store/deliveries.hpp"
 #include "config/config.hpp"
 
 namespace calico::testkit {
@@ -60,6 +61,9 @@ std::string read_text(const std::filesystem::path& file);
 
 // Writes `text` to `file`.
 void write_file(const std::filesystem::path& file, const std::string& text);
+
+// A push delivery as the store records it (Felix, master, received at a fixed time).
+store::Delivery push_delivery(const std::string& guid, const std::string& payload = R"({"ref":"refs/heads/master"})");
 
 // A loopback port nothing listens on now, for a server a test starts (the kernel's choice).
 int free_port();

@@ -23,10 +23,6 @@ config::StoreConfig store_config(const std::filesystem::path& dir) {
   return c;
 }
 
-Delivery delivery(const std::string& guid) {
-  return {guid, "push", "", "projectcalico/felix", R"({"ref":"refs/heads/master"})", "2026-01-01T00:00:00.000Z"};
-}
-
 }  // namespace
 
 TEST(Store, CreatesSchemaInWalModeAndReopens) {
@@ -47,7 +43,7 @@ TEST(Store, CreatesSchemaInWalModeAndReopens) {
         return s.column_int(0);
       }), 1) << table;
     }
-    store.call([](Database& db) { record_delivery(db, delivery("a")); });
+    store.call([](Database& db) { record_delivery(db, testkit::push_delivery("a")); });
   }
   Store reopened(store_config(dir.path()));
   EXPECT_EQ(reopened.call([](Database& db) { return count_deliveries(db); }), 1);
@@ -58,7 +54,7 @@ TEST(Store, CreatesSchemaInWalModeAndReopens) {
 TEST(Store, SaysWhenItCannotWriteAndWhenItCanAgain) {
   testkit::ScratchDir dir;
   Store store(store_config(dir.path()));
-  store.call([](Database& db) { record_delivery(db, delivery("before")); });
+  store.call([](Database& db) { record_delivery(db, testkit::push_delivery("before")); });
   EXPECT_TRUE(store.write_health().ok);
   // A full disk, as SQLite meets it: the database may not grow by another page.
   const std::int64_t pages = store.call([](Database& db) {
@@ -69,7 +65,7 @@ TEST(Store, SaysWhenItCannotWriteAndWhenItCanAgain) {
   store.call([&](Database& db) { db.exec("PRAGMA max_page_count = " + std::to_string(pages)); });
   const std::string big(64 * 1024, 'x');
   for (int i = 0; i < 4; ++i) {
-    Delivery d = delivery("full-" + std::to_string(i));
+    Delivery d = testkit::push_delivery("full-" + std::to_string(i));
     d.payload = "{\"padding\":\"" + big + "\"}";
     EXPECT_THROW(store.call([&](Database& db) { record_delivery(db, d); }), DatabaseError);
   }

@@ -5,6 +5,8 @@
 
 #include <sqlite3.h>
 
+#include "bot/store/sqlite/wal_batching_vfs.hpp"
+
 namespace calico::store::sqlite {
 
 namespace {
@@ -71,7 +73,7 @@ Connection::Connection(const std::filesystem::path& path) : path_(path) {
     if (fd >= 0) ::close(fd);
   }
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, wal_batching_vfs()) != SQLITE_OK) {
     std::string message = "cannot open the store " + path.string() + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory");
     sqlite3_close(db_);
     db_ = nullptr;
@@ -80,7 +82,8 @@ Connection::Connection(const std::filesystem::path& path) : path_(path) {
   sqlite3_busy_timeout(db_, 5000);
   try {
     // WAL lets readers (the status command) work beside the writer; synchronous=FULL makes every
-    // commit reach the disk before the 202 that acknowledges what it holds.
+    // commit reach the disk before the 202 that acknowledges what it holds, and is what lets the
+    // WAL's writes wait in memory for that sync (wal_batching_vfs.hpp).
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=FULL");
     // A WAL grown under a burst is cut back to this size whenever it restarts, instead of
