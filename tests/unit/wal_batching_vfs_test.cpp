@@ -20,6 +20,7 @@
 using calico::store::DatabaseError;
 using calico::store::Statement;
 using calico::store::sqlite::Connection;
+namespace testkit = calico::testkit;
 
 namespace {
 
