@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/status.hpp>
 
 namespace calico::http {
@@ -11,11 +12,6 @@ namespace {
 bool token_char(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
 }
 
 void check_header(const std::string& name, const std::string& value) {
@@ -29,7 +25,7 @@ void check_header(const std::string& name, const std::string& value) {
     }
   }
   for (std::string_view framing : {"content-length", "connection", "transfer-encoding"}) {
-    if (same_name(name, framing)) throw InvalidResponseHeader("response header " + name + " is the server's to set");
+    if (boost::beast::iequals(name, framing)) throw InvalidResponseHeader("response header " + name + " is the server's to set");
   }
 }
 
@@ -47,7 +43,7 @@ std::string response_bytes(const Response& response, unsigned version, bool keep
   std::size_t header_bytes = 0;
   for (const auto& [name, value] : response.headers) {
     check_header(name, value);
-    own_content_type = own_content_type || same_name(name, "content-type");
+    own_content_type = own_content_type || boost::beast::iequals(name, "content-type");
     header_bytes += name.size() + value.size() + 4;
   }
   check_header("Content-Type", response.content_type);

@@ -322,14 +322,15 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void write(Response response) {
     const bool keep_alive = keep_alive_ && !closing_;
+    const unsigned version = version_ ? version_ : 11;
     int status = response.status;
     auto bytes = std::make_shared<std::string>();
     try {
-      *bytes = response_bytes(response, version_ ? version_ : 11, keep_alive);
+      *bytes = response_bytes(response, version, keep_alive);
     } catch (const InvalidResponseHeader& e) {
       log::error("http.invalid_response", {{"path", path_}, {"status", status}, {"error", e.what()}});
       status = 500;
-      *bytes = response_bytes(json_error(status, "error", "internal error"), version_ ? version_ : 11, keep_alive);
+      *bytes = response_bytes(json_error(status, "error", "internal error"), version, keep_alive);
     }
     stream_.expires_after(server_->settings.idle_timeout);
     net::async_write(stream_, net::buffer(*bytes), [self = shared_from_this(), bytes, keep_alive, status](beast::error_code ec, std::size_t) {
