@@ -1,9 +1,8 @@
 #include "bot/http/message.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-
-#include <algorithm>
 
 namespace calico::http {
 
@@ -14,10 +13,7 @@ std::string_view Request::path() const {
 
 std::optional<std::string_view> Request::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (key.size() == name.size() &&
-        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) { return ascii_lower(a) == ascii_lower(b); })) {
-      return std::string_view(value);
-    }
+    if (boost::beast::iequals(key, name)) return std::string_view(value);
   }
   return std::nullopt;
 }
